@@ -1,0 +1,143 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+)
+
+// CreateHotel adds a hotel; a taken slug is a ConflictError.
+func (s *Service) CreateHotel(ctx context.Context, h Hotel) (Hotel, error) {
+	if h.CheckInTime == "" {
+		h.CheckInTime = "15:00"
+	}
+	if err := h.Validate(); err != nil {
+		return Hotel{}, err
+	}
+	return s.store.CreateHotel(ctx, h)
+}
+
+// CreateRoomType adds a room type to the hotel.
+func (s *Service) CreateRoomType(ctx context.Context, slug string, rt RoomType) (RoomType, error) {
+	if err := rt.Validate(); err != nil {
+		return RoomType{}, err
+	}
+	h, err := s.Hotel(ctx, slug)
+	if err != nil {
+		return RoomType{}, err
+	}
+	rt.HotelID = h.ID
+	return s.store.CreateRoomType(ctx, rt)
+}
+
+// CreateRatePlan adds a rate plan for one of the hotel's room types.
+func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan) (RatePlan, error) {
+	if !p.Refundable && p.PenaltyPercent == 0 {
+		p.PenaltyPercent = 100
+	}
+	if err := p.Validate(); err != nil {
+		return RatePlan{}, err
+	}
+	h, err := s.Hotel(ctx, slug)
+	if err != nil {
+		return RatePlan{}, err
+	}
+	rt, ok := h.RoomType(p.RoomTypeCode)
+	if !ok {
+		return RatePlan{}, Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, p.RoomTypeCode))
+	}
+	p.HotelID, p.RoomTypeID = h.ID, rt.ID
+	return s.store.CreateRatePlan(ctx, p)
+}
+
+// SetInventory sets the units of a room type for every night of r.
+func (s *Service) SetInventory(ctx context.Context, slug, roomType string, r DateRange, units int) error {
+	v := &ValidationError{}
+	if roomType == "" {
+		v.Add("room_type", "is required")
+	}
+	r.Validate(v)
+	if units < 0 || units > 10000 {
+		v.Add("units", "must be between 0 and 10000")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	h, err := s.Hotel(ctx, slug)
+	if err != nil {
+		return err
+	}
+	rt, ok := h.RoomType(roomType)
+	if !ok {
+		return Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, roomType))
+	}
+	return s.store.SetInventory(ctx, rt.ID, r, units)
+}
+
+// SetRates sets the nightly price of a rate plan for every night of r.
+func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRange, amountCents int64) error {
+	v := &ValidationError{}
+	if ratePlan == "" {
+		v.Add("rate_plan", "is required")
+	}
+	r.Validate(v)
+	if amountCents < 0 || amountCents > 100_000_000 {
+		v.Add("amount_cents", "must be between 0 and 100000000")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	h, err := s.Hotel(ctx, slug)
+	if err != nil {
+		return err
+	}
+	p, ok := h.RatePlan(ratePlan)
+	if !ok {
+		return Invalid("rate_plan", fmt.Sprintf("hotel %s has no rate plan %s", slug, ratePlan))
+	}
+	return s.store.SetRates(ctx, p.ID, r, amountCents)
+}
+
+// ReservationFilter is what staff ask of a hotel's reservations.
+type ReservationFilter struct {
+	From, To Date
+	Status   string
+	Limit    int
+	After    *Cursor
+}
+
+// Reservations lists a hotel's reservations overlapping [From, To), one
+// page at a time. The returned cursor is nil on the last page.
+func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFilter) ([]Reservation, *Cursor, error) {
+	v := &ValidationError{}
+	if f.Status != "" && !ValidStatus(f.Status) {
+		v.Add("status", "must be one of held, confirmed, cancelled, expired")
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		v.Add("to", "must be after from")
+	}
+	switch {
+	case f.Limit == 0:
+		f.Limit = DefaultPageSize
+	case f.Limit < 1 || f.Limit > MaxPageSize:
+		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	h, err := s.Hotel(ctx, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := s.store.ListReservations(ctx, ReservationQuery{
+		HotelID: h.ID, From: f.From, To: f.To, Status: Status(f.Status), Limit: f.Limit + 1, After: f.After,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rs) <= f.Limit {
+		return rs, nil, nil
+	}
+	rs = rs[:f.Limit]
+	last := rs[len(rs)-1]
+	return rs, &Cursor{CheckIn: last.CheckIn, ID: last.ID}, nil
+}

@@ -1,0 +1,170 @@
+package booking
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Hotel is a property guests can book.
+type Hotel struct {
+	ID       int64
+	Slug     string
+	Name     string
+	City     string
+	Country  string // ISO 3166-1 alpha-2
+	Timezone string // IANA name, e.g. Europe/Lisbon
+	Currency string // ISO 4217, e.g. EUR
+	// CheckInTime is the local time of day guests may arrive ("15:00"); the
+	// free-cancellation deadline counts back from it.
+	CheckInTime string
+}
+
+// Location returns the hotel's time zone.
+func (h Hotel) Location() *time.Location {
+	loc, err := time.LoadLocation(h.Timezone)
+	if err != nil {
+		// Timezones are validated on the way in; a bad one in the database is
+		// a data defect, and UTC is the least surprising fallback.
+		return time.UTC
+	}
+	return loc
+}
+
+// Today is the calendar date at the hotel at instant now.
+func (h Hotel) Today(now time.Time) Date {
+	return DateOf(now.In(h.Location()))
+}
+
+// CheckInInstant is the moment a stay starting on d begins, at the hotel.
+func (h Hotel) CheckInInstant(d Date) time.Time {
+	hh, mm := 15, 0
+	if t, err := time.Parse("15:04", h.CheckInTime); err == nil {
+		hh, mm = t.Hour(), t.Minute()
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, h.Location())
+}
+
+// RoomType is a kind of room a hotel sells, counted per night.
+type RoomType struct {
+	ID          int64
+	HotelID     int64
+	Code        string
+	Name        string
+	MaxAdults   int
+	MaxChildren int
+}
+
+// RatePlan is a way to sell a room type: its prices and cancellation terms.
+type RatePlan struct {
+	ID           int64
+	HotelID      int64
+	RoomTypeID   int64
+	RoomTypeCode string
+	Code         string
+	Name         string
+	Refundable   bool
+	// FreeCancellationHours is how long before check-in (hotel time) a
+	// refundable booking can still be cancelled for free.
+	FreeCancellationHours int
+	// PenaltyPercent of the total is charged when a refundable booking is
+	// cancelled after the free period. Non-refundable plans charge 100%.
+	PenaltyPercent int
+}
+
+// HotelDetail is a hotel with everything it sells.
+type HotelDetail struct {
+	Hotel
+	RoomTypes []RoomType
+	RatePlans []RatePlan
+}
+
+var (
+	slugRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	codeRe = regexp.MustCompile(`^[A-Z0-9]+(-[A-Z0-9]+)*$`)
+	isoRe2 = regexp.MustCompile(`^[A-Z]{2}$`)
+	isoRe3 = regexp.MustCompile(`^[A-Z]{3}$`)
+	hhmmRe = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// ValidSlug reports whether s can name a hotel in a URL.
+func ValidSlug(s string) bool { return len(s) <= 64 && slugRe.MatchString(s) }
+
+// ValidCode reports whether s can be a room-type or rate-plan code.
+func ValidCode(s string) bool { return len(s) <= 32 && codeRe.MatchString(s) }
+
+func checkText(v *ValidationError, field, s string, max int) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.Add(field, "is required")
+	case utf8.RuneCountInString(s) > max:
+		v.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	case strings.ContainsAny(s, "\x00\r\n"):
+		v.Add(field, "must be a single line of text")
+	}
+}
+
+// Validate checks a new hotel.
+func (h Hotel) Validate() error {
+	v := &ValidationError{}
+	if !ValidSlug(h.Slug) {
+		v.Add("slug", "must be lowercase letters, digits and single hyphens, at most 64 characters")
+	}
+	checkText(v, "name", h.Name, 200)
+	checkText(v, "city", h.City, 100)
+	if !isoRe2.MatchString(h.Country) {
+		v.Add("country", "must be an ISO 3166-1 alpha-2 code such as PT")
+	}
+	if !isoRe3.MatchString(h.Currency) {
+		v.Add("currency", "must be an ISO 4217 code such as EUR")
+	}
+	if h.Timezone == "" || strings.EqualFold(h.Timezone, "local") {
+		v.Add("timezone", "must be an IANA time zone such as Europe/Lisbon")
+	} else if _, err := time.LoadLocation(h.Timezone); err != nil {
+		v.Add("timezone", "must be an IANA time zone such as Europe/Lisbon")
+	}
+	if h.CheckInTime != "" && !hhmmRe.MatchString(h.CheckInTime) {
+		v.Add("check_in_time", "must be a time of day as HH:MM")
+	}
+	return v.Err()
+}
+
+// Validate checks a new room type.
+func (r RoomType) Validate() error {
+	v := &ValidationError{}
+	if !ValidCode(r.Code) {
+		v.Add("code", "must be uppercase letters, digits and single hyphens, at most 32 characters")
+	}
+	checkText(v, "name", r.Name, 200)
+	if r.MaxAdults < 1 || r.MaxAdults > 20 {
+		v.Add("max_adults", "must be between 1 and 20")
+	}
+	if r.MaxChildren < 0 || r.MaxChildren > 20 {
+		v.Add("max_children", "must be between 0 and 20")
+	}
+	return v.Err()
+}
+
+// Validate checks a new rate plan.
+func (p RatePlan) Validate() error {
+	v := &ValidationError{}
+	if !ValidCode(p.RoomTypeCode) {
+		v.Add("room_type", "is required")
+	}
+	if !ValidCode(p.Code) {
+		v.Add("code", "must be uppercase letters, digits and single hyphens, at most 32 characters")
+	}
+	checkText(v, "name", p.Name, 200)
+	if p.FreeCancellationHours < 0 || p.FreeCancellationHours > 24*365 {
+		v.Add("free_cancellation_hours", "must be between 0 and 8760")
+	}
+	if p.PenaltyPercent < 0 || p.PenaltyPercent > 100 {
+		v.Add("penalty_percent", "must be between 0 and 100")
+	}
+	if !p.Refundable && p.FreeCancellationHours != 0 {
+		v.Add("free_cancellation_hours", "must be 0 for a non-refundable plan")
+	}
+	return v.Err()
+}

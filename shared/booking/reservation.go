@@ -1,0 +1,206 @@
+package booking
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"time"
+)
+
+// Status is where a reservation is in its life.
+type Status string
+
+// The statuses a reservation moves through: held → confirmed → cancelled,
+// held → expired, held → cancelled.
+const (
+	StatusHeld      Status = "held"
+	StatusConfirmed Status = "confirmed"
+	StatusCancelled Status = "cancelled"
+	StatusExpired   Status = "expired"
+)
+
+// ValidStatus reports whether s names a status.
+func ValidStatus(s string) bool {
+	switch Status(s) {
+	case StatusHeld, StatusConfirmed, StatusCancelled, StatusExpired:
+		return true
+	}
+	return false
+}
+
+// Guest is who the reservation is for.
+type Guest struct {
+	Name  string
+	Email string
+	Phone string
+}
+
+var phoneRe = regexp.MustCompile(`^\+?[0-9 ()./-]{6,32}$`)
+
+func (g Guest) validateInto(v *ValidationError) {
+	checkText(v, "guest.name", g.Name, 200)
+	if g.Email == "" {
+		v.Add("guest.email", "is required")
+	} else if a, err := mail.ParseAddress(g.Email); err != nil || a.Address != g.Email || len(g.Email) > 254 {
+		v.Add("guest.email", "must be an email address such as ana@example.com")
+	}
+	if g.Phone != "" && !phoneRe.MatchString(g.Phone) {
+		v.Add("guest.phone", "must be a phone number such as +351 912 345 678")
+	}
+}
+
+// Reservation is a booking of rooms of one type under one rate plan.
+type Reservation struct {
+	ID           int64
+	Reference    string
+	Status       Status
+	HotelID      int64
+	HotelSlug    string
+	Timezone     string // the hotel's, to show instants in its offset
+	RoomTypeID   int64
+	RoomTypeCode string
+	RatePlanCode string
+	Stay
+	Guest      Guest
+	TotalCents int64
+	Currency   string
+	// The cancellation terms are copied from the rate plan when booking, so
+	// later changes to the plan do not change a guest's contract.
+	Refundable            bool
+	FreeCancellationUntil *time.Time
+	PenaltyPercent        int
+
+	HoldExpiresAt        *time.Time
+	CancellationFeeCents *int64
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+
+	// AccessTokenHash proves the guest's bearer token; it never leaves the
+	// service.
+	AccessTokenHash []byte
+}
+
+// CancellationFee is what cancelling at instant now would cost.
+func (r Reservation) CancellationFee(now time.Time) int64 {
+	if r.Status == StatusHeld {
+		return 0 // nothing was bought yet
+	}
+	if r.Refundable && r.FreeCancellationUntil != nil && now.Before(*r.FreeCancellationUntil) {
+		return 0
+	}
+	pct := int64(r.PenaltyPercent)
+	if !r.Refundable {
+		pct = 100
+	}
+	return percentOf(r.TotalCents, pct)
+}
+
+// percentOf rounds half up in minor units, in integers only.
+func percentOf(cents, pct int64) int64 {
+	return (cents*pct + 50) / 100
+}
+
+// FreeCancellationUntil is the last instant a stay under plan p starting on
+// checkIn can be cancelled for free, or nil when the plan never allows it.
+func FreeCancellationUntil(h Hotel, p RatePlan, checkIn Date) *time.Time {
+	if !p.Refundable {
+		return nil
+	}
+	t := h.CheckInInstant(checkIn).Add(-time.Duration(p.FreeCancellationHours) * time.Hour)
+	return &t
+}
+
+// Event is a domain event written to the outbox with the change that
+// caused it, in the same transaction.
+type Event struct {
+	Type       string    `json:"type"` // reservation.held, reservation.confirmed, …
+	Reference  string    `json:"reference"`
+	HotelSlug  string    `json:"hotel"`
+	RoomType   string    `json:"room_type"`
+	Status     Status    `json:"status"`
+	CheckIn    Date      `json:"check_in"`
+	CheckOut   Date      `json:"check_out"`
+	Rooms      int       `json:"rooms"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// EventFor describes r's current state as an outbox event.
+func EventFor(r Reservation, at time.Time) Event {
+	return Event{
+		Type:       "reservation." + string(r.Status),
+		Reference:  r.Reference,
+		HotelSlug:  r.HotelSlug,
+		RoomType:   r.RoomTypeCode,
+		Status:     r.Status,
+		CheckIn:    r.CheckIn,
+		CheckOut:   r.CheckOut,
+		Rooms:      r.Rooms,
+		OccurredAt: at,
+	}
+}
+
+// Transition is a status change the Store applies to a locked reservation.
+type Transition struct {
+	At            time.Time
+	To            Status
+	FeeCents      *int64
+	ReleaseNights bool  // give the nights back to inventory
+	Err           error // returned to the caller after the change commits
+}
+
+// Confirm turns a live hold into a booking. A hold past its expiry is
+// expired instead (its nights given back) and ErrHoldExpired is reported.
+func Confirm(r Reservation, now time.Time) (Transition, error) {
+	switch r.Status {
+	case StatusConfirmed:
+		return Transition{}, Conflict("reservation is already confirmed")
+	case StatusHeld:
+		if r.HoldExpiresAt != nil && !now.Before(*r.HoldExpiresAt) {
+			return Transition{At: now, To: StatusExpired, ReleaseNights: true, Err: ErrHoldExpired}, nil
+		}
+		return Transition{At: now, To: StatusConfirmed}, nil
+	default:
+		return Transition{}, Conflict("a " + string(r.Status) + " reservation cannot be confirmed")
+	}
+}
+
+// Cancel ends a hold or a booking under its cancellation terms.
+func Cancel(r Reservation, now time.Time) (Transition, error) {
+	switch r.Status {
+	case StatusHeld, StatusConfirmed:
+		fee := r.CancellationFee(now)
+		return Transition{At: now, To: StatusCancelled, FeeCents: &fee, ReleaseNights: true}, nil
+	default:
+		return Transition{}, Conflict("a " + string(r.Status) + " reservation cannot be cancelled")
+	}
+}
+
+// Expire ends a hold whose time is up.
+func Expire(r Reservation, now time.Time) (Transition, error) {
+	if r.Status != StatusHeld || r.HoldExpiresAt == nil || now.Before(*r.HoldExpiresAt) {
+		return Transition{}, Conflict("only a hold past its expiry can expire")
+	}
+	return Transition{At: now, To: StatusExpired, ReleaseNights: true}, nil
+}
+
+// referenceAlphabet is Crockford's base32: no I, L, O or U to misread.
+const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewReference returns a public reference such as INK-7K3Q9P.
+func NewReference() string {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("booking: crypto/rand failed: %v", err))
+	}
+	out := []byte("INK-")
+	for _, c := range b {
+		out = append(out, referenceAlphabet[int(c)%len(referenceAlphabet)])
+	}
+	return string(out)
+}
+
+var referenceRe = regexp.MustCompile(`^INK-[0-9A-HJKMNP-TV-Z]{6}$`)
+
+// ValidReference reports whether s has the shape of a reference.
+func ValidReference(s string) bool { return referenceRe.MatchString(s) }

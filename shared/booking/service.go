@@ -1,0 +1,293 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"innkeeper/shared/auth"
+)
+
+// Service is the booking use cases, over a Store and a clock.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service. now is the clock; nil means time.Now.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	// The database keeps microseconds; so does the clock, so that what a
+	// command returns equals what a later read returns.
+	return &Service{store: store, now: func() time.Time { return now().Truncate(time.Microsecond) }}
+}
+
+// Now is the service's clock, for callers that must agree with it.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Hotels lists every hotel.
+func (s *Service) Hotels(ctx context.Context) ([]Hotel, error) {
+	return s.store.ListHotels(ctx)
+}
+
+// Hotel returns a hotel with its room types and rate plans.
+func (s *Service) Hotel(ctx context.Context, slug string) (HotelDetail, error) {
+	if !ValidSlug(slug) {
+		return HotelDetail{}, ErrNotFound
+	}
+	return s.store.HotelDetail(ctx, slug)
+}
+
+// Offer is a rate plan that can sell the stay: rooms free every night at
+// these prices.
+type Offer struct {
+	RoomType              RoomType
+	RatePlan              RatePlan
+	Available             int
+	Currency              string
+	Nightly               []NightPrice
+	TotalCents            int64
+	FreeCancellationUntil *time.Time
+}
+
+// Search returns the offers for a stay at a hotel: only room types the
+// guests fit, with stay.Rooms units free and a price on every night.
+func (s *Service) Search(ctx context.Context, slug string, stay Stay) (HotelDetail, []Offer, error) {
+	h, err := s.Hotel(ctx, slug)
+	if err != nil {
+		return HotelDetail{}, nil, err
+	}
+	if err := stay.Validate(h.Today(s.now())); err != nil {
+		return h, nil, err
+	}
+	cands, err := s.store.Candidates(ctx, h.ID, stay)
+	if err != nil {
+		return h, nil, fmt.Errorf("booking: search %s: %w", slug, err)
+	}
+	nights := stay.Nights()
+	offers := []Offer{}
+	for _, c := range cands {
+		if !stay.Fits(c.RoomType) || c.InventoryNights != nights || c.Available < stay.Rooms || len(c.Nightly) != nights {
+			continue
+		}
+		var total int64
+		for _, p := range c.Nightly {
+			total += p.AmountCents
+		}
+		offers = append(offers, Offer{
+			RoomType:              c.RoomType,
+			RatePlan:              c.RatePlan,
+			Available:             c.Available,
+			Currency:              h.Currency,
+			Nightly:               c.Nightly,
+			TotalCents:            total * int64(stay.Rooms),
+			FreeCancellationUntil: FreeCancellationUntil(h.Hotel, c.RatePlan, stay.CheckIn),
+		})
+	}
+	return h, offers, nil
+}
+
+// BookRequest is a guest's request to book or hold rooms.
+type BookRequest struct {
+	Hotel    string
+	RoomType string
+	RatePlan string
+	Stay
+	Guest Guest
+	Hold  bool
+}
+
+// Book creates a confirmed reservation, or a hold that expires after
+// HoldTTL. It returns the reservation and the guest's access token, which
+// is shown once.
+func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (Reservation, string, error) {
+	v := &ValidationError{}
+	if req.Hotel == "" {
+		v.Add("hotel", "is required")
+	}
+	if req.RoomType == "" {
+		v.Add("room_type", "is required")
+	}
+	if req.RatePlan == "" {
+		v.Add("rate_plan", "is required")
+	}
+	req.Guest.validateInto(v)
+	if err := v.Err(); err != nil {
+		// Validate the stay too, so one answer lists every problem.
+		req.Stay.validateInto(v, DateOf(s.now()).AddDays(-1))
+		return Reservation{}, "", v
+	}
+
+	h, err := s.Hotel(ctx, req.Hotel)
+	if err != nil {
+		return Reservation{}, "", err
+	}
+	now := s.now()
+	req.Stay.validateInto(v, h.Today(now))
+	if err := v.Err(); err != nil {
+		return Reservation{}, "", err
+	}
+	rt, plan, err := h.find(req.RoomType, req.RatePlan)
+	if err != nil {
+		return Reservation{}, "", err
+	}
+	if !req.Stay.Fits(rt) {
+		return Reservation{}, "", req.Stay.occupancyError(rt)
+	}
+
+	token, hash := auth.NewToken("rat_")
+	n := NewReservation{
+		Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: req.Stay, Guest: req.Guest,
+		Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
+	}
+	if req.Hold {
+		exp := now.Add(HoldTTL)
+		n.Status, n.HoldExpiresAt = StatusHeld, &exp
+	}
+	// A reference clash is a one-in-a-billion event; try a few fresh ones.
+	for attempt := 0; ; attempt++ {
+		n.Reference = NewReference()
+		r, err := s.store.Book(ctx, n, receipt)
+		if errors.Is(err, errDuplicateReference) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return Reservation{}, "", err
+		}
+		return r, token, nil
+	}
+}
+
+// errDuplicateReference is what a Store reports when a new reference is
+// taken; DuplicateReference wraps it for adapters.
+var errDuplicateReference = errors.New("duplicate reference")
+
+// DuplicateReference is the error a Store returns when the reference of a
+// new reservation already exists; Book then retries with another.
+func DuplicateReference() error { return errDuplicateReference }
+
+func (h HotelDetail) find(roomType, ratePlan string) (RoomType, RatePlan, error) {
+	var rt RoomType
+	found := false
+	for _, r := range h.RoomTypes {
+		if r.Code == roomType {
+			rt, found = r, true
+		}
+	}
+	if !found {
+		return RoomType{}, RatePlan{}, fmt.Errorf("room type %q: %w", roomType, ErrNotFound)
+	}
+	for _, p := range h.RatePlans {
+		if p.Code == ratePlan && p.RoomTypeID == rt.ID {
+			return rt, p, nil
+		}
+	}
+	return RoomType{}, RatePlan{}, fmt.Errorf("rate plan %q for room type %q: %w", ratePlan, roomType, ErrNotFound)
+}
+
+// RoomType finds a room type of the hotel by code.
+func (h HotelDetail) RoomType(code string) (RoomType, bool) {
+	for _, r := range h.RoomTypes {
+		if r.Code == code {
+			return r, true
+		}
+	}
+	return RoomType{}, false
+}
+
+// RatePlan finds a rate plan of the hotel by code.
+func (h HotelDetail) RatePlan(code string) (RatePlan, bool) {
+	for _, p := range h.RatePlans {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return RatePlan{}, false
+}
+
+// Reservation returns the reservation if token is its access token.
+// Anything else is ErrNotFound, so references cannot be probed.
+func (s *Service) Reservation(ctx context.Context, reference, token string) (Reservation, error) {
+	if !ValidReference(reference) || token == "" {
+		return Reservation{}, ErrNotFound
+	}
+	r, err := s.store.Reservation(ctx, reference)
+	if err != nil {
+		return Reservation{}, err
+	}
+	if !auth.Equal(r.AccessTokenHash, auth.Hash(token)) {
+		return Reservation{}, ErrNotFound
+	}
+	return r, nil
+}
+
+// CancellationQuote is what cancelling now would cost; it changes nothing.
+func (s *Service) CancellationQuote(ctx context.Context, reference, token string) (Reservation, int64, error) {
+	r, err := s.Reservation(ctx, reference, token)
+	if err != nil {
+		return Reservation{}, 0, err
+	}
+	if _, err := Cancel(r, s.now()); err != nil {
+		return r, 0, err
+	}
+	return r, r.CancellationFee(s.now()), nil
+}
+
+// Confirm turns the guest's hold into a booking.
+func (s *Service) Confirm(ctx context.Context, reference, token string, receipt *Receipt) (Reservation, error) {
+	return s.transition(ctx, reference, token, Confirm, receipt)
+}
+
+// Cancel cancels the guest's reservation under its terms, setting the fee.
+func (s *Service) Cancel(ctx context.Context, reference, token string, receipt *Receipt) (Reservation, error) {
+	return s.transition(ctx, reference, token, Cancel, receipt)
+}
+
+func (s *Service) transition(ctx context.Context, reference, token string, rule func(Reservation, time.Time) (Transition, error), receipt *Receipt) (Reservation, error) {
+	if !ValidReference(reference) || token == "" {
+		return Reservation{}, ErrNotFound
+	}
+	want := auth.Hash(token)
+	return s.store.Transition(ctx, reference, func(r Reservation) (Transition, error) {
+		if !auth.Equal(r.AccessTokenHash, want) {
+			return Transition{}, ErrNotFound
+		}
+		return rule(r, s.now())
+	}, receipt)
+}
+
+// ExpireHolds expires every hold past its time and gives its nights back.
+// It returns how many it expired.
+func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
+	expired := 0
+	for {
+		refs, err := s.store.DueHolds(ctx, s.now(), 100)
+		if err != nil {
+			return expired, fmt.Errorf("booking: due holds: %w", err)
+		}
+		if len(refs) == 0 {
+			return expired, nil
+		}
+		progress := false
+		for _, ref := range refs {
+			_, err := s.store.Transition(ctx, ref, func(r Reservation) (Transition, error) {
+				return Expire(r, s.now())
+			}, nil)
+			switch {
+			case err == nil:
+				expired++
+				progress = true
+			case errors.Is(err, ErrConflict):
+				// Confirmed or cancelled since it was listed: nothing to do.
+			default:
+				return expired, fmt.Errorf("booking: expire %s: %w", ref, err)
+			}
+		}
+		if !progress {
+			return expired, nil
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the domain needs. Every method is atomic: it
+// commits all of its writes or none.
+type Store interface {
+	ListHotels(ctx context.Context) ([]Hotel, error)
+	// HotelDetail returns ErrNotFound for an unknown slug.
+	HotelDetail(ctx context.Context, slug string) (HotelDetail, error)
+	CreateHotel(ctx context.Context, h Hotel) (Hotel, error)
+	CreateRoomType(ctx context.Context, rt RoomType) (RoomType, error)
+	CreateRatePlan(ctx context.Context, p RatePlan) (RatePlan, error)
+	// SetInventory sets units for every night of r; it fails with a
+	// ConflictError, changing nothing, when a night has more sold than units.
+	SetInventory(ctx context.Context, roomTypeID int64, r DateRange, units int) error
+	SetRates(ctx context.Context, ratePlanID int64, r DateRange, amountCents int64) error
+
+	// Candidates lists, for every rate plan of the hotel, the free units
+	// and the nightly prices over the stay's nights.
+	Candidates(ctx context.Context, hotelID int64, stay Stay) ([]Candidate, error)
+	// Book takes rooms for every night of the stay and records the
+	// reservation, its event and the receipt in one transaction. It fails
+	// with ErrSoldOut or ErrNoRate without writing anything.
+	Book(ctx context.Context, n NewReservation, receipt *Receipt) (Reservation, error)
+	// Reservation returns ErrNotFound for an unknown reference.
+	Reservation(ctx context.Context, reference string) (Reservation, error)
+	// Transition locks the reservation, asks decide what to do, and applies
+	// the answer with its event and receipt in one transaction. It returns
+	// the reservation as committed and the Transition's Err.
+	Transition(ctx context.Context, reference string, decide func(Reservation) (Transition, error), receipt *Receipt) (Reservation, error)
+	ListReservations(ctx context.Context, q ReservationQuery) ([]Reservation, error)
+	// DueHolds lists references of holds whose expiry is before now.
+	DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error)
+}
+
+// Candidate is one rate plan's view of a stay, before the domain decides
+// whether it can be offered.
+type Candidate struct {
+	RoomType RoomType
+	RatePlan RatePlan
+	// Available is the fewest free units over the nights that have
+	// inventory; InventoryNights counts those nights.
+	Available       int
+	InventoryNights int
+	// Nightly holds the prices of the nights that have one, in date order.
+	Nightly []NightPrice
+}
+
+// NightPrice is the price of one room for one night, in minor units.
+type NightPrice struct {
+	Date        Date
+	AmountCents int64
+}
+
+// NewReservation is what the Store needs to record a booking. The domain
+// has validated it; the Store prices it from the rates inside its
+// transaction, through Price.
+type NewReservation struct {
+	Reference       string
+	Hotel           Hotel
+	RoomType        RoomType
+	RatePlan        RatePlan
+	Stay            Stay
+	Guest           Guest
+	Status          Status
+	HoldExpiresAt   *time.Time
+	AccessTokenHash []byte
+	// AccessToken is the clear token, only to render the receipt; it is
+	// never stored in the reservation.
+	AccessToken string
+	Now         time.Time
+}
+
+// Price completes a new reservation from the nightly prices the Store read
+// inside its transaction. It fails with ErrNoRate unless every night has a
+// price.
+func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
+	if len(nightly) != n.Stay.Nights() {
+		return Reservation{}, ErrNoRate
+	}
+	var total int64
+	for _, p := range nightly {
+		total += p.AmountCents
+	}
+	total *= int64(n.Stay.Rooms)
+	return Reservation{
+		Reference:             n.Reference,
+		Status:                n.Status,
+		HotelID:               n.Hotel.ID,
+		HotelSlug:             n.Hotel.Slug,
+		Timezone:              n.Hotel.Timezone,
+		RoomTypeID:            n.RoomType.ID,
+		RoomTypeCode:          n.RoomType.Code,
+		RatePlanCode:          n.RatePlan.Code,
+		Stay:                  n.Stay,
+		Guest:                 n.Guest,
+		TotalCents:            total,
+		Currency:              n.Hotel.Currency,
+		Refundable:            n.RatePlan.Refundable,
+		FreeCancellationUntil: FreeCancellationUntil(n.Hotel, n.RatePlan, n.Stay.CheckIn),
+		PenaltyPercent:        n.RatePlan.PenaltyPercent,
+		HoldExpiresAt:         n.HoldExpiresAt,
+		AccessTokenHash:       n.AccessTokenHash,
+		CreatedAt:             n.Now,
+		UpdatedAt:             n.Now,
+	}, nil
+}
+
+// ReceiptTTL is how long an idempotency key keeps its outcome.
+const ReceiptTTL = 24 * time.Hour
+
+// Receipt ties a command to the client's idempotency key: the Store saves
+// the rendered outcome under (Scope, Key) in the command's own transaction,
+// so a retry finds either the whole outcome or nothing. If the key already
+// holds an outcome, the Store fails with ErrReceiptTaken and rolls back.
+type Receipt struct {
+	Scope       string
+	Key         string
+	Fingerprint []byte
+	Render      func(Outcome) (StoredResponse, error)
+}
+
+// Outcome is what a command produced, for a Receipt to render.
+type Outcome struct {
+	Reservation Reservation
+	// AccessToken is set only when the reservation was just created.
+	AccessToken string
+}
+
+// StoredResponse is a response kept to be replayed to a retrying client.
+type StoredResponse struct {
+	Status int
+	Header map[string]string
+	Body   []byte
+}
+
+// ReservationQuery selects a hotel's reservations for staff, in pages.
+type ReservationQuery struct {
+	HotelID int64
+	From    Date // stays overlapping [From, To); zero for no bound
+	To      Date
+	Status  Status // empty for all
+	Limit   int
+	After   *Cursor
+}
+
+// Cursor marks where the previous page ended (keyset pagination).
+type Cursor struct {
+	CheckIn Date
+	ID      int64
+}

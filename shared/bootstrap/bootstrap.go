@@ -1,0 +1,90 @@
+// Package bootstrap builds a function's dependencies from its
+// configuration, once per process: warm invocations reuse the pools and
+// clients it makes. Functions' main packages stay wiring only.
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/cache"
+	"innkeeper/shared/config"
+	"innkeeper/shared/health"
+	"innkeeper/shared/httpapi"
+	"innkeeper/shared/store"
+)
+
+// Store opens the PostgreSQL store the configuration names.
+func Store(ctx context.Context, cfg config.Config, searchPath string) (*store.Store, error) {
+	if err := cfg.Require("DATABASE_URL"); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, cfg.DatabaseURL, store.Options{
+		MaxConns:         cfg.DBMaxConns,
+		ConnectTimeout:   cfg.DBConnectTimeout,
+		StatementTimeout: cfg.DBStatementTimeout,
+		SearchPath:       searchPath,
+	})
+}
+
+// Cache opens the Redis client the configuration names.
+func Cache(cfg config.Config) (*cache.Cache, error) {
+	if err := cfg.Require("REDIS_URL"); err != nil {
+		return nil, err
+	}
+	return cache.Open(cfg.RedisURL, cache.Options{Timeout: cfg.RedisTimeout, Prefix: cfg.RedisKeyPrefix})
+}
+
+// API is the HTTP API with everything it needs.
+type API struct {
+	*httpapi.Server
+	Store   *store.Store
+	Cache   *cache.Cache
+	Service *booking.Service
+}
+
+// Close releases the pools.
+func (a *API) Close() {
+	a.Store.Close()
+	_ = a.Cache.Close()
+}
+
+// APIOptions adjust NewAPI for tests and local runs.
+type APIOptions struct {
+	// SearchPath confines the store to one schema.
+	SearchPath string
+	// Clock replaces time.Now.
+	Clock func() time.Time
+}
+
+// NewAPI builds the HTTP API from cfg.
+func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptions) (*API, error) {
+	st, err := Store(ctx, cfg, o.SearchPath)
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	c, err := Cache(cfg)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	svc := booking.NewService(st, o.Clock)
+	srv := httpapi.New(httpapi.Deps{
+		Service:  svc,
+		Keys:     st,
+		Receipts: st,
+		Locks:    c,
+		Checks: []health.Check{
+			{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
+			{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},
+		},
+		Logger:         log,
+		CORSOrigins:    cfg.CORSAllowedOrigins,
+		RequestTimeout: cfg.RequestTimeout,
+		Version:        cfg.Version,
+	})
+	return &API{Server: srv, Store: st, Cache: c, Service: svc}, nil
+}

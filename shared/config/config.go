@@ -1,0 +1,240 @@
+// Package config reads Innkeeper's settings from environment variables
+// (and, locally, a .env file), applies defaults and validates them all at
+// once, so a bad setting stops a function at start with one clear message
+// instead of failing a request later.
+//
+// Every variable is documented in .env.example at the repository root; a
+// test keeps the two in step.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Version is the application version, set at build time with
+// -ldflags "-X innkeeper/shared/config.Version=…".
+var Version = "dev"
+
+// Config is every setting of every function. Functions read only what
+// they use, and say so with Require.
+type Config struct {
+	Env     string // local, test, staging or production
+	Version string
+
+	DatabaseURL        string
+	DBMaxConns         int32
+	DBConnectTimeout   time.Duration
+	DBStatementTimeout time.Duration
+
+	RedisURL       string
+	RedisKeyPrefix string
+	RedisTimeout   time.Duration
+
+	HTTPAddr           string
+	CORSAllowedOrigins []string
+	RequestTimeout     time.Duration
+	LogLevel           string
+
+	DevAdminKey string
+}
+
+// Variables lists every variable Load reads, for documentation checks.
+var Variables = []string{
+	"APP_ENV", "APP_VERSION", "LOG_LEVEL",
+	"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT",
+	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
+	"HTTP_ADDR", "CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
+	"DEV_ADMIN_KEY",
+}
+
+// LoadDotEnv reads KEY=value lines from the files that exist into the
+// process environment, never overriding a variable already set. Missing
+// files are skipped: in the cloud there is none.
+func LoadDotEnv(paths ...string) error {
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := godotenv.Load(p); err != nil {
+			return fmt.Errorf("config: read %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// FromEnv is Load over the process environment.
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Load reads and validates the settings from getenv. All problems are
+// reported together.
+func Load(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	var c Config
+	c.Env = p.oneOf("APP_ENV", "local", "local", "test", "staging", "production")
+	c.Version = p.str("APP_VERSION", Version)
+	c.LogLevel = p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
+	local := c.Env == "local" || c.Env == "test"
+
+	c.DatabaseURL = p.str("DATABASE_URL", ifLocal(local, "postgres://postgres@127.0.0.1:5432/innkeeper?sslmode=disable"))
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			p.fail("DATABASE_URL", "must be a postgres://user@host:port/db URL")
+		}
+	}
+	c.DBMaxConns = int32(p.integer("DB_MAX_CONNS", 4, 1, 100))
+	c.DBConnectTimeout = p.duration("DB_CONNECT_TIMEOUT", time.Second)
+	c.DBStatementTimeout = p.duration("DB_STATEMENT_TIMEOUT", 5*time.Second)
+
+	c.RedisURL = p.str("REDIS_URL", ifLocal(local, "redis://127.0.0.1:6379/0"))
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			p.fail("REDIS_URL", "must be a redis://host:port/db or rediss:// URL")
+		}
+	}
+	c.RedisKeyPrefix = p.str("REDIS_KEY_PREFIX", "ink:")
+	c.RedisTimeout = p.duration("REDIS_TIMEOUT", 300*time.Millisecond)
+
+	c.HTTPAddr = p.str("HTTP_ADDR", "127.0.0.1:3000")
+	c.CORSAllowedOrigins = p.origins("CORS_ALLOWED_ORIGINS", ifLocal(local, "http://localhost:5173,http://127.0.0.1:5173"))
+	c.RequestTimeout = p.duration("REQUEST_TIMEOUT", 10*time.Second)
+	c.DevAdminKey = p.str("DEV_ADMIN_KEY", "")
+	if c.DevAdminKey != "" && len(c.DevAdminKey) < 16 {
+		p.fail("DEV_ADMIN_KEY", "must be at least 16 characters")
+	}
+	if c.DevAdminKey != "" && !local {
+		p.fail("DEV_ADMIN_KEY", "is only for APP_ENV=local or test")
+	}
+	return c, p.err()
+}
+
+// Require reports the named variables that have no value, even from a
+// default, as one error naming them all.
+func (c Config) Require(names ...string) error {
+	values := map[string]string{
+		"DATABASE_URL":  c.DatabaseURL,
+		"REDIS_URL":     c.RedisURL,
+		"DEV_ADMIN_KEY": c.DevAdminKey,
+	}
+	var missing []string
+	for _, n := range names {
+		v, known := values[n]
+		if known && v == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("config: missing %s (see .env.example)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func ifLocal(local bool, v string) string {
+	if local {
+		return v
+	}
+	return ""
+}
+
+type parser struct {
+	getenv   func(string) string
+	problems map[string]string
+}
+
+func (p *parser) fail(name, msg string) {
+	if p.problems == nil {
+		p.problems = map[string]string{}
+	}
+	if _, ok := p.problems[name]; !ok {
+		p.problems[name] = msg
+	}
+}
+
+func (p *parser) err() error {
+	if len(p.problems) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(p.problems))
+	for n := range p.problems {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("config: invalid settings (see .env.example):")
+	for _, n := range names {
+		fmt.Fprintf(&b, "\n  %s: %s", n, p.problems[n])
+	}
+	return errors.New(b.String())
+}
+
+func (p *parser) str(name, def string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (p *parser) oneOf(name, def string, allowed ...string) string {
+	v := p.str(name, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, "must be one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (p *parser) integer(name string, def, min, max int) int {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		p.fail(name, fmt.Sprintf("must be a whole number from %d to %d", min, max))
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > time.Hour {
+		p.fail(name, "must be a positive duration such as 500ms or 5s, at most 1h")
+		return def
+	}
+	return d
+}
+
+func (p *parser) origins(name, def string) []string {
+	v := p.str(name, def)
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if o == "*" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || strings.Contains(u.Host, "*") {
+			p.fail(name, "must be a comma-separated list of origins such as https://book.example.com (never *)")
+			return nil
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out
+}

@@ -1,0 +1,301 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/booking"
+)
+
+// requireRole lets a request through only with a live staff key whose
+// role allows it: no key or an unknown key is 401, a wrong role 403.
+func (s *Server) requireRole(next http.HandlerFunc, roles ...auth.Role) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		unauthorized := func(detail string) {
+			p := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", detail)
+			p.header = map[string]string{"WWW-Authenticate": `Bearer realm="innkeeper-staff"`}
+			writeProblem(w, p)
+		}
+		token, ok := auth.Bearer(r.Header.Get("Authorization"))
+		if !ok {
+			unauthorized("Send a staff API key as Authorization: Bearer <key>.")
+			return
+		}
+		key, err := s.keys.APIKey(r.Context(), token)
+		if errors.Is(err, booking.ErrNotFound) {
+			unauthorized("The API key is unknown or revoked.")
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !key.Role.Allows(roles...) {
+			writeProblem(w, problem(http.StatusForbidden, "forbidden", "Forbidden",
+				fmt.Sprintf("A %s key may not do this; it needs the %s role.", key.Role, roles[0])))
+			return
+		}
+		next(w, r)
+	}
+}
+
+type createHotelRequest struct {
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	City        string `json:"city"`
+	Country     string `json:"country"`
+	Timezone    string `json:"timezone"`
+	Currency    string `json:"currency"`
+	CheckInTime string `json:"check_in_time"`
+}
+
+func (s *Server) createHotel(w http.ResponseWriter, r *http.Request) {
+	var req createHotelRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h, err := s.svc.CreateHotel(r.Context(), booking.Hotel{
+		Slug: req.Slug, Name: req.Name, City: req.City, Country: req.Country,
+		Timezone: req.Timezone, Currency: req.Currency, CheckInTime: req.CheckInTime,
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/hotels/"+h.Slug)
+	writeJSON(w, http.StatusCreated, struct {
+		Hotel hotelView `json:"hotel"`
+	}{viewHotel(h)})
+}
+
+type createRoomTypeRequest struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	MaxAdults   int    `json:"max_adults"`
+	MaxChildren int    `json:"max_children"`
+}
+
+func (s *Server) createRoomType(w http.ResponseWriter, r *http.Request) {
+	var req createRoomTypeRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rt, err := s.svc.CreateRoomType(r.Context(), r.PathValue("slug"), booking.RoomType{
+		Code: req.Code, Name: req.Name, MaxAdults: req.MaxAdults, MaxChildren: req.MaxChildren,
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		RoomType roomTypeView `json:"room_type"`
+	}{viewRoomType(rt)})
+}
+
+type createRatePlanRequest struct {
+	RoomType              string `json:"room_type"`
+	Code                  string `json:"code"`
+	Name                  string `json:"name"`
+	Refundable            *bool  `json:"refundable"`
+	FreeCancellationHours int    `json:"free_cancellation_hours"`
+	PenaltyPercent        int    `json:"penalty_percent"`
+}
+
+func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
+	var req createRatePlanRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.Refundable == nil {
+		s.fail(w, r, booking.Invalid("refundable", "is required (true or false)"))
+		return
+	}
+	p, err := s.svc.CreateRatePlan(r.Context(), r.PathValue("slug"), booking.RatePlan{
+		RoomTypeCode: req.RoomType, Code: req.Code, Name: req.Name, Refundable: *req.Refundable,
+		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		RatePlan ratePlanView `json:"rate_plan"`
+	}{viewRatePlan(p)})
+}
+
+func dateRange(v *booking.ValidationError, from, to string) booking.DateRange {
+	return booking.DateRange{From: dateField(v, "from", from), To: dateField(v, "to", to)}
+}
+
+type inventoryRequest struct {
+	RoomType string `json:"room_type"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Units    *int   `json:"units"`
+}
+
+func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) {
+	var req inventoryRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &booking.ValidationError{}
+	rng := dateRange(v, req.From, req.To)
+	if req.Units == nil {
+		v.Add("units", "is required")
+	}
+	if err := v.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.svc.SetInventory(r.Context(), r.PathValue("slug"), req.RoomType, rng, *req.Units); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Inventory inventoryRequest `json:"inventory"`
+		Nights    int              `json:"nights"`
+	}{req, rng.From.DaysUntil(rng.To)})
+}
+
+type ratesRequest struct {
+	RatePlan    string `json:"rate_plan"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	AmountCents *int64 `json:"amount_cents"`
+}
+
+func (s *Server) setRates(w http.ResponseWriter, r *http.Request) {
+	var req ratesRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &booking.ValidationError{}
+	rng := dateRange(v, req.From, req.To)
+	if req.AmountCents == nil {
+		v.Add("amount_cents", "is required")
+	}
+	if err := v.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.svc.SetRates(r.Context(), r.PathValue("slug"), req.RatePlan, rng, *req.AmountCents); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Rates  ratesRequest `json:"rates"`
+		Nights int          `json:"nights"`
+	}{req, rng.From.DaysUntil(rng.To)})
+}
+
+// A cursor is opaque to clients: base64 of "check-in:id".
+func encodeCursor(c *booking.Cursor) *string {
+	if c == nil {
+		return nil
+	}
+	s := base64.RawURLEncoding.EncodeToString([]byte(c.CheckIn.String() + ":" + strconv.FormatInt(c.ID, 10)))
+	return &s
+}
+
+func decodeCursor(s string) (*booking.Cursor, bool) {
+	if s == "" {
+		return nil, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	date, id, ok := strings.Cut(string(b), ":")
+	d, err1 := booking.ParseDate(date)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n < 1 {
+		return nil, false
+	}
+	return &booking.Cursor{CheckIn: d, ID: n}, true
+}
+
+func (s *Server) listReservations(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, "from", "to", "status", "limit", "cursor")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := booking.ReservationFilter{
+		From: q.date("from", false), To: q.date("to", false),
+		Status: q.str("status"), Limit: q.integer("limit", 0),
+	}
+	cursor, ok := decodeCursor(q.str("cursor"))
+	if !ok {
+		q.v.Add("cursor", "is not a cursor this API returned")
+	}
+	f.After = cursor
+	if err := q.err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rs, next, err := s.svc.Reservations(r.Context(), r.PathValue("slug"), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Reservations []reservationView `json:"reservations"`
+		NextCursor   *string           `json:"next_cursor"`
+	}{Reservations: []reservationView{}, NextCursor: encodeCursor(next)}
+	for _, res := range rs {
+		out.Reservations = append(out.Reservations, viewReservation(res))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type createKeyRequest struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) {
+	var req createKeyRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &booking.ValidationError{}
+	if strings.TrimSpace(req.Name) == "" || len(req.Name) > 200 {
+		v.Add("name", "is required, at most 200 characters")
+	}
+	if !auth.ValidRole(req.Role) {
+		v.Add("role", "must be staff, admin or finance")
+	}
+	if err := v.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token, _ := auth.NewToken("ink_" + req.Role + "_")
+	k, err := s.keys.CreateAPIKey(r.Context(), req.Name, auth.Role(req.Role), token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		Key    keyView `json:"api_key"`
+		Secret string  `json:"secret"`
+	}{keyView{k.ID, k.Name, string(k.Role), k.Prefix}, token})
+}
+
+type keyView struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Prefix string `json:"prefix"`
+}

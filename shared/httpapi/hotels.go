@@ -1,0 +1,72 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"innkeeper/shared/booking"
+)
+
+func (s *Server) listHotels(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseQuery(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hotels, err := s.svc.Hotels(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Hotels []hotelView `json:"hotels"`
+	}{Hotels: []hotelView{}}
+	for _, h := range hotels {
+		out.Hotels = append(out.Hotels, viewHotel(h))
+	}
+	publicCache(w, 60)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getHotel(w http.ResponseWriter, r *http.Request) {
+	h, err := s.svc.Hotel(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	publicCache(w, 60)
+	writeJSON(w, http.StatusOK, struct {
+		Hotel hotelDetailView `json:"hotel"`
+	}{viewHotelDetail(h)})
+}
+
+func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, "check_in", "check_out", "adults", "children", "rooms")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	stay := booking.Stay{
+		CheckIn:  q.date("check_in", true),
+		CheckOut: q.date("check_out", true),
+		Adults:   q.integer("adults", 2),
+		Children: q.integer("children", 0),
+		Rooms:    q.integer("rooms", 1),
+	}
+	if err := q.err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h, offers, err := s.svc.Search(r.Context(), r.PathValue("slug"), stay)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := availabilityView{
+		Hotel: h.Slug, CheckIn: stay.CheckIn, CheckOut: stay.CheckOut, Nights: stay.Nights(),
+		Adults: stay.Adults, Children: stay.Children, Rooms: stay.Rooms, Offers: []offerView{},
+	}
+	for _, o := range offers {
+		out.Offers = append(out.Offers, viewOffer(o))
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, http.StatusOK, out)
+}

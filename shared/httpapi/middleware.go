@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"innkeeper/shared/logging"
+)
+
+// requestInfo travels in the context so the outermost middleware learns
+// what the innermost handler matched.
+type requestInfo struct {
+	route string
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(infoKey{}).(*requestInfo)
+	return ri
+}
+
+var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._:=+/-]{1,128}$`)
+
+// requestID takes X-Request-Id when it is sane, else API Gateway's request
+// id, else a fresh one; puts it in the context and echoes it back.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); requestIDRe.MatchString(id) {
+		return id
+	}
+	if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && requestIDRe.MatchString(gw.RequestID) {
+		return gw.RequestID
+	}
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// statusWriter remembers what was written, for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives every request an id, a deadline, a recovered panic and one
+// access log line.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := requestID(r)
+		info := &requestInfo{}
+		ctx := logging.WithRequestID(r.Context(), id)
+		ctx = context.WithValue(ctx, infoKey{}, info)
+		ctx, cancel := context.WithTimeout(ctx, s.requestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w}
+
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.ErrorContext(ctx, "panic", slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					writeProblem(sw, problem(http.StatusInternalServerError, "internal", "Internal error", "Something went wrong on our side; it has been logged."))
+				}
+			}
+			route := info.route
+			if route == "" {
+				route = "unmatched"
+			}
+			s.log.InfoContext(ctx, "request",
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status),
+				slog.Int("bytes", sw.bytes),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.String("client_ip", clientIP(r)),
+			)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// clientIP is the caller's address: API Gateway's sourceIp in Lambda
+// (which the adapter puts in RemoteAddr), the socket peer locally.
+func clientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// secure sets the security headers on every response, errors included.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		h.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+var (
+	corsMethods = "GET, POST, PUT, OPTIONS"
+	corsHeaders = "Authorization, Content-Type, Idempotency-Key, X-Request-Id"
+	corsExpose  = "Location, Idempotent-Replayed, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy"
+)
+
+// cors answers browsers from the allowlisted origins only. A disallowed
+// origin gets no CORS headers at all, so its browser blocks the response.
+func (s *Server) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		w.Header().Add("Vary", "Origin")
+		allowed := origin != "" && slices.Contains(s.origins, origin)
+		if allowed {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Access-Control-Expose-Headers", corsExpose)
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			if allowed {
+				h := w.Header()
+				h.Set("Access-Control-Allow-Methods", corsMethods)
+				h.Set("Access-Control-Allow-Headers", corsHeaders)
+				h.Set("Access-Control-Max-Age", "600")
+			}
+			if info := infoFrom(r.Context()); info != nil {
+				info.route = "OPTIONS (preflight)"
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// publicCache marks a response as cacheable by anyone for maxAge seconds.
+func publicCache(w http.ResponseWriter, maxAge int) {
+	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", maxAge))
+}
+
+// scopeOf names the client an idempotency key belongs to: the holder of a
+// bearer credential, or the public.
+func scopeOf(r *http.Request) string {
+	authz := strings.TrimSpace(r.Header.Get("Authorization"))
+	if authz == "" {
+		return "public"
+	}
+	return "bearer:" + hashHex(authz)[:32]
+}

@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"innkeeper/shared/booking"
+)
+
+// ProblemBase prefixes every problem type URI.
+const ProblemBase = "https://innkeeper.dev/problems/"
+
+// Problem is an RFC 9457 problem detail.
+type Problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail"`
+	Errors map[string]string `json:"errors,omitempty"`
+	// Failing names the checks that failed (readiness).
+	Failing []string `json:"failing,omitempty"`
+
+	retryAfter int
+	header     map[string]string
+}
+
+func problem(status int, kind, title, detail string) *Problem {
+	return &Problem{Type: ProblemBase + kind, Title: title, Status: status, Detail: detail}
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+// Problems the edge raises itself.
+func badRequest(detail string) *Problem {
+	return problem(http.StatusBadRequest, "bad-request", "Bad request", detail)
+}
+
+func notFound(detail string) *Problem {
+	return problem(http.StatusNotFound, "not-found", "Not found", detail)
+}
+
+func fieldErrors(status int, detail string, fields map[string]string) *Problem {
+	kind, title := "validation", "Invalid request"
+	if status == http.StatusBadRequest {
+		kind, title = "malformed", "Malformed request"
+	}
+	p := problem(status, kind, title, detail)
+	p.Errors = fields
+	return p
+}
+
+func unavailable(detail string) *Problem {
+	p := problem(http.StatusServiceUnavailable, "unavailable", "Service unavailable", detail)
+	p.retryAfter = 2
+	return p
+}
+
+// writeProblem sends p as application/problem+json.
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	for k, v := range p.header {
+		h.Set(k, v)
+	}
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// problemFor maps an error from the domain to a problem. Unknown errors
+// are logged with the request id and answered with a bare 500: an
+// internal message never reaches a client.
+func (s *Server) problemFor(ctx context.Context, err error) *Problem {
+	var p *Problem
+	var v *booking.ValidationError
+	var c *booking.ConflictError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &v):
+		return fieldErrors(http.StatusUnprocessableEntity, "The request has invalid fields; see errors.", v.Fields)
+	case errors.Is(err, booking.ErrNotFound):
+		return notFound("No such resource, or it is not yours to see.")
+	case errors.Is(err, booking.ErrSoldOut):
+		return problem(http.StatusConflict, "sold-out", "Sold out", "Not enough rooms are free on every night of the stay.")
+	case errors.Is(err, booking.ErrNoRate):
+		return problem(http.StatusConflict, "no-rate", "Not bookable", "The rate plan has no price for every night of the stay.")
+	case errors.Is(err, booking.ErrHoldExpired):
+		return problem(http.StatusConflict, "hold-expired", "Hold expired", "The hold expired before it was confirmed; its rooms were released.")
+	case errors.As(err, &c):
+		return problem(http.StatusConflict, "conflict", "Conflict", c.Reason+".")
+	case errors.Is(err, booking.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		s.log.WarnContext(ctx, "dependency unavailable", slog.String("error", err.Error()))
+		return unavailable("A dependency did not answer in time. Nothing was changed; retry shortly.")
+	default:
+		s.log.ErrorContext(ctx, "internal error", slog.String("error", err.Error()))
+		return problem(http.StatusInternalServerError, "internal", "Internal error", "Something went wrong on our side; it has been logged.")
+	}
+}
+
+// fail writes the problem for err.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	writeProblem(w, s.problemFor(r.Context(), err))
+}

@@ -1,0 +1,157 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/booking"
+)
+
+type guestRequest struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+type createReservationRequest struct {
+	Hotel    string       `json:"hotel"`
+	RoomType string       `json:"room_type"`
+	RatePlan string       `json:"rate_plan"`
+	CheckIn  string       `json:"check_in"`
+	CheckOut string       `json:"check_out"`
+	Adults   *int         `json:"adults"`
+	Children *int         `json:"children"`
+	Rooms    *int         `json:"rooms"`
+	Guest    guestRequest `json:"guest"`
+	Hold     bool         `json:"hold"`
+}
+
+func intOr(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// renderReservation is the response of every reservation command; a new
+// reservation also carries its access token and Location.
+func renderReservation(status int) func(booking.Outcome) (booking.StoredResponse, error) {
+	return func(o booking.Outcome) (booking.StoredResponse, error) {
+		body, err := json.Marshal(reservationEnvelope{viewReservation(o.Reservation), o.AccessToken})
+		if err != nil {
+			return booking.StoredResponse{}, err
+		}
+		resp := booking.StoredResponse{Status: status, Body: append(body, '\n')}
+		if status == http.StatusCreated {
+			resp.Header = map[string]string{"Location": "/v1/reservations/" + o.Reservation.Reference}
+		}
+		return resp, nil
+	}
+}
+
+func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
+	var req createReservationRequest
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &booking.ValidationError{}
+	if req.Adults == nil {
+		v.Add("adults", "is required")
+	}
+	br := booking.BookRequest{
+		Hotel: req.Hotel, RoomType: req.RoomType, RatePlan: req.RatePlan,
+		Stay: booking.Stay{
+			CheckIn:  dateField(v, "check_in", req.CheckIn),
+			CheckOut: dateField(v, "check_out", req.CheckOut),
+			Adults:   intOr(req.Adults, 1),
+			Children: intOr(req.Children, 0),
+			Rooms:    intOr(req.Rooms, 1),
+		},
+		Guest: booking.Guest{Name: req.Guest.Name, Email: req.Guest.Email, Phone: req.Guest.Phone},
+		Hold:  req.Hold,
+	}
+	if err := v.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	canonical, _ := json.Marshal(req)
+	s.idempotent(w, r, canonical, renderReservation(http.StatusCreated), func(rc *booking.Receipt) error {
+		_, _, err := s.svc.Book(r.Context(), br, rc)
+		return err
+	})
+}
+
+// guestToken is the reservation's access token from the Authorization
+// header, or "" (which the domain treats as not found).
+func guestToken(r *http.Request) string {
+	t, _ := auth.Bearer(r.Header.Get("Authorization"))
+	return t
+}
+
+func (s *Server) getReservation(w http.ResponseWriter, r *http.Request) {
+	res, err := s.svc.Reservation(r.Context(), r.PathValue("reference"), guestToken(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reservationEnvelope{Reservation: viewReservation(res)})
+}
+
+func (s *Server) cancellationQuote(w http.ResponseWriter, r *http.Request) {
+	res, fee, err := s.svc.CancellationQuote(r.Context(), r.PathValue("reference"), guestToken(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := viewReservation(res)
+	writeJSON(w, http.StatusOK, struct {
+		Reference             string     `json:"reference"`
+		Status                string     `json:"status"`
+		Refundable            bool       `json:"refundable"`
+		FreeCancellationUntil *time.Time `json:"free_cancellation_until"`
+		CancellationFeeCents  int64      `json:"cancellation_fee_cents"`
+		TotalCents            int64      `json:"total_cents"`
+		Currency              string     `json:"currency"`
+		QuotedAt              time.Time  `json:"quoted_at"`
+	}{v.Reference, v.Status, v.Refundable, v.FreeCancellationUntil, fee, v.TotalCents, v.Currency, s.svc.Now().UTC()})
+}
+
+// emptyCommand accepts no body, or an empty JSON object.
+func emptyCommand(w http.ResponseWriter, r *http.Request) error {
+	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		return nil
+	}
+	var none struct{}
+	_, err := readJSON(w, r, &none)
+	return err
+}
+
+func (s *Server) confirmReservation(w http.ResponseWriter, r *http.Request) {
+	s.reservationCommand(w, r, s.svc.Confirm)
+}
+
+func (s *Server) cancelReservation(w http.ResponseWriter, r *http.Request) {
+	s.reservationCommand(w, r, s.svc.Cancel)
+}
+
+func (s *Server) reservationCommand(w http.ResponseWriter, r *http.Request,
+	cmd func(ctx context.Context, reference, token string, rc *booking.Receipt) (booking.Reservation, error)) {
+	if err := emptyCommand(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token := guestToken(r)
+	ref := r.PathValue("reference")
+	if token == "" || !booking.ValidReference(ref) {
+		s.fail(w, r, booking.ErrNotFound)
+		return
+	}
+	s.idempotent(w, r, nil, renderReservation(http.StatusOK), func(rc *booking.Receipt) error {
+		_, err := cmd(r.Context(), ref, token, rc)
+		return err
+	})
+}

@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"time"
+
+	"innkeeper/shared/booking"
+)
+
+// The JSON shapes the API answers with. Times are RFC 3339; a time the
+// guest reads against the hotel's calendar is in the hotel's offset, and
+// so, for one reading, is every instant of a reservation.
+
+type hotelView struct {
+	Slug     string `json:"slug"`
+	Name     string `json:"name"`
+	City     string `json:"city"`
+	Country  string `json:"country"`
+	Timezone string `json:"timezone"`
+	Currency string `json:"currency"`
+}
+
+func viewHotel(h booking.Hotel) hotelView {
+	return hotelView{h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency}
+}
+
+type roomTypeView struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	MaxAdults   int    `json:"max_adults"`
+	MaxChildren int    `json:"max_children"`
+}
+
+func viewRoomType(rt booking.RoomType) roomTypeView {
+	return roomTypeView{rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren}
+}
+
+type ratePlanView struct {
+	Code                  string `json:"code"`
+	Name                  string `json:"name"`
+	RoomType              string `json:"room_type"`
+	Refundable            bool   `json:"refundable"`
+	FreeCancellationHours int    `json:"free_cancellation_hours"`
+	PenaltyPercent        int    `json:"penalty_percent"`
+}
+
+func viewRatePlan(p booking.RatePlan) ratePlanView {
+	return ratePlanView{p.Code, p.Name, p.RoomTypeCode, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent}
+}
+
+type hotelDetailView struct {
+	hotelView
+	CheckInTime string         `json:"check_in_time"`
+	RoomTypes   []roomTypeView `json:"room_types"`
+	RatePlans   []ratePlanView `json:"rate_plans"`
+}
+
+func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
+	v := hotelDetailView{hotelView: viewHotel(h.Hotel), CheckInTime: h.CheckInTime,
+		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}}
+	for _, rt := range h.RoomTypes {
+		v.RoomTypes = append(v.RoomTypes, viewRoomType(rt))
+	}
+	for _, p := range h.RatePlans {
+		v.RatePlans = append(v.RatePlans, viewRatePlan(p))
+	}
+	return v
+}
+
+type nightView struct {
+	Date        booking.Date `json:"date"`
+	AmountCents int64        `json:"amount_cents"`
+}
+
+type offerView struct {
+	RoomType              string      `json:"room_type"`
+	RoomTypeName          string      `json:"room_type_name"`
+	RatePlan              string      `json:"rate_plan"`
+	Name                  string      `json:"name"`
+	Available             int         `json:"available"`
+	Currency              string      `json:"currency"`
+	TotalCents            int64       `json:"total_cents"`
+	Nightly               []nightView `json:"nightly"`
+	Refundable            bool        `json:"refundable"`
+	FreeCancellationUntil *time.Time  `json:"free_cancellation_until"`
+}
+
+type availabilityView struct {
+	Hotel    string       `json:"hotel"`
+	CheckIn  booking.Date `json:"check_in"`
+	CheckOut booking.Date `json:"check_out"`
+	Nights   int          `json:"nights"`
+	Adults   int          `json:"adults"`
+	Children int          `json:"children"`
+	Rooms    int          `json:"rooms"`
+	Offers   []offerView  `json:"offers"`
+}
+
+func viewOffer(o booking.Offer) offerView {
+	v := offerView{
+		RoomType: o.RoomType.Code, RoomTypeName: o.RoomType.Name, RatePlan: o.RatePlan.Code, Name: o.RatePlan.Name,
+		Available: o.Available, Currency: o.Currency, TotalCents: o.TotalCents,
+		Refundable: o.RatePlan.Refundable, FreeCancellationUntil: o.FreeCancellationUntil,
+	}
+	for _, n := range o.Nightly {
+		v.Nightly = append(v.Nightly, nightView{n.Date, n.AmountCents})
+	}
+	return v
+}
+
+type guestView struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+type reservationView struct {
+	Reference             string       `json:"reference"`
+	Status                string       `json:"status"`
+	Hotel                 string       `json:"hotel"`
+	RoomType              string       `json:"room_type"`
+	RatePlan              string       `json:"rate_plan"`
+	CheckIn               booking.Date `json:"check_in"`
+	CheckOut              booking.Date `json:"check_out"`
+	Nights                int          `json:"nights"`
+	Rooms                 int          `json:"rooms"`
+	Adults                int          `json:"adults"`
+	Children              int          `json:"children"`
+	Guest                 guestView    `json:"guest"`
+	TotalCents            int64        `json:"total_cents"`
+	Currency              string       `json:"currency"`
+	Refundable            bool         `json:"refundable"`
+	FreeCancellationUntil *time.Time   `json:"free_cancellation_until"`
+	HoldExpiresAt         *time.Time   `json:"hold_expires_at"`
+	CancellationFeeCents  *int64       `json:"cancellation_fee_cents"`
+	CreatedAt             time.Time    `json:"created_at"`
+	UpdatedAt             time.Time    `json:"updated_at"`
+}
+
+func viewReservation(r booking.Reservation) reservationView {
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	local := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.In(loc)
+		return &u
+	}
+	return reservationView{
+		Reference: r.Reference, Status: string(r.Status), Hotel: r.HotelSlug, RoomType: r.RoomTypeCode,
+		RatePlan: r.RatePlanCode, CheckIn: r.CheckIn, CheckOut: r.CheckOut, Nights: r.Nights(), Rooms: r.Rooms,
+		Adults: r.Adults, Children: r.Children, Guest: guestView{r.Guest.Name, r.Guest.Email, r.Guest.Phone},
+		TotalCents: r.TotalCents, Currency: r.Currency, Refundable: r.Refundable,
+		FreeCancellationUntil: local(r.FreeCancellationUntil), HoldExpiresAt: local(r.HoldExpiresAt),
+		CancellationFeeCents: r.CancellationFeeCents, CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
+	}
+}
+
+type reservationEnvelope struct {
+	Reservation reservationView `json:"reservation"`
+	AccessToken string          `json:"access_token,omitempty"`
+}

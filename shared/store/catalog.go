@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"innkeeper/shared/booking"
+)
+
+const hotelColumns = `h.id, h.slug, h.name, h.city, h.country, h.timezone, h.currency, to_char(h.check_in_time, 'HH24:MI')`
+
+func scanHotel(row pgx.Row) (booking.Hotel, error) {
+	var h booking.Hotel
+	err := row.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime)
+	return h, err
+}
+
+// ListHotels lists every hotel by slug.
+func (s *Store) ListHotels(ctx context.Context) ([]booking.Hotel, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+hotelColumns+` FROM hotels h ORDER BY h.slug`)
+	if err != nil {
+		return nil, classify("list hotels", err)
+	}
+	hotels, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Hotel, error) { return scanHotel(r) })
+	if err != nil {
+		return nil, classify("list hotels", err)
+	}
+	return hotels, nil
+}
+
+// HotelDetail reads a hotel, its room types and its rate plans in one
+// round trip.
+func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDetail, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+hotelColumns+` FROM hotels h WHERE h.slug = $1`, slug)
+	b.Queue(`SELECT rt.id, rt.hotel_id, rt.code, rt.name, rt.max_adults, rt.max_children
+		FROM room_types rt JOIN hotels h ON h.id = rt.hotel_id WHERE h.slug = $1 ORDER BY rt.code`, slug)
+	b.Queue(`SELECT rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
+			rp.free_cancellation_hours, rp.penalty_percent
+		FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
+		WHERE h.slug = $1 ORDER BY rt.code, rp.code`, slug)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+
+	var d booking.HotelDetail
+	var err error
+	d.Hotel, err = scanHotel(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("hotel %q: %w", slug, booking.ErrNotFound)
+	}
+	if err != nil {
+		return d, classify("hotel detail", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return d, classify("hotel room types", err)
+	}
+	d.RoomTypes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.RoomType, error) {
+		var rt booking.RoomType
+		err := r.Scan(&rt.ID, &rt.HotelID, &rt.Code, &rt.Name, &rt.MaxAdults, &rt.MaxChildren)
+		return rt, err
+	})
+	if err != nil {
+		return d, classify("hotel room types", err)
+	}
+	rows, err = br.Query()
+	if err != nil {
+		return d, classify("hotel rate plans", err)
+	}
+	d.RatePlans, err = pgx.CollectRows(rows, scanRatePlan)
+	if err != nil {
+		return d, classify("hotel rate plans", err)
+	}
+	return d, nil
+}
+
+func scanRatePlan(r pgx.CollectableRow) (booking.RatePlan, error) {
+	var p booking.RatePlan
+	err := r.Scan(&p.ID, &p.HotelID, &p.RoomTypeID, &p.RoomTypeCode, &p.Code, &p.Name, &p.Refundable,
+		&p.FreeCancellationHours, &p.PenaltyPercent)
+	return p, err
+}
+
+// CreateHotel inserts a hotel; a taken slug is a ConflictError.
+func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel) (booking.Hotel, error) {
+	err := s.pool.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time)
+		VALUES ($1, $2, $3, $4, $5, $6, $7::time) RETURNING id`,
+		h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime).Scan(&h.ID)
+	if c, _ := pgCode(err); c == uniqueViolation {
+		return h, booking.Conflict(fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
+	}
+	return h, classify("create hotel", err)
+}
+
+// CreateRoomType inserts a room type; a taken code is a ConflictError.
+func (s *Store) CreateRoomType(ctx context.Context, rt booking.RoomType) (booking.RoomType, error) {
+	err := s.pool.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren).Scan(&rt.ID)
+	if c, _ := pgCode(err); c == uniqueViolation {
+		return rt, booking.Conflict(fmt.Sprintf("room type %s already exists", rt.Code))
+	}
+	return rt, classify("create room type", err)
+}
+
+// CreateRatePlan inserts a rate plan; a taken code is a ConflictError.
+func (s *Store) CreateRatePlan(ctx context.Context, p booking.RatePlan) (booking.RatePlan, error) {
+	err := s.pool.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
+			free_cancellation_hours, penalty_percent)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent).Scan(&p.ID)
+	if c, _ := pgCode(err); c == uniqueViolation {
+		return p, booking.Conflict(fmt.Sprintf("rate plan %s already exists", p.Code))
+	}
+	return p, classify("create rate plan", err)
+}
+
+// nightsOf expands [$2, $3) into one row per night.
+const nightsOf = `generate_series($2::date, $3::date - 1, interval '1 day') AS g(d)`
+
+// SetInventory upserts units for every night of r in one statement, so a
+// night with more sold than the new units fails the whole range.
+func (s *Store) SetInventory(ctx context.Context, roomTypeID int64, r booking.DateRange, units int) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO inventory (room_type_id, night, units)
+		SELECT $1, d::date, $4 FROM `+nightsOf+`
+		ON CONFLICT (room_type_id, night) DO UPDATE SET units = EXCLUDED.units`,
+		roomTypeID, r.From.Time(), r.To.Time(), units)
+	if c, constraint := pgCode(err); c == checkViolation && constraint == "inventory_sold_within_units" {
+		var night time.Time
+		var sold int
+		qerr := s.pool.QueryRow(ctx, `SELECT night, sold FROM inventory
+			WHERE room_type_id = $1 AND night >= $2 AND night < $3 AND sold > $4 ORDER BY night LIMIT 1`,
+			roomTypeID, r.From.Time(), r.To.Time(), units).Scan(&night, &sold)
+		if qerr != nil {
+			return booking.Conflict("units cannot go below what is already sold")
+		}
+		return booking.Conflict(fmt.Sprintf("%s already has %d sold; units cannot go below that",
+			booking.DateOf(night), sold))
+	}
+	return classify("set inventory", err)
+}
+
+// SetRates upserts the nightly price for every night of r.
+func (s *Store) SetRates(ctx context.Context, ratePlanID int64, r booking.DateRange, amountCents int64) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO rates (rate_plan_id, night, amount_cents)
+		SELECT $1, d::date, $4 FROM `+nightsOf+`
+		ON CONFLICT (rate_plan_id, night) DO UPDATE SET amount_cents = EXCLUDED.amount_cents`,
+		ratePlanID, r.From.Time(), r.To.Time(), amountCents)
+	return classify("set rates", err)
+}
+
+// Candidates reads, per rate plan, the free units and the prices over the
+// stay's nights in one query.
+func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay) ([]booking.Candidate, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT rt.id, rt.hotel_id, rt.code, rt.name, rt.max_adults, rt.max_children,
+			rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
+			rp.free_cancellation_hours, rp.penalty_percent,
+			inv.free, inv.nights, pr.nights, pr.amounts
+		FROM room_types rt
+		JOIN rate_plans rp ON rp.room_type_id = rt.id
+		CROSS JOIN LATERAL (
+			SELECT coalesce(min(i.units - i.sold), 0) AS free, count(*) AS nights
+			FROM inventory i WHERE i.room_type_id = rt.id AND i.night >= $2 AND i.night < $3) inv
+		CROSS JOIN LATERAL (
+			SELECT array_agg(r.night ORDER BY r.night) AS nights, array_agg(r.amount_cents ORDER BY r.night) AS amounts
+			FROM rates r WHERE r.rate_plan_id = rp.id AND r.night >= $2 AND r.night < $3) pr
+		WHERE rt.hotel_id = $1
+		ORDER BY rt.code, rp.code`,
+		hotelID, stay.CheckIn.Time(), stay.CheckOut.Time())
+	if err != nil {
+		return nil, classify("candidates", err)
+	}
+	cands, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Candidate, error) {
+		var c booking.Candidate
+		var nights []time.Time
+		var amounts []int64
+		err := r.Scan(&c.RoomType.ID, &c.RoomType.HotelID, &c.RoomType.Code, &c.RoomType.Name,
+			&c.RoomType.MaxAdults, &c.RoomType.MaxChildren,
+			&c.RatePlan.ID, &c.RatePlan.HotelID, &c.RatePlan.RoomTypeID, &c.RatePlan.RoomTypeCode,
+			&c.RatePlan.Code, &c.RatePlan.Name, &c.RatePlan.Refundable,
+			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent,
+			&c.Available, &c.InventoryNights, &nights, &amounts)
+		c.Nightly = nightPrices(nights, amounts)
+		return c, err
+	})
+	if err != nil {
+		return nil, classify("candidates", err)
+	}
+	return cands, nil
+}
+
+func nightPrices(nights []time.Time, amounts []int64) []booking.NightPrice {
+	out := make([]booking.NightPrice, len(nights))
+	for i := range nights {
+		out[i] = booking.NightPrice{Date: booking.DateOf(nights[i]), AmountCents: amounts[i]}
+	}
+	return out
+}

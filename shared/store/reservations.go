@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"innkeeper/shared/booking"
+)
+
+// takeNights adds rooms to sold for every night of the stay whose free
+// units allow it. Rows are locked in night order first, so two bookings
+// over overlapping nights queue instead of deadlocking; the condition is
+// re-checked on the locked row, so the count of updated rows tells whether
+// every night had room.
+const takeNights = `
+	WITH locked AS (
+		SELECT night FROM inventory
+		WHERE room_type_id = $1 AND night >= $2 AND night < $3
+		ORDER BY night FOR UPDATE)
+	UPDATE inventory i SET sold = i.sold + $4
+	FROM locked
+	WHERE i.room_type_id = $1 AND i.night = locked.night AND i.units - i.sold >= $4`
+
+// releaseNights gives rooms back for every night of a stay.
+const releaseNights = `
+	WITH locked AS (
+		SELECT night FROM inventory
+		WHERE room_type_id = $1 AND night >= $2 AND night < $3
+		ORDER BY night FOR UPDATE)
+	UPDATE inventory i SET sold = i.sold - $4
+	FROM locked
+	WHERE i.room_type_id = $1 AND i.night = locked.night`
+
+const nightlyRates = `SELECT night, amount_cents FROM rates
+	WHERE rate_plan_id = $1 AND night >= $2 AND night < $3 ORDER BY night`
+
+// Book takes the nights, prices them, and records the reservation, its
+// outbox event and the receipt in one transaction.
+func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *booking.Receipt) (booking.Reservation, error) {
+	var res booking.Reservation
+	err := s.inTx(ctx, "book", func(tx pgx.Tx) error {
+		ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
+		b := &pgx.Batch{}
+		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms)
+		b.Queue(nightlyRates, n.RatePlan.ID, ci, co)
+		br := tx.SendBatch(ctx, b)
+		tag, err := br.Exec()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		nightly, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.NightPrice, error) {
+			var p booking.NightPrice
+			var night time.Time
+			err := r.Scan(&night, &p.AmountCents)
+			p.Date = booking.DateOf(night)
+			return p, err
+		})
+		if err := errors.Join(err, br.Close()); err != nil {
+			return err
+		}
+		if int(tag.RowsAffected()) != n.Stay.Nights() {
+			return booking.ErrSoldOut
+		}
+		res, err = n.Price(nightly)
+		if err != nil {
+			return err
+		}
+
+		b = &pgx.Batch{}
+		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
+				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
+				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
+				hold_expires_at, access_token_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+			RETURNING id`,
+			res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
+			ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
+			res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
+			res.HoldExpiresAt, res.AccessTokenHash, n.Now).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&res.ID)
+		})
+		if err := queueEvent(b, res, n.Now); err != nil {
+			return err
+		}
+		if err := queueReceipt(b, receipt, booking.Outcome{Reservation: res, AccessToken: n.AccessToken}, n.Now); err != nil {
+			return err
+		}
+		err = tx.SendBatch(ctx, b).Close()
+		if c, constraint := pgCode(err); c == uniqueViolation && constraint == "reservations_reference_key" {
+			return booking.DuplicateReference()
+		}
+		return err
+	})
+	if err != nil {
+		return booking.Reservation{}, err
+	}
+	return res, nil
+}
+
+// queueEvent adds the outbox row describing r's new state to b.
+func queueEvent(b *pgx.Batch, r booking.Reservation, at time.Time) error {
+	ev := booking.EventFor(r, at)
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	b.Queue(`INSERT INTO outbox (event_type, aggregate_id, payload, created_at) VALUES ($1, $2, $3, $4)`,
+		ev.Type, r.Reference, payload, at)
+	return nil
+}
+
+// queueReceipt adds the idempotency receipt to b. The insert only takes an
+// empty or expired key; if it takes nothing, another request committed an
+// outcome under the key first, and the whole transaction is undone.
+func queueReceipt(b *pgx.Batch, receipt *booking.Receipt, o booking.Outcome, now time.Time) error {
+	if receipt == nil {
+		return nil
+	}
+	resp, err := receipt.Render(o)
+	if err != nil {
+		return fmt.Errorf("render receipt: %w", err)
+	}
+	headers, err := json.Marshal(resp.Header)
+	if err != nil {
+		return fmt.Errorf("encode receipt headers: %w", err)
+	}
+	b.Queue(`INSERT INTO idempotency_receipts (scope, key, fingerprint, status, headers, body, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (scope, key) DO UPDATE
+			SET fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status, headers = EXCLUDED.headers,
+				body = EXCLUDED.body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+			WHERE idempotency_receipts.expires_at <= EXCLUDED.created_at`,
+		receipt.Scope, receipt.Key, receipt.Fingerprint, resp.Status, headers, resp.Body,
+		now, now.Add(booking.ReceiptTTL)).Exec(func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() == 0 {
+			return booking.ErrReceiptTaken
+		}
+		return nil
+	})
+	return nil
+}
+
+const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.timezone, r.room_type_id, rt.code, rp.code,
+	r.check_in, r.check_out, r.adults, r.children, r.rooms,
+	r.guest_name, r.guest_email, r.guest_phone, r.total_cents, r.currency,
+	r.refundable, r.free_cancellation_until, r.penalty_percent,
+	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash`
+
+const reservationFrom = ` FROM reservations r
+	JOIN hotels h ON h.id = r.hotel_id
+	JOIN room_types rt ON rt.id = r.room_type_id
+	JOIN rate_plans rp ON rp.id = r.rate_plan_id`
+
+func scanReservation(row pgx.Row) (booking.Reservation, error) {
+	var r booking.Reservation
+	var ci, co time.Time
+	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.HotelID, &r.HotelSlug, &r.Timezone, &r.RoomTypeID, &r.RoomTypeCode, &r.RatePlanCode,
+		&ci, &co, &r.Adults, &r.Children, &r.Rooms,
+		&r.Guest.Name, &r.Guest.Email, &r.Guest.Phone, &r.TotalCents, &r.Currency,
+		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,
+		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash)
+	r.CheckIn, r.CheckOut = booking.DateOf(ci), booking.DateOf(co)
+	return r, err
+}
+
+// Reservation reads one reservation by reference.
+func (s *Store) Reservation(ctx context.Context, reference string) (booking.Reservation, error) {
+	r, err := scanReservation(s.pool.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1`, reference))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
+	}
+	return r, classify("reservation", err)
+}
+
+// Transition locks the reservation row, lets decide choose the change and
+// applies it, giving nights back when asked, with its event and receipt.
+func (s *Store) Transition(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Transition, error), receipt *booking.Receipt) (booking.Reservation, error) {
+	var res booking.Reservation
+	var after error
+	err := s.inTx(ctx, "transition", func(tx pgx.Tx) error {
+		r, err := scanReservation(tx.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+
+			` WHERE r.reference = $1 FOR UPDATE OF r`, reference))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		t, err := decide(r)
+		if err != nil {
+			return err
+		}
+		after = t.Err
+		r.Status, r.UpdatedAt = t.To, t.At
+		if t.FeeCents != nil {
+			r.CancellationFeeCents = t.FeeCents
+		}
+		b := &pgx.Batch{}
+		b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4 WHERE id = $1`,
+			r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt)
+		if t.ReleaseNights {
+			b.Queue(releaseNights, r.RoomTypeID, r.CheckIn.Time(), r.CheckOut.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
+				if int(tag.RowsAffected()) != r.Nights() {
+					return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), r.Nights())
+				}
+				return nil
+			})
+		}
+		if err := queueEvent(b, r, t.At); err != nil {
+			return err
+		}
+		// A failed command (an expired hold) is not a result to replay.
+		if t.Err == nil {
+			if err := queueReceipt(b, receipt, booking.Outcome{Reservation: r}, t.At); err != nil {
+				return err
+			}
+		}
+		res = r
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return booking.Reservation{}, err
+	}
+	return res, after
+}
+
+// ListReservations reads one page of a hotel's reservations, ordered by
+// check-in then id, after the cursor.
+func (s *Store) ListReservations(ctx context.Context, q booking.ReservationQuery) ([]booking.Reservation, error) {
+	var from, to, afterIn *time.Time
+	var afterID int64
+	if !q.From.IsZero() {
+		t := q.From.Time()
+		from = &t
+	}
+	if !q.To.IsZero() {
+		t := q.To.Time()
+		to = &t
+	}
+	if q.After != nil {
+		t := q.After.CheckIn.Time()
+		afterIn, afterID = &t, q.After.ID
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+reservationColumns+reservationFrom+`
+		WHERE r.hotel_id = $1
+			AND ($2::date IS NULL OR r.check_out > $2)
+			AND ($3::date IS NULL OR r.check_in < $3)
+			AND ($4 = '' OR r.status = $4)
+			AND ($5::date IS NULL OR (r.check_in, r.id) > ($5::date, $6::bigint))
+		ORDER BY r.check_in, r.id
+		LIMIT $7`, q.HotelID, from, to, string(q.Status), afterIn, afterID, q.Limit)
+	if err != nil {
+		return nil, classify("list reservations", err)
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Reservation, error) { return scanReservation(r) })
+	return rs, classify("list reservations", err)
+}
+
+// DueHolds lists holds whose expiry has passed, oldest first.
+func (s *Store) DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT reference FROM reservations
+		WHERE status = 'held' AND hold_expires_at <= $1 ORDER BY hold_expires_at LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, classify("due holds", err)
+	}
+	refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return refs, classify("due holds", err)
+}
+
+// LookupReceipt returns the live receipt stored under (scope, key).
+func (s *Store) LookupReceipt(ctx context.Context, scope, key string, now time.Time) (fingerprint []byte, resp booking.StoredResponse, found bool, err error) {
+	var headers map[string]string
+	err = s.pool.QueryRow(ctx, `SELECT fingerprint, status, headers, body FROM idempotency_receipts
+		WHERE scope = $1 AND key = $2 AND expires_at > $3`, scope, key, now).
+		Scan(&fingerprint, &resp.Status, &headers, &resp.Body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, resp, false, nil
+	}
+	if err != nil {
+		return nil, resp, false, classify("lookup receipt", err)
+	}
+	resp.Header = headers
+	return fingerprint, resp, true, nil
+}

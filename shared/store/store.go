@@ -1,0 +1,170 @@
+// Package store implements booking.Store on PostgreSQL with pgx/v5, and
+// runs the embedded schema migrations.
+//
+// Every write is one transaction; the conditional inventory update is
+// what keeps a room type from being sold beyond its units under any
+// concurrency. Connection failures and timeouts come back wrapped in
+// booking.ErrUnavailable so the edge can answer 503 and the caller retry.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"innkeeper/shared/booking"
+)
+
+// Options tune the pool. Zero values take sensible defaults for a Lambda
+// process, which serves one request at a time.
+type Options struct {
+	MaxConns         int32
+	ConnectTimeout   time.Duration
+	StatementTimeout time.Duration
+	// SearchPath, when set, confines the store to one schema (tests).
+	SearchPath string
+}
+
+// Store is a booking.Store on a pgx pool.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ booking.Store = (*Store)(nil)
+
+// Open builds a pool for url. It does not connect: the first query does,
+// so a cold start never waits on the database it may not need.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database url: %w", err)
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = 2 * time.Second
+	}
+	cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = 5 * time.Second
+	}
+	rp := cfg.ConnConfig.RuntimeParams
+	rp["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
+	rp["lock_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
+	rp["idle_in_transaction_session_timeout"] = "30000"
+	rp["application_name"] = "innkeeper"
+	if o.SearchPath != "" {
+		rp["search_path"] = o.SearchPath
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: new pool: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Pool exposes the pool for health checks, migrations and tests.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close releases every connection.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return classify("ping", err)
+	}
+	return nil
+}
+
+// classify wraps err with context, marking connection trouble, timeouts
+// and cancellations as booking.ErrUnavailable.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if unavailable(err) {
+		return fmt.Errorf("store: %s: %w: %w", op, booking.ErrUnavailable, err)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+func unavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57014", // query_canceled (statement_timeout)
+			"55P03",                   // lock_not_available (lock_timeout)
+			"57P01", "57P02", "57P03", // admin/crash shutdown, cannot connect now
+			"53300": // too_many_connections
+			return true
+		}
+		return false
+	}
+	return pgconn.SafeToRetry(err) || pgconn.Timeout(err)
+}
+
+// pgCode returns the SQLSTATE of err, or "".
+func pgCode(err error) (code, constraint string) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code, pgErr.ConstraintName
+	}
+	return "", ""
+}
+
+const (
+	uniqueViolation     = "23505"
+	checkViolation      = "23514"
+	deadlockDetected    = "40P01"
+	serializationFailed = "40001"
+)
+
+// inTx runs fn in a transaction, retrying deadlocks and serialization
+// failures a few times: both leave the database unchanged.
+func (s *Store) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = pgx.BeginFunc(ctx, s.pool, fn)
+		if c, _ := pgCode(err); c == deadlockDetected || c == serializationFailed {
+			continue
+		}
+		break
+	}
+	if err == nil {
+		return nil
+	}
+	if isDomain(err) {
+		return err
+	}
+	return classify(op, err)
+}
+
+// isDomain reports whether err is a domain outcome (sold out, conflict, …)
+// that must reach the caller unwrapped by store context.
+func isDomain(err error) bool {
+	var v *booking.ValidationError
+	return errors.Is(err, booking.ErrNotFound) || errors.Is(err, booking.ErrSoldOut) ||
+		errors.Is(err, booking.ErrNoRate) || errors.Is(err, booking.ErrConflict) ||
+		errors.Is(err, booking.ErrHoldExpired) || errors.Is(err, booking.ErrReceiptTaken) ||
+		errors.As(err, &v) || errors.Is(err, booking.DuplicateReference())
+}
