@@ -26,6 +26,7 @@ func main() {
 		os.Exit(1)
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
+	slog.SetDefault(log)
 	api, err := bootstrap.NewAPI(context.Background(), cfg, log, bootstrap.APIOptions{})
 	if err != nil {
 		log.Error("api: start", slog.String("error", err.Error()))

@@ -22,6 +22,7 @@ func main() {
 		os.Exit(1)
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
+	slog.SetDefault(log)
 	st, err := bootstrap.Store(context.Background(), cfg, "")
 	if err != nil {
 		log.Error("migrate: start", slog.String("error", err.Error()))

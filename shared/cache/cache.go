@@ -10,10 +10,21 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
+
+// slogPrinter sends the client's own diagnostics (failed dials, pool
+// trouble) to the JSON log instead of stderr as plain text.
+type slogPrinter struct{}
+
+func (slogPrinter) Printf(ctx context.Context, format string, v ...any) {
+	slog.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+func init() { redis.SetLogger(slogPrinter{}) }
 
 // Options tune the client.
 type Options struct {
