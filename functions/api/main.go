@@ -6,8 +6,10 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -32,5 +34,10 @@ func main() {
 		log.Error("api: start", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(httpadapter.NewV2(api).ProxyWithContext)
+	lambda.Start(handler(api))
+}
+
+// handler adapts API Gateway HTTP API events to the http.Handler.
+func handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return httpadapter.NewV2(h).ProxyWithContext
 }

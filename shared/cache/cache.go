@@ -53,6 +53,9 @@ func Open(url string, o Options) (*Cache, error) {
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = o.Timeout, o.Timeout, o.Timeout
 	opt.PoolTimeout = o.Timeout
 	opt.MaxRetries = 1
+	// One dial attempt: a Redis that refuses is down, and waiting on it
+	// only delays the request that will go on without it.
+	opt.DialerRetries = 1
 	opt.PoolSize = 8
 	// No CLIENT SETINFO handshake: one round trip less per new connection.
 	opt.DisableIdentity = true

@@ -26,6 +26,9 @@ const (
 	ConfirmedToken     = "rat_demo-confirmed-token"
 	HeldReference      = "INK-DEM0X2"
 	HeldToken          = "rat_demo-held-token"
+	// SampleAdminKey is the admin key the sample events send; .env.example
+	// sets DEV_ADMIN_KEY to it so they work against a local stack.
+	SampleAdminKey = "ink_admin_local-dev-key-0123456789"
 )
 
 type roomSpec struct {

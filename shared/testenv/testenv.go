@@ -132,8 +132,8 @@ func Cache(t testing.TB) *cache.Cache {
 	return c
 }
 
-// AdminKey is the admin API key API seeds.
-const AdminKey = "ink_admin_test-key-0123456789"
+// AdminKey is the admin API key NewAPI seeds: the sample events' key.
+const AdminKey = demo.SampleAdminKey
 
 // APIOptions shape an API for a test.
 type APIOptions struct {

@@ -1,0 +1,137 @@
+package config
+
+import (
+	"bufio"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLocalDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != "local" || c.DatabaseURL == "" || c.RedisURL == "" || c.HTTPAddr != "127.0.0.1:3000" ||
+		c.DBConnectTimeout != time.Second || len(c.CORSAllowedOrigins) == 0 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestProductionNeedsItsSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"APP_ENV": "production"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Require("DATABASE_URL", "REDIS_URL")
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "REDIS_URL") {
+		t.Fatalf("want both named, got %v", err)
+	}
+	if len(c.CORSAllowedOrigins) != 0 {
+		t.Fatal("production must not inherit local CORS origins")
+	}
+}
+
+func TestInvalidSettingsAreAllReported(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"APP_ENV":              "prod",
+		"DATABASE_URL":         "mysql://x",
+		"REDIS_URL":            "127.0.0.1:6379",
+		"DB_MAX_CONNS":         "zero",
+		"REDIS_TIMEOUT":        "fast",
+		"CORS_ALLOWED_ORIGINS": "*",
+		"LOG_LEVEL":            "loud",
+		"DEV_ADMIN_KEY":        "short",
+	}))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, name := range []string{"APP_ENV", "DATABASE_URL", "REDIS_URL", "DB_MAX_CONNS", "REDIS_TIMEOUT", "CORS_ALLOWED_ORIGINS", "LOG_LEVEL", "DEV_ADMIN_KEY"} {
+		if !strings.Contains(err.Error(), name+":") {
+			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+}
+
+func TestOrigins(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+		ok   bool
+	}{
+		{"two", "https://a.example.com, http://localhost:5173", []string{"https://a.example.com", "http://localhost:5173"}, true},
+		{"trailing slash", "https://a.example.com/", []string{"https://a.example.com"}, true},
+		{"wildcard", "*", nil, false},
+		{"wildcard host", "https://*.example.com", nil, false},
+		{"with path", "https://a.example.com/app", nil, false},
+		{"no scheme", "a.example.com", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"CORS_ALLOWED_ORIGINS": tt.in}))
+			if (err == nil) != tt.ok {
+				t.Fatalf("err %v, want ok=%v", err, tt.ok)
+			}
+			if tt.ok && !slices.Equal(c.CORSAllowedOrigins, tt.want) {
+				t.Fatalf("got %v, want %v", c.CORSAllowedOrigins, tt.want)
+			}
+		})
+	}
+}
+
+func TestDevAdminKeyIsLocalOnly(t *testing.T) {
+	_, err := Load(env(map[string]string{"APP_ENV": "staging", "DEV_ADMIN_KEY": "ink_admin_0123456789abcdef",
+		"DATABASE_URL": "postgres://u@db:5432/x", "REDIS_URL": "redis://r:6379/0"}))
+	if err == nil || !strings.Contains(err.Error(), "DEV_ADMIN_KEY") {
+		t.Fatalf("a dev key in staging: %v", err)
+	}
+}
+
+// .env.example documents every variable Load reads, and nothing else.
+func TestEnvExampleDocumentsEveryVariable(t *testing.T) {
+	f, err := os.Open("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var documented []string
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		line := strings.TrimSpace(s.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("not KEY=value: %q", line)
+		}
+		documented = append(documented, name)
+	}
+	want := slices.Clone(Variables)
+	slices.Sort(want)
+	slices.Sort(documented)
+	if !slices.Equal(want, documented) {
+		t.Fatalf(".env.example has %v\nconfig reads %v", documented, want)
+	}
+	// And the example is itself a valid configuration.
+	vals := map[string]string{}
+	_ = godotenvRead("../../.env.example", vals)
+	if _, err := Load(env(vals)); err != nil {
+		t.Fatalf(".env.example does not load: %v", err)
+	}
+}
+
+func godotenvRead(path string, into map[string]string) error {
+	m, err := godotenv.Read(path)
+	for k, v := range m {
+		into[k] = v
+	}
+	return err
+}
