@@ -26,6 +26,7 @@ func (s *Service) CreateRoomType(ctx context.Context, slug string, rt RoomType) 
 		return RoomType{}, err
 	}
 	rt.HotelID = h.ID
+	defer s.catalog.forget(slug)
 	return s.store.CreateRoomType(ctx, rt)
 }
 
@@ -37,7 +38,7 @@ func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan) (
 	if err := p.Validate(); err != nil {
 		return RatePlan{}, err
 	}
-	h, err := s.Hotel(ctx, slug)
+	h, err := s.reloadHotel(ctx, slug)
 	if err != nil {
 		return RatePlan{}, err
 	}
@@ -46,6 +47,7 @@ func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan) (
 		return RatePlan{}, Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, p.RoomTypeCode))
 	}
 	p.HotelID, p.RoomTypeID = h.ID, rt.ID
+	defer s.catalog.forget(slug)
 	return s.store.CreateRatePlan(ctx, p)
 }
 
@@ -62,11 +64,11 @@ func (s *Service) SetInventory(ctx context.Context, slug, roomType string, r Dat
 	if err := v.Err(); err != nil {
 		return err
 	}
-	h, err := s.Hotel(ctx, slug)
+	var rt RoomType
+	_, ok, err := s.lookup(ctx, slug, func(h HotelDetail) (ok bool) { rt, ok = h.RoomType(roomType); return ok })
 	if err != nil {
 		return err
 	}
-	rt, ok := h.RoomType(roomType)
 	if !ok {
 		return Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, roomType))
 	}
@@ -86,11 +88,11 @@ func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRan
 	if err := v.Err(); err != nil {
 		return err
 	}
-	h, err := s.Hotel(ctx, slug)
+	var p RatePlan
+	_, ok, err := s.lookup(ctx, slug, func(h HotelDetail) (ok bool) { p, ok = h.RatePlan(ratePlan); return ok })
 	if err != nil {
 		return err
 	}
-	p, ok := h.RatePlan(ratePlan)
 	if !ok {
 		return Invalid("rate_plan", fmt.Sprintf("hotel %s has no rate plan %s", slug, ratePlan))
 	}

@@ -24,6 +24,9 @@ var (
 	// ErrReceiptTaken means another request already committed an outcome
 	// under the same idempotency key.
 	ErrReceiptTaken = errors.New("idempotency key already used")
+	// ErrInFlight means a request with the same idempotency key is being
+	// processed right now.
+	ErrInFlight = errors.New("idempotency key in flight")
 	// ErrUnavailable means a dependency (the database) did not answer in
 	// time; the request changed nothing and may be retried.
 	ErrUnavailable = errors.New("dependency unavailable")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -23,13 +24,24 @@ type Hotel struct {
 }
 
 // Location returns the hotel's time zone.
-func (h Hotel) Location() *time.Location {
-	loc, err := time.LoadLocation(h.Timezone)
+func (h Hotel) Location() *time.Location { return Location(h.Timezone) }
+
+// locations caches time zones: time.LoadLocation reads and parses the
+// zone file on every call, which showed as a seventh of a booking's CPU.
+var locations sync.Map // name → *time.Location
+
+// Location returns the IANA time zone name, or UTC if there is none of
+// that name. Zones are validated on the way in, so a bad one in the
+// database is a data defect, and UTC is the least surprising fallback.
+func Location(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
 	if err != nil {
-		// Timezones are validated on the way in; a bad one in the database is
-		// a data defect, and UTC is the least surprising fallback.
 		return time.UTC
 	}
+	locations.Store(name, loc)
 	return loc
 }
 

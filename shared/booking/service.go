@@ -11,8 +11,9 @@ import (
 
 // Service is the booking use cases, over a Store and a clock.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	now     func() time.Time
+	catalog catalog
 }
 
 // NewService returns a Service. now is the clock; nil means time.Now.
@@ -35,10 +36,7 @@ func (s *Service) Hotels(ctx context.Context) ([]Hotel, error) {
 
 // Hotel returns a hotel with its room types and rate plans.
 func (s *Service) Hotel(ctx context.Context, slug string) (HotelDetail, error) {
-	if !ValidSlug(slug) {
-		return HotelDetail{}, ErrNotFound
-	}
-	return s.store.HotelDetail(ctx, slug)
+	return s.hotel(ctx, slug)
 }
 
 // Offer is a rate plan that can sell the stay: rooms free every night at
@@ -121,7 +119,13 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 		return Reservation{}, "", v
 	}
 
-	h, err := s.Hotel(ctx, req.Hotel)
+	var rt RoomType
+	var plan RatePlan
+	var missing error
+	h, _, err := s.lookup(ctx, req.Hotel, func(h HotelDetail) bool {
+		rt, plan, missing = h.find(req.RoomType, req.RatePlan)
+		return missing == nil
+	})
 	if err != nil {
 		return Reservation{}, "", err
 	}
@@ -130,9 +134,8 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	if err := v.Err(); err != nil {
 		return Reservation{}, "", err
 	}
-	rt, plan, err := h.find(req.RoomType, req.RatePlan)
-	if err != nil {
-		return Reservation{}, "", err
+	if missing != nil {
+		return Reservation{}, "", missing
 	}
 	if !req.Stay.Fits(rt) {
 		return Reservation{}, "", req.Stay.occupancyError(rt)

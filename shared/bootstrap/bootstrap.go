@@ -76,7 +76,6 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		Service:  svc,
 		Keys:     st,
 		Receipts: st,
-		Locks:    c,
 		Checks: []health.Check{
 			{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
 			{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},

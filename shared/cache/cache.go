@@ -1,14 +1,10 @@
-// Package cache is Innkeeper's use of Redis: the client with tight
-// timeouts, and short-lived locks. Every caller treats Redis as an
-// accelerator that may be down: it fails open, and PostgreSQL stays the
-// source of truth.
+// Package cache is Innkeeper's Redis client, with tight timeouts and a
+// key prefix. Every caller treats Redis as an accelerator that may be
+// down: it fails open, and PostgreSQL stays the source of truth.
 package cache
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -77,34 +73,4 @@ func (c *Cache) Ping(ctx context.Context) error {
 		return fmt.Errorf("cache: ping: %w", err)
 	}
 	return nil
-}
-
-// ErrLocked means another holder has the lock.
-var ErrLocked = errors.New("cache: locked")
-
-// release deletes the key only if it still holds our token, so a lock
-// that expired and was taken by someone else is left alone.
-var release = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
-
-// Lock takes the lock name for at most ttl and returns the function that
-// gives it up. It fails with ErrLocked when someone else holds it, or with
-// another error when Redis is not answering: the caller decides whether to
-// go on without the lock.
-func (c *Cache) Lock(ctx context.Context, name string, ttl time.Duration) (unlock func(context.Context) error, err error) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	key, token := c.Key("lock:"+name), hex.EncodeToString(b[:])
-	ok, err := c.rdb.SetNX(ctx, key, token, ttl).Result()
-	if err != nil {
-		return nil, fmt.Errorf("cache: lock %s: %w", name, err)
-	}
-	if !ok {
-		return nil, ErrLocked
-	}
-	return func(ctx context.Context) error {
-		if err := release.Run(ctx, c.rdb, []string{key}, token).Err(); err != nil {
-			return fmt.Errorf("cache: unlock %s: %w", name, err)
-		}
-		return nil
-	}, nil
 }

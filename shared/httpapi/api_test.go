@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"innkeeper/shared/store"
 	"innkeeper/shared/testenv"
 )
 
@@ -436,9 +437,12 @@ func TestIdempotency(t *testing.T) {
 		done := make(chan result)
 		go func() { done <- c.do("POST", "/v1/reservations", body, "Idempotency-Key", key) }()
 
-		// Wait until the first request holds the key's lock.
-		lock := c.api.Cache.Key("lock:idem:public:" + key)
-		for deadline := time.Now().Add(5 * time.Second); c.api.Cache.Client().Exists(ctx, lock).Val() == 0; {
+		// Wait until the first request holds the key's claim.
+		held := func() bool {
+			return c.api.Int(t, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+				AND ((classid::bigint << 32) | objid::bigint) = $1`, store.ClaimKey("public", key)) > 0
+		}
+		for deadline := time.Now().Add(5 * time.Second); !held(); {
 			if time.Now().After(deadline) {
 				t.Fatal("the first request never took the lock")
 			}
@@ -478,7 +482,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestReplayWithoutRedis(t *testing.T) {
 	t.Parallel()
-	// Redis unreachable: locks fail open, the database keeps the promise.
+	// Idempotency lives in PostgreSQL alone: Redis down changes nothing.
 	c := newClient(t, testenv.APIOptions{Env: map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0", "REDIS_TIMEOUT": "200ms"}})
 	key := newKey()
 	first := c.do("POST", "/v1/reservations", bookingBody(), "Idempotency-Key", key)

@@ -2,16 +2,12 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cache"
 )
 
 // The Idempotency-Key header, after draft-ietf-httpapi-idempotency-key-header:
@@ -22,13 +18,14 @@ import (
 //   - a key whose first request is still running: 409.
 // Keys are scoped per client (see scopeOf) and kept for booking.ReceiptTTL.
 // The outcome is stored in the command's own transaction (booking.Receipt),
-// so a crash leaves either the whole outcome or nothing; the Redis lock
-// only turns a concurrent retry into a quick 409.
+// so a crash leaves either the whole outcome or nothing, and the receipt's
+// unique key undoes a retry that runs again. The store claims the key when
+// the transaction begins, so a concurrent retry gets a quick 409. All of
+// it lives in PostgreSQL: no second store to disagree with or to be down.
 
 const (
 	idempotencyHeader = "Idempotency-Key"
 	maxKeyLength      = 255
-	inFlightTTL       = 30 * time.Second
 )
 
 // idempotencyKey reads the header: a structured-field string ("…") as the
@@ -72,7 +69,6 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, canonical []
 	render func(booking.Outcome) (booking.StoredResponse, error),
 	cmd func(*booking.Receipt) error,
 ) {
-	ctx := r.Context()
 	key, err := idempotencyKey(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -80,25 +76,6 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, canonical []
 	}
 	scope := scopeOf(r)
 	fp := fingerprint(r, canonical)
-	if s.replay(w, r, scope, key, fp) {
-		return
-	}
-
-	if s.locks != nil {
-		unlock, err := s.locks.Lock(ctx, "idem:"+scope+":"+key, inFlightTTL)
-		switch {
-		case errors.Is(err, cache.ErrLocked):
-			writeProblem(w, problem(http.StatusConflict, "idempotency-in-flight", "Request in progress",
-				"A request with this Idempotency-Key is still being processed; retry when it has finished."))
-			return
-		case err != nil:
-			// Redis is an accelerator: without it a concurrent retry waits
-			// on the database's unique key and is replayed instead.
-			s.log.WarnContext(ctx, "idempotency lock unavailable, continuing without", slog.String("error", err.Error()))
-		default:
-			defer func() { _ = unlock(context.WithoutCancel(ctx)) }()
-		}
-	}
 
 	var rendered *booking.StoredResponse
 	receipt := &booking.Receipt{Scope: scope, Key: key, Fingerprint: fp, Render: func(o booking.Outcome) (booking.StoredResponse, error) {
@@ -106,19 +83,24 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, canonical []
 		rendered = &resp
 		return resp, err
 	}}
+	// The command runs first and the receipt is looked up only when it
+	// fails: a new request, the common case, pays no extra read, and a
+	// retry is undone by the receipt's unique key before it is replayed.
 	err = cmd(receipt)
 	switch {
-	case errors.Is(err, booking.ErrReceiptTaken):
-		// Another request with this key committed first.
-		if !s.replay(w, r, scope, key, fp) {
-			s.fail(w, r, booking.ErrUnavailable)
-		}
-	case err != nil:
-		s.fail(w, r, err)
-	case rendered == nil:
-		s.fail(w, r, errors.New("httpapi: command committed without rendering its receipt"))
-	default:
+	case err == nil && rendered != nil:
 		writeStored(w, *rendered, false)
+	case err == nil:
+		s.fail(w, r, errors.New("httpapi: command committed without rendering its receipt"))
+	case errors.Is(err, booking.ErrUnavailable):
+		s.fail(w, r, err)
+	case s.replay(w, r, scope, key, fp):
+	case errors.Is(err, booking.ErrReceiptTaken):
+		// Taken, yet gone when looked up: it expired in between.
+		writeProblem(w, problem(http.StatusConflict, "idempotency-in-flight", "Request in progress",
+			"A request with this Idempotency-Key was being processed; retry it."))
+	default:
+		s.fail(w, r, err)
 	}
 }
 

@@ -94,6 +94,9 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 		return problem(http.StatusConflict, "no-rate", "Not bookable", "The rate plan has no price for every night of the stay.")
 	case errors.Is(err, booking.ErrHoldExpired):
 		return problem(http.StatusConflict, "hold-expired", "Hold expired", "The hold expired before it was confirmed; its rooms were released.")
+	case errors.Is(err, booking.ErrInFlight):
+		return problem(http.StatusConflict, "idempotency-in-flight", "Request in progress",
+			"A request with this Idempotency-Key is still being processed; retry when it has finished.")
 	case errors.As(err, &c):
 		return problem(http.StatusConflict, "conflict", "Conflict", c.Reason+".")
 	case errors.Is(err, booking.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

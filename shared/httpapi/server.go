@@ -32,18 +32,11 @@ type Receipts interface {
 	LookupReceipt(ctx context.Context, scope, key string, now time.Time) (fingerprint []byte, resp booking.StoredResponse, found bool, err error)
 }
 
-// Locker takes short locks that mark a request in flight. It may fail:
-// the API then goes on without the lock, relying on the database.
-type Locker interface {
-	Lock(ctx context.Context, name string, ttl time.Duration) (unlock func(context.Context) error, err error)
-}
-
 // Deps is what the API is built from.
 type Deps struct {
 	Service  *booking.Service
 	Keys     Keys
 	Receipts Receipts
-	Locks    Locker // nil: no in-flight locks
 	Checks   []health.Check
 	Logger   *slog.Logger
 	// CORSOrigins are the only origins browsers may call from.
@@ -57,7 +50,6 @@ type Server struct {
 	svc            *booking.Service
 	keys           Keys
 	receipts       Receipts
-	locks          Locker
 	checks         []health.Check
 	log            *slog.Logger
 	origins        []string
@@ -127,7 +119,7 @@ func (s *Server) routes() []route {
 // New builds the API handler.
 func New(d Deps) *Server {
 	s := &Server{
-		svc: d.Service, keys: d.Keys, receipts: d.Receipts, locks: d.Locks, checks: d.Checks,
+		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 	}
 	if s.log == nil {

@@ -137,10 +137,7 @@ type reservationView struct {
 }
 
 func viewReservation(r booking.Reservation) reservationView {
-	loc, err := time.LoadLocation(r.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := booking.Location(r.Timezone)
 	local := func(t *time.Time) *time.Time {
 		if t == nil {
 			return nil

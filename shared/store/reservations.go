@@ -14,10 +14,12 @@ import (
 )
 
 // takeNights adds rooms to sold for every night of the stay whose free
-// units allow it. Rows are locked in night order first, so two bookings
-// over overlapping nights queue instead of deadlocking; the condition is
-// re-checked on the locked row, so the count of updated rows tells whether
-// every night had room.
+// units allow it. The nights are locked in date order first: a plain
+// UPDATE may visit rows in physical order, and two bookings over
+// overlapping nights that lock in different orders deadlock (seen under
+// load). After the lock PostgreSQL re-checks the condition on the latest
+// row version, so the count of updated rows tells whether every night had
+// room, under any concurrency.
 const takeNights = `
 	WITH locked AS (
 		SELECT night FROM inventory
@@ -27,7 +29,8 @@ const takeNights = `
 	FROM locked
 	WHERE i.room_type_id = $1 AND i.night = locked.night AND i.units - i.sold >= $4`
 
-// releaseNights gives rooms back for every night of a stay.
+// releaseNights gives rooms back for every night of a stay, locking in
+// the same order.
 const releaseNights = `
 	WITH locked AS (
 		SELECT night FROM inventory
@@ -44,41 +47,37 @@ const nightlyRates = `SELECT night, amount_cents FROM rates
 // outbox event and the receipt in one transaction.
 func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *booking.Receipt) (booking.Reservation, error) {
 	var res booking.Reservation
-	err := s.inTx(ctx, "book", func(tx pgx.Tx) error {
-		ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
-		b := &pgx.Batch{}
-		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms)
-		b.Queue(nightlyRates, n.RatePlan.ID, ci, co)
-		br := tx.SendBatch(ctx, b)
-		tag, err := br.Exec()
-		if err != nil {
-			br.Close()
-			return err
-		}
-		rows, err := br.Query()
-		if err != nil {
-			br.Close()
-			return err
-		}
-		nightly, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.NightPrice, error) {
-			var p booking.NightPrice
-			var night time.Time
-			err := r.Scan(&night, &p.AmountCents)
-			p.Date = booking.DateOf(night)
-			return p, err
+	ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
+	var taken int64
+	var nightly []booking.NightPrice
+	takeAndPrice := func(b *pgx.Batch) {
+		taken, nightly = 0, nil
+		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms).Exec(func(tag pgconn.CommandTag) error {
+			taken = tag.RowsAffected()
+			return nil
 		})
-		if err := errors.Join(err, br.Close()); err != nil {
+		b.Queue(nightlyRates, n.RatePlan.ID, ci, co).Query(func(rows pgx.Rows) (err error) {
+			nightly, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.NightPrice, error) {
+				var p booking.NightPrice
+				var night time.Time
+				err := r.Scan(&night, &p.AmountCents)
+				p.Date = booking.DateOf(night)
+				return p, err
+			})
 			return err
-		}
-		if int(tag.RowsAffected()) != n.Stay.Nights() {
+		})
+	}
+	err := s.inTx(ctx, "book", receipt, takeAndPrice, func(tx pgx.Tx) error {
+		if int(taken) != n.Stay.Nights() {
 			return booking.ErrSoldOut
 		}
+		var err error
 		res, err = n.Price(nightly)
 		if err != nil {
 			return err
 		}
 
-		b = &pgx.Batch{}
+		b := &pgx.Batch{}
 		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
 				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
 				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
@@ -189,14 +188,21 @@ func (s *Store) Reservation(ctx context.Context, reference string) (booking.Rese
 func (s *Store) Transition(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Transition, error), receipt *booking.Receipt) (booking.Reservation, error) {
 	var res booking.Reservation
 	var after error
-	err := s.inTx(ctx, "transition", func(tx pgx.Tx) error {
-		r, err := scanReservation(tx.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+
-			` WHERE r.reference = $1 FOR UPDATE OF r`, reference))
-		if errors.Is(err, pgx.ErrNoRows) {
+	var r booking.Reservation
+	var readErr error
+	lockRow := func(b *pgx.Batch) {
+		b.Queue(`SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1 FOR UPDATE OF r`, reference).
+			QueryRow(func(row pgx.Row) error {
+				r, readErr = scanReservation(row)
+				return nil
+			})
+	}
+	err := s.inTx(ctx, "transition", receipt, lockRow, func(tx pgx.Tx) error {
+		if errors.Is(readErr, pgx.ErrNoRows) {
 			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
 		}
-		if err != nil {
-			return err
+		if readErr != nil {
+			return readErr
 		}
 		t, err := decide(r)
 		if err != nil {

@@ -9,6 +9,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -143,26 +145,60 @@ const (
 	checkViolation      = "23514"
 	deadlockDetected    = "40P01"
 	serializationFailed = "40001"
+	keyInFlight         = "IK409" // raised by claim_idempotency_key
 )
 
-// inTx runs fn in a transaction, retrying deadlocks and serialization
-// failures a few times: both leave the database unchanged.
-func (s *Store) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+// inTx runs a transaction: first queues its opening statements, which go
+// out with BEGIN (and the receipt's claim) in one round trip, with their
+// results read by the queued callbacks; rest continues on the open
+// transaction, which is then committed. Deadlocks and serialization
+// failures, which leave the database unchanged, are retried a few times.
+func (s *Store) inTx(ctx context.Context, op string, receipt *booking.Receipt, first func(*pgx.Batch), rest func(pgx.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
-		err = pgx.BeginFunc(ctx, s.pool, fn)
+		err = s.tx(ctx, receipt, first, rest)
 		if c, _ := pgCode(err); c == deadlockDetected || c == serializationFailed {
 			continue
 		}
 		break
 	}
-	if err == nil {
-		return nil
-	}
-	if isDomain(err) {
+	if err == nil || isDomain(err) {
 		return err
 	}
 	return classify(op, err)
+}
+
+// tx is one attempt of inTx. With a receipt, it claims the receipt's
+// idempotency key first, without waiting (see claim_idempotency_key): if a
+// request with the same key is in flight, the statements after the claim
+// never run and the answer is booking.ErrInFlight.
+func (s *Store) tx(ctx context.Context, receipt *booking.Receipt, first func(*pgx.Batch), rest func(pgx.Tx) error) error {
+	b := &pgx.Batch{}
+	b.BeginTx(pgx.TxOptions{})
+	if receipt != nil {
+		b.Queue(`SELECT claim_idempotency_key($1)`, ClaimKey(receipt.Scope, receipt.Key))
+	}
+	first(b)
+	br := s.pool.SendBatch(ctx, b)
+	tx := br.Tx()
+	// Ends the transaction and frees the connection unless committed.
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := br.Close(); err != nil {
+		if c, _ := pgCode(err); c == keyInFlight {
+			return booking.ErrInFlight
+		}
+		return err
+	}
+	if err := rest(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// ClaimKey is the advisory lock key that marks (scope, key) in flight.
+func ClaimKey(scope, key string) int64 {
+	h := sha256.Sum256([]byte(scope + "\x00" + key))
+	return int64(binary.BigEndian.Uint64(h[:8]))
 }
 
 // isDomain reports whether err is a domain outcome (sold out, conflict, …)
@@ -172,5 +208,6 @@ func isDomain(err error) bool {
 	return errors.Is(err, booking.ErrNotFound) || errors.Is(err, booking.ErrSoldOut) ||
 		errors.Is(err, booking.ErrNoRate) || errors.Is(err, booking.ErrConflict) ||
 		errors.Is(err, booking.ErrHoldExpired) || errors.Is(err, booking.ErrReceiptTaken) ||
+		errors.Is(err, booking.ErrInFlight) ||
 		errors.As(err, &v) || errors.Is(err, booking.DuplicateReference())
 }

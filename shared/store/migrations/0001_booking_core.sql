@@ -102,7 +102,6 @@ CREATE TABLE idempotency_receipts (
     expires_at  timestamptz NOT NULL,
     PRIMARY KEY (scope, key)
 );
-CREATE INDEX idempotency_receipts_expiry ON idempotency_receipts (expires_at);
 
 CREATE TABLE api_keys (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
