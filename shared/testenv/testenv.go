@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"sync"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/cache"
 	"innkeeper/shared/config"
@@ -222,15 +220,4 @@ func (a *API) Int(t testing.TB, sql string, args ...any) int {
 		t.Fatalf("testenv: query %q: %v", sql, err)
 	}
 	return n
-}
-
-// Date parses a test date.
-func Date(s string) booking.Date { return booking.MustDate(s) }
-
-// Must fails t on err.
-func Must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(fmt.Errorf("testenv: %w", err))
-	}
 }
