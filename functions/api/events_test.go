@@ -13,8 +13,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"innkeeper/shared/httpapi"
 	"innkeeper/shared/testenv"
+	"innkeeper/shared/topology"
 )
 
 // expected is the status each sample event answers against a fresh demo
@@ -105,7 +105,7 @@ func TestSampleEvents(t *testing.T) {
 			t.Errorf("expected %s.json, which is missing", name)
 		}
 	}
-	for _, r := range httpapi.Routes() {
+	for _, r := range topology.Innkeeper.RoutesOf("api") {
 		if !covered[r.Key()] {
 			t.Errorf("route %s has no sample event", r.Key())
 		}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"innkeeper/shared/httpapi"
 	"innkeeper/shared/testenv"
 )
 
@@ -331,22 +330,5 @@ func TestDatabaseDownIs503(t *testing.T) {
 	proxy.Restore()
 	if r := c.do("GET", "/v1/hotels", nil); r.Status != 200 {
 		t.Fatalf("after restore: %d %s", r.Status, r.Body)
-	}
-}
-
-func TestRoutesAreUniqueAndServed(t *testing.T) {
-	t.Parallel()
-	seen := map[string]bool{}
-	for _, r := range httpapi.Routes() {
-		if seen[r.Key()] {
-			t.Errorf("route %s twice", r.Key())
-		}
-		seen[r.Key()] = true
-		if r.Staff != strings.HasPrefix(r.Pattern, "/v1/admin/") {
-			t.Errorf("%s: staff routes live under /v1/admin/ and only they", r.Key())
-		}
-	}
-	if len(seen) < 18 {
-		t.Fatalf("only %d routes", len(seen))
 	}
 }

@@ -10,15 +10,18 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/health"
+	"innkeeper/shared/topology"
 )
 
 // Keys finds and creates staff API keys.
@@ -58,62 +61,77 @@ type Server struct {
 	handler        http.Handler
 }
 
-// Route is one endpoint: its method, its path pattern (the API Gateway
-// route key form) and whether it needs a staff key.
-type Route struct {
-	Method  string
-	Pattern string
-	Staff   bool
-}
-
-// Key is the route as API Gateway names it, e.g. "GET /v1/hotels/{slug}".
-func (r Route) Key() string { return r.Method + " " + r.Pattern }
-
-type route struct {
-	Route
+// endpoint is the code behind a route: its handler and, for staff routes,
+// the roles allowed.
+type endpoint struct {
 	handle http.HandlerFunc
+	roles  []auth.Role
 }
 
-// Routes lists every endpoint of the API, for the deployment manifest and
-// the tests that keep the two in step.
-func Routes() []Route {
-	s := &Server{}
-	out := make([]Route, 0, 32)
-	for _, r := range s.routes() {
-		out = append(out, r.Route)
+// endpoints binds every route key the API serves to its code. The routes
+// themselves are listed once, in the topology manifest; New refuses to
+// start if the two disagree.
+func (s *Server) endpoints() map[string]endpoint {
+	pub := func(h http.HandlerFunc) endpoint { return endpoint{handle: h} }
+	staff := func(h http.HandlerFunc, roles ...auth.Role) endpoint { return endpoint{h, roles} }
+	return map[string]endpoint{
+		"GET /livez":  pub(s.livez),
+		"GET /readyz": pub(s.readyz),
+		"GET /health": pub(s.health),
+
+		"GET /v1/hotels":                                      pub(s.listHotels),
+		"GET /v1/hotels/{slug}":                               pub(s.getHotel),
+		"GET /v1/hotels/{slug}/availability":                  pub(s.availability),
+		"POST /v1/reservations":                               pub(s.createReservation),
+		"GET /v1/reservations/{reference}":                    pub(s.getReservation),
+		"GET /v1/reservations/{reference}/cancellation-quote": pub(s.cancellationQuote),
+		"POST /v1/reservations/{reference}/confirm":           pub(s.confirmReservation),
+		"POST /v1/reservations/{reference}/cancel":            pub(s.cancelReservation),
+
+		"POST /v1/admin/hotels":                    staff(s.createHotel, auth.RoleAdmin),
+		"POST /v1/admin/hotels/{slug}/room-types":  staff(s.createRoomType, auth.RoleAdmin),
+		"POST /v1/admin/hotels/{slug}/rate-plans":  staff(s.createRatePlan, auth.RoleAdmin),
+		"PUT /v1/admin/hotels/{slug}/inventory":    staff(s.setInventory, auth.RoleStaff),
+		"PUT /v1/admin/hotels/{slug}/rates":        staff(s.setRates, auth.RoleStaff),
+		"GET /v1/admin/hotels/{slug}/reservations": staff(s.listReservations, auth.RoleStaff),
+		"POST /v1/admin/api-keys":                  staff(s.createAPIKey, auth.RoleAdmin),
 	}
-	return out
 }
 
-func (s *Server) routes() []route {
-	pub := func(method, pattern string, h http.HandlerFunc) route {
-		return route{Route{method, pattern, false}, h}
-	}
-	staff := func(method, pattern string, h http.HandlerFunc, roles ...auth.Role) route {
-		return route{Route{method, pattern, true}, s.requireRole(h, roles...)}
-	}
-	return []route{
-		pub("GET", "/livez", s.livez),
-		pub("GET", "/readyz", s.readyz),
-		pub("GET", "/health", s.health),
+// Function is the name the manifest gives the function serving this API.
+const Function = "api"
 
-		pub("GET", "/v1/hotels", s.listHotels),
-		pub("GET", "/v1/hotels/{slug}", s.getHotel),
-		pub("GET", "/v1/hotels/{slug}/availability", s.availability),
-		pub("POST", "/v1/reservations", s.createReservation),
-		pub("GET", "/v1/reservations/{reference}", s.getReservation),
-		pub("GET", "/v1/reservations/{reference}/cancellation-quote", s.cancellationQuote),
-		pub("POST", "/v1/reservations/{reference}/confirm", s.confirmReservation),
-		pub("POST", "/v1/reservations/{reference}/cancel", s.cancelReservation),
-
-		staff("POST", "/v1/admin/hotels", s.createHotel, auth.RoleAdmin),
-		staff("POST", "/v1/admin/hotels/{slug}/room-types", s.createRoomType, auth.RoleAdmin),
-		staff("POST", "/v1/admin/hotels/{slug}/rate-plans", s.createRatePlan, auth.RoleAdmin),
-		staff("PUT", "/v1/admin/hotels/{slug}/inventory", s.setInventory, auth.RoleStaff),
-		staff("PUT", "/v1/admin/hotels/{slug}/rates", s.setRates, auth.RoleStaff),
-		staff("GET", "/v1/admin/hotels/{slug}/reservations", s.listReservations, auth.RoleStaff),
-		staff("POST", "/v1/admin/api-keys", s.createAPIKey, auth.RoleAdmin),
+// bind pairs the manifest's routes with the endpoints, or explains how
+// they disagree.
+func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, error) {
+	eps := s.endpoints()
+	out := map[string]http.HandlerFunc{}
+	var problems []string
+	for _, r := range routes {
+		ep, ok := eps[r.Key()]
+		switch {
+		case !ok:
+			problems = append(problems, "manifest route "+r.Key()+" has no handler")
+			continue
+		case (r.Auth == topology.Staff) != (len(ep.roles) > 0):
+			problems = append(problems, "route "+r.Key()+": manifest says "+string(r.Auth)+", handler disagrees")
+		}
+		h := ep.handle
+		if len(ep.roles) > 0 {
+			h = s.requireRole(h, ep.roles...)
+		}
+		out[r.Key()] = h
 	}
+	for key := range eps {
+		if _, ok := out[key]; !ok {
+			problems = append(problems, "handler for "+key+" has no route in the manifest")
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("httpapi: routes and manifest disagree: %s", strings.Join(problems, "; "))
+	}
+	return out, nil
 }
 
 // New builds the API handler.
@@ -128,11 +146,16 @@ func New(d Deps) *Server {
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second
 	}
+	routes := topology.Innkeeper.RoutesOf(Function)
+	handlers, err := s.bind(routes)
+	if err != nil {
+		panic(err) // a build defect, caught by the tests; never a request's fault
+	}
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
-	for _, rt := range s.routes() {
-		mux.Handle(rt.Key(), named(rt.Key(), rt.handle))
-		methods[rt.Pattern] = append(methods[rt.Pattern], rt.Method)
+	for _, rt := range routes {
+		mux.Handle(rt.Key(), named(rt.Key(), handlers[rt.Key()]))
+		methods[rt.Path] = append(methods[rt.Path], rt.Method)
 	}
 	// A known path with another method is a 405 naming the allowed ones;
 	// any other path is a 404. Both as problems, never the mux's plain text.
