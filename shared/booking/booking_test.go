@@ -270,3 +270,45 @@ func TestHotelValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestIdentifierShapes(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(string) bool
+		in   string
+		ok   bool
+	}{
+		{"slug", ValidSlug, "lisbon-riverside", true},
+		{"slug digits", ValidSlug, "h1-2", true},
+		{"slug leading hyphen", ValidSlug, "-lisbon", false},
+		{"slug trailing hyphen", ValidSlug, "lisbon-", false},
+		{"slug double hyphen", ValidSlug, "a--b", false},
+		{"slug upper", ValidSlug, "Lisbon", false},
+		{"slug empty", ValidSlug, "", false},
+		{"slug too long", ValidSlug, strings.Repeat("a", 65), false},
+		{"slug unicode", ValidSlug, "lisboa-ç", false},
+		{"code", ValidCode, "STD-FLEX", true},
+		{"code lower", ValidCode, "std", false},
+		{"code space", ValidCode, "STD FLEX", false},
+		{"clock", isClock, "15:00", true},
+		{"clock midnight", isClock, "00:00", true},
+		{"clock late", isClock, "23:59", true},
+		{"clock 24", isClock, "24:00", false},
+		{"clock 60 minutes", isClock, "12:60", false},
+		{"clock short", isClock, "9:00", false},
+		{"phone", isPhone, "+351 912 345 678", true},
+		{"phone plain", isPhone, "(212) 555-0100", true},
+		{"phone letters", isPhone, "call me", false},
+		{"phone short", isPhone, "+12345", false},
+		{"phone two plus", isPhone, "++351912345678", false},
+		{"reference", ValidReference, "INK-7K3Q9P", true},
+		{"reference with O", ValidReference, "INK-7K3Q9O", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.fn(tt.in); got != tt.ok {
+				t.Fatalf("%q: got %v, want %v", tt.in, got, tt.ok)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package booking
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -93,19 +92,11 @@ type HotelDetail struct {
 	RatePlans []RatePlan
 }
 
-var (
-	slugRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	codeRe = regexp.MustCompile(`^[A-Z0-9]+(-[A-Z0-9]+)*$`)
-	isoRe2 = regexp.MustCompile(`^[A-Z]{2}$`)
-	isoRe3 = regexp.MustCompile(`^[A-Z]{3}$`)
-	hhmmRe = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
-)
-
 // ValidSlug reports whether s can name a hotel in a URL.
-func ValidSlug(s string) bool { return len(s) <= 64 && slugRe.MatchString(s) }
+func ValidSlug(s string) bool { return len(s) <= 64 && hyphenated(s, lowerDigits) }
 
 // ValidCode reports whether s can be a room-type or rate-plan code.
-func ValidCode(s string) bool { return len(s) <= 32 && codeRe.MatchString(s) }
+func ValidCode(s string) bool { return len(s) <= 32 && hyphenated(s, upperDigits) }
 
 func checkText(v *ValidationError, field, s string, max int) {
 	switch {
@@ -126,10 +117,10 @@ func (h Hotel) Validate() error {
 	}
 	checkText(v, "name", h.Name, 200)
 	checkText(v, "city", h.City, 100)
-	if !isoRe2.MatchString(h.Country) {
+	if !isUpper(h.Country, 2) {
 		v.Add("country", "must be an ISO 3166-1 alpha-2 code such as PT")
 	}
-	if !isoRe3.MatchString(h.Currency) {
+	if !isUpper(h.Currency, 3) {
 		v.Add("currency", "must be an ISO 4217 code such as EUR")
 	}
 	if h.Timezone == "" || strings.EqualFold(h.Timezone, "local") {
@@ -137,7 +128,7 @@ func (h Hotel) Validate() error {
 	} else if _, err := time.LoadLocation(h.Timezone); err != nil {
 		v.Add("timezone", "must be an IANA time zone such as Europe/Lisbon")
 	}
-	if h.CheckInTime != "" && !hhmmRe.MatchString(h.CheckInTime) {
+	if h.CheckInTime != "" && !isClock(h.CheckInTime) {
 		v.Add("check_in_time", "must be a time of day as HH:MM")
 	}
 	return v.Err()

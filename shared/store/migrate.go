@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -28,7 +29,9 @@ type Migration struct {
 	Checksum string
 }
 
-var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
+// migrationName is compiled when first needed: only migrations use it,
+// and every function's cold start would pay for it.
+var migrationName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`) })
 
 // Migrations lists the embedded migrations in order.
 func Migrations() ([]Migration, error) {
@@ -38,7 +41,7 @@ func Migrations() ([]Migration, error) {
 	}
 	var out []Migration
 	for _, e := range entries {
-		m := migrationName.FindStringSubmatch(e.Name())
+		m := migrationName().FindStringSubmatch(e.Name())
 		if m == nil {
 			return nil, fmt.Errorf("store: migration file %q: want NNNN_name.sql", e.Name())
 		}
@@ -133,7 +136,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 
 // destructive matches statements that break code still running against
 // the schema: the contract half of expand/contract needs a marker.
-var destructive = regexp.MustCompile(`(?i)\b(DROP\s+(TABLE|COLUMN|INDEX|CONSTRAINT|TYPE|VIEW)|RENAME\s+(COLUMN|TO)|ALTER\s+COLUMN\s+\S+\s+(TYPE|SET\s+NOT\s+NULL)|TRUNCATE)\b`)
+var destructive = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(DROP\s+(TABLE|COLUMN|INDEX|CONSTRAINT|TYPE|VIEW)|RENAME\s+(COLUMN|TO)|ALTER\s+COLUMN\s+\S+\s+(TYPE|SET\s+NOT\s+NULL)|TRUNCATE)\b`)
+})
 
 // CheckExpandContract returns the statements of m that would break the
 // previous release, unless the migration declares itself a contract step
@@ -145,7 +150,7 @@ func CheckExpandContract(m Migration) []string {
 	var bad []string
 	for _, line := range strings.Split(m.SQL, "\n") {
 		code, _, _ := strings.Cut(line, "--")
-		if destructive.MatchString(code) {
+		if destructive().MatchString(code) {
 			bad = append(bad, strings.TrimSpace(line))
 		}
 	}
