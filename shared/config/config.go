@@ -1,5 +1,5 @@
 // Package config reads Innkeeper's settings from environment variables
-// (and, locally, a .env file), applies defaults and validates them all at
+// (locally the devstack first loads a .env file into them), applies defaults and validates them all at
 // once, so a bad setting stops a function at start with one clear message
 // instead of failing a request later.
 //
@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/joho/godotenv"
 )
 
 // Version is the application version, set at build time with
@@ -54,21 +52,6 @@ var Variables = []string{
 	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
 	"HTTP_ADDR", "CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
 	"DEV_ADMIN_KEY",
-}
-
-// LoadDotEnv reads KEY=value lines from the files that exist into the
-// process environment, never overriding a variable already set. Missing
-// files are skipped: in the cloud there is none.
-func LoadDotEnv(paths ...string) error {
-	for _, p := range paths {
-		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err := godotenv.Load(p); err != nil {
-			return fmt.Errorf("config: read %s: %w", p, err)
-		}
-	}
-	return nil
 }
 
 // FromEnv is Load over the process environment.
