@@ -11,7 +11,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 ARCH      ?= arm64
 LDFLAGS   := -s -w -X innkeeper/shared/config.Version=$(VERSION)
 
-.PHONY: help dev test bench build lint services clean
+.PHONY: help dev invoke test bench build lint services clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -23,15 +23,22 @@ services: ## start the local PostgreSQL and Redis if they are stopped
 	@cp .env.example .env
 	@echo "make: created .env from .env.example"
 
-dev: services .env ## run the API locally on http://127.0.0.1:3000 with demo data
-	@go build -ldflags "-X innkeeper/shared/config.Version=$(VERSION)" -o dist/local/devstack ./local/devstack
+dev: services .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data
+	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack
+
+invoke: services .env ## run one event through a function's binary: make invoke FN=api EVENT=events/api/livez.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file.json>"; exit 2; }
+	@go build -o dist/local/devstack ./local/devstack
+	@./dist/local/devstack invoke $(FN) $(EVENT)
 
 test: services lint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
 
-bench: services ## benchmarks against the real PostgreSQL: search, booking vs the raw-pgx floor
-	go test -run '^$$' -bench . -benchtime 3s -count 5 ./...
+bench: services ## benchmarks: search, booking vs the raw-pgx floor, devstack warm latency and cold start
+	go test -run '^$$' -bench . -benchtime 3s -count 5 ./shared/...
+	go test -run '^$$' -bench WarmRequest -benchtime 3000x ./local/devstack/
+	go test -run '^$$' -bench ColdStart -benchtime 40x ./local/devstack/
 
 build: ## every function as dist/<name>/bootstrap for Lambda (provided.al2023; ARCH=arm64 by default)
 	@for fn in $(FUNCTIONS); do \

@@ -1,96 +1,78 @@
-// Command devstack runs Innkeeper on one machine against the local
-// PostgreSQL and Redis: it creates the database if missing, migrates it,
-// loads the demo data and serves the API handler on HTTP_ADDR.
+// Command devstack runs the whole of Innkeeper on one machine with no
+// Docker and no AWS account: every function of the manifest is built as
+// the same bootstrap binary that is deployed (for this machine's
+// architecture) and run as Lambda runs it, behind an emulation of API
+// Gateway's HTTP API, against the local PostgreSQL and Redis.
+//
+//	devstack                     serve (make dev)
+//	devstack invoke FN EVENT     run one event through a function (make invoke)
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
-	"innkeeper/shared/auth"
-	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/config"
-	"innkeeper/shared/demo"
-	"innkeeper/shared/logging"
-	"innkeeper/shared/store"
+	"innkeeper/shared/topology"
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "devstack:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	if err := config.LoadDotEnv(".env"); err != nil {
-		return err
-	}
-	cfg, err := config.FromEnv()
+func run(args []string) error {
+	root, err := findRoot(".")
 	if err != nil {
 		return err
 	}
-	if cfg.Env != "local" {
-		return fmt.Errorf("APP_ENV is %q: the devstack runs only with APP_ENV=local", cfg.Env)
+	if err := loadDotEnv(".env"); err != nil {
+		return err
 	}
-	log := logging.New(os.Stdout, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	setup, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	if created, err := store.EnsureDatabase(setup, cfg.DatabaseURL); err != nil {
-		return fmt.Errorf("database: %w (is PostgreSQL running? try: make services)", err)
-	} else if created {
-		log.Info("created database")
+	switch {
+	case len(args) == 0:
+		return serve(ctx, root)
+	case args[0] == "invoke" && len(args) == 3:
+		return invokeCommand(ctx, root, args[1], args[2])
+	default:
+		return fmt.Errorf("usage: devstack | devstack invoke FUNCTION EVENT.json")
 	}
-	api, err := bootstrap.NewAPI(setup, cfg, log, bootstrap.APIOptions{})
+}
+
+func serve(ctx context.Context, root string) error {
+	start := time.Now()
+	s, err := Start(ctx, Options{Root: root, Watch: true})
 	if err != nil {
 		return err
 	}
-	defer api.Close()
-	if _, err := api.Store.Migrate(setup); err != nil {
-		return err
+	defer s.Close()
+	var fns []string
+	for _, f := range topology.Innkeeper.Functions {
+		fns = append(fns, fmt.Sprintf("%s (%d MB, %v)", f.Name, f.MemoryMB, f.Timeout))
 	}
-	adminKey := cfg.DevAdminKey
-	if adminKey == "" {
-		adminKey, _ = auth.NewToken("ink_admin_")
-	}
-	sum, err := demo.Seed(setup, api.Service, api.Store, demo.Options{AdminKey: adminKey})
-	if err != nil {
-		return err
-	}
-
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: api, ReadHeaderTimeout: 5 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	base := "http://" + cfg.HTTPAddr
+	sort.Strings(fns)
 	fmt.Printf(`
-Innkeeper devstack is up.
-  API        %s
-  Hotels     %s/v1/hotels  (%v)
-  Health     %s/health
-  Staff key  %s   (role admin; set DEV_ADMIN_KEY to fix it)
-  Try        curl -s %s/v1/hotels/lisbon-riverside
+Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
+  HTTP API    %s   (API Gateway HTTP API, payload 2.0)
+  Try         curl -s %s/v1/hotels
+  Health      %s/health
+  Functions   %s
+  Staff key   %s   (role admin; DEV_ADMIN_KEY in .env)
+  Invoke      make invoke FN=api EVENT=events/api/list-hotels.json
+  Watching    functions/ and shared/: a change rebuilds and swaps the warm processes
 Ctrl-C stops it.
-`, base, base, sum.Hotels, base, sum.AdminKey, base)
 
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve %s: %w", cfg.HTTPAddr, err)
-		}
-	case <-ctx.Done():
-		log.Info("shutting down")
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}
+`, time.Since(start).Round(time.Millisecond), s.URL, s.URL, s.URL, strings.Join(fns, ", "), s.AdminKey)
+	<-ctx.Done()
+	fmt.Println("devstack| stopping")
 	return nil
 }

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"innkeeper/local/sandbox"
+	"innkeeper/shared/testenv"
+	"innkeeper/shared/topology"
+)
+
+// figures collects what the benchmarks measured, printed with the
+// targets by TestMain once they have all run.
+var figures struct {
+	sync.Mutex
+	warm map[string][]time.Duration // "devstack" / "handler" → latencies
+	cold map[string][]time.Duration // "api" / "hello" → spawn to first response
+}
+
+func record(m *map[string][]time.Duration, key string, ds ...time.Duration) {
+	figures.Lock()
+	defer figures.Unlock()
+	if *m == nil {
+		*m = map[string][]time.Duration{}
+	}
+	(*m)[key] = append((*m)[key], ds...)
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[int(float64(len(s)-1)*p)]
+}
+
+// latencies sends b.N sequential GETs to url and reports p50 and p99.
+func latencies(b *testing.B, url string) []time.Duration {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	get := func() time.Duration {
+		start := time.Now()
+		resp, err := client.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("%s: %d", url, resp.StatusCode)
+		}
+		return time.Since(start)
+	}
+	for range 200 { // warm processes, connections and caches first
+		get()
+	}
+	ds := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		ds = append(ds, get())
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(ds, 0.50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(percentile(ds, 0.99).Microseconds()), "p99-µs")
+	return ds
+}
+
+// BenchmarkWarmRequest is a warm GET /v1/hotels through the devstack
+// (gateway, Runtime API, the api process) next to the same request served
+// by the bare http.Handler over HTTP: the floor. Target: the devstack adds
+// under 1 ms at p50.
+func BenchmarkWarmRequest(b *testing.B) {
+	b.Run("devstack", func(b *testing.B) {
+		s, _ := startStack(b)
+		record(&figures.warm, "devstack", latencies(b, s.URL+"/v1/hotels")...)
+	})
+	b.Run("handler", func(b *testing.B) {
+		api := testenv.NewAPI(b, testenv.APIOptions{})
+		record(&figures.warm, "handler", latencies(b, api.URL+"/v1/hotels")...)
+	})
+}
+
+// BenchmarkColdStart is process start to first response of functions/api
+// (a GET /livez event) next to a hello-world aws-lambda-go binary built
+// the same way: the floor. Target: within 1.5× the floor.
+func BenchmarkColdStart(b *testing.B) {
+	dir := b.TempDir()
+	env := testEnv(b)
+	var apiEnv []string
+	api, _ := topology.Innkeeper.Function("api")
+	for _, k := range api.Env {
+		if v := env[k]; v != "" {
+			apiEnv = append(apiEnv, k+"="+v)
+		}
+	}
+	livez, err := os.ReadFile(filepath.Join(root, "events/api/livez.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct {
+		name, dir, pkg string
+		env            []string
+		event          []byte
+	}{
+		{"api", root, "./functions/api", apiEnv, livez},
+		{"hello", "../sandbox", "./testdata/hello", nil, []byte(`{}`)},
+	}
+	for _, c := range cases {
+		bin, err := sandbox.Build(context.Background(), c.dir, c.pkg, filepath.Join(dir, c.name, "bootstrap"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			fn := topology.Function{Name: c.name, MemoryMB: 512, Timeout: 10 * time.Second}
+			var ds []time.Duration
+			for range b.N {
+				p := sandbox.NewPool(sandbox.Config{Function: fn, Binary: bin, Env: c.env, Log: io.Discard})
+				start := time.Now()
+				res, err := p.Invoke(context.Background(), c.event)
+				took := time.Since(start)
+				p.Close()
+				if err != nil || res.FunctionError != "" {
+					b.Fatalf("%v %s", err, res.Payload)
+				}
+				ds = append(ds, took)
+			}
+			b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
+			record(&figures.cold, c.name, ds...)
+		})
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	figures.Lock()
+	defer figures.Unlock()
+	if d, h := figures.warm["devstack"], figures.warm["handler"]; len(d) > 0 && len(h) > 0 {
+		over := percentile(d, 0.5) - percentile(h, 0.5)
+		fmt.Printf("WARM GET /v1/hotels: devstack p50 %v p99 %v; bare handler p50 %v p99 %v; devstack adds %v at p50 (target < 1ms: %s)\n",
+			percentile(d, 0.5), percentile(d, 0.99), percentile(h, 0.5), percentile(h, 0.99), over, verdict(over < time.Millisecond))
+	}
+	if a, h := figures.cold["api"], figures.cold["hello"]; len(a) > 0 && len(h) > 0 {
+		ratio := float64(percentile(a, 0.5)) / float64(percentile(h, 0.5))
+		fmt.Printf("COLD START to first response: functions/api p50 %v; hello world p50 %v; ratio %.2f (target <= 1.5: %s)\n",
+			percentile(a, 0.5), percentile(h, 0.5), ratio, verdict(ratio <= 1.5))
+	}
+	os.Exit(code)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}

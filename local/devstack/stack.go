@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"innkeeper/local/gateway"
+	"innkeeper/local/sandbox"
+	"innkeeper/shared/auth"
+	"innkeeper/shared/booking"
+	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/config"
+	"innkeeper/shared/demo"
+	"innkeeper/shared/logging"
+	"innkeeper/shared/store"
+	"innkeeper/shared/topology"
+)
+
+// Options shape a stack.
+type Options struct {
+	// Root is the repository root (functions/, shared/, events/).
+	Root string
+	// BuildDir receives the built binaries; Root/dist/devstack if empty.
+	BuildDir string
+	// Getenv reads the settings (after .env); os.Getenv if nil.
+	Getenv func(string) string
+	// HTTPAddr overrides HTTP_ADDR (tests use 127.0.0.1:0).
+	HTTPAddr string
+	// Log receives function output and platform lines; os.Stdout if nil.
+	Log io.Writer
+	// MaxConcurrency per function; 10 if 0.
+	MaxConcurrency int
+	// Watch rebuilds on source changes.
+	Watch bool
+	// SearchPath confines the database to one schema (tests).
+	SearchPath string
+	// DemoDays of inventory; 365 if 0.
+	DemoDays int
+	// Clock for the demo data; time.Now if nil.
+	Clock func() time.Time
+}
+
+// Stack is the running devstack.
+type Stack struct {
+	opts     Options
+	cfg      config.Config
+	getenv   func(string) string
+	runtime  *sandbox.Runtime
+	server   *http.Server
+	URL      string
+	AdminKey string
+	binaries map[string]string // function → current binary
+	sums     map[string][32]byte
+	build    int
+	mu       sync.Mutex
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// Start builds every function of the manifest, prepares the database
+// (created if missing, migrated through functions/migrate, demo data),
+// and serves the HTTP API gateway.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	s, err := prepare(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := gateway.New(topology.Innkeeper.Routes, s.runtime, gateway.Options{Logger: logging.Discard()})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	addr := o.HTTPAddr
+	if addr == "" {
+		addr = s.cfg.HTTPAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("devstack: listen on %s: %w", addr, err)
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.server.Serve(ln) }()
+
+	if o.Watch {
+		wctx, stop := context.WithCancel(context.Background())
+		s.stop = stop
+		go func() {
+			defer close(s.done)
+			s.watch(wctx)
+		}()
+	}
+	return s, nil
+}
+
+// prepare builds the functions, starts their pools and prepares the
+// database: everything but serving.
+func prepare(ctx context.Context, o Options) (*Stack, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.BuildDir == "" {
+		o.BuildDir = filepath.Join(o.Root, "dist", "devstack")
+	}
+	if o.Log == nil {
+		o.Log = os.Stdout
+	}
+	cfg, err := config.Load(o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Env != "local" && cfg.Env != "test" {
+		return nil, fmt.Errorf("APP_ENV is %q: the devstack runs only with APP_ENV=local", cfg.Env)
+	}
+	if err := topology.Innkeeper.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Stack{opts: o, cfg: cfg, getenv: o.Getenv, binaries: map[string]string{}, sums: map[string][32]byte{}, done: make(chan struct{})}
+	if _, err := s.buildAll(ctx); err != nil {
+		return nil, err
+	}
+	var configs []sandbox.Config
+	for _, fn := range topology.Innkeeper.Functions {
+		configs = append(configs, sandbox.Config{
+			Function: fn, Binary: s.binaries[fn.Name], Env: s.functionEnv(fn),
+			MaxConcurrency: o.MaxConcurrency, Log: o.Log,
+		})
+	}
+	s.runtime = sandbox.NewRuntime(configs...)
+	if err := s.prepareDatabase(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// functionEnv is what a function gets of the devstack's settings: exactly
+// the variables the manifest says it reads, when set.
+func (s *Stack) functionEnv(fn topology.Function) []string {
+	var env []string
+	for _, name := range fn.Env {
+		if v := s.getenv(name); v != "" {
+			env = append(env, name+"="+v)
+		}
+	}
+	if s.opts.SearchPath != "" && strings.Contains(strings.Join(fn.Env, ","), "DATABASE_URL") {
+		env = append(env, "DATABASE_URL="+withSearchPath(s.cfg.DatabaseURL, s.opts.SearchPath))
+	}
+	return env
+}
+
+// withSearchPath adds a search_path to a database URL (pgx reads it as a
+// run-time parameter).
+func withSearchPath(url, schema string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
+}
+
+// buildAll builds every function into a fresh folder and returns the
+// names whose binary changed.
+func (s *Stack) buildAll(ctx context.Context) ([]string, error) {
+	s.mu.Lock()
+	s.build++
+	n := s.build
+	s.mu.Unlock()
+	var changed []string
+	for _, fn := range topology.Innkeeper.Functions {
+		// A new path per build: a running binary cannot be overwritten.
+		out := filepath.Join(s.opts.BuildDir, fn.Name, fmt.Sprintf("build-%d", n), "bootstrap")
+		bin, err := sandbox.Build(ctx, s.opts.Root, "./"+fn.Handler(), out, "-X innkeeper/shared/config.Version=devstack")
+		if err != nil {
+			return nil, err
+		}
+		raw, err := os.ReadFile(bin)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(raw)
+		s.mu.Lock()
+		if s.sums[fn.Name] != sum {
+			old := s.binaries[fn.Name]
+			s.sums[fn.Name], s.binaries[fn.Name] = sum, bin
+			changed = append(changed, fn.Name)
+			if old != "" {
+				// Processes of the old binary keep running from the
+				// unlinked file until they are drained.
+				_ = os.RemoveAll(filepath.Dir(old))
+			}
+		} else {
+			_ = os.RemoveAll(filepath.Dir(bin))
+		}
+		s.mu.Unlock()
+	}
+	return changed, nil
+}
+
+// prepareDatabase creates the database if missing, runs the migrations
+// through the migrate function, and loads the demo data.
+func (s *Stack) prepareDatabase(ctx context.Context) error {
+	if _, err := store.EnsureDatabase(ctx, s.cfg.DatabaseURL); err != nil {
+		return fmt.Errorf("database: %w (is PostgreSQL running? make services)", err)
+	}
+	res, err := s.runtime.Invoke(ctx, "migrate", []byte(`{"source":"innkeeper.devstack","detail-type":"Apply migrations"}`))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if res.FunctionError != "" {
+		return fmt.Errorf("migrate failed: %s", res.Payload)
+	}
+	st, err := bootstrap.Store(ctx, s.cfg, s.opts.SearchPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s.AdminKey = s.cfg.DevAdminKey
+	if s.AdminKey == "" {
+		s.AdminKey, _ = auth.NewToken("ink_admin_")
+	}
+	if _, err := demo.Seed(ctx, booking.NewService(st, s.opts.Clock), st, demo.Options{Days: s.opts.DemoDays, AdminKey: s.AdminKey}); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	return nil
+}
+
+// Runtime is the functions' pools.
+func (s *Stack) Runtime() *sandbox.Runtime { return s.runtime }
+
+// Close stops serving and every function process.
+func (s *Stack) Close() {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+		s.stop = nil
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if s.server != nil {
+		_ = s.server.Shutdown(shutdown)
+	}
+	if s.runtime != nil {
+		s.runtime.Close()
+	}
+}
+
+// Rebuild builds again and swaps in the functions whose binary changed;
+// warm processes of the old binaries are drained, not cut.
+func (s *Stack) Rebuild(ctx context.Context) ([]string, error) {
+	changed, err := s.buildAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range changed {
+		if p, ok := s.runtime.Pool(name); ok {
+			s.mu.Lock()
+			bin := s.binaries[name]
+			s.mu.Unlock()
+			p.Replace(bin)
+		}
+	}
+	return changed, nil
+}
+
+var errNotRoot = errors.New("devstack: run from the repository root (where go.mod is)")
+
+// findRoot checks dir is the repository root.
+func findRoot(dir string) (string, error) {
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		return "", errNotRoot
+	}
+	if _, err := os.Stat(filepath.Join(dir, "functions")); err != nil {
+		return "", errNotRoot
+	}
+	return filepath.Abs(dir)
+}
