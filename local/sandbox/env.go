@@ -89,6 +89,7 @@ func (p *Pool) spawn() (*env, error) {
 	e.cmd = exec.Command(e.binary)
 	e.cmd.Dir = filepath.Dir(e.binary)
 	e.cmd.Env = p.environ(ln.Addr().String())
+	dieWithParent(e.cmd)
 	stdout, _ := e.cmd.StdoutPipe()
 	stderr, _ := e.cmd.StderrPipe()
 	e.started = time.Now()
