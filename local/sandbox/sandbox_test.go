@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,6 +228,48 @@ func TestInitFailure(t *testing.T) {
 	if p.Stats().Live != 0 {
 		t.Fatal("a dead environment stayed in the pool")
 	}
+}
+
+func TestInitErrorReportedThroughTheRuntimeAPI(t *testing.T) {
+	t.Parallel()
+	p := NewPool(Config{Function: topology.Function{Name: "probe", MemoryMB: 128, Timeout: time.Second},
+		Binary: probeBinary, Env: []string{"PROBE_INIT_ERROR=no database"}, Log: &syncBuffer{}})
+	defer p.Close()
+	res, err := p.Invoke(context.Background(), []byte(`{}`))
+	var doc struct{ ErrorType, ErrorMessage string }
+	_ = json.Unmarshal(res.Payload, &doc)
+	if err != nil || res.FunctionError != "Unhandled" || doc.ErrorType != "Probe.InitFailed" || doc.ErrorMessage != "no database" {
+		t.Fatalf("got %v %q %s", err, res.FunctionError, res.Payload)
+	}
+}
+
+func TestRuntimeAPIRefusesAStrangersRequestID(t *testing.T) {
+	t.Parallel()
+	p, _ := probePool(t, time.Second, 1)
+	e, err := p.take()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.kill()
+	<-e.initDone // the process asked for work: the endpoint is up
+	addr := envValue(e.cmd.Env, "AWS_LAMBDA_RUNTIME_API")
+	resp, err := http.Post("http://"+addr+"/2018-06-01/runtime/invocation/not-the-id/response", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d for an unknown request id, want 400", resp.StatusCode)
+	}
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func TestPoolGrowsToItsLimitAndReusesWarmProcesses(t *testing.T) {

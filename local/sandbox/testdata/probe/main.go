@@ -4,9 +4,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"time"
 
@@ -83,6 +85,17 @@ func handle(ctx context.Context, raw json.RawMessage) (answer, error) {
 func main() {
 	if os.Getenv("PROBE_FAIL_INIT") != "" {
 		os.Exit(4)
+	}
+	if msg := os.Getenv("PROBE_INIT_ERROR"); msg != "" {
+		// What a custom runtime does when its init fails: report it to the
+		// Runtime API, then exit.
+		body, _ := json.Marshal(map[string]string{"errorType": "Probe.InitFailed", "errorMessage": msg})
+		req, _ := http.NewRequest("POST", "http://"+os.Getenv("AWS_LAMBDA_RUNTIME_API")+"/2018-06-01/runtime/init/error", bytes.NewReader(body))
+		req.Header.Set("Lambda-Runtime-Function-Error-Type", "Probe.InitFailed")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		os.Exit(1)
 	}
 	lambda.Start(handle)
 }
