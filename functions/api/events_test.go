@@ -13,7 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"innkeeper/shared/testenv"
+	"innkeeper/local/testenv"
 	"innkeeper/shared/topology"
 )
 
@@ -44,6 +44,9 @@ var expected = map[string]int{
 	"admin-list-reservations":        200,
 	"admin-list-reservations-no-key": 401,
 	"admin-create-api-key":           201,
+	"manage-reservation":             200,
+	"manage-reservation-forged":      403,
+	"admin-redrive-events":           202,
 }
 
 func readEvent(t *testing.T, path string) events.APIGatewayV2HTTPRequest {

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/store"
-	"innkeeper/shared/testenv"
 )
 
 // Each sample event applies every migration on an empty schema, then

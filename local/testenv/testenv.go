@@ -1,7 +1,8 @@
 // Package testenv gives tests the real PostgreSQL and Redis of the
 // machine, isolated per test: each test gets its own schema (migrated from
 // scratch) and its own Redis key prefix, so tests run in parallel and
-// leave nothing behind.
+// leave nothing behind; and, where they need them, an SQS emulator and a
+// Mailpit of their own.
 //
 // TEST_DATABASE_URL and TEST_REDIS_URL override the local defaults. A
 // service that is down fails the test with the command that starts it.
@@ -143,6 +144,8 @@ type APIOptions struct {
 	DemoDays int
 	// Env adjusts the configuration (REDIS_URL, CORS_ALLOWED_ORIGINS, …).
 	Env map[string]string
+	// NoRelay leaves events in the outbox: no queue is configured.
+	NoRelay bool
 }
 
 // API is an HTTP API on a fresh schema and Redis prefix, with the demo data
@@ -151,6 +154,8 @@ type API struct {
 	*bootstrap.API
 	URL    string
 	Schema string
+	// Queues is the API's SQS emulator; nil with NoRelay.
+	Queues *Queues
 }
 
 // NewAPI builds and serves an API for t.
@@ -168,6 +173,13 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 	}
 	for k, v := range o.Env {
 		env[k] = v
+	}
+	var queues *Queues
+	if !o.NoRelay {
+		queues = StartQueues(t)
+		for k, v := range queues.Env {
+			env[k] = v
+		}
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
@@ -201,7 +213,7 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &API{API: api, URL: srv.URL, Schema: schema}
+	return &API{API: api, URL: srv.URL, Schema: schema, Queues: queues}
 }
 
 // Exec runs sql in the API's schema, for arranging and inspecting state.

@@ -3,6 +3,7 @@ package auth
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBearer(t *testing.T) {
@@ -55,5 +56,39 @@ func TestNewToken(t *testing.T) {
 	}
 	if !Equal(ha, Hash(a)) || Equal(ha, Hash(b)) {
 		t.Fatal("hash does not identify its token")
+	}
+}
+
+func TestSignedLinks(t *testing.T) {
+	now := time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(24 * time.Hour)
+	key, next := strings.Repeat("k", 32), strings.Repeat("n", 32)
+	sig := SignLink(key, "INK-7K3Q9P", exp)
+	nextSig := SignLink(next, "INK-7K3Q9P", exp)
+	tests := []struct {
+		name      string
+		keys      []string
+		reference string
+		expires   int64
+		sig       string
+		now       time.Time
+		ok        bool
+	}{
+		{"valid", []string{key}, "INK-7K3Q9P", exp.Unix(), sig, now, true},
+		{"signed with the next key during rotation", []string{key, next}, "INK-7K3Q9P", exp.Unix(), nextSig, now, true},
+		{"the next key before rotation", []string{key}, "INK-7K3Q9P", exp.Unix(), nextSig, now, false},
+		{"expired", []string{key}, "INK-7K3Q9P", exp.Unix(), sig, exp.Add(time.Second), false},
+		{"another reference", []string{key}, "INK-7K3Q9Q", exp.Unix(), sig, now, false},
+		{"expiry moved", []string{key}, "INK-7K3Q9P", exp.Unix() + 3600, sig, now, false},
+		{"garbage", []string{key}, "INK-7K3Q9P", exp.Unix(), "not-a-signature", now, false},
+		{"empty key never verifies", []string{""}, "INK-7K3Q9P", exp.Unix(), SignLink("", "INK-7K3Q9P", exp), now, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := VerifyLink(tt.keys, tt.reference, tt.expires, tt.sig, tt.now)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err %v, want ok=%v", err, tt.ok)
+			}
+		})
 	}
 }

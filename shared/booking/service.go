@@ -11,9 +11,21 @@ import (
 
 // Service is the booking use cases, over a Store and a clock.
 type Service struct {
-	store   Store
-	now     func() time.Time
-	catalog catalog
+	store     Store
+	now       func() time.Time
+	catalog   catalog
+	committed func(ctx context.Context, reference string)
+}
+
+// AfterCommit sets what runs once a command on a reservation has
+// committed its events to the outbox: the relay that sends them on. It
+// must not fail the command; what it cannot do is left to the sweep.
+func (s *Service) AfterCommit(fn func(ctx context.Context, reference string)) { s.committed = fn }
+
+func (s *Service) afterCommit(ctx context.Context, reference string) {
+	if s.committed != nil {
+		s.committed(ctx, reference)
+	}
 }
 
 // NewService returns a Service. now is the clock; nil means time.Now.
@@ -160,6 +172,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 		if err != nil {
 			return Reservation{}, "", err
 		}
+		s.afterCommit(ctx, r.Reference)
 		return r, token, nil
 	}
 }
@@ -227,6 +240,15 @@ func (s *Service) Reservation(ctx context.Context, reference, token string) (Res
 	return r, nil
 }
 
+// ReservationByLink returns a reservation whose signed link the edge has
+// verified.
+func (s *Service) ReservationByLink(ctx context.Context, reference string) (Reservation, error) {
+	if !ValidReference(reference) {
+		return Reservation{}, ErrNotFound
+	}
+	return s.store.Reservation(ctx, reference)
+}
+
 // CancellationQuote is what cancelling now would cost; it changes nothing.
 func (s *Service) CancellationQuote(ctx context.Context, reference, token string) (Reservation, int64, error) {
 	r, err := s.Reservation(ctx, reference, token)
@@ -254,12 +276,17 @@ func (s *Service) transition(ctx context.Context, reference, token string, rule 
 		return Reservation{}, ErrNotFound
 	}
 	want := auth.Hash(token)
-	return s.store.Transition(ctx, reference, func(r Reservation) (Transition, error) {
+	r, err := s.store.Transition(ctx, reference, func(r Reservation) (Transition, error) {
 		if !auth.Equal(r.AccessTokenHash, want) {
 			return Transition{}, ErrNotFound
 		}
 		return rule(r, s.now())
 	}, receipt)
+	if err == nil || errors.Is(err, ErrHoldExpired) {
+		// Committed: an expired hold's change is as real as a confirmation.
+		s.afterCommit(ctx, reference)
+	}
+	return r, err
 }
 
 // ExpireHolds expires every hold past its time and gives its nights back.
@@ -283,6 +310,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 			case err == nil:
 				expired++
 				progress = true
+				s.afterCommit(ctx, ref)
 			case errors.Is(err, ErrConflict):
 				// Confirmed or cancelled since it was listed: nothing to do.
 			default:

@@ -5,7 +5,9 @@ package bootstrap
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"log/slog"
 	"time"
 
@@ -14,7 +16,11 @@ import (
 	"innkeeper/shared/config"
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
+	"innkeeper/shared/jobs"
+	"innkeeper/shared/notify"
+	"innkeeper/shared/queue"
 	"innkeeper/shared/store"
+	"innkeeper/shared/worker"
 )
 
 // Store opens the PostgreSQL store the configuration names.
@@ -44,6 +50,16 @@ type API struct {
 	Store   *store.Store
 	Cache   *cache.Cache
 	Service *booking.Service
+	cfg     config.Config
+}
+
+// SQSClient is a client for the API's queue, for tests and tools.
+func (a *API) SQSClient(ctx context.Context) (*sqs.Client, error) {
+	c, err := SQS(ctx, a.cfg)
+	if err == nil && c == nil {
+		err = fmt.Errorf("bootstrap: no queue configured")
+	}
+	return c, err
 }
 
 // Close releases the pools.
@@ -72,18 +88,75 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
 	svc := booking.NewService(st, o.Clock)
+	checks := []health.Check{
+		{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
+		{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},
+	}
+	gauges := []health.Gauge{outboxGauge(st, svc.Now), jobsGauge(st, svc.Now)}
+	var redrive func(context.Context) (string, error)
+	q, err := SQS(ctx, cfg)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	if q != nil {
+		relay := Relay(q, cfg, st, log)
+		svc.AfterCommit(relay.Flush)
+		checks = append(checks, health.Check{Name: "sqs", Slow: 250 * time.Millisecond, Probe: func(ctx context.Context) error {
+			_, err := queue.QueueDepth(ctx, q, cfg.EventsQueueURL)
+			return err
+		}})
+		gauges = append(gauges, queueGauge(q, cfg))
+		if cfg.EventsDLQURL != "" {
+			redrive = func(ctx context.Context) (string, error) {
+				return queue.Redrive(ctx, q, cfg.EventsDLQURL, cfg.EventsQueueURL)
+			}
+		}
+	}
 	srv := httpapi.New(httpapi.Deps{
-		Service:  svc,
-		Keys:     st,
-		Receipts: st,
-		Checks: []health.Check{
-			{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
-			{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},
-		},
+		Service:        svc,
+		Keys:           st,
+		Receipts:       st,
+		Checks:         checks,
+		Gauges:         gauges,
+		LinkKeys:       []string{cfg.AppKey, cfg.AppKeyNext},
+		Redrive:        redrive,
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
 	})
-	return &API{Server: srv, Store: st, Cache: c, Service: svc}, nil
+	return &API{Server: srv, Store: st, Cache: c, Service: svc, cfg: cfg}, nil
+}
+
+// NewWorker is the events queue's consumer.
+func NewWorker(ctx context.Context, cfg config.Config, log *slog.Logger) (*worker.Handler, error) {
+	st, err := Store(ctx, cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	sender, err := Mailer(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n, err := notify.New(st, sender, notify.Config{
+		From: cfg.MailFrom, StaffTo: cfg.MailStaffTo, AppURL: cfg.AppURL, AppKey: cfg.AppKey,
+	}, log)
+	if err != nil {
+		return nil, err
+	}
+	return &worker.Handler{Notifier: n, Log: log}, nil
+}
+
+// NewJobs is the scheduled jobs' runner.
+func NewJobs(ctx context.Context, cfg config.Config, log *slog.Logger) (*jobs.Runner, error) {
+	st, err := Store(ctx, cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	q, err := SQS(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &jobs.Runner{Store: st, Relay: Relay(q, cfg, st, log), Log: log}, nil
 }

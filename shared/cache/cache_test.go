@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/cache"
-	"innkeeper/shared/testenv"
 )
 
 func TestPrefixAndPing(t *testing.T) {

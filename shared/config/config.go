@@ -10,6 +10,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"sort"
@@ -43,6 +45,26 @@ type Config struct {
 	LogLevel           string
 
 	DevAdminKey string
+
+	// AppURL is where guests manage bookings; signed links point there.
+	AppURL string
+	// AppKey signs guest links; AppKeyNext is accepted too, so the key can
+	// be rotated: set the new key as APP_KEY_NEXT, deploy, swap the two.
+	AppKey     string
+	AppKeyNext string
+
+	// EventsQueueURL and EventsDLQURL are the SQS queue of domain events
+	// and its dead-letter queue; SQSEndpoint overrides the SQS endpoint
+	// (the devstack's emulator), empty in the cloud.
+	EventsQueueURL string
+	EventsDLQURL   string
+	SQSEndpoint    string
+
+	// MailDriver is smtp (Mailpit locally) or ses (SES v2 in the cloud).
+	MailDriver  string
+	SMTPAddr    string
+	MailFrom    string
+	MailStaffTo string
 }
 
 // Variables lists every variable Load reads, for documentation checks.
@@ -52,6 +74,9 @@ var Variables = []string{
 	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
 	"HTTP_ADDR", "CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
 	"DEV_ADMIN_KEY",
+	"APP_URL", "APP_KEY", "APP_KEY_NEXT",
+	"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
+	"MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
 }
 
 // FromEnv is Load over the process environment.
@@ -96,6 +121,50 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DevAdminKey != "" && !local {
 		p.fail("DEV_ADMIN_KEY", "is only for APP_ENV=local or test")
 	}
+
+	c.AppURL = strings.TrimSuffix(p.str("APP_URL", ifLocal(local, "http://127.0.0.1:3000")), "/")
+	if c.AppURL != "" {
+		if u, err := url.Parse(c.AppURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.fail("APP_URL", "must be an http(s) URL such as https://book.example.com")
+		}
+	}
+	c.AppKey = p.str("APP_KEY", ifLocal(local, localAppKey))
+	c.AppKeyNext = p.str("APP_KEY_NEXT", "")
+	for name, k := range map[string]string{"APP_KEY": c.AppKey, "APP_KEY_NEXT": c.AppKeyNext} {
+		if k != "" && len(k) < 32 {
+			p.fail(name, "must be at least 32 characters of secret (e.g. openssl rand -base64 32)")
+		}
+	}
+	if !local && c.AppKey == localAppKey {
+		p.fail("APP_KEY", "is the public development key; set a secret one")
+	}
+
+	c.EventsQueueURL = p.str("EVENTS_QUEUE_URL", "")
+	c.EventsDLQURL = p.str("EVENTS_DLQ_URL", "")
+	c.SQSEndpoint = p.str("AWS_ENDPOINT_URL_SQS", "")
+	for name, v := range map[string]string{"EVENTS_QUEUE_URL": c.EventsQueueURL, "EVENTS_DLQ_URL": c.EventsDLQURL, "AWS_ENDPOINT_URL_SQS": c.SQSEndpoint} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.fail(name, "must be an http(s) URL")
+		}
+	}
+
+	c.MailDriver = p.oneOf("MAIL_DRIVER", ifLocal(local, "smtp", "ses"), "smtp", "ses")
+	c.SMTPAddr = p.str("SMTP_ADDR", ifLocal(local, "127.0.0.1:1025"))
+	if c.MailDriver == "smtp" && c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			p.fail("SMTP_ADDR", "must be host:port such as 127.0.0.1:1025")
+		}
+	}
+	c.MailFrom = p.str("MAIL_FROM", "Innkeeper <bookings@innkeeper.local>")
+	c.MailStaffTo = p.str("MAIL_STAFF_TO", "front-desk@innkeeper.local")
+	for name, v := range map[string]string{"MAIL_FROM": c.MailFrom, "MAIL_STAFF_TO": c.MailStaffTo} {
+		if _, err := mail.ParseAddress(v); err != nil {
+			p.fail(name, "must be an address such as Innkeeper <bookings@example.com>")
+		}
+	}
 	return c, p.err()
 }
 
@@ -120,9 +189,16 @@ func (c Config) Require(names ...string) error {
 	return nil
 }
 
-func ifLocal(local bool, v string) string {
+// localAppKey signs links in local stacks only; Load refuses it elsewhere.
+const localAppKey = "local-development-app-key-not-secret-0000"
+
+// ifLocal is the local default, or the cloud one (none unless given).
+func ifLocal(local bool, v string, cloud ...string) string {
 	if local {
 		return v
+	}
+	if len(cloud) > 0 {
+		return cloud[0]
 	}
 	return ""
 }

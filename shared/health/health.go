@@ -37,11 +37,21 @@ type Result struct {
 	Error     string  `json:"error,omitempty"`
 }
 
-// Report is the outcome of every check.
+// Gauge is a figure /health shows beside the checks (queue depth, outbox
+// lag, last job runs), with a warning when it is out of bounds.
+type Gauge struct {
+	Name string
+	// Read returns the figure and, when it is worrying, why.
+	Read func(ctx context.Context) (value any, warning string, err error)
+}
+
+// Report is the outcome of every check and gauge.
 type Report struct {
-	Status  Status   `json:"status"`
-	Version string   `json:"version"`
-	Checks  []Result `json:"checks"`
+	Status   Status         `json:"status"`
+	Version  string         `json:"version"`
+	Checks   []Result       `json:"checks"`
+	Gauges   map[string]any `json:"gauges,omitempty"`
+	Warnings []string       `json:"warnings,omitempty"`
 }
 
 // Failing lists the names of failed checks.
@@ -55,9 +65,9 @@ func (r Report) Failing() []string {
 	return out
 }
 
-// Run probes every check concurrently, each bounded by timeout, and never
-// takes much longer than timeout in all.
-func Run(ctx context.Context, timeout time.Duration, version string, checks []Check) Report {
+// Run probes every check and reads every gauge concurrently, each bounded
+// by timeout, and never takes much longer than timeout in all.
+func Run(ctx context.Context, timeout time.Duration, version string, checks []Check, gauges ...Gauge) Report {
 	results := make([]Result, len(checks))
 	var wg sync.WaitGroup
 	for i, c := range checks {
@@ -79,8 +89,36 @@ func Run(ctx context.Context, timeout time.Duration, version string, checks []Ch
 			results[i] = r
 		}()
 	}
+	type reading struct {
+		value   any
+		warning string
+	}
+	readings := make([]reading, len(gauges))
+	for i, g := range gauges {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			v, warn, err := g.Read(gctx)
+			if err != nil {
+				v, warn = nil, g.Name+": "+brief(gctx, err)
+			}
+			readings[i] = reading{v, warn}
+		}()
+	}
 	wg.Wait()
 	rep := Report{Status: OK, Version: version, Checks: results}
+	for i, r := range readings {
+		if rep.Gauges == nil {
+			rep.Gauges = map[string]any{}
+		}
+		rep.Gauges[gauges[i].Name] = r.value
+		if r.warning != "" {
+			rep.Warnings = append(rep.Warnings, r.warning)
+		}
+	}
+	sort.Strings(rep.Warnings)
 	for i, r := range results {
 		switch {
 		case r.Status == Failed && checks[i].Critical:
@@ -88,6 +126,9 @@ func Run(ctx context.Context, timeout time.Duration, version string, checks []Ch
 		case r.Status != OK && rep.Status == OK:
 			rep.Status = Warning
 		}
+	}
+	if len(rep.Warnings) > 0 && rep.Status == OK {
+		rep.Status = Warning
 	}
 	sort.Slice(rep.Checks, func(i, j int) bool { return rep.Checks[i].Name < rep.Checks[j].Name })
 	return rep

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -298,4 +299,24 @@ type keyView struct {
 	Name   string `json:"name"`
 	Role   string `json:"role"`
 	Prefix string `json:"prefix"`
+}
+
+// redriveEvents moves every message of the events dead-letter queue back
+// to the queue, once whatever made them fail is fixed.
+func (s *Server) redriveEvents(w http.ResponseWriter, r *http.Request) {
+	if err := emptyCommand(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.redrive == nil {
+		writeProblem(w, problem(http.StatusNotImplemented, "no-queue", "No queue", "This API has no events queue configured."))
+		return
+	}
+	task, err := s.redrive(r.Context())
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "redrive failed", slog.String("error", err.Error()))
+		writeProblem(w, unavailable("The queue did not accept the redrive; retry shortly."))
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"task_handle": task})
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/store"
-	"innkeeper/shared/testenv"
 )
 
 func TestHotels(t *testing.T) {

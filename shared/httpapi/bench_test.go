@@ -20,9 +20,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
-	"innkeeper/shared/testenv"
 )
 
 // clients is how many requests are in flight at once in the throughput

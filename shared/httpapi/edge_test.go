@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"innkeeper/shared/testenv"
+	"innkeeper/local/testenv"
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
@@ -271,8 +271,18 @@ func TestHealth(t *testing.T) {
 			t.Fatalf("check %v", ch)
 		}
 	}
-	if !slices.Equal(names, []string{"postgres", "redis"}) {
+	if !slices.Equal(names, []string{"postgres", "redis", "sqs"}) {
 		t.Fatalf("checks %v", names)
+	}
+	gauges, _ := h["gauges"].(map[string]any)
+	for _, g := range []string{"queue", "outbox", "jobs"} {
+		if gauges[g] == nil {
+			t.Errorf("health lacks the %s gauge: %v", g, gauges)
+		}
+	}
+	jobs, _ := gauges["jobs"].(map[string]any)
+	if len(jobs) != 4 {
+		t.Errorf("jobs gauge %v", jobs)
 	}
 }
 

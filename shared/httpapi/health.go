@@ -31,7 +31,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // health reports every check with its status and latency, and the
 // version. It is 503 only when a critical dependency failed.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	rep := health.Run(r.Context(), probeTimeout, s.version, s.checks)
+	rep := health.Run(r.Context(), probeTimeout, s.version, s.checks, s.gauges...)
 	status := http.StatusOK
 	if rep.Status == health.Failed {
 		status = http.StatusServiceUnavailable

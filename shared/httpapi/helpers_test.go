@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"innkeeper/shared/testenv"
+	"innkeeper/local/testenv"
 )
 
 // result is a response read whole.

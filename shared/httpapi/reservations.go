@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"innkeeper/shared/auth"
@@ -154,4 +155,28 @@ func (s *Server) reservationCommand(w http.ResponseWriter, r *http.Request,
 		_, err := cmd(r.Context(), ref, token, rc)
 		return err
 	})
+}
+
+// manageReservation opens a booking from the signed link in its emails,
+// without the access token, until the link expires.
+func (s *Server) manageReservation(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, "expires", "signature")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	expires, perr := strconv.ParseInt(q.str("expires"), 10, 64)
+	ref := r.PathValue("reference")
+	if q.err() != nil || perr != nil || !booking.ValidReference(ref) ||
+		auth.VerifyLink(s.linkKeys, ref, expires, q.str("signature"), s.svc.Now()) != nil {
+		writeProblem(w, problem(http.StatusForbidden, "link-invalid", "Link invalid or expired",
+			"This link is not valid, or has expired. Use the access token from your booking, or ask for a new link."))
+		return
+	}
+	res, err := s.svc.ReservationByLink(r.Context(), ref)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reservationEnvelope{Reservation: viewReservation(res)})
 }

@@ -41,7 +41,15 @@ type Deps struct {
 	Keys     Keys
 	Receipts Receipts
 	Checks   []health.Check
-	Logger   *slog.Logger
+	// Gauges are the figures /health shows beside the checks.
+	Gauges []health.Gauge
+	// LinkKeys verify signed guest links: APP_KEY and, during a
+	// rotation, APP_KEY_NEXT.
+	LinkKeys []string
+	// Redrive moves the dead-letter queue's messages back; nil when the
+	// API has no queue.
+	Redrive func(ctx context.Context) (task string, err error)
+	Logger  *slog.Logger
 	// CORSOrigins are the only origins browsers may call from.
 	CORSOrigins    []string
 	RequestTimeout time.Duration
@@ -54,6 +62,9 @@ type Server struct {
 	keys           Keys
 	receipts       Receipts
 	checks         []health.Check
+	gauges         []health.Gauge
+	linkKeys       []string
+	redrive        func(ctx context.Context) (string, error)
 	log            *slog.Logger
 	origins        []string
 	requestTimeout time.Duration
@@ -85,6 +96,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/reservations":                               pub(s.createReservation),
 		"GET /v1/reservations/{reference}":                    pub(s.getReservation),
 		"GET /v1/reservations/{reference}/cancellation-quote": pub(s.cancellationQuote),
+		"GET /v1/reservations/{reference}/manage":             pub(s.manageReservation),
 		"POST /v1/reservations/{reference}/confirm":           pub(s.confirmReservation),
 		"POST /v1/reservations/{reference}/cancel":            pub(s.cancelReservation),
 
@@ -95,6 +107,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/rates":        staff(s.setRates, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations": staff(s.listReservations, auth.RoleStaff),
 		"POST /v1/admin/api-keys":                  staff(s.createAPIKey, auth.RoleAdmin),
+		"POST /v1/admin/queues/events/redrive":     staff(s.redriveEvents, auth.RoleAdmin),
 	}
 }
 
@@ -137,7 +150,8 @@ func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, err
 // New builds the API handler.
 func New(d Deps) *Server {
 	s := &Server{
-		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks,
+		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
+		linkKeys: d.LinkKeys, redrive: d.Redrive,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 	}
 	if s.log == nil {

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/store"
-	"innkeeper/shared/testenv"
 )
 
 func TestMigrationsApplyFromScratchAndAreIdempotent(t *testing.T) {

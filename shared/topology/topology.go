@@ -65,21 +65,80 @@ func (r Route) Key() string {
 // own 404 problem and security headers.
 const DefaultRoute = "$default"
 
+// Queue is an SQS queue with its dead-letter queue and the function its
+// event source mapping feeds.
+type Queue struct {
+	// Name is the queue's short name; its dead-letter queue is Name-dlq.
+	Name     string
+	Consumer string
+	// VisibilityTimeout must be at least 6 × the consumer's timeout, as
+	// AWS advises for an event source mapping.
+	VisibilityTimeout time.Duration
+	// Retention of messages in the queue, and of the dead letters.
+	Retention    time.Duration
+	DLQRetention time.Duration
+	// MaxReceiveCount receives before a message moves to the DLQ.
+	MaxReceiveCount int
+	// BatchSize messages at most per invocation; MaxBatchingWindow to
+	// gather them.
+	BatchSize         int
+	MaxBatchingWindow time.Duration
+	// ReportBatchItemFailures: the consumer answers with the ids of the
+	// messages that failed, and only those come back.
+	ReportBatchItemFailures bool
+}
+
+// DLQ is the dead-letter queue's name.
+func (q Queue) DLQ() string { return q.Name + "-dlq" }
+
+// Schedule is an EventBridge rule that invokes a function on a schedule.
+type Schedule struct {
+	Name        string
+	Description string
+	// Expression in EventBridge syntax: rate(1 minute), cron(0 6 * * ? *).
+	Expression string
+	Function   string
+	// Detail becomes the scheduled event's detail, so one function can
+	// serve several rules: the event keeps the real scheduled-event shape
+	// (time, id, resources), with this as its detail.
+	Detail map[string]string
+	// MaxGap is how long after its last success the job counts as late
+	// on /health.
+	MaxGap time.Duration
+}
+
 // Manifest is the whole deployment.
 type Manifest struct {
 	Functions []Function
 	Routes    []Route
+	Queues    []Queue
+	Schedules []Schedule
 }
 
 // arm64 is where every function runs in the cloud.
 const arm64 = "arm64"
 
-// apiEnv is what the HTTP API reads.
-var apiEnv = []string{
-	"APP_ENV", "APP_VERSION", "LOG_LEVEL",
-	"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT",
-	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
-	"CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
+// The settings each function reads.
+var (
+	baseEnv = []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL"}
+	dbEnv   = []string{"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"}
+	sqsEnv  = []string{"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS"}
+	apiEnv  = join(baseEnv, dbEnv, sqsEnv, []string{
+		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
+		"CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT", "APP_URL", "APP_KEY", "APP_KEY_NEXT",
+	})
+	workerEnv = join(baseEnv, dbEnv, []string{
+		"APP_URL", "APP_KEY", "MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
+	})
+	schedulerEnv = join(baseEnv, dbEnv, sqsEnv)
+)
+
+func join(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 // Innkeeper is the manifest.
@@ -94,6 +153,31 @@ var Innkeeper = Manifest{
 			MemoryMB: 256, Timeout: 5 * time.Minute, Arch: arm64, ReservedConcurrency: 1,
 			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_CONNECT_TIMEOUT"},
 		},
+		{
+			Name: "worker", Description: "Consumes the events queue: guest and staff emails",
+			MemoryMB: 256, Timeout: 30 * time.Second, Arch: arm64, Env: workerEnv,
+		},
+		{
+			Name: "scheduler", Description: "Scheduled jobs: expire holds, sweep the outbox, reminders, clean-up",
+			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 2, Env: schedulerEnv,
+		},
+	},
+	Queues: []Queue{
+		{
+			Name: "events", Consumer: "worker",
+			VisibilityTimeout: 3 * time.Minute, Retention: 4 * 24 * time.Hour, DLQRetention: 14 * 24 * time.Hour,
+			MaxReceiveCount: 5, BatchSize: 10, ReportBatchItemFailures: true,
+		},
+	},
+	Schedules: []Schedule{
+		{Name: "expire-holds", Description: "Expire holds past their time and give their nights back",
+			Expression: "rate(1 minute)", Function: "scheduler", Detail: map[string]string{"job": "expire-holds"}, MaxGap: 5 * time.Minute},
+		{Name: "outbox-sweep", Description: "Publish events their command could not",
+			Expression: "rate(1 minute)", Function: "scheduler", Detail: map[string]string{"job": "outbox-sweep"}, MaxGap: 5 * time.Minute},
+		{Name: "arrival-reminders", Description: "Remind guests arriving in two days",
+			Expression: "cron(0 8 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "arrival-reminders"}, MaxGap: 25 * time.Hour},
+		{Name: "cleanup", Description: "Purge expired idempotency receipts and old published events",
+			Expression: "cron(30 3 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "cleanup"}, MaxGap: 25 * time.Hour},
 	},
 	Routes: []Route{
 		{"GET", "/livez", "api", Public},
@@ -106,6 +190,7 @@ var Innkeeper = Manifest{
 		{"POST", "/v1/reservations", "api", Public},
 		{"GET", "/v1/reservations/{reference}", "api", Public},
 		{"GET", "/v1/reservations/{reference}/cancellation-quote", "api", Public},
+		{"GET", "/v1/reservations/{reference}/manage", "api", Public},
 		{"POST", "/v1/reservations/{reference}/confirm", "api", Public},
 		{"POST", "/v1/reservations/{reference}/cancel", "api", Public},
 
@@ -116,6 +201,7 @@ var Innkeeper = Manifest{
 		{"PUT", "/v1/admin/hotels/{slug}/rates", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/reservations", "api", Staff},
 		{"POST", "/v1/admin/api-keys", "api", Staff},
+		{"POST", "/v1/admin/queues/events/redrive", "api", Staff},
 
 		{"ANY", DefaultRoute, "api", Public},
 	},
@@ -176,8 +262,44 @@ func (m Manifest) Validate() error {
 			problems = append(problems, "route "+r.Key()+": auth "+string(r.Auth))
 		}
 	}
+	for _, q := range m.Queues {
+		f, ok := m.Function(q.Consumer)
+		switch {
+		case !ok:
+			problems = append(problems, "queue "+q.Name+": no consumer "+q.Consumer)
+		case q.VisibilityTimeout < 6*f.Timeout:
+			problems = append(problems, fmt.Sprintf("queue %s: visibility timeout %v under 6 × %s's timeout %v", q.Name, q.VisibilityTimeout, f.Name, f.Timeout))
+		}
+		if q.MaxReceiveCount < 1 || q.BatchSize < 1 || q.BatchSize > 10000 {
+			problems = append(problems, "queue "+q.Name+": max receive count and batch size must be positive")
+		}
+		if q.DLQRetention < q.Retention {
+			problems = append(problems, "queue "+q.Name+": dead letters must be kept at least as long as messages")
+		}
+	}
+	for _, sc := range m.Schedules {
+		if _, ok := m.Function(sc.Function); !ok {
+			problems = append(problems, "schedule "+sc.Name+": no function "+sc.Function)
+		}
+		if !strings.HasPrefix(sc.Expression, "rate(") && !strings.HasPrefix(sc.Expression, "cron(") {
+			problems = append(problems, "schedule "+sc.Name+": expression must be rate(…) or cron(…)")
+		}
+		if sc.MaxGap <= 0 {
+			problems = append(problems, "schedule "+sc.Name+": no MaxGap")
+		}
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("topology: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// Schedule finds a schedule by name.
+func (m Manifest) Schedule(name string) (Schedule, bool) {
+	for _, s := range m.Schedules {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Schedule{}, false
 }

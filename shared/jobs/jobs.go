@@ -1,0 +1,140 @@
+// Package jobs is the scheduled work, each job an EventBridge rule in the
+// manifest whose scheduled event names the job in its detail: expiring
+// holds, sweeping the outbox, queueing arrival reminders and cleaning up.
+// Each run is recorded, so /health can tell when a job is late.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/queue"
+	"innkeeper/shared/store"
+)
+
+// The jobs.
+const (
+	ExpireHolds      = "expire-holds"
+	OutboxSweep      = "outbox-sweep"
+	ArrivalReminders = "arrival-reminders"
+	Cleanup          = "cleanup"
+)
+
+// Tunables of the jobs.
+const (
+	// SweepAge: an event unpublished this long was missed by its command's
+	// own flush (a crash, SQS down) and the sweep sends it.
+	SweepAge = 30 * time.Second
+	// ReminderDays before check-in a guest is reminded.
+	ReminderDays = 2
+	// KeepPublished is how long published events stay in the outbox.
+	KeepPublished = 7 * 24 * time.Hour
+)
+
+// ErrUnknownJob is a scheduled event for no known job.
+var ErrUnknownJob = errors.New("jobs: unknown job")
+
+// Runner runs the jobs.
+type Runner struct {
+	Store *store.Store
+	// Relay publishes events; nil leaves them for a later sweep.
+	Relay *queue.Relay
+	Log   *slog.Logger
+}
+
+// Result is what a run did, recorded with it.
+type Result struct {
+	Job   string         `json:"job"`
+	At    time.Time      `json:"at"`
+	Count map[string]int `json:"count"`
+}
+
+// Handle runs the job the scheduled event names, as of the event's time:
+// the time EventBridge scheduled it (in the devstack, its clock's time,
+// which tests move forward).
+func (r *Runner) Handle(ctx context.Context, ev events.EventBridgeEvent) (Result, error) {
+	var detail struct {
+		Job string `json:"job"`
+	}
+	if len(ev.Detail) > 0 {
+		if err := json.Unmarshal(ev.Detail, &detail); err != nil {
+			return Result{}, fmt.Errorf("jobs: detail: %w", err)
+		}
+	}
+	at := ev.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	res := Result{Job: detail.Job, At: at, Count: map[string]int{}}
+	run, ok := r.jobs()[detail.Job]
+	if !ok {
+		return res, fmt.Errorf("%w: %q", ErrUnknownJob, detail.Job)
+	}
+	if err := r.Store.StartJob(ctx, detail.Job, at); err != nil {
+		return res, err
+	}
+	err := run(ctx, at, res.Count)
+	if ferr := r.Store.FinishJob(ctx, detail.Job, at, res, err); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		r.Log.ErrorContext(ctx, "job failed", slog.String("job", detail.Job), slog.String("error", err.Error()))
+		return res, fmt.Errorf("jobs: %s: %w", detail.Job, err)
+	}
+	r.Log.InfoContext(ctx, "job done", slog.String("job", detail.Job), slog.Any("count", res.Count))
+	return res, nil
+}
+
+func (r *Runner) jobs() map[string]func(context.Context, time.Time, map[string]int) error {
+	return map[string]func(context.Context, time.Time, map[string]int) error{
+		ExpireHolds:      r.expireHolds,
+		OutboxSweep:      r.outboxSweep,
+		ArrivalReminders: r.arrivalReminders,
+		Cleanup:          r.cleanup,
+	}
+}
+
+func (r *Runner) flush(ctx context.Context, reference string) {
+	if r.Relay != nil {
+		r.Relay.Flush(ctx, reference)
+	}
+}
+
+func (r *Runner) expireHolds(ctx context.Context, at time.Time, count map[string]int) error {
+	svc := booking.NewService(r.Store, func() time.Time { return at })
+	svc.AfterCommit(r.flush)
+	n, err := svc.ExpireHolds(ctx)
+	count["expired"] = n
+	return err
+}
+
+func (r *Runner) outboxSweep(ctx context.Context, at time.Time, count map[string]int) error {
+	if r.Relay == nil {
+		return errors.New("no queue configured (EVENTS_QUEUE_URL)")
+	}
+	n, err := r.Relay.Sweep(ctx, at, SweepAge)
+	count["published"] = n
+	return err
+}
+
+func (r *Runner) arrivalReminders(ctx context.Context, at time.Time, count map[string]int) error {
+	refs, err := r.Store.QueueArrivalReminders(ctx, at, ReminderDays)
+	count["queued"] = len(refs)
+	for _, ref := range refs {
+		r.flush(ctx, ref)
+	}
+	return err
+}
+
+func (r *Runner) cleanup(ctx context.Context, at time.Time, count map[string]int) error {
+	receipts, events, err := r.Store.Cleanup(ctx, at, KeepPublished)
+	count["receipts"], count["events"] = int(receipts), int(events)
+	return err
+}

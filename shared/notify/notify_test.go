@@ -1,0 +1,155 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/booking"
+	"innkeeper/shared/logging"
+)
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		name  string
+		minor int64
+		code  string
+		want  string
+	}{
+		{"euros", 16150, "EUR", "€ 161.50"},
+		{"dollars with grouping", 123456789, "USD", "$ 1,234,567.89"},
+		{"yen have no minor unit", 57800, "JPY", "¥ 57,800"},
+		{"dinars have three", 1500, "KWD", "KWD 1.500"},
+		{"zero", 0, "EUR", "€ 0.00"},
+		{"unknown code", 100, "XXY", "100 XXY (minor units)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Money(tt.minor, tt.code); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func fixture() (booking.Reservation, booking.HotelDetail) {
+	until := time.Date(2027, 7, 8, 20, 0, 0, 0, time.UTC)
+	hold := time.Date(2026, 12, 1, 10, 15, 0, 0, time.UTC)
+	fee := int64(17340)
+	r := booking.Reservation{
+		ID: 7, Reference: "INK-7K3Q9P", Status: booking.StatusConfirmed, HotelSlug: "nyc-midtown",
+		RoomTypeCode: "KING", RatePlanCode: "KING-FLEX",
+		Stay:       booking.Stay{CheckIn: booking.MustDate("2027-07-10"), CheckOut: booking.MustDate("2027-07-12"), Adults: 2, Children: 1, Rooms: 1},
+		Guest:      booking.Guest{Name: "Ana Silva", Email: "ana@example.com", Phone: "+351 912 345 678"},
+		TotalCents: 57800, Currency: "USD", Refundable: true, FreeCancellationUntil: &until,
+		HoldExpiresAt: &hold, CancellationFeeCents: &fee,
+	}
+	h := booking.HotelDetail{
+		Hotel:     booking.Hotel{Slug: "nyc-midtown", Name: "Midtown Loft New York", City: "New York", Timezone: "America/New_York", Currency: "USD", CheckInTime: "16:00"},
+		RoomTypes: []booking.RoomType{{Code: "KING", Name: "King Studio"}},
+		RatePlans: []booking.RatePlan{{Code: "KING-FLEX", Name: "Flexible"}},
+	}
+	return r, h
+}
+
+func TestComposeEveryKind(t *testing.T) {
+	n, err := New(nil, nil, Config{From: "Innkeeper <bookings@innkeeper.local>", StaffTo: "desk@innkeeper.local",
+		AppURL: "https://book.example.com", AppKey: strings.Repeat("k", 32)}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, h := fixture()
+	tests := []struct {
+		kind    Kind
+		subject string
+		to      string
+		body    []string // in both text and HTML
+	}{
+		{Confirmation, "Booking confirmed: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
+			[]string{"INK-7K3Q9P", "$ 578.00", "Sat 10 Jul 2027", "16:00", "Thu 8 Jul 2027, 16:00 EDT", "King Studio", "Flexible", "America/New_York"}},
+		{Hold, "Room held until Tue 1 Dec 2026, 05:15 EST", "ana@example.com", []string{"05:15 EST"}},
+		{Cancellation, "Booking cancelled", "ana@example.com", []string{"$ 173.40"}},
+		{Expired, "Hold ended", "ana@example.com", []string{"released"}},
+		{Reminder, "See you soon", "ana@example.com", []string{"Sat 10 Jul 2027"}},
+		{StaffBooking, "New booking INK-7K3Q9P", "desk@innkeeper.local", []string{"ana@example.com", "912 345 678"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			m, err := n.Compose(tt.kind, r, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(m.Subject, tt.subject) {
+				t.Errorf("subject %q, want it to start %q", m.Subject, tt.subject)
+			}
+			if len(m.To) != 1 || !strings.Contains(m.To[0], tt.to) {
+				t.Errorf("to %v", m.To)
+			}
+			for _, want := range tt.body {
+				if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+					t.Errorf("%s: body lacks %q\ntext:\n%s", tt.kind, want, m.Text)
+				}
+			}
+			if m.ID != "ink-7k3q9p."+string(tt.kind)+"@innkeeper" {
+				t.Errorf("message id %q", m.ID)
+			}
+			hasLink := strings.Contains(m.Text, "https://book.example.com/v1/reservations/INK-7K3Q9P/manage?expires=")
+			if hasLink == (tt.kind == StaffBooking) {
+				t.Errorf("manage link in %s: %v", tt.kind, hasLink)
+			}
+		})
+	}
+}
+
+func TestManageURLVerifies(t *testing.T) {
+	key := strings.Repeat("k", 32)
+	exp := time.Date(2027, 7, 19, 0, 0, 0, 0, time.UTC)
+	u := ManageURL("https://book.example.com", key, "INK-7K3Q9P", exp)
+	sig := u[strings.Index(u, "signature=")+len("signature="):]
+	if err := auth.VerifyLink([]string{key}, "INK-7K3Q9P", exp.Unix(), sig, exp.Add(-time.Hour)); err != nil {
+		t.Fatalf("%s: %v", u, err)
+	}
+}
+
+func TestHTMLEscapesGuestInput(t *testing.T) {
+	n, _ := New(nil, nil, Config{From: "a@b.c", StaffTo: "d@e.f"}, logging.Discard())
+	r, h := fixture()
+	r.Guest.Name = `<script>alert("x")</script>`
+	m, err := n.Compose(StaffBooking, r, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.HTML, "<script>") {
+		t.Fatal("guest input reached the HTML unescaped")
+	}
+}
+
+func TestKindsFor(t *testing.T) {
+	if k, _ := KindsFor("reservation.confirmed"); len(k) != 2 {
+		t.Fatalf("confirmed: %v", k)
+	}
+	if _, err := KindsFor("reservation.teleported"); err == nil {
+		t.Fatal("an unknown event must be refused")
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	live, gone := now.Add(time.Minute), now.Add(-time.Minute)
+	held := booking.Event{Type: "reservation.held", Status: booking.StatusHeld}
+	tests := []struct {
+		name string
+		r    booking.Reservation
+		want bool
+	}{
+		{"a live hold", booking.Reservation{Status: booking.StatusHeld, HoldExpiresAt: &live}, true},
+		{"a hold confirmed since", booking.Reservation{Status: booking.StatusConfirmed}, false},
+		{"a hold whose time is up", booking.Reservation{Status: booking.StatusHeld, HoldExpiresAt: &gone}, false},
+	}
+	for _, tt := range tests {
+		if got := current(held, tt.r, now); got != tt.want {
+			t.Errorf("%s: current = %v", tt.name, got)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// OutboxEvent is a domain event waiting in the outbox to be published.
+type OutboxEvent struct {
+	ID        int64
+	Type      string
+	Reference string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+// OutboxFilter selects what a relay publishes: the events of one
+// reservation (right after its command), or those older than a cut-off
+// (the sweep's).
+type OutboxFilter struct {
+	Reference string
+	Before    time.Time
+	Limit     int
+}
+
+// PublishOutbox locks unpublished events matching f (skipping those
+// another relay holds), hands them to publish, and marks as published the
+// ids publish reports sent, all in one transaction: an event is never
+// marked without having been sent, and two relays never send the same
+// event at once. It returns how many were marked.
+func (s *Store) PublishOutbox(ctx context.Context, f OutboxFilter, publish func([]OutboxEvent) (sent []int64, err error)) (int, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	var before *time.Time
+	if !f.Before.IsZero() {
+		before = &f.Before
+	}
+	marked := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, event_type, aggregate_id, payload::text, created_at FROM outbox
+			WHERE published_at IS NULL
+				AND ($1 = '' OR aggregate_id = $1)
+				AND ($2::timestamptz IS NULL OR created_at < $2)
+			ORDER BY id LIMIT $3
+			FOR UPDATE SKIP LOCKED`, f.Reference, before, f.Limit)
+		if err != nil {
+			return err
+		}
+		events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxEvent, error) {
+			var e OutboxEvent
+			var payload string
+			err := r.Scan(&e.ID, &e.Type, &e.Reference, &payload, &e.CreatedAt)
+			e.Payload = []byte(payload)
+			return e, err
+		})
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		sent, pubErr := publish(events)
+		if len(sent) > 0 {
+			tag, err := tx.Exec(ctx, `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`, sent)
+			if err != nil {
+				return err
+			}
+			marked = int(tag.RowsAffected())
+		}
+		if pubErr != nil && len(sent) == 0 {
+			return errPublish{pubErr}
+		}
+		return nil
+	})
+	var pe errPublish
+	if errors.As(err, &pe) {
+		return 0, fmt.Errorf("store: publish outbox: %w", pe.err)
+	}
+	return marked, classify("publish outbox", err)
+}
+
+// errPublish carries the publisher's failure out of the transaction
+// unclassified: it is not the database's.
+type errPublish struct{ err error }
+
+func (e errPublish) Error() string { return e.err.Error() }
+
+// OutboxLag is the number of unpublished events and the age of the
+// oldest, at now.
+func (s *Store) OutboxLag(ctx context.Context, now time.Time) (int, time.Duration, error) {
+	var n int
+	var oldest *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, 0, classify("outbox lag", err)
+	}
+	if oldest == nil {
+		return 0, 0, nil
+	}
+	return n, now.Sub(*oldest), nil
+}
