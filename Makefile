@@ -11,7 +11,9 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 ARCH      ?= arm64
 LDFLAGS   := -s -w -X innkeeper/shared/config.Version=$(VERSION)
 
-.PHONY: help dev invoke test bench build lint services clean
+MAILPIT   := dist/tools/mailpit
+
+.PHONY: help dev invoke mail redrive tools test bench build lint services clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -23,16 +25,28 @@ services: ## start the local PostgreSQL and Redis if they are stopped
 	@cp .env.example .env
 	@echo "make: created .env from .env.example"
 
-dev: services .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data
+tools: $(MAILPIT) ## install the local tools (Mailpit) into dist/tools
+
+$(MAILPIT):
+	@echo "make: installing Mailpit (first time only, about a minute)"
+	GOBIN=$(CURDIR)/dist/tools go install github.com/axllent/mailpit@v1.33.1
+
+dev: services tools .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data
 	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack
+
+mail: ## list the mail the running devstack's Mailpit received
+	@go run ./local/devstack mail
+
+redrive: .env ## move the events dead-letter queue back to the queue (running devstack)
+	@go run ./local/devstack redrive
 
 invoke: services .env ## run one event through a function's binary: make invoke FN=api EVENT=events/api/livez.json
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=<file.json>"; exit 2; }
 	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack invoke $(FN) $(EVENT)
 
-test: services lint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
+test: services tools lint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
 
 bench: services ## benchmarks: search, booking vs the raw-pgx floor, devstack warm latency and cold start

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"innkeeper/local/sandbox"
-	"innkeeper/shared/testenv"
+	"innkeeper/local/testenv"
 	"innkeeper/shared/topology"
 )
 

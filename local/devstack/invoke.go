@@ -52,11 +52,14 @@ func Invoke(ctx context.Context, o Options, function string, payload []byte) (sa
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	s, err := prepare(ctx, o)
+	s, err := newStack(o)
 	if err != nil {
 		return sandbox.Result{}, err
 	}
 	defer s.Close()
+	if err := s.prepare(ctx); err != nil {
+		return sandbox.Result{}, err
+	}
 	p := sandbox.NewPool(sandbox.Config{Function: fn, Binary: s.binaries[fn.Name], Env: s.functionEnv(fn), MaxConcurrency: 1, Log: o.Log})
 	defer p.Close()
 	return p.Invoke(ctx, payload)

@@ -6,6 +6,8 @@
 //
 //	devstack                     serve (make dev)
 //	devstack invoke FN EVENT     run one event through a function (make invoke)
+//	devstack mail                list the mail Mailpit received (make mail)
+//	devstack redrive             move dead letters back to the queue (make redrive)
 package main
 
 import (
@@ -43,8 +45,16 @@ func run(args []string) error {
 		return serve(ctx, root)
 	case args[0] == "invoke" && len(args) == 3:
 		return invokeCommand(ctx, root, args[1], args[2])
+	case args[0] == "mail":
+		return mailCommand()
+	case args[0] == "redrive":
+		addr, key := os.Getenv("HTTP_ADDR"), os.Getenv("DEV_ADMIN_KEY")
+		if addr == "" {
+			addr = "127.0.0.1:3000"
+		}
+		return redriveCommand("http://"+addr, key)
 	default:
-		return fmt.Errorf("usage: devstack | devstack invoke FUNCTION EVENT.json")
+		return fmt.Errorf("usage: devstack | devstack invoke FUNCTION EVENT.json | devstack mail | devstack redrive")
 	}
 }
 
@@ -60,18 +70,25 @@ func serve(ctx context.Context, root string) error {
 		fns = append(fns, fmt.Sprintf("%s (%d MB, %v)", f.Name, f.MemoryMB, f.Timeout))
 	}
 	sort.Strings(fns)
+	mailURL := s.MailURL
+	if mailURL == "" {
+		mailURL = "(not running: make tools installs Mailpit)"
+	}
 	fmt.Printf(`
 Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
   HTTP API    %s   (API Gateway HTTP API, payload 2.0)
   Try         curl -s %s/v1/hotels
   Health      %s/health
+  Mail        %s   (Mailpit REST API: /api/v1/messages; make mail lists them)
+  SQS         %s   (events, events-dlq; make redrive moves dead letters back)
+  Control     %s/_devstack/status   (POST …/schedules/{name}/fire, POST …/clock/advance?by=16m)
   Functions   %s
   Staff key   %s   (role admin; DEV_ADMIN_KEY in .env)
   Invoke      make invoke FN=api EVENT=events/api/list-hotels.json
   Watching    functions/ and shared/: a change rebuilds and swaps the warm processes
 Ctrl-C stops it.
 
-`, time.Since(start).Round(time.Millisecond), s.URL, s.URL, s.URL, strings.Join(fns, ", "), s.AdminKey)
+`, time.Since(start).Round(time.Millisecond), s.URL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), s.AdminKey)
 	<-ctx.Done()
 	fmt.Println("devstack| stopping")
 	return nil

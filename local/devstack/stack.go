@@ -6,16 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"innkeeper/local/clock"
 	"innkeeper/local/gateway"
 	"innkeeper/local/sandbox"
+	"innkeeper/local/schedule"
+	"innkeeper/local/sqs"
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
@@ -46,35 +51,77 @@ type Options struct {
 	SearchPath string
 	// DemoDays of inventory; 365 if 0.
 	DemoDays int
-	// Clock for the demo data; time.Now if nil.
-	Clock func() time.Time
+	// Clock is the stack's clock (queues, schedules, demo data); tests
+	// move it forward. Real time if nil.
+	Clock *clock.Clock
+	// SQSAddr, ControlAddr: where the SQS emulator and the control
+	// endpoints listen (127.0.0.1:9324 and 127.0.0.1:3009 by default;
+	// tests use 127.0.0.1:0).
+	SQSAddr     string
+	ControlAddr string
+	// SMTPAddr is an SMTP server to use instead of starting Mailpit.
+	SMTPAddr string
+	// NoSchedules leaves the schedules unfired (tests fire them by hand).
+	NoSchedules bool
 }
 
 // Stack is the running devstack.
 type Stack struct {
-	opts     Options
-	cfg      config.Config
-	getenv   func(string) string
-	runtime  *sandbox.Runtime
-	server   *http.Server
-	URL      string
-	AdminKey string
-	binaries map[string]string // function → current binary
-	sums     map[string][32]byte
-	build    int
-	mu       sync.Mutex
-	stop     context.CancelFunc
-	done     chan struct{}
+	opts       Options
+	cfg        config.Config
+	getenv     func(string) string
+	overrides  map[string]string // settings the stack itself decides
+	clock      *clock.Clock
+	log        *slog.Logger
+	runtime    *sandbox.Runtime
+	sqs        *sqs.Server
+	scheduler  *schedule.Scheduler
+	mailpit    *exec.Cmd
+	server     *http.Server
+	controlSrv *http.Server
+	wg         sync.WaitGroup
+	cancel     context.CancelFunc
+
+	URL        string // the HTTP API
+	SQSURL     string
+	MailURL    string // Mailpit's web UI and REST API
+	ControlURL string
+	AdminKey   string
+	binaries   map[string]string // function → current binary
+	sums       map[string][32]byte
+	build      int
+	mu         sync.Mutex
 }
 
-// Start builds every function of the manifest, prepares the database
-// (created if missing, migrated through functions/migrate, demo data),
-// and serves the HTTP API gateway.
+// Start builds every function of the manifest, starts the SQS emulator
+// and Mailpit, prepares the database (created if missing, migrated
+// through functions/migrate, demo data), and serves the HTTP API gateway,
+// the queues' pollers, the schedules and the control endpoints.
 func Start(ctx context.Context, o Options) (*Stack, error) {
-	s, err := prepare(ctx, o)
+	s, err := newStack(o)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.startQueues(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.startMailpit(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	run, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.startPollers(run)
+	if err := s.startSchedules(run, !o.NoSchedules); err != nil {
+		s.Close()
+		return nil, err
+	}
+
 	gw, err := gateway.New(topology.Innkeeper.Routes, s.runtime, gateway.Options{Logger: logging.Discard()})
 	if err != nil {
 		s.Close()
@@ -84,29 +131,36 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if addr == "" {
 		addr = s.cfg.HTTPAddr
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	if s.server, s.URL, err = listenAndServe(addr, gw); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("devstack: listen on %s: %w", addr, err)
+		return nil, err
 	}
-	s.URL = "http://" + ln.Addr().String()
-	s.server = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.server.Serve(ln) }()
-
+	caddr := o.ControlAddr
+	if caddr == "" {
+		caddr = defaultControlAddr
+	}
+	if s.controlSrv, s.ControlURL, err = listenAndServe(caddr, s.control()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if o.Watch {
-		wctx, stop := context.WithCancel(context.Background())
-		s.stop = stop
-		go func() {
-			defer close(s.done)
-			s.watch(wctx)
-		}()
+		s.background(run, s.watch)
 	}
 	return s, nil
 }
 
-// prepare builds the functions, starts their pools and prepares the
-// database: everything but serving.
-func prepare(ctx context.Context, o Options) (*Stack, error) {
+// listenAndServe listens on addr and serves h in the background.
+func listenAndServe(addr string, h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("devstack: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+func newStack(o Options) (*Stack, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
@@ -115,6 +169,9 @@ func prepare(ctx context.Context, o Options) (*Stack, error) {
 	}
 	if o.Log == nil {
 		o.Log = os.Stdout
+	}
+	if o.Clock == nil {
+		o.Clock = &clock.Clock{}
 	}
 	cfg, err := config.Load(o.Getenv)
 	if err != nil {
@@ -126,23 +183,29 @@ func prepare(ctx context.Context, o Options) (*Stack, error) {
 	if err := topology.Innkeeper.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Stack{opts: o, cfg: cfg, getenv: o.Getenv, binaries: map[string]string{}, sums: map[string][32]byte{}, done: make(chan struct{})}
-	if _, err := s.buildAll(ctx); err != nil {
+	if err := os.MkdirAll(o.BuildDir, 0o755); err != nil {
 		return nil, err
+	}
+	return &Stack{opts: o, cfg: cfg, getenv: o.Getenv, overrides: map[string]string{}, clock: o.Clock,
+		log:      logging.New(o.Log, "warn"),
+		binaries: map[string]string{}, sums: map[string][32]byte{}}, nil
+}
+
+// prepare builds the functions, starts their pools and prepares the
+// database.
+func (s *Stack) prepare(ctx context.Context) error {
+	if _, err := s.buildAll(ctx); err != nil {
+		return err
 	}
 	var configs []sandbox.Config
 	for _, fn := range topology.Innkeeper.Functions {
 		configs = append(configs, sandbox.Config{
 			Function: fn, Binary: s.binaries[fn.Name], Env: s.functionEnv(fn),
-			MaxConcurrency: o.MaxConcurrency, Log: o.Log,
+			MaxConcurrency: s.opts.MaxConcurrency, Log: s.opts.Log,
 		})
 	}
 	s.runtime = sandbox.NewRuntime(configs...)
-	if err := s.prepareDatabase(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return s.prepareDatabase(ctx)
 }
 
 // functionEnv is what a function gets of the devstack's settings: exactly
@@ -150,7 +213,11 @@ func prepare(ctx context.Context, o Options) (*Stack, error) {
 func (s *Stack) functionEnv(fn topology.Function) []string {
 	var env []string
 	for _, name := range fn.Env {
-		if v := s.getenv(name); v != "" {
+		v, ok := s.overrides[name]
+		if !ok {
+			v = s.getenv(name)
+		}
+		if v != "" {
 			env = append(env, name+"="+v)
 		}
 	}
@@ -230,7 +297,7 @@ func (s *Stack) prepareDatabase(ctx context.Context) error {
 	if s.AdminKey == "" {
 		s.AdminKey, _ = auth.NewToken("ink_admin_")
 	}
-	if _, err := demo.Seed(ctx, booking.NewService(st, s.opts.Clock), st, demo.Options{Days: s.opts.DemoDays, AdminKey: s.AdminKey}); err != nil {
+	if _, err := demo.Seed(ctx, booking.NewService(st, s.clock.Now), st, demo.Options{Days: s.opts.DemoDays, AdminKey: s.AdminKey}); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	return nil
@@ -239,20 +306,29 @@ func (s *Stack) prepareDatabase(ctx context.Context) error {
 // Runtime is the functions' pools.
 func (s *Stack) Runtime() *sandbox.Runtime { return s.runtime }
 
-// Close stops serving and every function process.
+// Close stops serving, the background work, Mailpit and every function
+// process.
 func (s *Stack) Close() {
-	if s.stop != nil {
-		s.stop()
-		<-s.done
-		s.stop = nil
-	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if s.server != nil {
-		_ = s.server.Shutdown(shutdown)
+	for _, srv := range []*http.Server{s.server, s.controlSrv} {
+		if srv != nil {
+			_ = srv.Shutdown(shutdown)
+		}
 	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
 	if s.runtime != nil {
 		s.runtime.Close()
+	}
+	if s.sqs != nil {
+		s.sqs.Close()
+	}
+	if s.mailpit != nil && s.mailpit.Process != nil {
+		_ = s.mailpit.Process.Kill()
+		_, _ = s.mailpit.Process.Wait()
 	}
 }
 

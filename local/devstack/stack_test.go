@@ -19,8 +19,8 @@ import (
 
 	"innkeeper/local/gateway"
 	"innkeeper/local/sandbox"
+	"innkeeper/local/testenv"
 	"innkeeper/shared/demo"
-	"innkeeper/shared/testenv"
 	"innkeeper/shared/topology"
 )
 
@@ -57,17 +57,26 @@ func testEnv(t testing.TB) map[string]string {
 	}
 }
 
-// startStack runs a whole devstack on a fresh schema and a free port.
-func startStack(t testing.TB) (*Stack, *lockedBuffer) {
+// startStack runs a whole devstack on a fresh schema and free ports,
+// with a Mailpit of its own.
+func startStack(t testing.TB, edits ...func(*Options)) (*Stack, *lockedBuffer) {
 	t.Helper()
 	env := testEnv(t)
 	log := &lockedBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	s, err := Start(ctx, Options{
+	o := Options{
 		Root: root, BuildDir: t.TempDir(), Getenv: func(k string) string { return env[k] },
-		HTTPAddr: "127.0.0.1:0", Log: log, SearchPath: testenv.Schema(t), DemoDays: 120,
-	})
+		HTTPAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0", ControlAddr: "127.0.0.1:0",
+		Log: log, SearchPath: testenv.Schema(t), DemoDays: 120,
+	}
+	for _, e := range edits {
+		e(&o)
+	}
+	if o.SMTPAddr == "" {
+		o.SMTPAddr = testenv.StartMailpit(t).SMTPAddr
+	}
+	s, err := Start(ctx, o)
 	if err != nil {
 		t.Fatalf("devstack: %v\n%s", err, log.String())
 	}

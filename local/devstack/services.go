@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"innkeeper/local/schedule"
+	"innkeeper/local/sqs"
+	"innkeeper/shared/topology"
+)
+
+// Default local addresses of what the devstack runs beside the API.
+const (
+	defaultSQSAddr     = "127.0.0.1:9324"
+	defaultMailpitAddr = "127.0.0.1:8025"
+	defaultControlAddr = "127.0.0.1:3009"
+)
+
+// startQueues runs the SQS emulator with the manifest's queues and points
+// the functions at it.
+func (s *Stack) startQueues() error {
+	s.sqs = sqs.New(sqs.Options{Clock: s.clock, Logger: s.log})
+	addr := s.opts.SQSAddr
+	if addr == "" {
+		addr = defaultSQSAddr
+	}
+	base, err := s.sqs.Start(addr)
+	if err != nil {
+		return fmt.Errorf("devstack: sqs on %s: %w", addr, err)
+	}
+	s.SQSURL = base
+	s.overrides["AWS_ENDPOINT_URL_SQS"] = base
+	for _, q := range topology.Innkeeper.Queues {
+		url, err := s.sqs.Ensure(q)
+		if err != nil {
+			return err
+		}
+		if q.Name == "events" {
+			s.overrides["EVENTS_QUEUE_URL"] = url
+			s.overrides["EVENTS_DLQ_URL"] = strings.TrimSuffix(url, q.Name) + q.DLQ()
+		}
+	}
+	return nil
+}
+
+// startPollers runs an event source mapping per queue.
+func (s *Stack) startPollers(ctx context.Context) {
+	for _, q := range topology.Innkeeper.Queues {
+		p := sqs.NewPoller(s.sqs, q, s.runtime, sqs.PollerOptions{Logger: s.log})
+		s.background(ctx, func(ctx context.Context) { p.Run(ctx) })
+	}
+}
+
+// startSchedules prepares the manifest's schedules on the stack's clock,
+// and fires them on time when run is set (otherwise only on demand).
+func (s *Stack) startSchedules(ctx context.Context, run bool) error {
+	sch, err := schedule.New(topology.Innkeeper.Schedules, s.runtime, schedule.Options{Clock: s.clock, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	s.scheduler = sch
+	if run {
+		s.background(ctx, func(ctx context.Context) { _ = sch.Run(ctx) })
+	}
+	return nil
+}
+
+// startMailpit runs Mailpit for the functions' mail, when it is installed
+// (make tools) and no SMTP server was given.
+func (s *Stack) startMailpit() error {
+	if s.opts.SMTPAddr != "" {
+		s.overrides["SMTP_ADDR"] = s.opts.SMTPAddr
+		return nil
+	}
+	bin := filepath.Join(s.opts.Root, "dist", "tools", "mailpit")
+	if _, err := os.Stat(bin); err != nil {
+		fmt.Fprintf(s.opts.Log, "devstack| Mailpit is not installed (make tools installs it); mail will fail until an SMTP server listens on %s\n", s.cfg.SMTPAddr)
+		return nil
+	}
+	s.mailpit = exec.Command(bin, "--listen", defaultMailpitAddr, "--smtp", s.cfg.SMTPAddr,
+		"--disable-version-check", "--quiet", "--database", filepath.Join(s.opts.BuildDir, "mailpit.db"))
+	if err := s.mailpit.Start(); err != nil {
+		return fmt.Errorf("devstack: start mailpit: %w", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", s.cfg.SMTPAddr); err == nil {
+			c.Close()
+			s.MailURL = "http://" + defaultMailpitAddr
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("devstack: mailpit did not listen on %s", s.cfg.SMTPAddr)
+		}
+	}
+}
+
+// background runs fn until the stack closes.
+func (s *Stack) background(ctx context.Context, fn func(context.Context)) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(ctx)
+	}()
+}
+
+// control serves the devstack's own endpoints: status, firing a schedule
+// now, and moving the clock forward.
+func (s *Stack) control() http.Handler {
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /_devstack/status", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, s.Status())
+	})
+	mux.HandleFunc("POST /_devstack/schedules/{name}/fire", func(w http.ResponseWriter, r *http.Request) {
+		res, err := s.scheduler.FireNow(r.Context(), r.PathValue("name"))
+		if err != nil {
+			reply(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+			return
+		}
+		reply(w, http.StatusOK, map[string]any{"request_id": res.RequestID, "function_error": res.FunctionError,
+			"payload": json.RawMessage(orNull(res.Payload)), "report": res.Report.String()})
+	})
+	mux.HandleFunc("POST /_devstack/clock/advance", func(w http.ResponseWriter, r *http.Request) {
+		d, err := time.ParseDuration(r.URL.Query().Get("by"))
+		if err != nil || d <= 0 {
+			reply(w, http.StatusBadRequest, map[string]string{"error": "by must be a positive duration, e.g. by=16m"})
+			return
+		}
+		s.clock.Advance(d)
+		reply(w, http.StatusOK, map[string]any{"now": s.clock.Now().UTC(), "offset": s.clock.Offset().String()})
+	})
+	return mux
+}
+
+func orNull(b []byte) []byte {
+	if json.Valid(b) {
+		return b
+	}
+	q, _ := json.Marshal(string(b))
+	return q
+}
+
+// Status is what the devstack runs, for GET /_devstack/status.
+type Status struct {
+	Now       time.Time                 `json:"now"`
+	Offset    string                    `json:"clock_offset"`
+	Functions map[string]any            `json:"functions"`
+	Queues    map[string]map[string]int `json:"queues"`
+	Schedules []schedule.Status         `json:"schedules"`
+	URLs      map[string]string         `json:"urls"`
+}
+
+// Status reports the stack.
+func (s *Stack) Status() Status {
+	st := Status{Now: s.clock.Now().UTC(), Offset: s.clock.Offset().String(), Functions: map[string]any{},
+		Queues: map[string]map[string]int{}, URLs: map[string]string{"api": s.URL, "sqs": s.SQSURL, "mail": s.MailURL, "control": s.ControlURL}}
+	for _, name := range s.runtime.Functions() {
+		p, _ := s.runtime.Pool(name)
+		st.Functions[name] = p.Stats()
+	}
+	for _, q := range topology.Innkeeper.Queues {
+		for _, name := range []string{q.Name, q.DLQ()} {
+			v, f, d, err := s.sqs.Depth(name)
+			if err == nil {
+				st.Queues[name] = map[string]int{"visible": v, "in_flight": f, "delayed": d}
+			}
+		}
+	}
+	if s.scheduler != nil {
+		st.Schedules = s.scheduler.Status()
+	}
+	return st
+}
