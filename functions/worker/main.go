@@ -7,12 +7,17 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/config"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/mail"
+	"innkeeper/shared/notify"
+	"innkeeper/shared/worker"
 )
 
 func main() {
@@ -20,16 +25,36 @@ func main() {
 	if err == nil {
 		err = cfg.Require("DATABASE_URL", "APP_URL", "APP_KEY")
 	}
-	if err != nil {
-		slog.Error("worker: bad configuration", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	slog.SetDefault(log)
-	h, err := bootstrap.NewWorker(context.Background(), cfg, log)
+	var n *notify.Notifier
+	if err == nil {
+		n, err = notifier(cfg, log)
+	}
 	if err != nil {
 		log.Error("worker: start", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start((&worker.Handler{Notifier: n, Log: log}).Handle)
+}
+
+// notifier wires the mail sender the configuration names (SMTP locally,
+// SES v2 in the cloud) to the notifier. The SES client lives here, not in
+// shared/bootstrap, so only this binary carries it.
+func notifier(cfg config.Config, log *slog.Logger) (*notify.Notifier, error) {
+	st, err := bootstrap.Store(context.Background(), cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	var sender mail.Sender = mail.SMTP{Addr: cfg.SMTPAddr, Timeout: 5 * time.Second}
+	if cfg.MailDriver == "ses" {
+		aws, err := bootstrap.AWSConfig(false)
+		if err != nil {
+			return nil, err
+		}
+		sender = mail.SES{Client: sesv2.NewFromConfig(aws)}
+	}
+	return notify.New(st, sender, notify.Config{
+		From: cfg.MailFrom, StaffTo: cfg.MailStaffTo, AppURL: cfg.AppURL, AppKey: cfg.AppKey,
+	}, log)
 }

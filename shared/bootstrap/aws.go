@@ -1,48 +1,55 @@
 package bootstrap
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"innkeeper/shared/config"
-	"innkeeper/shared/mail"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/store"
 )
 
-// awsConfig loads the SDK's configuration. With an endpoint override (the
-// devstack's emulators) and no credentials in the environment, it uses
-// static local ones rather than search the machine for real ones.
-func awsConfig(ctx context.Context, local bool) (aws.Config, error) {
-	opts := []func(*awsconfig.LoadOptions) error{}
-	if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
-		opts = append(opts, awsconfig.WithRegion("eu-west-1"))
+// AWSConfig is the SDK configuration a Lambda function needs, read from
+// the variables Lambda sets: AWS_REGION and the execution role's
+// credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN). It does not use the SDK's config package: that
+// package's search through profiles, SSO and instance metadata is for
+// machines, not Lambda, and its initialisation alone cost the API a
+// millisecond of every cold start. With an endpoint override (the
+// devstack's emulators) and no credentials, static local ones are used.
+func AWSConfig(local bool) (aws.Config, error) {
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = os.Getenv("AWS_DEFAULT_REGION")
 	}
-	if local && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	if region == "" {
+		region = "eu-west-1"
 	}
-	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("bootstrap: aws config: %w", err)
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if id == "" || secret == "" {
+		if !local {
+			return aws.Config{}, fmt.Errorf("bootstrap: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
+		}
+		id, secret = "local", "local"
 	}
-	return c, nil
+	return aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")),
+	}, nil
 }
 
 // SQS is the SQS client, or nil when no events queue is configured.
-func SQS(ctx context.Context, cfg config.Config) (*sqs.Client, error) {
+func SQS(cfg config.Config) (*sqs.Client, error) {
 	if cfg.EventsQueueURL == "" {
 		return nil, nil
 	}
-	c, err := awsConfig(ctx, cfg.SQSEndpoint != "")
+	c, err := AWSConfig(cfg.SQSEndpoint != "")
 	if err != nil {
 		return nil, err
 	}
@@ -60,22 +67,4 @@ func Relay(client *sqs.Client, cfg config.Config, st *store.Store, log *slog.Log
 		return nil
 	}
 	return &queue.Relay{Outbox: st, Publisher: queue.Publisher{Client: client, QueueURL: cfg.EventsQueueURL}, Log: log, Timeout: time.Second}
-}
-
-// Mailer is the mail sender the configuration names.
-func Mailer(ctx context.Context, cfg config.Config) (mail.Sender, error) {
-	switch cfg.MailDriver {
-	case "smtp":
-		if err := cfg.Require("SMTP_ADDR"); err != nil {
-			return nil, err
-		}
-		return mail.SMTP{Addr: cfg.SMTPAddr, Timeout: 5 * time.Second}, nil
-	case "ses":
-		c, err := awsConfig(ctx, false)
-		if err != nil {
-			return nil, err
-		}
-		return mail.SES{Client: sesv2.NewFromConfig(c)}, nil
-	}
-	return nil, fmt.Errorf("bootstrap: mail driver %q", cfg.MailDriver)
 }

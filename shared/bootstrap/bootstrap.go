@@ -17,10 +17,8 @@ import (
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/jobs"
-	"innkeeper/shared/notify"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/store"
-	"innkeeper/shared/worker"
 )
 
 // Store opens the PostgreSQL store the configuration names.
@@ -55,7 +53,7 @@ type API struct {
 
 // SQSClient is a client for the API's queue, for tests and tools.
 func (a *API) SQSClient(ctx context.Context) (*sqs.Client, error) {
-	c, err := SQS(ctx, a.cfg)
+	c, err := SQS(a.cfg)
 	if err == nil && c == nil {
 		err = fmt.Errorf("bootstrap: no queue configured")
 	}
@@ -94,7 +92,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 	}
 	gauges := []health.Gauge{outboxGauge(st, svc.Now), jobsGauge(st, svc.Now)}
 	var redrive func(context.Context) (string, error)
-	q, err := SQS(ctx, cfg)
+	q, err := SQS(cfg)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("bootstrap: %w", err)
@@ -129,32 +127,13 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 	return &API{Server: srv, Store: st, Cache: c, Service: svc, cfg: cfg}, nil
 }
 
-// NewWorker is the events queue's consumer.
-func NewWorker(ctx context.Context, cfg config.Config, log *slog.Logger) (*worker.Handler, error) {
-	st, err := Store(ctx, cfg, "")
-	if err != nil {
-		return nil, err
-	}
-	sender, err := Mailer(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	n, err := notify.New(st, sender, notify.Config{
-		From: cfg.MailFrom, StaffTo: cfg.MailStaffTo, AppURL: cfg.AppURL, AppKey: cfg.AppKey,
-	}, log)
-	if err != nil {
-		return nil, err
-	}
-	return &worker.Handler{Notifier: n, Log: log}, nil
-}
-
 // NewJobs is the scheduled jobs' runner.
 func NewJobs(ctx context.Context, cfg config.Config, log *slog.Logger) (*jobs.Runner, error) {
 	st, err := Store(ctx, cfg, "")
 	if err != nil {
 		return nil, err
 	}
-	q, err := SQS(ctx, cfg)
+	q, err := SQS(cfg)
 	if err != nil {
 		return nil, err
 	}

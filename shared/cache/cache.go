@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,8 +32,11 @@ type Options struct {
 	Prefix string
 }
 
-// Cache is a Redis client with a key prefix.
+// Cache is a Redis client with a key prefix. The client is made on first
+// use: a cold start that never touches Redis does not pay for it.
 type Cache struct {
+	opt    *redis.Options
+	once   sync.Once
 	rdb    *redis.Client
 	prefix string
 }
@@ -55,21 +59,31 @@ func Open(url string, o Options) (*Cache, error) {
 	opt.PoolSize = 8
 	// No CLIENT SETINFO handshake: one round trip less per new connection.
 	opt.DisableIdentity = true
-	return &Cache{rdb: redis.NewClient(opt), prefix: o.Prefix}, nil
+	return &Cache{opt: opt, prefix: o.Prefix}, nil
 }
 
-// Client is the underlying client, for health checks and tests.
-func (c *Cache) Client() *redis.Client { return c.rdb }
+// Client is the underlying client, made on first use.
+func (c *Cache) Client() *redis.Client {
+	c.once.Do(func() { c.rdb = redis.NewClient(c.opt) })
+	return c.rdb
+}
 
 // Key is name with the configured prefix.
 func (c *Cache) Key(name string) string { return c.prefix + name }
 
-// Close closes the client.
-func (c *Cache) Close() error { return c.rdb.Close() }
+// Close closes the client if it was ever made.
+func (c *Cache) Close() error {
+	made := true
+	c.once.Do(func() { made = false })
+	if !made || c.rdb == nil {
+		return nil
+	}
+	return c.rdb.Close()
+}
 
 // Ping checks that Redis answers.
 func (c *Cache) Ping(ctx context.Context) error {
-	if err := c.rdb.Ping(ctx).Err(); err != nil {
+	if err := c.Client().Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("cache: ping: %w", err)
 	}
 	return nil
