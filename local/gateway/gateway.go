@@ -174,7 +174,7 @@ func (g *Gateway) serve(w *recorder, r *http.Request) outcome {
 		return fail(http.StatusServiceUnavailable, msgUnavailable, fmt.Errorf("gateway: %s timed out", m.Route.Function))
 	case res.FunctionError != "":
 		return fail(http.StatusInternalServerError, msgInternal,
-			fmt.Errorf("gateway: %s: %s error: %s", m.Route.Function, res.FunctionError, errorSummary(res.Payload)))
+			fmt.Errorf("gateway: %s: %s error: %s", m.Route.Function, res.FunctionError, res.ErrorSummary()))
 	case len(res.Payload) > sandbox.MaxPayload:
 		// Lambda refuses such a response with a function error
 		// (Function.ResponseSizeTooLarge); the HTTP API documents a
@@ -216,18 +216,6 @@ func (g *Gateway) routePath(rawPath string) (string, bool) {
 		return rest, true
 	}
 	return "", false
-}
-
-// errorSummary is "errorType: errorMessage" of a Lambda error document.
-func errorSummary(payload []byte) string {
-	var doc struct {
-		Type    string `json:"errorType"`
-		Message string `json:"errorMessage"`
-	}
-	if json.Unmarshal(payload, &doc) != nil || doc.Type+doc.Message == "" {
-		return "no error document"
-	}
-	return doc.Type + ": " + doc.Message
 }
 
 // recorder stamps every answer with the request id, as the real gateway

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -36,6 +37,19 @@ type Result struct {
 	Timeout bool
 	// Report is what the platform's REPORT line says of the invocation.
 	Report Report
+}
+
+// ErrorSummary is "errorType: errorMessage" of a failed invocation's
+// error document.
+func (r Result) ErrorSummary() string {
+	var doc struct {
+		Type    string `json:"errorType"`
+		Message string `json:"errorMessage"`
+	}
+	if json.Unmarshal(r.Payload, &doc) != nil || doc.Type+doc.Message == "" {
+		return "no error document"
+	}
+	return doc.Type + ": " + doc.Message
 }
 
 // Report is one invocation's platform report, as Lambda logs it.

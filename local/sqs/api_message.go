@@ -142,11 +142,7 @@ type sendMessageBatchOutput struct {
 }
 
 func (s *Server) sendMessageBatch(_ context.Context, in *sendMessageBatchInput) (*sendMessageBatchOutput, error) {
-	ids := make([]*string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatchIDs(ids); err != nil {
+	if err := checkBatch(in.Entries, func(e sendMessageBatchEntry) *string { return e.Id }); err != nil {
 		return nil, err
 	}
 	out := &sendMessageBatchOutput{Successful: []sendMessageBatchResultEntry{}, Failed: []batchResultErrorEntry{}}
@@ -193,7 +189,13 @@ var batchEntryID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 
 // checkBatchIDs applies the rules every batch action shares: 1 to 10
 // entries with distinct, well-formed ids.
-func checkBatchIDs(ids []*string) error {
+// checkBatch checks a batch request's entries by their ids: one to ten,
+// well formed, distinct.
+func checkBatch[E any](entries []E, id func(E) *string) error {
+	ids := make([]*string, len(entries))
+	for i, e := range entries {
+		ids[i] = id(e)
+	}
 	switch {
 	case len(ids) == 0:
 		return errEmptyBatch()
@@ -356,10 +358,12 @@ func (s *Server) deleteMessage(_ context.Context, in *deleteMessageInput) (*empt
 
 type deleteMessageBatchInput struct {
 	QueueUrl *string
-	Entries  []struct {
-		Id            *string
-		ReceiptHandle *string
-	}
+	Entries  []deleteMessageBatchEntry
+}
+
+type deleteMessageBatchEntry struct {
+	Id            *string
+	ReceiptHandle *string
 }
 
 type batchResultEntry struct {
@@ -372,11 +376,7 @@ type batchOutput struct {
 }
 
 func (s *Server) deleteMessageBatch(_ context.Context, in *deleteMessageBatchInput) (*batchOutput, error) {
-	ids := make([]*string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatchIDs(ids); err != nil {
+	if err := checkBatch(in.Entries, func(e deleteMessageBatchEntry) *string { return e.Id }); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -431,19 +431,17 @@ func (s *Server) changeOne(q *queue, handle *string, timeout *int) error {
 
 type changeMessageVisibilityBatchInput struct {
 	QueueUrl *string
-	Entries  []struct {
-		Id                *string
-		ReceiptHandle     *string
-		VisibilityTimeout *int
-	}
+	Entries  []changeMessageVisibilityBatchEntry
+}
+
+type changeMessageVisibilityBatchEntry struct {
+	Id                *string
+	ReceiptHandle     *string
+	VisibilityTimeout *int
 }
 
 func (s *Server) changeMessageVisibilityBatch(_ context.Context, in *changeMessageVisibilityBatchInput) (*batchOutput, error) {
-	ids := make([]*string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatchIDs(ids); err != nil {
+	if err := checkBatch(in.Entries, func(e changeMessageVisibilityBatchEntry) *string { return e.Id }); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

@@ -139,7 +139,7 @@ func (p *Poller) process(ctx context.Context, batch []delivery) bool {
 	case res.Timeout:
 		outcome = "timeout"
 	case res.FunctionError != "":
-		outcome, reason = "function error", errorSummary(res.Payload)
+		outcome, reason = "function error", res.ErrorSummary()
 	case p.q.ReportBatchItemFailures:
 		if failed, err = batchItemFailures(res.Payload, batch); err != nil {
 			failed = map[string]bool{}
@@ -290,18 +290,6 @@ func batchItemFailures(payload []byte, batch []delivery) (map[string]bool, error
 		failed[id] = true
 	}
 	return failed, nil
-}
-
-// errorSummary is "errorType: errorMessage" of a Lambda error document.
-func errorSummary(payload []byte) string {
-	var doc struct {
-		Type    string `json:"errorType"`
-		Message string `json:"errorMessage"`
-	}
-	if json.Unmarshal(payload, &doc) != nil || doc.Type+doc.Message == "" {
-		return "no error document"
-	}
-	return doc.Type + ": " + doc.Message
 }
 
 // pause waits d or until ctx ends.

@@ -80,6 +80,14 @@ func Raw(m Message, now time.Time) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// render is Raw at now(), or at the time when now is nil.
+func render(m Message, now func() time.Time) ([]byte, error) {
+	if now == nil {
+		now = time.Now
+	}
+	return Raw(m, now())
+}
+
 // encodeAddress encodes a display name that is not plain ASCII.
 func encodeAddress(a string) string {
 	addr, err := parse(a)

@@ -26,11 +26,7 @@ type SES struct {
 
 // Send delivers m.
 func (s SES) Send(ctx context.Context, m Message) error {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	raw, err := Raw(m, now())
+	raw, err := render(m, s.Now)
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,7 @@ type SMTP struct {
 
 // Send delivers m.
 func (s SMTP) Send(ctx context.Context, m Message) error {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	raw, err := Raw(m, now())
+	raw, err := render(m, s.Now)
 	if err != nil {
 		return err
 	}
