@@ -73,6 +73,8 @@ func (p Publisher) Publish(ctx context.Context, events []store.OutboxEvent) ([]i
 // Outbox is the store side of the relay.
 type Outbox interface {
 	PublishOutbox(ctx context.Context, f store.OutboxFilter, publish func([]store.OutboxEvent) ([]int64, error)) (int, error)
+	PendingFor(ctx context.Context, reference string) ([]store.OutboxEvent, error)
+	MarkPublished(ctx context.Context, ids []int64) error
 }
 
 // Relay moves events from the outbox to the queue.
@@ -95,14 +97,19 @@ func (r *Relay) Flush(ctx context.Context, reference string) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	n, err := r.Outbox.PublishOutbox(ctx, store.OutboxFilter{Reference: reference}, func(events []store.OutboxEvent) ([]int64, error) {
-		return r.Publisher.Publish(ctx, events)
-	})
+	events, err := r.Outbox.PendingFor(ctx, reference)
+	if err == nil && len(events) > 0 {
+		var sent []int64
+		sent, err = r.Publisher.Publish(ctx, events)
+		if merr := r.Outbox.MarkPublished(ctx, sent); err == nil {
+			err = merr
+		}
+	}
 	if err != nil {
 		r.Log.WarnContext(ctx, "outbox flush failed; the sweep will publish", slog.String("reference", reference), slog.String("error", err.Error()))
 		return
 	}
-	r.Log.DebugContext(ctx, "outbox flushed", slog.String("reference", reference), slog.Int("events", n))
+	r.Log.DebugContext(ctx, "outbox flushed", slog.String("reference", reference), slog.Int("events", len(events)))
 }
 
 // Sweep publishes every event still unpublished older than age at now,

@@ -18,13 +18,11 @@ type OutboxEvent struct {
 	CreatedAt time.Time
 }
 
-// OutboxFilter selects what a relay publishes: the events of one
-// reservation (right after its command), or those older than a cut-off
-// (the sweep's).
+// OutboxFilter selects what the sweep publishes: events older than a
+// cut-off, a page at a time.
 type OutboxFilter struct {
-	Reference string
-	Before    time.Time
-	Limit     int
+	Before time.Time
+	Limit  int
 }
 
 // PublishOutbox locks unpublished events matching f (skipping those
@@ -44,20 +42,13 @@ func (s *Store) PublishOutbox(ctx context.Context, f OutboxFilter, publish func(
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, event_type, aggregate_id, payload::text, created_at FROM outbox
 			WHERE published_at IS NULL
-				AND ($1 = '' OR aggregate_id = $1)
-				AND ($2::timestamptz IS NULL OR created_at < $2)
-			ORDER BY id LIMIT $3
-			FOR UPDATE SKIP LOCKED`, f.Reference, before, f.Limit)
+				AND ($1::timestamptz IS NULL OR created_at < $1)
+			ORDER BY id LIMIT $2
+			FOR UPDATE SKIP LOCKED`, before, f.Limit)
 		if err != nil {
 			return err
 		}
-		events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxEvent, error) {
-			var e OutboxEvent
-			var payload string
-			err := r.Scan(&e.ID, &e.Type, &e.Reference, &payload, &e.CreatedAt)
-			e.Payload = []byte(payload)
-			return e, err
-		})
+		events, err := pgx.CollectRows(rows, scanOutbox)
 		if err != nil || len(events) == 0 {
 			return err
 		}
@@ -86,6 +77,49 @@ func (s *Store) PublishOutbox(ctx context.Context, f OutboxFilter, publish func(
 type errPublish struct{ err error }
 
 func (e errPublish) Error() string { return e.err.Error() }
+
+// PendingFor lists a reservation's unpublished events, oldest first,
+// without locking them: the flush right after a command sends them at
+// once, and in the rare race with another flush or the sweep an event goes
+// out twice, which consumers are built to bear.
+func (s *Store) PendingFor(ctx context.Context, reference string) ([]OutboxEvent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, event_type, aggregate_id, payload::text, created_at FROM outbox
+		WHERE aggregate_id = $1 AND published_at IS NULL ORDER BY id`, reference)
+	if err != nil {
+		return nil, classify("pending events", err)
+	}
+	events, err := pgx.CollectRows(rows, scanOutbox)
+	return events, classify("pending events", err)
+}
+
+// MarkPublished records that SQS took the events. The commit does not
+// wait for the disk (synchronous_commit off, for this transaction only):
+// if a crash loses the mark, the sweep sends the event again, and a repeat
+// is harmless where a lost event would not be.
+func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	b.BeginTx(pgx.TxOptions{})
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+	b.Queue(`UPDATE outbox SET published_at = now() WHERE id = ANY($1) AND published_at IS NULL`, ids)
+	br := s.pool.SendBatch(ctx, b)
+	tx := br.Tx()
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := br.Close(); err != nil {
+		return classify("mark published", err)
+	}
+	return classify("mark published", tx.Commit(ctx))
+}
+
+func scanOutbox(r pgx.CollectableRow) (OutboxEvent, error) {
+	var e OutboxEvent
+	var payload string
+	err := r.Scan(&e.ID, &e.Type, &e.Reference, &payload, &e.CreatedAt)
+	e.Payload = []byte(payload)
+	return e, err
+}
 
 // OutboxLag is the number of unpublished events and the age of the
 // oldest, at now.
