@@ -53,6 +53,7 @@ bench: services ## benchmarks: search, booking vs the raw-pgx floor, devstack wa
 	go test -run '^$$' -bench . -benchtime 3s -count 5 ./shared/...
 	go test -run '^$$' -bench WarmRequest -benchtime 3000x ./local/devstack/
 	go test -run '^$$' -bench ColdStart -benchtime 40x ./local/devstack/
+	go test -run '^$$' -bench Fanout -benchtime 5x ./local/devstack/
 
 build: ## every function as dist/<name>/bootstrap for Lambda (provided.al2023; ARCH=arm64 by default)
 	@for fn in $(FUNCTIONS); do \

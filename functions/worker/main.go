@@ -17,6 +17,8 @@ import (
 	"innkeeper/shared/logging"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/notify"
+	"innkeeper/shared/realtime"
+	"innkeeper/shared/store"
 	"innkeeper/shared/worker"
 )
 
@@ -27,25 +29,48 @@ func main() {
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	slog.SetDefault(log)
-	var n *notify.Notifier
+	var h *worker.Handler
 	if err == nil {
-		n, err = notifier(cfg, log)
+		h, err = handler(cfg, log)
 	}
 	if err != nil {
 		log.Error("worker: start", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start((&worker.Handler{Notifier: n, Log: log}).Handle)
+	lambda.Start(h.Handle)
+}
+
+// handler wires the notifier and, when the WebSocket API is configured,
+// the pushes to its subscribers.
+func handler(cfg config.Config, log *slog.Logger) (*worker.Handler, error) {
+	st, err := bootstrap.Store(context.Background(), cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	n, err := notifier(cfg, st, log)
+	if err != nil {
+		return nil, err
+	}
+	h := &worker.Handler{Notifier: n, Log: log, Units: st.UnitsLeft}
+	if cfg.WSManagementEndpoint != "" && cfg.RedisURL != "" {
+		c, err := bootstrap.Cache(cfg)
+		if err != nil {
+			return nil, err
+		}
+		aws, err := bootstrap.AWSConfig(cfg.Env == "local" || cfg.Env == "test")
+		if err != nil {
+			return nil, err
+		}
+		hub := &realtime.Hub{Cache: c}
+		h.Push = &realtime.Pusher{Hub: hub, Client: realtime.Client(aws, cfg.WSManagementEndpoint), Log: log}
+	}
+	return h, nil
 }
 
 // notifier wires the mail sender the configuration names (SMTP locally,
 // SES v2 in the cloud) to the notifier. The SES client lives here, not in
 // shared/bootstrap, so only this binary carries it.
-func notifier(cfg config.Config, log *slog.Logger) (*notify.Notifier, error) {
-	st, err := bootstrap.Store(context.Background(), cfg, "")
-	if err != nil {
-		return nil, err
-	}
+func notifier(cfg config.Config, st *store.Store, log *slog.Logger) (*notify.Notifier, error) {
 	var sender mail.Sender = mail.SMTP{Addr: cfg.SMTPAddr, Timeout: 5 * time.Second}
 	if cfg.MailDriver == "ses" {
 		aws, err := bootstrap.AWSConfig(false)

@@ -77,6 +77,7 @@ func serve(ctx context.Context, root string) error {
 	fmt.Printf(`
 Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
   HTTP API    %s   (API Gateway HTTP API, payload 2.0)
+  WebSocket   %s   (API Gateway WebSocket API, stage live)
   Try         curl -s %s/v1/hotels
   Health      %s/health
   Mail        %s   (Mailpit REST API: /api/v1/messages; make mail lists them)
@@ -88,7 +89,7 @@ Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
   Watching    functions/ and shared/: a change rebuilds and swaps the warm processes
 Ctrl-C stops it.
 
-`, time.Since(start).Round(time.Millisecond), s.URL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), s.AdminKey)
+`, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), s.AdminKey)
 	<-ctx.Done()
 	fmt.Println("devstack| stopping")
 	return nil

@@ -12,13 +12,18 @@ import (
 	"strings"
 	"time"
 
+	"innkeeper/local/sandbox"
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
+	"innkeeper/local/wsgateway"
+	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/cache"
 	"innkeeper/shared/topology"
 )
 
 // Default local addresses of what the devstack runs beside the API.
 const (
+	defaultWSAddr      = "127.0.0.1:3001"
 	defaultSQSAddr     = "127.0.0.1:9324"
 	defaultMailpitAddr = "127.0.0.1:8025"
 	defaultControlAddr = "127.0.0.1:3009"
@@ -48,6 +53,39 @@ func (s *Stack) startQueues() error {
 			s.overrides["EVENTS_DLQ_URL"] = strings.TrimSuffix(url, q.Name) + q.DLQ()
 		}
 	}
+	return nil
+}
+
+// runtimeInvoker invokes through the stack's runtime, which exists only
+// once the functions are built: the WebSocket gateway must listen (so the
+// functions learn its management endpoint) before that.
+type runtimeInvoker struct{ s *Stack }
+
+func (r runtimeInvoker) Invoke(ctx context.Context, function string, payload []byte) (sandbox.Result, error) {
+	if r.s.runtime == nil {
+		return sandbox.Result{}, fmt.Errorf("devstack: functions not running yet")
+	}
+	return r.s.runtime.Invoke(ctx, function, payload)
+}
+
+// startWebSockets runs the WebSocket API gateway and points the functions
+// at its @connections endpoint.
+func (s *Stack) startWebSockets() error {
+	g, err := wsgateway.New(topology.Innkeeper.WebSocket, runtimeInvoker{s}, wsgateway.Options{Logger: s.log})
+	if err != nil {
+		return err
+	}
+	addr := s.opts.WSAddr
+	if addr == "" {
+		addr = defaultWSAddr
+	}
+	base, err := g.Start(addr)
+	if err != nil {
+		return fmt.Errorf("devstack: websockets on %s: %w", addr, err)
+	}
+	s.ws = g
+	s.WSURL = "ws" + strings.TrimPrefix(base, "http")
+	s.overrides["WS_MANAGEMENT_ENDPOINT"] = g.ManagementEndpoint(base)
 	return nil
 }
 
@@ -165,7 +203,7 @@ type Status struct {
 // Status reports the stack.
 func (s *Stack) Status() Status {
 	st := Status{Now: s.clock.Now().UTC(), Offset: s.clock.Offset().String(), Functions: map[string]any{},
-		Queues: map[string]map[string]int{}, URLs: map[string]string{"api": s.URL, "sqs": s.SQSURL, "mail": s.MailURL, "control": s.ControlURL}}
+		Queues: map[string]map[string]int{}, URLs: map[string]string{"api": s.URL, "websocket": s.WSURL, "sqs": s.SQSURL, "mail": s.MailURL, "control": s.ControlURL}}
 	for _, name := range s.runtime.Functions() {
 		p, _ := s.runtime.Pool(name)
 		st.Functions[name] = p.Stats()
@@ -183,3 +221,6 @@ func (s *Stack) Status() Status {
 	}
 	return st
 }
+
+// bootstrapCache is the stack's Redis with the functions' prefix.
+func bootstrapCache(s *Stack) (*cache.Cache, error) { return bootstrap.Cache(s.cfg) }

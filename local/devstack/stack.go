@@ -21,6 +21,7 @@ import (
 	"innkeeper/local/sandbox"
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
+	"innkeeper/local/wsgateway"
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
@@ -59,6 +60,8 @@ type Options struct {
 	// tests use 127.0.0.1:0).
 	SQSAddr     string
 	ControlAddr string
+	// WSAddr is where the WebSocket API listens (127.0.0.1:3001).
+	WSAddr string
 	// SMTPAddr is an SMTP server to use instead of starting Mailpit.
 	SMTPAddr string
 	// NoSchedules leaves the schedules unfired (tests fire them by hand).
@@ -75,6 +78,7 @@ type Stack struct {
 	log        *slog.Logger
 	runtime    *sandbox.Runtime
 	sqs        *sqs.Server
+	ws         *wsgateway.Gateway
 	scheduler  *schedule.Scheduler
 	mailpit    *exec.Cmd
 	server     *http.Server
@@ -83,6 +87,7 @@ type Stack struct {
 	cancel     context.CancelFunc
 
 	URL        string // the HTTP API
+	WSURL      string // the WebSocket API
 	SQSURL     string
 	MailURL    string // Mailpit's web UI and REST API
 	ControlURL string
@@ -103,6 +108,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	if err := s.startQueues(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.startWebSockets(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -315,6 +324,9 @@ func (s *Stack) Close() {
 		if srv != nil {
 			_ = srv.Shutdown(shutdown)
 		}
+	}
+	if s.ws != nil {
+		s.ws.Close()
 	}
 	if s.cancel != nil {
 		s.cancel()

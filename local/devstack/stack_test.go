@@ -48,12 +48,13 @@ func testEnv(t testing.TB) map[string]string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return map[string]string{
-		"APP_ENV":          "test",
-		"LOG_LEVEL":        "warn",
-		"DATABASE_URL":     testenv.DatabaseURL(),
-		"REDIS_URL":        testenv.RedisURL(),
-		"REDIS_KEY_PREFIX": "test:" + hex.EncodeToString(b[:]) + ":",
-		"DEV_ADMIN_KEY":    demo.SampleAdminKey,
+		"APP_ENV":              "test",
+		"LOG_LEVEL":            "warn",
+		"DATABASE_URL":         testenv.DatabaseURL(),
+		"REDIS_URL":            testenv.RedisURL(),
+		"REDIS_KEY_PREFIX":     "test:" + hex.EncodeToString(b[:]) + ":",
+		"DEV_ADMIN_KEY":        demo.SampleAdminKey,
+		"CORS_ALLOWED_ORIGINS": "https://book.example.com",
 	}
 }
 
@@ -67,7 +68,7 @@ func startStack(t testing.TB, edits ...func(*Options)) (*Stack, *lockedBuffer) {
 	defer cancel()
 	o := Options{
 		Root: root, BuildDir: t.TempDir(), Getenv: func(k string) string { return env[k] },
-		HTTPAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0", ControlAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0", ControlAddr: "127.0.0.1:0", WSAddr: "127.0.0.1:0",
 		Log: log, SearchPath: testenv.Schema(t), DemoDays: 120,
 	}
 	for _, e := range edits {

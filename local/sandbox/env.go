@@ -129,6 +129,11 @@ func (p *Pool) environ(runtimeAPI string) []string {
 		"_HANDLER=bootstrap",
 		"LAMBDA_TASK_ROOT=" + dir,
 		"LAMBDA_RUNTIME_DIR=" + dir,
+		// The execution role's credentials, as Lambda gives them; the
+		// devstack's emulators do not check them.
+		"AWS_ACCESS_KEY_ID=devstack",
+		"AWS_SECRET_ACCESS_KEY=devstack",
+		"AWS_SESSION_TOKEN=devstack",
 		"TZ=:UTC",
 		"LANG=en_US.UTF-8",
 		"PATH=/usr/local/bin:/usr/bin:/bin",

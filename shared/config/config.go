@@ -60,6 +60,11 @@ type Config struct {
 	EventsDLQURL   string
 	SQSEndpoint    string
 
+	// WSManagementEndpoint is the WebSocket API's @connections endpoint
+	// (https://{api}.execute-api.{region}.amazonaws.com/{stage}); empty
+	// when there is none, and pushes are skipped.
+	WSManagementEndpoint string
+
 	// MailDriver is smtp (Mailpit locally) or ses (SES v2 in the cloud).
 	MailDriver  string
 	SMTPAddr    string
@@ -77,6 +82,7 @@ var Variables = []string{
 	"APP_URL", "APP_KEY", "APP_KEY_NEXT",
 	"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
 	"MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
+	"WS_MANAGEMENT_ENDPOINT",
 }
 
 // FromEnv is Load over the process environment.
@@ -148,6 +154,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			p.fail(name, "must be an http(s) URL")
+		}
+	}
+
+	c.WSManagementEndpoint = strings.TrimSuffix(p.str("WS_MANAGEMENT_ENDPOINT", ""), "/")
+	if c.WSManagementEndpoint != "" {
+		if u, err := url.Parse(c.WSManagementEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.fail("WS_MANAGEMENT_ENDPOINT", "must be the WebSocket API's https://…/stage URL")
 		}
 	}
 

@@ -201,3 +201,13 @@ func nightPrices(nights []time.Time, amounts []int64) []booking.NightPrice {
 	}
 	return out
 }
+
+// UnitsLeft is the fewest free units of a room type over [from, to).
+func (s *Store) UnitsLeft(ctx context.Context, hotel, roomType string, from, to booking.Date) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(min(i.units - i.sold), 0) FROM inventory i
+		JOIN room_types rt ON rt.id = i.room_type_id JOIN hotels h ON h.id = rt.hotel_id
+		WHERE h.slug = $1 AND rt.code = $2 AND i.night >= $3 AND i.night < $4`,
+		hotel, roomType, from.Time(), to.Time()).Scan(&n)
+	return n, classify("units left", err)
+}

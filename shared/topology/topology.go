@@ -107,12 +107,31 @@ type Schedule struct {
 	MaxGap time.Duration
 }
 
+// WebSocketAPI is the API Gateway WebSocket API: its route selection
+// and routes, each served by a function.
+type WebSocketAPI struct {
+	// RouteSelection picks a message's route, e.g. $request.body.action.
+	RouteSelection string
+	// Stage is the deployed stage's name; management calls go to
+	// …/<Stage>/@connections/{id}.
+	Stage  string
+	Routes []WebSocketRoute
+}
+
+// WebSocketRoute is one route: $connect, $disconnect, $default, or a
+// value of the route selection expression.
+type WebSocketRoute struct {
+	Key      string
+	Function string
+}
+
 // Manifest is the whole deployment.
 type Manifest struct {
 	Functions []Function
 	Routes    []Route
 	Queues    []Queue
 	Schedules []Schedule
+	WebSocket WebSocketAPI
 }
 
 // arm64 is where every function runs in the cloud.
@@ -129,8 +148,11 @@ var (
 	})
 	workerEnv = join(baseEnv, dbEnv, []string{
 		"APP_URL", "APP_KEY", "MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
+		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "WS_MANAGEMENT_ENDPOINT",
 	})
 	schedulerEnv = join(baseEnv, dbEnv, sqsEnv)
+	redisEnv     = []string{"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT"}
+	wsEnv        = join(baseEnv, dbEnv, redisEnv, []string{"CORS_ALLOWED_ORIGINS", "WS_MANAGEMENT_ENDPOINT"})
 )
 
 func join(lists ...[]string) []string {
@@ -160,6 +182,18 @@ var Innkeeper = Manifest{
 		{
 			Name: "scheduler", Description: "Scheduled jobs: expire holds, sweep the outbox, reminders, clean-up",
 			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 2, Env: schedulerEnv,
+		},
+		{
+			Name: "ws", Description: "The WebSocket API: connect, subscribe, unsubscribe, ping, disconnect",
+			MemoryMB: 256, Timeout: 10 * time.Second, Arch: arm64, Env: wsEnv,
+		},
+	},
+	WebSocket: WebSocketAPI{
+		RouteSelection: "$request.body.action",
+		Stage:          "live",
+		Routes: []WebSocketRoute{
+			{"$connect", "ws"}, {"$disconnect", "ws"}, {"$default", "ws"},
+			{"subscribe", "ws"}, {"unsubscribe", "ws"},
 		},
 	},
 	Queues: []Queue{
@@ -275,6 +309,11 @@ func (m Manifest) Validate() error {
 		}
 		if q.DLQRetention < q.Retention {
 			problems = append(problems, "queue "+q.Name+": dead letters must be kept at least as long as messages")
+		}
+	}
+	for _, r := range m.WebSocket.Routes {
+		if _, ok := m.Function(r.Function); !ok {
+			problems = append(problems, "websocket route "+r.Key+": no function "+r.Function)
 		}
 	}
 	for _, sc := range m.Schedules {

@@ -15,12 +15,19 @@ import (
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/notify"
+	"innkeeper/shared/realtime"
 )
 
-// Handler handles batches of SQS messages carrying booking events.
+// Handler handles batches of SQS messages carrying booking events: it
+// pushes what each means to the WebSocket subscribers, then sends its
+// emails.
 type Handler struct {
 	Notifier *notify.Notifier
-	Log      *slog.Logger
+	// Push, when set, announces events on the WebSocket API; Units reads
+	// a room type's units left over a stay for those announcements.
+	Push  *realtime.Pusher
+	Units func(ctx context.Context, hotel, roomType string, from, to booking.Date) (int, error)
+	Log   *slog.Logger
 	// Parallel messages of a batch at once; 4 if 0.
 	Parallel int
 }
@@ -67,6 +74,7 @@ func (h *Handler) handle(ctx context.Context, msg events.SQSMessage) error {
 	if err := json.Unmarshal([]byte(msg.Body), &ev); err != nil {
 		return fmt.Errorf("%w: %v", ErrPoison, err)
 	}
+	h.announce(ctx, ev)
 	if err := h.Notifier.Handle(ctx, ev); err != nil {
 		if errors.Is(err, notify.ErrUnknownEvent) {
 			return fmt.Errorf("%w: %v", ErrPoison, err)
@@ -74,4 +82,25 @@ func (h *Handler) handle(ctx context.Context, msg events.SQSMessage) error {
 		return err
 	}
 	return nil
+}
+
+// announce pushes the event to its WebSocket audiences. Pushes are best
+// effort: a failure is logged and never fails the message, whose emails
+// matter more.
+func (h *Handler) announce(ctx context.Context, ev booking.Event) {
+	if h.Push == nil || !booking.ValidReference(ev.Reference) {
+		return
+	}
+	units := 0
+	if h.Units != nil && !ev.CheckIn.IsZero() {
+		n, err := h.Units(ctx, ev.HotelSlug, ev.RoomType, ev.CheckIn, ev.CheckOut)
+		if err != nil {
+			h.Log.WarnContext(ctx, "units left", slog.String("reference", ev.Reference), slog.String("error", err.Error()))
+			return
+		}
+		units = n
+	}
+	if err := h.Push.Announce(ctx, ev, units); err != nil {
+		h.Log.WarnContext(ctx, "announce failed", slog.String("reference", ev.Reference), slog.String("error", err.Error()))
+	}
 }

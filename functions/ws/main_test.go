@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
+
+	"innkeeper/local/testenv"
+	"innkeeper/shared/booking"
+	"innkeeper/shared/logging"
+	"innkeeper/shared/realtime"
+)
+
+// poster is the management API, faked at the AWS boundary: it records
+// what was posted and answers 410 for the connections it is told are gone.
+type poster struct {
+	mu    sync.Mutex
+	sent  map[string][]string
+	gone  map[string]bool
+	calls int
+}
+
+func (p *poster) PostToConnection(_ context.Context, in *apigatewaymanagementapi.PostToConnectionInput, _ ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls++
+	id := aws.ToString(in.ConnectionId)
+	if p.gone[id] {
+		return nil, &types.GoneException{}
+	}
+	p.sent[id] = append(p.sent[id], string(in.Data))
+	return &apigatewaymanagementapi.PostToConnectionOutput{}, nil
+}
+
+func (p *poster) last(id string) map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	frames := p.sent[id]
+	if len(frames) == 0 {
+		return nil
+	}
+	var m map[string]any
+	_ = json.Unmarshal([]byte(frames[len(frames)-1]), &m)
+	return m
+}
+
+func setup(t *testing.T) (*realtime.Handler, *poster, *testenv.API) {
+	api := testenv.NewAPI(t, testenv.APIOptions{NoRelay: true})
+	p := &poster{sent: map[string][]string{}, gone: map[string]bool{}}
+	hub := &realtime.Hub{Cache: api.Cache}
+	return &realtime.Handler{
+		Hub: hub, Pusher: &realtime.Pusher{Hub: hub, Client: p, Log: logging.Discard()},
+		Service: booking.NewService(api.Store, func() time.Time { return testenv.Clock }),
+		Keys:    api.Store, Origins: []string{"https://book.example.com"}, Log: logging.Discard(),
+	}, p, api
+}
+
+func event(t *testing.T, name, connection string) events.APIGatewayWebsocketProxyRequest {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("../../events/ws", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayWebsocketProxyRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.RequestContext.ConnectionID = connection
+	return ev
+}
+
+func TestConnectDecidesWhoMayConnect(t *testing.T) {
+	h, _, _ := setup(t)
+	tests := []struct {
+		event  string
+		status int
+	}{
+		{"connect-anonymous", 200},
+		{"connect-guest", 200},
+		{"connect-staff", 200},
+		{"connect-wrong-token", 401},
+		{"connect-disallowed-origin", 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.event, func(t *testing.T) {
+			resp, err := h.Handle(context.Background(), event(t, tt.event, "c-"+tt.event))
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("%d %v, want %d", resp.StatusCode, err, tt.status)
+			}
+			_, known, _ := h.Hub.Principal(context.Background(), "c-"+tt.event)
+			if known != (tt.status == 200) {
+				t.Fatalf("connection recorded: %v after %d", known, tt.status)
+			}
+		})
+	}
+}
+
+func TestFramesAndSubscriptions(t *testing.T) {
+	h, p, _ := setup(t)
+	ctx := context.Background()
+	steps := []struct {
+		conn, event string
+		frame       string // the type of the answer
+		code        string
+	}{
+		{"anon", "connect-anonymous", "", ""},
+		{"anon", "subscribe-availability", "subscribed", ""},
+		{"anon", "subscribe-reservation", "error", "forbidden"},
+		{"anon", "subscribe-bookings", "error", "forbidden"},
+		{"anon", "ping", "pong", ""},
+		{"anon", "bad-frame", "error", "bad-frame"},
+		{"guest", "connect-guest", "", ""},
+		{"guest", "subscribe-reservation", "subscribed", ""},
+		{"staff", "connect-staff", "", ""},
+		{"staff", "subscribe-bookings", "subscribed", ""},
+		{"staff", "subscribe-availability", "subscribed", ""},
+	}
+	for _, s := range steps {
+		resp, err := h.Handle(ctx, event(t, s.event, s.conn))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s on %s: %d %v", s.event, s.conn, resp.StatusCode, err)
+		}
+		if s.frame == "" {
+			continue
+		}
+		got := p.last(s.conn)
+		if got["type"] != s.frame || (s.code != "" && got["code"] != s.code) {
+			t.Fatalf("%s on %s answered %v, want %s %s", s.event, s.conn, got, s.frame, s.code)
+		}
+	}
+	subs, _ := h.Hub.Subscribers(ctx, realtime.AvailabilityTopic("lisbon-riverside"))
+	if len(subs) != 2 {
+		t.Fatalf("availability subscribers %v, want anon and staff", subs)
+	}
+
+	// A pushed event reaches exactly its audiences.
+	ev := booking.Event{Type: "reservation.confirmed", Reference: "INK-DEM0X1", HotelSlug: "lisbon-riverside", RoomType: "STD",
+		Status: booking.StatusConfirmed, CheckIn: booking.MustDate("2026-12-31"), CheckOut: booking.MustDate("2027-01-02"), Rooms: 1}
+	before := map[string]int{}
+	for _, c := range []string{"anon", "guest", "staff"} {
+		before[c] = len(p.sent[c])
+	}
+	if err := h.Pusher.Announce(ctx, ev, 11); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"anon": {"availability.changed"}, "guest": {"reservation.updated"}, "staff": {"availability.changed", "booking.created"}}
+	for c, types := range want {
+		var got []string
+		for _, f := range p.sent[c][before[c]:] {
+			var m map[string]any
+			_ = json.Unmarshal([]byte(f), &m)
+			got = append(got, m["type"].(string))
+			if m["type"] == "availability.changed" && (m["units_left"] != float64(11) || len(m["nights"].([]any)) != 2) {
+				t.Errorf("availability message %v", m)
+			}
+		}
+		if len(got) != len(types) {
+			t.Errorf("%s received %v, want %v", c, got, types)
+		}
+	}
+
+	// Unsubscribe, then disconnect: nothing left in Redis.
+	h.Handle(ctx, event(t, "unsubscribe-availability", "anon"))
+	if got := p.last("anon"); got["type"] != "unsubscribed" {
+		t.Fatalf("unsubscribe answered %v", got)
+	}
+	for _, c := range []string{"anon", "guest", "staff"} {
+		h.Handle(ctx, event(t, "disconnect", c))
+	}
+	keys, _ := h.Hub.Cache.Client().Keys(ctx, h.Hub.Cache.Key("ws:*")).Result()
+	if len(keys) != 0 {
+		t.Fatalf("left in Redis after disconnect: %v", keys)
+	}
+}
+
+// A connection API Gateway says is gone is forgotten at the first push.
+func TestGoneConnectionIsRemoved(t *testing.T) {
+	h, p, _ := setup(t)
+	ctx := context.Background()
+	h.Handle(ctx, event(t, "connect-anonymous", "stale"))
+	h.Handle(ctx, event(t, "subscribe-availability", "stale"))
+	h.Handle(ctx, event(t, "connect-anonymous", "alive"))
+	h.Handle(ctx, event(t, "subscribe-availability", "alive"))
+	p.gone["stale"] = true
+	f, err := h.Pusher.Broadcast(ctx, realtime.AvailabilityTopic("lisbon-riverside"), map[string]string{"type": "availability.changed"})
+	if err != nil || f.Sent != 1 || f.Gone != 1 {
+		t.Fatalf("fan-out %+v %v", f, err)
+	}
+	subs, _ := h.Hub.Subscribers(ctx, realtime.AvailabilityTopic("lisbon-riverside"))
+	if len(subs) != 1 || subs[0] != "alive" {
+		t.Fatalf("subscribers after a 410: %v", subs)
+	}
+	if _, known, _ := h.Hub.Principal(ctx, "stale"); known {
+		t.Fatal("the gone connection is still known")
+	}
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"innkeeper/shared/demo"
+)
+
+// wsClient is a real WebSocket client of the devstack's WebSocket API.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+	msgs chan map[string]any
+}
+
+func dial(t *testing.T, s *Stack, query url.Values, origin string) (*wsClient, *http.Response, error) {
+	t.Helper()
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := s.WSURL
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		return nil, resp, err
+	}
+	c := &wsClient{t: t, conn: conn, msgs: make(chan map[string]any, 64)}
+	go func() {
+		for {
+			_, data, err := conn.Read(context.Background())
+			if err != nil {
+				close(c.msgs)
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(data, &m) == nil {
+				c.msgs <- m
+			}
+		}
+	}()
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	return c, resp, nil
+}
+
+func (c *wsClient) send(v any) {
+	c.t.Helper()
+	raw, _ := json.Marshal(v)
+	if err := c.conn.Write(context.Background(), websocket.MessageText, raw); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// await returns the first message of type typ within timeout.
+func (c *wsClient) await(typ string, timeout time.Duration) map[string]any {
+	c.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				c.t.Fatalf("connection closed while waiting for %s", typ)
+			}
+			if m["type"] == typ {
+				return m
+			}
+		case <-deadline:
+			c.t.Fatalf("no %s within %v", typ, timeout)
+		}
+	}
+}
+
+// Subscribe to a hotel, book through the HTTP API, and the new units left
+// arrive within a second; a guest following their reservation sees it
+// cancelled; a closed client is forgotten at the first push that fails.
+func TestRealtimeThroughTheDevstack(t *testing.T) {
+	s, _ := startStack(t)
+	watcher, _, err := dial(t, s, nil, "https://book.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	watcher.send(map[string]any{"action": "subscribe", "topic": "availability", "hotel": "lisbon-riverside"})
+	watcher.await("subscribed", 5*time.Second)
+	watcher.send(map[string]any{"action": "ping"})
+	watcher.await("pong", 5*time.Second)
+	watcher.send("not an object")
+	if m := watcher.await("error", 5*time.Second); m["code"] == nil {
+		t.Fatalf("error frame %v", m)
+	}
+
+	leaving, _, err := dial(t, s, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaving.send(map[string]any{"action": "subscribe", "topic": "availability", "hotel": "lisbon-riverside"})
+	leaving.await("subscribed", 5*time.Second)
+	// Gone without a goodbye: the gateway knows, the subscription stays
+	// until a push finds the connection gone.
+	_ = leaving.conn.CloseNow()
+
+	before := freeFAM(t, s, 70)
+	start := time.Now()
+	ref, token := book(t, s, false, 70, "rt-1")
+	m := watcher.await("availability.changed", time.Second+time.Since(start))
+	if m["room_type"] != "FAM" || m["units_left"] != before-1 {
+		t.Fatalf("availability.changed %v, want FAM with %v left", m, before-1)
+	}
+	t.Logf("availability.changed %v after the booking was sent", time.Since(start))
+
+	guest, _, err := dial(t, s, url.Values{"reference": {ref}, "token": {token}}, "https://book.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest.send(map[string]any{"action": "subscribe", "topic": "reservation", "reference": ref})
+	guest.await("subscribed", 5*time.Second)
+	call(t, "POST", s.URL+"/v1/reservations/"+ref+"/cancel", nil, "Authorization", "Bearer "+token, "Idempotency-Key", "rt-2")
+	if m := guest.await("reservation.updated", 2*time.Second); m["reference"] != ref || m["status"] != "cancelled" {
+		t.Fatalf("reservation.updated %v", m)
+	}
+
+	// The pushes above hit the closed connection: it is gone from Redis.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		keys, _ := redisKeys(t, s, "ws:sub:hotel:lisbon-riverside:availability")
+		if keys == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d subscribers after a push to a closed connection, want 1", keys)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestRefusedConnections(t *testing.T) {
+	s, _ := startStack(t)
+	tests := []struct {
+		name   string
+		query  url.Values
+		origin string
+		status int
+	}{
+		{"a wrong token", url.Values{"reference": {demo.ConfirmedReference}, "token": {"rat_wrong"}}, "", 401},
+		{"an unknown staff key", url.Values{"key": {"ink_admin_unknown"}}, "", 401},
+		{"a disallowed origin", nil, "https://evil.example.net", 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, resp, err := dial(t, s, tt.query, tt.origin)
+			if err == nil || resp == nil || resp.StatusCode != tt.status {
+				code := 0
+				if resp != nil {
+					code = resp.StatusCode
+				}
+				t.Fatalf("dial: %v, status %d, want %d", err, code, tt.status)
+			}
+		})
+	}
+	// And a staff key may follow a hotel's bookings.
+	staff, _, err := dial(t, s, url.Values{"key": {demo.SampleAdminKey}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff.send(map[string]any{"action": "subscribe", "topic": "bookings", "hotel": "lisbon-riverside"})
+	staff.await("subscribed", 5*time.Second)
+	book(t, s, false, 72, "rt-staff")
+	if m := staff.await("booking.created", 5*time.Second); m["hotel"] != "lisbon-riverside" {
+		t.Fatalf("booking.created %v", m)
+	}
+}
+
+// redisKeys counts the members of a realtime set under the stack's prefix.
+func redisKeys(t *testing.T, s *Stack, key string) (int, error) {
+	t.Helper()
+	c, err := bootstrapCache(s)
+	if err != nil {
+		return 0, err
+	}
+	n, err := c.Client().SCard(context.Background(), c.Key(key)).Result()
+	return int(n), err
+}

@@ -1,0 +1,200 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/booking"
+)
+
+// MaxFrame is API Gateway's limit on a WebSocket frame.
+const MaxFrame = 32 << 10
+
+// Keys finds staff API keys.
+type Keys interface {
+	APIKey(ctx context.Context, token string) (auth.Key, error)
+}
+
+// Handler is the WebSocket API's function: $connect authenticates,
+// $disconnect forgets, and messages subscribe, unsubscribe or ping.
+// Every bad frame is answered with an error frame; nothing a client sends
+// makes the function fail.
+type Handler struct {
+	Hub     *Hub
+	Pusher  *Pusher
+	Service *booking.Service
+	Keys    Keys
+	// Origins browsers may connect from (the CORS allowlist); a client
+	// that sends no Origin is not a browser and is let through.
+	Origins []string
+	Log     *slog.Logger
+}
+
+func reply(status int) events.APIGatewayProxyResponse {
+	return events.APIGatewayProxyResponse{StatusCode: status, Body: http.StatusText(status)}
+}
+
+// Handle serves every route of the WebSocket API.
+func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+	id := ev.RequestContext.ConnectionID
+	switch ev.RequestContext.EventType {
+	case "CONNECT":
+		return h.connect(ctx, id, ev), nil
+	case "DISCONNECT":
+		if err := h.Hub.Disconnect(ctx, id); err != nil {
+			h.Log.WarnContext(ctx, "disconnect", slog.String("connection_id", id), slog.String("error", err.Error()))
+		}
+		return reply(http.StatusOK), nil
+	default:
+		h.message(ctx, id, ev.Body)
+		return reply(http.StatusOK), nil
+	}
+}
+
+func header(hs map[string]string, name string) string {
+	for k, v := range hs {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// connect decides who the client is, before the connection exists:
+// a guest with their booking's reference and access token, staff with an
+// API key, or anyone. A bad credential is 401, a finance key or a
+// disallowed origin 403.
+func (h *Handler) connect(ctx context.Context, id string, ev events.APIGatewayWebsocketProxyRequest) events.APIGatewayProxyResponse {
+	if origin := header(ev.Headers, "Origin"); origin != "" && !slices.Contains(h.Origins, origin) {
+		return reply(http.StatusForbidden)
+	}
+	q := ev.QueryStringParameters
+	p := Principal{Kind: Anonymous}
+	switch {
+	case q["reference"] != "" || q["token"] != "":
+		r, err := h.Service.Reservation(ctx, q["reference"], q["token"])
+		if errors.Is(err, booking.ErrNotFound) {
+			return reply(http.StatusUnauthorized)
+		}
+		if err != nil {
+			h.Log.ErrorContext(ctx, "connect", slog.String("error", err.Error()))
+			return reply(http.StatusServiceUnavailable)
+		}
+		p = Principal{Kind: Guest, Reference: r.Reference}
+	case q["key"] != "":
+		k, err := h.Keys.APIKey(ctx, q["key"])
+		if errors.Is(err, booking.ErrNotFound) {
+			return reply(http.StatusUnauthorized)
+		}
+		if err != nil {
+			h.Log.ErrorContext(ctx, "connect", slog.String("error", err.Error()))
+			return reply(http.StatusServiceUnavailable)
+		}
+		if !k.Role.Allows(auth.RoleStaff) {
+			return reply(http.StatusForbidden)
+		}
+		p = Principal{Kind: Staff, Role: string(k.Role)}
+	}
+	if err := h.Hub.Connect(ctx, id, p); err != nil {
+		h.Log.ErrorContext(ctx, "connect", slog.String("error", err.Error()))
+		return reply(http.StatusServiceUnavailable)
+	}
+	h.Log.InfoContext(ctx, "connected", slog.String("connection_id", id), slog.String("as", p.Kind))
+	return reply(http.StatusOK)
+}
+
+// clientFrame is what a client sends.
+type clientFrame struct {
+	Action    string `json:"action"`
+	Topic     string `json:"topic"`
+	Hotel     string `json:"hotel"`
+	Reference string `json:"reference"`
+}
+
+func (h *Handler) message(ctx context.Context, id, body string) {
+	answer := func(f Frame) {
+		if err := h.Pusher.Send(ctx, id, f); err != nil && !errors.Is(err, ErrGone) {
+			h.Log.WarnContext(ctx, "reply failed", slog.String("connection_id", id), slog.String("error", err.Error()))
+		}
+	}
+	fail := func(code, msg string) { answer(Frame{Type: "error", Code: code, Message: msg}) }
+	if len(body) > MaxFrame {
+		fail("too-large", "frames are at most 32 KB")
+		return
+	}
+	var f clientFrame
+	if err := json.Unmarshal([]byte(body), &f); err != nil {
+		fail("bad-frame", `send a JSON object such as {"action":"subscribe","topic":"availability","hotel":"lisbon-riverside"}`)
+		return
+	}
+	switch f.Action {
+	case "ping":
+		answer(Frame{Type: "pong"})
+		return
+	case "subscribe", "unsubscribe":
+	default:
+		fail("unknown-action", "actions are subscribe, unsubscribe and ping")
+		return
+	}
+	p, ok, err := h.Hub.Principal(ctx, id)
+	if err != nil {
+		fail("unavailable", "try again shortly")
+		return
+	}
+	if !ok {
+		fail("unknown-connection", "this connection is not known; reconnect")
+		return
+	}
+	topic, code, msg := h.topic(ctx, p, f)
+	if code != "" {
+		fail(code, msg)
+		return
+	}
+	if f.Action == "subscribe" {
+		err = h.Hub.Subscribe(ctx, id, topic)
+	} else {
+		err = h.Hub.Unsubscribe(ctx, id, topic)
+	}
+	if err != nil {
+		fail("unavailable", "try again shortly")
+		return
+	}
+	answer(Frame{Type: f.Action + "d", Topic: topic})
+}
+
+// topic names the topic a frame asks for, or says why it may not have it.
+func (h *Handler) topic(ctx context.Context, p Principal, f clientFrame) (topic, code, msg string) {
+	hotel := func() bool {
+		_, err := h.Service.Hotel(ctx, f.Hotel)
+		return err == nil
+	}
+	switch f.Topic {
+	case "availability":
+		if !hotel() {
+			return "", "not-found", "no such hotel"
+		}
+		return AvailabilityTopic(f.Hotel), "", ""
+	case "reservation":
+		if p.Kind != Guest || p.Reference != f.Reference {
+			return "", "forbidden", "connect with this reservation's reference and access token to follow it"
+		}
+		return ReservationTopic(f.Reference), "", ""
+	case "bookings":
+		if p.Kind != Staff {
+			return "", "forbidden", "a hotel's bookings are for staff keys"
+		}
+		if !hotel() {
+			return "", "not-found", "no such hotel"
+		}
+		return BookingsTopic(f.Hotel), "", ""
+	}
+	return "", "unknown-topic", "topics are availability, reservation and bookings"
+}

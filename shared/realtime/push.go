@@ -1,0 +1,181 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
+
+	"innkeeper/shared/booking"
+)
+
+// The messages pushed to clients. Each is a small JSON document with a
+// type.
+
+// AvailabilityChanged tells a hotel's watchers what a room type has left.
+type AvailabilityChanged struct {
+	Type      string   `json:"type"` // availability.changed
+	Hotel     string   `json:"hotel"`
+	RoomType  string   `json:"room_type"`
+	Nights    []string `json:"nights"`
+	UnitsLeft int      `json:"units_left"`
+}
+
+// ReservationUpdated tells a guest their booking's status.
+type ReservationUpdated struct {
+	Type      string `json:"type"` // reservation.updated
+	Reference string `json:"reference"`
+	Status    string `json:"status"`
+}
+
+// BookingCreated tells staff of a new booking at their hotel.
+type BookingCreated struct {
+	Type      string `json:"type"` // booking.created
+	Hotel     string `json:"hotel"`
+	Reference string `json:"reference"`
+	RoomType  string `json:"room_type"`
+	CheckIn   string `json:"check_in"`
+	CheckOut  string `json:"check_out"`
+	Rooms     int    `json:"rooms"`
+}
+
+// Frame is a reply to a client's own frame: subscribed, unsubscribed,
+// pong, or error.
+type Frame struct {
+	Type    string `json:"type"`
+	Topic   string `json:"topic,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Poster is the part of the API Gateway Management API client pushes use.
+type Poster interface {
+	PostToConnection(ctx context.Context, in *apigatewaymanagementapi.PostToConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error)
+}
+
+// Pusher sends messages to connections through the management API.
+type Pusher struct {
+	Hub    *Hub
+	Client Poster
+	// Parallel posts at most at once in a fan-out; 16 if 0.
+	Parallel int
+	Log      *slog.Logger
+}
+
+// ErrGone means the connection no longer exists; its records are removed.
+var ErrGone = errors.New("realtime: connection gone")
+
+// Send posts msg to one connection. A connection API Gateway says is gone
+// (410) is forgotten with its subscriptions.
+func (p *Pusher) Send(ctx context.Context, id string, msg any) error {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("realtime: encode: %w", err)
+	}
+	return p.post(ctx, id, data)
+}
+
+func (p *Pusher) post(ctx context.Context, id string, data []byte) error {
+	_, err := p.Client.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: data})
+	var gone *types.GoneException
+	if errors.As(err, &gone) {
+		if derr := p.Hub.Disconnect(ctx, id); derr != nil {
+			p.Log.WarnContext(ctx, "forgetting a gone connection failed", slog.String("connection_id", id), slog.String("error", derr.Error()))
+		}
+		return ErrGone
+	}
+	if err != nil {
+		return fmt.Errorf("realtime: post to %s: %w", id, err)
+	}
+	return nil
+}
+
+// Fanout is what a broadcast did.
+type Fanout struct {
+	Sent, Gone, Failed int
+}
+
+// Broadcast posts msg to every subscriber of topic, Parallel at a time.
+func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, error) {
+	var f Fanout
+	ids, err := p.Hub.Subscribers(ctx, topic)
+	if err != nil || len(ids) == 0 {
+		return f, err
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return f, fmt.Errorf("realtime: encode: %w", err)
+	}
+	parallel := p.Parallel
+	if parallel <= 0 {
+		parallel = 16
+	}
+	var sent, gone, failed atomic.Int64
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			switch err := p.post(ctx, id, data); {
+			case err == nil:
+				sent.Add(1)
+			case errors.Is(err, ErrGone):
+				gone.Add(1)
+			default:
+				failed.Add(1)
+				p.Log.WarnContext(ctx, "push failed", slog.String("connection_id", id), slog.String("error", err.Error()))
+			}
+		}()
+	}
+	wg.Wait()
+	f = Fanout{Sent: int(sent.Load()), Gone: int(gone.Load()), Failed: int(failed.Load())}
+	p.Log.InfoContext(ctx, "broadcast", slog.String("topic", topic), slog.Int("sent", f.Sent), slog.Int("gone", f.Gone), slog.Int("failed", f.Failed))
+	return f, nil
+}
+
+// Announce pushes what a reservation event means to each audience:
+// the hotel's watchers learn the room type's units left over the stay's
+// nights, the guest their booking's status, and staff a new booking.
+func (p *Pusher) Announce(ctx context.Context, ev booking.Event, unitsLeft int) error {
+	var nights []string
+	for d := ev.CheckIn; d.Before(ev.CheckOut); d = d.AddDays(1) {
+		nights = append(nights, d.String())
+	}
+	var errs []error
+	if ev.Type != "reservation.reminder" {
+		_, err := p.Broadcast(ctx, AvailabilityTopic(ev.HotelSlug), AvailabilityChanged{
+			Type: "availability.changed", Hotel: ev.HotelSlug, RoomType: ev.RoomType, Nights: nights, UnitsLeft: unitsLeft,
+		})
+		errs = append(errs, err)
+		_, err = p.Broadcast(ctx, ReservationTopic(ev.Reference), ReservationUpdated{
+			Type: "reservation.updated", Reference: ev.Reference, Status: string(ev.Status),
+		})
+		errs = append(errs, err)
+	}
+	if ev.Type == "reservation.confirmed" {
+		_, err := p.Broadcast(ctx, BookingsTopic(ev.HotelSlug), BookingCreated{
+			Type: "booking.created", Hotel: ev.HotelSlug, Reference: ev.Reference, RoomType: ev.RoomType,
+			CheckIn: ev.CheckIn.String(), CheckOut: ev.CheckOut.String(), Rooms: ev.Rooms,
+		})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Client is the API Gateway Management API client for endpoint (the
+// WebSocket API's https://…/{stage} URL).
+func Client(cfg aws.Config, endpoint string) *apigatewaymanagementapi.Client {
+	return apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+	})
+}
