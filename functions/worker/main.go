@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/push"
 	"innkeeper/shared/config"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/notify"
-	"innkeeper/shared/realtime"
 	"innkeeper/shared/store"
 	"innkeeper/shared/worker"
 )
@@ -53,16 +53,9 @@ func handler(cfg config.Config, log *slog.Logger) (*worker.Handler, error) {
 	}
 	h := &worker.Handler{Notifier: n, Log: log, Units: st.UnitsLeft}
 	if cfg.WSManagementEndpoint != "" && cfg.RedisURL != "" {
-		c, err := bootstrap.Cache(cfg)
-		if err != nil {
+		if h.Push, err = push.New(cfg, log); err != nil {
 			return nil, err
 		}
-		aws, err := bootstrap.AWSConfig(cfg.Env == "local" || cfg.Env == "test")
-		if err != nil {
-			return nil, err
-		}
-		hub := &realtime.Hub{Cache: c}
-		h.Push = &realtime.Pusher{Hub: hub, Client: realtime.Client(aws, cfg.WSManagementEndpoint), Log: log}
 	}
 	return h, nil
 }

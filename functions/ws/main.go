@@ -13,6 +13,7 @@ import (
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/push"
 	"innkeeper/shared/config"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/realtime"
@@ -41,17 +42,11 @@ func handler(cfg config.Config, log *slog.Logger) (*realtime.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := bootstrap.Cache(cfg)
+	p, err := push.New(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	aws, err := bootstrap.AWSConfig(cfg.Env == "local" || cfg.Env == "test")
-	if err != nil {
-		return nil, err
-	}
-	hub := &realtime.Hub{Cache: c}
 	return &realtime.Handler{
-		Hub: hub, Service: booking.NewService(st, nil), Keys: st, Origins: cfg.CORSAllowedOrigins, Log: log,
-		Pusher: &realtime.Pusher{Hub: hub, Client: realtime.Client(aws, cfg.WSManagementEndpoint), Log: log},
+		Hub: p.Hub, Pusher: p, Service: booking.NewService(st, nil), Keys: st, Origins: cfg.CORSAllowedOrigins, Log: log,
 	}, nil
 }

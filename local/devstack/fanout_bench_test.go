@@ -9,7 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/push"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/realtime"
 )
@@ -41,13 +41,12 @@ func BenchmarkFanout(b *testing.B) {
 			_ = c.CloseNow()
 		}
 	}()
-	c, err := bootstrap.Cache(s.cfg)
+	cfg := s.cfg
+	cfg.WSManagementEndpoint = s.overrides["WS_MANAGEMENT_ENDPOINT"]
+	pusher, err := push.New(cfg, logging.Discard())
 	if err != nil {
 		b.Fatal(err)
 	}
-	aws, _ := bootstrap.AWSConfig(true)
-	hub := &realtime.Hub{Cache: c}
-	pusher := &realtime.Pusher{Hub: hub, Client: realtime.Client(aws, s.overrides["WS_MANAGEMENT_ENDPOINT"]), Log: logging.Discard()}
 
 	var total time.Duration
 	b.ResetTimer()

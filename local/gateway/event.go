@@ -51,7 +51,7 @@ func Event(r *http.Request, body []byte, m Match, requestID string, now time.Tim
 				Method:    r.Method,
 				Path:      r.URL.Path,
 				Protocol:  protocol(r),
-				SourceIP:  sourceIP(r),
+				SourceIP:  SourceIP(r),
 				UserAgent: r.UserAgent(),
 			},
 		},
@@ -91,7 +91,7 @@ func eventHeaders(r *http.Request, body []byte, now time.Time) (map[string]strin
 	// and states the length of the body it has buffered.
 	headers["host"] = r.Host
 	headers["content-length"] = strconv.Itoa(len(body))
-	ip := sourceIP(r)
+	ip := SourceIP(r)
 	if prior := headers["x-forwarded-for"]; prior != "" {
 		headers["x-forwarded-for"] = prior + ", " + ip
 	} else {
@@ -101,7 +101,7 @@ func eventHeaders(r *http.Request, body []byte, now time.Time) (map[string]strin
 	if r.TLS != nil {
 		headers["x-forwarded-proto"] = "https"
 	}
-	headers["x-forwarded-port"] = localPort(r)
+	headers["x-forwarded-port"] = LocalPort(r)
 	if headers["x-amzn-trace-id"] == "" {
 		headers["x-amzn-trace-id"] = traceID(now)
 	}
@@ -144,8 +144,9 @@ func textual(contentType string) bool {
 		(strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml"))
 }
 
-// sourceIP is the client's address without its port.
-func sourceIP(r *http.Request) string {
+// SourceIP is the client's address without its port, as API Gateway
+// reports it.
+func SourceIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -153,8 +154,8 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// localPort is the port the client connected to.
-func localPort(r *http.Request) string {
+// LocalPort is the port the client connected to (x-forwarded-port).
+func LocalPort(r *http.Request) string {
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		if _, port, err := net.SplitHostPort(a.String()); err == nil {
 			return port

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,9 +22,7 @@ const MaxRequestBody = 10 << 20
 const DefaultStage = "$default"
 
 // Invoker runs a function synchronously, as Lambda's Invoke API does.
-type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) (sandbox.Result, error)
-}
+type Invoker = sandbox.Invoker
 
 // Options tune the gateway.
 type Options struct {
@@ -100,7 +97,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out := g.serve(rec, r)
 	attrs := []slog.Attr{
 		slog.String("request_id", rec.id),
-		slog.String("ip", sourceIP(r)),
+		slog.String("ip", SourceIP(r)),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.EscapedPath()),
 		slog.String("route_key", out.routeKey),

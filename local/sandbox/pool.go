@@ -235,6 +235,15 @@ func (p *Pool) Close() {
 	wg.Wait()
 }
 
+// Invoker runs a function synchronously, as Lambda's Invoke API does: the
+// gateways, the SQS poller and the scheduler drive functions through it,
+// and Runtime is the one the devstack gives them.
+type Invoker interface {
+	Invoke(ctx context.Context, function string, payload []byte) (Result, error)
+}
+
+var _ Invoker = (*Runtime)(nil)
+
 // Runtime is the pools of several functions, invoked by name.
 type Runtime struct {
 	pools map[string]*Pool

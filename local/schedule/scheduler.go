@@ -17,9 +17,7 @@ import (
 )
 
 // Invoker runs a function synchronously, as Lambda's Invoke API does.
-type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) (sandbox.Result, error)
-}
+type Invoker = sandbox.Invoker
 
 // ErrUnknownSchedule is FireNow's error for a name no schedule has.
 var ErrUnknownSchedule = errors.New("schedule: unknown schedule")

@@ -18,9 +18,7 @@ import (
 )
 
 // Invoker runs a function synchronously, as Lambda's Invoke API does.
-type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) (sandbox.Result, error)
-}
+type Invoker = sandbox.Invoker
 
 // PollerOptions tune a poller.
 type PollerOptions struct {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"innkeeper/local/gateway"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -40,7 +41,7 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	defer g.running.Done()
 
 	now := g.o.Now()
-	p := peer{connectionID: id, connectedAt: now, sourceIP: sourceIP(r), userAgent: r.UserAgent(), domainName: r.Host}
+	p := peer{connectionID: id, connectedAt: now, sourceIP: gateway.SourceIP(r), userAgent: r.UserAgent(), domainName: r.Host}
 	requestID := newID()
 	v, function := g.connect(r, p, requestID, now)
 	logConnect := func(status int, err error) {

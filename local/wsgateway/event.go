@@ -5,7 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net"
+	"innkeeper/local/gateway"
 	"net/http"
 	"net/url"
 	"time"
@@ -121,7 +121,7 @@ func connectHeaders(r *http.Request, now time.Time) (map[string]string, map[stri
 	}
 	// Go's server moves Host out of the header map; the gateway keeps it.
 	multi["Host"] = []string{r.Host}
-	ip := sourceIP(r)
+	ip := gateway.SourceIP(r)
 	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
 		multi["X-Forwarded-For"] = []string{prior[len(prior)-1] + ", " + ip}
 	} else {
@@ -131,7 +131,7 @@ func connectHeaders(r *http.Request, now time.Time) (map[string]string, map[stri
 	if r.TLS != nil {
 		multi["X-Forwarded-Proto"] = []string{"https"}
 	}
-	multi["X-Forwarded-Port"] = []string{localPort(r)}
+	multi["X-Forwarded-Port"] = []string{gateway.LocalPort(r)}
 	if len(multi["X-Amzn-Trace-Id"]) == 0 {
 		multi["X-Amzn-Trace-Id"] = []string{traceID(now)}
 	}
@@ -158,28 +158,6 @@ func queryParameters(raw string) (map[string]string, map[string][]string) {
 		single[name] = vs[len(vs)-1]
 	}
 	return single, values
-}
-
-// sourceIP is the client's address without its port.
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// localPort is the port the client connected to.
-func localPort(r *http.Request) string {
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if _, port, err := net.SplitHostPort(a.String()); err == nil {
-			return port
-		}
-	}
-	if _, port, err := net.SplitHostPort(r.Host); err == nil {
-		return port
-	}
-	return "80"
 }
 
 // newID returns a fresh id in API Gateway's style, for connections,

@@ -38,9 +38,7 @@ const (
 const DefaultStage = "live"
 
 // Invoker runs a function synchronously, as Lambda's Invoke API does.
-type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) (sandbox.Result, error)
-}
+type Invoker = sandbox.Invoker
 
 // Options tune the gateway.
 type Options struct {

@@ -1,0 +1,26 @@
+// Package push wires WebSocket pushes for the functions that send them
+// (the worker and the ws function). It is apart from shared/bootstrap so
+// the functions that never push do not link the management API client.
+package push
+
+import (
+	"log/slog"
+
+	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/config"
+	"innkeeper/shared/realtime"
+)
+
+// New is the pusher the configuration names: Redis for the subscriptions,
+// WS_MANAGEMENT_ENDPOINT for the @connections API.
+func New(cfg config.Config, log *slog.Logger) (*realtime.Pusher, error) {
+	c, err := bootstrap.Cache(cfg)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := bootstrap.AWSConfig(cfg.Env == "local" || cfg.Env == "test")
+	if err != nil {
+		return nil, err
+	}
+	return &realtime.Pusher{Hub: &realtime.Hub{Cache: c}, Client: realtime.Client(aws, cfg.WSManagementEndpoint), Log: log}, nil
+}
