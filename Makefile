@@ -12,11 +12,20 @@ ARCH      ?= arm64
 LDFLAGS   := -s -w -X innkeeper/shared/config.Version=$(VERSION)
 
 MAILPIT   := dist/tools/mailpit
+# The CDK command line and its LocalStack wrapper, pinned in infra/_cli/package.json.
+CDK       := infra/_cli/node_modules/.bin/cdk
+CDKLOCAL  := infra/_cli/node_modules/.bin/cdklocal
+COMPOSE   := docker compose -f local/docker-compose.yml
+STAGE     ?= staging
+# The CDK's Go bindings run on Node 20, which jsii no longer supports but
+# which works; this keeps its banner out of every synth.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev invoke mail redrive tools test bench build lint services clean
+.PHONY: help dev invoke mail redrive tools test bench build lint services clean synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 services: ## start the local PostgreSQL and Redis if they are stopped
 	@./local/services.sh
@@ -62,6 +71,44 @@ build: ## every function as dist/<name>/bootstrap for Lambda (provided.al2023; A
 			-ldflags "$(LDFLAGS)" -o dist/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
+synth: build ## CloudFormation templates of every stage into cdk.out, offline (no AWS account needed)
+	@rm -rf cdk.out
+	CDK_OUTDIR=cdk.out go run ./infra
+	@ls cdk.out/*.template.json
+
+cdk-cli: $(CDK)
+$(CDK): infra/_cli/package.json
+	@command -v npm >/dev/null || { echo "make: npm is missing (Node.js 20+): the CDK command line is an npm package"; exit 1; }
+	npm ci --prefix infra/_cli --no-audit --no-fund
+	@touch $@
+
+deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging VERSION=v1.2.3
+	@test -n "$(VERSION)" || { echo "usage: make deploy STAGE=staging|prod VERSION=vX.Y.Z"; exit 2; }
+	$(CDK) deploy innkeeper-$(STAGE) -c stage=$(STAGE) -c version=$(VERSION)+$$(git rev-parse --short HEAD) --require-approval never --outputs-file dist/outputs-$(STAGE).json
+
+versions: ## the releases each function of a stage can be pointed at: make versions STAGE=prod
+	go run ./local/release versions -stage $(STAGE)
+
+rollback: ## point every function's live alias back to a release: make rollback STAGE=prod VERSION=v1.2.2+abc1234
+	@test -n "$(VERSION)" || { echo "usage: make rollback STAGE=staging|prod VERSION=<release, see make versions>"; exit 2; }
+	go run ./local/release rollback -stage $(STAGE) -version $(VERSION)
+
+localstack-up: ## start LocalStack, PostgreSQL, Redis and Mailpit with docker compose (needs Docker and LOCALSTACK_AUTH_TOKEN)
+	@command -v docker >/dev/null || { echo "make: Docker is missing; make dev runs everything without it"; exit 1; }
+	@test -n "$$LOCALSTACK_AUTH_TOKEN" || { echo "make: set LOCALSTACK_AUTH_TOKEN (LocalStack requires an auth token since March 2026)"; exit 1; }
+	$(COMPOSE) up -d --wait
+
+localstack-deploy: build cdk-cli ## deploy the localstack stage into the running LocalStack
+	AWS_ENDPOINT_URL=http://localhost:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-west-1 \
+		CDK_DEFAULT_ACCOUNT=000000000000 CDK_DEFAULT_REGION=eu-west-1 $(CDKLOCAL) bootstrap aws://000000000000/eu-west-1 -c stage=localstack
+	AWS_ENDPOINT_URL=http://localhost:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-west-1 \
+		CDK_DEFAULT_ACCOUNT=000000000000 CDK_DEFAULT_REGION=eu-west-1 $(CDKLOCAL) deploy innkeeper-localstack -c stage=localstack \
+		-c version=$(VERSION) --require-approval never --outputs-file dist/outputs-localstack.json
+	@echo "API: $$(grep -o '"ApiUrl[^,}]*' dist/outputs-localstack.json)"
+
+localstack-down: ## stop the LocalStack compose stack and delete its volumes
+	$(COMPOSE) down -v
+
 lint: ## gofmt, go vet, and go.mod tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -69,4 +116,4 @@ lint: ## gofmt, go vet, and go.mod tidy
 	@go mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; go mod tidy -diff; exit 1; }
 
 clean: ## remove build output
-	rm -rf dist cdk.out
+	rm -rf dist cdk.out infra/_cli/node_modules

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"innkeeper/shared/topology"
+)
+
+// AliasName is the alias every function is invoked through; CodeDeploy
+// moves it from version to version, and a rollback points it back.
+const AliasName = "live"
+
+// secretVars are the settings that never appear in a template: they are
+// in the app secret, which functions read at start (APP_SECRET_ARN).
+var secretVars = []string{"APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO", "SMTP_ADDR"}
+
+// FunctionName is the deployed name of a manifest function in a stage.
+func FunctionName(stage, fn string) string { return "innkeeper-" + stage + "-" + fn }
+
+// addFunctions makes every function of the manifest: provided.al2023
+// on its architecture, the binary from dist/<name>, memory and timeout
+// from the manifest, its own log group with retention, active tracing.
+func (s *Innkeeper) addFunctions() {
+	st := s.stage()
+	for _, f := range s.props.Manifest.Functions {
+		name := FunctionName(st.Name, f.Name)
+		id := exportName(f.Name)
+		logs := awslogs.NewLogGroup(s.Stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+			LogGroupName:  jsii.String("/aws/lambda/" + name),
+			Retention:     retention(st.LogRetentionDays),
+			RemovalPolicy: s.removal(),
+		})
+		props := &awslambda.FunctionProps{
+			FunctionName: jsii.String(name),
+			Description:  jsii.String(f.Description),
+			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+			Architecture: architecture(f.Arch),
+			Handler:      jsii.String("bootstrap"),
+			Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(s.props.CodeDir, f.Name)), nil),
+			MemorySize:   jsii.Number(float64(f.MemoryMB)),
+			Timeout:      awscdk.Duration_Millis(jsii.Number(float64(f.Timeout.Milliseconds()))),
+			LogGroup:     logs,
+			Tracing:      awslambda.Tracing_ACTIVE,
+			CurrentVersionOptions: &awslambda.VersionOptions{
+				// Old versions stay, so the alias can be pointed back.
+				RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+				Description:   jsii.String(s.props.Version),
+			},
+		}
+		if f.ReservedConcurrency > 0 {
+			props.ReservedConcurrentExecutions = jsii.Number(float64(f.ReservedConcurrency))
+		}
+		if s.Network != nil {
+			props.Vpc = s.Network.VPC
+			props.VpcSubnets = s.subnets()
+			props.SecurityGroups = &[]awsec2.ISecurityGroup{s.Network.Functions}
+		}
+		fn := awslambda.NewFunction(s.Stack, jsii.String(id), props)
+		s.Functions[f.Name] = fn
+		s.Aliases[f.Name] = awslambda.NewAlias(s.Stack, jsii.String(id+"Live"), &awslambda.AliasProps{
+			AliasName: jsii.String(AliasName),
+			Version:   fn.CurrentVersion(),
+		})
+		s.env[f.Name] = map[string]*string{}
+	}
+}
+
+// finishEnvironments gives every function exactly the variables the
+// manifest says it reads, valued for the stage, with secrets replaced
+// by the ARN of the secret that holds them, and grants each function
+// what those variables let it reach. A variable the stack cannot value
+// stops the synth: the manifest and the stack cannot drift.
+func (s *Innkeeper) finishEnvironments() {
+	values := s.settings()
+	for _, f := range s.props.Manifest.Functions {
+		fn := s.Functions[f.Name]
+		env := s.env[f.Name]
+		for _, v := range f.Env {
+			switch {
+			case slices.Contains(secretVars, v):
+				env[appSecrets] = s.Data.AppSecret.SecretArn()
+				s.Data.AppSecret.GrantRead(fn, nil)
+				continue
+			case v == "DATABASE_URL" && s.Data.DBSecret != nil:
+				env["DATABASE_SECRET_ARN"] = s.Data.DBSecret.SecretArn()
+				s.Data.DBSecret.GrantRead(fn, nil)
+			case v == "REDIS_URL" && s.Data.RedisSecret != nil:
+				env["REDIS_SECRET_ARN"] = s.Data.RedisSecret.SecretArn()
+				s.Data.RedisSecret.GrantRead(fn, nil)
+			}
+			val, ok := values[v]
+			if !ok {
+				panic(fmt.Sprintf("infra: function %s reads %s, which stage %s does not set", f.Name, v, s.stage().Name))
+			}
+			if val != nil {
+				env[v] = val
+			}
+		}
+		keys := make([]string, 0, len(env))
+		for k := range env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fn.AddEnvironment(jsii.String(k), env[k], nil)
+		}
+		s.grant(f, fn)
+	}
+}
+
+// settings values every variable for the stage; nil means "leave
+// unset" (the code's default, or a feature the stage lacks).
+func (s *Innkeeper) settings() map[string]*string {
+	st := s.stage()
+	events, dlq := s.Queues["events"], s.DLQs["events"]
+	v := map[string]*string{
+		"APP_ENV":              jsii.String(st.AppEnv),
+		"APP_VERSION":          jsii.String(s.props.Version),
+		"LOG_LEVEL":            jsii.String("info"),
+		"DB_MAX_CONNS":         jsii.String("2"),
+		"DB_CONNECT_TIMEOUT":   jsii.String("2s"),
+		"DB_STATEMENT_TIMEOUT": jsii.String("5s"),
+		"REDIS_KEY_PREFIX":     jsii.String("ink:"),
+		"REDIS_TIMEOUT":        jsii.String("300ms"),
+		"CORS_ALLOWED_ORIGINS": jsii.String(strings.Join(st.CORSOrigins, ",")),
+		"REQUEST_TIMEOUT":      jsii.String("10s"),
+		"APP_URL":              jsii.String(st.AppURL),
+		"EVENTS_QUEUE_URL":     events.QueueUrl(),
+		"EVENTS_DLQ_URL":       dlq.QueueUrl(),
+		"AWS_ENDPOINT_URL_SQS": nil,
+		"MAIL_DRIVER":          jsii.String("ses"),
+	}
+	if st.LocalStack {
+		v["DATABASE_URL"] = jsii.String(st.LocalDatabaseURL)
+		v["REDIS_URL"] = jsii.String(st.LocalRedisURL)
+		v["MAIL_DRIVER"] = jsii.String("smtp")
+		v["WS_MANAGEMENT_ENDPOINT"] = nil
+		return v
+	}
+	// The password comes from the secret named beside it.
+	v["DATABASE_URL"] = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+		dbUser, *s.Data.Proxy.Endpoint(), dbPort, dbName))
+	v["REDIS_URL"] = jsii.String(fmt.Sprintf("rediss://%s:%s/0",
+		*s.Data.Redis.AttrPrimaryEndPointAddress(), *s.Data.Redis.AttrPrimaryEndPointPort()))
+	v["WS_MANAGEMENT_ENDPOINT"] = s.WSStage.CallbackUrl()
+	return v
+}
+
+// grant gives a function what its variables and triggers need, and
+// nothing else: the Grant methods scope every statement to one resource.
+func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
+	reads := func(v string) bool { return slices.Contains(f.Env, v) }
+	events, dlq := s.Queues["events"], s.DLQs["events"]
+	if reads("EVENTS_QUEUE_URL") {
+		events.GrantSendMessages(fn)
+		events.Grant(fn, jsii.String("sqs:GetQueueAttributes"))
+	}
+	if reads("EVENTS_DLQ_URL") {
+		dlq.Grant(fn, jsii.String("sqs:GetQueueAttributes"))
+		if len(s.props.Manifest.RoutesOf(f.Name)) > 0 {
+			// The staff redrive endpoint moves dead letters back.
+			dlq.GrantConsumeMessages(fn)
+		}
+	}
+	if reads("MAIL_DRIVER") && !s.stage().LocalStack {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("SendMailFromTheStageDomain"),
+			Actions: &[]*string{jsii.String("ses:SendEmail"), jsii.String("ses:SendRawEmail")},
+			Resources: &[]*string{awscdk.Arn_Format(&awscdk.ArnComponents{
+				Service: jsii.String("ses"), Resource: jsii.String("identity"),
+				ResourceName: jsii.String(mailDomain(s.stage().MailFrom)),
+			}, s.Stack)},
+		}))
+	}
+	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil {
+		s.WSStage.GrantManagementApiAccess(fn)
+	}
+}
+
+// mailDomain is the domain of a From address, "Name <a@b.example>".
+func mailDomain(from string) string {
+	at := strings.LastIndex(from, "@")
+	if at < 0 {
+		panic("infra: mail sender without a domain: " + from)
+	}
+	return strings.TrimRight(from[at+1:], "> ")
+}
+
+func architecture(arch string) awslambda.Architecture {
+	if arch == "x86_64" {
+		return awslambda.Architecture_X86_64()
+	}
+	return awslambda.Architecture_ARM_64()
+}
+
+// exportName is a construct id for a manifest name: "expire-holds" →
+// "ExpireHolds".
+func exportName(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '$' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// retention maps days to CloudWatch's fixed retention choices, the
+// smallest that keeps at least that long.
+func retention(days int) awslogs.RetentionDays {
+	choices := []struct {
+		days int
+		r    awslogs.RetentionDays
+	}{
+		{1, awslogs.RetentionDays_ONE_DAY}, {3, awslogs.RetentionDays_THREE_DAYS}, {5, awslogs.RetentionDays_FIVE_DAYS},
+		{7, awslogs.RetentionDays_ONE_WEEK}, {14, awslogs.RetentionDays_TWO_WEEKS}, {30, awslogs.RetentionDays_ONE_MONTH},
+		{60, awslogs.RetentionDays_TWO_MONTHS}, {90, awslogs.RetentionDays_THREE_MONTHS}, {180, awslogs.RetentionDays_SIX_MONTHS},
+		{365, awslogs.RetentionDays_ONE_YEAR},
+	}
+	for _, c := range choices {
+		if days <= c.days {
+			return c.r
+		}
+	}
+	return awslogs.RetentionDays_TWO_YEARS
+}

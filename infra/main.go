@@ -1,0 +1,113 @@
+// Command infra is the CDK app: Innkeeper's stages as CloudFormation
+// stacks, built from the manifest in shared/topology, so the cloud
+// deploys exactly the functions, routes, queues and schedules the
+// devstack runs.
+//
+//	CDK_OUTDIR=cdk.out go run ./infra                 # every stage
+//	cdk synth -c stage=staging -c version=v1.2.3+abc   # one stage
+//
+// Context: stage (staging, prod, localstack; all when absent), version
+// (the release, vX.Y.Z and the commit), domain and certificateArn (the
+// HTTP API's custom domain), natGateways (egress; 0 by default).
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"innkeeper/shared/topology"
+)
+
+func main() {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	if _, err := build(app, "dist"); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		os.Exit(2)
+	}
+	app.Synth(nil)
+}
+
+// build adds the stacks the context asks for to the app, reading the
+// functions' binaries from codeDir, and returns them by stage.
+func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
+	built := map[string]*Innkeeper{}
+	names := StageNames()
+	if v := context(app, "stage"); v != "" {
+		if _, ok := Stages[v]; !ok {
+			return nil, fmt.Errorf("unknown stage %q (one of %v)", v, names)
+		}
+		names = []string{v}
+	}
+	version := context(app, "version")
+	if version == "" {
+		version = "dev"
+	}
+	for _, name := range names {
+		st, err := withContext(app, Stages[name])
+		if err != nil {
+			return nil, err
+		}
+		s := NewInnkeeperStack(app, "innkeeper-"+name, &StackProps{
+			StackProps: awscdk.StackProps{Env: env(st)},
+			Stage:      st, Manifest: topology.Innkeeper, CodeDir: codeDir, Version: version,
+		})
+		if !st.LocalStack {
+			// LocalStack's stage is a developer's emulation, not a
+			// deployment: its REST API and missing VPC are by design.
+			awscdk.Aspects_Of(s.Stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+		}
+		built[name] = s
+	}
+	return built, nil
+}
+
+// withContext applies the per-deployment context values to a stage.
+func withContext(app awscdk.App, st Stage) (Stage, error) {
+	if v := context(app, "domain"); v != "" {
+		st.Domain = v
+	}
+	if v := context(app, "certificateArn"); v != "" {
+		st.CertificateARN = v
+	}
+	if v := context(app, "natGateways"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3 {
+			return st, fmt.Errorf("natGateways %q: want 0 to 3", v)
+		}
+		st.NatGateways = n
+	}
+	return st, st.Validate()
+}
+
+func context(app awscdk.App, key string) string {
+	v := app.Node().TryGetContext(jsii.String(key))
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// env pins a stack to the account and region the CLI resolves; a
+// LocalStack stage uses LocalStack's fixed account.
+func env(st Stage) *awscdk.Environment {
+	if st.LocalStack {
+		return &awscdk.Environment{Account: jsii.String("000000000000"), Region: jsii.String(region())}
+	}
+	if acct := os.Getenv("CDK_DEFAULT_ACCOUNT"); acct != "" {
+		return &awscdk.Environment{Account: jsii.String(acct), Region: jsii.String(region())}
+	}
+	return nil
+}
+
+func region() string {
+	if r := os.Getenv("CDK_DEFAULT_REGION"); r != "" {
+		return r
+	}
+	return "eu-west-1"
+}

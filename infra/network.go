@@ -1,0 +1,104 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Network is the VPC: private subnets for the functions, the database
+// and the cache, VPC endpoints for the AWS services they call, and one
+// security group per tier.
+type Network struct {
+	VPC        awsec2.Vpc
+	SubnetType awsec2.SubnetType
+	// Functions, Database and Cache are the tiers' security groups; the
+	// database and cache admit only the functions.
+	Functions awsec2.SecurityGroup
+	Database  awsec2.SecurityGroup
+	Cache     awsec2.SecurityGroup
+	// SecretsEndpoint is Secrets Manager's endpoint, which the database
+	// secret's rotation function calls.
+	SecretsEndpoint awsec2.InterfaceVpcEndpoint
+}
+
+// interfaceEndpoints are the AWS services the functions call, reached
+// privately: no NAT gateway, no internet path, a fixed cost of a few
+// dollars a month per endpoint and zone.
+var interfaceEndpoints = []struct {
+	id      string
+	service func() awsec2.InterfaceVpcEndpointAwsService
+	// privateDNS: the endpoint answers for the service's public name.
+	// execute-api's must not: with it on, the VPC could reach only
+	// private APIs, and the WebSocket API is a regional one.
+	privateDNS bool
+}{
+	{"SQS", awsec2.InterfaceVpcEndpointAwsService_SQS, true},
+	{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER, true},
+	{"SES", awsec2.InterfaceVpcEndpointAwsService_EMAIL, true},
+	{"ExecuteAPI", awsec2.InterfaceVpcEndpointAwsService_APIGATEWAY, false},
+}
+
+func newNetwork(s *Innkeeper) *Network {
+	st := s.stage()
+	subnetType := awsec2.SubnetType_PRIVATE_ISOLATED
+	subnets := []*awsec2.SubnetConfiguration{
+		{Name: jsii.String("private"), SubnetType: subnetType, CidrMask: jsii.Number(22)},
+	}
+	if st.NatGateways > 0 {
+		// Egress through NAT needs public subnets for the gateways; the
+		// functions stay private.
+		subnetType = awsec2.SubnetType_PRIVATE_WITH_EGRESS
+		subnets = []*awsec2.SubnetConfiguration{
+			{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(24)},
+			{Name: jsii.String("private"), SubnetType: subnetType, CidrMask: jsii.Number(22)},
+		}
+	}
+	vpc := awsec2.NewVpc(s.Stack, jsii.String("VPC"), &awsec2.VpcProps{
+		MaxAzs:                       jsii.Number(2),
+		NatGateways:                  jsii.Number(float64(st.NatGateways)),
+		SubnetConfiguration:          &subnets,
+		RestrictDefaultSecurityGroup: jsii.Bool(true),
+	})
+	flowLogs := awslogs.NewLogGroup(s.Stack, jsii.String("VPCFlowLogs"), &awslogs.LogGroupProps{
+		Retention:     retention(st.LogRetentionDays),
+		RemovalPolicy: s.removal(),
+	})
+	vpc.AddFlowLog(jsii.String("RejectedTraffic"), &awsec2.FlowLogOptions{
+		TrafficType: awsec2.FlowLogTrafficType_REJECT,
+		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil),
+	})
+
+	n := &Network{VPC: vpc, SubnetType: subnetType}
+	n.Functions = awsec2.NewSecurityGroup(s.Stack, jsii.String("FunctionsSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("Innkeeper functions"), AllowAllOutbound: jsii.Bool(true),
+	})
+	n.Database = awsec2.NewSecurityGroup(s.Stack, jsii.String("DatabaseSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("PostgreSQL and its proxy: functions only"), AllowAllOutbound: jsii.Bool(false),
+	})
+	n.Cache = awsec2.NewSecurityGroup(s.Stack, jsii.String("CacheSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("Redis: functions only"), AllowAllOutbound: jsii.Bool(false),
+	})
+	n.Cache.AddIngressRule(n.Functions, awsec2.Port_Tcp(jsii.Number(redisPort)), jsii.String("functions to Redis"), nil)
+
+	vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
+		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+	})
+	endpoints := awsec2.NewSecurityGroup(s.Stack, jsii.String("EndpointsSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("VPC endpoints: HTTPS from the functions"), AllowAllOutbound: jsii.Bool(false),
+	})
+	endpoints.AddIngressRule(n.Functions, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("functions to AWS APIs"), nil)
+	for _, e := range interfaceEndpoints {
+		ep := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+			Service:           e.service(),
+			PrivateDnsEnabled: jsii.Bool(e.privateDNS),
+			SecurityGroups:    &[]awsec2.ISecurityGroup{endpoints},
+			Subnets:           &awsec2.SubnetSelection{SubnetType: subnetType},
+			Open:              jsii.Bool(false),
+		})
+		if e.id == "SecretsManager" {
+			n.SecretsEndpoint = ep
+		}
+	}
+	return n
+}

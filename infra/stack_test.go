@@ -1,0 +1,604 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"innkeeper/shared/topology"
+)
+
+// synthesized is one stage's stack and its template as plain JSON.
+type synthesized struct {
+	stack    *Innkeeper
+	template map[string]any
+}
+
+var stacks = map[string]synthesized{}
+
+// TestMain synthesizes every stage once (starting the CDK's Node
+// process takes seconds) and shares the templates with the tests.
+func TestMain(m *testing.M) {
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	code, err := fakeBinaries()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"version": "v1.2.3+abc1234"}})
+	built, err := build(app, code)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for _, name := range StageNames() {
+		tpl := assertions.Template_FromStack(built[name].Stack, nil)
+		raw, err := json.Marshal(tpl.ToJSON())
+		if err != nil {
+			panic(err)
+		}
+		var t map[string]any
+		if err := json.Unmarshal(raw, &t); err != nil {
+			panic(err)
+		}
+		stacks[name] = synthesized{template: t, stack: built[name]}
+	}
+	rc := m.Run()
+	os.RemoveAll(code)
+	jsii.Close()
+	os.Exit(rc)
+}
+
+// fakeBinaries is a dist folder with a placeholder bootstrap per
+// function: the template does not depend on the binary's bytes.
+func fakeBinaries() (string, error) {
+	dir, err := os.MkdirTemp("", "innkeeper-dist-")
+	if err != nil {
+		return "", err
+	}
+	for _, f := range topology.Innkeeper.Functions {
+		if err := os.MkdirAll(filepath.Join(dir, f.Name), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name, "bootstrap"), []byte("#!/bin/sh\n# "+f.Name+"\n"), 0o755); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// resources lists a template's resources of one type, by logical id.
+func resources(t *testing.T, stage, typ string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for id, r := range stacks[stage].template["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+func props(r map[string]any) map[string]any {
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// ours are the functions the manifest makes (the CDK adds providers of
+// its own for custom resources), by manifest name.
+func ours(t *testing.T, stage string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, r := range resources(t, stage, "AWS::Lambda::Function") {
+		name, _ := props(r)["FunctionName"].(string)
+		if short, ok := strings.CutPrefix(name, "innkeeper-"+stage+"-"); ok {
+			out[short] = r
+		}
+	}
+	return out
+}
+
+var deployed = []string{"staging", "prod"}
+
+func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
+	for _, stage := range StageNames() {
+		fns := ours(t, stage)
+		if len(fns) != len(topology.Innkeeper.Functions) {
+			t.Errorf("%s: %d functions, manifest has %d", stage, len(fns), len(topology.Innkeeper.Functions))
+		}
+		for _, f := range topology.Innkeeper.Functions {
+			r, ok := fns[f.Name]
+			if !ok {
+				t.Errorf("%s: function %s missing", stage, f.Name)
+				continue
+			}
+			p := props(r)
+			checks := []struct {
+				name      string
+				got, want any
+			}{
+				{"runtime", p["Runtime"], "provided.al2023"},
+				{"architecture", fmt.Sprint(p["Architectures"]), "[arm64]"},
+				{"handler", p["Handler"], "bootstrap"},
+				{"memory", p["MemorySize"], float64(f.MemoryMB)},
+				{"timeout", p["Timeout"], f.Timeout.Seconds()},
+				{"tracing", fmt.Sprint(p["TracingConfig"]), "map[Mode:Active]"},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s/%s: %s = %v, want %v", stage, f.Name, c.name, c.got, c.want)
+				}
+			}
+			reserved, has := p["ReservedConcurrentExecutions"]
+			if f.ReservedConcurrency > 0 && reserved != float64(f.ReservedConcurrency) {
+				t.Errorf("%s/%s: reserved concurrency %v, want %d", stage, f.Name, reserved, f.ReservedConcurrency)
+			}
+			if f.ReservedConcurrency == 0 && has {
+				t.Errorf("%s/%s: reserved concurrency %v, manifest has none", stage, f.Name, reserved)
+			}
+			if stage != "localstack" && p["VpcConfig"] == nil {
+				t.Errorf("%s/%s: not in the VPC", stage, f.Name)
+			}
+		}
+	}
+}
+
+// TestFunctionEnvironmentFollowsTheManifest: every variable a function
+// reads has a value or its secret's ARN; nothing secret is in a
+// template; nothing the function does not read is set.
+func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
+	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true}
+	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true}
+	for _, stage := range StageNames() {
+		fns := ours(t, stage)
+		for _, f := range topology.Innkeeper.Functions {
+			vars, _ := props(fns[f.Name])["Environment"].(map[string]any)["Variables"].(map[string]any)
+			for _, v := range f.Env {
+				_, set := vars[v]
+				secret := contains(secretVars, v)
+				switch {
+				case secret && set:
+					t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
+				case secret && vars[appSecrets] == nil:
+					t.Errorf("%s/%s: reads %s but has no %s", stage, f.Name, v, appSecrets)
+				case !secret && !set && !optional[v]:
+					t.Errorf("%s/%s: reads %s, which the stack does not set", stage, f.Name, v)
+				}
+			}
+			for k := range vars {
+				if !contains(f.Env, k) && !derived[k] {
+					t.Errorf("%s/%s: sets %s, which the function does not read", stage, f.Name, k)
+				}
+			}
+			if stage != "localstack" {
+				for _, url := range []string{"DATABASE_URL", "REDIS_URL"} {
+					if v, ok := vars[url]; ok {
+						if regexp.MustCompile(`://[^@/]*:[^@/]*@`).MatchString(fmt.Sprint(v)) {
+							t.Errorf("%s/%s: %s carries a password", stage, f.Name, url)
+						}
+					}
+				}
+			}
+			if got := vars["APP_VERSION"]; contains(f.Env, "APP_VERSION") && got != "v1.2.3+abc1234" {
+				t.Errorf("%s/%s: APP_VERSION %v, want the release", stage, f.Name, got)
+			}
+		}
+	}
+}
+
+func TestQueueDLQAndPartialBatches(t *testing.T) {
+	for _, stage := range StageNames() {
+		fns := ours(t, stage)
+		queues := map[string]map[string]any{}
+		for _, r := range resources(t, stage, "AWS::SQS::Queue") {
+			queues[props(r)["QueueName"].(string)] = props(r)
+		}
+		for _, q := range topology.Innkeeper.Queues {
+			main, ok := queues[FunctionName(stage, q.Name)]
+			if !ok {
+				t.Fatalf("%s: queue %s missing (have %v)", stage, q.Name, queues)
+			}
+			if _, ok := queues[FunctionName(stage, q.DLQ())]; !ok {
+				t.Errorf("%s: dead-letter queue %s missing", stage, q.DLQ())
+			}
+			consumerTimeout := props(fns[q.Consumer])["Timeout"].(float64)
+			if vis := main["VisibilityTimeout"].(float64); vis < 6*consumerTimeout {
+				t.Errorf("%s: visibility timeout %vs < 6 × %s's timeout %vs", stage, vis, q.Consumer, consumerTimeout)
+			}
+			redrive := main["RedrivePolicy"].(map[string]any)
+			if redrive["maxReceiveCount"] != float64(5) || redrive["maxReceiveCount"] != float64(q.MaxReceiveCount) {
+				t.Errorf("%s: maxReceiveCount %v, want 5", stage, redrive["maxReceiveCount"])
+			}
+			if main["SqsManagedSseEnabled"] != true {
+				t.Errorf("%s: queue not encrypted", stage)
+			}
+		}
+		mappings := resources(t, stage, "AWS::Lambda::EventSourceMapping")
+		if len(mappings) != len(topology.Innkeeper.Queues) {
+			t.Errorf("%s: %d event source mappings, want %d", stage, len(mappings), len(topology.Innkeeper.Queues))
+		}
+		for _, m := range mappings {
+			p := props(m)
+			if fmt.Sprint(p["FunctionResponseTypes"]) != "[ReportBatchItemFailures]" {
+				t.Errorf("%s: partial batch responses off: %v", stage, p["FunctionResponseTypes"])
+			}
+			if !strings.Contains(mustJSON(p["FunctionName"]), ":"+AliasName) {
+				t.Errorf("%s: queue feeds %s, not the live alias", stage, mustJSON(p["FunctionName"]))
+			}
+		}
+	}
+}
+
+func TestEverySchedulePresent(t *testing.T) {
+	for _, stage := range StageNames() {
+		rules := map[string]map[string]any{}
+		for _, r := range resources(t, stage, "AWS::Events::Rule") {
+			rules[props(r)["Name"].(string)] = props(r)
+		}
+		if len(rules) != len(topology.Innkeeper.Schedules) {
+			t.Errorf("%s: %d rules, manifest has %d schedules", stage, len(rules), len(topology.Innkeeper.Schedules))
+		}
+		for _, sc := range topology.Innkeeper.Schedules {
+			r, ok := rules[FunctionName(stage, sc.Name)]
+			if !ok {
+				t.Errorf("%s: schedule %s missing", stage, sc.Name)
+				continue
+			}
+			if r["ScheduleExpression"] != sc.Expression || r["State"] == "DISABLED" {
+				t.Errorf("%s/%s: expression %v state %v", stage, sc.Name, r["ScheduleExpression"], r["State"])
+			}
+			target := r["Targets"].([]any)[0].(map[string]any)
+			template := target["InputTransformer"].(map[string]any)["InputTemplate"].(string)
+			for k, v := range sc.Detail {
+				if !strings.Contains(template, fmt.Sprintf("%q:%q", k, v)) {
+					t.Errorf("%s/%s: event detail lacks %s=%s: %s", stage, sc.Name, k, v, template)
+				}
+			}
+			if !strings.Contains(mustJSON(target["Arn"]), ":"+AliasName) && !strings.Contains(mustJSON(target["Arn"]), "Live") {
+				t.Errorf("%s/%s: target %s is not the live alias", stage, sc.Name, mustJSON(target["Arn"]))
+			}
+		}
+	}
+}
+
+func TestDatabaseAndCachePrivateEncryptedBackedUp(t *testing.T) {
+	wantRetention := map[string]float64{"staging": 7, "prod": 30}
+	for _, stage := range deployed {
+		dbs := resources(t, stage, "AWS::RDS::DBInstance")
+		if len(dbs) != 1 {
+			t.Fatalf("%s: %d databases", stage, len(dbs))
+		}
+		for _, db := range dbs {
+			p := props(db)
+			if p["PubliclyAccessible"] != false || p["StorageEncrypted"] != true {
+				t.Errorf("%s: database public=%v encrypted=%v", stage, p["PubliclyAccessible"], p["StorageEncrypted"])
+			}
+			if p["BackupRetentionPeriod"] != wantRetention[stage] {
+				t.Errorf("%s: backups kept %v days, want %v", stage, p["BackupRetentionPeriod"], wantRetention[stage])
+			}
+			protected := stage == "prod"
+			if (p["DeletionProtection"] == true) != protected || (db["DeletionPolicy"] == "Snapshot") != protected {
+				t.Errorf("%s: deletion protection %v, deletion policy %v", stage, p["DeletionProtection"], db["DeletionPolicy"])
+			}
+		}
+		proxies := resources(t, stage, "AWS::RDS::DBProxy")
+		for _, px := range proxies {
+			if props(px)["RequireTLS"] != true {
+				t.Errorf("%s: the proxy does not require TLS", stage)
+			}
+		}
+		if len(proxies) != 1 {
+			t.Errorf("%s: %d database proxies, want 1", stage, len(proxies))
+		}
+		for _, c := range resources(t, stage, "AWS::ElastiCache::ReplicationGroup") {
+			p := props(c)
+			if p["AtRestEncryptionEnabled"] != true || p["TransitEncryptionEnabled"] != true || p["AuthToken"] == nil {
+				t.Errorf("%s: cache at-rest=%v transit=%v auth=%v", stage, p["AtRestEncryptionEnabled"], p["TransitEncryptionEnabled"], p["AuthToken"] != nil)
+			}
+		}
+		// Private: no internet gateway, no public subnet, no NAT.
+		for _, typ := range []string{"AWS::EC2::InternetGateway", "AWS::EC2::NatGateway"} {
+			if n := len(resources(t, stage, typ)); n != 0 {
+				t.Errorf("%s: %d %s", stage, n, typ)
+			}
+		}
+		for _, sn := range resources(t, stage, "AWS::EC2::Subnet") {
+			if props(sn)["MapPublicIpOnLaunch"] == true {
+				t.Errorf("%s: a public subnet", stage)
+			}
+		}
+		endpoints := map[string]bool{}
+		for _, e := range resources(t, stage, "AWS::EC2::VPCEndpoint") {
+			endpoints[regexp.MustCompile(`\.([a-z0-9-]+)"`).FindStringSubmatch(mustJSON(props(e)["ServiceName"]))[1]] = true
+		}
+		for _, svc := range []string{"s3", "sqs", "secretsmanager", "email", "execute-api"} {
+			if !endpoints[svc] {
+				t.Errorf("%s: no VPC endpoint for %s (have %v)", stage, svc, endpoints)
+			}
+		}
+	}
+}
+
+func TestAliasesAndCodeDeployWithAlarms(t *testing.T) {
+	wantConfig := map[string]string{"staging": "CodeDeployDefault.LambdaAllAtOnce", "prod": "CodeDeployDefault.LambdaCanary10Percent5Minutes"}
+	for _, stage := range deployed {
+		aliases := resources(t, stage, "AWS::Lambda::Alias")
+		if len(aliases) != len(topology.Innkeeper.Functions) {
+			t.Errorf("%s: %d aliases, want one per function", stage, len(aliases))
+		}
+		shifted := 0
+		for id, a := range aliases {
+			if props(a)["Name"] != AliasName {
+				t.Errorf("%s: alias %s named %v", stage, id, props(a)["Name"])
+			}
+			if a["UpdatePolicy"] != nil {
+				shifted++
+				if !contains(anyStrings(a["DependsOn"]), "MigrateOnDeploy") {
+					t.Errorf("%s: alias %s may shift before the migrations ran", stage, id)
+				}
+			}
+		}
+		if shifted != len(topology.Innkeeper.Functions)-1 {
+			t.Errorf("%s: %d aliases shifted by CodeDeploy, want all but migrate", stage, shifted)
+		}
+		for id, g := range resources(t, stage, "AWS::CodeDeploy::DeploymentGroup") {
+			p := props(g)
+			if p["DeploymentConfigName"] != wantConfig[stage] {
+				t.Errorf("%s/%s: deployment config %v", stage, id, p["DeploymentConfigName"])
+			}
+			alarms := p["AlarmConfiguration"].(map[string]any)
+			if alarms["Enabled"] != true || len(alarms["Alarms"].([]any)) == 0 {
+				t.Errorf("%s/%s: no alarms", stage, id)
+			}
+			if !strings.Contains(mustJSON(p["AutoRollbackConfiguration"]), "DEPLOYMENT_STOP_ON_ALARM") {
+				t.Errorf("%s/%s: no rollback on alarm", stage, id)
+			}
+			if strings.HasPrefix(id, "Api") && len(alarms["Alarms"].([]any)) < 3 {
+				t.Errorf("%s: the API's deployment does not watch 5xx rate and latency: %v", stage, alarms["Alarms"])
+			}
+		}
+		names := map[string]bool{}
+		for _, a := range resources(t, stage, "AWS::CloudWatch::Alarm") {
+			names[props(a)["AlarmName"].(string)] = true
+		}
+		for _, want := range []string{"api-5xx-rate", "api-p95-latency", "events-dlq-not-empty", "db-cpu", "db-connections", "worker-errors", "api-throttles"} {
+			if !names[FunctionName(stage, want)] {
+				t.Errorf("%s: alarm %s missing", stage, want)
+			}
+		}
+		if len(resources(t, stage, "Custom::Trigger")) != 1 {
+			t.Errorf("%s: no migration trigger", stage)
+		}
+	}
+}
+
+func TestHTTPAndWebSocketRoutesFromTheManifest(t *testing.T) {
+	for _, stage := range deployed {
+		keys := map[string]bool{}
+		routes := resources(t, stage, "AWS::ApiGatewayV2::Route")
+		for _, r := range routes {
+			keys[props(r)["RouteKey"].(string)] = true
+		}
+		for _, r := range topology.Innkeeper.Routes {
+			if !keys[r.Key()] {
+				t.Errorf("%s: route %s missing", stage, r.Key())
+			}
+		}
+		for _, r := range topology.Innkeeper.WebSocket.Routes {
+			if !keys[r.Key] {
+				t.Errorf("%s: WebSocket route %s missing", stage, r.Key)
+			}
+		}
+		if want := len(topology.Innkeeper.Routes) + len(topology.Innkeeper.WebSocket.Routes); len(routes) != want {
+			t.Errorf("%s: %d routes, manifest has %d", stage, len(routes), want)
+		}
+		for _, api := range resources(t, stage, "AWS::ApiGatewayV2::Api") {
+			p := props(api)
+			if p["ProtocolType"] != "HTTP" {
+				continue
+			}
+			origins := anyStrings(p["CorsConfiguration"].(map[string]any)["AllowOrigins"])
+			if len(origins) == 0 {
+				t.Errorf("%s: no CORS origins", stage)
+			}
+			for _, o := range origins {
+				if strings.Contains(o, "*") {
+					t.Errorf("%s: CORS origin %q", stage, o)
+				}
+			}
+		}
+		for _, s := range resources(t, stage, "AWS::ApiGatewayV2::Stage") {
+			p := props(s)
+			logs, _ := p["AccessLogSettings"].(map[string]any)
+			if logs == nil || !json.Valid([]byte(logs["Format"].(string))) {
+				t.Errorf("%s: stage %v without JSON access logs", stage, p["StageName"])
+			}
+			throttle, _ := p["DefaultRouteSettings"].(map[string]any)
+			if throttle == nil || throttle["ThrottlingRateLimit"] == nil || throttle["ThrottlingBurstLimit"] == nil {
+				t.Errorf("%s: stage %v not throttled", stage, p["StageName"])
+			}
+		}
+	}
+	if n := len(resources(t, "localstack", "AWS::ApiGatewayV2::Api")); n != 0 {
+		t.Errorf("localstack: %d API Gateway v2 APIs, which its free tier lacks", n)
+	}
+	if n := len(resources(t, "localstack", "AWS::ApiGateway::RestApi")); n != 1 {
+		t.Errorf("localstack: %d REST APIs, want 1", n)
+	}
+}
+
+// TestLeastPrivilege: no statement allows every action, no FullAccess
+// managed policy, and Resource "*" only for the actions that take no
+// resource (X-Ray, log retention).
+func TestLeastPrivilege(t *testing.T) {
+	resourceless := regexp.MustCompile(`^(xray:Put(TraceSegments|TelemetryRecords)|logs:(Put|Delete)RetentionPolicy)$`)
+	for _, stage := range StageNames() {
+		for id, pol := range resources(t, stage, "AWS::IAM::Policy") {
+			for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				s := st.(map[string]any)
+				actions := anyStrings(s["Action"])
+				for _, a := range actions {
+					if a == "*" || strings.HasSuffix(a, ":*") {
+						t.Errorf("%s/%s: action %q", stage, id, a)
+					}
+				}
+				if s["Effect"] == "Allow" && contains(anyStrings(s["Resource"]), "*") {
+					for _, a := range actions {
+						if !resourceless.MatchString(a) {
+							t.Errorf("%s/%s: %s on every resource", stage, id, a)
+						}
+					}
+				}
+			}
+		}
+		for id, role := range resources(t, stage, "AWS::IAM::Role") {
+			if strings.Contains(mustJSON(props(role)["ManagedPolicyArns"]), "FullAccess") {
+				t.Errorf("%s/%s: FullAccess managed policy", stage, id)
+			}
+		}
+	}
+}
+
+func TestUploadsBucketPrivateVersionedEncrypted(t *testing.T) {
+	for _, stage := range StageNames() {
+		found := false
+		for _, b := range resources(t, stage, "AWS::S3::Bucket") {
+			p := props(b)
+			if p["VersioningConfiguration"] == nil {
+				continue
+			}
+			found = true
+			block := p["PublicAccessBlockConfiguration"].(map[string]any)
+			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				if block[k] != true {
+					t.Errorf("%s: uploads %s off", stage, k)
+				}
+			}
+			if p["BucketEncryption"] == nil || p["LifecycleConfiguration"] == nil {
+				t.Errorf("%s: uploads without encryption or lifecycle", stage)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no versioned uploads bucket", stage)
+		}
+	}
+}
+
+func TestLogRetentionPerStage(t *testing.T) {
+	for _, stage := range StageNames() {
+		want := Stages[stage].LogRetentionDays
+		for _, f := range topology.Innkeeper.Functions {
+			var days any
+			for _, lg := range resources(t, stage, "AWS::Logs::LogGroup") {
+				if props(lg)["LogGroupName"] == "/aws/lambda/"+FunctionName(stage, f.Name) {
+					days = props(lg)["RetentionInDays"]
+				}
+			}
+			if days == nil || days.(float64) < float64(want) {
+				t.Errorf("%s/%s: log retention %v, want ≥ %d days", stage, f.Name, days, want)
+			}
+		}
+	}
+}
+
+// TestNagFindsNoUnsuppressedError runs cdk-nag's AwsSolutions pack on
+// the deployed stages: every finding is fixed or carries a reason.
+func TestNagFindsNoUnsuppressedError(t *testing.T) {
+	for _, stage := range deployed {
+		ann := assertions.Annotations_FromStack(stacks[stage].stack.Stack)
+		errs := ann.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+		for _, e := range *errs {
+			t.Errorf("%s: %s: %v", stage, *e.Id, e.Entry.Data)
+		}
+		warns := ann.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+		for _, w := range *warns {
+			t.Errorf("%s: warning %s: %v", stage, *w.Id, w.Entry.Data)
+		}
+	}
+	for _, sp := range suppressions {
+		if len(strings.TrimSpace(sp.reason)) < 40 {
+			t.Errorf("suppression %s: reason too thin: %q", sp.rule, sp.reason)
+		}
+	}
+}
+
+func TestStageValidation(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Stage)
+		ok     bool
+	}{
+		{"staging as is", func(*Stage) {}, true},
+		{"wildcard origin", func(s *Stage) { s.CORSOrigins = []string{"*"} }, false},
+		{"wildcard subdomain", func(s *Stage) { s.CORSOrigins = []string{"https://*.example.com"} }, false},
+		{"no origins", func(s *Stage) { s.CORSOrigins = nil }, false},
+		{"domain without certificate", func(s *Stage) { s.Domain = "api.example.com" }, false},
+		{"no backups", func(s *Stage) { s.BackupRetentionDay = 0 }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := Stages["staging"]
+			tt.modify(&st)
+			if err := st.Validate(); (err == nil) != tt.ok {
+				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestLocalStackStageUsesOnlyWhatLocalStackEmulates(t *testing.T) {
+	for _, typ := range []string{"AWS::EC2::VPC", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup", "AWS::CodeDeploy::DeploymentGroup"} {
+		if n := len(resources(t, "localstack", typ)); n != 0 {
+			t.Errorf("localstack: %d %s", n, typ)
+		}
+	}
+	for _, f := range ours(t, "localstack") {
+		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if u, ok := vars["DATABASE_URL"]; ok && !strings.Contains(u.(string), "@postgres:5432/") {
+			t.Errorf("localstack: DATABASE_URL %v is not the compose PostgreSQL", u)
+		}
+	}
+}
+
+func TestRetentionChoices(t *testing.T) {
+	if retention(14) == retention(15) || retention(1) != retention(0) {
+		t.Error("retention does not pick the smallest choice that keeps long enough")
+	}
+	if got := exportName("expire-holds"); got != "ExpireHolds" {
+		t.Errorf("exportName = %q", got)
+	}
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// anyStrings reads a template value that is a string or a list of them.
+func anyStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Stage is everything that differs between the deployed environments:
+// data, sizes and safety settings, never structure. The same manifest
+// builds every stage.
+type Stage struct {
+	// Name is staging, prod or localstack; APP_ENV is AppEnv.
+	Name   string
+	AppEnv string
+
+	// LocalStack stages deploy only what LocalStack's free tier
+	// emulates: functions outside a VPC, SQS, EventBridge, Secrets
+	// Manager and a REST API (payload 1.0) in place of the HTTP API;
+	// PostgreSQL, Redis and Mailpit come from the compose file.
+	LocalStack bool
+
+	// Database.
+	DBInstanceClass    string // e.g. t4g.micro
+	DBAllocatedGB      int
+	DBMaxAllocatedGB   int
+	BackupRetentionDay int
+	MultiAZ            bool
+	// Protect turns on deletion protection and snapshot-on-delete for
+	// the database, and retains the uploads bucket and the logs.
+	Protect bool
+
+	// Cache.
+	CacheNodeType string
+	CacheReplicas int // read replicas beside the primary; >0 enables failover
+
+	// Network: NAT gateways for egress to the internet (0: none; the
+	// VPC endpoints carry all AWS traffic).
+	NatGateways int
+
+	// HTTP API.
+	CORSOrigins    []string
+	ThrottleRate   float64 // steady requests per second per stage
+	ThrottleBurst  float64
+	WSThrottleRate float64
+	WSBurst        float64
+	// Domain and CertificateARN give the HTTP API a custom domain with
+	// TLS 1.2; both empty: the execute-api address.
+	Domain         string
+	CertificateARN string
+	AppURL         string
+
+	// Canary shifts 10% of the traffic for 5 minutes before the rest;
+	// false shifts all at once. Both roll back on the alarms.
+	Canary bool
+
+	LogRetentionDays int
+	// Alarm thresholds.
+	Max5xxPercent float64
+	MaxP95Ms      float64
+
+	MailFrom    string
+	MailStaffTo string
+
+	// LocalStack only: where the functions (running in LocalStack's
+	// containers on the compose network) find the compose services.
+	LocalDatabaseURL string
+	LocalRedisURL    string
+	LocalSMTPAddr    string
+}
+
+// Stages are the deployable environments. A context value may override
+// the domain, certificate, origins and NAT count (see withContext).
+var Stages = map[string]Stage{
+	"staging": {
+		Name: "staging", AppEnv: "staging",
+		DBInstanceClass: "t4g.micro", DBAllocatedGB: 20, DBMaxAllocatedGB: 50, BackupRetentionDay: 7,
+		CacheNodeType: "cache.t4g.micro",
+		CORSOrigins:   []string{"https://staging.innkeeper.example"},
+		ThrottleRate:  50, ThrottleBurst: 100, WSThrottleRate: 20, WSBurst: 40,
+		AppURL:           "https://staging.innkeeper.example",
+		LogRetentionDays: 14, Max5xxPercent: 5, MaxP95Ms: 1500,
+		MailFrom: "Innkeeper Staging <bookings@staging.innkeeper.example>", MailStaffTo: "front-desk@staging.innkeeper.example",
+	},
+	"prod": {
+		Name: "prod", AppEnv: "production",
+		DBInstanceClass: "t4g.medium", DBAllocatedGB: 50, DBMaxAllocatedGB: 500, BackupRetentionDay: 30,
+		MultiAZ: true, Protect: true,
+		CacheNodeType: "cache.t4g.small", CacheReplicas: 1,
+		CORSOrigins:  []string{"https://innkeeper.example", "https://www.innkeeper.example"},
+		ThrottleRate: 500, ThrottleBurst: 1000, WSThrottleRate: 200, WSBurst: 400,
+		AppURL: "https://innkeeper.example", Canary: true,
+		LogRetentionDays: 90, Max5xxPercent: 1, MaxP95Ms: 1000,
+		MailFrom: "Innkeeper <bookings@innkeeper.example>", MailStaffTo: "front-desk@innkeeper.example",
+	},
+	"localstack": {
+		Name: "localstack", AppEnv: "staging", LocalStack: true,
+		CORSOrigins:  []string{"http://localhost:5173", "http://127.0.0.1:5173"},
+		ThrottleRate: 100, ThrottleBurst: 200,
+		AppURL:           "http://localhost:4566",
+		LogRetentionDays: 3, Max5xxPercent: 5, MaxP95Ms: 1500,
+		MailFrom: "Innkeeper <bookings@innkeeper.local>", MailStaffTo: "front-desk@innkeeper.local",
+		// The compose file's service names, on the network LocalStack
+		// starts Lambda containers in (LAMBDA_DOCKER_NETWORK).
+		LocalDatabaseURL: "postgres://postgres:postgres@postgres:5432/innkeeper?sslmode=disable",
+		LocalRedisURL:    "redis://redis:6379/0",
+		LocalSMTPAddr:    "mailpit:1025",
+	},
+}
+
+// StageNames lists the stages, sorted.
+func StageNames() []string {
+	names := make([]string, 0, len(Stages))
+	for n := range Stages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Validate refuses a stage that would deploy something unsafe.
+func (s Stage) Validate() error {
+	var problems []string
+	for _, o := range s.CORSOrigins {
+		if o == "*" || strings.Contains(o, "*") {
+			problems = append(problems, "CORS origin "+o+": wildcards are not allowed")
+		}
+	}
+	if len(s.CORSOrigins) == 0 {
+		problems = append(problems, "no CORS origins")
+	}
+	if (s.Domain == "") != (s.CertificateARN == "") {
+		problems = append(problems, "domain and certificate go together")
+	}
+	if !s.LocalStack && s.BackupRetentionDay < 1 {
+		problems = append(problems, "backups must be kept at least a day")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("stage %s: %s", s.Name, strings.Join(problems, "; "))
+	}
+	return nil
+}
