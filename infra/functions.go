@@ -153,7 +153,13 @@ func (s *Innkeeper) settings() map[string]*string {
 		dbUser, *s.Data.Proxy.Endpoint(), dbPort, dbName))
 	v["REDIS_URL"] = jsii.String(fmt.Sprintf("rediss://%s:%s/0",
 		*s.Data.Redis.AttrPrimaryEndPointAddress(), *s.Data.Redis.AttrPrimaryEndPointPort()))
-	v["WS_MANAGEMENT_ENDPOINT"] = s.WSStage.CallbackUrl()
+	// The @connections API is public; without egress the functions
+	// cannot reach it, and an unset endpoint skips pushes instead of
+	// waiting for a connection that never comes.
+	v["WS_MANAGEMENT_ENDPOINT"] = nil
+	if st.NatGateways > 0 {
+		v["WS_MANAGEMENT_ENDPOINT"] = s.WSStage.CallbackUrl()
+	}
 	return v
 }
 
@@ -183,7 +189,7 @@ func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
 			}, s.Stack)},
 		}))
 	}
-	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil {
+	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil && s.stage().NatGateways > 0 {
 		s.WSStage.GrantManagementApiAccess(fn)
 	}
 }

@@ -24,11 +24,15 @@ type synthesized struct {
 
 var stacks = map[string]synthesized{}
 
+// codeDir holds the placeholder binaries.
+var codeDir string
+
 // TestMain synthesizes every stage once (starting the CDK's Node
 // process takes seconds) and shares the templates with the tests.
 func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	code, err := fakeBinaries()
+	codeDir = code
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -601,4 +605,32 @@ func anyStrings(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// TestPushesOnlyWithEgress: without NAT the @connections API cannot be
+// reached, so no function is told to push there; with NAT they are, and
+// may.
+func TestPushesOnlyWithEgress(t *testing.T) {
+	for _, f := range ours(t, "prod") {
+		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if v, ok := vars["WS_MANAGEMENT_ENDPOINT"]; ok {
+			t.Errorf("prod without NAT: WS_MANAGEMENT_ENDPOINT = %v", v)
+		}
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"stage": "staging", "natGateways": "1"}})
+	built, err := build(app, codeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(assertions.Template_FromStack(built["staging"].Stack, nil).ToJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := string(raw)
+	if !strings.Contains(tpl, `"WS_MANAGEMENT_ENDPOINT":{"Fn::Join"`) || !strings.Contains(tpl, "execute-api:ManageConnections") {
+		t.Error("staging with NAT: the functions that push are not given the @connections endpoint and grant")
+	}
+	if !strings.Contains(tpl, `"AWS::EC2::NatGateway"`) {
+		t.Error("natGateways=1 made no NAT gateway")
+	}
 }
