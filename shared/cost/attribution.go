@@ -1,0 +1,100 @@
+package cost
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// AttributionMsg is the msg of the attribution line.
+const AttributionMsg = "invocation"
+
+// Attribution is the one log line every function prints per invocation
+// to say who and what the invocation was for, e.g.
+//
+//	{"level":"INFO","msg":"invocation","request_id":"…","function":"api","trigger":"GET /v1/hotels/{slug}","trigger_kind":"http","hotel":"lisbon-riverside","reservation":"INK-ABC123","bytes_in":1234,"emails":0}
+//
+// The JSON names are the contract with the functions' loggers.
+type Attribution struct {
+	// Time is slog's "time"; Scan uses the log event's timestamp when the
+	// line has none.
+	Time      time.Time `json:"time,omitzero"`
+	Level     string    `json:"level"`
+	Msg       string    `json:"msg"`
+	RequestID string    `json:"request_id"`
+	Function  string    `json:"function"`
+	// Trigger is the route key ("GET /v1/hotels/{slug}"), the WebSocket
+	// route, the queue or the schedule's name.
+	Trigger     string      `json:"trigger"`
+	TriggerKind TriggerKind `json:"trigger_kind"`
+	Hotel       string      `json:"hotel,omitempty"`
+	// Reservations are the bookings the invocation worked on: one for
+	// a booking request, several for a worker batch or a scheduled job.
+	Reservations []string `json:"reservations,omitempty"`
+	// Client is an opaque key of the caller (a hash of the source address
+	// or the API key's id), which links a booking to the searches before it.
+	Client string `json:"client,omitempty"`
+	// BytesIn is the trigger's payload (Invocation.TriggerBytes).
+	BytesIn int64 `json:"bytes_in"`
+	Emails  int   `json:"emails"`
+	// SQSMessages, EventsPut and ConnectedMs feed the Invocation fields
+	// of the same names; functions that have none leave them out.
+	SQSMessages int   `json:"sqs_messages,omitempty"`
+	EventsPut   int   `json:"events_put,omitempty"`
+	ConnectedMs int64 `json:"connected_ms,omitempty"`
+}
+
+// ParseAttribution reads an attribution line. Any other line, JSON or
+// not, is not one: the msg must be AttributionMsg, the request id set,
+// the trigger kind empty (meaning direct) or known, the counts not
+// negative.
+func ParseAttribution(message string) (Attribution, bool) {
+	message = strings.TrimSpace(message)
+	if !strings.HasPrefix(message, "{") || !strings.Contains(message, `"`+AttributionMsg+`"`) {
+		return Attribution{}, false
+	}
+	var a Attribution
+	if json.Unmarshal([]byte(message), &a) != nil || a.Msg != AttributionMsg || a.RequestID == "" {
+		return Attribution{}, false
+	}
+	if a.TriggerKind == "" {
+		a.TriggerKind = TriggerDirect
+	}
+	if !a.TriggerKind.Valid() || a.BytesIn < 0 || a.Emails < 0 || a.SQSMessages < 0 || a.EventsPut < 0 || a.ConnectedMs < 0 {
+		return Attribution{}, false
+	}
+	return a, true
+}
+
+// lambdaLogGroups is the prefix of a Lambda function's log group.
+const lambdaLogGroups = "/aws/lambda/"
+
+// FunctionFromLogGroup is the function whose log group this is, among
+// known short names: "/aws/lambda/innkeeper-staging-api" is "api", and so
+// is "/aws/lambda/innkeeper-staging-api-1A2B3C". The name must be a whole
+// dash-separated part of the deployed name; when several known names
+// match, the one ending last wins, then the longest.
+func FunctionFromLogGroup(logGroup string, known []string) (string, bool) {
+	deployed, ok := strings.CutPrefix(logGroup, lambdaLogGroups)
+	if !ok || deployed == "" {
+		return "", false
+	}
+	parts := strings.Split(deployed, "-")
+	best, bestEnd := "", -1
+	for _, name := range known {
+		want := strings.Split(name, "-")
+		if name == "" || len(want) > len(parts) {
+			continue
+		}
+		for start := len(parts) - len(want); start >= 0; start-- {
+			if strings.EqualFold(strings.Join(parts[start:start+len(want)], "-"), name) {
+				end := start + len(want)
+				if end > bestEnd || end == bestEnd && len(name) > len(best) {
+					best, bestEnd = name, end
+				}
+				break
+			}
+		}
+	}
+	return best, bestEnd >= 0
+}

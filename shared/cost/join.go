@@ -1,0 +1,215 @@
+package cost
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Record is one priced invocation: its REPORT line, what its attribution
+// line says it was for, and its cost.
+type Record struct {
+	RequestID   string      `json:"request_id"`
+	Function    string      `json:"function"`
+	Arch        string      `json:"arch"`
+	Trigger     string      `json:"trigger,omitempty"`
+	TriggerKind TriggerKind `json:"trigger_kind"`
+	Hotel       string      `json:"hotel,omitempty"`
+	// Reservations are the bookings the invocation worked on: one for
+	// a booking request, several for a worker batch or a scheduled job.
+	Reservations []string `json:"reservations,omitempty"`
+	// Client is an opaque key of the caller (a hash of the source address
+	// or the API key's id), which links a booking to the searches before it.
+	Client string `json:"client,omitempty"`
+	// Attributed is false when no attribution line was found for the
+	// request id: the invocation is then priced as a direct one.
+	Attributed bool `json:"attributed"`
+	// Ended is when the REPORT line was logged; Started is Ended less the
+	// invoke phase (a cold start's INIT ran before it).
+	Started   time.Time `json:"started"`
+	Ended     time.Time `json:"ended"`
+	Report    Report    `json:"report"`
+	Breakdown Breakdown `json:"breakdown"`
+}
+
+// Route is the record's EMF Route dimension: the trigger, or the trigger
+// kind when there is none.
+func (r Record) Route() string {
+	if r.Trigger != "" {
+		return r.Trigger
+	}
+	return string(r.TriggerKind)
+}
+
+// PricerConfig is what a Pricer prices with; all of it from the caller.
+type PricerConfig struct {
+	Table     PriceTable
+	Region    string
+	Overrides Overrides
+	// Used is the month's usage already consumed in Month (its UTC
+	// calendar month), where the tiers start. A zero Month means the
+	// month of the first invocation priced.
+	Used  Usage
+	Month time.Time
+	// Arch is each function's architecture; DefaultArch that of the
+	// others, or an error when empty.
+	Arch        map[string]string
+	DefaultArch string
+}
+
+// Pricer prices invocations one after another, keeping the month's usage
+// so that tiers advance, and starting again from zero when a new UTC
+// month begins. It is safe for concurrent use.
+type Pricer struct {
+	cfg   PricerConfig
+	mu    sync.Mutex
+	used  Usage
+	month time.Time
+}
+
+// NewPricer checks the configuration: the region is in the table, the
+// overrides apply to its prices, the architectures are known.
+func NewPricer(c PricerConfig) (*Pricer, error) {
+	var errs []error
+	known := false
+	for _, p := range c.Table {
+		if p.Region != c.Region {
+			continue
+		}
+		known = true
+		if _, err := p.Apply(c.Overrides); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if !known {
+		errs = append(errs, fmt.Errorf("%w %q", ErrUnknownRegion, c.Region))
+	}
+	for fn, arch := range c.Arch {
+		if arch != ARM64 && arch != X8664 {
+			errs = append(errs, fmt.Errorf("function %s: architecture %q", fn, arch))
+		}
+	}
+	if c.DefaultArch != "" && c.DefaultArch != ARM64 && c.DefaultArch != X8664 {
+		errs = append(errs, fmt.Errorf("default architecture %q", c.DefaultArch))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("cost: pricer: %w", err)
+	}
+	p := &Pricer{cfg: c, used: c.Used}
+	if !c.Month.IsZero() {
+		p.month = monthOf(c.Month)
+	}
+	return p, nil
+}
+
+// Arch is the architecture the function is priced as.
+func (p *Pricer) Arch(function string) (string, error) {
+	if a, ok := p.cfg.Arch[function]; ok {
+		return a, nil
+	}
+	if p.cfg.DefaultArch != "" {
+		return p.cfg.DefaultArch, nil
+	}
+	return "", fmt.Errorf("cost: function %q: architecture not known", function)
+}
+
+// Used is the month's usage so far and the month it counts.
+func (p *Pricer) Used() (Usage, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.used, p.month
+}
+
+// Price prices an invocation that ended at at, with the prices in effect
+// then, and adds it to the month's usage. An invocation from a month
+// before the current one (a late delivery) is priced from the first tier
+// and not counted.
+func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
+	prices, err := p.cfg.Table.Lookup(p.cfg.Region, at)
+	if err != nil {
+		return Breakdown{}, err
+	}
+	month := monthOf(at)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.month.IsZero():
+		p.month = month
+	case month.After(p.month):
+		p.month, p.used = month, Usage{}
+	}
+	used := p.used
+	if month.Before(p.month) {
+		used = Usage{}
+	}
+	b, err := Price(prices, inv, Options{Used: used, Overrides: p.cfg.Overrides})
+	if err != nil {
+		return Breakdown{}, err
+	}
+	if month.Equal(p.month) {
+		p.used = p.used.Plus(inv.Arch, b)
+	}
+	return b, nil
+}
+
+func monthOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Join pairs REPORT lines with attribution lines by request id and prices
+// each invocation, in the order the REPORT lines were logged. A REPORT
+// line without an attribution is still priced, as a direct invocation;
+// an attribution without a REPORT line is left out (its REPORT may come
+// in a later delivery). The function is the REPORT's (from its log
+// group), else the attribution's. Invocations that cannot be priced are
+// left out and named in the error; the others are returned all the same.
+func (p *Pricer) Join(reports []Report, attributions []Attribution) ([]Record, error) {
+	byID := make(map[string]Attribution, len(attributions))
+	for _, a := range attributions {
+		if _, dup := byID[a.RequestID]; !dup {
+			byID[a.RequestID] = a
+		}
+	}
+	sorted := slices.Clone(reports)
+	slices.SortStableFunc(sorted, func(a, b Report) int { return a.Time.Compare(b.Time) })
+
+	var records []Record
+	var errs []error
+	for _, r := range sorted {
+		a, attributed := byID[r.RequestID]
+		rec := Record{
+			RequestID: r.RequestID, Function: r.Function, TriggerKind: TriggerDirect,
+			Attributed: attributed, Started: r.Time.Add(-r.Duration), Ended: r.Time, Report: r,
+		}
+		inv := Invocation{
+			MemoryMB: r.MemorySizeMB, Duration: r.Duration, InitDuration: r.InitDuration,
+			BilledDuration: r.BilledDuration, Trigger: TriggerDirect, LogBytes: r.LogBytes,
+		}
+		if attributed {
+			if rec.Function == "" {
+				rec.Function = a.Function
+			}
+			rec.Trigger, rec.TriggerKind, rec.Hotel = a.Trigger, a.TriggerKind, a.Hotel
+			rec.Reservations, rec.Client = a.Reservations, a.Client
+			inv.Trigger, inv.TriggerBytes, inv.Emails = a.TriggerKind, a.BytesIn, a.Emails
+			inv.SQSMessages, inv.EventsPut = a.SQSMessages, a.EventsPut
+			inv.Connected = time.Duration(a.ConnectedMs) * time.Millisecond
+		}
+		inv.Function = rec.Function
+		arch, err := p.Arch(rec.Function)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cost: join %s: %w", r.RequestID, err))
+			continue
+		}
+		rec.Arch, inv.Arch = arch, arch
+		if rec.Breakdown, err = p.Price(inv, r.Time); err != nil {
+			errs = append(errs, fmt.Errorf("cost: join %s: %w", r.RequestID, err))
+			continue
+		}
+		records = append(records, rec)
+	}
+	return records, errors.Join(errs...)
+}

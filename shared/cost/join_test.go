@@ -1,0 +1,208 @@
+package cost
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func newPricer(t *testing.T, c PricerConfig) *Pricer {
+	t.Helper()
+	if c.Table == nil {
+		c.Table = AWSPrices
+	}
+	if c.Region == "" {
+		c.Region = "eu-west-1"
+	}
+	p, err := NewPricer(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The fixture's two invocations of the api function (512 MB, arm64):
+//
+// 1. Cold, attributed to GET /v1/hotels/{slug}: billed 55 ms of which
+// the invoke is ceil(12.30) = 13 ms and INIT the other 42 ms.
+// Requests 200; compute 512 × 13 = 6,656 MB-ms = 0.0065 GB-s × 13,333.4
+// = 86.6671 → 87; INIT 512 × 42 = 21,504 MB-ms = 0.021 GB-s × 13,333.4
+// = 280.0014 → 280; API Gateway 614,400 bytes = 2 units × 1,000 = 2,000;
+// logs: START 71 + request line 184 + attribution line 281 + END 52 +
+// REPORT 258 = 846 bytes × $0.50 / 2^30 = 393.95 → 394 (INIT_START names
+// no request id). Total 2,961.
+//
+// 2. Warm, with no attribution line: direct. Requests 200; compute 512 ×
+// 4 = 2,048 MB-ms = 0.002 GB-s × 13,333.4 = 26.6668 → 27; logs START 71
+// + END 52 + REPORT 139 = 262 bytes → 122.003 → 122. Total 349.
+func TestJoinFixture(t *testing.T) {
+	data, err := DecodeSubscription(readEvent(t, "testdata/subscription-api.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports, attributions := Scan(data, innkeeperFunctions)
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
+	records, err := p.Join(reports, attributions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 {
+		t.Fatalf("%d records, want 2", len(records))
+	}
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+
+	cold := records[0]
+	if cold.RequestID != "6f1c0b9e-1111-4a5e-9d0e-000000000001" || !cold.Attributed || cold.Function != "api" ||
+		cold.Trigger != "GET /v1/hotels/{slug}" || cold.TriggerKind != TriggerHTTP ||
+		cold.Hotel != "lisbon-riverside" || fmt.Sprint(cold.Reservations) != "[INK-ABC123]" || cold.Arch != ARM64 {
+		t.Errorf("cold record = %+v", cold)
+	}
+	if !cold.Ended.Equal(at.Add(13*time.Millisecond)) || !cold.Started.Equal(at.Add(13*time.Millisecond-12300*time.Microsecond)) {
+		t.Errorf("cold record from %v to %v", cold.Started, cold.Ended)
+	}
+	if cold.Report.LogBytes != 846 {
+		t.Errorf("cold LogBytes = %d, want 846", cold.Report.LogBytes)
+	}
+	checkBreakdown(t, cold.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 87, LineLambdaInit: 280,
+		LineAPIGateway: 2000, LineLogs: 394})
+
+	warm := records[1]
+	if warm.Attributed || warm.TriggerKind != TriggerDirect || warm.Function != "api" || warm.Route() != "direct" {
+		t.Errorf("warm record = %+v", warm)
+	}
+	if warm.Report.LogBytes != 262 {
+		t.Errorf("warm LogBytes = %d, want 262", warm.Report.LogBytes)
+	}
+	checkBreakdown(t, warm.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 27, LineLogs: 122})
+
+	used, month := p.Used()
+	if used.ComputeARM64 != 512*55+512*4 || used.HTTPRequests != 2 || used.LogBytes != 846+262 {
+		t.Errorf("usage after the batch = %+v", used)
+	}
+	if !month.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("month = %v", month)
+	}
+}
+
+func TestJoin(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	report := func(id, fn string, offset time.Duration) Report {
+		return Report{RequestID: id, Function: fn, Time: at.Add(offset), Duration: ms(12.3),
+			BilledDuration: 13 * time.Millisecond, MemorySizeMB: 128}
+	}
+	reports := []Report{
+		report("late", "api", 2*time.Second), // out of order: priced last
+		report("sqs", "worker", time.Second),
+		report("mystery", "", 0),
+		report("lost", "ghost", 3*time.Second),
+	}
+	attributions := []Attribution{
+		{RequestID: "sqs", Function: "worker", Trigger: "events", TriggerKind: TriggerSQS, BytesIn: 65 << 10, SQSMessages: 1, Emails: 1},
+		{RequestID: "sqs", Function: "worker", TriggerKind: TriggerHTTP}, // a duplicate: the first wins
+		{RequestID: "mystery", Function: "scheduler", Trigger: "expire-holds", TriggerKind: TriggerSchedule},
+		{RequestID: "orphan", Function: "api", TriggerKind: TriggerHTTP}, // no REPORT yet
+	}
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64, "worker": ARM64, "scheduler": ARM64}})
+	records, err := p.Join(reports, attributions)
+	if err == nil || !strings.Contains(err.Error(), "lost") || !strings.Contains(err.Error(), "ghost") {
+		t.Errorf("error = %v; want it to name the request and function it could not price", err)
+	}
+	var ids []string
+	for _, r := range records {
+		ids = append(ids, r.RequestID)
+	}
+	if got := strings.Join(ids, ","); got != "mystery,sqs,late" {
+		t.Fatalf("records %s, want mystery,sqs,late (in time order, lost left out)", got)
+	}
+	// 128 MB × 13 ms arm64 = 22, request 200; see TestPrice.
+	mystery, sqs, late := records[0], records[1], records[2]
+	if mystery.Function != "scheduler" || mystery.TriggerKind != TriggerSchedule || mystery.Route() != "expire-holds" {
+		t.Errorf("a REPORT without a function takes the attribution's: %+v", mystery)
+	}
+	checkBreakdown(t, mystery.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22})
+	// A 65 KB message: 5 SQS requests × 400; 1 email × 100,000.
+	checkBreakdown(t, sqs.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22, LineSQS: 2000, LineSES: 100_000})
+	if late.Attributed || late.TriggerKind != TriggerDirect {
+		t.Errorf("unmatched REPORT: %+v", late)
+	}
+}
+
+func TestPricerTiersAdvanceAndResetMonthly(t *testing.T) {
+	// A table whose arm64 first tier ends after 1 GB-s.
+	small := publicPrices("test-1")
+	small.LambdaComputeARM64 = Tiers{
+		{UpTo: GBSeconds(1), Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
+		{Rate: mustRate("0.0000120001", MBmsPerGBSecond)},
+	}
+	p := newPricer(t, PricerConfig{Table: PriceTable{small}, Region: "test-1", DefaultArch: ARM64})
+	gbs := Invocation{Arch: ARM64, MemoryMB: 1024, Duration: time.Second} // 1 GB-s
+	nov := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	steps := []struct {
+		name string
+		at   time.Time
+		want Nanos // compute line
+	}{
+		{"first GB-s of November: first tier", nov, 13_333},
+		{"second: second tier", nov.Add(time.Hour), 12_000},
+		{"December starts again", nov.AddDate(0, 1, 0), 13_333},
+		{"a late November line: first tier, not counted", nov.Add(2 * time.Hour), 13_333},
+		{"December goes on", nov.AddDate(0, 1, 1), 12_000},
+	}
+	for _, s := range steps {
+		b, err := p.Price(gbs, s.at)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := b.Item(LineLambdaCompute).Amount; got != s.want {
+			t.Errorf("%s: compute = %d, want %d", s.name, got, s.want)
+		}
+	}
+}
+
+func TestPricerStartsFromTheMonthToDate(t *testing.T) {
+	nov := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	p := newPricer(t, PricerConfig{DefaultArch: ARM64, Month: nov,
+		Used: Usage{ComputeARM64: GBSeconds(7_500_000_000) - GBSeconds(1)}})
+	b, err := p.Price(Invocation{Arch: ARM64, MemoryMB: 10240, Duration: time.Second}, nov.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Straddles the boundary: see TestComputeTierBoundaryCrossing.
+	if got := b.Item(LineLambdaCompute).Amount; got != 121_334 {
+		t.Errorf("compute = %d, want 121334", got)
+	}
+}
+
+func TestNewPricerRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		c    PricerConfig
+		is   error
+	}{
+		{"unknown region", PricerConfig{Table: AWSPrices, Region: "mars-1"}, ErrUnknownRegion},
+		{"bad architecture", PricerConfig{Table: AWSPrices, Region: "eu-west-1", Arch: map[string]string{"api": "arm"}}, nil},
+		{"bad default architecture", PricerConfig{Table: AWSPrices, Region: "eu-west-1", DefaultArch: "x86"}, nil},
+		{"bad override", PricerConfig{Table: AWSPrices, Region: "eu-west-1", Overrides: Overrides{"ec2": {}}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewPricer(tt.c)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error = %v, want %v", err, tt.is)
+			}
+		})
+	}
+}
+
+func TestPricerBeforeThePrices(t *testing.T) {
+	p := newPricer(t, PricerConfig{DefaultArch: ARM64})
+	_, err := p.Price(Invocation{Arch: ARM64, MemoryMB: 128}, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	if !errors.Is(err, ErrNoPrices) {
+		t.Errorf("error = %v, want ErrNoPrices", err)
+	}
+}
