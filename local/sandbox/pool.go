@@ -44,6 +44,10 @@ type Config struct {
 	// OnReport, when set, is called with every invocation's report and the
 	// REPORT line as printed.
 	OnReport func(function string, r Report, line string)
+	// OnLine, when set, receives every line the function's log group
+	// would: its own output and the platform's START, END and REPORT
+	// lines, unprefixed, as they are written.
+	OnLine func(function, line string)
 }
 
 // Pool runs one function's execution environments.
@@ -55,6 +59,7 @@ type Pool struct {
 	log      io.Writer
 	logMu    *sync.Mutex
 	onReport func(string, Report, string)
+	onLine   func(string, string)
 	slots    chan struct{} // one per environment allowed
 
 	mu      sync.Mutex
@@ -83,15 +88,19 @@ func NewPool(c Config) *Pool {
 	return &Pool{
 		fn: c.Function, env: c.Env, region: c.Region, log: c.Log, logMu: &sync.Mutex{},
 		arn:      fmt.Sprintf("arn:aws:lambda:%s:000000000000:function:%s", c.Region, c.Function.Name),
-		onReport: c.OnReport, slots: make(chan struct{}, limit),
+		onReport: c.OnReport, onLine: c.OnLine, slots: make(chan struct{}, limit),
 		binary: c.Binary, live: map[*env]bool{},
 	}
 }
 
 func (p *Pool) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
 	p.logMu.Lock()
-	defer p.logMu.Unlock()
-	fmt.Fprintf(p.log, "%-8s| "+format+"\n", append([]any{p.fn.Name}, args...)...)
+	fmt.Fprintf(p.log, "%-8s| %s\n", p.fn.Name, line)
+	p.logMu.Unlock()
+	if p.onLine != nil {
+		p.onLine(p.fn.Name, line)
+	}
 }
 
 // Invoke runs one invocation synchronously. It waits for a free

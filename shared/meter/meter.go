@@ -1,0 +1,154 @@
+// Package meter records what each invocation worked on, so finance can
+// attribute its cost: the trigger (route key, queue, schedule,
+// WebSocket route), the hotel and reservations it touched, the caller,
+// the emails it sent. At the end of the invocation it writes one JSON
+// log line, msg "invocation", with the Lambda request id; the cost
+// ingestion function joins it to the platform's REPORT line for the same
+// request id (shared/cost).
+//
+// Handlers reach the record through the context (From); outside an
+// invocation From returns nil and every method is a no-op, so the code
+// that touches hotels and reservations needs no test double.
+package meter
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"innkeeper/shared/cost"
+)
+
+// Invocation is the attribution of one invocation, filled in as the
+// handler works. Its methods are safe for concurrent use and on nil.
+type Invocation struct {
+	mu sync.Mutex
+	a  cost.Attribution
+}
+
+type key struct{}
+
+// Start begins the record of an invocation of function, triggered by
+// trigger (kind and name) with a payload of bytesIn bytes, and returns
+// the context handlers find it in.
+func Start(ctx context.Context, function string, kind cost.TriggerKind, trigger string, bytesIn int64) (context.Context, *Invocation) {
+	inv := &Invocation{a: cost.Attribution{
+		Msg: cost.AttributionMsg, Function: function, TriggerKind: kind, Trigger: trigger, BytesIn: bytesIn,
+	}}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		inv.a.RequestID = lc.AwsRequestID
+	}
+	return context.WithValue(ctx, key{}, inv), inv
+}
+
+// From is the invocation the context carries, or nil.
+func From(ctx context.Context) *Invocation {
+	inv, _ := ctx.Value(key{}).(*Invocation)
+	return inv
+}
+
+func (i *Invocation) update(f func(a *cost.Attribution)) {
+	if i == nil {
+		return
+	}
+	i.mu.Lock()
+	f(&i.a)
+	i.mu.Unlock()
+}
+
+// Hotel records the hotel (its slug) the invocation worked on.
+func (i *Invocation) Hotel(slug string) {
+	i.update(func(a *cost.Attribution) {
+		if slug != "" {
+			a.Hotel = slug
+		}
+	})
+}
+
+// Reservation records a reservation (its reference) the invocation
+// worked on; each once.
+func (i *Invocation) Reservation(ref string) {
+	i.update(func(a *cost.Attribution) {
+		if ref != "" && !slices.Contains(a.Reservations, ref) {
+			a.Reservations = append(a.Reservations, ref)
+		}
+	})
+}
+
+// Client records the opaque key of the caller.
+func (i *Invocation) Client(key string) {
+	i.update(func(a *cost.Attribution) { a.Client = key })
+}
+
+// Emails counts emails sent.
+func (i *Invocation) Emails(n int) {
+	i.update(func(a *cost.Attribution) { a.Emails += n })
+}
+
+// SQSMessages counts the queue messages the invocation was delivered.
+func (i *Invocation) SQSMessages(n int) {
+	i.update(func(a *cost.Attribution) { a.SQSMessages += n })
+}
+
+// Trigger replaces the trigger, for handlers that learn it late (the
+// WebSocket route of a message).
+func (i *Invocation) Trigger(kind cost.TriggerKind, trigger string) {
+	i.update(func(a *cost.Attribution) { a.TriggerKind, a.Trigger = kind, trigger })
+}
+
+// Attribution is what was recorded so far.
+func (i *Invocation) Attribution() cost.Attribution {
+	if i == nil {
+		return cost.Attribution{}
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	a := i.a
+	a.Reservations = slices.Clone(i.a.Reservations)
+	return a
+}
+
+// Log writes the invocation's attribution line.
+func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
+	if i == nil || log == nil {
+		return
+	}
+	a := i.Attribution()
+	attrs := []slog.Attr{
+		slog.String("request_id", a.RequestID),
+		slog.String("function", a.Function),
+		slog.String("trigger", a.Trigger),
+		slog.String("trigger_kind", string(a.TriggerKind)),
+		slog.Int64("bytes_in", a.BytesIn),
+		slog.Int("emails", a.Emails),
+	}
+	if a.Hotel != "" {
+		attrs = append(attrs, slog.String("hotel", a.Hotel))
+	}
+	if len(a.Reservations) > 0 {
+		attrs = append(attrs, slog.Any("reservations", a.Reservations))
+	}
+	if a.Client != "" {
+		attrs = append(attrs, slog.String("client", a.Client))
+	}
+	if a.SQSMessages > 0 {
+		attrs = append(attrs, slog.Int("sqs_messages", a.SQSMessages))
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, cost.AttributionMsg, attrs...)
+}
+
+// Wrap meters a Lambda handler: describe names the trigger of each
+// event; the handler finds the record with From; the attribution line is
+// written when it returns, whatever it returns.
+func Wrap[In, Out any](log *slog.Logger, function string, describe func(In) (cost.TriggerKind, string, int64),
+	h func(context.Context, In) (Out, error)) func(context.Context, In) (Out, error) {
+	return func(ctx context.Context, in In) (Out, error) {
+		kind, trigger, size := describe(in)
+		ctx, inv := Start(ctx, function, kind, trigger, size)
+		defer inv.Log(ctx, log)
+		return h(ctx, in)
+	}
+}

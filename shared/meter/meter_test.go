@@ -1,0 +1,79 @@
+package meter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"innkeeper/shared/cost"
+)
+
+func TestWrapWritesALineCostIngestionReads(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	describe := func(in string) (cost.TriggerKind, string, int64) {
+		return cost.TriggerHTTP, "POST /v1/reservations", int64(len(in))
+	}
+	h := Wrap(log, "api", describe, func(ctx context.Context, in string) (string, error) {
+		inv := From(ctx)
+		inv.Hotel("lisbon-riverside")
+		inv.Reservation("INK-AAA111")
+		inv.Reservation("INK-AAA111")
+		inv.Reservation("INK-BBB222")
+		inv.Client("c-1")
+		inv.Emails(2)
+		return "", errors.New("handler failed")
+	})
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	if _, err := h(ctx, `{"body":"12345"}`); err == nil {
+		t.Fatal("the handler's error was lost")
+	}
+	line := strings.TrimSpace(buf.String())
+	a, ok := cost.ParseAttribution(line)
+	if !ok {
+		t.Fatalf("not an attribution line: %s", line)
+	}
+	if a.RequestID != "req-1" || a.Function != "api" || a.Trigger != "POST /v1/reservations" || a.TriggerKind != cost.TriggerHTTP ||
+		a.BytesIn != 16 || a.Hotel != "lisbon-riverside" || !slices.Equal(a.Reservations, []string{"INK-AAA111", "INK-BBB222"}) ||
+		a.Client != "c-1" || a.Emails != 2 {
+		t.Errorf("attribution = %+v", a)
+	}
+}
+
+func TestOutsideAnInvocationEverythingIsANoOp(t *testing.T) {
+	inv := From(context.Background())
+	if inv != nil {
+		t.Fatal("a record outside an invocation")
+	}
+	inv.Hotel("x")
+	inv.Reservation("y")
+	inv.Emails(1)
+	inv.Log(context.Background(), slog.Default())
+	if got := inv.Attribution(); got.Hotel != "" {
+		t.Errorf("nil record holds %+v", got)
+	}
+}
+
+func TestConcurrentUpdates(t *testing.T) {
+	_, inv := Start(context.Background(), "worker", cost.TriggerSQS, "events", 0)
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inv.Emails(1)
+			inv.SQSMessages(1)
+		}()
+	}
+	wg.Wait()
+	if a := inv.Attribution(); a.Emails != 50 || a.SQSMessages != 50 {
+		t.Errorf("emails %d, messages %d, want 50 each", a.Emails, a.SQSMessages)
+	}
+}
