@@ -22,7 +22,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev invoke mail redrive tools test bench build lint services clean synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help dev invoke mail redrive tools test bench build lint services clean sbom audit actionlint synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -55,8 +55,17 @@ invoke: services .env ## run one event through a function's binary: make invoke 
 	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack invoke $(FN) $(EVENT)
 
-test: services tools lint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
+test: services tools lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
+
+sbom: ## after make build: a CycloneDX SBOM beside each function, dist/<name>/sbom.cdx.json
+	@./local/supply/sbom.sh "$(VERSION)"
+
+audit: ## govulncheck: fail on any reachable known vulnerability (offline snapshot; VULNDB=default for vuln.go.dev)
+	@./local/supply/audit.sh
+
+actionlint: ## lint the GitHub Actions workflows
+	@./local/supply/actionlint.sh
 
 bench: services ## benchmarks: search, booking vs the raw-pgx floor, devstack warm latency and cold start
 	go test -run '^$$' -bench . -benchtime 3s -count 5 ./shared/...
@@ -82,14 +91,13 @@ $(CDK): infra/_cli/package.json
 	npm ci --prefix infra/_cli --no-audit --no-fund
 	@touch $@
 
-deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging VERSION=v1.2.3
-	@test -n "$(VERSION)" || { echo "usage: make deploy STAGE=staging|prod VERSION=vX.Y.Z"; exit 2; }
-	$(CDK) deploy innkeeper-$(STAGE) -c stage=$(STAGE) -c version=$(VERSION)+$$(git rev-parse --short HEAD) --require-approval never --outputs-file dist/outputs-$(STAGE).json
+deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=)
+	$(CDK) deploy innkeeper-$(STAGE) -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json
 
 versions: ## the releases each function of a stage can be pointed at: make versions STAGE=prod
 	go run ./local/release versions -stage $(STAGE)
 
-rollback: ## point every function's live alias back to a release: make rollback STAGE=prod VERSION=v1.2.2+abc1234
+rollback: ## point every function's live alias back to a release: make rollback STAGE=prod VERSION=v1.2.2
 	@test -n "$(VERSION)" || { echo "usage: make rollback STAGE=staging|prod VERSION=<release, see make versions>"; exit 2; }
 	go run ./local/release rollback -stage $(STAGE) -version $(VERSION)
 
@@ -116,4 +124,4 @@ lint: ## gofmt, go vet, and go.mod tidy
 	@go mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; go mod tidy -diff; exit 1; }
 
 clean: ## remove build output
-	rm -rf dist cdk.out infra/_cli/node_modules
+	rm -rf $(filter-out dist/tools,$(wildcard dist/*)) cdk.out infra/_cli/node_modules
