@@ -10,13 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/config"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/store"
 )
 
 func main() {
-	cfg, err := config.FromEnv()
+	cfg, err := bootstrap.Config(context.Background())
 	if err != nil {
 		slog.Error("migrate: bad configuration", slog.String("error", err.Error()))
 		os.Exit(1)

@@ -55,10 +55,26 @@ type Config struct {
 
 	// EventsQueueURL and EventsDLQURL are the SQS queue of domain events
 	// and its dead-letter queue; SQSEndpoint overrides the SQS endpoint
-	// (the devstack's emulator), empty in the cloud.
+	// (the devstack's emulator, LocalStack), empty in the cloud.
 	EventsQueueURL string
 	EventsDLQURL   string
 	SQSEndpoint    string
+
+	// AWSEndpoint overrides every AWS service's endpoint (LocalStack sets
+	// AWS_ENDPOINT_URL in its Lambda containers); a service's own
+	// AWS_ENDPOINT_URL_<SERVICE> wins over it. Empty in the cloud.
+	AWSEndpoint string
+	// SecretsEndpoint overrides the Secrets Manager endpoint.
+	SecretsEndpoint string
+
+	// AppSecretARN, DatabaseSecretARN and RedisSecretARN name the Secrets
+	// Manager secrets that hold the deployed functions' secret settings
+	// and credentials. By the time Load runs, bootstrap.Config has already
+	// put their values into the environment; they are here so that they
+	// are documented like every other variable.
+	AppSecretARN      string
+	DatabaseSecretARN string
+	RedisSecretARN    string
 
 	// WSManagementEndpoint is the WebSocket API's @connections endpoint
 	// (https://{api}.execute-api.{region}.amazonaws.com/{stage}); empty
@@ -70,6 +86,16 @@ type Config struct {
 	SMTPAddr    string
 	MailFrom    string
 	MailStaffTo string
+
+	// CostRegion is the AWS region whose prices cost ingestion uses
+	// (AWS_REGION by default); CostPriceOverrides are negotiated
+	// discounts or prices in shared/cost's override syntax.
+	CostRegion         string
+	CostPriceOverrides string
+
+	// MetricsToken is the bearer token GET /metrics requires; empty
+	// turns /metrics off (404).
+	MetricsToken string
 }
 
 // Variables lists every variable Load reads, for documentation checks.
@@ -81,8 +107,11 @@ var Variables = []string{
 	"DEV_ADMIN_KEY",
 	"APP_URL", "APP_KEY", "APP_KEY_NEXT",
 	"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
+	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+	"APP_SECRET_ARN", "DATABASE_SECRET_ARN", "REDIS_SECRET_ARN",
 	"MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
 	"WS_MANAGEMENT_ENDPOINT",
+	"COST_REGION", "COST_PRICE_OVERRIDES", "METRICS_TOKEN",
 }
 
 // FromEnv is Load over the process environment.
@@ -147,8 +176,13 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.EventsQueueURL = p.str("EVENTS_QUEUE_URL", "")
 	c.EventsDLQURL = p.str("EVENTS_DLQ_URL", "")
-	c.SQSEndpoint = p.str("AWS_ENDPOINT_URL_SQS", "")
-	for name, v := range map[string]string{"EVENTS_QUEUE_URL": c.EventsQueueURL, "EVENTS_DLQ_URL": c.EventsDLQURL, "AWS_ENDPOINT_URL_SQS": c.SQSEndpoint} {
+	c.AWSEndpoint = p.endpoint("AWS_ENDPOINT_URL")
+	c.SQSEndpoint = p.endpoint("AWS_ENDPOINT_URL_SQS")
+	c.SecretsEndpoint = p.endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+	c.AppSecretARN = p.str("APP_SECRET_ARN", "")
+	c.DatabaseSecretARN = p.str("DATABASE_SECRET_ARN", "")
+	c.RedisSecretARN = p.str("REDIS_SECRET_ARN", "")
+	for name, v := range map[string]string{"EVENTS_QUEUE_URL": c.EventsQueueURL, "EVENTS_DLQ_URL": c.EventsDLQURL} {
 		if v == "" {
 			continue
 		}
@@ -157,6 +191,15 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	c.CostRegion = p.str("COST_REGION", getenv("AWS_REGION"))
+	if c.CostRegion == "" {
+		c.CostRegion = "eu-west-1"
+	}
+	c.CostPriceOverrides = p.str("COST_PRICE_OVERRIDES", "")
+	c.MetricsToken = p.str("METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p.fail("METRICS_TOKEN", "must be at least 16 characters")
+	}
 	c.WSManagementEndpoint = strings.TrimSuffix(p.str("WS_MANAGEMENT_ENDPOINT", ""), "/")
 	if c.WSManagementEndpoint != "" {
 		if u, err := url.Parse(c.WSManagementEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -179,6 +222,16 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, p.err()
+}
+
+// SecretsEndpoint is the Secrets Manager endpoint override in getenv
+// (AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS_ENDPOINT_URL), empty for
+// the service's own. It is read apart from Load because the secrets
+// complete the environment Load reads.
+func SecretsEndpoint(getenv func(string) string) (string, error) {
+	p := parser{getenv: getenv}
+	v := p.endpoint("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+	return v, p.err()
 }
 
 // Require reports the named variables that have no value, even from a
@@ -251,6 +304,24 @@ func (p *parser) str(name, def string) string {
 	v := strings.TrimSpace(p.getenv(name))
 	if v == "" {
 		return def
+	}
+	return v
+}
+
+// endpoint is an AWS endpoint override: the variable name, else the
+// global AWS_ENDPOINT_URL, as the AWS SDKs read them; an http(s) URL or
+// empty. A bad value is reported under the variable it came from.
+func (p *parser) endpoint(name string) string {
+	from := name
+	v := p.str(name, "")
+	if v == "" && name != "AWS_ENDPOINT_URL" {
+		from, v = "AWS_ENDPOINT_URL", p.str("AWS_ENDPOINT_URL", "")
+	}
+	if v == "" {
+		return ""
+	}
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		p.fail(from, "must be an http(s) URL such as http://localhost.localstack.cloud:4566")
 	}
 	return v
 }

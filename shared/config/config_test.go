@@ -135,3 +135,41 @@ func godotenvRead(path string, into map[string]string) error {
 	}
 	return err
 }
+
+// A service's own endpoint variable wins; AWS_ENDPOINT_URL stands in for
+// any that is unset, as in LocalStack's Lambda containers.
+func TestEndpoints(t *testing.T) {
+	tests := []struct {
+		name         string
+		env          map[string]string
+		sqs, secrets string
+		bad          string // the variable named in the error, if any
+	}{
+		{name: "none", env: nil},
+		{name: "global", env: map[string]string{"AWS_ENDPOINT_URL": "http://localhost.localstack.cloud:4566"},
+			sqs: "http://localhost.localstack.cloud:4566", secrets: "http://localhost.localstack.cloud:4566"},
+		{name: "own wins", env: map[string]string{"AWS_ENDPOINT_URL": "http://ls:4566", "AWS_ENDPOINT_URL_SQS": "http://127.0.0.1:9324",
+			"AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://127.0.0.1:4584"}, sqs: "http://127.0.0.1:9324", secrets: "http://127.0.0.1:4584"},
+		{name: "own only", env: map[string]string{"AWS_ENDPOINT_URL_SQS": "http://127.0.0.1:9324"}, sqs: "http://127.0.0.1:9324"},
+		{name: "bad global", env: map[string]string{"AWS_ENDPOINT_URL": "localhost:4566"}, bad: "AWS_ENDPOINT_URL:"},
+		{name: "bad secrets", env: map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": "ftp://x"}, bad: "AWS_ENDPOINT_URL_SECRETS_MANAGER:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(tt.env))
+			ep, epErr := SecretsEndpoint(env(tt.env))
+			if tt.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.bad) || epErr == nil || !strings.Contains(epErr.Error(), tt.bad) {
+					t.Fatalf("want %s named: Load %v; SecretsEndpoint %v", tt.bad, err, epErr)
+				}
+				return
+			}
+			if err != nil || epErr != nil {
+				t.Fatal(err, epErr)
+			}
+			if c.SQSEndpoint != tt.sqs || c.SecretsEndpoint != tt.secrets || ep != tt.secrets {
+				t.Fatalf("sqs %q secrets %q (%q), want %q %q", c.SQSEndpoint, c.SecretsEndpoint, ep, tt.sqs, tt.secrets)
+			}
+		})
+	}
+}
