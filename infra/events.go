@@ -84,29 +84,23 @@ func (s *Innkeeper) addSchedules() {
 	}
 }
 
-// CostIngest is the function that prices REPORT lines, when the
-// manifest has it.
-const CostIngest = "costingest"
-
-// costFilter passes the two kinds of line cost ingestion joins: the
-// platform's REPORT line and each function's invocation line.
-var costFilter = awslogs.FilterPattern_Literal(jsii.String(`?"REPORT RequestId" ?"invocation"`))
-
-// addCostSubscriptions subscribes cost ingestion to every other
-// function's log group.
+// addCostSubscriptions subscribes the manifest's log consumer (cost
+// ingestion) to every other function's log group, with the manifest's
+// filter: the devstack's log collector applies the same one.
 func (s *Innkeeper) addCostSubscriptions() {
-	if _, ok := s.Functions[CostIngest]; !ok {
+	sub := s.props.Manifest.Logs
+	if _, ok := s.Functions[sub.Function]; !ok || sub.Function == "" {
 		return
 	}
-	dest := awslogsdestinations.NewLambdaDestination(s.Aliases[CostIngest], nil)
+	dest := awslogsdestinations.NewLambdaDestination(s.Aliases[sub.Function], nil)
 	for _, f := range s.props.Manifest.Functions {
-		if f.Name == CostIngest {
+		if f.Name == sub.Function {
 			continue
 		}
 		awslogs.NewSubscriptionFilter(s.Stack, jsii.String(exportName(f.Name)+"CostSubscription"), &awslogs.SubscriptionFilterProps{
 			LogGroup:      s.logGroup(f.Name),
 			Destination:   dest,
-			FilterPattern: costFilter,
+			FilterPattern: awslogs.FilterPattern_Literal(jsii.String(sub.Filter)),
 		})
 	}
 }

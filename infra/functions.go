@@ -23,7 +23,9 @@ const AliasName = "live"
 
 // secretVars are the settings that never appear in a template: they are
 // in the app secret, which functions read at start (APP_SECRET_ARN).
-var secretVars = []string{"APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO", "SMTP_ADDR"}
+// METRICS_TOKEN is added to the secret by the operator (docs/runbook.md);
+// until then /metrics answers 404.
+var secretVars = []string{"APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO", "SMTP_ADDR", "METRICS_TOKEN"}
 
 // FunctionName is the deployed name of a manifest function in a stage.
 func FunctionName(stage, fn string) string { return "innkeeper-" + stage + "-" + fn }
@@ -140,6 +142,10 @@ func (s *Innkeeper) settings() map[string]*string {
 		"EVENTS_DLQ_URL":       dlq.QueueUrl(),
 		"AWS_ENDPOINT_URL_SQS": nil,
 		"MAIL_DRIVER":          jsii.String("ses"),
+		// Cost ingestion prices in the stack's own region; negotiated
+		// discounts are set on the function by the operator.
+		"COST_REGION":          awscdk.Aws_REGION(),
+		"COST_PRICE_OVERRIDES": nil,
 	}
 	if st.LocalStack {
 		v["DATABASE_URL"] = jsii.String(st.LocalDatabaseURL)

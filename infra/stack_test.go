@@ -161,7 +161,7 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 // template; nothing the function does not read is set.
 func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true}
-	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true}
+	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true, "COST_PRICE_OVERRIDES": true}
 	for _, stage := range StageNames() {
 		fns := ours(t, stage)
 		for _, f := range topology.Innkeeper.Functions {
@@ -632,5 +632,27 @@ func TestPushesOnlyWithEgress(t *testing.T) {
 	}
 	if !strings.Contains(tpl, `"AWS::EC2::NatGateway"`) {
 		t.Error("natGateways=1 made no NAT gateway")
+	}
+}
+
+// TestCostIngestionSubscribesToEveryOtherLogGroup: each function's log
+// group but the consumer's own feeds cost ingestion's live alias with
+// the manifest's filter, the one the devstack's collector applies.
+func TestCostIngestionSubscribesToEveryOtherLogGroup(t *testing.T) {
+	sub := topology.Innkeeper.Logs
+	for _, stage := range StageNames() {
+		filters := resources(t, stage, "AWS::Logs::SubscriptionFilter")
+		if len(filters) != len(topology.Innkeeper.Functions)-1 {
+			t.Errorf("%s: %d subscription filters, want one per function but %s", stage, len(filters), sub.Function)
+		}
+		for id, f := range filters {
+			p := props(f)
+			if p["FilterPattern"] != sub.Filter {
+				t.Errorf("%s/%s: pattern %v, want %q", stage, id, p["FilterPattern"], sub.Filter)
+			}
+			if !strings.Contains(mustJSON(p["DestinationArn"]), exportName(sub.Function)+"Live") {
+				t.Errorf("%s/%s: destination %s is not %s's live alias", stage, id, mustJSON(p["DestinationArn"]), sub.Function)
+			}
+		}
 	}
 }

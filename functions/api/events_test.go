@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +15,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"innkeeper/local/gateway"
 	"innkeeper/local/testenv"
+	"innkeeper/shared/bootstrap/apigw"
 	"innkeeper/shared/topology"
 )
 
@@ -47,21 +51,121 @@ var expected = map[string]int{
 	"manage-reservation":             200,
 	"manage-reservation-forged":      403,
 	"admin-redrive-events":           202,
+	"finance-costs":                  200,
+	"finance-unit-economics":         200,
+	"finance-reservation-cost":       200,
+	"finance-forecast":               200,
+	// Payload format 1.0, as LocalStack's REST API sends.
+	"rest-v1-list-hotels": 200,
 }
 
-func readEvent(t *testing.T, path string) events.APIGatewayV2HTTPRequest {
+// sample is a file of events/api, decoded strictly into the aws-lambda-go
+// type of its payload format: 2.0 (the HTTP API) or 1.0 (a REST API's
+// proxy integration, as on LocalStack).
+type sample struct {
+	raw []byte
+	v2  *events.APIGatewayV2HTTPRequest
+	v1  *events.APIGatewayProxyRequest
+}
+
+func readEvent(t *testing.T, path string) sample {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ev events.APIGatewayV2HTTPRequest
+	v, err := apigw.Detect(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	s := sample{raw: raw}
+	var into any
+	if v == apigw.V2 {
+		s.v2 = &events.APIGatewayV2HTTPRequest{}
+		into = s.v2
+	} else {
+		s.v1 = &events.APIGatewayProxyRequest{}
+		into = s.v1
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
-		t.Fatalf("%s does not decode as an API Gateway v2 request: %v", path, err)
+	if err := dec.Decode(into); err != nil {
+		t.Fatalf("%s does not decode as an API Gateway payload %s request: %v", path, v, err)
 	}
-	return ev
+	return s
+}
+
+// requestID is API Gateway's id of the request.
+func (s sample) requestID() string {
+	if s.v2 != nil {
+		return s.v2.RequestContext.RequestID
+	}
+	return s.v1.RequestContext.RequestID
+}
+
+// checkREST checks a 1.0 sample is what the LocalStack stage's REST API
+// (a proxy resource, {proxy+}) sends for a route of the manifest.
+func checkREST(t *testing.T, name string, ev *events.APIGatewayProxyRequest) {
+	t.Helper()
+	router, err := gateway.NewRouter(topology.Innkeeper.Routes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := router.Match(ev.HTTPMethod, ev.Path)
+	switch {
+	case !ok || m.Route.Path == topology.DefaultRoute:
+		t.Errorf("%s: %s %s is no route of the manifest", name, ev.HTTPMethod, ev.Path)
+	case m.Route.Function != "api":
+		t.Errorf("%s: %s %s is function %s's route", name, ev.HTTPMethod, ev.Path, m.Route.Function)
+	case ev.Resource != "/{proxy+}" || ev.RequestContext.ResourcePath != ev.Resource ||
+		ev.PathParameters["proxy"] != strings.TrimPrefix(ev.Path, "/") ||
+		ev.RequestContext.HTTPMethod != ev.HTTPMethod ||
+		ev.RequestContext.Path != "/"+ev.RequestContext.Stage+ev.Path:
+		t.Errorf("%s: not a proxy resource's event: resource %q, proxy %q, context %s %s", name, ev.Resource,
+			ev.PathParameters["proxy"], ev.RequestContext.HTTPMethod, ev.RequestContext.Path)
+	}
+}
+
+// response is either format's response, as the tests look at it.
+type response struct {
+	StatusCode int
+	Headers    map[string]string
+	Body       string
+}
+
+// invoke runs the raw event through the Lambda handler and checks the
+// response is of the event's format.
+func invoke(t *testing.T, h http.Handler, raw []byte) response {
+	t.Helper()
+	v, err := apigw.Detect(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := handler(h, slog.New(slog.DiscardHandler))(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("handler error: %v", err)
+	}
+	switch r := out.(type) {
+	case events.APIGatewayV2HTTPResponse:
+		if v != apigw.V2 {
+			t.Fatalf("a payload %s event answered with a 2.0 response", v)
+		}
+		return response{r.StatusCode, r.Headers, r.Body}
+	case events.APIGatewayProxyResponse:
+		if v != apigw.V1 {
+			t.Fatalf("a payload %s event answered with a 1.0 response", v)
+		}
+		headers := map[string]string{}
+		for k, vs := range r.MultiValueHeaders {
+			headers[k] = strings.Join(vs, ",")
+		}
+		for k, v := range r.Headers {
+			headers[k] = v
+		}
+		return response{r.StatusCode, headers, r.Body}
+	}
+	t.Fatalf("response of type %T", out)
+	return response{}
 }
 
 // Every sample event runs through the Lambda handler, each on a fresh
@@ -79,18 +183,20 @@ func TestSampleEvents(t *testing.T) {
 			t.Errorf("%s has no expected status in this test", f)
 			continue
 		}
-		ev := readEvent(t, f)
-		if ev.RouteKey != ev.RequestContext.RouteKey || !strings.HasPrefix(ev.RouteKey, ev.RequestContext.HTTP.Method+" ") {
-			t.Errorf("%s: routeKey %q disagrees with the request context", f, ev.RouteKey)
+		s := readEvent(t, f)
+		if ev := s.v2; ev != nil {
+			if ev.RouteKey != ev.RequestContext.RouteKey || !strings.HasPrefix(ev.RouteKey, ev.RequestContext.HTTP.Method+" ") {
+				t.Errorf("%s: routeKey %q disagrees with the request context", f, ev.RouteKey)
+			}
+			// Routes are the HTTP API's: a 1.0 sample covers none.
+			covered[ev.RouteKey] = true
+		} else {
+			checkREST(t, f, s.v1)
 		}
-		covered[ev.RouteKey] = true
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			api := testenv.NewAPI(t, testenv.APIOptions{})
-			resp, err := handler(api)(context.Background(), ev)
-			if err != nil {
-				t.Fatalf("handler error: %v", err)
-			}
+			resp := invoke(t, api, s.raw)
 			if resp.StatusCode != want {
 				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, want, resp.Body)
 			}
@@ -115,21 +221,30 @@ func TestSampleEvents(t *testing.T) {
 	}
 }
 
-// The request id of API Gateway's event reaches the logs and the response.
+// The request id of API Gateway's event, in either payload format,
+// reaches the logs and the response.
 func TestGatewayRequestIDIsUsed(t *testing.T) {
 	api := testenv.NewAPI(t, testenv.APIOptions{NoDemo: true})
-	ev := readEvent(t, "../../events/api/livez.json")
-	resp, err := handler(api)(context.Background(), ev)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, file string
+	}{
+		{"HTTP API, payload 2.0", "livez.json"},
+		{"REST API, payload 1.0", "rest-v1-list-hotels.json"},
 	}
-	if resp.Headers["X-Request-Id"] != ev.RequestContext.RequestID {
-		t.Fatalf("X-Request-Id %q, want the gateway's %q", resp.Headers["X-Request-Id"], ev.RequestContext.RequestID)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := readEvent(t, "../../events/api/"+tt.file)
+			resp := invoke(t, api, s.raw)
+			if resp.Headers["X-Request-Id"] != s.requestID() || s.requestID() == "" {
+				t.Fatalf("X-Request-Id %q, want the gateway's %q", resp.Headers["X-Request-Id"], s.requestID())
+			}
+		})
 	}
 }
 
-// The aws-lambda-go module's own API Gateway v2 samples (path /) are
-// answered with a problem, never an adapter error.
+// The aws-lambda-go module's own API Gateway samples of both payload
+// formats (paths / and /hello/world) are answered with a problem, never
+// an adapter error.
 func TestOfficialSampleEvents(t *testing.T) {
 	api := testenv.NewAPI(t, testenv.APIOptions{NoDemo: true})
 	dir := moduleDir(t, "github.com/aws/aws-lambda-go") + "/events/testdata"
@@ -137,18 +252,15 @@ func TestOfficialSampleEvents(t *testing.T) {
 	if len(files) < 3 {
 		t.Fatalf("found %d official v2 samples in %s", len(files), dir)
 	}
+	files = append(files, dir+"/apigw-request.json", dir+"/apigw-restapi-openapi-request.json")
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ev events.APIGatewayV2HTTPRequest
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		resp, err := handler(api)(context.Background(), ev)
-		if err != nil || resp.StatusCode != 404 || resp.Headers["Content-Type"] != "application/problem+json" {
-			t.Errorf("%s: %d %v %s", filepath.Base(f), resp.StatusCode, err, resp.Body)
+		resp := invoke(t, api, raw)
+		if resp.StatusCode != 404 || resp.Headers["Content-Type"] != "application/problem+json" {
+			t.Errorf("%s: %d %s", filepath.Base(f), resp.StatusCode, resp.Body)
 		}
 	}
 }

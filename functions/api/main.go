@@ -1,25 +1,26 @@
-// Command api is the Lambda behind API Gateway's HTTP API (payload format
-// 2.0): the whole Innkeeper API as one http.Handler, adapted by
-// aws-lambda-go-api-proxy.
+// Command api is the Lambda behind API Gateway: the whole Innkeeper API as
+// one http.Handler, adapted by aws-lambda-go-api-proxy for the HTTP API's
+// payload format 2.0 in the cloud and a REST API's format 1.0 on
+// LocalStack.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"os"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/config"
+	"innkeeper/shared/bootstrap/apigw"
 	"innkeeper/shared/logging"
 )
 
 func main() {
-	cfg, err := config.FromEnv()
+	ctx := context.Background()
+	cfg, err := bootstrap.Config(ctx)
 	if err == nil {
 		err = cfg.Require("DATABASE_URL", "REDIS_URL")
 	}
@@ -29,15 +30,16 @@ func main() {
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	slog.SetDefault(log)
-	api, err := bootstrap.NewAPI(context.Background(), cfg, log, bootstrap.APIOptions{})
+	api, err := bootstrap.NewAPI(ctx, cfg, log, bootstrap.APIOptions{})
 	if err != nil {
 		log.Error("api: start", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(handler(api))
+	lambda.Start(handler(api, log))
 }
 
-// handler adapts API Gateway HTTP API events to the http.Handler.
-func handler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return httpadapter.NewV2(h).ProxyWithContext
+// handler adapts API Gateway events of either payload format to the
+// http.Handler, and records each invocation for cost attribution.
+func handler(h http.Handler, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	return apigw.Metered("api", log, h)
 }

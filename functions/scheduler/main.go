@@ -10,12 +10,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/config"
 	"innkeeper/shared/logging"
 )
 
 func main() {
-	cfg, err := config.FromEnv()
+	cfg, err := bootstrap.Config(context.Background())
 	if err == nil {
 		err = cfg.Require("DATABASE_URL")
 	}
@@ -30,5 +29,6 @@ func main() {
 		log.Error("scheduler: start", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
+	r.Function = "scheduler"
 	lambda.Start(r.Handle)
 }

@@ -23,7 +23,7 @@ import (
 )
 
 func main() {
-	cfg, err := config.FromEnv()
+	cfg, err := bootstrap.Config(context.Background())
 	if err == nil {
 		err = cfg.Require("DATABASE_URL", "APP_URL", "APP_KEY")
 	}
@@ -51,7 +51,7 @@ func handler(cfg config.Config, log *slog.Logger) (*worker.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &worker.Handler{Notifier: n, Log: log, Units: st.UnitsLeft}
+	h := &worker.Handler{Notifier: n, Log: log, Units: st.UnitsLeft, Function: "worker"}
 	if cfg.WSManagementEndpoint != "" && cfg.RedisURL != "" {
 		if h.Push, err = push.New(cfg, log); err != nil {
 			return nil, err

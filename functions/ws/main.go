@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	cfg, err := config.FromEnv()
+	cfg, err := bootstrap.Config(context.Background())
 	if err == nil {
 		err = cfg.Require("DATABASE_URL", "REDIS_URL", "WS_MANAGEMENT_ENDPOINT")
 	}
@@ -47,6 +47,6 @@ func handler(cfg config.Config, log *slog.Logger) (*realtime.Handler, error) {
 		return nil, err
 	}
 	return &realtime.Handler{
-		Hub: p.Hub, Pusher: p, Service: booking.NewService(st, nil), Keys: st, Origins: cfg.CORSAllowedOrigins, Log: log,
+		Hub: p.Hub, Pusher: p, Service: booking.NewService(st, nil), Keys: st, Origins: cfg.CORSAllowedOrigins, Log: log, Function: "ws",
 	}, nil
 }

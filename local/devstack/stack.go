@@ -18,6 +18,7 @@ import (
 
 	"innkeeper/local/clock"
 	"innkeeper/local/gateway"
+	"innkeeper/local/logs"
 	"innkeeper/local/sandbox"
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
@@ -80,6 +81,7 @@ type Stack struct {
 	sqs        *sqs.Server
 	ws         *wsgateway.Gateway
 	scheduler  *schedule.Scheduler
+	logs       *logs.Collector
 	mailpit    *exec.Cmd
 	server     *http.Server
 	controlSrv *http.Server
@@ -126,6 +128,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	run, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.startPollers(run)
+	s.background(run, s.logs.Run)
 	if err := s.startSchedules(run, !o.NoSchedules); err != nil {
 		s.Close()
 		return nil, err
@@ -206,11 +209,25 @@ func (s *Stack) prepare(ctx context.Context) error {
 	if _, err := s.buildAll(ctx); err != nil {
 		return err
 	}
+	// CloudWatch Logs' part: every function's lines, filtered as the
+	// cloud's subscription filter does, go to cost ingestion in the
+	// subscription event format.
+	sub := topology.Innkeeper.Logs
+	s.logs = &logs.Collector{Subscription: sub, Interval: time.Second, MaxLines: 200,
+		Deliver: func(ctx context.Context, payload []byte) error {
+			res, err := s.runtime.Invoke(ctx, sub.Function, payload)
+			if err == nil && res.FunctionError != "" {
+				err = fmt.Errorf("%s: %s", sub.Function, res.ErrorSummary())
+			}
+			return err
+		},
+		OnError: func(err error) { s.log.Warn("log delivery failed", slog.String("error", err.Error())) },
+	}
 	var configs []sandbox.Config
 	for _, fn := range topology.Innkeeper.Functions {
 		configs = append(configs, sandbox.Config{
 			Function: fn, Binary: s.binaries[fn.Name], Env: s.functionEnv(fn),
-			MaxConcurrency: s.opts.MaxConcurrency, Log: s.opts.Log,
+			MaxConcurrency: s.opts.MaxConcurrency, Log: s.opts.Log, OnLine: s.logs.Add,
 		})
 	}
 	s.runtime = sandbox.NewRuntime(configs...)
@@ -314,6 +331,10 @@ func (s *Stack) prepareDatabase(ctx context.Context) error {
 
 // Runtime is the functions' pools.
 func (s *Stack) Runtime() *sandbox.Runtime { return s.runtime }
+
+// FlushLogs delivers the log lines collected so far to cost ingestion
+// now, instead of at the next tick.
+func (s *Stack) FlushLogs(ctx context.Context) error { return s.logs.Flush(ctx) }
 
 // Close stops serving, the background work, Mailpit and every function
 // process.

@@ -17,6 +17,7 @@ import (
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/jobs"
+	"innkeeper/shared/metrics"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/store"
 )
@@ -119,6 +120,8 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		Gauges:         gauges,
 		LinkKeys:       []string{cfg.AppKey, cfg.AppKeyNext},
 		Redrive:        redrive,
+		Ledger:         st,
+		Metrics:        &metrics.Recorder{Redis: c.Client(), Prefix: cfg.RedisKeyPrefix, Log: log},
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,
 		RequestTimeout: cfg.RequestTimeout,

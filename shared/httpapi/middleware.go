@@ -120,6 +120,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("client_ip", clientIP(r)),
 			)
+			if s.metrics != nil {
+				s.metrics.ObserveHTTP(ctx, r.Method, metricRoute(route), sw.status, time.Since(start))
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -197,4 +200,13 @@ func scopeOf(r *http.Request) string {
 		return "public"
 	}
 	return "bearer:" + hashHex(authz)[:32]
+}
+
+// metricRoute is a route's label: the path template of "GET /v1/x/{id}",
+// the name itself for the API's own 404 and 405 handlers.
+func metricRoute(route string) string {
+	if _, path, ok := strings.Cut(route, " /"); ok {
+		return "/" + path
+	}
+	return route
 }

@@ -9,6 +9,7 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
+	"innkeeper/shared/meter"
 )
 
 type guestRequest struct {
@@ -80,8 +81,12 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	canonical, _ := json.Marshal(req)
+	meter.From(r.Context()).Hotel(req.Hotel)
 	s.idempotent(w, r, canonical, renderReservation(http.StatusCreated), func(rc *booking.Receipt) error {
-		_, _, err := s.svc.Book(r.Context(), br, rc)
+		res, _, err := s.svc.Book(r.Context(), br, rc)
+		if err == nil {
+			meter.From(r.Context()).Reservation(res.Reference)
+		}
 		return err
 	})
 }

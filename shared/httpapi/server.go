@@ -9,6 +9,8 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -20,7 +22,9 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
+	"innkeeper/shared/finance"
 	"innkeeper/shared/health"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/topology"
 )
 
@@ -49,6 +53,12 @@ type Deps struct {
 	// Redrive moves the dead-letter queue's messages back; nil when the
 	// API has no queue.
 	Redrive func(ctx context.Context) (task string, err error)
+	// Ledger answers the finance reports. When nil, Keys is used if it
+	// is one too (the store is both).
+	Ledger finance.Ledger
+	// Metrics counts every request across invocations (Redis); nil
+	// counts nothing.
+	Metrics Metrics
 	Logger  *slog.Logger
 	// CORSOrigins are the only origins browsers may call from.
 	CORSOrigins    []string
@@ -65,6 +75,8 @@ type Server struct {
 	gauges         []health.Gauge
 	linkKeys       []string
 	redrive        func(ctx context.Context) (string, error)
+	ledger         finance.Ledger
+	metrics        Metrics
 	log            *slog.Logger
 	origins        []string
 	requestTimeout time.Duration
@@ -72,10 +84,12 @@ type Server struct {
 	handler        http.Handler
 }
 
-// endpoint is the code behind a route: its handler and, for staff routes,
-// the roles allowed.
+// endpoint is the code behind a route: its handler, the manifest's
+// authorisation it implements and, for staff and finance routes, the
+// roles allowed.
 type endpoint struct {
 	handle http.HandlerFunc
+	auth   topology.Auth
 	roles  []auth.Role
 }
 
@@ -83,8 +97,14 @@ type endpoint struct {
 // themselves are listed once, in the topology manifest; New refuses to
 // start if the two disagree.
 func (s *Server) endpoints() map[string]endpoint {
-	pub := func(h http.HandlerFunc) endpoint { return endpoint{handle: h} }
-	staff := func(h http.HandlerFunc, roles ...auth.Role) endpoint { return endpoint{h, roles} }
+	pub := func(h http.HandlerFunc) endpoint { return endpoint{h, topology.Public, nil} }
+	staff := func(h http.HandlerFunc, roles ...auth.Role) endpoint { return endpoint{h, topology.Staff, roles} }
+	// Admin reads finance too: an admin can create a finance key anyway,
+	// so refusing would protect nothing. Finance keys stay out of staff
+	// routes (auth.Role.Allows).
+	fin := func(h http.HandlerFunc) endpoint {
+		return endpoint{h, topology.Finance, []auth.Role{auth.RoleFinance, auth.RoleAdmin}}
+	}
 	return map[string]endpoint{
 		"GET /livez":  pub(s.livez),
 		"GET /readyz": pub(s.readyz),
@@ -108,6 +128,11 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/admin/hotels/{slug}/reservations": staff(s.listReservations, auth.RoleStaff),
 		"POST /v1/admin/api-keys":                  staff(s.createAPIKey, auth.RoleAdmin),
 		"POST /v1/admin/queues/events/redrive":     staff(s.redriveEvents, auth.RoleAdmin),
+
+		"GET /v1/finance/costs":                         fin(s.financeCosts),
+		"GET /v1/finance/unit-economics":                fin(s.unitEconomics),
+		"GET /v1/finance/reservations/{reference}/cost": fin(s.reservationCost),
+		"GET /v1/finance/forecast":                      fin(s.forecast),
 	}
 }
 
@@ -126,7 +151,7 @@ func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, err
 		case !ok:
 			problems = append(problems, "manifest route "+r.Key()+" has no handler")
 			continue
-		case (r.Auth == topology.Staff) != (len(ep.roles) > 0):
+		case r.Auth != ep.auth || (ep.auth == topology.Public) != (len(ep.roles) == 0):
 			problems = append(problems, "route "+r.Key()+": manifest says "+string(r.Auth)+", handler disagrees")
 		}
 		h := ep.handle
@@ -151,11 +176,14 @@ func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, err
 func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
-		linkKeys: d.LinkKeys, redrive: d.Redrive,
+		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if l, ok := d.Keys.(finance.Ledger); ok && s.ledger == nil {
+		s.ledger = l
 	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second
@@ -198,8 +226,29 @@ func named(name string, h http.HandlerFunc) http.Handler {
 		if info := infoFrom(r.Context()); info != nil {
 			info.route = name
 		}
+		// What the request works on, for its invocation's cost line.
+		// Finance reading a booking's receipt is not part of its cost.
+		inv := meter.From(r.Context())
+		inv.Client(clientKey(r))
+		if !strings.Contains(name, " /v1/finance/") {
+			inv.Hotel(r.PathValue("slug"))
+			inv.Reservation(r.PathValue("reference"))
+		}
 		h(w, r)
 	})
+}
+
+// Metrics counts requests.
+type Metrics interface {
+	ObserveHTTP(ctx context.Context, method, route string, status int, d time.Duration)
+}
+
+// clientKey is an opaque key of the caller for cost attribution: a
+// short hash of its address, which links a booking to the searches the
+// same caller made before it without keeping the address.
+func clientKey(r *http.Request) string {
+	sum := sha256.Sum256([]byte("innkeeper-client:" + clientIP(r)))
+	return "c-" + hex.EncodeToString(sum[:6])
 }
 
 // ServeHTTP serves the API.

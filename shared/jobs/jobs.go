@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/cost"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/store"
 )
@@ -47,6 +49,8 @@ type Runner struct {
 	// Relay publishes events; nil leaves them for a later sweep.
 	Relay *queue.Relay
 	Log   *slog.Logger
+	// Function is the name cost attribution knows the runner by.
+	Function string
 }
 
 // Result is what a run did, recorded with it.
@@ -72,6 +76,8 @@ func (r *Runner) Handle(ctx context.Context, ev events.EventBridgeEvent) (Result
 	if at.IsZero() {
 		at = time.Now()
 	}
+	ctx, inv := meter.Start(ctx, r.Function, cost.TriggerSchedule, detail.Job, int64(len(ev.Detail)))
+	defer inv.Log(ctx, r.Log)
 	res := Result{Job: detail.Job, At: at, Count: map[string]int{}}
 	run, ok := r.jobs()[detail.Job]
 	if !ok {
@@ -102,6 +108,7 @@ func (r *Runner) jobs() map[string]func(context.Context, time.Time, map[string]i
 }
 
 func (r *Runner) flush(ctx context.Context, reference string) {
+	meter.From(ctx).Reservation(reference)
 	if r.Relay != nil {
 		r.Relay.Flush(ctx, reference)
 	}

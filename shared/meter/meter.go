@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
@@ -137,7 +138,11 @@ func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 	if a.SQSMessages > 0 {
 		attrs = append(attrs, slog.Int("sqs_messages", a.SQSMessages))
 	}
-	log.LogAttrs(ctx, slog.LevelInfo, cost.AttributionMsg, attrs...)
+	// The line is billing data, not a diagnostic: it is written whatever
+	// the log level, so the handler is called without its level check.
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, cost.AttributionMsg, 0)
+	r.AddAttrs(attrs...)
+	_ = log.Handler().Handle(ctx, r)
 }
 
 // Wrap meters a Lambda handler: describe names the trigger of each

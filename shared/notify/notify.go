@@ -26,6 +26,7 @@ import (
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/mail"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/store"
 )
 
@@ -223,6 +224,7 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 		case err != nil:
 			errs = append(errs, err)
 		default:
+			meter.From(ctx).Emails(1)
 			n.log.InfoContext(ctx, "notification sent", slog.String("reference", r.Reference), slog.String("kind", string(kind)))
 		}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
+	"innkeeper/shared/cost"
+	"innkeeper/shared/meter"
 )
 
 // MaxFrame is API Gateway's limit on a WebSocket frame.
@@ -36,6 +38,8 @@ type Handler struct {
 	// that sends no Origin is not a browser and is let through.
 	Origins []string
 	Log     *slog.Logger
+	// Function is the name cost attribution knows the handler by.
+	Function string
 }
 
 func reply(status int) events.APIGatewayProxyResponse {
@@ -44,6 +48,12 @@ func reply(status int) events.APIGatewayProxyResponse {
 
 // Handle serves every route of the WebSocket API.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+	kind := cost.TriggerWebSocketMessage
+	if ev.RequestContext.EventType == "CONNECT" || ev.RequestContext.EventType == "DISCONNECT" {
+		kind = cost.TriggerWebSocketConnect
+	}
+	ctx, inv := meter.Start(ctx, h.Function, kind, ev.RequestContext.RouteKey, int64(len(ev.Body)))
+	defer inv.Log(ctx, h.Log)
 	id := ev.RequestContext.ConnectionID
 	switch ev.RequestContext.EventType {
 	case "CONNECT":

@@ -147,6 +147,11 @@ func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, 
 // the hotel's watchers learn the room type's units left over the stay's
 // nights, the guest their booking's status, and staff a new booking.
 func (p *Pusher) Announce(ctx context.Context, ev booking.Event, unitsLeft int) error {
+	// No booking is longer than MaxNights: a longer stay is a malformed
+	// event, and listing its nights could take millions of them.
+	if n := ev.CheckIn.DaysUntil(ev.CheckOut); n > booking.MaxNights {
+		return fmt.Errorf("realtime: announce %s: a stay of %d nights", ev.Reference, n)
+	}
 	var nights []string
 	for d := ev.CheckIn; d.Before(ev.CheckOut); d = d.AddDays(1) {
 		nights = append(nights, d.String())

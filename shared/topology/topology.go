@@ -38,10 +38,14 @@ func (f Function) Handler() string { return "functions/" + f.Name }
 // Auth is who may call a route.
 type Auth string
 
-// Route authorisation: anyone, or a staff API key (checked by the API).
+// Route authorisation: anyone, a staff API key, or a key that may read
+// the finance reports (finance or admin); the API checks the key.
 const (
-	Public Auth = "public"
-	Staff  Auth = "staff"
+	Public  Auth = "public"
+	Staff   Auth = "staff"
+	Finance Auth = "finance"
+	// Token routes check a bearer token of their own (METRICS_TOKEN).
+	Token Auth = "token"
 )
 
 // Route is one HTTP API route, in API Gateway's route key form.
@@ -125,6 +129,38 @@ type WebSocketRoute struct {
 	Function string
 }
 
+// LogSubscription feeds every other function's log lines that match
+// Filter to one function, as CloudWatch Logs subscription deliveries:
+// in the cloud a subscription filter on each log group, in the devstack
+// its log collector.
+type LogSubscription struct {
+	Function string
+	// Filter is a CloudWatch Logs filter pattern of OR-ed quoted terms,
+	// `?"a" ?"b"`: a line matches when it contains any of the terms.
+	Filter string
+}
+
+// Terms are the filter's quoted terms.
+func (l LogSubscription) Terms() []string {
+	var terms []string
+	for _, part := range strings.Split(l.Filter, "?") {
+		if t := strings.Trim(strings.TrimSpace(part), `"`); t != "" {
+			terms = append(terms, t)
+		}
+	}
+	return terms
+}
+
+// Matches reports whether a log line passes the filter.
+func (l LogSubscription) Matches(line string) bool {
+	for _, t := range l.Terms() {
+		if strings.Contains(line, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // Manifest is the whole deployment.
 type Manifest struct {
 	Functions []Function
@@ -132,6 +168,8 @@ type Manifest struct {
 	Queues    []Queue
 	Schedules []Schedule
 	WebSocket WebSocketAPI
+	// Logs is the cost ingestion's subscription to the functions' logs.
+	Logs LogSubscription
 }
 
 // arm64 is where every function runs in the cloud.
@@ -153,6 +191,8 @@ var (
 	schedulerEnv = join(baseEnv, dbEnv, sqsEnv)
 	redisEnv     = []string{"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT"}
 	wsEnv        = join(baseEnv, dbEnv, redisEnv, []string{"CORS_ALLOWED_ORIGINS", "WS_MANAGEMENT_ENDPOINT"})
+	costEnv      = join(baseEnv, dbEnv, []string{"COST_REGION", "COST_PRICE_OVERRIDES"})
+	metricsEnv   = join(baseEnv, dbEnv, redisEnv, sqsEnv, []string{"METRICS_TOKEN"})
 )
 
 func join(lists ...[]string) []string {
@@ -187,7 +227,19 @@ var Innkeeper = Manifest{
 			Name: "ws", Description: "The WebSocket API: connect, subscribe, unsubscribe, ping, disconnect",
 			MemoryMB: 256, Timeout: 10 * time.Second, Arch: arm64, Env: wsEnv,
 		},
+		{
+			Name: "costingest", Description: "Prices every invocation from the functions' REPORT and attribution lines into the cost ledger",
+			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 5, Env: costEnv,
+		},
+		{
+			Name: "metrics", Description: "GET /metrics: request counters, bookings and queue figures in Prometheus text format",
+			MemoryMB: 256, Timeout: 10 * time.Second, Arch: arm64, ReservedConcurrency: 2, Env: metricsEnv,
+		},
 	},
+	// The REPORT line of every invocation and each function's own
+	// attribution line (shared/meter, msg "invocation"); the ingestion
+	// ignores any other line that happens to contain the word.
+	Logs: LogSubscription{Function: "costingest", Filter: `?"REPORT RequestId" ?"invocation"`},
 	WebSocket: WebSocketAPI{
 		RouteSelection: "$request.body.action",
 		Stage:          "live",
@@ -217,6 +269,7 @@ var Innkeeper = Manifest{
 		{"GET", "/livez", "api", Public},
 		{"GET", "/readyz", "api", Public},
 		{"GET", "/health", "api", Public},
+		{"GET", "/metrics", "metrics", Token},
 
 		{"GET", "/v1/hotels", "api", Public},
 		{"GET", "/v1/hotels/{slug}", "api", Public},
@@ -236,6 +289,11 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/admin/hotels/{slug}/reservations", "api", Staff},
 		{"POST", "/v1/admin/api-keys", "api", Staff},
 		{"POST", "/v1/admin/queues/events/redrive", "api", Staff},
+
+		{"GET", "/v1/finance/costs", "api", Finance},
+		{"GET", "/v1/finance/unit-economics", "api", Finance},
+		{"GET", "/v1/finance/reservations/{reference}/cost", "api", Finance},
+		{"GET", "/v1/finance/forecast", "api", Finance},
 
 		{"ANY", DefaultRoute, "api", Public},
 	},
@@ -292,7 +350,7 @@ func (m Manifest) Validate() error {
 		if r.Path != DefaultRoute && !strings.HasPrefix(r.Path, "/") {
 			problems = append(problems, "route "+r.Key()+": path must start with /")
 		}
-		if r.Auth != Public && r.Auth != Staff {
+		if r.Auth != Public && r.Auth != Staff && r.Auth != Finance && r.Auth != Token {
 			problems = append(problems, "route "+r.Key()+": auth "+string(r.Auth))
 		}
 	}
@@ -314,6 +372,14 @@ func (m Manifest) Validate() error {
 	for _, r := range m.WebSocket.Routes {
 		if _, ok := m.Function(r.Function); !ok {
 			problems = append(problems, "websocket route "+r.Key+": no function "+r.Function)
+		}
+	}
+	if m.Logs.Function != "" {
+		if _, ok := m.Function(m.Logs.Function); !ok {
+			problems = append(problems, "log subscription: no function "+m.Logs.Function)
+		}
+		if len(m.Logs.Terms()) == 0 {
+			problems = append(problems, "log subscription: empty filter")
 		}
 	}
 	for _, sc := range m.Schedules {

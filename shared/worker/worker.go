@@ -9,11 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/cost"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/notify"
 	"innkeeper/shared/realtime"
 )
@@ -30,6 +33,26 @@ type Handler struct {
 	Log   *slog.Logger
 	// Parallel messages of a batch at once; 4 if 0.
 	Parallel int
+	// Function is the name cost attribution knows the worker by.
+	Function string
+}
+
+// queueName is the batch's queue, the last part of its ARN.
+func queueName(ev events.SQSEvent) string {
+	if len(ev.Records) == 0 {
+		return ""
+	}
+	arn := ev.Records[0].EventSourceARN
+	return arn[strings.LastIndex(arn, ":")+1:]
+}
+
+// batchBytes is the size of the batch's message bodies.
+func batchBytes(ev events.SQSEvent) int64 {
+	var n int64
+	for _, r := range ev.Records {
+		n += int64(len(r.Body))
+	}
+	return n
 }
 
 // Handle processes a batch and reports the messages that failed: only
@@ -37,6 +60,9 @@ type Handler struct {
 // maxReceiveCount a message that keeps failing moves to the dead-letter
 // queue. The error is for a batch that cannot be handled at all.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	ctx, inv := meter.Start(ctx, h.Function, cost.TriggerSQS, queueName(ev), batchBytes(ev))
+	inv.SQSMessages(len(ev.Records))
+	defer inv.Log(ctx, h.Log)
 	parallel := h.Parallel
 	if parallel <= 0 {
 		parallel = 4
@@ -73,6 +99,9 @@ func (h *Handler) handle(ctx context.Context, msg events.SQSMessage) error {
 	var ev booking.Event
 	if err := json.Unmarshal([]byte(msg.Body), &ev); err != nil {
 		return fmt.Errorf("%w: %v", ErrPoison, err)
+	}
+	if booking.ValidReference(ev.Reference) {
+		meter.From(ctx).Reservation(ev.Reference)
 	}
 	h.announce(ctx, ev)
 	if err := h.Notifier.Handle(ctx, ev); err != nil {

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/local/testenv"
+	"innkeeper/shared/cost"
+	"innkeeper/shared/ledger"
+	"innkeeper/shared/logging"
+	"innkeeper/shared/topology"
+)
+
+func readEvent(t *testing.T, name string) events.CloudwatchLogsEvent {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("../../events/costingest", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.CloudwatchLogsEvent
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil {
+		t.Fatalf("%s is not a CloudWatch Logs subscription event: %v", name, err)
+	}
+	return ev
+}
+
+// TestSampleDeliveries runs every sample delivery through the handler
+// into a real ledger: each REPORT line becomes one priced row, and a
+// delivery that comes again (Lambda retries a failed one) adds nothing.
+func TestSampleDeliveries(t *testing.T) {
+	st := testenv.Store(t)
+	var emf bytes.Buffer
+	in, err := ledger.New(topology.Innkeeper, "eu-west-1", nil, st, &emf, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../../events/costingest/*.json")
+	if len(files) == 0 {
+		t.Fatal("no sample events")
+	}
+	total := 0
+	for _, f := range files {
+		ev := readEvent(t, filepath.Base(f))
+		data, err := cost.DecodeSubscription(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports := 0
+		for _, e := range data.LogEvents {
+			if strings.HasPrefix(e.Message, "REPORT RequestId:") {
+				reports++
+			}
+		}
+		res, err := in.Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if res.Reports != reports || res.Inserted != reports {
+			t.Errorf("%s: %+v, want %d reports priced and recorded", f, res, reports)
+		}
+		again, err := in.Handle(context.Background(), ev)
+		if err != nil || again.Inserted != 0 {
+			t.Errorf("%s delivered twice: inserted %d more (%v)", f, again.Inserted, err)
+		}
+		total += reports
+	}
+	var rows, attributed int
+	var nanos int64
+	if err := st.Pool().QueryRow(context.Background(),
+		`SELECT count(*), count(*) FILTER (WHERE attributed), coalesce(sum(cost_nanos), 0) FROM invocation_costs`).Scan(&rows, &attributed, &nanos); err != nil {
+		t.Fatal(err)
+	}
+	if rows != total || attributed != total || nanos <= 0 {
+		t.Errorf("ledger: %d rows (%d attributed), %d nanos; want %d attributed rows with a cost", rows, attributed, nanos, total)
+	}
+	// The api's cold availability search: 46 ms billed at 512 MB on
+	// arm64 (3.41 ms invoke + 42.10 ms INIT) = 23,552 MB-ms = 0.023 GB-s
+	// × $0.0000133334 = 306.7 → 307 nanos, + $0.0000002 request = 200, +
+	// one HTTP API request $0.000001 = 1,000, + its log lines' bytes at
+	// $0.50 per GB.
+	data, err := cost.DecodeSubscription(readEvent(t, "api-report-lines.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logBytes int64
+	for _, e := range data.LogEvents {
+		if strings.Contains(e.Message, "8c1d2f3a-0001-4b6e-9a11-5f0c2d7e9b01") {
+			logBytes += int64(len(e.Message))
+		}
+	}
+	want := 1507 + (logBytes*500_000_000+(1<<29))/(1<<30)
+	var cold int64
+	if err := st.Pool().QueryRow(context.Background(),
+		`SELECT cost_nanos FROM invocation_costs WHERE request_id = '8c1d2f3a-0001-4b6e-9a11-5f0c2d7e9b01'`).Scan(&cold); err != nil {
+		t.Fatal(err)
+	}
+	if cold != want {
+		t.Errorf("cold search cost %d nanos, want %d (1,507 + %d log bytes)", cold, want, logBytes)
+	}
+	if n := strings.Count(emf.String(), `"CloudWatchMetrics"`); n < total {
+		t.Errorf("%d EMF lines, want one per invocation (%d)", n, total)
+	}
+}

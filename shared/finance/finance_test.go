@@ -1,0 +1,154 @@
+package finance
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"innkeeper/shared/cost"
+	"innkeeper/shared/topology"
+)
+
+func TestDivRound(t *testing.T) {
+	tests := []struct {
+		name string
+		n    cost.Nanos
+		d    int64
+		want cost.Nanos
+	}{
+		{"exact", 9, 3, 3},
+		{"below a half", 10, 3, 3},
+		{"above a half", 11, 3, 4},
+		{"a half rounds up", 5, 2, 3},
+		{"a negative half rounds away from zero", -5, 2, -3},
+		{"zero", 0, 7, 0},
+		{"the largest amount", 1<<63 - 1, 2, 1 << 62},
+		{"by one", 1<<63 - 1, 1, 1<<63 - 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DivRound(tt.n, tt.d); got != tt.want {
+				t.Fatalf("%d / %d = %d, want %d", tt.n, tt.d, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPercent(t *testing.T) {
+	tests := []struct {
+		name        string
+		part, whole cost.Nanos
+		want        string
+		ok          bool
+	}{
+		{"all", 13000, 13000, "100.0", true},
+		{"rounded up", 9201, 13000, "70.8", true},
+		{"rounded down", 799, 13000, "6.1", true},
+		{"a half", 1, 8, "12.5", true},
+		{"a half of a tenth", 1, 2000, "0.1", true},
+		{"nothing", 0, 5, "0.0", true},
+		{"large amounts", 1 << 61, 1<<62 - 1, "50.0", true},
+		{"no total", 0, 0, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Percent(tt.part, tt.whole)
+			if got != tt.want || ok != tt.ok {
+				t.Fatalf("%d of %d = %q %v, want %q %v", tt.part, tt.whole, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestLastDaysAndDays(t *testing.T) {
+	now := time.Date(2026, 12, 1, 23, 59, 0, 0, time.FixedZone("CET", 3600)) // 22:59 UTC
+	p := LastDays(now, 30)
+	if !p.From.Equal(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)) || !p.To.Equal(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("last 30 days %v – %v", p.From, p.To)
+	}
+	days := p.Days()
+	if len(days) != 30 || days[0] != "2026-11-02" || days[29] != "2026-12-01" {
+		t.Fatalf("days %v", days)
+	}
+	// A range of instants touches the days it overlaps.
+	q := Period{From: time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 30, 0, 0, 1, 0, time.UTC)}
+	if got := q.Days(); !slices.Equal(got, []string{"2026-03-28", "2026-03-29", "2026-03-30"}) {
+		t.Fatalf("days %v", got)
+	}
+}
+
+func TestFillDays(t *testing.T) {
+	p := Period{From: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)}
+	got := FillDays([]CostRow{{Key: "2026-11-30", Invocations: 2, Cost: 5}}, p)
+	want := []CostRow{{Key: "2026-11-29"}, {Key: "2026-11-30", Invocations: 2, Cost: 5}, {Key: "2026-12-01"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+// The route keys the reports single out are routes the API serves.
+func TestRoutesExist(t *testing.T) {
+	for _, key := range []string{SearchRoute, BookRoute} {
+		if !slices.ContainsFunc(topology.Innkeeper.Routes, func(r topology.Route) bool { return r.Key() == key }) {
+			t.Errorf("%s is not a route of the manifest", key)
+		}
+	}
+}
+
+func TestProject(t *testing.T) {
+	fixed, err := cost.Fixed(cost.StageProd) // $264.41
+	if err != nil {
+		t.Fatal(err)
+	}
+	// $0.008 over 2 bookings: $0.004 each.
+	measured := Summary{Cost: 8_000_000, Bookings: 2}
+	tests := []struct {
+		name                                      string
+		perDay                                    int64
+		measured                                  Summary
+		variable, total, perBooking, fixedPerBook cost.Nanos
+		hasVariable                               bool
+	}{
+		{"100 a day", 100, measured, 12_000_000_000, 276_410_000_000, 92_136_667, 88_136_667, true},
+		{"100,000 a day", 100_000, measured, 12_000_000_000_000, 12_264_410_000_000, 4_088_137, 88_137, true},
+		// 1 nano over 3 bookings × 30 a month: 10 exactly, not 0 × 30.
+		{"a variable cost below a nano a booking", 1, Summary{Cost: 1, Bookings: 3}, 10, 264_410_000_010, 8_813_666_667, 8_813_666_667, true},
+		{"no bookings measured", 1000, Summary{Cost: 5_000_000}, 0, 264_410_000_000, 8_813_667, 8_813_667, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Project(tt.measured, fixed, tt.perDay)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Bookings != tt.perDay*30 || f.FixedTotal != 264_410_000_000 || f.HasVariable != tt.hasVariable ||
+				f.Variable != tt.variable || f.Total != tt.total || f.TotalPerBooking != tt.perBooking || f.FixedPerBooking != tt.fixedPerBook {
+				t.Fatalf("bookings %d fixed %d variable %d (%v) total %d per booking %d fixed per booking %d",
+					f.Bookings, f.FixedTotal, f.Variable, f.HasVariable, f.Total, f.TotalPerBooking, f.FixedPerBooking)
+			}
+		})
+	}
+	for _, n := range []int64{0, -1, MaxBookingsPerDay + 1} {
+		if _, err := Project(measured, fixed, n); err == nil {
+			t.Errorf("%d bookings a day accepted", n)
+		}
+	}
+	// $50 measured on one booking, at ten million a day: $15 billion.
+	if _, err := Project(Summary{Cost: 50 * cost.Dollar, Bookings: 1}, fixed, MaxBookingsPerDay); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("got %v, want ErrOutOfRange", err)
+	}
+}
+
+func TestReceiptSharesAddUp(t *testing.T) {
+	r := Receipt{Lines: []ReceiptLine{
+		{Cost: 1000, SharedBy: 3},                      // 333
+		{Cost: 205, SharedBy: 2},                       // 103
+		{Cost: 7, SharedBy: 1},                         // 7
+		{Cost: 9, SharedBy: 0},                         // 9: a line with no count is this booking's
+		{Cost: 50, PrecedingSearch: true, SharedBy: 1}, // 50
+	}}
+	if got := r.Total(); got != 333+103+7+9+50 {
+		t.Fatalf("total %d", got)
+	}
+}

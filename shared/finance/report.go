@@ -1,0 +1,124 @@
+package finance
+
+import (
+	"slices"
+	"time"
+
+	"innkeeper/shared/cost"
+)
+
+// Period is a half-open range [From, To) of invocation end times.
+type Period struct {
+	From, To time.Time
+}
+
+// MaxPeriod is the longest range a report covers: a leap year.
+const MaxPeriod = 366 * 24 * time.Hour
+
+// DefaultDays is how far reports look back when not told.
+const DefaultDays = 30
+
+// LastDays is the n whole UTC days ending with the day of now, that day
+// included.
+func LastDays(now time.Time, n int) Period {
+	y, m, d := now.UTC().Date()
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+	return Period{From: end.AddDate(0, 0, -n), To: end}
+}
+
+// Days lists the UTC dates (YYYY-MM-DD) the period touches, in order.
+func (p Period) Days() []string {
+	var out []string
+	y, m, d := p.From.UTC().Date()
+	for day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); day.Before(p.To); day = day.AddDate(0, 0, 1) {
+		out = append(out, day.Format(time.DateOnly))
+	}
+	return out
+}
+
+// Group is what a cost report sums by.
+type Group string
+
+// The groupings. A route is the trigger (route key, queue or schedule),
+// or the trigger kind when there is none; days are UTC dates.
+const (
+	ByDay      Group = "day"
+	ByFunction Group = "function"
+	ByRoute    Group = "route"
+	ByHotel    Group = "hotel"
+)
+
+// Groups lists every Group.
+var Groups = []Group{ByDay, ByFunction, ByRoute, ByHotel}
+
+// Valid reports whether g is one of Groups.
+func (g Group) Valid() bool { return slices.Contains(Groups, g) }
+
+// CostRow is one group of a cost report. Key is "" for invocations with
+// no value for the group (no hotel).
+type CostRow struct {
+	Key         string
+	Invocations int64
+	Cost        cost.Nanos
+}
+
+// Totals adds the rows up.
+func Totals(rows []CostRow) (invocations int64, total cost.Nanos) {
+	for _, r := range rows {
+		invocations += r.Invocations
+		total += r.Cost
+	}
+	return invocations, total
+}
+
+// FillDays gives a day report a row for every day of p, with zeros for
+// the days without invocations, so a chart or spreadsheet has no gaps.
+func FillDays(rows []CostRow, p Period) []CostRow {
+	byDay := make(map[string]CostRow, len(rows))
+	for _, r := range rows {
+		byDay[r.Key] = r
+	}
+	days := p.Days()
+	out := make([]CostRow, 0, len(days))
+	for _, d := range days {
+		r, ok := byDay[d]
+		if !ok {
+			r = CostRow{Key: d}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Summary is the unit economics of a period.
+type Summary struct {
+	Period      Period
+	Invocations int64
+	Cost        cost.Nanos
+	// Bookings are the reservations confirmed in the period that are
+	// still confirmed (not cancelled since).
+	Bookings int64
+	// Searches are the availability searches (SearchRoute) and their cost.
+	Searches   int64
+	SearchCost cost.Nanos
+	// Functions split the cost by function, costliest first.
+	Functions []CostRow
+}
+
+// CostPerBooking is the period's whole cost over its bookings, rounded
+// half up; false when there were none.
+func (s Summary) CostPerBooking() (cost.Nanos, bool) {
+	if s.Bookings <= 0 {
+		return 0, false
+	}
+	return DivRound(s.Cost, s.Bookings), true
+}
+
+// CostPerSearch is the cost of an average availability search; false
+// when there were none.
+func (s Summary) CostPerSearch() (cost.Nanos, bool) {
+	if s.Searches <= 0 {
+		return 0, false
+	}
+	return DivRound(s.SearchCost, s.Searches), true
+}

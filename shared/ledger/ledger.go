@@ -1,0 +1,101 @@
+// Package ledger is the cost ingestion: it takes a CloudWatch Logs
+// subscription delivery (the platform's REPORT lines and the functions'
+// attribution lines, shared/meter), prices every invocation with
+// shared/cost, records it once in the ledger, and writes a CloudWatch
+// EMF line per invocation for dashboards. The ledger is the source of
+// truth; EMF may count twice when Lambda retries a delivery, the ledger
+// never does (one row per request id).
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/shared/cost"
+	"innkeeper/shared/topology"
+)
+
+// Store keeps priced invocations, each request id once.
+type Store interface {
+	RecordCosts(ctx context.Context, records []cost.Record) (inserted int, err error)
+}
+
+// Ingester prices deliveries into the ledger.
+type Ingester struct {
+	Pricer *cost.Pricer
+	Store  Store
+	// Functions are the manifest's names, to tell a function from its
+	// log group's name.
+	Functions []string
+	// EMF receives one metric line per invocation (stdout in Lambda).
+	EMF io.Writer
+	Log *slog.Logger
+
+	emfMu sync.Mutex
+}
+
+// Result is what one delivery did.
+type Result struct {
+	Reports  int `json:"reports"`
+	Priced   int `json:"priced"`
+	Inserted int `json:"inserted"`
+}
+
+// New is the ingester for the manifest's functions, pricing in region
+// with the overrides (negotiated discounts) given.
+func New(m topology.Manifest, region string, overrides cost.Overrides, st Store, emf io.Writer, log *slog.Logger) (*Ingester, error) {
+	arch := map[string]string{}
+	var names []string
+	for _, f := range m.Functions {
+		arch[f.Name] = f.Arch
+		names = append(names, f.Name)
+	}
+	p, err := cost.NewPricer(cost.PricerConfig{Table: cost.AWSPrices, Region: region, Overrides: overrides, Arch: arch, DefaultArch: cost.ARM64})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return &Ingester{Pricer: p, Store: st, Functions: names, EMF: emf, Log: log}, nil
+}
+
+// Handle ingests one subscription delivery. It fails (and Lambda
+// retries the delivery) only when the ledger cannot be written; lines it
+// cannot price are logged and skipped, since a retry would not price
+// them either.
+func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (Result, error) {
+	data, err := cost.DecodeSubscription(ev)
+	if err != nil {
+		return Result{}, fmt.Errorf("ledger: decode delivery: %w", err)
+	}
+	if data.MessageType == "CONTROL_MESSAGE" {
+		return Result{}, nil
+	}
+	reports, attributions := cost.Scan(data, i.Functions)
+	records, err := i.Pricer.Join(reports, attributions)
+	if err != nil && i.Log != nil {
+		i.Log.WarnContext(ctx, "invocations not priced", slog.String("log_group", data.LogGroup), slog.String("error", err.Error()))
+	}
+	res := Result{Reports: len(reports), Priced: len(records)}
+	if len(records) == 0 {
+		return res, nil
+	}
+	if res.Inserted, err = i.Store.RecordCosts(ctx, records); err != nil {
+		return res, fmt.Errorf("ledger: record %d invocations of %s: %w", len(records), data.LogGroup, err)
+	}
+	if i.EMF != nil {
+		i.emfMu.Lock()
+		for _, r := range records {
+			i.EMF.Write(append(cost.EMF(r), '\n'))
+		}
+		i.emfMu.Unlock()
+	}
+	if i.Log != nil {
+		i.Log.InfoContext(ctx, "costs ingested", slog.String("log_group", data.LogGroup),
+			slog.Int("reports", res.Reports), slog.Int("priced", res.Priced), slog.Int("inserted", res.Inserted))
+	}
+	return res, nil
+}

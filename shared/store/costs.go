@@ -1,0 +1,332 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/cost"
+	"innkeeper/shared/finance"
+)
+
+var _ finance.Ledger = (*Store)(nil)
+
+// recordCosts inserts a whole batch in one statement: the columns travel
+// as arrays (binary, one Bind) and unnest turns them back into rows. It
+// keeps ON CONFLICT, which COPY lacks, without a temporary table and the
+// extra round trips a COPY into one needs; for the few thousand records
+// of a log delivery it is the fastest of the three. The reservations of
+// each record travel as a JSON array, as a text[] of text[] would have
+// to be rectangular.
+const recordCosts = `
+	INSERT INTO invocation_costs (request_id, function, arch, trigger, trigger_kind, hotel, reservations,
+		client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown, attributed)
+	SELECT r.request_id, r.function, r.arch, r.trigger, r.trigger_kind, r.hotel,
+		ARRAY(SELECT jsonb_array_elements_text(r.reservations::jsonb)),
+		r.client, r.started_at, r.ended_at, r.billed_ms, r.memory_mb, r.init_ms, r.cost_nanos,
+		r.breakdown::jsonb, r.attributed
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+		$8::text[], $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::int[], $13::bigint[],
+		$14::bigint[], $15::text[], $16::bool[])
+		AS r(request_id, function, arch, trigger, trigger_kind, hotel, reservations,
+			client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown, attributed)
+	ON CONFLICT (request_id) DO NOTHING`
+
+// costColumns are a batch of records, column by column.
+type costColumns struct {
+	ids, functions, archs []string
+	triggers              []*string
+	kinds                 []string
+	hotels                []*string
+	reservations          []string
+	clients               []*string
+	started, ended        []time.Time
+	billed                []int64
+	memory                []int32
+	init, nanos           []int64
+	breakdowns            []string
+	attributed            []bool
+}
+
+func (c *costColumns) add(r cost.Record) error {
+	refs := dedupe(r.Reservations)
+	resJSON, err := json.Marshal(refs)
+	if err != nil {
+		return fmt.Errorf("encode reservations: %w", err)
+	}
+	items := r.Breakdown.Items
+	if items == nil {
+		items = []cost.LineItem{}
+	}
+	itemsJSON, err := json.Marshal(items)
+	if err != nil {
+		return fmt.Errorf("encode breakdown: %w", err)
+	}
+	c.ids = append(c.ids, r.RequestID)
+	c.functions = append(c.functions, r.Function)
+	c.archs = append(c.archs, r.Arch)
+	c.triggers = append(c.triggers, nullable(r.Trigger))
+	c.kinds = append(c.kinds, string(r.TriggerKind))
+	c.hotels = append(c.hotels, nullable(r.Hotel))
+	c.reservations = append(c.reservations, string(resJSON))
+	c.clients = append(c.clients, nullable(r.Client))
+	c.started = append(c.started, r.Started)
+	c.ended = append(c.ended, r.Ended)
+	c.billed = append(c.billed, ceilMillis(r.Report.BilledDuration))
+	c.memory = append(c.memory, int32(r.Report.MemorySizeMB))
+	c.init = append(c.init, ceilMillis(r.Report.InitDuration))
+	c.nanos = append(c.nanos, int64(r.Breakdown.Total))
+	c.breakdowns = append(c.breakdowns, string(itemsJSON))
+	c.attributed = append(c.attributed, r.Attributed)
+	return nil
+}
+
+// RecordCosts adds the records whose request id the ledger does not hold
+// yet, all in one statement, and returns how many were new: a log batch
+// delivered twice, or a request id twice in a batch, is counted once.
+// Records that cannot be stored (no request id, an unknown trigger kind,
+// line items that do not add up to the total, …) are left out and named
+// in the error; the others are stored all the same, as cost.Pricer.Join
+// does with what it cannot price.
+func (s *Store) RecordCosts(ctx context.Context, records []cost.Record) (int, error) {
+	var cols costColumns
+	var bad []error
+	for _, r := range records {
+		err := checkRecord(r)
+		if err == nil {
+			err = cols.add(r)
+		}
+		if err != nil {
+			bad = append(bad, fmt.Errorf("record %q: %w", r.RequestID, err))
+		}
+	}
+	var inserted int
+	if len(cols.ids) > 0 {
+		tag, err := s.pool.Exec(ctx, recordCosts, cols.ids, cols.functions, cols.archs, cols.triggers,
+			cols.kinds, cols.hotels, cols.reservations, cols.clients, cols.started, cols.ended,
+			cols.billed, cols.memory, cols.init, cols.nanos, cols.breakdowns, cols.attributed)
+		if err != nil {
+			return 0, classify("record costs", err)
+		}
+		inserted = int(tag.RowsAffected())
+	}
+	if len(bad) > 0 {
+		return inserted, fmt.Errorf("store: record costs: %d of %d records left out: %w", len(bad), len(records), errors.Join(bad...))
+	}
+	return inserted, nil
+}
+
+// checkRecord is what the table's constraints would refuse, found before
+// the statement so that one bad record does not sink its batch.
+func checkRecord(r cost.Record) error {
+	var sum cost.Nanos
+	for _, it := range r.Breakdown.Items {
+		sum += it.Amount
+	}
+	switch {
+	case r.RequestID == "" || len(r.RequestID) > 200:
+		return errors.New("request id must have 1 to 200 characters")
+	case r.Function == "" || len(r.Function) > 140:
+		return errors.New("function must have 1 to 140 characters")
+	case r.Arch != cost.ARM64 && r.Arch != cost.X8664:
+		return fmt.Errorf("architecture %q", r.Arch)
+	case !r.TriggerKind.Valid():
+		return fmt.Errorf("trigger kind %q", r.TriggerKind)
+	case r.Started.IsZero() || r.Ended.IsZero() || r.Ended.Before(r.Started):
+		return errors.New("needs a start and an end, in order")
+	case r.Report.MemorySizeMB < 128 || r.Report.MemorySizeMB > 10240:
+		return fmt.Errorf("memory %d MB outside 128–10240", r.Report.MemorySizeMB)
+	case r.Report.BilledDuration < 0 || r.Report.InitDuration < 0:
+		return errors.New("negative duration")
+	case r.Breakdown.Total < 0 || sum != r.Breakdown.Total:
+		return fmt.Errorf("line items add up to %s, total says %s", sum, r.Breakdown.Total)
+	}
+	return nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// dedupe drops repeated references, keeping the first of each: an
+// invocation's cost is shared by the distinct reservations it touched.
+func dedupe(refs []string) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if r != "" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func ceilMillis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// groupKeys are the SQL of each grouping's key, chosen from this fixed
+// list, never from input.
+var groupKeys = map[finance.Group]string{
+	finance.ByDay:      `to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+	finance.ByFunction: `function`,
+	finance.ByRoute:    `coalesce(trigger, trigger_kind)`,
+	finance.ByHotel:    `coalesce(hotel, '')`,
+}
+
+// Costs sums the invocations that ended in p by g: days in order, with
+// a row for every day of p; other groups costliest first.
+func (s *Store) Costs(ctx context.Context, p finance.Period, g finance.Group) ([]finance.CostRow, error) {
+	key, ok := groupKeys[g]
+	if !ok {
+		return nil, fmt.Errorf("store: costs: unknown grouping %q", g)
+	}
+	order := `3 DESC, 1`
+	if g == finance.ByDay {
+		order = `1`
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+key+`, count(*), sum(cost_nanos)::bigint
+		FROM invocation_costs WHERE ended_at >= $1 AND ended_at < $2
+		GROUP BY 1 ORDER BY `+order, p.From, p.To)
+	if err != nil {
+		return nil, classify("costs", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (finance.CostRow, error) {
+		var c finance.CostRow
+		err := r.Scan(&c.Key, &c.Invocations, &c.Cost)
+		return c, err
+	})
+	if err != nil {
+		return nil, classify("costs", err)
+	}
+	if g == finance.ByDay {
+		out = finance.FillDays(out, p)
+	}
+	return out, nil
+}
+
+// byFunction splits a period's cost by function, with each function's
+// availability searches, in one statement so that the split and the
+// totals made from it agree.
+const byFunction = `
+	SELECT function, count(*), sum(cost_nanos)::bigint,
+		count(*) FILTER (WHERE trigger = $3), coalesce(sum(cost_nanos) FILTER (WHERE trigger = $3), 0)::bigint
+	FROM invocation_costs WHERE ended_at >= $1 AND ended_at < $2
+	GROUP BY 1 ORDER BY 3 DESC, 1`
+
+// confirmedBookings counts the bookings confirmed in a period. A
+// confirmed reservation's updated_at is when it was confirmed: when it
+// was made, or when its hold was confirmed, as confirmed is left only
+// by a cancellation. One confirmed and cancelled since is not counted.
+const confirmedBookings = `SELECT count(*) FROM reservations
+	WHERE status = 'confirmed' AND updated_at >= $1 AND updated_at < $2`
+
+// Summary is the unit economics of p, read in one round trip.
+func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary, error) {
+	sum := finance.Summary{Period: p, Functions: []finance.CostRow{}}
+	b := &pgx.Batch{}
+	b.Queue(byFunction, p.From, p.To, finance.SearchRoute).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var c finance.CostRow
+			var searches int64
+			var searchCost cost.Nanos
+			if err := rows.Scan(&c.Key, &c.Invocations, &c.Cost, &searches, &searchCost); err != nil {
+				return err
+			}
+			sum.Functions = append(sum.Functions, c)
+			sum.Searches += searches
+			sum.SearchCost += searchCost
+		}
+		return rows.Err()
+	})
+	b.Queue(confirmedBookings, p.From, p.To).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&sum.Bookings)
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return finance.Summary{}, classify("cost summary", err)
+	}
+	sum.Invocations, sum.Cost = finance.Totals(sum.Functions)
+	return sum, nil
+}
+
+// receiptLines are the invocations on a booking's receipt: those whose
+// reservations hold the reference, and the availability searches by the
+// client that booked it (the caller of its BookRoute invocation), for
+// its hotel, that started in the window before it was created.
+const receiptLines = `
+	WITH res AS (
+		SELECT h.slug, r.created_at FROM reservations r JOIN hotels h ON h.id = r.hotel_id
+		WHERE r.reference = $1),
+	touched AS (
+		SELECT c.*, false AS preceding FROM invocation_costs c WHERE c.reservations @> ARRAY[$1::text]),
+	bookers AS (
+		SELECT DISTINCT client FROM touched WHERE trigger = $2 AND client IS NOT NULL),
+	searches AS (
+		SELECT c.*, true AS preceding FROM invocation_costs c JOIN res ON c.hotel = res.slug
+		WHERE c.trigger = $3 AND c.client IN (SELECT client FROM bookers)
+			AND c.started_at >= res.created_at - $4::interval AND c.started_at < res.created_at
+			AND NOT c.reservations @> ARRAY[$1::text])
+	SELECT request_id, function, coalesce(trigger, ''), trigger_kind, started_at, billed_ms, memory_mb,
+		init_ms, cost_nanos, cardinality(reservations), preceding, breakdown
+	FROM (SELECT * FROM touched UNION ALL SELECT * FROM searches) lines
+	ORDER BY started_at, request_id`
+
+// Receipt is the cost receipt of the reservation reference, read in one
+// round trip; an unknown reference is booking.ErrNotFound.
+func (s *Store) Receipt(ctx context.Context, reference string) (finance.Receipt, error) {
+	var rc finance.Receipt
+	found := false
+	b := &pgx.Batch{}
+	b.Queue(`SELECT r.reference, h.slug, r.status, r.created_at FROM reservations r
+		JOIN hotels h ON h.id = r.hotel_id WHERE r.reference = $1`, reference).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := rows.Scan(&rc.Reference, &rc.Hotel, &rc.Status, &rc.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	b.Queue(receiptLines, reference, finance.BookRoute, finance.SearchRoute, finance.SearchWindow).Query(func(rows pgx.Rows) error {
+		var err error
+		rc.Lines, err = pgx.CollectRows(rows, scanReceiptLine)
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return finance.Receipt{}, classify("cost receipt", err)
+	}
+	if !found {
+		return finance.Receipt{}, fmt.Errorf("store: cost receipt: reservation %s: %w", reference, booking.ErrNotFound)
+	}
+	if rc.Lines == nil {
+		rc.Lines = []finance.ReceiptLine{}
+	}
+	return rc, nil
+}
+
+func scanReceiptLine(row pgx.CollectableRow) (finance.ReceiptLine, error) {
+	var l finance.ReceiptLine
+	var kind string
+	var items []byte
+	err := row.Scan(&l.RequestID, &l.Function, &l.Trigger, &kind, &l.Started, &l.BilledMS, &l.MemoryMB,
+		&l.InitMS, &l.Cost, &l.SharedBy, &l.PrecedingSearch, &items)
+	if err != nil {
+		return l, err
+	}
+	l.TriggerKind = cost.TriggerKind(kind)
+	if l.PrecedingSearch || l.SharedBy < 1 {
+		l.SharedBy = 1
+	}
+	if err := json.Unmarshal(items, &l.Items); err != nil {
+		return l, fmt.Errorf("breakdown of %s: %w", l.RequestID, err)
+	}
+	return l, nil
+}
