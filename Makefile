@@ -22,7 +22,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev invoke mail redrive tools test bench build lint services clean sbom audit actionlint synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help dev invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ invoke: services .env ## run one event through a function's binary: make invoke 
 
 test: services tools lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
+
+smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] (default: the running devstack)
+	@go run ./local/devstack smoke $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)')
 
 sbom: ## after make build: a CycloneDX SBOM beside each function, dist/<name>/sbom.cdx.json
 	@./local/supply/sbom.sh "$(VERSION)"

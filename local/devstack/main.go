@@ -8,10 +8,14 @@
 //	devstack invoke FN EVENT     run one event through a function (make invoke)
 //	devstack mail                list the mail Mailpit received (make mail)
 //	devstack redrive             move dead letters back to the queue (make redrive)
+//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T]
+//	                             the smoke test, against the running devstack by default (make smoke)
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -20,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"innkeeper/local/smoke"
 	"innkeeper/shared/topology"
 )
 
@@ -53,8 +58,10 @@ func run(args []string) error {
 			addr = "127.0.0.1:3000"
 		}
 		return redriveCommand("http://"+addr, key)
+	case args[0] == "smoke":
+		return smokeCommand(ctx, args[1:])
 	default:
-		return fmt.Errorf("usage: devstack | devstack invoke FUNCTION EVENT.json | devstack mail | devstack redrive")
+		return fmt.Errorf("usage: devstack | devstack invoke FUNCTION EVENT.json | devstack mail | devstack redrive | devstack smoke [-url URL] …")
 	}
 }
 
@@ -92,5 +99,50 @@ Ctrl-C stops it.
 `, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), s.AdminKey)
 	<-ctx.Done()
 	fmt.Println("devstack| stopping")
+	return nil
+}
+
+// smokeCommand runs the smoke test (local/smoke) and fails when a check
+// fails. Without -url it tests the running devstack, with its addresses
+// and the keys of .env; with -url only what the flags give is used, so no
+// local key is ever sent to a deployed stage.
+func smokeCommand(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("devstack smoke", flag.ContinueOnError)
+	var cfg smoke.Config
+	fs.StringVar(&cfg.URL, "url", "", "the HTTP API's base URL (default: the running devstack at HTTP_ADDR)")
+	fs.StringVar(&cfg.WSURL, "ws-url", "", "the WebSocket API, ws:// or wss:// (devstack default: ws://"+defaultWSAddr+")")
+	fs.StringVar(&cfg.MailpitURL, "mailpit", "", "the REST API of the Mailpit the stage mails to (devstack default: http://"+defaultMailpitAddr+")")
+	fs.StringVar(&cfg.StaffKey, "staff-key", "", "an API key with the staff role (devstack default: DEV_ADMIN_KEY)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "the bearer token of GET /metrics (devstack default: METRICS_TOKEN)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("smoke: unexpected arguments %q", fs.Args())
+	}
+	if cfg.URL == "" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		def := func(name string, v *string, value string) {
+			if !set[name] {
+				*v = value
+			}
+		}
+		addr := os.Getenv("HTTP_ADDR")
+		if addr == "" {
+			addr = "127.0.0.1:3000"
+		}
+		cfg.URL = "http://" + addr
+		def("ws-url", &cfg.WSURL, "ws://"+defaultWSAddr)
+		def("mailpit", &cfg.MailpitURL, "http://"+defaultMailpitAddr)
+		def("staff-key", &cfg.StaffKey, os.Getenv("DEV_ADMIN_KEY"))
+		def("metrics-token", &cfg.MetricsToken, os.Getenv("METRICS_TOKEN"))
+	}
+	if !smoke.Run(ctx, cfg, os.Stdout) {
+		return errors.New("smoke: a check failed")
+	}
 	return nil
 }

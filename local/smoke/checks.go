@@ -1,0 +1,204 @@
+package smoke
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// preferredHotel is booked when the stage has it (the demo data does).
+const preferredHotel = "lisbon-riverside"
+
+// Days ahead and length of the stay booked: far enough out that free
+// cancellation applies, short enough to be within any stage's inventory.
+const (
+	daysAhead = 45
+	nights    = 2
+	adults    = 2
+)
+
+func (r *run) livez(ctx context.Context) outcome { return r.probe(ctx, "/livez") }
+
+func (r *run) readyz(ctx context.Context) outcome { return r.probe(ctx, "/readyz") }
+
+// probe passes when path answers 200.
+func (r *run) probe(ctx context.Context, path string) outcome {
+	a, err := r.api(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if a.status != http.StatusOK {
+		return fail("%s", a.summary())
+	}
+	return pass("%d", a.status)
+}
+
+func (r *run) health(ctx context.Context) outcome {
+	a, err := r.api(ctx, http.MethodGet, "/health", nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var rep struct {
+		Status   string   `json:"status"`
+		Version  string   `json:"version"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := a.decode(http.StatusOK, &rep); err != nil {
+		return fail("%v", err)
+	}
+	switch rep.Status {
+	case "ok":
+		return pass("%d ok, version %s", a.status, rep.Version)
+	case "warning":
+		return pass("%d warning (%s), version %s", a.status, strings.Join(rep.Warnings, "; "), rep.Version)
+	}
+	return fail("%d with status %q, version %s", a.status, rep.Status, rep.Version)
+}
+
+func (r *run) hotels(ctx context.Context) outcome {
+	a, err := r.api(ctx, http.MethodGet, "/v1/hotels", nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var list struct {
+		Hotels []struct {
+			Slug string `json:"slug"`
+		} `json:"hotels"`
+	}
+	if err := a.decode(http.StatusOK, &list); err != nil {
+		return fail("%v", err)
+	}
+	if len(list.Hotels) == 0 {
+		return fail("%d with no hotels", a.status)
+	}
+	r.hotel = list.Hotels[0].Slug
+	for _, h := range list.Hotels {
+		if h.Slug == preferredHotel {
+			r.hotel = h.Slug
+		}
+	}
+	return pass("%d, %d hotels, using %s", a.status, len(list.Hotels), r.hotel)
+}
+
+// offer is the room type and rate plan booked.
+type offer struct {
+	RoomType   string `json:"room_type"`
+	RatePlan   string `json:"rate_plan"`
+	Available  int    `json:"available"`
+	Refundable bool   `json:"refundable"`
+}
+
+// stay is the check-in and check-out dates booked: in daysAhead days,
+// UTC, for nights nights.
+func stay() (checkIn, checkOut string) {
+	in := time.Now().UTC().AddDate(0, 0, daysAhead)
+	return in.Format(time.DateOnly), in.AddDate(0, 0, nights).Format(time.DateOnly)
+}
+
+func (r *run) availability(ctx context.Context) outcome {
+	if r.hotel == "" {
+		return skip("no hotel to search (hotels did not pass)")
+	}
+	in, out := stay()
+	q := url.Values{"check_in": {in}, "check_out": {out}, "adults": {fmt.Sprint(adults)}, "children": {"0"}, "rooms": {"1"}}
+	a, err := r.api(ctx, http.MethodGet, "/v1/hotels/"+url.PathEscape(r.hotel)+"/availability?"+q.Encode(), nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var res struct {
+		Offers []offer `json:"offers"`
+	}
+	if err := a.decode(http.StatusOK, &res); err != nil {
+		return fail("%v", err)
+	}
+	// A refundable rate, so the cancellation costs nothing.
+	for _, o := range res.Offers {
+		if o.Available > 0 && (r.offer == nil || (o.Refundable && !r.offer.Refundable)) {
+			r.offer = &o
+		}
+	}
+	if r.offer == nil {
+		return fail("%d, %d offers for %s %s–%s and none available", a.status, len(res.Offers), r.hotel, in, out)
+	}
+	return pass("%d, %d offers for %s %s–%s, using %s/%s (%d left)", a.status, len(res.Offers), r.hotel, in, out,
+		r.offer.RoomType, r.offer.RatePlan, r.offer.Available)
+}
+
+// reservation is the part of the API's reservation envelope the checks
+// read.
+type reservation struct {
+	Reservation struct {
+		Reference string `json:"reference"`
+		Status    string `json:"status"`
+	} `json:"reservation"`
+	AccessToken string `json:"access_token"`
+}
+
+func (r *run) createReservation(ctx context.Context) outcome {
+	if r.offer == nil {
+		return skip("nothing to book (availability did not pass)")
+	}
+	in, out := stay()
+	r.email = "smoke+" + randomHex(6) + "@example.com"
+	body := map[string]any{
+		"hotel": r.hotel, "room_type": r.offer.RoomType, "rate_plan": r.offer.RatePlan,
+		"check_in": in, "check_out": out, "adults": adults, "children": 0, "rooms": 1,
+		"guest": map[string]any{"name": "Smoke Test", "email": r.email}, "hold": false,
+	}
+	a, err := r.api(ctx, http.MethodPost, "/v1/reservations", body, "Idempotency-Key", newUUID())
+	if err != nil {
+		return fail("%v", err)
+	}
+	var res reservation
+	if err := a.decode(http.StatusCreated, &res); err != nil {
+		return fail("%v", err)
+	}
+	if res.Reservation.Reference == "" || res.AccessToken == "" {
+		return fail("%d without a reference or access token: %s", a.status, clip(a.body))
+	}
+	r.ref, r.token = res.Reservation.Reference, res.AccessToken
+	return pass("%d %s %s for %s", a.status, r.ref, res.Reservation.Status, r.email)
+}
+
+func (r *run) readReservation(ctx context.Context) outcome {
+	if r.ref == "" {
+		return skip("no reservation (create-reservation did not pass)")
+	}
+	a, err := r.api(ctx, http.MethodGet, "/v1/reservations/"+url.PathEscape(r.ref), nil, "Authorization", "Bearer "+r.token)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var res reservation
+	if err := a.decode(http.StatusOK, &res); err != nil {
+		return fail("%v", err)
+	}
+	if res.Reservation.Reference != r.ref || res.Reservation.Status != "confirmed" {
+		return fail("%d, %s is %q, want confirmed", a.status, res.Reservation.Reference, res.Reservation.Status)
+	}
+	return pass("%d %s confirmed", a.status, r.ref)
+}
+
+// cancelReservation runs whenever the booking exists, even if reading
+// it back failed: the run leaves no booking behind.
+func (r *run) cancelReservation(ctx context.Context) outcome {
+	if r.ref == "" {
+		return skip("no reservation (create-reservation did not pass)")
+	}
+	a, err := r.api(ctx, http.MethodPost, "/v1/reservations/"+url.PathEscape(r.ref)+"/cancel", nil,
+		"Authorization", "Bearer "+r.token, "Idempotency-Key", newUUID())
+	if err != nil {
+		return fail("%v (%s may still be confirmed)", err, r.ref)
+	}
+	var res reservation
+	if err := a.decode(http.StatusOK, &res); err != nil {
+		return fail("%v (%s may still be confirmed)", err, r.ref)
+	}
+	if res.Reservation.Status != "cancelled" {
+		return fail("%d, %s is %q, want cancelled", a.status, r.ref, res.Reservation.Status)
+	}
+	r.cancelled = true
+	return pass("%d %s cancelled", a.status, r.ref)
+}

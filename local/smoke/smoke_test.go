@@ -1,0 +1,363 @@
+package smoke
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// fakeStage answers as the API, its /metrics, Mailpit and the WebSocket
+// API would, from one server, and checks what the smoke test sends.
+type fakeStage struct {
+	// uncounted leaves the request counter alone, as a broken metrics
+	// pipeline would.
+	uncounted bool
+
+	mu        sync.Mutex
+	requests  int
+	created   int
+	guest     string
+	mail      []string
+	worker    bool // the confirmation is queued for the worker
+	cancelled bool
+}
+
+const (
+	fakeRef   = "INK-SMOKE1"
+	fakeToken = "rat_fake-token"
+	fakeKey   = "metrics-token"
+)
+
+func (f *fakeStage) handler() http.Handler {
+	mux := http.NewServeMux()
+	js := func(w http.ResponseWriter, status int, body string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, body)
+	}
+	ok := func(w http.ResponseWriter, r *http.Request) { js(w, 200, `{"status":"ok"}`) }
+	mux.HandleFunc("GET /livez", ok)
+	mux.HandleFunc("GET /readyz", ok)
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		js(w, 200, `{"status":"warning","version":"v9.9.9","warnings":["outbox lag 40s"]}`)
+	})
+	mux.HandleFunc("GET /v1/hotels", func(w http.ResponseWriter, r *http.Request) {
+		js(w, 200, `{"hotels":[{"slug":"new-york-midtown"},{"slug":"lisbon-riverside"}]}`)
+	})
+	mux.HandleFunc("GET /v1/hotels/{slug}/availability", func(w http.ResponseWriter, r *http.Request) {
+		want := time.Now().UTC().AddDate(0, 0, 45).Format(time.DateOnly)
+		if r.PathValue("slug") != "lisbon-riverside" || r.URL.Query().Get("check_in") != want || r.URL.Query().Get("adults") != "2" {
+			js(w, 422, `{"title":"Invalid request","detail":"unexpected search `+r.URL.RawQuery+`"}`)
+			return
+		}
+		js(w, 200, `{"offers":[
+			{"room_type":"STD","rate_plan":"STD-NR","available":3,"refundable":false},
+			{"room_type":"DLX","rate_plan":"DLX-FLEX","available":0,"refundable":true},
+			{"room_type":"STD","rate_plan":"STD-FLEX","available":3,"refundable":true}]}`)
+	})
+	mux.HandleFunc("POST /v1/reservations", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			RoomType string `json:"room_type"`
+			RatePlan string `json:"rate_plan"`
+			Guest    struct {
+				Name, Email string
+			} `json:"guest"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		if len(r.Header.Get("Idempotency-Key")) != 36 || req.RatePlan != "STD-FLEX" || req.Guest.Name != "Smoke Test" ||
+			!strings.HasPrefix(req.Guest.Email, "smoke+") {
+			js(w, 422, `{"title":"Invalid request","detail":"unexpected booking"}`)
+			return
+		}
+		f.mu.Lock()
+		f.created++
+		f.guest = req.Guest.Email
+		f.worker = true
+		f.mu.Unlock()
+		js(w, 201, `{"reservation":{"reference":"`+fakeRef+`","status":"confirmed"},"access_token":"`+fakeToken+`"}`)
+	})
+	mux.HandleFunc("GET /v1/reservations/{ref}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+fakeToken {
+			js(w, 404, `{"title":"Not found","detail":"no such reservation"}`)
+			return
+		}
+		js(w, 200, `{"reservation":{"reference":"`+fakeRef+`","status":"confirmed"}}`)
+	})
+	mux.HandleFunc("POST /v1/reservations/{ref}/cancel", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+fakeToken || r.Header.Get("Idempotency-Key") == "" {
+			js(w, 404, `{"title":"Not found","detail":"no such reservation"}`)
+			return
+		}
+		f.mu.Lock()
+		f.cancelled = true
+		f.mail = append(f.mail, "Booking cancelled: "+fakeRef+" at Riverside")
+		f.mu.Unlock()
+		js(w, 200, `{"reservation":{"reference":"`+fakeRef+`","status":"cancelled"}}`)
+	})
+	api := f.counted(mux)
+
+	outer := http.NewServeMux()
+	outer.Handle("/", api)
+	outer.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+fakeKey {
+			js(w, 401, `{"title":"Unauthorized","detail":"GET /metrics needs the bearer token METRICS_TOKEN."}`)
+			return
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		fmt.Fprintf(w, "# TYPE hotel_http_requests_total counter\n"+
+			"hotel_http_requests_total{method=\"GET\",route=\"GET /livez\",status=\"200\"} 1000\n"+
+			"hotel_http_requests_total{method=\"GET\",route=\"GET /v1/hotels\",status=\"200\"} %d\n"+
+			"# TYPE hotel_bookings_total counter\n"+
+			"hotel_bookings_total{hotel=\"lisbon-riverside\",status=\"created\"} %d\n"+
+			"hotel_bookings_total{hotel=\"lisbon-riverside\",status=\"cancelled\"} 7\n", f.requests, 40+f.created)
+	})
+	outer.HandleFunc("GET /api/v1/search", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		// The worker gets to the confirmation late, and, as the real one,
+		// sends nothing for a booking already cancelled.
+		if f.worker {
+			f.worker = false
+			if !f.cancelled {
+				f.mail = append(f.mail, "Booking confirmed: "+fakeRef+" at Riverside", "New booking "+fakeRef+" at Riverside")
+			}
+		}
+		var msgs []map[string]string
+		if f.guest != "" && r.URL.Query().Get("query") == "to:"+f.guest {
+			for _, s := range f.mail {
+				if !strings.HasPrefix(s, "New booking") { // the staff note goes elsewhere
+					msgs = append(msgs, map[string]string{"Subject": s})
+				}
+			}
+		}
+		raw, _ := json.Marshal(map[string]any{"messages": msgs})
+		js(w, 200, string(raw))
+	})
+	outer.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("reference") != fakeRef || r.URL.Query().Get("token") != fakeToken {
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		for {
+			_, data, err := c.Read(ctx)
+			if err != nil {
+				return
+			}
+			if string(data) == `{"action":"ping"}` {
+				_ = c.Write(ctx, websocket.MessageText, []byte(`{"type":"subscribed"}`))
+				_ = c.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+			}
+		}
+	})
+	return outer
+}
+
+// counted counts the API's requests as the metrics middleware does.
+func (f *fakeStage) counted(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if !f.uncounted {
+			f.mu.Lock()
+			f.requests++
+			f.mu.Unlock()
+		}
+	})
+}
+
+func startFake(t *testing.T, f *fakeStage) Config {
+	srv := httptest.NewServer(f.handler())
+	t.Cleanup(srv.Close)
+	return Config{
+		URL: srv.URL, WSURL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", MailpitURL: srv.URL,
+		MetricsToken: fakeKey, Timeout: 2 * time.Second,
+	}
+}
+
+// lines splits the output and checks every line is a check's or the
+// summary.
+func lines(t *testing.T, out string) []string {
+	t.Helper()
+	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for i, l := range ls {
+		last := i == len(ls)-1
+		if last != strings.HasPrefix(l, "smoke: ") ||
+			!last && !strings.HasPrefix(l, "PASS ") && !strings.HasPrefix(l, "FAIL ") && !strings.HasPrefix(l, "SKIP ") {
+			t.Errorf("line %d is neither a check nor the summary: %q", i+1, l)
+		}
+	}
+	return ls
+}
+
+var allChecks = []string{"livez", "readyz", "health", "hotels", "metrics-before", "availability", "create-reservation",
+	"read-reservation", "email-confirmation", "cancel-reservation", "email-cancellation", "metrics-after", "websocket"}
+
+func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
+	t.Parallel()
+	cfg := startFake(t, &fakeStage{})
+	var out bytes.Buffer
+	if !Run(context.Background(), cfg, &out) {
+		t.Fatalf("Run failed:\n%s", out.String())
+	}
+	t.Logf("output:\n%s", out.String())
+	ls := lines(t, out.String())
+	if len(ls) != len(allChecks)+1 {
+		t.Fatalf("%d lines, want %d:\n%s", len(ls), len(allChecks)+1, out.String())
+	}
+	for i, name := range allChecks {
+		if !strings.HasPrefix(ls[i], "PASS "+name+" ") || !strings.HasSuffix(ls[i], " ms)") {
+			t.Errorf("line %d: %q, want PASS %s … (N ms)", i+1, ls[i], name)
+		}
+	}
+	for _, want := range []string{
+		"PASS health 200 warning (outbox lag 40s), version v9.9.9",
+		"using lisbon-riverside",
+		"using STD/STD-FLEX",
+		"PASS metrics-after 200, hotel_http_requests_total +4 (≥ 4), hotel_bookings_total{status=\"created\"} +1 (≥ 1)",
+		"PASS websocket pong as guest of INK-SMOKE1",
+		"PASS email-confirmation \"Booking confirmed: INK-SMOKE1 at Riverside\" to smoke+",
+		"smoke: 13 passed, 0 failed, 0 skipped against " + cfg.URL,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// A stage whose counters do not move fails metrics-after, within its
+// wait.
+func TestSmokeFailsWhenMetricsDoNotCount(t *testing.T) {
+	t.Parallel()
+	cfg := startFake(t, &fakeStage{uncounted: true})
+	var out bytes.Buffer
+	start := time.Now()
+	if Run(context.Background(), cfg, &out) {
+		t.Fatalf("Run passed:\n%s", out.String())
+	}
+	if took := time.Since(start); took > metricsWait+5*time.Second {
+		t.Errorf("took %v", took)
+	}
+	want := "FAIL metrics-after: after 5s, hotel_http_requests_total +0 (want ≥ 4), hotel_bookings_total{status=\"created\"} +1 (want ≥ 1)"
+	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "smoke: 12 passed, 1 failed, 0 skipped") {
+		t.Fatalf("want %q:\n%s", want, out.String())
+	}
+}
+
+// A stage that is not ready and otherwise does not answer at all: readyz
+// fails with the problem, every request gives up at its timeout, the
+// checks that need an earlier one are skipped, and Run returns.
+func TestSmokeFailsFastWhenNotReady(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/livez":
+			w.WriteHeader(200)
+		case "/readyz":
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(500)
+			fmt.Fprintln(w, `{"title":"Internal error","status":500,"detail":"redis not answering."}`)
+		default:
+			select { // hang
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+
+	cfg := Config{URL: srv.URL, WSURL: "ws" + strings.TrimPrefix(srv.URL, "http"), MetricsToken: "t", StaffKey: "k",
+		Timeout: 300 * time.Millisecond}
+	var out bytes.Buffer
+	done := make(chan bool)
+	go func() { done <- Run(context.Background(), cfg, &out) }()
+	select {
+	case ok := <-done:
+		if ok {
+			t.Fatalf("Run passed:\n%s", out.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run hangs")
+	}
+	ls := lines(t, out.String())
+	want := []string{
+		"PASS livez 200",
+		"FAIL readyz: 500 Internal error: redis not answering.",
+		"FAIL health: ",
+		"FAIL hotels: ",
+		"FAIL metrics-before: ",
+		"SKIP availability: no hotel to search (hotels did not pass)",
+		"SKIP create-reservation: nothing to book (availability did not pass)",
+		"SKIP read-reservation: no reservation",
+		"SKIP email-confirmation: no MailpitURL, and the API has no staff endpoint showing a reservation's notifications",
+		"SKIP cancel-reservation: no reservation",
+		"SKIP email-cancellation: no MailpitURL, and the API has no staff endpoint showing a reservation's notifications",
+		"SKIP metrics-after: no first scrape",
+		"FAIL websocket: connect as anonymous (no reservation)",
+		"smoke: 1 passed, 5 failed, 7 skipped against " + srv.URL,
+	}
+	if len(ls) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(ls), len(want), out.String())
+	}
+	for i := range want {
+		if !strings.HasPrefix(ls[i], want[i]) {
+			t.Errorf("line %d: %q, want %q…", i+1, ls[i], want[i])
+		}
+	}
+}
+
+func TestSmokeRefusesABadURL(t *testing.T) {
+	var out bytes.Buffer
+	if Run(context.Background(), Config{URL: "127.0.0.1:3000"}, &out) {
+		t.Fatal("Run passed")
+	}
+	if want := "FAIL config: URL \"127.0.0.1:3000\" is not an http(s) URL\nsmoke: 0 passed, 1 failed, 0 skipped"; !strings.HasPrefix(out.String(), want) {
+		t.Fatalf("got %q", out.String())
+	}
+}
+
+func TestSmokeParsesCounters(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "metrics.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		text    string
+		want    counters
+		wantErr bool
+	}{
+		{name: "an exposition as the metrics function serves it", text: string(golden), want: counters{requests: 57, created: 12}},
+		{name: "a fresh stage has neither family", text: "# TYPE hotel_queue_depth gauge\nhotel_queue_depth 0\n"},
+		{name: "untyped samples count too", text: "hotel_http_requests_total{route=\"a\"} 2\nhotel_bookings_total{hotel=\"h\",status=\"created\"} 3\n",
+			want: counters{requests: 2, created: 3}},
+		{name: "not the text format", text: `{"title":"Not found"}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseCounters([]byte(tt.text))
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Fatalf("got %+v, %v; want %+v, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
