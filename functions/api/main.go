@@ -9,32 +9,18 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/bootstrap/apigw"
-	"innkeeper/shared/logging"
 )
 
 func main() {
 	ctx := context.Background()
-	cfg, err := bootstrap.Config(ctx)
-	if err == nil {
-		err = cfg.Require("DATABASE_URL", "REDIS_URL")
-	}
-	if err != nil {
-		slog.Error("api: bad configuration", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
-	log := logging.New(os.Stdout, cfg.LogLevel)
-	slog.SetDefault(log)
+	cfg, log := bootstrap.Function(ctx, "api", "DATABASE_URL", "REDIS_URL")
 	api, err := bootstrap.NewAPI(ctx, cfg, log, bootstrap.APIOptions{})
-	if err != nil {
-		log.Error("api: start", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
+	bootstrap.Fatal(log, "api", err)
 	lambda.Start(handler(api, log))
 }
 

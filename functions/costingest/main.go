@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -14,36 +13,17 @@ import (
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/cost"
 	"innkeeper/shared/ledger"
-	"innkeeper/shared/logging"
 	"innkeeper/shared/topology"
 )
 
 func main() {
 	ctx := context.Background()
-	cfg, err := bootstrap.Config(ctx)
-	if err == nil {
-		err = cfg.Require("DATABASE_URL")
-	}
-	if err != nil {
-		slog.Error("costingest: bad configuration", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
-	log := logging.New(os.Stdout, cfg.LogLevel)
-	slog.SetDefault(log)
+	cfg, log := bootstrap.Function(ctx, "costingest", "DATABASE_URL")
 	overrides, err := cost.ParseOverrides(cfg.CostPriceOverrides)
-	if err != nil {
-		log.Error("costingest: COST_PRICE_OVERRIDES", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
+	bootstrap.Fatal(log, "costingest", err)
 	st, err := bootstrap.Store(ctx, cfg, "")
-	if err != nil {
-		log.Error("costingest: start", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
+	bootstrap.Fatal(log, "costingest", err)
 	in, err := ledger.New(topology.Innkeeper, cfg.CostRegion, overrides, st, os.Stdout, log)
-	if err != nil {
-		log.Error("costingest: start", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
+	bootstrap.Fatal(log, "costingest", err)
 	lambda.Start(in.Handle)
 }

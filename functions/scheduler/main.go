@@ -4,31 +4,17 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/logging"
 )
 
 func main() {
-	cfg, err := bootstrap.Config(context.Background())
-	if err == nil {
-		err = cfg.Require("DATABASE_URL")
-	}
-	if err != nil {
-		slog.Error("scheduler: bad configuration", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
-	log := logging.New(os.Stdout, cfg.LogLevel)
-	slog.SetDefault(log)
-	r, err := bootstrap.NewJobs(context.Background(), cfg, log)
-	if err != nil {
-		log.Error("scheduler: start", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
+	ctx := context.Background()
+	cfg, log := bootstrap.Function(ctx, "scheduler", "DATABASE_URL")
+	r, err := bootstrap.NewJobs(ctx, cfg, log)
+	bootstrap.Fatal(log, "scheduler", err)
 	r.Function = "scheduler"
 	lambda.Start(r.Handle)
 }
