@@ -32,6 +32,13 @@ func newSecretsManager(t *testing.T, secrets map[string]string) *secretsManager 
 			<-r.Context().Done()
 			return
 		}
+		// Secrets Manager refuses what is not signed for it.
+		if a := r.Header.Get("Authorization"); !strings.HasPrefix(a, "AWS4-HMAC-SHA256 Credential=") || !strings.Contains(a, "/secretsmanager/aws4_request") ||
+			r.Header.Get("X-Amz-Date") == "" || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+			w.WriteHeader(403)
+			_, _ = w.Write([]byte(`{"__type":"com.amazon.coral.service#UnrecognizedClientException","message":"The security token included in the request is invalid."}`))
+			return
+		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		s, ok := secrets[in.SecretId]
 		if !ok {

@@ -30,8 +30,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // The variables that name the secrets.
@@ -46,10 +44,11 @@ const (
 // it, rather than hanging until Lambda's 10 s init limit.
 const DefaultTimeout = 3 * time.Second
 
-// Getter is the one Secrets Manager call the package makes.
-// *secretsmanager.Client implements it; tests use a fake.
+// Getter is the one Secrets Manager call the package makes
+// (GetSecretValue); shared/bootstrap implements it, tests use a fake.
 type Getter interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	// GetSecretString is the SecretString of the secret arn.
+	GetSecretString(ctx context.Context, arn string) (string, error)
 }
 
 // Env is the environment Resolve reads and completes.
@@ -128,6 +127,9 @@ func (r Resolver) Resolve(ctx context.Context) error {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d).Round(time.Millisecond) // the caller's is sooner: say so in errors
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -184,16 +186,16 @@ func (r Resolver) Resolve(ctx context.Context) error {
 
 // fetch is the SecretString of the secret arn that variable names.
 func fetch(ctx context.Context, c Getter, variable, arn string, timeout time.Duration) (string, error) {
-	out, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &arn})
+	out, err := c.GetSecretString(ctx, arn)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return "", fmt.Errorf("secrets: %s: Secrets Manager did not answer within %v: %w", variable, timeout, err)
 	case err != nil:
 		return "", fmt.Errorf("secrets: %s: get secret value: %w", variable, err)
-	case out == nil || out.SecretString == nil:
+	case out == "":
 		return "", fmt.Errorf("secrets: %s: the secret has no SecretString (a binary secret?); want a JSON object", variable)
 	}
-	return *out.SecretString, nil
+	return out, nil
 }
 
 // app sets each variable of the app secret the environment does not set.

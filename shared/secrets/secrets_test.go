@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 )
@@ -35,22 +34,22 @@ type fakeSM struct {
 	calls []string
 }
 
-func (f *fakeSM) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (f *fakeSM) GetSecretString(ctx context.Context, arn string) (string, error) {
 	f.mu.Lock()
-	f.calls = append(f.calls, *in.SecretId)
+	f.calls = append(f.calls, arn)
 	f.mu.Unlock()
 	if f.block {
 		<-ctx.Done()
-		return nil, ctx.Err()
+		return "", ctx.Err()
 	}
-	if err := f.errs[*in.SecretId]; err != nil {
-		return nil, err
+	if err := f.errs[arn]; err != nil {
+		return "", err
 	}
-	s, ok := f.secrets[*in.SecretId]
+	s, ok := f.secrets[arn]
 	if !ok {
-		return nil, errors.New("ResourceNotFoundException: Secrets Manager can't find the specified secret.")
+		return "", errors.New("ResourceNotFoundException: Secrets Manager can't find the specified secret.")
 	}
-	return &secretsmanager.GetSecretValueOutput{ARN: in.SecretId, SecretString: &s}, nil
+	return s, nil
 }
 
 // mapEnv is an environment of its own, so tests run in parallel.
@@ -362,16 +361,16 @@ type barrierSM struct {
 	started *sync.WaitGroup
 }
 
-func (b *barrierSM) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, o ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (b *barrierSM) GetSecretString(ctx context.Context, arn string) (string, error) {
 	b.started.Done()
 	done := make(chan struct{})
 	go func() { b.started.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return "", ctx.Err()
 	}
-	return b.fakeSM.GetSecretValue(ctx, in, o...)
+	return b.fakeSM.GetSecretString(ctx, arn)
 }
 
 func TestConfigured(t *testing.T) {
