@@ -86,6 +86,7 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 		res, _, err := s.svc.Book(r.Context(), br, rc)
 		if err == nil {
 			meter.From(r.Context()).Reservation(res.Reference)
+			meter.From(r.Context()).Count("BookingsCreated", 1)
 		}
 		return err
 	})

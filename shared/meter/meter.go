@@ -26,8 +26,11 @@ import (
 // Invocation is the attribution of one invocation, filled in as the
 // handler works. Its methods are safe for concurrent use and on nil.
 type Invocation struct {
-	mu sync.Mutex
-	a  cost.Attribution
+	mu      sync.Mutex
+	a       cost.Attribution
+	start   time.Time
+	status  int
+	metrics map[string]float64
 }
 
 type key struct{}
@@ -36,7 +39,7 @@ type key struct{}
 // trigger (kind and name) with a payload of bytesIn bytes, and returns
 // the context handlers find it in.
 func Start(ctx context.Context, function string, kind cost.TriggerKind, trigger string, bytesIn int64) (context.Context, *Invocation) {
-	inv := &Invocation{a: cost.Attribution{
+	inv := &Invocation{start: time.Now(), a: cost.Attribution{
 		Msg: cost.AttributionMsg, Function: function, TriggerKind: kind, Trigger: trigger, BytesIn: bytesIn,
 	}}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
@@ -100,6 +103,30 @@ func (i *Invocation) Trigger(kind cost.TriggerKind, trigger string) {
 	i.update(func(a *cost.Attribution) { a.TriggerKind, a.Trigger = kind, trigger })
 }
 
+// Status records an HTTP invocation's response status.
+func (i *Invocation) Status(code int) {
+	if i == nil {
+		return
+	}
+	i.mu.Lock()
+	i.status = code
+	i.mu.Unlock()
+}
+
+// Count adds n to a business metric of the invocation (BookingsCreated,
+// BookingsCancelled), which the line carries as CloudWatch EMF.
+func (i *Invocation) Count(metric string, n float64) {
+	if i == nil {
+		return
+	}
+	i.mu.Lock()
+	if i.metrics == nil {
+		i.metrics = map[string]float64{}
+	}
+	i.metrics[metric] += n
+	i.mu.Unlock()
+}
+
 // Attribution is what was recorded so far.
 func (i *Invocation) Attribution() cost.Attribution {
 	if i == nil {
@@ -138,6 +165,7 @@ func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 	if a.SQSMessages > 0 {
 		attrs = append(attrs, slog.Int("sqs_messages", a.SQSMessages))
 	}
+	attrs = append(attrs, i.emf()...)
 	// The line is billing data, not a diagnostic: it is written whatever
 	// the log level, so the handler is called without its level check.
 	r := slog.NewRecord(time.Now(), slog.LevelInfo, cost.AttributionMsg, 0)
@@ -156,4 +184,51 @@ func Wrap[In, Out any](log *slog.Logger, function string, describe func(In) (cos
 		defer inv.Log(ctx, log)
 		return h(ctx, in)
 	}
+}
+
+// EMFNamespace is the CloudWatch namespace of the operational metrics.
+const EMFNamespace = "Innkeeper"
+
+// emf makes the attribution line a CloudWatch Embedded Metric Format
+// document too, so the same figures /metrics shows (requests by route
+// and status class, latency, bookings) reach CloudWatch for alarms and
+// the dashboard without a line or a call more: Invocations, DurationMs,
+// Errors5xx for HTTP, and the business counts, by Function and by
+// Function and Route.
+func (i *Invocation) emf() []slog.Attr {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	metrics := []map[string]string{{"Name": "Invocations", "Unit": "Count"}, {"Name": "DurationMs", "Unit": "Milliseconds"}}
+	attrs := []slog.Attr{
+		slog.String("Function", i.a.Function),
+		slog.String("Route", i.a.Trigger),
+		slog.Int("Invocations", 1),
+		slog.Float64("DurationMs", float64(time.Since(i.start).Microseconds())/1000),
+	}
+	if i.status > 0 {
+		errs := 0
+		if i.status >= 500 {
+			errs = 1
+		}
+		metrics = append(metrics, map[string]string{"Name": "Errors5xx", "Unit": "Count"})
+		attrs = append(attrs, slog.Int("Errors5xx", errs), slog.Int("status", i.status))
+	}
+	names := make([]string, 0, len(i.metrics))
+	for name := range i.metrics {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		metrics = append(metrics, map[string]string{"Name": name, "Unit": "Count"})
+		attrs = append(attrs, slog.Float64(name, i.metrics[name]))
+	}
+	attrs = append(attrs, slog.Any("_aws", map[string]any{
+		"Timestamp": time.Now().UnixMilli(),
+		"CloudWatchMetrics": []any{map[string]any{
+			"Namespace":  EMFNamespace,
+			"Dimensions": [][]string{{"Function"}, {"Function", "Route"}},
+			"Metrics":    metrics,
+		}},
+	}))
+	return attrs
 }

@@ -3,6 +3,7 @@ package meter
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -77,5 +78,53 @@ func TestConcurrentUpdates(t *testing.T) {
 	wg.Wait()
 	if a := inv.Attribution(); a.Emails != 50 || a.SQSMessages != 50 {
 		t.Errorf("emails %d, messages %d, want 50 each", a.Emails, a.SQSMessages)
+	}
+}
+
+// TestTheLineIsAlsoEMF: the attribution line carries the request's
+// metrics in CloudWatch's Embedded Metric Format, and cost ingestion
+// still reads it.
+func TestTheLineIsAlsoEMF(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	lctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-2"})
+	ctx, inv := Start(lctx, "api", cost.TriggerHTTP, "POST /v1/reservations", 10)
+	inv.Status(503)
+	inv.Count("BookingsCreated", 1)
+	inv.Log(ctx, log)
+	var doc struct {
+		AWS struct {
+			CloudWatchMetrics []struct {
+				Namespace  string
+				Dimensions [][]string
+				Metrics    []struct{ Name, Unit string }
+			}
+		} `json:"_aws"`
+		Function        string
+		Route           string
+		Invocations     float64
+		Errors5xx       float64
+		BookingsCreated float64
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.AWS.CloudWatchMetrics) != 1 || doc.AWS.CloudWatchMetrics[0].Namespace != EMFNamespace {
+		t.Fatalf("no EMF directive: %s", buf.String())
+	}
+	names := map[string]bool{}
+	for _, m := range doc.AWS.CloudWatchMetrics[0].Metrics {
+		names[m.Name] = true
+	}
+	for _, want := range []string{"Invocations", "DurationMs", "Errors5xx", "BookingsCreated"} {
+		if !names[want] {
+			t.Errorf("EMF lacks %s: %s", want, buf.String())
+		}
+	}
+	if doc.Function != "api" || doc.Route != "POST /v1/reservations" || doc.Invocations != 1 || doc.Errors5xx != 1 || doc.BookingsCreated != 1 {
+		t.Errorf("EMF values %+v", doc)
+	}
+	if a, ok := cost.ParseAttribution(strings.TrimSpace(buf.String())); !ok || a.Function != "api" || a.Trigger != "POST /v1/reservations" {
+		t.Errorf("cost ingestion no longer reads the line: %+v %v", a, ok)
 	}
 }

@@ -82,7 +82,9 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 			}
 			ctx, inv := meter.Start(ctx, function, cost.TriggerHTTP, ev.RouteKey, int64(len(ev.Body)))
 			defer inv.Log(ctx, log)
-			return v2.ProxyWithContext(ctx, ev)
+			resp, err := v2.ProxyWithContext(ctx, ev)
+			inv.Status(resp.StatusCode)
+			return resp, err
 		}
 		var ev events.APIGatewayProxyRequest
 		if err := json.Unmarshal(raw, &ev); err != nil {
@@ -90,7 +92,9 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 		}
 		ctx, inv := meter.Start(ctx, function, cost.TriggerHTTP, ev.HTTPMethod+" "+ev.Resource, int64(len(ev.Body)))
 		defer inv.Log(ctx, log)
-		return v1.ProxyWithContext(ctx, ev)
+		resp, err := v1.ProxyWithContext(ctx, ev)
+		inv.Status(resp.StatusCode)
+		return resp, err
 	}
 }
 
