@@ -61,6 +61,9 @@ test: services tools lint audit actionlint ## every test, unit and integration (
 smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] (default: the running devstack)
 	@go run ./local/devstack smoke $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)')
 
+fuzz: services ## every Go fuzz target for FUZZTIME each (default 20s): make fuzz FUZZTIME=1m
+	@./local/fuzz.sh $(FUZZTIME)
+
 sbom: ## after make build: a CycloneDX SBOM beside each function, dist/<name>/sbom.cdx.json
 	@./local/supply/sbom.sh "$(VERSION)"
 

@@ -24,6 +24,11 @@ func ParseDate(s string) (Date, error) {
 	if err != nil {
 		return Date{}, fmt.Errorf("booking: date %q: not a real date", s)
 	}
+	if t.IsZero() {
+		// 0001-01-01 is the zero Date, which means unset: taking it would
+		// turn a date that was given into one that is missing.
+		return Date{}, fmt.Errorf("booking: date %q: out of range", s)
+	}
 	return Date{t}, nil
 }
 

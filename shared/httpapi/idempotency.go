@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"innkeeper/shared/booking"
@@ -55,9 +56,13 @@ func idempotencyKey(r *http.Request) (string, error) {
 }
 
 // fingerprint identifies a request: method, path and the canonical body.
+// Method and path are escaped so that neither holds the space or newline
+// that end them: a path with a %0A in it cannot pass for a shorter path
+// and another body. Plain methods and paths escape to themselves, so
+// their fingerprints, and the receipts stored with them, do not change.
 func fingerprint(r *http.Request, canonical []byte) []byte {
 	h := sha256.New()
-	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write([]byte(url.PathEscape(r.Method) + " " + (&url.URL{Path: r.URL.Path}).EscapedPath() + "\n"))
 	h.Write(canonical)
 	return h.Sum(nil)
 }
