@@ -22,7 +22,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help dev invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ test: services tools lint audit actionlint ## every test, unit and integration (
 
 smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] (default: the running devstack)
 	@go run ./local/devstack smoke $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)')
+
+load: ## load-test the running devstack (make dev, with RATE_LIMITS=off in .env): 30 s of searches and bookings 20:1 at 50→100→200 req/s, then 500 clients racing for 10 rooms; checks PostgreSQL for overbooking
+	@go run ./local/load/cmd/load -duration $(or $(DURATION),30s) -flash
 
 fuzz: services ## every Go fuzz target for FUZZTIME each (default 20s): make fuzz FUZZTIME=1m
 	@./local/fuzz.sh $(FUZZTIME)
