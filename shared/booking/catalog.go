@@ -61,6 +61,11 @@ func (s *Service) hotel(ctx context.Context, slug string) (HotelDetail, error) {
 }
 
 func (s *Service) reloadHotel(ctx context.Context, slug string) (HotelDetail, error) {
+	// Every path to the store checks the slug: a NUL or any other byte a
+	// slug cannot hold is not found, not a database error.
+	if !ValidSlug(slug) {
+		return HotelDetail{}, ErrNotFound
+	}
 	d, err := s.store.HotelDetail(ctx, slug)
 	if err != nil {
 		return HotelDetail{}, err

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"innkeeper/shared/httpapi/headers"
 	"innkeeper/shared/metrics"
 	"innkeeper/shared/store"
 )
@@ -175,7 +176,7 @@ func Handler(token string, c *Collector) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
 	inner := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return headers.Secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token == "" {
 			http.NotFound(w, r)
 			return
@@ -189,5 +190,5 @@ func Handler(token string, c *Collector) http.Handler {
 			return
 		}
 		inner.ServeHTTP(w, r)
-	})
+	}))
 }

@@ -1,0 +1,312 @@
+package scan
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/httpapi"
+	"innkeeper/shared/topology"
+)
+
+// credential is what a request shows to reach a route's handler.
+type credential int
+
+const (
+	credNone    credential = iota
+	credGuest              // the reservation's access token
+	credStaff              // a staff key
+	credAdmin              // an admin key: admin-only routes
+	credFinance            // a finance key (the admin key without one)
+	credMetrics            // the metrics token
+)
+
+// whose says which reservation or hotel a route's parameters name.
+type whose int
+
+const (
+	target whose = iota // the target's reservation, or its hotel
+	own                 // the scan's own booking, or its hotel
+)
+
+// param is a query parameter with the real value the scan sends; an
+// empty value is not sent in a real request, only as a hostile one.
+type param struct{ name, value string }
+
+// sample is how to make a real request of a route: who may, with which
+// values, and what a real request may be answered.
+type sample struct {
+	cred  credential
+	slug  whose // whose hotel {slug} is
+	ref   whose // whose booking {reference} is
+	query func(s *scanner) []param
+	body  func(s *scanner) []byte
+	// idempotent routes need an Idempotency-Key.
+	idempotent bool
+	ok         []int
+}
+
+// samples holds a sample for every route of the manifest but $default;
+// a test fails when a route is added without one. The admin-only routes
+// (credAdmin) are those whose handler asks for the admin role.
+var samples = map[string]sample{
+	"GET /livez":   {ok: []int{200}},
+	"GET /readyz":  {ok: []int{200}},
+	"GET /health":  {ok: []int{200}},
+	"GET /metrics": {cred: credMetrics, ok: []int{200}},
+
+	"GET /v1/hotels":        {ok: []int{200}},
+	"GET /v1/hotels/{slug}": {ok: []int{200}},
+	"GET /v1/hotels/{slug}/availability": {ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"check_in", s.checkIn}, {"check_out", s.checkOut}, {"adults", "1"}, {"children", "0"}, {"rooms", "1"}}
+	}},
+	"POST /v1/reservations": {idempotent: true, ok: []int{201}, body: func(s *scanner) []byte {
+		in, out := s.ownStay()
+		return jsonBody(map[string]any{
+			"hotel": s.own, "room_type": ownRoomType, "rate_plan": ownRatePlan, "check_in": in, "check_out": out,
+			"adults": 1, "children": 0, "rooms": 1, "hold": true,
+			"guest": map[string]any{"name": "Scan Guest", "email": "scan@example.com"},
+		})
+	}},
+	"GET /v1/reservations/{reference}":                    {cred: credGuest, ok: []int{200}},
+	"GET /v1/reservations/{reference}/cancellation-quote": {cred: credGuest, ok: []int{200}},
+	"GET /v1/reservations/{reference}/manage": {ok: []int{200}, query: func(s *scanner) []param {
+		exp := s.now().Add(time.Hour).Unix()
+		return []param{{"expires", strconv.FormatInt(exp, 10)},
+			{"signature", auth.SignLink(s.t.AppKey, s.t.Reservation.Reference, time.Unix(exp, 0))}}
+	}},
+	// A hold of the scan's own: confirmed in the baseline, cancelled at
+	// the end.
+	"POST /v1/reservations/{reference}/confirm": {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
+	"POST /v1/reservations/{reference}/cancel":  {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
+
+	"POST /v1/admin/hotels": {cred: credAdmin, ok: []int{201}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"slug": s.own, "name": "Scan " + s.run, "city": "Porto", "country": "PT",
+			"timezone": "Europe/Lisbon", "currency": "EUR"})
+	}},
+	"POST /v1/admin/hotels/{slug}/room-types": {cred: credAdmin, slug: own, ok: []int{201}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"code": ownRoomType, "name": "Scan room", "max_adults": 2, "max_children": 0})
+	}},
+	"POST /v1/admin/hotels/{slug}/rate-plans": {cred: credAdmin, slug: own, ok: []int{201}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"room_type": ownRoomType, "code": ownRatePlan, "name": "Scan rate",
+			"refundable": true, "free_cancellation_hours": 24, "penalty_percent": 50})
+	}},
+	"PUT /v1/admin/hotels/{slug}/inventory": {cred: credStaff, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
+		in, out := s.ownStay()
+		return jsonBody(map[string]any{"room_type": ownRoomType, "from": in, "to": out, "units": 3})
+	}},
+	"PUT /v1/admin/hotels/{slug}/rates": {cred: credStaff, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
+		in, out := s.ownStay()
+		return jsonBody(map[string]any{"rate_plan": ownRatePlan, "from": in, "to": out, "amount_cents": 9900})
+	}},
+	"GET /v1/admin/hotels/{slug}/reservations": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
+		in, out := s.ownStay()
+		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"limit", "10"}, {"cursor", ""}}
+	}},
+	"POST /v1/admin/api-keys": {cred: credAdmin, ok: []int{201}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"name": "scan " + s.run, "role": "staff"})
+	}},
+	"POST /v1/admin/queues/events/redrive": {cred: credAdmin, ok: []int{202}},
+
+	"GET /v1/finance/costs": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"from", s.day(-7)}, {"to", s.day(0)}, {"group_by", "route"}}
+	}},
+	"GET /v1/finance/unit-economics": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"from", s.day(-7)}, {"to", s.day(0)}}
+	}},
+	// A booking's cost receipt exists once its invocations are priced.
+	"GET /v1/finance/reservations/{reference}/cost": {cred: credFinance, ok: []int{200, 404}},
+	"GET /v1/finance/forecast": {cred: credFinance, ok: []int{200}, query: func(*scanner) []param {
+		return []param{{"bookings_per_day", "10"}, {"stage", "staging"}}
+	}},
+}
+
+// The scan's own room type and rate plan, in its own hotel.
+const (
+	ownRoomType = "SCAN"
+	ownRatePlan = "SCAN-FLEX"
+)
+
+func jsonBody(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("scan: encode a sample body: %v", err)) // a defect of the samples
+	}
+	return b
+}
+
+// day is a date relative to today, YYYY-MM-DD.
+func (s *scanner) day(offset int) string {
+	return s.now().UTC().AddDate(0, 0, offset).Format(time.DateOnly)
+}
+
+// ownStay is the two nights the scan books in its own hotel.
+func (s *scanner) ownStay() (string, string) { return s.day(30), s.day(32) }
+
+// routes is every route of the manifest but $default, in its order.
+func routes() []topology.Route {
+	var out []topology.Route
+	for _, r := range topology.Innkeeper.Routes {
+		if r.Path != topology.DefaultRoute {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// variant changes a real request into one made to be refused (or a
+// different real one).
+type variant struct {
+	method string
+	// pathParam is set to pathValue, as sent on the wire.
+	pathParam, pathValue string
+	// queryParam is set to queryValue, as sent on the wire.
+	queryParam, queryValue string
+	// auth replaces the Authorization header ("" sends none) when
+	// authSet; ref replaces the reservation named, with its token.
+	auth    string
+	authSet bool
+	ref     *Reservation
+	// body replaces the body when bodySet; contentType replaces its
+	// Content-Type when set.
+	body        []byte
+	bodySet     bool
+	contentType string
+	origin      string
+}
+
+// reservationOf is the booking a route's {reference} names.
+func (s *scanner) reservationOf(sm sample) Reservation {
+	if sm.ref == own {
+		return s.booking
+	}
+	return s.t.Reservation
+}
+
+// build makes the request for route r, real but for what v changes.
+func (s *scanner) build(r topology.Route, v variant) *request {
+	sm := samples[r.Key()]
+	res := s.reservationOf(sm)
+	if v.ref != nil {
+		res = *v.ref
+	}
+	slug := s.hotel
+	if sm.slug == own {
+		slug = s.own
+	}
+	var path strings.Builder
+	for i, seg := range strings.Split(strings.TrimPrefix(r.Path, "/"), "/") {
+		if i > 0 || seg != "" {
+			path.WriteByte('/')
+		}
+		name, isParam := strings.CutPrefix(seg, "{")
+		name = strings.TrimSuffix(name, "}")
+		switch {
+		case !isParam:
+			path.WriteString(seg)
+		case name == v.pathParam:
+			path.WriteString(v.pathValue)
+		case name == "slug":
+			path.WriteString(url.PathEscape(slug))
+		case name == "reference":
+			path.WriteString(url.PathEscape(res.Reference))
+		}
+	}
+	var query []string
+	if sm.query != nil {
+		for _, p := range sm.query(s) {
+			switch {
+			case p.name == v.queryParam:
+				query = append(query, url.QueryEscape(p.name)+"="+v.queryValue)
+			case p.value != "":
+				query = append(query, url.QueryEscape(p.name)+"="+url.QueryEscape(p.value))
+			}
+		}
+	}
+	rq := &request{
+		route: r.Key(), method: r.Method, target: path.String(), header: http.Header{},
+		cacheable: r.Method == http.MethodGet && r.Auth == topology.Public && strings.HasPrefix(r.Path, "/v1/hotels"),
+		corsAPI:   r.Function == httpapi.Function,
+	}
+	if len(query) > 0 {
+		rq.target += "?" + strings.Join(query, "&")
+	}
+	if v.method != "" {
+		rq.method = v.method
+	}
+	if a := s.credential(sm.cred, res); a != "" {
+		rq.header.Set("Authorization", a)
+	}
+	if v.authSet {
+		rq.header.Del("Authorization")
+		if v.auth != "" {
+			rq.header.Set("Authorization", v.auth)
+		}
+	}
+	if sm.idempotent {
+		rq.header.Set("Idempotency-Key", s.unique("scan-"))
+	}
+	if sm.body != nil {
+		rq.body = sm.body(s)
+	}
+	if v.bodySet {
+		rq.body = v.body
+	}
+	if rq.body != nil {
+		rq.header.Set("Content-Type", "application/json")
+	}
+	if v.contentType != "" {
+		rq.header.Set("Content-Type", v.contentType)
+	}
+	if v.origin != "" {
+		rq.header.Set("Origin", v.origin)
+	}
+	if rq.cacheable && rq.header.Get("Authorization") != "" {
+		rq.cacheable = false
+	}
+	return rq
+}
+
+// credential is the Authorization header of c; "" for none.
+func (s *scanner) credential(c credential, res Reservation) string {
+	token := map[credential]string{
+		credGuest: res.Token, credStaff: s.t.StaffKey, credAdmin: s.t.AdminKey,
+		credFinance: s.t.FinanceKey, credMetrics: s.t.MetricsToken,
+	}[c]
+	if c == credFinance && token == "" {
+		token = s.t.AdminKey
+	}
+	if token == "" {
+		return ""
+	}
+	return "Bearer " + token
+}
+
+// queryParams is the query parameters a route declares.
+func queryParams(s *scanner, key string) []string {
+	sm := samples[key]
+	if sm.query == nil {
+		return nil
+	}
+	var names []string
+	for _, p := range sm.query(s) {
+		names = append(names, p.name)
+	}
+	return names
+}
+
+// pathParams is the path parameters of a route.
+func pathParams(r topology.Route) []string {
+	var names []string
+	for seg := range strings.SplitSeq(r.Path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			names = append(names, strings.Trim(seg, "{}"))
+		}
+	}
+	return names
+}
