@@ -135,6 +135,7 @@ func (s *Innkeeper) settings() map[string]*string {
 		"DB_STATEMENT_TIMEOUT": jsii.String("5s"),
 		"REDIS_KEY_PREFIX":     jsii.String("ink:"),
 		"REDIS_TIMEOUT":        jsii.String("300ms"),
+		"RATE_LIMITS":          jsii.String("on"),
 		"CORS_ALLOWED_ORIGINS": jsii.String(strings.Join(st.CORSOrigins, ",")),
 		"REQUEST_TIMEOUT":      jsii.String("10s"),
 		"APP_URL":              jsii.String(st.AppURL),

@@ -49,7 +49,10 @@ type API struct {
 	Store   *store.Store
 	Cache   *cache.Cache
 	Service *booking.Service
-	cfg     config.Config
+	// RateLimiter is the API's per-client limiter; nil with
+	// RATE_LIMITS=off.
+	RateLimiter *httpapi.RateLimiter
+	cfg         config.Config
 }
 
 // SQSClient is a client for the API's queue, for tests and tools.
@@ -73,6 +76,10 @@ type APIOptions struct {
 	SearchPath string
 	// Clock replaces time.Now.
 	Clock func() time.Time
+	// RateLimiter adjusts the API's rate limiter when RATE_LIMITS is on:
+	// its policy table (httpapi.DefaultRateLimits when nil) and timeout.
+	// Its Prefix defaults to REDIS_KEY_PREFIX.
+	RateLimiter httpapi.RateLimiterOptions
 }
 
 // NewAPI builds the HTTP API from cfg.
@@ -112,6 +119,18 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 			}
 		}
 	}
+	var limiter *httpapi.RateLimiter
+	if cfg.RateLimits {
+		ro := o.RateLimiter
+		if ro.Prefix == "" {
+			ro.Prefix = cfg.RedisKeyPrefix
+		}
+		limiter, err = httpapi.NewRateLimiter(c.Client(), ro)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("bootstrap: %w", err)
+		}
+	}
 	srv := httpapi.New(httpapi.Deps{
 		Service:        svc,
 		Keys:           st,
@@ -122,12 +141,13 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		Redrive:        redrive,
 		Ledger:         st,
 		Metrics:        &metrics.Recorder{Redis: c.Client(), Prefix: cfg.RedisKeyPrefix, Log: log},
+		RateLimiter:    limiter,
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
 	})
-	return &API{Server: srv, Store: st, Cache: c, Service: svc, cfg: cfg}, nil
+	return &API{Server: srv, Store: st, Cache: c, Service: svc, RateLimiter: limiter, cfg: cfg}, nil
 }
 
 // NewJobs is the scheduled jobs' runner.

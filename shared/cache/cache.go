@@ -52,6 +52,9 @@ func Open(url string, o Options) (*Cache, error) {
 	}
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = o.Timeout, o.Timeout, o.Timeout
 	opt.PoolTimeout = o.Timeout
+	// Honour callers' deadlines (the rate limiter's and the counters'
+	// 50 ms), not only the socket timeouts above.
+	opt.ContextTimeoutEnabled = true
 	opt.MaxRetries = 1
 	// One dial attempt: a Redis that refuses is down, and waiting on it
 	// only delays the request that will go on without it.

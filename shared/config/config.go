@@ -38,6 +38,10 @@ type Config struct {
 	RedisURL       string
 	RedisKeyPrefix string
 	RedisTimeout   time.Duration
+	// RateLimits turns the API's per-client rate limits in Redis on
+	// (RATE_LIMITS=on, the default) or off. APP_ENV=test defaults to
+	// off: test suites send many requests from one address.
+	RateLimits bool
 
 	HTTPAddr           string
 	CORSAllowedOrigins []string
@@ -102,7 +106,7 @@ type Config struct {
 var Variables = []string{
 	"APP_ENV", "APP_VERSION", "LOG_LEVEL",
 	"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT",
-	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
+	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS",
 	"HTTP_ADDR", "CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
 	"DEV_ADMIN_KEY",
 	"APP_URL", "APP_KEY", "APP_KEY_NEXT",
@@ -145,6 +149,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.RedisKeyPrefix = p.str("REDIS_KEY_PREFIX", "ink:")
 	c.RedisTimeout = p.duration("REDIS_TIMEOUT", 300*time.Millisecond)
+	limits := "on"
+	if c.Env == "test" {
+		limits = "off"
+	}
+	c.RateLimits = p.oneOf("RATE_LIMITS", limits, "on", "off") == "on"
 
 	c.HTTPAddr = p.str("HTTP_ADDR", "127.0.0.1:3000")
 	c.CORSAllowedOrigins = p.origins("CORS_ALLOWED_ORIGINS", ifLocal(local, "http://localhost:5173,http://127.0.0.1:5173"))

@@ -173,3 +173,38 @@ func TestEndpoints(t *testing.T) {
 		})
 	}
 }
+
+// Rate limits are on unless turned off, but for test runs, which send
+// many requests from one address.
+func TestRateLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want bool
+		bad  bool
+	}{
+		{name: "local default", env: nil, want: true},
+		{name: "production default", env: map[string]string{"APP_ENV": "production"}, want: true},
+		{name: "test default", env: map[string]string{"APP_ENV": "test"}, want: false},
+		{name: "off", env: map[string]string{"RATE_LIMITS": "off"}, want: false},
+		{name: "on in test", env: map[string]string{"APP_ENV": "test", "RATE_LIMITS": "on"}, want: true},
+		{name: "bad", env: map[string]string{"RATE_LIMITS": "false"}, bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(env(tt.env))
+			if tt.bad {
+				if err == nil || !strings.Contains(err.Error(), "RATE_LIMITS:") {
+					t.Fatalf("want RATE_LIMITS named, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.RateLimits != tt.want {
+				t.Fatalf("RateLimits %v, want %v", c.RateLimits, tt.want)
+			}
+		})
+	}
+}

@@ -164,7 +164,7 @@ func (s *Server) financeCosts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Vary", "Accept")
+	w.Header().Add("Vary", "Accept") // Add: the CORS middleware has put Origin there
 	if !acceptable {
 		writeProblem(w, problem(http.StatusNotAcceptable, "not-acceptable", "Not acceptable",
 			"This report is available as application/json or text/csv."))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
+	"innkeeper/shared/httpapi/headers"
 	"innkeeper/shared/logging"
 )
 
@@ -138,17 +140,17 @@ func clientIP(r *http.Request) string {
 }
 
 // secure sets the security headers on every response, errors included.
-func secure(next http.Handler) http.Handler {
+func secure(next http.Handler) http.Handler { return headers.Secure(next) }
+
+// clean answers a path that is not in its clean form (a "..", a "//", a
+// trailing slash) with a 404 problem, before the router would redirect
+// it to another resource with a page of HTML.
+func clean(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-		h.Set("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
+		if p := r.URL.EscapedPath(); p != "/" && p != "" && path.Clean(p) != p {
+			writeProblem(w, notFound("There is nothing at this path; paths have no \"..\", \"//\" or trailing slash."))
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

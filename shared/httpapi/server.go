@@ -60,6 +60,9 @@ type Deps struct {
 	// counts nothing.
 	Metrics Metrics
 	Logger  *slog.Logger
+	// RateLimiter limits requests per client (ratelimit.go); nil limits
+	// nothing.
+	RateLimiter *RateLimiter
 	// CORSOrigins are the only origins browsers may call from.
 	CORSOrigins    []string
 	RequestTimeout time.Duration
@@ -77,6 +80,7 @@ type Server struct {
 	redrive        func(ctx context.Context) (string, error)
 	ledger         finance.Ledger
 	metrics        Metrics
+	limiter        *RateLimiter
 	log            *slog.Logger
 	origins        []string
 	requestTimeout time.Duration
@@ -177,7 +181,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, metrics: d.Metrics,
-		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
+		limiter: d.RateLimiter, log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -196,7 +200,7 @@ func New(d Deps) *Server {
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
 	for _, rt := range routes {
-		mux.Handle(rt.Key(), named(rt.Key(), handlers[rt.Key()]))
+		mux.Handle(rt.Key(), named(rt.Key(), s.limit(rt.Key(), handlers[rt.Key()])))
 		methods[rt.Path] = append(methods[rt.Path], rt.Method)
 	}
 	// A known path with another method is a 405 naming the allowed ones;
@@ -206,17 +210,17 @@ func New(d Deps) *Server {
 		if slices.Contains(ms, "GET") {
 			allow = strings.Join(append(ms, "HEAD", "OPTIONS"), ", ")
 		}
-		mux.Handle(pattern, named("405 "+pattern, func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle(pattern, named("405 "+pattern, s.limit("405 "+pattern, func(w http.ResponseWriter, r *http.Request) {
 			p := problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
 				"This resource answers "+allow+".")
 			p.header = map[string]string{"Allow": allow}
 			writeProblem(w, p)
-		}))
+		})))
 	}
-	mux.Handle("/", named("404", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/", named("404", s.limit("404", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("There is nothing at "+r.URL.Path+"."))
-	}))
-	s.handler = s.observe(secure(s.cors(mux)))
+	})))
+	s.handler = s.observe(secure(s.cors(clean(mux))))
 	return s
 }
 

@@ -181,7 +181,7 @@ var (
 	dbEnv   = []string{"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"}
 	sqsEnv  = []string{"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS"}
 	apiEnv  = join(baseEnv, dbEnv, sqsEnv, []string{
-		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
+		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS",
 		"CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT", "APP_URL", "APP_KEY", "APP_KEY_NEXT",
 	})
 	workerEnv = join(baseEnv, dbEnv, []string{

@@ -1,0 +1,488 @@
+package httpapi
+
+// Rate limits per client, kept in Redis so that every Lambda process
+// counts against the same budget.
+//
+// The algorithm is GCRA (the generic cell rate algorithm, a token bucket
+// kept as one timestamp per client) from github.com/go-redis/redis_rate:
+// one Lua script, one round trip, the server's clock, keys that expire
+// on their own once a client has gone quiet. A client has Burst requests
+// at once, then Rate per Per.
+//
+// A client is its API key when it sends a staff or finance key
+// (Authorization: Bearer ink_…) that the store knows, and its address
+// otherwise, guest reservation tokens (rat_…) included. A key is
+// trusted only once looked up: before that its request is charged to
+// its address, so inventing keys buys nothing.
+//
+// The limiter fails open. A Redis that is down or slower than Timeout
+// lets the request through without RateLimit headers, with a warning in
+// the log and one more FailedOpen: the limiter never answers 5xx and
+// never holds a request up.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/topology"
+)
+
+// RateClass groups the routes that share a limit.
+type RateClass string
+
+// The classes. A route the table does not name is a read.
+const (
+	// Exempt routes are never limited: the health probes, which load
+	// balancers and monitors call on their own schedule.
+	Exempt RateClass = "exempt"
+	// Reads are searches and reads.
+	Reads RateClass = "reads"
+	// Writes are booking writes: they hold inventory and send mail.
+	Writes RateClass = "writes"
+)
+
+// Caller is how the limiter knows a client.
+type Caller string
+
+// The callers.
+const (
+	// ByIP counts a client by its address (an IPv6 client by its /64,
+	// which one subscriber usually holds whole).
+	ByIP Caller = "ip"
+	// ByKey counts a client by its staff or finance API key.
+	ByKey Caller = "key"
+)
+
+// RateLimit is one row of the policy table: the limit of a class of
+// routes for a kind of caller.
+type RateLimit struct {
+	// Policy names the limit in the RateLimit-Policy and RateLimit
+	// headers and in Redis: lower-case letters, digits and dashes.
+	Policy string
+	Class  RateClass
+	Caller Caller
+	// Rate requests per Per are allowed in the long run; Per is whole
+	// seconds, as the headers' w parameter is.
+	Rate int
+	Per  time.Duration
+	// Burst requests are allowed at once, after a quiet spell.
+	Burst int
+}
+
+// RateLimits is the policy table: the class of each route, and the
+// limit of each class for each kind of caller.
+type RateLimits struct {
+	// Classes maps route keys ("POST /v1/reservations", as in the
+	// topology manifest) to their class; a route not listed is a read.
+	Classes map[string]RateClass
+	// Limits has one row per class (reads, writes) and caller.
+	Limits []RateLimit
+}
+
+// DefaultRateLimits is the production policy table, a fresh copy each
+// call so a test may change its own.
+//
+//	policy      routes                     caller   rate       burst
+//	writes      booking writes             address  10/min     5
+//	reads       everything else limited    address  300/min    60
+//	key-writes  booking writes             API key  120/min    30
+//	key-reads   everything else limited    API key  1200/min   200
+//
+// Booking writes are POST /v1/reservations and its confirm and cancel;
+// they are ten times stricter than reads because each one holds rooms
+// and sends mail. The health probes are not limited. API keys belong to
+// staff tools and finance reports that legitimately make many calls,
+// often from one office address.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		Classes: map[string]RateClass{
+			"GET /livez":  Exempt,
+			"GET /readyz": Exempt,
+			"GET /health": Exempt,
+
+			"POST /v1/reservations":                     Writes,
+			"POST /v1/reservations/{reference}/confirm": Writes,
+			"POST /v1/reservations/{reference}/cancel":  Writes,
+		},
+		Limits: []RateLimit{
+			{Policy: "writes", Class: Writes, Caller: ByIP, Rate: 10, Per: time.Minute, Burst: 5},
+			{Policy: "reads", Class: Reads, Caller: ByIP, Rate: 300, Per: time.Minute, Burst: 60},
+			{Policy: "key-writes", Class: Writes, Caller: ByKey, Rate: 120, Per: time.Minute, Burst: 30},
+			{Policy: "key-reads", Class: Reads, Caller: ByKey, Rate: 1200, Per: time.Minute, Burst: 200},
+		},
+	}
+}
+
+// RateLimiterOptions shape a RateLimiter.
+type RateLimiterOptions struct {
+	// Prefix starts every key (the deployment's Redis key prefix). The
+	// library puts its own "rate:" before it.
+	Prefix string
+	// Limits replaces DefaultRateLimits.
+	Limits *RateLimits
+	// Timeout bounds the Redis round trip; 50 ms when 0.
+	Timeout time.Duration
+}
+
+// RateLimiter decides whether a request is within its client's limit.
+// It is safe for concurrent use.
+type RateLimiter struct {
+	gcra    *redis_rate.Limiter
+	prefix  string
+	classes map[string]RateClass
+	limits  map[RateClass]map[Caller]RateLimit
+	timeout time.Duration
+
+	failedOpen atomic.Int64
+	known      keyCache
+}
+
+// NewRateLimiter checks the policy table and builds a limiter on rdb.
+// It does not connect.
+func NewRateLimiter(rdb *redis.Client, o RateLimiterOptions) (*RateLimiter, error) {
+	table := DefaultRateLimits()
+	if o.Limits != nil {
+		table = *o.Limits
+	}
+	if err := table.check(); err != nil {
+		return nil, err
+	}
+	l := &RateLimiter{
+		gcra:    redis_rate.NewLimiter(rdb),
+		prefix:  o.Prefix,
+		classes: table.Classes,
+		limits:  map[RateClass]map[Caller]RateLimit{},
+		timeout: o.Timeout,
+	}
+	if l.timeout <= 0 {
+		l.timeout = 50 * time.Millisecond
+	}
+	for _, lim := range table.Limits {
+		if l.limits[lim.Class] == nil {
+			l.limits[lim.Class] = map[Caller]RateLimit{}
+		}
+		l.limits[lim.Class][lim.Caller] = lim
+	}
+	return l, nil
+}
+
+// check reports every defect of the table at once: a bad row, a missing
+// or doubled one, a class given to a route the API does not serve.
+func (t RateLimits) check() error {
+	var problems []string
+	routes := map[string]bool{}
+	for _, r := range topology.Innkeeper.RoutesOf(Function) {
+		routes[r.Key()] = true
+	}
+	for key, class := range t.Classes {
+		if !routes[key] {
+			problems = append(problems, "no route "+key)
+		}
+		if class != Exempt && class != Reads && class != Writes {
+			problems = append(problems, fmt.Sprintf("route %s: unknown class %q", key, class))
+		}
+	}
+	seen := map[string]bool{}
+	names := map[string]bool{}
+	for _, l := range t.Limits {
+		if !validPolicyName(l.Policy) || names[l.Policy] {
+			problems = append(problems, fmt.Sprintf("policy %q: want a unique name of a-z, 0-9 and -", l.Policy))
+		}
+		names[l.Policy] = true
+		if l.Rate <= 0 || l.Burst <= 0 || l.Per < time.Second || l.Per%time.Second != 0 {
+			problems = append(problems, fmt.Sprintf("policy %s: want rate and burst above 0 per whole seconds", l.Policy))
+		}
+		if (l.Class != Reads && l.Class != Writes) || (l.Caller != ByIP && l.Caller != ByKey) {
+			problems = append(problems, fmt.Sprintf("policy %s: class %q or caller %q unknown", l.Policy, l.Class, l.Caller))
+			continue
+		}
+		row := string(l.Class) + " by " + string(l.Caller)
+		if seen[row] {
+			problems = append(problems, "two policies for "+row)
+		}
+		seen[row] = true
+	}
+	for _, class := range []RateClass{Reads, Writes} {
+		for _, caller := range []Caller{ByIP, ByKey} {
+			if row := string(class) + " by " + string(caller); !seen[row] {
+				problems = append(problems, "no policy for "+row)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return fmt.Errorf("httpapi: rate limits: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func validPolicyName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// FailedOpen is how many checks this limiter let through because Redis
+// did not answer in time.
+func (l *RateLimiter) FailedOpen() int64 { return l.failedOpen.Load() }
+
+// classOf is route's class; route is a route key, or the name of the
+// API's own 404 and 405 handlers (reads).
+func (l *RateLimiter) classOf(route string) RateClass {
+	if c, ok := l.classes[route]; ok {
+		return c
+	}
+	return Reads
+}
+
+// verdict is one check's outcome.
+type verdict struct {
+	limit  RateLimit
+	result *redis_rate.Result
+}
+
+func (v verdict) allowed() bool { return v.result.Allowed > 0 }
+
+// take spends one request of who's budget under lim. An error means
+// Redis did not answer in time: the caller lets the request through.
+//
+// The call runs apart and is abandoned at the timeout, because the
+// Redis client may wait longer than the context allows (a new
+// connection's handshake waits its own read timeout). An abandoned call
+// ends by itself within the client's timeouts.
+func (l *RateLimiter) take(ctx context.Context, lim RateLimit, who string) (verdict, error) {
+	type outcome struct {
+		res *redis_rate.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	go func() {
+		defer cancel()
+		res, err := l.gcra.Allow(ctx, l.prefix+"ratelimit:"+lim.Policy+":"+who,
+			redis_rate.Limit{Rate: lim.Rate, Burst: lim.Burst, Period: lim.Per})
+		done <- outcome{res, err}
+	}()
+	timer := time.NewTimer(l.timeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case o := <-done:
+		if o.err == nil {
+			return verdict{lim, o.res}, nil
+		}
+		err = o.err
+	case <-timer.C:
+		err = fmt.Errorf("no answer within %v", l.timeout)
+	}
+	l.failedOpen.Add(1)
+	return verdict{}, fmt.Errorf("httpapi: rate limit %s: %w", lim.Policy, err)
+}
+
+// limit puts the rate limit of route's class in front of h.
+func (s *Server) limit(route string, h http.HandlerFunc) http.HandlerFunc {
+	l := s.limiter
+	if l == nil {
+		return h
+	}
+	class := l.classOf(route)
+	if class == Exempt {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.admit(r, class)
+		if err != nil {
+			s.log.WarnContext(r.Context(), "rate limit not checked; request let through",
+				slog.String("error", err.Error()), slog.Int64("failed_open", l.FailedOpen()))
+			h(w, r)
+			return
+		}
+		v.header(w.Header())
+		if !v.allowed() {
+			writeRateLimited(w, v)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// admit charges the request to its client and returns the verdict.
+//
+// A key this process has seen in the store is charged as the key. Any
+// other request is charged to its address first; a key among them is
+// then looked up and, when known, charged as the key too and remembered
+// for a minute. Made-up keys so cost their sender its address's budget
+// and never reach the store once that is spent.
+func (s *Server) admit(r *http.Request, class RateClass) (verdict, error) {
+	l, ctx := s.limiter, r.Context()
+	token, keyed := apiKey(r)
+	var hash string
+	if keyed {
+		hash = string(auth.Hash(token))
+		if id, ok := l.known.get(hash, time.Now()); ok {
+			return l.take(ctx, l.limits[class][ByKey], "key:"+id)
+		}
+	}
+	v, err := l.take(ctx, l.limits[class][ByIP], "ip:"+addressKey(clientIP(r)))
+	if err != nil || !keyed || !v.allowed() || s.keys == nil {
+		return v, err
+	}
+	key, err := s.keys.APIKey(ctx, token)
+	if err != nil {
+		// Unknown, revoked or not verifiable now: it stays an address.
+		// Routes that need a key answer 401 or 503 themselves.
+		return v, nil
+	}
+	id := strconv.FormatInt(key.ID, 10)
+	l.known.put(hash, id, time.Now())
+	return l.take(ctx, l.limits[class][ByKey], "key:"+id)
+}
+
+// apiKey is the staff or finance API key the request carries, if any.
+// Guest reservation tokens (rat_…) are not API keys.
+func apiKey(r *http.Request) (string, bool) {
+	token, ok := auth.Bearer(r.Header.Get("Authorization"))
+	if !ok || !strings.HasPrefix(token, "ink_") {
+		return "", false
+	}
+	return token, true
+}
+
+// addressKey is an opaque bucket name for a client address: its hash,
+// so Redis never holds the address, of the /64 for IPv6.
+func addressKey(ip string) string {
+	if a, err := netip.ParseAddr(ip); err == nil {
+		a = a.WithZone("").Unmap()
+		if a.Is6() {
+			p, _ := a.Prefix(64)
+			ip = p.String()
+		} else {
+			ip = a.String()
+		}
+	}
+	sum := sha256.Sum256([]byte("innkeeper-ratelimit:" + ip))
+	return hex.EncodeToString(sum[:12])
+}
+
+// header sets the RateLimit-Policy and RateLimit fields of
+// draft-ietf-httpapi-ratelimit-headers (structured-field lists, one
+// item: the policy that applied). r is the requests left now; t the
+// seconds until the quota is whole again, or, when refused, until the
+// next request may pass (which Retry-After repeats).
+func (v verdict) header(h http.Header) {
+	name := `"` + v.limit.Policy + `"`
+	h.Set("RateLimit-Policy", name+";q="+strconv.Itoa(v.limit.Rate)+";w="+strconv.Itoa(int(v.limit.Per/time.Second)))
+	t := seconds(v.result.ResetAfter)
+	if !v.allowed() {
+		t = v.retryAfter()
+	}
+	h.Set("RateLimit", name+";r="+strconv.Itoa(max(v.result.Remaining, 0))+";t="+strconv.Itoa(t))
+}
+
+// retryAfter is the whole seconds, rounded up and at least 1, until a
+// refused client may try again.
+func (v verdict) retryAfter() int { return max(seconds(v.result.RetryAfter), 1) }
+
+// seconds is d in whole seconds, rounded up; 0 for none.
+func seconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Second - 1) / time.Second)
+}
+
+// rateLimited is the 429 problem, with the member the draft's own
+// quota-exceeded problem type defines.
+type rateLimited struct {
+	*Problem
+	ViolatedPolicies []string `json:"violated-policies"`
+}
+
+// writeRateLimited answers a refused request: 429, Retry-After, and a
+// problem that says when to come back.
+func writeRateLimited(w http.ResponseWriter, v verdict) {
+	secs := v.retryAfter()
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	p := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests", fmt.Sprintf(
+		"This client has used its %s allowance (%d requests per %d seconds, %d at once). Retry in %d %s.",
+		v.limit.Policy, v.limit.Rate, int(v.limit.Per/time.Second), v.limit.Burst, secs, unit))
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", strconv.Itoa(secs))
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(rateLimited{Problem: p, ViolatedPolicies: []string{v.limit.Policy}})
+}
+
+// keyCache remembers, for a minute, which API key hashes the store knew
+// and their ids, so a key's requests need no lookup to be counted as the
+// key. A revoked key may be counted as a key for that minute; whether it
+// is accepted is still decided by the store on every request.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[string]knownKey
+}
+
+type knownKey struct {
+	id    string
+	until time.Time
+}
+
+const (
+	keyCacheTTL  = time.Minute
+	keyCacheSize = 1024
+)
+
+func (c *keyCache) get(hash string, now time.Time) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.m[hash]
+	if !ok || now.After(k.until) {
+		return "", false
+	}
+	return k.id, true
+}
+
+func (c *keyCache) put(hash, id string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]knownKey{}
+	}
+	if len(c.m) >= keyCacheSize {
+		for h, k := range c.m {
+			if now.After(k.until) {
+				delete(c.m, h)
+			}
+		}
+		if len(c.m) >= keyCacheSize {
+			clear(c.m)
+		}
+	}
+	c.m[hash] = knownKey{id: id, until: now.Add(keyCacheTTL)}
+}
