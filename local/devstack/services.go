@@ -43,6 +43,9 @@ func (s *Stack) startQueues() error {
 	}
 	s.SQSURL = base
 	s.overrides["AWS_ENDPOINT_URL_SQS"] = base
+	if s.opts.SQSEndpoint != "" {
+		s.overrides["AWS_ENDPOINT_URL_SQS"] = s.opts.SQSEndpoint
+	}
 	for _, q := range topology.Innkeeper.Queues {
 		url, err := s.sqs.Ensure(q)
 		if err != nil {

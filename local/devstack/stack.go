@@ -61,6 +61,9 @@ type Options struct {
 	// tests use 127.0.0.1:0).
 	SQSAddr     string
 	ControlAddr string
+	// SQSEndpoint, when set, is the SQS endpoint the functions are given
+	// instead of the emulator's own address (tests put a proxy between).
+	SQSEndpoint string
 	// WSAddr is where the WebSocket API listens (127.0.0.1:3001).
 	WSAddr string
 	// SMTPAddr is an SMTP server to use instead of starting Mailpit.
