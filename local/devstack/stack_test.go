@@ -67,7 +67,7 @@ func startStack(t testing.TB, edits ...func(*Options)) (*Stack, *lockedBuffer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	o := Options{
-		Root: root, BuildDir: t.TempDir(), Getenv: func(k string) string { return env[k] },
+		Root: root, BuildDir: t.TempDir(), Binaries: prebuilt(t), Getenv: func(k string) string { return env[k] },
 		HTTPAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0", ControlAddr: "127.0.0.1:0", WSAddr: "127.0.0.1:0",
 		Log: log, SearchPath: testenv.Schema(t), DemoDays: 120,
 	}
@@ -121,7 +121,8 @@ func call(t *testing.T, method, url string, body any, headers ...string) reply {
 }
 
 func TestBookThroughTheDevstack(t *testing.T) {
-	s, log := startStack(t)
+	// This stack builds its functions itself, as make dev does.
+	s, log := startStack(t, func(o *Options) { o.Binaries = nil })
 	ci := time.Now().UTC().AddDate(0, 0, 40).Format(time.DateOnly)
 	co := time.Now().UTC().AddDate(0, 0, 42).Format(time.DateOnly)
 
@@ -300,4 +301,39 @@ func TestProjectSampleEventsThroughInvoke(t *testing.T) {
 			t.Fatalf("%s: %s", name, res.Payload)
 		}
 	}
+}
+
+var (
+	builtOnce sync.Once
+	built     map[string]string
+	buildErr  error
+)
+
+// prebuilt builds every function once for the whole test binary: the
+// stacks the tests start share the binaries instead of linking seven
+// each (TestBookThroughTheDevstack's stack builds its own, as make dev
+// does).
+func prebuilt(t testing.TB) map[string]string {
+	t.Helper()
+	builtOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "devstack-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		out := map[string]string{}
+		for _, fn := range topology.Innkeeper.Functions {
+			bin, err := sandbox.Build(context.Background(), root, "./"+fn.Handler(), filepath.Join(dir, fn.Name, "bootstrap"), "-X innkeeper/shared/config.Version=devstack")
+			if err != nil {
+				buildErr = err
+				return
+			}
+			out[fn.Name] = bin
+		}
+		built = out
+	})
+	if buildErr != nil {
+		t.Fatalf("build the functions: %v", buildErr)
+	}
+	return built
 }
