@@ -30,6 +30,11 @@ func TestBindRefusesDrift(t *testing.T) {
 		{"a handler without a route", routes[1:], "has no route in the manifest"},
 		{"a staff route made public", withAuth(routes, "POST /v1/admin/hotels", topology.Public), "POST /v1/admin/hotels: manifest says public"},
 		{"a public route made staff", withAuth(routes, "GET /v1/hotels", topology.Staff), "GET /v1/hotels: manifest says staff"},
+		// The finance routes are bound as finance routes only.
+		{"a finance route made staff", withAuth(routes, "GET /v1/finance/costs", topology.Staff), "GET /v1/finance/costs: manifest says staff"},
+		{"a finance route made public", withAuth(routes, "GET /v1/finance/forecast", topology.Public), "GET /v1/finance/forecast: manifest says public"},
+		{"a staff route made finance", withAuth(routes, "POST /v1/admin/hotels", topology.Finance), "POST /v1/admin/hotels: manifest says finance"},
+		{"a public route made finance", withAuth(routes, "GET /v1/hotels", topology.Finance), "GET /v1/hotels: manifest says finance"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
