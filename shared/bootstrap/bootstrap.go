@@ -125,7 +125,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		if ro.Prefix == "" {
 			ro.Prefix = cfg.RedisKeyPrefix
 		}
-		limiter, err = httpapi.NewRateLimiter(c.Client(), ro)
+		limiter, err = httpapi.NewLazyRateLimiter(c.Client, ro)
 		if err != nil {
 			st.Close()
 			return nil, fmt.Errorf("bootstrap: %w", err)
@@ -140,7 +140,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		LinkKeys:       []string{cfg.AppKey, cfg.AppKeyNext},
 		Redrive:        redrive,
 		Ledger:         st,
-		Metrics:        &metrics.Recorder{Redis: c.Client(), Prefix: cfg.RedisKeyPrefix, Log: log},
+		Metrics:        &metrics.Recorder{Client: c.Client, Prefix: cfg.RedisKeyPrefix, Log: log},
 		RateLimiter:    limiter,
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,

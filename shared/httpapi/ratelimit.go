@@ -143,11 +143,15 @@ type RateLimiterOptions struct {
 // RateLimiter decides whether a request is within its client's limit.
 // It is safe for concurrent use.
 type RateLimiter struct {
-	gcra    *redis_rate.Limiter
-	prefix  string
-	classes map[string]RateClass
-	limits  map[RateClass]map[Caller]RateLimit
-	timeout time.Duration
+	// client is the Redis client, made on first use: a client built at
+	// start-up costs the cold start milliseconds.
+	client   func() *redis.Client
+	gcraOnce sync.Once
+	gcra     *redis_rate.Limiter
+	prefix   string
+	classes  map[string]RateClass
+	limits   map[RateClass]map[Caller]RateLimit
+	timeout  time.Duration
 
 	failedOpen atomic.Int64
 	known      keyCache
@@ -156,6 +160,12 @@ type RateLimiter struct {
 // NewRateLimiter checks the policy table and builds a limiter on rdb.
 // It does not connect.
 func NewRateLimiter(rdb *redis.Client, o RateLimiterOptions) (*RateLimiter, error) {
+	return NewLazyRateLimiter(func() *redis.Client { return rdb }, o)
+}
+
+// NewLazyRateLimiter is NewRateLimiter with the client made on the first
+// request that needs it (cache.Cache's Client).
+func NewLazyRateLimiter(client func() *redis.Client, o RateLimiterOptions) (*RateLimiter, error) {
 	table := DefaultRateLimits()
 	if o.Limits != nil {
 		table = *o.Limits
@@ -164,7 +174,7 @@ func NewRateLimiter(rdb *redis.Client, o RateLimiterOptions) (*RateLimiter, erro
 		return nil, err
 	}
 	l := &RateLimiter{
-		gcra:    redis_rate.NewLimiter(rdb),
+		client:  client,
 		prefix:  o.Prefix,
 		classes: table.Classes,
 		limits:  map[RateClass]map[Caller]RateLimit{},
@@ -281,6 +291,7 @@ func (l *RateLimiter) take(ctx context.Context, lim RateLimit, who string) (verd
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	go func() {
 		defer cancel()
+		l.gcraOnce.Do(func() { l.gcra = redis_rate.NewLimiter(l.client()) })
 		res, err := l.gcra.Allow(ctx, l.prefix+"ratelimit:"+lim.Policy+":"+who,
 			redis_rate.Limit{Rate: lim.Rate, Burst: lim.Burst, Period: lim.Per})
 		done <- outcome{res, err}

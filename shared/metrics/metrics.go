@@ -26,7 +26,10 @@ var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // Recorder counts requests in Redis.
 type Recorder struct {
-	Redis *redis.Client
+	// Redis is the client; Client makes it on first use instead (a
+	// client built at start-up costs the cold start milliseconds).
+	Redis  *redis.Client
+	Client func() *redis.Client
 	// Prefix of the two hashes (the deployment's Redis key prefix).
 	Prefix string
 	// Timeout bounds the round trip; 50 ms when 0.
@@ -51,7 +54,14 @@ const Sep = "\x1f"
 // ObserveHTTP counts one request: its method, route (the path template,
 // "unmatched" for none), status and duration.
 func (r *Recorder) ObserveHTTP(ctx context.Context, method, route string, status int, d time.Duration) {
-	if r == nil || r.Redis == nil {
+	if r == nil {
+		return
+	}
+	rdb := r.Redis
+	if rdb == nil && r.Client != nil {
+		rdb = r.Client()
+	}
+	if rdb == nil {
 		return
 	}
 	timeout := r.Timeout
@@ -68,7 +78,7 @@ func (r *Recorder) ObserveHTTP(ctx context.Context, method, route string, status
 			break
 		}
 	}
-	_, err := r.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HIncrBy(ctx, r.RequestsKey(), method+Sep+route+Sep+strconv.Itoa(status), 1)
 		p.HIncrBy(ctx, r.DurationKey(), route+Sep+strconv.Itoa(bucket), 1)
 		p.HIncrByFloat(ctx, r.DurationKey(), route+Sep+"sum", secs)
