@@ -40,6 +40,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"innkeeper/shared/auth"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/topology"
 )
 
@@ -309,6 +310,8 @@ func (l *RateLimiter) take(ctx context.Context, lim RateLimit, who string) (verd
 		err = fmt.Errorf("no answer within %v", l.timeout)
 	}
 	l.failedOpen.Add(1)
+	// And a metric: the invocation's EMF line counts it.
+	meter.From(ctx).Count("RateLimitFailedOpen", 1)
 	return verdict{}, fmt.Errorf("httpapi: rate limit %s: %w", lim.Policy, err)
 }
 

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"innkeeper/shared/meter"
 )
 
 // Buckets are the latency histogram's upper bounds in seconds.
@@ -86,6 +88,7 @@ func (r *Recorder) ObserveHTTP(ctx context.Context, method, route string, status
 	})
 	if err != nil {
 		n := r.dropped.Add(1)
+		meter.From(ctx).Count("MetricsDropped", 1)
 		if r.Log != nil {
 			r.Log.WarnContext(ctx, "request not counted", slog.String("error", err.Error()), slog.Int64("dropped", n))
 		}
