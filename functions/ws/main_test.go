@@ -56,7 +56,7 @@ func (p *poster) last(id string) map[string]any {
 func setup(t *testing.T) (*realtime.Handler, *poster, *testenv.API) {
 	api := testenv.NewAPI(t, testenv.APIOptions{NoRelay: true})
 	p := &poster{sent: map[string][]string{}, gone: map[string]bool{}}
-	hub := &realtime.Hub{Cache: api.Cache}
+	hub := &realtime.Hub{Redis: api.Redis}
 	return &realtime.Handler{
 		Hub: hub, Pusher: &realtime.Pusher{Hub: hub, Client: p, Log: logging.Discard()},
 		Service: booking.NewService(api.Store, func() time.Time { return testenv.Clock }),
@@ -176,7 +176,7 @@ func TestFramesAndSubscriptions(t *testing.T) {
 	for _, c := range []string{"anon", "guest", "staff"} {
 		h.Handle(ctx, event(t, "disconnect", c))
 	}
-	keys, _ := h.Hub.Cache.Client().Keys(ctx, h.Hub.Cache.Key("ws:*")).Result()
+	keys, _ := h.Hub.Redis.Redis().Keys(ctx, h.Hub.Redis.Key("ws:*")).Result()
 	if len(keys) != 0 {
 		t.Fatalf("left in Redis after disconnect: %v", keys)
 	}

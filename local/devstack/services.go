@@ -17,7 +17,7 @@ import (
 	"innkeeper/local/sqs"
 	"innkeeper/local/wsgateway"
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/cache"
+	"innkeeper/shared/redisclient"
 	"innkeeper/shared/topology"
 )
 
@@ -225,5 +225,5 @@ func (s *Stack) Status() Status {
 	return st
 }
 
-// bootstrapCache is the stack's Redis with the functions' prefix.
-func bootstrapCache(s *Stack) (*cache.Cache, error) { return bootstrap.Cache(s.cfg) }
+// bootstrapRedis is the stack's Redis with the functions' prefix.
+func bootstrapRedis(s *Stack) (*redisclient.Client, error) { return bootstrap.Redis(s.cfg) }

@@ -183,10 +183,10 @@ func TestRefusedConnections(t *testing.T) {
 // redisKeys counts the members of a realtime set under the stack's prefix.
 func redisKeys(t *testing.T, s *Stack, key string) (int, error) {
 	t.Helper()
-	c, err := bootstrapCache(s)
+	c, err := bootstrapRedis(s)
 	if err != nil {
 		return 0, err
 	}
-	n, err := c.Client().SCard(context.Background(), c.Key(key)).Result()
+	n, err := c.Redis().SCard(context.Background(), c.Key(key)).Result()
 	return int(n), err
 }

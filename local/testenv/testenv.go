@@ -21,7 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/cache"
+	"innkeeper/shared/redisclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/demo"
 	"innkeeper/shared/logging"
@@ -108,12 +108,12 @@ func Store(t testing.TB) *store.Store {
 	return st
 }
 
-// Cache is a Redis client whose keys carry a prefix of t's own; they are
+// Redis is a Redis client whose keys carry a prefix of t's own; they are
 // deleted when t ends.
-func Cache(t testing.TB) *cache.Cache {
+func Redis(t testing.TB) *redisclient.Client {
 	t.Helper()
 	prefix := randomName("test:") + ":"
-	c, err := cache.Open(RedisURL(), cache.Options{Prefix: prefix, Timeout: time.Second})
+	c, err := redisclient.Open(RedisURL(), redisclient.Options{Prefix: prefix, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,9 +122,9 @@ func Cache(t testing.TB) *cache.Cache {
 	}
 	t.Cleanup(func() {
 		ctx := context.Background()
-		iter := c.Client().Scan(ctx, 0, prefix+"*", 100).Iterator()
+		iter := c.Redis().Scan(ctx, 0, prefix+"*", 100).Iterator()
 		for iter.Next(ctx) {
-			c.Client().Del(ctx, iter.Val())
+			c.Redis().Del(ctx, iter.Val())
 		}
 		_ = c.Close()
 	})

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cache"
+	"innkeeper/shared/redisclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
@@ -35,19 +35,19 @@ func Store(ctx context.Context, cfg config.Config, searchPath string) (*store.St
 	})
 }
 
-// Cache opens the Redis client the configuration names.
-func Cache(cfg config.Config) (*cache.Cache, error) {
+// Redis opens the Redis client the configuration names.
+func Redis(cfg config.Config) (*redisclient.Client, error) {
 	if err := cfg.Require("REDIS_URL"); err != nil {
 		return nil, err
 	}
-	return cache.Open(cfg.RedisURL, cache.Options{Timeout: cfg.RedisTimeout, Prefix: cfg.RedisKeyPrefix})
+	return redisclient.Open(cfg.RedisURL, redisclient.Options{Timeout: cfg.RedisTimeout, Prefix: cfg.RedisKeyPrefix})
 }
 
 // API is the HTTP API with everything it needs.
 type API struct {
 	*httpapi.Server
 	Store   *store.Store
-	Cache   *cache.Cache
+	Redis   *redisclient.Client
 	Service *booking.Service
 	// RateLimiter is the API's per-client limiter; nil with
 	// RATE_LIMITS=off.
@@ -67,7 +67,7 @@ func (a *API) SQSClient(ctx context.Context) (*sqs.Client, error) {
 // Close releases the pools.
 func (a *API) Close() {
 	a.Store.Close()
-	_ = a.Cache.Close()
+	_ = a.Redis.Close()
 }
 
 // APIOptions adjust NewAPI for tests and local runs.
@@ -88,7 +88,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
-	c, err := Cache(cfg)
+	c, err := Redis(cfg)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("bootstrap: %w", err)
@@ -125,7 +125,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		if ro.Prefix == "" {
 			ro.Prefix = cfg.RedisKeyPrefix
 		}
-		limiter, err = httpapi.NewLazyRateLimiter(c.Client, ro)
+		limiter, err = httpapi.NewLazyRateLimiter(c.Redis, ro)
 		if err != nil {
 			st.Close()
 			return nil, fmt.Errorf("bootstrap: %w", err)
@@ -140,14 +140,14 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		LinkKeys:       []string{cfg.AppKey, cfg.AppKeyNext},
 		Redrive:        redrive,
 		Ledger:         st,
-		Metrics:        &metrics.Recorder{Client: c.Client, Prefix: cfg.RedisKeyPrefix, Log: log},
+		Metrics:        &metrics.Recorder{Client: c.Redis, Prefix: cfg.RedisKeyPrefix, Log: log},
 		RateLimiter:    limiter,
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
 	})
-	return &API{Server: srv, Store: st, Cache: c, Service: svc, RateLimiter: limiter, cfg: cfg}, nil
+	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, cfg: cfg}, nil
 }
 
 // NewJobs is the scheduled jobs' runner.

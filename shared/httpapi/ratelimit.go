@@ -165,7 +165,7 @@ func NewRateLimiter(rdb *redis.Client, o RateLimiterOptions) (*RateLimiter, erro
 }
 
 // NewLazyRateLimiter is NewRateLimiter with the client made on the first
-// request that needs it (cache.Cache's Client).
+// request that needs it (redisclient.Client's Redis).
 func NewLazyRateLimiter(client func() *redis.Client, o RateLimiterOptions) (*RateLimiter, error) {
 	table := DefaultRateLimits()
 	if o.Limits != nil {

@@ -17,7 +17,7 @@ import (
 
 	"innkeeper/local/testenv"
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/cache"
+	"innkeeper/shared/redisclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/logging"
@@ -88,7 +88,7 @@ func newLimitedAPI(t *testing.T, o httpapi.RateLimiterOptions, env map[string]st
 	}
 	// The buckets expire by themselves; a test removes its own anyway.
 	t.Cleanup(func() {
-		rdb := testenv.Cache(t).Client()
+		rdb := testenv.Redis(t).Redis()
 		iter := rdb.Scan(ctx, 0, "rate:"+prefix+"*", 100).Iterator()
 		for iter.Next(ctx) {
 			rdb.Del(ctx, iter.Val())
@@ -361,7 +361,7 @@ func TestRateLimitUnknownKeysCountByAddress(t *testing.T) {
 		t.Fatalf("known key: %d", r.Status)
 	}
 	ctx := context.Background()
-	keys, err := testenv.Cache(t).Client().Keys(ctx, "rate:"+a.prefix+"*").Result()
+	keys, err := testenv.Redis(t).Redis().Keys(ctx, "rate:"+a.prefix+"*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,12 +472,12 @@ func TestRateLimitFailsOpenWhenRedisHangs(t *testing.T) {
 		}
 	})
 	// Slow as the deployed client: a second before it gives up alone.
-	c, err := cache.Open("redis://"+ln.Addr().String()+"/0", cache.Options{Timeout: time.Second})
+	c, err := redisclient.Open("redis://"+ln.Addr().String()+"/0", redisclient.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	l, err := httpapi.NewRateLimiter(c.Client(), httpapi.RateLimiterOptions{})
+	l, err := httpapi.NewRateLimiter(c.Redis(), httpapi.RateLimiterOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +517,7 @@ func TestRateLimitsOffByConfig(t *testing.T) {
 
 func TestRateLimitTableIsChecked(t *testing.T) {
 	t.Parallel()
-	rdb := testenv.Cache(t).Client()
+	rdb := testenv.Redis(t).Redis()
 	edit := func(f func(*httpapi.RateLimits)) *httpapi.RateLimits {
 		l := httpapi.DefaultRateLimits()
 		f(&l)

@@ -102,7 +102,7 @@ func FuzzMessage(f *testing.F) {
 
 	api := testenv.NewAPI(f, testenv.APIOptions{NoRelay: true})
 	p := &poster{sent: map[string][][]byte{}}
-	hub := &realtime.Hub{Cache: api.Cache}
+	hub := &realtime.Hub{Redis: api.Redis}
 	h := &realtime.Handler{
 		Hub: hub, Pusher: &realtime.Pusher{Hub: hub, Client: p, Log: logging.Discard()},
 		Service: booking.NewService(api.Store, func() time.Time { return testenv.Clock }),

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"innkeeper/shared/cache"
+	"innkeeper/shared/redisclient"
 )
 
 // ConnectionTTL is API Gateway's limit on a WebSocket connection's life:
@@ -47,18 +47,18 @@ func BookingsTopic(hotel string) string { return "hotel:" + hotel + ":bookings" 
 
 // Hub keeps connections and subscriptions in Redis.
 type Hub struct {
-	Cache *cache.Cache
+	Redis *redisclient.Client
 }
 
-func (h *Hub) connKey(id string) string   { return h.Cache.Key("ws:conn:" + id) }
-func (h *Hub) topicsKey(id string) string { return h.Cache.Key("ws:conn:" + id + ":topics") }
+func (h *Hub) connKey(id string) string   { return h.Redis.Key("ws:conn:" + id) }
+func (h *Hub) topicsKey(id string) string { return h.Redis.Key("ws:conn:" + id + ":topics") }
 func (h *Hub) subsKey(topic string) string {
-	return h.Cache.Key("ws:sub:" + topic)
+	return h.Redis.Key("ws:sub:" + topic)
 }
 
 // Connect records a connection and its principal.
 func (h *Hub) Connect(ctx context.Context, id string, p Principal) error {
-	rdb := h.Cache.Client()
+	rdb := h.Redis.Redis()
 	_, err := rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.HSet(ctx, h.connKey(id), "kind", p.Kind, "reference", p.Reference, "role", p.Role,
 			"connected_at", time.Now().UTC().Format(time.RFC3339))
@@ -74,7 +74,7 @@ func (h *Hub) Connect(ctx context.Context, id string, p Principal) error {
 // Principal is who holds connection id; false when it is unknown.
 func (h *Hub) Principal(ctx context.Context, id string) (Principal, bool, error) {
 	var p Principal
-	res := h.Cache.Client().HGetAll(ctx, h.connKey(id))
+	res := h.Redis.Redis().HGetAll(ctx, h.connKey(id))
 	if err := res.Err(); err != nil {
 		return p, false, fmt.Errorf("realtime: principal of %s: %w", id, err)
 	}
@@ -89,7 +89,7 @@ func (h *Hub) Principal(ctx context.Context, id string) (Principal, bool, error)
 
 // Subscribe adds connection id to topic.
 func (h *Hub) Subscribe(ctx context.Context, id, topic string) error {
-	_, err := h.Cache.Client().TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err := h.Redis.Redis().TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.SAdd(ctx, h.subsKey(topic), id)
 		pipe.Expire(ctx, h.subsKey(topic), ConnectionTTL)
 		pipe.SAdd(ctx, h.topicsKey(id), topic)
@@ -104,7 +104,7 @@ func (h *Hub) Subscribe(ctx context.Context, id, topic string) error {
 
 // Unsubscribe removes connection id from topic.
 func (h *Hub) Unsubscribe(ctx context.Context, id, topic string) error {
-	_, err := h.Cache.Client().TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+	_, err := h.Redis.Redis().TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.SRem(ctx, h.subsKey(topic), id)
 		pipe.SRem(ctx, h.topicsKey(id), topic)
 		return nil
@@ -117,7 +117,7 @@ func (h *Hub) Unsubscribe(ctx context.Context, id, topic string) error {
 
 // Disconnect forgets connection id and all its subscriptions.
 func (h *Hub) Disconnect(ctx context.Context, id string) error {
-	rdb := h.Cache.Client()
+	rdb := h.Redis.Redis()
 	topics, err := rdb.SMembers(ctx, h.topicsKey(id)).Result()
 	if err != nil {
 		return fmt.Errorf("realtime: disconnect %s: %w", id, err)
@@ -137,7 +137,7 @@ func (h *Hub) Disconnect(ctx context.Context, id string) error {
 
 // Subscribers lists the connections subscribed to topic.
 func (h *Hub) Subscribers(ctx context.Context, topic string) ([]string, error) {
-	ids, err := h.Cache.Client().SMembers(ctx, h.subsKey(topic)).Result()
+	ids, err := h.Redis.Redis().SMembers(ctx, h.subsKey(topic)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("realtime: subscribers of %s: %w", topic, err)
 	}

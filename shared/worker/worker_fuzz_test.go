@@ -95,7 +95,7 @@ func FuzzMessageBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	ctx := context.Background()
-	hub := &realtime.Hub{Cache: api.Cache}
+	hub := &realtime.Hub{Redis: api.Redis}
 	// One watcher per audience, so announcements are encoded and posted.
 	if err := hub.Connect(ctx, "watcher", realtime.Principal{Kind: realtime.Staff, Role: "staff"}); err != nil {
 		f.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // New is the pusher the configuration names: Redis for the subscriptions,
 // WS_MANAGEMENT_ENDPOINT for the @connections API.
 func New(cfg config.Config, log *slog.Logger) (*realtime.Pusher, error) {
-	c, err := bootstrap.Cache(cfg)
+	c, err := bootstrap.Redis(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -22,5 +22,5 @@ func New(cfg config.Config, log *slog.Logger) (*realtime.Pusher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &realtime.Pusher{Hub: &realtime.Hub{Cache: c}, Client: realtime.Client(aws, cfg.WSManagementEndpoint), Log: log}, nil
+	return &realtime.Pusher{Hub: &realtime.Hub{Redis: c}, Client: realtime.Client(aws, cfg.WSManagementEndpoint), Log: log}, nil
 }

@@ -29,7 +29,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (h
 	if err != nil {
 		return nil, err
 	}
-	c, err := bootstrap.Cache(cfg)
+	c, err := bootstrap.Redis(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (h
 		}
 	}
 	col := &exposition.Collector{
-		Recorder: &metrics.Recorder{Redis: c.Client(), Prefix: cfg.RedisKeyPrefix, Log: log},
+		Recorder: &metrics.Recorder{Redis: c.Redis(), Prefix: cfg.RedisKeyPrefix, Log: log},
 		Sources:  exposition.Sources{Bookings: st.BookingCounts, Gauges: gauges},
 		Log:      log,
 	}

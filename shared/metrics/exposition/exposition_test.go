@@ -33,10 +33,10 @@ func scrape(t *testing.T, h http.Handler, token string) (int, string) {
 // processes; the scrape shows their sum, labelled by method, route and
 // status, with a histogram per route.
 func TestCountsAddUpAcrossProcesses(t *testing.T) {
-	c := testenv.Cache(t)
+	c := testenv.Redis(t)
 	ctx := context.Background()
-	a := &metrics.Recorder{Redis: c.Client(), Prefix: c.Key("")}
-	b := &metrics.Recorder{Redis: c.Client(), Prefix: c.Key("")}
+	a := &metrics.Recorder{Redis: c.Redis(), Prefix: c.Key("")}
+	b := &metrics.Recorder{Redis: c.Redis(), Prefix: c.Key("")}
 	a.ObserveHTTP(ctx, "GET", "/v1/hotels", 200, 3*time.Millisecond)
 	b.ObserveHTTP(ctx, "GET", "/v1/hotels", 200, 30*time.Millisecond)
 	b.ObserveHTTP(ctx, "POST", "/v1/reservations", 409, 2*time.Second)
@@ -136,9 +136,9 @@ func TestTokenRequired(t *testing.T) {
 // TestRedisDownDropsCountsNotRequests: a recorder whose Redis is gone
 // returns within its timeout and counts the drop.
 func TestRedisDownDropsCountsNotRequests(t *testing.T) {
-	c := testenv.Cache(t)
-	proxy := testenv.NewProxy(t, c.Client().Options().Addr)
-	opts := *c.Client().Options()
+	c := testenv.Redis(t)
+	proxy := testenv.NewProxy(t, c.Redis().Options().Addr)
+	opts := *c.Redis().Options()
 	opts.Addr = proxy.Addr()
 	down := &metrics.Recorder{Redis: newClient(&opts), Prefix: c.Key(""), Timeout: 50 * time.Millisecond}
 	proxy.Cut()

@@ -1,7 +1,7 @@
-// Package cache is Innkeeper's Redis client, with tight timeouts and a
+// Package redisclient is Innkeeper's Redis client, with tight timeouts and a
 // key prefix. Every caller treats Redis as an accelerator that may be
 // down: it fails open, and PostgreSQL stays the source of truth.
-package cache
+package redisclient
 
 import (
 	"context"
@@ -32,9 +32,9 @@ type Options struct {
 	Prefix string
 }
 
-// Cache is a Redis client with a key prefix. The client is made on first
+// Client is a Redis client with a key prefix. The client is made on first
 // use: a cold start that never touches Redis does not pay for it.
-type Cache struct {
+type Client struct {
 	opt    *redis.Options
 	once   sync.Once
 	rdb    *redis.Client
@@ -42,10 +42,10 @@ type Cache struct {
 }
 
 // Open parses url and builds a client. It does not connect.
-func Open(url string, o Options) (*Cache, error) {
+func Open(url string, o Options) (*Client, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("cache: parse redis url: %w", err)
+		return nil, fmt.Errorf("redisclient: parse redis url: %w", err)
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 300 * time.Millisecond
@@ -62,20 +62,20 @@ func Open(url string, o Options) (*Cache, error) {
 	opt.PoolSize = 8
 	// No CLIENT SETINFO handshake: one round trip less per new connection.
 	opt.DisableIdentity = true
-	return &Cache{opt: opt, prefix: o.Prefix}, nil
+	return &Client{opt: opt, prefix: o.Prefix}, nil
 }
 
-// Client is the underlying client, made on first use.
-func (c *Cache) Client() *redis.Client {
+// Redis is the underlying go-redis client, made on first use.
+func (c *Client) Redis() *redis.Client {
 	c.once.Do(func() { c.rdb = redis.NewClient(c.opt) })
 	return c.rdb
 }
 
 // Key is name with the configured prefix.
-func (c *Cache) Key(name string) string { return c.prefix + name }
+func (c *Client) Key(name string) string { return c.prefix + name }
 
 // Close closes the client if it was ever made.
-func (c *Cache) Close() error {
+func (c *Client) Close() error {
 	made := true
 	c.once.Do(func() { made = false })
 	if !made || c.rdb == nil {
@@ -85,9 +85,9 @@ func (c *Cache) Close() error {
 }
 
 // Ping checks that Redis answers.
-func (c *Cache) Ping(ctx context.Context) error {
-	if err := c.Client().Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("cache: ping: %w", err)
+func (c *Client) Ping(ctx context.Context) error {
+	if err := c.Redis().Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisclient: ping: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package cache_test
+package redisclient_test
 
 import (
 	"context"
@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"innkeeper/local/testenv"
-	"innkeeper/shared/cache"
+	"innkeeper/shared/redisclient"
 )
 
 func TestPrefixAndPing(t *testing.T) {
 	t.Parallel()
-	c := testenv.Cache(t)
+	c := testenv.Redis(t)
 	ctx := context.Background()
 	if err := c.Ping(ctx); err != nil {
 		t.Fatal(err)
@@ -23,7 +23,7 @@ func TestPrefixAndPing(t *testing.T) {
 
 func TestRedisDownFailsFast(t *testing.T) {
 	t.Parallel()
-	c, err := cache.Open("redis://127.0.0.1:1/0", cache.Options{Timeout: 100 * time.Millisecond})
+	c, err := redisclient.Open("redis://127.0.0.1:1/0", redisclient.Options{Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
