@@ -21,10 +21,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/redisclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/demo"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/redisclient"
 	"innkeeper/shared/store"
 )
 

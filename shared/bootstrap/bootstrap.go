@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/redisclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
+	"innkeeper/shared/httpcount"
 	"innkeeper/shared/jobs"
-	"innkeeper/shared/metrics"
 	"innkeeper/shared/queue"
+	"innkeeper/shared/redisclient"
 	"innkeeper/shared/store"
 )
 
@@ -140,7 +140,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		LinkKeys:       []string{cfg.AppKey, cfg.AppKeyNext},
 		Redrive:        redrive,
 		Ledger:         st,
-		Metrics:        &metrics.Recorder{Client: c.Redis, Prefix: cfg.RedisKeyPrefix, Log: log},
+		Metrics:        &httpcount.Recorder{Client: c.Redis, Prefix: cfg.RedisKeyPrefix, Log: log},
 		RateLimiter:    limiter,
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,

@@ -17,10 +17,10 @@ import (
 
 	"innkeeper/local/testenv"
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/redisclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/redisclient"
 )
 
 // limitedAPI is an API with rate limits on, served in process so each

@@ -12,8 +12,8 @@ import (
 
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/config"
-	"innkeeper/shared/metrics"
-	"innkeeper/shared/metrics/exposition"
+	"innkeeper/shared/httpcount"
+	"innkeeper/shared/promtext"
 	"innkeeper/shared/queue"
 )
 
@@ -63,10 +63,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (h
 			}
 		}
 	}
-	col := &exposition.Collector{
-		Recorder: &metrics.Recorder{Redis: c.Redis(), Prefix: cfg.RedisKeyPrefix, Log: log},
-		Sources:  exposition.Sources{Bookings: st.BookingCounts, Gauges: gauges},
+	col := &promtext.Collector{
+		Recorder: &httpcount.Recorder{Redis: c.Redis(), Prefix: cfg.RedisKeyPrefix, Log: log},
+		Sources:  promtext.Sources{Bookings: st.BookingCounts, Gauges: gauges},
 		Log:      log,
 	}
-	return exposition.Handler(cfg.MetricsToken, col), nil
+	return promtext.Handler(cfg.MetricsToken, col), nil
 }

@@ -1,9 +1,9 @@
-// Package exposition serves GET /metrics in Prometheus's text format
+// Package promtext serves GET /metrics in Prometheus's text format
 // (prometheus/client_golang): the request counters the API keeps in
-// Redis (package metrics), the bookings read from PostgreSQL at scrape
+// Redis (package httpcount), the bookings read from PostgreSQL at scrape
 // time, and the queue and outbox gauges. It runs in its own function so
 // the API's cold start does not pay for the exposition libraries.
-package exposition
+package promtext
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"innkeeper/shared/httpapi/headers"
-	"innkeeper/shared/metrics"
+	"innkeeper/shared/httpcount"
 	"innkeeper/shared/store"
 )
 
@@ -37,7 +37,7 @@ type Sources struct {
 
 // Collector reads every figure at scrape time.
 type Collector struct {
-	Recorder *metrics.Recorder
+	Recorder *httpcount.Recorder
 	Sources  Sources
 	Log      *slog.Logger
 	Timeout  time.Duration
@@ -124,7 +124,7 @@ func (c *Collector) collectHTTP(ctx context.Context, ch chan<- prometheus.Metric
 		return fmt.Errorf("metrics: read counters: %w", err)
 	}
 	for field, v := range reqs.Val() {
-		parts := strings.Split(field, metrics.Sep)
+		parts := strings.Split(field, httpcount.Sep)
 		n, err := strconv.ParseFloat(v, 64)
 		if len(parts) != 3 || err != nil {
 			continue
@@ -137,13 +137,13 @@ func (c *Collector) collectHTTP(ctx context.Context, ch chan<- prometheus.Metric
 	}
 	byRoute := map[string]*hist{}
 	for field, v := range durs.Val() {
-		route, what, ok := strings.Cut(field, metrics.Sep)
+		route, what, ok := strings.Cut(field, httpcount.Sep)
 		if !ok {
 			continue
 		}
 		h := byRoute[route]
 		if h == nil {
-			h = &hist{counts: make([]uint64, len(metrics.Buckets)+1)}
+			h = &hist{counts: make([]uint64, len(httpcount.Buckets)+1)}
 			byRoute[route] = h
 		}
 		if what == "sum" {
@@ -152,18 +152,18 @@ func (c *Collector) collectHTTP(ctx context.Context, ch chan<- prometheus.Metric
 		}
 		i, err1 := strconv.Atoi(what)
 		n, err2 := strconv.ParseUint(v, 10, 64)
-		if err1 == nil && err2 == nil && i >= 0 && i <= len(metrics.Buckets) {
+		if err1 == nil && err2 == nil && i >= 0 && i <= len(httpcount.Buckets) {
 			h.counts[i] = n
 		}
 	}
 	for route, h := range byRoute {
 		cumulative := map[float64]uint64{}
 		var running uint64
-		for i, le := range metrics.Buckets {
+		for i, le := range httpcount.Buckets {
 			running += h.counts[i]
 			cumulative[le] = running
 		}
-		count := running + h.counts[len(metrics.Buckets)]
+		count := running + h.counts[len(httpcount.Buckets)]
 		ch <- prometheus.MustNewConstHistogram(durationDesc, count, h.sum, cumulative, route)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package exposition
+package promtext
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"innkeeper/local/testenv"
-	"innkeeper/shared/metrics"
+	"innkeeper/shared/httpcount"
 	"innkeeper/shared/store"
 )
 
@@ -35,8 +35,8 @@ func scrape(t *testing.T, h http.Handler, token string) (int, string) {
 func TestCountsAddUpAcrossProcesses(t *testing.T) {
 	c := testenv.Redis(t)
 	ctx := context.Background()
-	a := &metrics.Recorder{Redis: c.Redis(), Prefix: c.Key("")}
-	b := &metrics.Recorder{Redis: c.Redis(), Prefix: c.Key("")}
+	a := &httpcount.Recorder{Redis: c.Redis(), Prefix: c.Key("")}
+	b := &httpcount.Recorder{Redis: c.Redis(), Prefix: c.Key("")}
 	a.ObserveHTTP(ctx, "GET", "/v1/hotels", 200, 3*time.Millisecond)
 	b.ObserveHTTP(ctx, "GET", "/v1/hotels", 200, 30*time.Millisecond)
 	b.ObserveHTTP(ctx, "POST", "/v1/reservations", 409, 2*time.Second)
@@ -140,7 +140,7 @@ func TestRedisDownDropsCountsNotRequests(t *testing.T) {
 	proxy := testenv.NewProxy(t, c.Redis().Options().Addr)
 	opts := *c.Redis().Options()
 	opts.Addr = proxy.Addr()
-	down := &metrics.Recorder{Redis: newClient(&opts), Prefix: c.Key(""), Timeout: 50 * time.Millisecond}
+	down := &httpcount.Recorder{Redis: newClient(&opts), Prefix: c.Key(""), Timeout: 50 * time.Millisecond}
 	proxy.Cut()
 	start := time.Now()
 	down.ObserveHTTP(context.Background(), "GET", "/livez", 200, time.Millisecond)

@@ -1,6 +1,7 @@
-// Package metrics counts the API's requests across every invocation;
-// package exposition serves them, with the bookings and the queue
-// figures, in Prometheus's text format at GET /metrics.
+// Package httpcount counts the API's HTTP requests, by route and status,
+// and their latencies across every invocation; package promtext serves
+// them, with the bookings and the queue figures, in Prometheus's text
+// format at GET /metrics.
 //
 // A Lambda process lives for a few requests, so counting in memory would
 // show one process's share. Request counts and latency buckets live in
@@ -9,7 +10,7 @@
 // counted), never the response. This package links only the Redis
 // client, so the API's cold start does not pay for the exposition
 // format's libraries.
-package metrics
+package httpcount
 
 import (
 	"context"
