@@ -11,19 +11,19 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/cost"
-	"innkeeper/shared/ledger"
+	"innkeeper/shared/costingest"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
 )
 
 func main() {
 	ctx := context.Background()
 	cfg, log := bootstrap.Function(ctx, "costingest", "DATABASE_URL")
-	overrides, err := cost.ParseOverrides(cfg.CostPriceOverrides)
+	overrides, err := pricing.ParseOverrides(cfg.CostPriceOverrides)
 	bootstrap.Fatal(log, "costingest", err)
 	st, err := bootstrap.Store(ctx, cfg, "")
 	bootstrap.Fatal(log, "costingest", err)
-	in, err := ledger.New(topology.Innkeeper, cfg.CostRegion, overrides, st, os.Stdout, log)
+	in, err := costingest.New(topology.Innkeeper, cfg.CostRegion, overrides, st, os.Stdout, log)
 	bootstrap.Fatal(log, "costingest", err)
 	lambda.Start(in.Handle)
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/local/testenv"
-	"innkeeper/shared/cost"
-	"innkeeper/shared/ledger"
+	"innkeeper/shared/costingest"
+	"innkeeper/shared/lambdalog"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/topology"
 )
@@ -39,7 +39,7 @@ func readEvent(t *testing.T, name string) events.CloudwatchLogsEvent {
 func TestSampleDeliveries(t *testing.T) {
 	st := testenv.Store(t)
 	var emf bytes.Buffer
-	in, err := ledger.New(topology.Innkeeper, "eu-west-1", nil, st, &emf, logging.Discard())
+	in, err := costingest.New(topology.Innkeeper, "eu-west-1", nil, st, &emf, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSampleDeliveries(t *testing.T) {
 	total := 0
 	for _, f := range files {
 		ev := readEvent(t, filepath.Base(f))
-		data, err := cost.DecodeSubscription(ev)
+		data, err := lambdalog.DecodeSubscription(ev)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestSampleDeliveries(t *testing.T) {
 	// × $0.0000133334 = 306.7 → 307 nanos, + $0.0000002 request = 200, +
 	// one HTTP API request $0.000001 = 1,000, + its log lines' bytes at
 	// $0.50 per GB.
-	data, err := cost.DecodeSubscription(readEvent(t, "api-report-lines.json"))
+	data, err := lambdalog.DecodeSubscription(readEvent(t, "api-report-lines.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

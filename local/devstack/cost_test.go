@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"innkeeper/shared/cost"
 	"innkeeper/shared/demo"
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
 )
 
@@ -95,7 +96,7 @@ func TestCostOfABookingEndToEnd(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("receipt lacks %v", want)
 	}
-	t.Logf("receipt of %s: %d invocations, $%s", ref, len(rc.Lines), cost.Nanos(rc.TotalNanos).Decimal())
+	t.Logf("receipt of %s: %d invocations, $%s", ref, len(rc.Lines), pricing.Nanos(rc.TotalNanos).Decimal())
 
 	// The same lines again, as a retried delivery would bring them,
 	// once everything so far is in.
@@ -103,18 +104,18 @@ func TestCostOfABookingEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc = costReceipt(t, s, ref)
-	var lines []cost.LogLine
+	var lines []lambdalog.LogLine
 	for _, l := range strings.Split(s.opts.Log.(*lockedBuffer).String(), "\n") {
 		fn, text, ok := strings.Cut(l, "| ")
 		if !ok || strings.TrimSpace(fn) != "api" || !topology.Innkeeper.Logs.Matches(text) {
 			continue
 		}
-		lines = append(lines, cost.LogLine{Time: time.Now(), Message: text})
+		lines = append(lines, lambdalog.LogLine{Time: time.Now(), Message: text})
 	}
 	if len(lines) == 0 {
 		t.Fatal("no api lines in the devstack's output to deliver again")
 	}
-	ev, err := cost.EncodeSubscription("/aws/lambda/api", "2026/12/01/[$LATEST]again", lines)
+	ev, err := lambdalog.EncodeSubscription("/aws/lambda/api", "2026/12/01/[$LATEST]again", lines)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/lambdalog"
 	"innkeeper/shared/topology"
 )
 
@@ -37,7 +37,7 @@ type Collector struct {
 	OnError func(error)
 
 	mu      sync.Mutex
-	pending map[string][]cost.LogLine
+	pending map[string][]lambdalog.LogLine
 	wake    chan struct{}
 	stream  string
 }
@@ -53,11 +53,11 @@ func (c *Collector) Add(function, line string) {
 	}
 	c.mu.Lock()
 	if c.pending == nil {
-		c.pending = map[string][]cost.LogLine{}
+		c.pending = map[string][]lambdalog.LogLine{}
 		c.stream = now().UTC().Format("2006/01/02") + "/[$LATEST]devstack"
 	}
 	group := "/aws/lambda/" + function
-	c.pending[group] = append(c.pending[group], cost.LogLine{Time: now(), Message: line})
+	c.pending[group] = append(c.pending[group], lambdalog.LogLine{Time: now(), Message: line})
 	full := c.MaxLines > 0 && len(c.pending[group]) >= c.MaxLines
 	c.mu.Unlock()
 	if full && c.wake != nil {
@@ -73,12 +73,12 @@ func (c *Collector) Add(function, line string) {
 func (c *Collector) Flush(ctx context.Context) error {
 	c.mu.Lock()
 	batch := c.pending
-	c.pending = map[string][]cost.LogLine{}
+	c.pending = map[string][]lambdalog.LogLine{}
 	stream := c.stream
 	c.mu.Unlock()
 	var firstErr error
 	for group, lines := range batch {
-		ev, err := cost.EncodeSubscription(group, stream, lines)
+		ev, err := lambdalog.EncodeSubscription(group, stream, lines)
 		if err == nil {
 			var payload []byte
 			if payload, err = json.Marshal(ev); err == nil {
@@ -133,5 +133,5 @@ func Event(payload []byte) (events.CloudwatchLogsData, error) {
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return events.CloudwatchLogsData{}, fmt.Errorf("logs: %w", err)
 	}
-	return cost.DecodeSubscription(ev)
+	return lambdalog.DecodeSubscription(ev)
 }

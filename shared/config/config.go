@@ -93,7 +93,7 @@ type Config struct {
 
 	// CostRegion is the AWS region whose prices cost ingestion uses
 	// (AWS_REGION by default); CostPriceOverrides are negotiated
-	// discounts or prices in shared/cost's override syntax.
+	// discounts or prices in shared/pricing's override syntax.
 	CostRegion         string
 	CostPriceOverrides string
 

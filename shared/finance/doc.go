@@ -1,12 +1,12 @@
 // Package finance is what finance reads about the cost of running
-// Innkeeper: the ledger of priced invocations (cost.Record, one per
+// Innkeeper: the ledger of priced invocations (pricing.Record, one per
 // request id) and the reports built on it — cost by day, function,
 // route or hotel; unit economics (cost per booking, per availability
 // search, split by function); the cost receipt of one booking; and a
 // monthly forecast at a given volume of bookings, fixed stack cost
-// (cost.Fixed) included.
+// (pricing.Fixed) included.
 //
-// Money stays exact: amounts are cost.Nanos summed as integers, and
+// Money stays exact: amounts are pricing.Nanos summed as integers, and
 // every division (a share, a cost per booking, a percentage) is done in
 // integers and rounded once, half up. The package declares the Ledger it
 // needs; shared/store implements it on PostgreSQL, shared/httpapi serves

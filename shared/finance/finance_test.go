@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
 )
 
 func TestDivRound(t *testing.T) {
 	tests := []struct {
 		name string
-		n    cost.Nanos
+		n    pricing.Nanos
 		d    int64
-		want cost.Nanos
+		want pricing.Nanos
 	}{
 		{"exact", 9, 3, 3},
 		{"below a half", 10, 3, 3},
@@ -38,7 +38,7 @@ func TestDivRound(t *testing.T) {
 func TestPercent(t *testing.T) {
 	tests := []struct {
 		name        string
-		part, whole cost.Nanos
+		part, whole pricing.Nanos
 		want        string
 		ok          bool
 	}{
@@ -97,7 +97,7 @@ func TestRoutesExist(t *testing.T) {
 }
 
 func TestProject(t *testing.T) {
-	fixed, err := cost.Fixed(cost.StageProd) // $264.41
+	fixed, err := pricing.Fixed(pricing.StageProd) // $264.41
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestProject(t *testing.T) {
 		name                                      string
 		perDay                                    int64
 		measured                                  Summary
-		variable, total, perBooking, fixedPerBook cost.Nanos
+		variable, total, perBooking, fixedPerBook pricing.Nanos
 		hasVariable                               bool
 	}{
 		{"100 a day", 100, measured, 12_000_000_000, 276_410_000_000, 92_136_667, 88_136_667, true},
@@ -135,7 +135,7 @@ func TestProject(t *testing.T) {
 		}
 	}
 	// $50 measured on one booking, at ten million a day: $15 billion.
-	if _, err := Project(Summary{Cost: 50 * cost.Dollar, Bookings: 1}, fixed, MaxBookingsPerDay); !errors.Is(err, ErrOutOfRange) {
+	if _, err := Project(Summary{Cost: 50 * pricing.Dollar, Bookings: 1}, fixed, MaxBookingsPerDay); !errors.Is(err, ErrOutOfRange) {
 		t.Fatalf("got %v, want ErrOutOfRange", err)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/pricing"
 )
 
 // ForecastDays is the month a forecast projects bookings over.
@@ -26,24 +26,24 @@ type Forecast struct {
 	Bookings int64
 	// Measured is where the variable cost per booking comes from.
 	Measured   Summary
-	Fixed      cost.FixedCosts
-	FixedTotal cost.Nanos
+	Fixed      pricing.FixedCosts
+	FixedTotal pricing.Nanos
 	// Variable is the invocations' cost for the month; false without a
 	// measured cost per booking (no bookings measured), when the total
 	// is the fixed part only.
-	Variable           cost.Nanos
+	Variable           pricing.Nanos
 	HasVariable        bool
-	Total              cost.Nanos
-	TotalPerBooking    cost.Nanos
-	FixedPerBooking    cost.Nanos
-	VariablePerBooking cost.Nanos
+	Total              pricing.Nanos
+	TotalPerBooking    pricing.Nanos
+	FixedPerBooking    pricing.Nanos
+	VariablePerBooking pricing.Nanos
 }
 
 // Project forecasts a month at perDay bookings a day from the measured
 // unit economics and the stage's fixed costs. The variable part is the
 // measured cost × bookings / measured bookings, computed exactly and
 // rounded once, not the rounded cost per booking times the bookings.
-func Project(measured Summary, fixed cost.FixedCosts, perDay int64) (Forecast, error) {
+func Project(measured Summary, fixed pricing.FixedCosts, perDay int64) (Forecast, error) {
 	if perDay < 1 || perDay > MaxBookingsPerDay {
 		return Forecast{}, fmt.Errorf("finance: %d bookings a day: want 1 to %d", perDay, MaxBookingsPerDay)
 	}
@@ -58,7 +58,7 @@ func Project(measured Summary, fixed cost.FixedCosts, perDay int64) (Forecast, e
 	f.Total = f.FixedTotal
 	if measured.Bookings > 0 {
 		v, ok := mulDivRound(measured.Cost, f.Bookings, measured.Bookings)
-		if !ok || v > cost.Nanos(1<<63-1)-f.FixedTotal {
+		if !ok || v > pricing.Nanos(1<<63-1)-f.FixedTotal {
 			return Forecast{}, ErrOutOfRange
 		}
 		f.Variable, f.HasVariable = v, true

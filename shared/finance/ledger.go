@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/pricing"
 )
 
 // Route keys the reports single out. They are the topology's.
@@ -26,7 +26,7 @@ type Ledger interface {
 	// RecordCosts adds the records whose request id is not yet in the
 	// ledger and returns how many were new: a log batch delivered twice
 	// is counted once.
-	RecordCosts(ctx context.Context, records []cost.Record) (inserted int, err error)
+	RecordCosts(ctx context.Context, records []pricing.Record) (inserted int, err error)
 	// Costs sums the invocations that ended in p, grouped by g.
 	Costs(ctx context.Context, p Period, g Group) ([]CostRow, error)
 	// Summary is the unit economics of p.

@@ -3,7 +3,8 @@ package finance
 import (
 	"time"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/meter"
+	"innkeeper/shared/pricing"
 )
 
 // Receipt is what one booking cost: every invocation that worked on it,
@@ -18,8 +19,8 @@ type Receipt struct {
 }
 
 // Total is the sum of the lines' shares: what the booking is charged.
-func (r Receipt) Total() cost.Nanos {
-	var sum cost.Nanos
+func (r Receipt) Total() pricing.Nanos {
+	var sum pricing.Nanos
 	for _, l := range r.Lines {
 		sum += l.Share()
 	}
@@ -32,12 +33,12 @@ type ReceiptLine struct {
 	RequestID   string
 	Function    string
 	Trigger     string
-	TriggerKind cost.TriggerKind
+	TriggerKind meter.TriggerKind
 	Started     time.Time
 	BilledMS    int64
 	MemoryMB    int
 	InitMS      int64
-	Cost        cost.Nanos
+	Cost        pricing.Nanos
 	// SharedBy is how many reservations the invocation worked on (a
 	// worker's email batch, a scheduled job): each is charged an equal
 	// share. A preceding search is charged to this booking alone.
@@ -46,11 +47,11 @@ type ReceiptLine struct {
 	// for the same hotel in the SearchWindow before the booking.
 	PrecedingSearch bool
 	// Items are the line items of the full cost; they add up to Cost.
-	Items []cost.LineItem
+	Items []pricing.LineItem
 }
 
 // Share is the line's cost over SharedBy, rounded half up.
-func (l ReceiptLine) Share() cost.Nanos {
+func (l ReceiptLine) Share() pricing.Nanos {
 	if l.SharedBy <= 1 {
 		return l.Cost
 	}

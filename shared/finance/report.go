@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/pricing"
 )
 
 // Period is a half-open range [From, To) of invocation end times.
@@ -59,11 +59,11 @@ func (g Group) Valid() bool { return slices.Contains(Groups, g) }
 type CostRow struct {
 	Key         string
 	Invocations int64
-	Cost        cost.Nanos
+	Cost        pricing.Nanos
 }
 
 // Totals adds the rows up.
-func Totals(rows []CostRow) (invocations int64, total cost.Nanos) {
+func Totals(rows []CostRow) (invocations int64, total pricing.Nanos) {
 	for _, r := range rows {
 		invocations += r.Invocations
 		total += r.Cost
@@ -94,20 +94,20 @@ func FillDays(rows []CostRow, p Period) []CostRow {
 type Summary struct {
 	Period      Period
 	Invocations int64
-	Cost        cost.Nanos
+	Cost        pricing.Nanos
 	// Bookings are the reservations confirmed in the period that are
 	// still confirmed (not cancelled since).
 	Bookings int64
 	// Searches are the availability searches (SearchRoute) and their cost.
 	Searches   int64
-	SearchCost cost.Nanos
+	SearchCost pricing.Nanos
 	// Functions split the cost by function, costliest first.
 	Functions []CostRow
 }
 
 // CostPerBooking is the period's whole cost over its bookings, rounded
 // half up; false when there were none.
-func (s Summary) CostPerBooking() (cost.Nanos, bool) {
+func (s Summary) CostPerBooking() (pricing.Nanos, bool) {
 	if s.Bookings <= 0 {
 		return 0, false
 	}
@@ -116,7 +116,7 @@ func (s Summary) CostPerBooking() (cost.Nanos, bool) {
 
 // CostPerSearch is the cost of an average availability search; false
 // when there were none.
-func (s Summary) CostPerSearch() (cost.Nanos, bool) {
+func (s Summary) CostPerSearch() (pricing.Nanos, bool) {
 	if s.Searches <= 0 {
 		return 0, false
 	}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/finance"
+	"innkeeper/shared/pricing"
 )
 
 // The finance reports. Every amount is exact: nano-dollars summed as
@@ -101,7 +101,7 @@ type amount struct {
 	Nanos int64  `json:"cost_nanos"`
 }
 
-func amountOf(n cost.Nanos) amount { return amount{n.Decimal(), int64(n)} }
+func amountOf(n pricing.Nanos) amount { return amount{n.Decimal(), int64(n)} }
 
 // maybeAmount is an amount that may not exist (a cost per booking
 // without bookings): both forms are null.
@@ -110,7 +110,7 @@ type maybeAmount struct {
 	Nanos *int64  `json:"cost_nanos"`
 }
 
-func maybeAmountOf(n cost.Nanos, ok bool) maybeAmount {
+func maybeAmountOf(n pricing.Nanos, ok bool) maybeAmount {
 	if !ok {
 		return maybeAmount{}
 	}
@@ -190,7 +190,7 @@ func (s *Server) financeCosts(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Rows = append(out.Rows, v)
 	}
-	var total cost.Nanos
+	var total pricing.Nanos
 	out.Totals.Invocations, total = finance.Totals(rows)
 	out.Totals.amount = amountOf(total)
 	writeJSON(w, http.StatusOK, out)
@@ -359,11 +359,11 @@ type receiptLineView struct {
 	InitMS      int64     `json:"init_ms"`
 	amount
 	// SharedBy reservations split the cost; Share is this booking's part.
-	SharedBy        int             `json:"shared_by"`
-	Share           string          `json:"share"`
-	ShareNanos      int64           `json:"share_nanos"`
-	PrecedingSearch bool            `json:"preceding_search"`
-	Items           []cost.LineItem `json:"items"`
+	SharedBy        int                `json:"shared_by"`
+	Share           string             `json:"share"`
+	ShareNanos      int64              `json:"share_nanos"`
+	PrecedingSearch bool               `json:"preceding_search"`
+	Items           []pricing.LineItem `json:"items"`
 }
 
 type receiptView struct {
@@ -414,7 +414,7 @@ func (s *Server) reservationCost(w http.ResponseWriter, r *http.Request) {
 			v.Trigger = &l.Trigger
 		}
 		if v.Items == nil {
-			v.Items = []cost.LineItem{}
+			v.Items = []pricing.LineItem{}
 		}
 		out.Lines = append(out.Lines, v)
 	}
@@ -424,7 +424,7 @@ func (s *Server) reservationCost(w http.ResponseWriter, r *http.Request) {
 }
 
 type fixedItemView struct {
-	cost.FixedItem
+	pricing.FixedItem
 	Amount      string `json:"amount"`
 	AmountNanos int64  `json:"amount_nanos"`
 }
@@ -482,11 +482,11 @@ func (s *Server) forecast(w http.ResponseWriter, r *http.Request) {
 	}
 	stage := q.str("stage")
 	if stage == "" {
-		stage = cost.StageProd
+		stage = pricing.StageProd
 	}
-	fixed, err := cost.Fixed(stage)
+	fixed, err := pricing.Fixed(stage)
 	if err != nil {
-		q.v.Add("stage", "must be "+strings.Join(cost.Stages(), " or "))
+		q.v.Add("stage", "must be "+strings.Join(pricing.Stages(), " or "))
 	}
 	if err := q.badRequest(); err != nil {
 		s.fail(w, r, err)
@@ -523,7 +523,7 @@ func viewForecast(f finance.Forecast) forecastView {
 	out.Measured.periodView = viewPeriod(m.Period)
 	out.Measured.Invocations, out.Measured.amount, out.Measured.Bookings = m.Invocations, amountOf(m.Cost), m.Bookings
 	out.Measured.CostPerBooking = maybeAmountOf(m.CostPerBooking())
-	out.Fixed.HoursPerMonth = cost.HoursPerMonth
+	out.Fixed.HoursPerMonth = pricing.HoursPerMonth
 	out.Fixed.PricesRead = f.Fixed.PricesRead.Format(time.DateOnly)
 	out.Fixed.Total, out.Fixed.TotalNanos = f.FixedTotal.Decimal(), int64(f.FixedTotal)
 	out.Fixed.PerBooking = f.FixedPerBooking.Decimal()

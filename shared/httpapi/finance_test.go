@@ -16,8 +16,10 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"innkeeper/local/testenv"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/finance"
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/meter"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
 )
 
@@ -32,7 +34,7 @@ func (c *client) apiKey(role string) string {
 }
 
 // record puts invocations in the API's ledger.
-func (c *client) record(records ...cost.Record) {
+func (c *client) record(records ...pricing.Record) {
 	c.t.Helper()
 	n, err := c.api.Store.RecordCosts(context.Background(), records)
 	if err != nil || n != len(records) {
@@ -42,14 +44,14 @@ func (c *client) record(records ...cost.Record) {
 
 // priced is an invocation of fn that started at start and cost total
 // nanos: 200 of requests and the rest of compute.
-func priced(id, fn string, start time.Time, total cost.Nanos, edits ...func(*cost.Record)) cost.Record {
-	r := cost.Record{
-		RequestID: id, Function: fn, Arch: cost.ARM64, TriggerKind: cost.TriggerDirect, Attributed: true,
+func priced(id, fn string, start time.Time, total pricing.Nanos, edits ...func(*pricing.Record)) pricing.Record {
+	r := pricing.Record{
+		RequestID: id, Function: fn, Arch: pricing.ARM64, TriggerKind: meter.TriggerDirect, Attributed: true,
 		Started: start, Ended: start.Add(25 * time.Millisecond),
-		Report: cost.Report{RequestID: id, Function: fn, Duration: 25 * time.Millisecond, BilledDuration: 25 * time.Millisecond, MemorySizeMB: 512},
-		Breakdown: cost.Breakdown{Items: []cost.LineItem{
-			{Line: cost.LineLambdaRequests, Quantity: 1, Unit: cost.UnitRequests, Amount: 200},
-			{Line: cost.LineLambdaCompute, Quantity: int64(total - 200), Unit: cost.UnitMBms, Amount: total - 200},
+		Report: lambdalog.Report{RequestID: id, Function: fn, Duration: 25 * time.Millisecond, BilledDuration: 25 * time.Millisecond, MemorySizeMB: 512},
+		Breakdown: pricing.Breakdown{Items: []pricing.LineItem{
+			{Line: pricing.LineLambdaRequests, Quantity: 1, Unit: pricing.UnitRequests, Amount: 200},
+			{Line: pricing.LineLambdaCompute, Quantity: int64(total - 200), Unit: pricing.UnitMBms, Amount: total - 200},
 		}, Total: total},
 	}
 	for _, e := range edits {
@@ -58,14 +60,14 @@ func priced(id, fn string, start time.Time, total cost.Nanos, edits ...func(*cos
 	return r
 }
 
-func route(key, hotel, client string, refs ...string) func(*cost.Record) {
-	return func(r *cost.Record) {
-		r.TriggerKind, r.Trigger, r.Hotel, r.Client, r.Reservations = cost.TriggerHTTP, key, hotel, client, refs
+func route(key, hotel, client string, refs ...string) func(*pricing.Record) {
+	return func(r *pricing.Record) {
+		r.TriggerKind, r.Trigger, r.Hotel, r.Client, r.Reservations = meter.TriggerHTTP, key, hotel, client, refs
 	}
 }
 
-func job(kind cost.TriggerKind, trigger string, refs ...string) func(*cost.Record) {
-	return func(r *cost.Record) { r.TriggerKind, r.Trigger, r.Reservations = kind, trigger, refs }
+func job(kind meter.TriggerKind, trigger string, refs ...string) func(*pricing.Record) {
+	return func(r *pricing.Record) { r.TriggerKind, r.Trigger, r.Reservations = kind, trigger, refs }
 }
 
 var financeRoutes = []string{
@@ -129,9 +131,9 @@ func TestFinanceCosts(t *testing.T) {
 	c.record(
 		priced("a1", "api", at(11, 29, 9), 1000, route(finance.SearchRoute, "lisbon-riverside", "c1")),
 		priced("a2", "api", at(11, 30, 23), 3_000_000_000, route(finance.BookRoute, "lisbon-riverside", "c1", "INK-AAAAAA")),
-		priced("w1", "worker", at(12, 1, 0), 2500, job(cost.TriggerSQS, "events", "INK-AAAAAA")),
+		priced("w1", "worker", at(12, 1, 0), 2500, job(meter.TriggerSQS, "events", "INK-AAAAAA")),
 		priced("h1", "api", at(12, 1, 8), 1500, route(finance.SearchRoute, "=HYPERLINK(\"x\")", "c2")),
-		priced("s1", "scheduler", at(12, 1, 9), 400, job(cost.TriggerSchedule, "expire-holds")),
+		priced("s1", "scheduler", at(12, 1, 9), 400, job(meter.TriggerSchedule, "expire-holds")),
 		priced("old", "api", at(10, 1, 0), 77777),
 	)
 
@@ -283,8 +285,8 @@ func TestUnitEconomics(t *testing.T) {
 		priced("s2", "api", at(12, 1, 9).Add(time.Minute), 2001, route(finance.SearchRoute, "lisbon-riverside", "c1")),
 		priced("s3", "api", at(12, 1, 9).Add(2*time.Minute), 1200, route(finance.SearchRoute, "nyc-midtown", "c2")),
 		priced("b1", "api", at(12, 1, 10), 5000, route(finance.BookRoute, "lisbon-riverside", "c1", ref)),
-		priced("w1", "worker", at(12, 1, 10).Add(time.Second), 3000, job(cost.TriggerSQS, "events", ref)),
-		priced("j1", "scheduler", at(11, 30, 0), 799, job(cost.TriggerSchedule, "expire-holds")),
+		priced("w1", "worker", at(12, 1, 10).Add(time.Second), 3000, job(meter.TriggerSQS, "events", ref)),
+		priced("j1", "scheduler", at(11, 30, 0), 799, job(meter.TriggerSchedule, "expire-holds")),
 	)
 	r := c.do("GET", "/v1/finance/unit-economics?from=2026-11-30&to=2026-12-01", nil, fin...)
 	if r.Status != 200 {
@@ -334,8 +336,8 @@ func TestReservationCostReceipt(t *testing.T) {
 		priced("search-40m", "api", clock.Add(-40*time.Minute), 9000, route(finance.SearchRoute, hotel, "guest")),
 		priced("search-other", "api", clock.Add(-5*time.Minute), 9000, route(finance.SearchRoute, hotel, "someone")),
 		priced("book", "api", clock.Add(-20*time.Millisecond), 4000, route(finance.BookRoute, hotel, "guest", ref)),
-		priced("emails", "worker", clock.Add(2*time.Second), 1000, job(cost.TriggerSQS, "events", "INK-000001", ref, "INK-000002")),
-		priced("expiry", "scheduler", clock.Add(time.Hour), 205, job(cost.TriggerSchedule, "expire-holds", ref, "INK-000003")),
+		priced("emails", "worker", clock.Add(2*time.Second), 1000, job(meter.TriggerSQS, "events", "INK-000001", ref, "INK-000002")),
+		priced("expiry", "scheduler", clock.Add(time.Hour), 205, job(meter.TriggerSchedule, "expire-holds", ref, "INK-000003")),
 	)
 	r := c.do("GET", "/v1/finance/reservations/"+ref+"/cost", nil, fin...)
 	if r.Status != 200 {
@@ -359,9 +361,9 @@ func TestReservationCostReceipt(t *testing.T) {
 		got = append(got, line{l["request_id"].(string), l["cost"].(string), l["shared_by"].(float64), l["share"].(string), l["preceding_search"].(bool)})
 		shares += int64(l["share_nanos"].(float64))
 		// The items add up to the line's full cost.
-		var items cost.Nanos
+		var items pricing.Nanos
 		for _, it := range l["items"].([]any) {
-			n, err := cost.ParseNanos(it.(map[string]any)["amount"].(string))
+			n, err := pricing.ParseNanos(it.(map[string]any)["amount"].(string))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -407,7 +409,7 @@ func TestForecast(t *testing.T) {
 	)
 	tests := []struct {
 		name, query string
-		// Prod's fixed month is $264.41 (see cost.Fixed), staging's $122.85.
+		// Prod's fixed month is $264.41 (see pricing.Fixed), staging's $122.85.
 		fixed, variable, total, perBooking, fixedPerBooking string
 	}{
 		// 3,000 bookings: $12 variable; $276.41 / 3,000 = 0.0921366…
@@ -416,7 +418,7 @@ func TestForecast(t *testing.T) {
 		{"100,000 a day", "bookings_per_day=100000", "264.410000000", "12000.000000000", "12264.410000000", "0.004088137", "0.000088137"},
 		{"staging", "bookings_per_day=100&stage=staging", "122.850000000", "12.000000000", "134.850000000", "0.044950000", "0.040950000"},
 	}
-	var perBooking []cost.Nanos
+	var perBooking []pricing.Nanos
 	for _, tt := range tests {
 		r := c.do("GET", "/v1/finance/forecast?"+tt.query, nil, fin...)
 		if r.Status != 200 {
@@ -434,10 +436,10 @@ func TestForecast(t *testing.T) {
 			t.Errorf("%s: measured %v", tt.name, measured)
 		}
 		// The items add up to the fixed total.
-		var sum cost.Nanos
+		var sum pricing.Nanos
 		for _, it := range fixed["items"].([]any) {
 			it := it.(map[string]any)
-			n, err := cost.ParseNanos(it["amount"].(string))
+			n, err := pricing.ParseNanos(it["amount"].(string))
 			if err != nil || it["unit_price"] == "" || it["source"] == "" || it["quantity"].(float64) <= 0 {
 				t.Errorf("%s: item %v (%v)", tt.name, it, err)
 			}
@@ -446,7 +448,7 @@ func TestForecast(t *testing.T) {
 		if sum.Decimal() != tt.fixed {
 			t.Errorf("%s: items add up to %s, fixed total %s", tt.name, sum.Decimal(), tt.fixed)
 		}
-		n, err := cost.ParseNanos(m["cost_per_booking"].(string))
+		n, err := pricing.ParseNanos(m["cost_per_booking"].(string))
 		if err != nil {
 			t.Fatal(err)
 		}

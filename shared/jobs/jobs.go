@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/meter"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/store"
@@ -76,7 +75,7 @@ func (r *Runner) Handle(ctx context.Context, ev events.EventBridgeEvent) (Result
 	if at.IsZero() {
 		at = time.Now()
 	}
-	ctx, inv := meter.Start(ctx, r.Function, cost.TriggerSchedule, detail.Job, int64(len(ev.Detail)))
+	ctx, inv := meter.Start(ctx, r.Function, meter.TriggerSchedule, detail.Job, int64(len(ev.Detail)))
 	defer inv.Log(ctx, r.Log)
 	res := Result{Job: detail.Job, At: at, Count: map[string]int{}}
 	run, ok := r.jobs()[detail.Job]

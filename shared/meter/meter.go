@@ -3,8 +3,12 @@
 // WebSocket route), the hotel and reservations it touched, the caller,
 // the emails it sent. At the end of the invocation it writes one JSON
 // log line, msg "invocation", with the Lambda request id; the cost
-// ingestion function joins it to the platform's REPORT line for the same
-// request id (shared/cost).
+// ingestion (shared/costingest) joins it to the platform's REPORT line
+// for the same request id. The line is this package's: its type
+// (Attribution), the trigger kinds, the writer (Invocation.Log) and the
+// reader (ParseAttribution) live here, together, and a test reads back
+// what the writer wrote. The same line is also CloudWatch EMF
+// (shared/emf) for the operational metrics.
 //
 // Handlers reach the record through the context (From); outside an
 // invocation From returns nil and every method is a no-op, so the code
@@ -18,16 +22,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"innkeeper/shared/emf"
 
-	"innkeeper/shared/cost"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Invocation is the attribution of one invocation, filled in as the
 // handler works. Its methods are safe for concurrent use and on nil.
 type Invocation struct {
 	mu      sync.Mutex
-	a       cost.Attribution
+	a       Attribution
 	start   time.Time
 	status  int
 	metrics map[string]float64
@@ -38,9 +42,9 @@ type key struct{}
 // Start begins the record of an invocation of function, triggered by
 // trigger (kind and name) with a payload of bytesIn bytes, and returns
 // the context handlers find it in.
-func Start(ctx context.Context, function string, kind cost.TriggerKind, trigger string, bytesIn int64) (context.Context, *Invocation) {
-	inv := &Invocation{start: time.Now(), a: cost.Attribution{
-		Msg: cost.AttributionMsg, Function: function, TriggerKind: kind, Trigger: trigger, BytesIn: bytesIn,
+func Start(ctx context.Context, function string, kind TriggerKind, trigger string, bytesIn int64) (context.Context, *Invocation) {
+	inv := &Invocation{start: time.Now(), a: Attribution{
+		Msg: AttributionMsg, Function: function, TriggerKind: kind, Trigger: trigger, BytesIn: bytesIn,
 	}}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		inv.a.RequestID = lc.AwsRequestID
@@ -54,7 +58,7 @@ func From(ctx context.Context) *Invocation {
 	return inv
 }
 
-func (i *Invocation) update(f func(a *cost.Attribution)) {
+func (i *Invocation) update(f func(a *Attribution)) {
 	if i == nil {
 		return
 	}
@@ -65,7 +69,7 @@ func (i *Invocation) update(f func(a *cost.Attribution)) {
 
 // Hotel records the hotel (its slug) the invocation worked on.
 func (i *Invocation) Hotel(slug string) {
-	i.update(func(a *cost.Attribution) {
+	i.update(func(a *Attribution) {
 		if slug != "" {
 			a.Hotel = slug
 		}
@@ -75,7 +79,7 @@ func (i *Invocation) Hotel(slug string) {
 // Reservation records a reservation (its reference) the invocation
 // worked on; each once.
 func (i *Invocation) Reservation(ref string) {
-	i.update(func(a *cost.Attribution) {
+	i.update(func(a *Attribution) {
 		if ref != "" && !slices.Contains(a.Reservations, ref) {
 			a.Reservations = append(a.Reservations, ref)
 		}
@@ -84,23 +88,23 @@ func (i *Invocation) Reservation(ref string) {
 
 // Client records the opaque key of the caller.
 func (i *Invocation) Client(key string) {
-	i.update(func(a *cost.Attribution) { a.Client = key })
+	i.update(func(a *Attribution) { a.Client = key })
 }
 
 // Emails counts emails sent.
 func (i *Invocation) Emails(n int) {
-	i.update(func(a *cost.Attribution) { a.Emails += n })
+	i.update(func(a *Attribution) { a.Emails += n })
 }
 
 // SQSMessages counts the queue messages the invocation was delivered.
 func (i *Invocation) SQSMessages(n int) {
-	i.update(func(a *cost.Attribution) { a.SQSMessages += n })
+	i.update(func(a *Attribution) { a.SQSMessages += n })
 }
 
 // Trigger replaces the trigger, for handlers that learn it late (the
 // WebSocket route of a message).
-func (i *Invocation) Trigger(kind cost.TriggerKind, trigger string) {
-	i.update(func(a *cost.Attribution) { a.TriggerKind, a.Trigger = kind, trigger })
+func (i *Invocation) Trigger(kind TriggerKind, trigger string) {
+	i.update(func(a *Attribution) { a.TriggerKind, a.Trigger = kind, trigger })
 }
 
 // Status records an HTTP invocation's response status.
@@ -128,9 +132,9 @@ func (i *Invocation) Count(metric string, n float64) {
 }
 
 // Attribution is what was recorded so far.
-func (i *Invocation) Attribution() cost.Attribution {
+func (i *Invocation) Attribution() Attribution {
 	if i == nil {
-		return cost.Attribution{}
+		return Attribution{}
 	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -168,7 +172,7 @@ func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 	attrs = append(attrs, i.emf()...)
 	// The line is billing data, not a diagnostic: it is written whatever
 	// the log level, so the handler is called without its level check.
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, cost.AttributionMsg, 0)
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, AttributionMsg, 0)
 	r.AddAttrs(attrs...)
 	_ = log.Handler().Handle(ctx, r)
 }
@@ -176,7 +180,7 @@ func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 // Wrap meters a Lambda handler: describe names the trigger of each
 // event; the handler finds the record with From; the attribution line is
 // written when it returns, whatever it returns.
-func Wrap[In, Out any](log *slog.Logger, function string, describe func(In) (cost.TriggerKind, string, int64),
+func Wrap[In, Out any](log *slog.Logger, function string, describe func(In) (TriggerKind, string, int64),
 	h func(context.Context, In) (Out, error)) func(context.Context, In) (Out, error) {
 	return func(ctx context.Context, in In) (Out, error) {
 		kind, trigger, size := describe(in)
@@ -198,7 +202,7 @@ const EMFNamespace = "Innkeeper"
 func (i *Invocation) emf() []slog.Attr {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	metrics := []map[string]string{{"Name": "Invocations", "Unit": "Count"}, {"Name": "DurationMs", "Unit": "Milliseconds"}}
+	metrics := []emf.Metric{{Name: "Invocations", Unit: "Count"}, {Name: "DurationMs", Unit: "Milliseconds"}}
 	attrs := []slog.Attr{
 		slog.String("Function", i.a.Function),
 		slog.String("Route", i.a.Trigger),
@@ -210,7 +214,7 @@ func (i *Invocation) emf() []slog.Attr {
 		if i.status >= 500 {
 			errs = 1
 		}
-		metrics = append(metrics, map[string]string{"Name": "Errors5xx", "Unit": "Count"})
+		metrics = append(metrics, emf.Metric{Name: "Errors5xx", Unit: "Count"})
 		attrs = append(attrs, slog.Int("Errors5xx", errs), slog.Int("status", i.status))
 	}
 	names := make([]string, 0, len(i.metrics))
@@ -219,16 +223,8 @@ func (i *Invocation) emf() []slog.Attr {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		metrics = append(metrics, map[string]string{"Name": name, "Unit": "Count"})
+		metrics = append(metrics, emf.Metric{Name: name, Unit: "Count"})
 		attrs = append(attrs, slog.Float64(name, i.metrics[name]))
 	}
-	attrs = append(attrs, slog.Any("_aws", map[string]any{
-		"Timestamp": time.Now().UnixMilli(),
-		"CloudWatchMetrics": []any{map[string]any{
-			"Namespace":  EMFNamespace,
-			"Dimensions": [][]string{{"Function"}, {"Function", "Route"}},
-			"Metrics":    metrics,
-		}},
-	}))
-	return attrs
+	return append(attrs, slog.Any("_aws", emf.Metadata(time.Now(), EMFNamespace, [][]string{{"Function"}, {"Function", "Route"}}, metrics)))
 }

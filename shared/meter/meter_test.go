@@ -11,9 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"innkeeper/shared/emf"
 
-	"innkeeper/shared/cost"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 func TestWrapWritesALineCostIngestionReads(t *testing.T) {
@@ -21,8 +21,8 @@ func TestWrapWritesALineCostIngestionReads(t *testing.T) {
 	// At warn, as the tests and a quiet deployment run: the line is
 	// written all the same.
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	describe := func(in string) (cost.TriggerKind, string, int64) {
-		return cost.TriggerHTTP, "POST /v1/reservations", int64(len(in))
+	describe := func(in string) (TriggerKind, string, int64) {
+		return TriggerHTTP, "POST /v1/reservations", int64(len(in))
 	}
 	h := Wrap(log, "api", describe, func(ctx context.Context, in string) (string, error) {
 		inv := From(ctx)
@@ -39,11 +39,11 @@ func TestWrapWritesALineCostIngestionReads(t *testing.T) {
 		t.Fatal("the handler's error was lost")
 	}
 	line := strings.TrimSpace(buf.String())
-	a, ok := cost.ParseAttribution(line)
+	a, ok := ParseAttribution(line)
 	if !ok {
 		t.Fatalf("not an attribution line: %s", line)
 	}
-	if a.RequestID != "req-1" || a.Function != "api" || a.Trigger != "POST /v1/reservations" || a.TriggerKind != cost.TriggerHTTP ||
+	if a.RequestID != "req-1" || a.Function != "api" || a.Trigger != "POST /v1/reservations" || a.TriggerKind != TriggerHTTP ||
 		a.BytesIn != 16 || a.Hotel != "lisbon-riverside" || !slices.Equal(a.Reservations, []string{"INK-AAA111", "INK-BBB222"}) ||
 		a.Client != "c-1" || a.Emails != 2 {
 		t.Errorf("attribution = %+v", a)
@@ -65,7 +65,7 @@ func TestOutsideAnInvocationEverythingIsANoOp(t *testing.T) {
 }
 
 func TestConcurrentUpdates(t *testing.T) {
-	_, inv := Start(context.Background(), "worker", cost.TriggerSQS, "events", 0)
+	_, inv := Start(context.Background(), "worker", TriggerSQS, "events", 0)
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
@@ -88,7 +88,7 @@ func TestTheLineIsAlsoEMF(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	lctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-2"})
-	ctx, inv := Start(lctx, "api", cost.TriggerHTTP, "POST /v1/reservations", 10)
+	ctx, inv := Start(lctx, "api", TriggerHTTP, "POST /v1/reservations", 10)
 	inv.Status(503)
 	inv.Count("BookingsCreated", 1)
 	inv.Log(ctx, log)
@@ -109,6 +109,9 @@ func TestTheLineIsAlsoEMF(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
+	if err := emf.Check(bytes.TrimSpace(buf.Bytes())); err != nil {
+		t.Errorf("not EMF: %v: %s", err, buf.String())
+	}
 	if len(doc.AWS.CloudWatchMetrics) != 1 || doc.AWS.CloudWatchMetrics[0].Namespace != EMFNamespace {
 		t.Fatalf("no EMF directive: %s", buf.String())
 	}
@@ -124,7 +127,7 @@ func TestTheLineIsAlsoEMF(t *testing.T) {
 	if doc.Function != "api" || doc.Route != "POST /v1/reservations" || doc.Invocations != 1 || doc.Errors5xx != 1 || doc.BookingsCreated != 1 {
 		t.Errorf("EMF values %+v", doc)
 	}
-	if a, ok := cost.ParseAttribution(strings.TrimSpace(buf.String())); !ok || a.Function != "api" || a.Trigger != "POST /v1/reservations" {
+	if a, ok := ParseAttribution(strings.TrimSpace(buf.String())); !ok || a.Function != "api" || a.Trigger != "POST /v1/reservations" {
 		t.Errorf("cost ingestion no longer reads the line: %+v %v", a, ok)
 	}
 }

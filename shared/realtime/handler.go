@@ -13,7 +13,6 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/meter"
 )
 
@@ -48,9 +47,9 @@ func reply(status int) events.APIGatewayProxyResponse {
 
 // Handle serves every route of the WebSocket API.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
-	kind := cost.TriggerWebSocketMessage
+	kind := meter.TriggerWebSocketMessage
 	if ev.RequestContext.EventType == "CONNECT" || ev.RequestContext.EventType == "DISCONNECT" {
-		kind = cost.TriggerWebSocketConnect
+		kind = meter.TriggerWebSocketConnect
 	}
 	ctx, inv := meter.Start(ctx, h.Function, kind, ev.RequestContext.RouteKey, int64(len(ev.Body)))
 	defer inv.Log(ctx, h.Log)

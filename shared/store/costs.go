@@ -11,8 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/finance"
+	"innkeeper/shared/meter"
+	"innkeeper/shared/pricing"
 )
 
 var _ finance.Ledger = (*Store)(nil)
@@ -54,7 +55,7 @@ type costColumns struct {
 	attributed            []bool
 }
 
-func (c *costColumns) add(r cost.Record) error {
+func (c *costColumns) add(r pricing.Record) error {
 	refs := dedupe(r.Reservations)
 	resJSON, err := json.Marshal(refs)
 	if err != nil {
@@ -62,7 +63,7 @@ func (c *costColumns) add(r cost.Record) error {
 	}
 	items := r.Breakdown.Items
 	if items == nil {
-		items = []cost.LineItem{}
+		items = []pricing.LineItem{}
 	}
 	itemsJSON, err := json.Marshal(items)
 	if err != nil {
@@ -92,9 +93,9 @@ func (c *costColumns) add(r cost.Record) error {
 // delivered twice, or a request id twice in a batch, is counted once.
 // Records that cannot be stored (no request id, an unknown trigger kind,
 // line items that do not add up to the total, …) are left out and named
-// in the error; the others are stored all the same, as cost.Pricer.Join
+// in the error; the others are stored all the same, as pricing.Pricer.Join
 // does with what it cannot price.
-func (s *Store) RecordCosts(ctx context.Context, records []cost.Record) (int, error) {
+func (s *Store) RecordCosts(ctx context.Context, records []pricing.Record) (int, error) {
 	var cols costColumns
 	var bad []error
 	for _, r := range records {
@@ -124,8 +125,8 @@ func (s *Store) RecordCosts(ctx context.Context, records []cost.Record) (int, er
 
 // checkRecord is what the table's constraints would refuse, found before
 // the statement so that one bad record does not sink its batch.
-func checkRecord(r cost.Record) error {
-	var sum cost.Nanos
+func checkRecord(r pricing.Record) error {
+	var sum pricing.Nanos
 	for _, it := range r.Breakdown.Items {
 		sum += it.Amount
 	}
@@ -134,7 +135,7 @@ func checkRecord(r cost.Record) error {
 		return errors.New("request id must have 1 to 200 characters")
 	case r.Function == "" || len(r.Function) > 140:
 		return errors.New("function must have 1 to 140 characters")
-	case r.Arch != cost.ARM64 && r.Arch != cost.X8664:
+	case r.Arch != pricing.ARM64 && r.Arch != pricing.X8664:
 		return fmt.Errorf("architecture %q", r.Arch)
 	case !r.TriggerKind.Valid():
 		return fmt.Errorf("trigger kind %q", r.TriggerKind)
@@ -237,7 +238,7 @@ func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary,
 		for rows.Next() {
 			var c finance.CostRow
 			var searches int64
-			var searchCost cost.Nanos
+			var searchCost pricing.Nanos
 			if err := rows.Scan(&c.Key, &c.Invocations, &c.Cost, &searches, &searchCost); err != nil {
 				return err
 			}
@@ -321,7 +322,7 @@ func scanReceiptLine(row pgx.CollectableRow) (finance.ReceiptLine, error) {
 	if err != nil {
 		return l, err
 	}
-	l.TriggerKind = cost.TriggerKind(kind)
+	l.TriggerKind = meter.TriggerKind(kind)
 	if l.PrecedingSearch || l.SharedBy < 1 {
 		l.SharedBy = 1
 	}

@@ -12,18 +12,20 @@ import (
 
 	"innkeeper/local/testenv"
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/finance"
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/meter"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/store"
 )
 
-// breakdown is a cost.Breakdown of a compute line of c nanos and a
+// breakdown is a pricing.Breakdown of a compute line of c nanos and a
 // requests line of 200, so every record's total is c + 200.
-func breakdown(c cost.Nanos) cost.Breakdown {
-	return cost.Breakdown{
-		Items: []cost.LineItem{
-			{Line: cost.LineLambdaRequests, Quantity: 1, Unit: cost.UnitRequests, Amount: 200},
-			{Line: cost.LineLambdaCompute, Quantity: int64(c), Unit: cost.UnitMBms, Amount: c},
+func breakdown(c pricing.Nanos) pricing.Breakdown {
+	return pricing.Breakdown{
+		Items: []pricing.LineItem{
+			{Line: pricing.LineLambdaRequests, Quantity: 1, Unit: pricing.UnitRequests, Amount: 200},
+			{Line: pricing.LineLambdaCompute, Quantity: int64(c), Unit: pricing.UnitMBms, Amount: c},
 		},
 		Total: c + 200,
 	}
@@ -31,11 +33,11 @@ func breakdown(c cost.Nanos) cost.Breakdown {
 
 // invocation is a valid record of function fn that ended at end and
 // cost total nanos (total ≥ 200); edits adjust it.
-func invocation(id, fn string, end time.Time, total cost.Nanos, edits ...func(*cost.Record)) cost.Record {
-	r := cost.Record{
-		RequestID: id, Function: fn, Arch: cost.ARM64, TriggerKind: cost.TriggerDirect, Attributed: true,
+func invocation(id, fn string, end time.Time, total pricing.Nanos, edits ...func(*pricing.Record)) pricing.Record {
+	r := pricing.Record{
+		RequestID: id, Function: fn, Arch: pricing.ARM64, TriggerKind: meter.TriggerDirect, Attributed: true,
 		Started: end.Add(-40 * time.Millisecond), Ended: end,
-		Report: cost.Report{RequestID: id, Function: fn, Duration: 40 * time.Millisecond,
+		Report: lambdalog.Report{RequestID: id, Function: fn, Duration: 40 * time.Millisecond,
 			BilledDuration: 40*time.Millisecond + 300*time.Microsecond, MemorySizeMB: 256, Time: end},
 		Breakdown: breakdown(total - 200),
 	}
@@ -45,18 +47,18 @@ func invocation(id, fn string, end time.Time, total cost.Nanos, edits ...func(*c
 	return r
 }
 
-func viaHTTP(route, hotel, client string, refs ...string) func(*cost.Record) {
-	return func(r *cost.Record) {
-		r.TriggerKind, r.Trigger, r.Hotel, r.Client, r.Reservations = cost.TriggerHTTP, route, hotel, client, refs
+func viaHTTP(route, hotel, client string, refs ...string) func(*pricing.Record) {
+	return func(r *pricing.Record) {
+		r.TriggerKind, r.Trigger, r.Hotel, r.Client, r.Reservations = meter.TriggerHTTP, route, hotel, client, refs
 	}
 }
 
-func touching(kind cost.TriggerKind, trigger string, refs ...string) func(*cost.Record) {
-	return func(r *cost.Record) { r.TriggerKind, r.Trigger, r.Reservations = kind, trigger, refs }
+func touching(kind meter.TriggerKind, trigger string, refs ...string) func(*pricing.Record) {
+	return func(r *pricing.Record) { r.TriggerKind, r.Trigger, r.Reservations = kind, trigger, refs }
 }
 
-func startedAt(t time.Time) func(*cost.Record) {
-	return func(r *cost.Record) { r.Started, r.Ended = t, t.Add(40*time.Millisecond) }
+func startedAt(t time.Time) func(*pricing.Record) {
+	return func(r *pricing.Record) { r.Started, r.Ended = t, t.Add(40*time.Millisecond) }
 }
 
 func countCosts(t *testing.T, st *store.Store) int {
@@ -79,12 +81,12 @@ func TestRecordCostsCountsEachInvocationOnce(t *testing.T) {
 
 	steps := []struct {
 		name  string
-		batch []cost.Record
+		batch []pricing.Record
 		want  int
 	}{
-		{"a new batch, one record twice", []cost.Record{a, b, b}, 2},
-		{"the same batch again", []cost.Record{a, b}, 0},
-		{"a batch with one new record", []cost.Record{b, invocation("req-c", "api", clock, 300)}, 1},
+		{"a new batch, one record twice", []pricing.Record{a, b, b}, 2},
+		{"the same batch again", []pricing.Record{a, b}, 0},
+		{"a batch with one new record", []pricing.Record{b, invocation("req-c", "api", clock, 300)}, 1},
 		{"an empty batch", nil, 0},
 	}
 	for _, s := range steps {
@@ -94,7 +96,7 @@ func TestRecordCostsCountsEachInvocationOnce(t *testing.T) {
 		}
 	}
 
-	batch := make([]cost.Record, 50)
+	batch := make([]pricing.Record, 50)
 	for i := range batch {
 		batch[i] = invocation(fmt.Sprintf("race-%02d", i), "api", clock, 500)
 	}
@@ -127,12 +129,12 @@ func TestRecordCostsStoresTheRecord(t *testing.T) {
 	t.Parallel()
 	st := testenv.Store(t)
 	ctx := context.Background()
-	full := invocation("req-full", "worker", clock, 1234, touching(cost.TriggerSQS, "events", "INK-AAAAAA", "INK-BBBBBB", "INK-AAAAAA"), func(r *cost.Record) {
-		r.Hotel, r.Client, r.Arch = "h", "client-1", cost.X8664
+	full := invocation("req-full", "worker", clock, 1234, touching(meter.TriggerSQS, "events", "INK-AAAAAA", "INK-BBBBBB", "INK-AAAAAA"), func(r *pricing.Record) {
+		r.Hotel, r.Client, r.Arch = "h", "client-1", pricing.X8664
 		r.Report.InitDuration = 101*time.Millisecond + 1
 	})
-	bare := invocation("req-bare", "api", clock, 200, func(r *cost.Record) { r.Attributed = false })
-	if n, err := st.RecordCosts(ctx, []cost.Record{full, bare}); err != nil || n != 2 {
+	bare := invocation("req-bare", "api", clock, 200, func(r *pricing.Record) { r.Attributed = false })
+	if n, err := st.RecordCosts(ctx, []pricing.Record{full, bare}); err != nil || n != 2 {
 		t.Fatalf("inserted %d, err %v", n, err)
 	}
 
@@ -181,22 +183,24 @@ func TestRecordCostsLeavesOutBadRecords(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		edit func(*cost.Record)
+		edit func(*pricing.Record)
 	}{
-		{"no request id", func(r *cost.Record) { r.RequestID = "" }},
-		{"no function", func(r *cost.Record) { r.Function = "" }},
-		{"unknown architecture", func(r *cost.Record) { r.Arch = "riscv" }},
-		{"unknown trigger kind", func(r *cost.Record) { r.TriggerKind = "carrier-pigeon" }},
-		{"ends before it starts", func(r *cost.Record) { r.Started = r.Ended.Add(time.Second) }},
-		{"no memory", func(r *cost.Record) { r.Report.MemorySizeMB = 0 }},
-		{"items do not add up", func(r *cost.Record) { r.Breakdown.Total++ }},
-		{"negative cost", func(r *cost.Record) { r.Breakdown = cost.Breakdown{Items: []cost.LineItem{{Amount: -5}}, Total: -5} }},
+		{"no request id", func(r *pricing.Record) { r.RequestID = "" }},
+		{"no function", func(r *pricing.Record) { r.Function = "" }},
+		{"unknown architecture", func(r *pricing.Record) { r.Arch = "riscv" }},
+		{"unknown trigger kind", func(r *pricing.Record) { r.TriggerKind = "carrier-pigeon" }},
+		{"ends before it starts", func(r *pricing.Record) { r.Started = r.Ended.Add(time.Second) }},
+		{"no memory", func(r *pricing.Record) { r.Report.MemorySizeMB = 0 }},
+		{"items do not add up", func(r *pricing.Record) { r.Breakdown.Total++ }},
+		{"negative cost", func(r *pricing.Record) {
+			r.Breakdown = pricing.Breakdown{Items: []pricing.LineItem{{Amount: -5}}, Total: -5}
+		}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			good := invocation(fmt.Sprintf("good-%d", i), "api", clock, 700)
 			bad := invocation(fmt.Sprintf("bad-%d", i), "api", clock, 700, tt.edit)
-			n, err := st.RecordCosts(ctx, []cost.Record{bad, good})
+			n, err := st.RecordCosts(ctx, []pricing.Record{bad, good})
 			if err == nil || !strings.Contains(err.Error(), "1 of 2 records left out") {
 				t.Fatalf("err %v, want the bad record named", err)
 			}
@@ -211,7 +215,7 @@ func TestRecordCostsLeavesOutBadRecords(t *testing.T) {
 }
 
 // row is a cost report row.
-func row(key string, n int64, c cost.Nanos) finance.CostRow {
+func row(key string, n int64, c pricing.Nanos) finance.CostRow {
 	return finance.CostRow{Key: key, Invocations: n, Cost: c}
 }
 
@@ -223,12 +227,12 @@ func TestCostsGroupedBy(t *testing.T) {
 	st := testenv.Store(t)
 	ctx := context.Background()
 	search := viaHTTP(finance.SearchRoute, "lisbon", "c1")
-	records := []cost.Record{
+	records := []pricing.Record{
 		invocation("1", "api", day(1, 9), 1000, search),
 		invocation("2", "api", day(1, 23), 3000, viaHTTP(finance.BookRoute, "lisbon", "c1", "INK-AAAAAA")),
-		invocation("3", "worker", day(2, 0), 2500, touching(cost.TriggerSQS, "events", "INK-AAAAAA")),
+		invocation("3", "worker", day(2, 0), 2500, touching(meter.TriggerSQS, "events", "INK-AAAAAA")),
 		invocation("4", "api", day(3, 12), 1500, viaHTTP(finance.SearchRoute, "nyc", "c2")),
-		invocation("5", "scheduler", day(3, 13), 400, touching(cost.TriggerSchedule, "expire-holds")),
+		invocation("5", "scheduler", day(3, 13), 400, touching(meter.TriggerSchedule, "expire-holds")),
 		invocation("6", "migrate", day(3, 14), 250), // direct: no trigger
 		// Outside [Dec 1, Dec 4): ends exactly at the end, and before.
 		invocation("late", "api", day(4, 0), 99999, search),
@@ -296,13 +300,13 @@ func TestSummary(t *testing.T) {
 	exec(`UPDATE reservations SET created_at = $2, updated_at = $2 WHERE reference = $1`, refs[3], day(1, 0).Add(-time.Second))
 	// refs[4] stays confirmed at clock: with refs[1], two bookings.
 
-	_, err := f.st.RecordCosts(ctx, []cost.Record{
+	_, err := f.st.RecordCosts(ctx, []pricing.Record{
 		invocation("s1", "api", day(1, 9), 1000, viaHTTP(finance.SearchRoute, "h", "c1")),
 		invocation("s2", "api", day(1, 9).Add(time.Minute), 2001, viaHTTP(finance.SearchRoute, "h", "c1")),
 		invocation("s3", "api", day(2, 9), 1200, viaHTTP(finance.SearchRoute, "h", "c2")),
 		invocation("b1", "api", day(1, 10), 5000, viaHTTP(finance.BookRoute, "h", "c1", refs[4])),
-		invocation("w1", "worker", day(1, 11), 3000, touching(cost.TriggerSQS, "events", refs[4])),
-		invocation("j1", "scheduler", day(2, 0), 799, touching(cost.TriggerSchedule, "expire-holds")),
+		invocation("w1", "worker", day(1, 11), 3000, touching(meter.TriggerSQS, "events", refs[4])),
+		invocation("j1", "scheduler", day(2, 0), 799, touching(meter.TriggerSchedule, "expire-holds")),
 		invocation("old", "api", day(1, 0).Add(-time.Second), 50000, viaHTTP(finance.SearchRoute, "h", "c1")),
 	})
 	if err != nil {
@@ -346,8 +350,8 @@ func TestReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := res.Reference
-	before := func(d time.Duration) func(*cost.Record) { return startedAt(clock.Add(-d)) }
-	_, err = f.st.RecordCosts(ctx, []cost.Record{
+	before := func(d time.Duration) func(*pricing.Record) { return startedAt(clock.Add(-d)) }
+	_, err = f.st.RecordCosts(ctx, []pricing.Record{
 		// Preceding searches: same client, same hotel, in the 30 minutes.
 		invocation("search-29m", "api", clock, 1001, viaHTTP(finance.SearchRoute, "h", "guest"), before(29*time.Minute)),
 		invocation("search-1s", "api", clock, 1003, viaHTTP(finance.SearchRoute, "h", "guest"), before(time.Second)),
@@ -358,8 +362,8 @@ func TestReceipt(t *testing.T) {
 		invocation("search-after", "api", clock, 5000, viaHTTP(finance.SearchRoute, "h", "guest"), startedAt(clock.Add(time.Minute))),
 		// Invocations that worked on the booking.
 		invocation("book", "api", clock, 4000, viaHTTP(finance.BookRoute, "h", "guest", ref), startedAt(clock.Add(-30*time.Millisecond))),
-		invocation("emails", "worker", clock, 1000, touching(cost.TriggerSQS, "events", "INK-000001", ref, "INK-000002"), startedAt(clock.Add(time.Second))),
-		invocation("reminders", "scheduler", clock, 205, touching(cost.TriggerSchedule, "arrival-reminders", ref, "INK-000003"), startedAt(clock.Add(time.Hour))),
+		invocation("emails", "worker", clock, 1000, touching(meter.TriggerSQS, "events", "INK-000001", ref, "INK-000002"), startedAt(clock.Add(time.Second))),
+		invocation("reminders", "scheduler", clock, 205, touching(meter.TriggerSchedule, "arrival-reminders", ref, "INK-000003"), startedAt(clock.Add(time.Hour))),
 		// Another booking's invocation.
 		invocation("unrelated", "api", clock, 9000, viaHTTP(finance.BookRoute, "h", "guest", "INK-000004")),
 	})
@@ -376,13 +380,13 @@ func TestReceipt(t *testing.T) {
 	type line struct {
 		id        string
 		sharedBy  int
-		share     cost.Nanos
+		share     pricing.Nanos
 		preceding bool
 	}
 	var got []line
 	for _, l := range rc.Lines {
 		got = append(got, line{l.RequestID, l.SharedBy, l.Share(), l.PrecedingSearch})
-		var items cost.Nanos
+		var items pricing.Nanos
 		for _, it := range l.Items {
 			items += it.Amount
 		}
@@ -404,7 +408,7 @@ func TestReceipt(t *testing.T) {
 	if total := rc.Total(); total != 1001+1003+4000+333+103 {
 		t.Fatalf("total %d, want 6440", total)
 	}
-	if l := rc.Lines[3]; l.Function != "worker" || l.Trigger != "events" || l.TriggerKind != cost.TriggerSQS || l.BilledMS != 41 || l.MemoryMB != 256 || l.Cost != 1000 {
+	if l := rc.Lines[3]; l.Function != "worker" || l.Trigger != "events" || l.TriggerKind != meter.TriggerSQS || l.BilledMS != 41 || l.MemoryMB != 256 || l.Cost != 1000 {
 		t.Errorf("emails line %+v", l)
 	}
 
@@ -428,7 +432,7 @@ func BenchmarkRecordCosts(b *testing.B) {
 	ctx := context.Background()
 	const size = 2000
 	for i := 0; b.Loop(); i++ {
-		batch := make([]cost.Record, size)
+		batch := make([]pricing.Record, size)
 		for j := range batch {
 			batch[j] = invocation(fmt.Sprintf("bench-%d-%d", i, j), "api", clock, 1000,
 				viaHTTP(finance.BookRoute, "h", "c", "INK-AAAAAA"))

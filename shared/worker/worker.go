@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/cost"
 	"innkeeper/shared/meter"
 	"innkeeper/shared/notify"
 	"innkeeper/shared/realtime"
@@ -60,7 +59,7 @@ func batchBytes(ev events.SQSEvent) int64 {
 // maxReceiveCount a message that keeps failing moves to the dead-letter
 // queue. The error is for a batch that cannot be handled at all.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	ctx, inv := meter.Start(ctx, h.Function, cost.TriggerSQS, queueName(ev), batchBytes(ev))
+	ctx, inv := meter.Start(ctx, h.Function, meter.TriggerSQS, queueName(ev), batchBytes(ev))
 	inv.SQSMessages(len(ev.Records))
 	defer inv.Log(ctx, h.Log)
 	parallel := h.Parallel

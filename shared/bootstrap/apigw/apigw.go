@@ -20,7 +20,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"innkeeper/shared/cost"
 	"innkeeper/shared/meter"
 )
 
@@ -80,7 +79,7 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				return nil, fmt.Errorf("apigw: decode payload 2.0 event: %w", err)
 			}
-			ctx, inv := meter.Start(ctx, function, cost.TriggerHTTP, ev.RouteKey, int64(len(ev.Body)))
+			ctx, inv := meter.Start(ctx, function, meter.TriggerHTTP, ev.RouteKey, int64(len(ev.Body)))
 			defer inv.Log(ctx, log)
 			resp, err := v2.ProxyWithContext(ctx, ev)
 			inv.Status(resp.StatusCode)
@@ -90,7 +89,7 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, fmt.Errorf("apigw: decode payload 1.0 event: %w", err)
 		}
-		ctx, inv := meter.Start(ctx, function, cost.TriggerHTTP, ev.HTTPMethod+" "+ev.Resource, int64(len(ev.Body)))
+		ctx, inv := meter.Start(ctx, function, meter.TriggerHTTP, ev.HTTPMethod+" "+ev.Resource, int64(len(ev.Body)))
 		defer inv.Log(ctx, log)
 		resp, err := v1.ProxyWithContext(ctx, ev)
 		inv.Status(resp.StatusCode)

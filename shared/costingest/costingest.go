@@ -1,11 +1,12 @@
-// Package ledger is the cost ingestion: it takes a CloudWatch Logs
-// subscription delivery (the platform's REPORT lines and the functions'
-// attribution lines, shared/meter), prices every invocation with
-// shared/cost, records it once in the ledger, and writes a CloudWatch
-// EMF line per invocation for dashboards. The ledger is the source of
+// Package costingest feeds the cost ledger: it takes a CloudWatch Logs
+// subscription delivery (read by shared/lambdalog: the platform's REPORT
+// lines and the functions' attribution lines, shared/meter), prices
+// every invocation with shared/pricing, records it once in the ledger
+// (finance.Ledger, kept by shared/store), and writes a CloudWatch EMF
+// line per invocation for dashboards. The ledger is the source of
 // truth; EMF may count twice when Lambda retries a delivery, the ledger
 // never does (one row per request id).
-package ledger
+package costingest
 
 import (
 	"context"
@@ -16,18 +17,19 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"innkeeper/shared/cost"
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
 )
 
 // Store keeps priced invocations, each request id once.
 type Store interface {
-	RecordCosts(ctx context.Context, records []cost.Record) (inserted int, err error)
+	RecordCosts(ctx context.Context, records []pricing.Record) (inserted int, err error)
 }
 
 // Ingester prices deliveries into the ledger.
 type Ingester struct {
-	Pricer *cost.Pricer
+	Pricer *pricing.Pricer
 	Store  Store
 	// Functions are the manifest's names, to tell a function from its
 	// log group's name.
@@ -48,16 +50,16 @@ type Result struct {
 
 // New is the ingester for the manifest's functions, pricing in region
 // with the overrides (negotiated discounts) given.
-func New(m topology.Manifest, region string, overrides cost.Overrides, st Store, emf io.Writer, log *slog.Logger) (*Ingester, error) {
+func New(m topology.Manifest, region string, overrides pricing.Overrides, st Store, emf io.Writer, log *slog.Logger) (*Ingester, error) {
 	arch := map[string]string{}
 	var names []string
 	for _, f := range m.Functions {
 		arch[f.Name] = f.Arch
 		names = append(names, f.Name)
 	}
-	p, err := cost.NewPricer(cost.PricerConfig{Table: cost.AWSPrices, Region: region, Overrides: overrides, Arch: arch, DefaultArch: cost.ARM64})
+	p, err := pricing.NewPricer(pricing.PricerConfig{Table: pricing.AWSPrices, Region: region, Overrides: overrides, Arch: arch, DefaultArch: pricing.ARM64})
 	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return nil, fmt.Errorf("costingest: %w", err)
 	}
 	return &Ingester{Pricer: p, Store: st, Functions: names, EMF: emf, Log: log}, nil
 }
@@ -67,14 +69,14 @@ func New(m topology.Manifest, region string, overrides cost.Overrides, st Store,
 // cannot price are logged and skipped, since a retry would not price
 // them either.
 func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (Result, error) {
-	data, err := cost.DecodeSubscription(ev)
+	data, err := lambdalog.DecodeSubscription(ev)
 	if err != nil {
-		return Result{}, fmt.Errorf("ledger: decode delivery: %w", err)
+		return Result{}, fmt.Errorf("costingest: decode delivery: %w", err)
 	}
 	if data.MessageType == "CONTROL_MESSAGE" {
 		return Result{}, nil
 	}
-	reports, attributions := cost.Scan(data, i.Functions)
+	reports, attributions := lambdalog.Scan(data, i.Functions)
 	records, err := i.Pricer.Join(reports, attributions)
 	if err != nil && i.Log != nil {
 		i.Log.WarnContext(ctx, "invocations not priced", slog.String("log_group", data.LogGroup), slog.String("error", err.Error()))
@@ -84,12 +86,12 @@ func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (R
 		return res, nil
 	}
 	if res.Inserted, err = i.Store.RecordCosts(ctx, records); err != nil {
-		return res, fmt.Errorf("ledger: record %d invocations of %s: %w", len(records), data.LogGroup, err)
+		return res, fmt.Errorf("costingest: record %d invocations of %s: %w", len(records), data.LogGroup, err)
 	}
 	if i.EMF != nil {
 		i.emfMu.Lock()
 		for _, r := range records {
-			i.EMF.Write(append(cost.EMF(r), '\n'))
+			i.EMF.Write(append(EMF(r), '\n'))
 		}
 		i.emfMu.Unlock()
 	}

@@ -1,4 +1,4 @@
-package cost
+package lambdalog
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"innkeeper/shared/decimal"
 )
 
 // Report is one invocation's platform REPORT line. Durations are exact
@@ -38,7 +40,7 @@ type Report struct {
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "REPORT RequestId: %s\tDuration: %s ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		r.RequestID, formatMillis(r.Duration), ceilMillis(r.BilledDuration), r.MemorySizeMB, r.MaxMemoryUsedMB)
+		r.RequestID, formatMillis(r.Duration), CeilMillis(r.BilledDuration), r.MemorySizeMB, r.MaxMemoryUsedMB)
 	if r.InitDuration > 0 {
 		fmt.Fprintf(&b, "\tInit Duration: %s ms", formatMillis(r.InitDuration))
 	}
@@ -49,6 +51,19 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "\t\nXRAY TraceId: %s", r.TraceID)
 	}
 	return b.String()
+}
+
+// CeilMillis is d in whole milliseconds, rounded up, as Lambda bills
+// and as the REPORT line's Billed Duration shows it.
+func CeilMillis(d time.Duration) int64 { return int64((d + time.Millisecond - 1) / time.Millisecond) }
+
+// Printed is d as Lambda's text REPORT line shows it: rounded half up to
+// two decimals of a millisecond (10 µs). An emulator that prints what it
+// measured gives its durations this precision first, so its line and
+// its Report say the same.
+func Printed(d time.Duration) time.Duration {
+	const unit = 10 * time.Microsecond
+	return (d + unit/2) / unit * unit
 }
 
 // formatMillis writes d in milliseconds with two decimals, as Lambda
@@ -193,17 +208,18 @@ func millisField(s string, strict bool) (time.Duration, error) {
 	if !ok {
 		return 0, fmt.Errorf("%q: not in ms", s)
 	}
-	num, scale, err := parseDecimal(v)
+	num, scale, err := decimal.Parse(v)
 	if err != nil {
 		return 0, fmt.Errorf("%q: %w", s, err)
 	}
 	// num / 10^scale ms = num × 1000 / 10^scale µs.
-	us := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(num), big.NewInt(1000)), pow10(scale))
+	us := decimal.Rat(num, scale)
+	us.Mul(us, big.NewRat(1000, 1))
 	if strict && !us.IsInt() {
 		return 0, fmt.Errorf("%q: finer than a microsecond", s)
 	}
-	n, err := roundRat(us)
-	if err != nil || int64(n) > int64(time.Duration(1<<62)/time.Microsecond) {
+	n, err := decimal.Round(us)
+	if err != nil || n > int64(time.Duration(1<<62)/time.Microsecond) {
 		return 0, fmt.Errorf("%q: out of range", s)
 	}
 	return time.Duration(n) * time.Microsecond, nil

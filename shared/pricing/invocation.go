@@ -1,4 +1,4 @@
-package cost
+package pricing
 
 import (
 	"errors"
@@ -6,30 +6,10 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/meter"
 )
-
-// TriggerKind is what invoked a function, which decides the charges
-// besides Lambda's own.
-type TriggerKind string
-
-// The trigger kinds.
-const (
-	TriggerHTTP             TriggerKind = "http"              // an HTTP API request
-	TriggerWebSocketMessage TriggerKind = "websocket-message" // a WebSocket message from a client
-	TriggerWebSocketConnect TriggerKind = "websocket-connect" // a WebSocket $connect
-	TriggerSQS              TriggerKind = "sqs"               // a batch from an SQS event source mapping
-	TriggerSchedule         TriggerKind = "schedule"          // an EventBridge scheduled rule
-	TriggerDirect           TriggerKind = "direct"            // an Invoke call, or not known
-)
-
-// Valid reports whether k is one of the trigger kinds.
-func (k TriggerKind) Valid() bool {
-	switch k {
-	case TriggerHTTP, TriggerWebSocketMessage, TriggerWebSocketConnect, TriggerSQS, TriggerSchedule, TriggerDirect:
-		return true
-	}
-	return false
-}
 
 // Invocation is what one invocation consumed, as its REPORT and
 // attribution lines tell it.
@@ -48,7 +28,7 @@ type Invocation struct {
 	// prices bill INIT) rounded up to the millisecond.
 	BilledDuration time.Duration
 
-	Trigger TriggerKind
+	Trigger meter.TriggerKind
 	// TriggerBytes is the size of what triggered the invocation: the HTTP
 	// request, the WebSocket message, or the SQS batch's message bodies
 	// together.
@@ -187,21 +167,21 @@ func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 		return Breakdown{}, err
 	}
 	if err := inv.validate(); err != nil {
-		return Breakdown{}, fmt.Errorf("cost: price %s: %w", inv.Function, err)
+		return Breakdown{}, fmt.Errorf("pricing: price %s: %w", inv.Function, err)
 	}
 	compute, err := p.Compute(inv.Arch)
 	if err != nil {
-		return Breakdown{}, fmt.Errorf("cost: price %s: %w", inv.Function, err)
+		return Breakdown{}, fmt.Errorf("pricing: price %s: %w", inv.Function, err)
 	}
 	kind := inv.Trigger
 	if kind == "" {
-		kind = TriggerDirect
+		kind = meter.TriggerDirect
 	}
 
 	var b Breakdown
 	add := func(it LineItem, err error) error {
 		if err != nil {
-			return fmt.Errorf("cost: price %s: %s: %w", inv.Function, it.Line, err)
+			return fmt.Errorf("pricing: price %s: %s: %w", inv.Function, it.Line, err)
 		}
 		b.Items = append(b.Items, it)
 		b.Total += it.Amount
@@ -228,15 +208,15 @@ func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 
 	// API Gateway.
 	switch kind {
-	case TriggerHTTP:
+	case meter.TriggerHTTP:
 		n := chunks(inv.TriggerBytes, httpUnit)
 		errs = append(errs, add(tierItem(LineAPIGateway, n, UnitRequests, p.HTTPRequests, opt.Used.HTTPRequests,
 			fmt.Sprintf("HTTP API: %d bytes in %d × 512 KB", inv.TriggerBytes, n))))
-	case TriggerWebSocketMessage:
+	case meter.TriggerWebSocketMessage:
 		n := chunks(inv.TriggerBytes, websocketUnit)
 		errs = append(errs, add(tierItem(LineAPIGateway, n, UnitMessages, p.WebSocketMessages, opt.Used.WebSocketMessages,
 			fmt.Sprintf("WebSocket: %d bytes in %d × 32 KB", inv.TriggerBytes, n))))
-	case TriggerWebSocketConnect:
+	case meter.TriggerWebSocketConnect:
 		minutes := int64((inv.Connected + time.Minute - 1) / time.Minute)
 		note := fmt.Sprintf("WebSocket: connected %s, rounded up to %d minutes", inv.Connected, minutes)
 		if inv.Connected == 0 {
@@ -248,7 +228,7 @@ func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 	}
 
 	// SQS.
-	if kind == TriggerSQS {
+	if kind == meter.TriggerSQS {
 		msgs := int64(max(inv.SQSMessages, 1))
 		data := chunks(inv.TriggerBytes, sqsUnit)
 		send, receive, del := max(msgs, data), data, (msgs+sqsBatch-1)/sqsBatch
@@ -261,7 +241,7 @@ func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 
 	// EventBridge: scheduled events are free; custom events are not.
 	note := ""
-	if kind == TriggerSchedule {
+	if kind == meter.TriggerSchedule {
 		note = "scheduled rule event on the default bus: free"
 	}
 	errs = append(errs, add(rateItem(LineEventBridge, int64(inv.EventsPut), UnitEvents, p.EventBridgeEvents,
@@ -293,12 +273,12 @@ func (inv Invocation) validate() error {
 // billedMillis is the billed milliseconds and the part of them that is
 // the INIT phase.
 func billedMillis(inv Invocation, billsInit bool) (billed, init int64) {
-	invoke := ceilMillis(inv.Duration)
+	invoke := lambdalog.CeilMillis(inv.Duration)
 	switch {
 	case inv.BilledDuration > 0:
-		billed = ceilMillis(inv.BilledDuration)
+		billed = lambdalog.CeilMillis(inv.BilledDuration)
 	case billsInit:
-		billed = ceilMillis(inv.Duration + inv.InitDuration)
+		billed = lambdalog.CeilMillis(inv.Duration + inv.InitDuration)
 	default:
 		billed = invoke
 	}
@@ -307,8 +287,6 @@ func billedMillis(inv Invocation, billsInit bool) (billed, init int64) {
 	}
 	return billed, init
 }
-
-func ceilMillis(d time.Duration) int64 { return int64((d + time.Millisecond - 1) / time.Millisecond) }
 
 // chunks is how many size-byte units n bytes are metered as: at least one.
 func chunks(n, size int64) int64 { return max(1, (n+size-1)/size) }

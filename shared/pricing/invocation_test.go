@@ -1,9 +1,11 @@
-package cost
+package pricing
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"innkeeper/shared/meter"
 )
 
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
@@ -87,66 +89,66 @@ func TestPrice(t *testing.T) {
 		{
 			// 600 KB = 614,400 bytes = 2 × 512 KB units × $1.00 / 1M.
 			name: "a 600 KB HTTP request is 2 API Gateway requests",
-			inv:  arm(Invocation{Trigger: TriggerHTTP, TriggerBytes: 600 << 10}),
+			inv:  arm(Invocation{Trigger: meter.TriggerHTTP, TriggerBytes: 600 << 10}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 2000},
 		},
 		{
 			name: "a 512 KB HTTP request is 1",
-			inv:  arm(Invocation{Trigger: TriggerHTTP, TriggerBytes: 512 << 10}),
+			inv:  arm(Invocation{Trigger: meter.TriggerHTTP, TriggerBytes: 512 << 10}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 1000},
 		},
 		{
 			name: "an empty HTTP request is still 1",
-			inv:  arm(Invocation{Trigger: TriggerHTTP}),
+			inv:  arm(Invocation{Trigger: meter.TriggerHTTP}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 1000},
 		},
 		{
 			// 299,999,999 used: the first unit at $1.00 / 1M, the second
 			// at $0.90 / 1M.
 			name: "HTTP requests straddling 300 million",
-			inv:  arm(Invocation{Trigger: TriggerHTTP, TriggerBytes: 600 << 10}),
+			inv:  arm(Invocation{Trigger: meter.TriggerHTTP, TriggerBytes: 600 << 10}),
 			opt:  Options{Used: Usage{HTTPRequests: 299_999_999}},
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 1000 + 900},
 		},
 		{
 			// One 64 KB message: send 1 + receive 1 + delete 1 = 3 × 400.
 			name: "a 64 KB SQS message",
-			inv:  arm(Invocation{Trigger: TriggerSQS, TriggerBytes: 64 << 10, SQSMessages: 1}),
+			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 64 << 10, SQSMessages: 1}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 1200},
 		},
 		{
 			// One 65 KB message is two 64 KB chunks: send 2 + receive 2 +
 			// delete 1 = 5 × 400.
 			name: "a 65 KB SQS message",
-			inv:  arm(Invocation{Trigger: TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}),
+			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 2000},
 		},
 		{
 			// 11 small messages: 11 sends + 1 receive + 2 deletes = 14 × 400.
 			name: "a batch of 11 small SQS messages",
-			inv:  arm(Invocation{Trigger: TriggerSQS, TriggerBytes: 11 << 10, SQSMessages: 11}),
+			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 11 << 10, SQSMessages: 11}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 5600},
 		},
 		{
 			// 33 KB = 2 × 32 KB messages × $1.00 / 1M.
 			name: "a 33 KB WebSocket message",
-			inv:  arm(Invocation{Trigger: TriggerWebSocketMessage, TriggerBytes: 33 << 10}),
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketMessage, TriggerBytes: 33 << 10}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 2000},
 		},
 		{
 			// 90 s rounds up to 2 minutes × $0.25 / 1M = 2 × 250.
 			name: "a WebSocket connection of 90 s",
-			inv:  arm(Invocation{Trigger: TriggerWebSocketConnect, Connected: 90 * time.Second}),
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketConnect, Connected: 90 * time.Second}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 500},
 		},
 		{
 			name: "a WebSocket connect of unknown length",
-			inv:  arm(Invocation{Trigger: TriggerWebSocketConnect}),
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketConnect}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase},
 		},
 		{
 			name: "a scheduled event is free",
-			inv:  arm(Invocation{Trigger: TriggerSchedule}),
+			inv:  arm(Invocation{Trigger: meter.TriggerSchedule}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase},
 		},
 		{
@@ -224,9 +226,9 @@ func TestPriceNotes(t *testing.T) {
 		{"compute", Invocation{Arch: ARM64, MemoryMB: 128, Duration: ms(12.3)}, Options{}, LineLambdaCompute, "128 MB × 13 ms = 0.001625 GB-s"},
 		{"init", Invocation{Arch: X8664, MemoryMB: 1024, Duration: 50 * time.Millisecond, InitDuration: 180 * time.Millisecond},
 			Options{}, LineLambdaInit, "1024 MB × 180 ms = 0.18 GB-s"},
-		{"schedule", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: TriggerSchedule}, Options{}, LineEventBridge, "free"},
-		{"http units", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: TriggerHTTP, TriggerBytes: 614400}, Options{}, LineAPIGateway, "614400 bytes in 2 × 512 KB"},
-		{"sqs requests", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}, Options{}, LineSQS, "2 send + 2 receive + 1 delete"},
+		{"schedule", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerSchedule}, Options{}, LineEventBridge, "free"},
+		{"http units", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerHTTP, TriggerBytes: 614400}, Options{}, LineAPIGateway, "614400 bytes in 2 × 512 KB"},
+		{"sqs requests", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}, Options{}, LineSQS, "2 send + 2 receive + 1 delete"},
 		{"tier crossing", Invocation{Arch: ARM64, MemoryMB: 10240, Duration: time.Second},
 			Options{Used: Usage{ComputeARM64: GBSeconds(7_500_000_000) - 1}}, LineLambdaCompute, "straddles 2 price tiers"},
 	}
@@ -287,7 +289,7 @@ func TestPriceRejects(t *testing.T) {
 func TestUsagePlus(t *testing.T) {
 	p := publicPrices("eu-west-1")
 	b, err := Price(p, Invocation{Arch: X8664, MemoryMB: 1024, Duration: 50 * time.Millisecond,
-		InitDuration: 180 * time.Millisecond, Trigger: TriggerHTTP, TriggerBytes: 600 << 10, LogBytes: 300}, Options{})
+		InitDuration: 180 * time.Millisecond, Trigger: meter.TriggerHTTP, TriggerBytes: 600 << 10, LogBytes: 300}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +303,7 @@ func TestUsagePlus(t *testing.T) {
 func BenchmarkPrice(b *testing.B) {
 	p := publicPrices("eu-west-1")
 	inv := Invocation{Arch: ARM64, MemoryMB: 512, Duration: ms(12.3), InitDuration: ms(42),
-		Trigger: TriggerHTTP, TriggerBytes: 1234, LogBytes: 900}
+		Trigger: meter.TriggerHTTP, TriggerBytes: 1234, LogBytes: 900}
 	for b.Loop() {
 		if _, err := Price(p, inv, Options{}); err != nil {
 			b.Fatal(err)

@@ -1,4 +1,4 @@
-package cost
+package meter
 
 import (
 	"encoding/json"
@@ -66,35 +66,25 @@ func ParseAttribution(message string) (Attribution, bool) {
 	return a, true
 }
 
-// lambdaLogGroups is the prefix of a Lambda function's log group.
-const lambdaLogGroups = "/aws/lambda/"
+// TriggerKind is what invoked a function, which decides the charges
+// besides Lambda's own.
+type TriggerKind string
 
-// FunctionFromLogGroup is the function whose log group this is, among
-// known short names: "/aws/lambda/innkeeper-staging-api" is "api", and so
-// is "/aws/lambda/innkeeper-staging-api-1A2B3C". The name must be a whole
-// dash-separated part of the deployed name; when several known names
-// match, the one ending last wins, then the longest.
-func FunctionFromLogGroup(logGroup string, known []string) (string, bool) {
-	deployed, ok := strings.CutPrefix(logGroup, lambdaLogGroups)
-	if !ok || deployed == "" {
-		return "", false
+// The trigger kinds.
+const (
+	TriggerHTTP             TriggerKind = "http"              // an HTTP API request
+	TriggerWebSocketMessage TriggerKind = "websocket-message" // a WebSocket message from a client
+	TriggerWebSocketConnect TriggerKind = "websocket-connect" // a WebSocket $connect
+	TriggerSQS              TriggerKind = "sqs"               // a batch from an SQS event source mapping
+	TriggerSchedule         TriggerKind = "schedule"          // an EventBridge scheduled rule
+	TriggerDirect           TriggerKind = "direct"            // an Invoke call, or not known
+)
+
+// Valid reports whether k is one of the trigger kinds.
+func (k TriggerKind) Valid() bool {
+	switch k {
+	case TriggerHTTP, TriggerWebSocketMessage, TriggerWebSocketConnect, TriggerSQS, TriggerSchedule, TriggerDirect:
+		return true
 	}
-	parts := strings.Split(deployed, "-")
-	best, bestEnd := "", -1
-	for _, name := range known {
-		want := strings.Split(name, "-")
-		if name == "" || len(want) > len(parts) {
-			continue
-		}
-		for start := len(parts) - len(want); start >= 0; start-- {
-			if strings.EqualFold(strings.Join(parts[start:start+len(want)], "-"), name) {
-				end := start + len(want)
-				if end > bestEnd || end == bestEnd && len(name) > len(best) {
-					best, bestEnd = name, end
-				}
-				break
-			}
-		}
-	}
-	return best, bestEnd >= 0
+	return false
 }

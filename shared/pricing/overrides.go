@@ -1,10 +1,12 @@
-package cost
+package pricing
 
 import (
 	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
+
+	"innkeeper/shared/decimal"
 )
 
 // Item names a price that an Override can change.
@@ -93,7 +95,7 @@ func ParseOverrides(s string) (Overrides, error) {
 		key, value, ok := strings.Cut(pair, "=")
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		if !ok || key == "" || value == "" {
-			return nil, fmt.Errorf("cost: override %q: want item=value", pair)
+			return nil, fmt.Errorf("pricing: override %q: want item=value", pair)
 		}
 		items, level := []Item{Item(key)}, 2
 		if g, isGroup := overrideGroups[key]; isGroup {
@@ -102,16 +104,16 @@ func ParseOverrides(s string) (Overrides, error) {
 				level = 0
 			}
 		} else if !knownItem(Item(key)) {
-			return nil, fmt.Errorf("cost: override %q: unknown item %q (items: %s; groups: all, lambda, apigw)", pair, key, itemList())
+			return nil, fmt.Errorf("pricing: override %q: unknown item %q (items: %s; groups: all, lambda, apigw)", pair, key, itemList())
 		}
 		if p, isPercent := strings.CutSuffix(value, "%"); isPercent {
 			if seen[key+"%"] {
-				return nil, fmt.Errorf("cost: override %q: %s has a percentage twice", pair, key)
+				return nil, fmt.Errorf("pricing: override %q: %s has a percentage twice", pair, key)
 			}
 			seen[key+"%"] = true
 			bp, err := parsePercent(p)
 			if err != nil {
-				return nil, fmt.Errorf("cost: override %q: %w", pair, err)
+				return nil, fmt.Errorf("pricing: override %q: %w", pair, err)
 			}
 			for _, it := range items {
 				if cur, set := percents[it]; !set || level > cur.level {
@@ -121,15 +123,15 @@ func ParseOverrides(s string) (Overrides, error) {
 			continue
 		}
 		if level != 2 {
-			return nil, fmt.Errorf("cost: override %q: a price needs one item, not the group %s", pair, key)
+			return nil, fmt.Errorf("pricing: override %q: a price needs one item, not the group %s", pair, key)
 		}
 		if seen[key+"/"] {
-			return nil, fmt.Errorf("cost: override %q: %s has a price twice", pair, key)
+			return nil, fmt.Errorf("pricing: override %q: %s has a price twice", pair, key)
 		}
 		seen[key+"/"] = true
 		r, err := parseQuote(value, quoteUnit(Item(key)))
 		if err != nil {
-			return nil, fmt.Errorf("cost: override %q: %w", pair, err)
+			return nil, fmt.Errorf("pricing: override %q: %w", pair, err)
 		}
 		adj := out[Item(key)]
 		adj.Flat = &r
@@ -170,7 +172,7 @@ func parsePercent(s string) (int64, error) {
 	case strings.HasPrefix(s, "+"):
 		s = s[1:]
 	}
-	num, scale, err := parseDecimal(s)
+	num, scale, err := decimal.Parse(s)
 	if err != nil || scale > 2 {
 		return 0, fmt.Errorf("percentage %q: want ±P with at most two decimals", in+"%")
 	}
@@ -236,7 +238,7 @@ func (p Prices) Apply(o Overrides) (Prices, error) {
 			err = fmt.Errorf("unknown item")
 		}
 		if err != nil {
-			return Prices{}, fmt.Errorf("cost: override %s: %w", it, err)
+			return Prices{}, fmt.Errorf("pricing: override %s: %w", it, err)
 		}
 	}
 	return p, nil

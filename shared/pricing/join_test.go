@@ -1,12 +1,22 @@
-package cost
+package pricing
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/meter"
 )
+
+// The functions the fixture's log group may name.
+var innkeeperFunctions = []string{"api", "migrate", "worker", "scheduler", "ws"}
 
 func newPricer(t *testing.T, c PricerConfig) *Pricer {
 	t.Helper()
@@ -38,11 +48,21 @@ func newPricer(t *testing.T, c PricerConfig) *Pricer {
 // 4 = 2,048 MB-ms = 0.002 GB-s × 13,333.4 = 26.6668 → 27; logs START 71
 // + END 52 + REPORT 139 = 262 bytes → 122.003 → 122. Total 349.
 func TestJoinFixture(t *testing.T) {
-	data, err := DecodeSubscription(readEvent(t, "testdata/subscription-api.json"))
+	// The delivery lambdalog's tests decode: one cold and one warm
+	// invocation of the api function, as CloudWatch Logs sends them.
+	raw, err := os.ReadFile("../lambdalog/testdata/subscription-api.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports, attributions := Scan(data, innkeeperFunctions)
+	var ev events.CloudwatchLogsEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	data, err := lambdalog.DecodeSubscription(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports, attributions := lambdalog.Scan(data, innkeeperFunctions)
 	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
 	records, err := p.Join(reports, attributions)
 	if err != nil {
@@ -55,7 +75,7 @@ func TestJoinFixture(t *testing.T) {
 
 	cold := records[0]
 	if cold.RequestID != "6f1c0b9e-1111-4a5e-9d0e-000000000001" || !cold.Attributed || cold.Function != "api" ||
-		cold.Trigger != "GET /v1/hotels/{slug}" || cold.TriggerKind != TriggerHTTP ||
+		cold.Trigger != "GET /v1/hotels/{slug}" || cold.TriggerKind != meter.TriggerHTTP ||
 		cold.Hotel != "lisbon-riverside" || fmt.Sprint(cold.Reservations) != "[INK-ABC123]" || cold.Arch != ARM64 {
 		t.Errorf("cold record = %+v", cold)
 	}
@@ -69,7 +89,7 @@ func TestJoinFixture(t *testing.T) {
 		LineAPIGateway: 2000, LineLogs: 394})
 
 	warm := records[1]
-	if warm.Attributed || warm.TriggerKind != TriggerDirect || warm.Function != "api" || warm.Route() != "direct" {
+	if warm.Attributed || warm.TriggerKind != meter.TriggerDirect || warm.Function != "api" || warm.Route() != "direct" {
 		t.Errorf("warm record = %+v", warm)
 	}
 	if warm.Report.LogBytes != 262 {
@@ -88,21 +108,21 @@ func TestJoinFixture(t *testing.T) {
 
 func TestJoin(t *testing.T) {
 	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	report := func(id, fn string, offset time.Duration) Report {
-		return Report{RequestID: id, Function: fn, Time: at.Add(offset), Duration: ms(12.3),
+	report := func(id, fn string, offset time.Duration) lambdalog.Report {
+		return lambdalog.Report{RequestID: id, Function: fn, Time: at.Add(offset), Duration: ms(12.3),
 			BilledDuration: 13 * time.Millisecond, MemorySizeMB: 128}
 	}
-	reports := []Report{
+	reports := []lambdalog.Report{
 		report("late", "api", 2*time.Second), // out of order: priced last
 		report("sqs", "worker", time.Second),
 		report("mystery", "", 0),
 		report("lost", "ghost", 3*time.Second),
 	}
-	attributions := []Attribution{
-		{RequestID: "sqs", Function: "worker", Trigger: "events", TriggerKind: TriggerSQS, BytesIn: 65 << 10, SQSMessages: 1, Emails: 1},
-		{RequestID: "sqs", Function: "worker", TriggerKind: TriggerHTTP}, // a duplicate: the first wins
-		{RequestID: "mystery", Function: "scheduler", Trigger: "expire-holds", TriggerKind: TriggerSchedule},
-		{RequestID: "orphan", Function: "api", TriggerKind: TriggerHTTP}, // no REPORT yet
+	attributions := []meter.Attribution{
+		{RequestID: "sqs", Function: "worker", Trigger: "events", TriggerKind: meter.TriggerSQS, BytesIn: 65 << 10, SQSMessages: 1, Emails: 1},
+		{RequestID: "sqs", Function: "worker", TriggerKind: meter.TriggerHTTP}, // a duplicate: the first wins
+		{RequestID: "mystery", Function: "scheduler", Trigger: "expire-holds", TriggerKind: meter.TriggerSchedule},
+		{RequestID: "orphan", Function: "api", TriggerKind: meter.TriggerHTTP}, // no REPORT yet
 	}
 	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64, "worker": ARM64, "scheduler": ARM64}})
 	records, err := p.Join(reports, attributions)
@@ -118,13 +138,13 @@ func TestJoin(t *testing.T) {
 	}
 	// 128 MB × 13 ms arm64 = 22, request 200; see TestPrice.
 	mystery, sqs, late := records[0], records[1], records[2]
-	if mystery.Function != "scheduler" || mystery.TriggerKind != TriggerSchedule || mystery.Route() != "expire-holds" {
+	if mystery.Function != "scheduler" || mystery.TriggerKind != meter.TriggerSchedule || mystery.Route() != "expire-holds" {
 		t.Errorf("a REPORT without a function takes the attribution's: %+v", mystery)
 	}
 	checkBreakdown(t, mystery.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22})
 	// A 65 KB message: 5 SQS requests × 400; 1 email × 100,000.
 	checkBreakdown(t, sqs.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22, LineSQS: 2000, LineSES: 100_000})
-	if late.Attributed || late.TriggerKind != TriggerDirect {
+	if late.Attributed || late.TriggerKind != meter.TriggerDirect {
 		t.Errorf("unmatched REPORT: %+v", late)
 	}
 }

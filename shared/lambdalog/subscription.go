@@ -1,4 +1,4 @@
-package cost
+package lambdalog
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/shared/meter"
 )
 
 // Message types of a CloudWatch Logs subscription delivery.
@@ -46,7 +48,7 @@ type LogLine struct {
 // ids, when not given, are 56 digits made of the timestamp and position.
 func EncodeSubscription(logGroup, logStream string, lines []LogLine) (events.CloudwatchLogsEvent, error) {
 	if logGroup == "" || logStream == "" {
-		return events.CloudwatchLogsEvent{}, errors.New("cost: encode subscription: log group and stream are required")
+		return events.CloudwatchLogsEvent{}, errors.New("lambdalog: encode subscription: log group and stream are required")
 	}
 	data := events.CloudwatchLogsData{
 		Owner:               localOwner,
@@ -65,15 +67,15 @@ func EncodeSubscription(logGroup, logStream string, lines []LogLine) (events.Clo
 	}
 	doc, err := json.Marshal(data)
 	if err != nil {
-		return events.CloudwatchLogsEvent{}, fmt.Errorf("cost: encode subscription %s: %w", logGroup, err)
+		return events.CloudwatchLogsEvent{}, fmt.Errorf("lambdalog: encode subscription %s: %w", logGroup, err)
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	if _, err := zw.Write(doc); err != nil {
-		return events.CloudwatchLogsEvent{}, fmt.Errorf("cost: encode subscription %s: gzip: %w", logGroup, err)
+		return events.CloudwatchLogsEvent{}, fmt.Errorf("lambdalog: encode subscription %s: gzip: %w", logGroup, err)
 	}
 	if err := zw.Close(); err != nil {
-		return events.CloudwatchLogsEvent{}, fmt.Errorf("cost: encode subscription %s: gzip: %w", logGroup, err)
+		return events.CloudwatchLogsEvent{}, fmt.Errorf("lambdalog: encode subscription %s: gzip: %w", logGroup, err)
 	}
 	return events.CloudwatchLogsEvent{AWSLogs: events.CloudwatchLogsRawData{
 		Data: base64.StdEncoding.EncodeToString(buf.Bytes()),
@@ -85,10 +87,10 @@ func EncodeSubscription(logGroup, logStream string, lines []LogLine) (events.Clo
 func DecodeSubscription(ev events.CloudwatchLogsEvent) (events.CloudwatchLogsData, error) {
 	data, err := ev.AWSLogs.Parse()
 	if err != nil {
-		return events.CloudwatchLogsData{}, fmt.Errorf("cost: decode subscription: %w", err)
+		return events.CloudwatchLogsData{}, fmt.Errorf("lambdalog: decode subscription: %w", err)
 	}
 	if data.MessageType != DataMessage && data.MessageType != ControlMessage {
-		return events.CloudwatchLogsData{}, fmt.Errorf("cost: decode subscription: message type %q", data.MessageType)
+		return events.CloudwatchLogsData{}, fmt.Errorf("lambdalog: decode subscription: message type %q", data.MessageType)
 	}
 	return data, nil
 }
@@ -102,7 +104,7 @@ func DecodeSubscription(ev events.CloudwatchLogsEvent) (events.CloudwatchLogsDat
 // request id and lines in other deliveries are not counted.
 // Attributions without a time or function get the log event's and the
 // log group's.
-func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []Attribution) {
+func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []meter.Attribution) {
 	if data.MessageType != DataMessage {
 		return nil, nil
 	}
@@ -111,7 +113,7 @@ func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []Attributi
 		function = strings.TrimPrefix(data.LogGroup, lambdaLogGroups)
 	}
 	var reports []Report
-	var attributions []Attribution
+	var attributions []meter.Attribution
 	logged := map[string]int64{}
 	for _, ev := range data.LogEvents {
 		at := time.UnixMilli(ev.Timestamp).UTC()
@@ -123,7 +125,7 @@ func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []Attributi
 			reports = append(reports, r)
 			continue
 		}
-		if a, ok := ParseAttribution(ev.Message); ok {
+		if a, ok := meter.ParseAttribution(ev.Message); ok {
 			if a.Time.IsZero() {
 				a.Time = at
 			}

@@ -1,8 +1,10 @@
-package cost
+package pricing
 
 import (
 	"reflect"
 	"testing"
+
+	"innkeeper/shared/meter"
 )
 
 func TestParseOverrides(t *testing.T) {
@@ -135,7 +137,7 @@ func TestApplyOverrides(t *testing.T) {
 			return c, 126_001_050 // 120,001,000 × 1.05
 		}},
 		{"all free", "all=-100%", func(p Prices) (Nanos, Nanos) {
-			b, _ := Price(p, Invocation{Arch: ARM64, MemoryMB: 512, Duration: 1e9, Trigger: TriggerHTTP, Emails: 3}, Options{})
+			b, _ := Price(p, Invocation{Arch: ARM64, MemoryMB: 512, Duration: 1e9, Trigger: meter.TriggerHTTP, Emails: 3}, Options{})
 			return b.Total, 0
 		}},
 	}

@@ -1,11 +1,12 @@
-package cost
+package pricing
 
 import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strconv"
 	"strings"
+
+	"innkeeper/shared/decimal"
 )
 
 // Nanos is an amount of money in nano-dollars: one US dollar is 1e9
@@ -66,19 +67,19 @@ func ParseNanos(s string) (Nanos, error) {
 		neg, s = true, rest
 	}
 	s = strings.TrimPrefix(s, "$")
-	num, scale, err := parseDecimal(s)
+	num, scale, err := decimal.Parse(s)
 	if err != nil {
-		return 0, fmt.Errorf("cost: amount %q: %w", in, err)
+		return 0, fmt.Errorf("pricing: amount %q: %w", in, err)
 	}
 	if scale > 9 {
-		return 0, fmt.Errorf("cost: amount %q: more than nine decimals", in)
+		return 0, fmt.Errorf("pricing: amount %q: more than nine decimals", in)
 	}
-	v := new(big.Int).Mul(big.NewInt(num), pow10(9-scale))
+	v := new(big.Int).Mul(big.NewInt(num), decimal.Pow10(9-scale))
 	if neg {
 		v.Neg(v)
 	}
 	if !v.IsInt64() {
-		return 0, fmt.Errorf("cost: amount %q: out of range", in)
+		return 0, fmt.Errorf("pricing: amount %q: out of range", in)
 	}
 	return Nanos(v.Int64()), nil
 }
@@ -94,7 +95,7 @@ type Rate struct {
 // Validate checks the rate is a price: Per positive, Nanos not negative.
 func (r Rate) Validate() error {
 	if r.Per <= 0 || r.Nanos < 0 {
-		return fmt.Errorf("cost: rate %d/%d: need a positive Per and a non-negative price", r.Nanos, r.Per)
+		return fmt.Errorf("pricing: rate %d/%d: need a positive Per and a non-negative price", r.Nanos, r.Per)
 	}
 	return nil
 }
@@ -112,7 +113,7 @@ func (r Rate) rat() *big.Rat { return big.NewRat(r.Nanos, r.Per) }
 // rateOf reduces an exact price per unit back to a Rate.
 func rateOf(x *big.Rat) (Rate, error) {
 	if !x.Num().IsInt64() || !x.Denom().IsInt64() {
-		return Rate{}, errors.New("cost: rate out of range")
+		return Rate{}, errors.New("pricing: rate out of range")
 	}
 	return Rate{Nanos: x.Num().Int64(), Per: x.Denom().Int64()}, nil
 }
@@ -120,19 +121,19 @@ func rateOf(x *big.Rat) (Rate, error) {
 // usdRate is the Rate of usd dollars for per units, e.g. ("0.20",
 // 1_000_000) or ("0.0000166667", mbmsPerGBSecond).
 func usdRate(usd string, per int64) (Rate, error) {
-	num, scale, err := parseDecimal(usd)
+	num, scale, err := decimal.Parse(usd)
 	if err != nil {
-		return Rate{}, fmt.Errorf("cost: price %q: %w", usd, err)
+		return Rate{}, fmt.Errorf("pricing: price %q: %w", usd, err)
 	}
 	if per <= 0 {
-		return Rate{}, fmt.Errorf("cost: price %q: per %d units", usd, per)
+		return Rate{}, fmt.Errorf("pricing: price %q: per %d units", usd, per)
 	}
 	// usd = num / 10^scale dollars = num × 10^9 / 10^scale nano-dollars.
-	x := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(num), pow10(9)), pow10(scale))
+	x := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(num), decimal.Pow10(9)), decimal.Pow10(scale))
 	x.Quo(x, new(big.Rat).SetInt64(per))
 	r, err := rateOf(x)
 	if err != nil {
-		return Rate{}, fmt.Errorf("cost: price %q per %d: %w", usd, per, err)
+		return Rate{}, fmt.Errorf("pricing: price %q per %d: %w", usd, per, err)
 	}
 	return r, nil
 }
@@ -146,45 +147,12 @@ func mustRate(usd string, per int64) Rate {
 	return r
 }
 
-// parseDecimal reads unsigned digits with an optional fraction, "12.30",
-// as num / 10^scale.
-func parseDecimal(s string) (num int64, scale int, err error) {
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" && frac == "" || dot && frac == "" {
-		return 0, 0, fmt.Errorf("not a decimal number")
-	}
-	digits := whole + frac
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return 0, 0, fmt.Errorf("not a decimal number")
-		}
-	}
-	if len(strings.TrimLeft(digits, "0")) > 18 {
-		return 0, 0, fmt.Errorf("more than 18 significant digits")
-	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
-		return 0, 0, fmt.Errorf("not a decimal number: %w", err)
-	}
-	return n, len(frac), nil
-}
-
-func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
-
 // roundRat rounds x to whole nano-dollars, halves away from zero: the one
-// rounding of a line item.
+// rounding of a line item (decimal.Round).
 func roundRat(x *big.Rat) (Nanos, error) {
-	num := new(big.Int).Abs(x.Num())
-	den := x.Denom()
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
-	if m.Lsh(m, 1).Cmp(den) >= 0 {
-		q.Add(q, big.NewInt(1))
+	n, err := decimal.Round(x)
+	if err != nil {
+		return 0, errors.New("pricing: amount out of range")
 	}
-	if x.Sign() < 0 {
-		q.Neg(q)
-	}
-	if !q.IsInt64() {
-		return 0, errors.New("cost: amount out of range")
-	}
-	return Nanos(q.Int64()), nil
+	return Nanos(n), nil
 }

@@ -1,6 +1,12 @@
-package cost
+package costingest
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"innkeeper/shared/emf"
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/pricing"
+)
 
 // EMFNamespace is the CloudWatch namespace of the cost metrics.
 const EMFNamespace = "Innkeeper/Cost"
@@ -11,23 +17,16 @@ const EMFNamespace = "Innkeeper/Cost"
 // when the invocation ended. The request id, trigger kind, hotel,
 // reservation and exact cost ("cost_usd", a decimal string) ride along
 // as properties, searchable in Logs Insights without becoming dimensions.
-func EMF(record Record) []byte {
+func EMF(record pricing.Record) []byte {
 	doc := map[string]any{
-		"_aws": map[string]any{
-			"Timestamp": record.Ended.UnixMilli(),
-			"CloudWatchMetrics": []any{map[string]any{
-				"Namespace":  EMFNamespace,
-				"Dimensions": [][]string{{"Function"}, {"Function", "Route"}},
-				"Metrics": []map[string]string{
-					{"Name": "CostMicroUSD", "Unit": "None"},
-					{"Name": "BilledDurationMs", "Unit": "Milliseconds"},
-				},
-			}},
-		},
+		"_aws": emf.Metadata(record.Ended, EMFNamespace, [][]string{{"Function"}, {"Function", "Route"}}, []emf.Metric{
+			{Name: "CostMicroUSD", Unit: "None"},
+			{Name: "BilledDurationMs", Unit: "Milliseconds"},
+		}),
 		"Function":         record.Function,
 		"Route":            record.Route(),
 		"CostMicroUSD":     record.Breakdown.Total.Micros(),
-		"BilledDurationMs": ceilMillis(record.Report.BilledDuration),
+		"BilledDurationMs": lambdalog.CeilMillis(record.Report.BilledDuration),
 		"request_id":       record.RequestID,
 		"trigger_kind":     record.TriggerKind,
 		"cost_usd":         record.Breakdown.Total.Decimal(),

@@ -1,4 +1,4 @@
-package cost
+package pricing
 
 import (
 	"errors"
@@ -44,11 +44,11 @@ type FixedItem struct {
 func (i FixedItem) Amount() (Nanos, error) {
 	r, err := usdRate(i.UnitPrice, 1)
 	if err != nil {
-		return 0, fmt.Errorf("cost: fixed item %s: %w", i.Name, err)
+		return 0, fmt.Errorf("pricing: fixed item %s: %w", i.Name, err)
 	}
 	n, err := r.Cost(i.Quantity)
 	if err != nil {
-		return 0, fmt.Errorf("cost: fixed item %s: %w", i.Name, err)
+		return 0, fmt.Errorf("pricing: fixed item %s: %w", i.Name, err)
 	}
 	return n, nil
 }
@@ -78,7 +78,7 @@ func (f FixedCosts) Total() (Nanos, error) {
 }
 
 // ErrUnknownStage means FixedCosts has no table for the stage.
-var ErrUnknownStage = errors.New("cost: unknown stage")
+var ErrUnknownStage = errors.New("pricing: unknown stage")
 
 // Fixed is the monthly fixed cost of stage ("staging" or "prod"), as
 // deployed by infra/ in eu-west-1.

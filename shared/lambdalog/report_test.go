@@ -1,6 +1,7 @@
-package cost
+package lambdalog
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -130,6 +131,64 @@ func BenchmarkParseReport(b *testing.B) {
 	for b.Loop() {
 		if _, ok := ParseReport(line); !ok {
 			b.Fatal("not a report")
+		}
+	}
+}
+
+// TestReportAsAWSPrintsIt: REPORT lines as AWS's documentation prints
+// them (tab-separated, each field followed by a tab, two decimals of a
+// millisecond) read into a Report that the formatter writes back to the
+// same bytes, less the tab and newline CloudWatch keeps at the end.
+func TestReportAsAWSPrintsIt(t *testing.T) {
+	lines := []string{
+		"REPORT RequestId: 8f507cfc-xmpl-4697-b07a-ac58fc914c95\tDuration: 15.74 ms\tBilled Duration: 16 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 133.28 ms\t\n",
+		"REPORT RequestId: bf5f58db-ef7d-4cb2-b3c6-266eba1bbedb\tDuration: 395.99 ms\tBilled Duration: 662 ms\tMemory Size: 512 MB\tMax Memory Used: 301 MB\tInit Duration: 265.72 ms\t",
+		"REPORT RequestId: a0537bcb-712d-11e4-8c97-af075a3c0929\tDuration: 718.65 ms\tBilled Duration: 800 ms\tMemory Size: 128 MB\tMax Memory Used: 14 MB\t",
+		"REPORT RequestId: 3604209a-e9a3-11e6-939a-754dd98c7be3\tDuration: 0.10 ms\tBilled Duration: 1 ms\tMemory Size: 10240 MB\tMax Memory Used: 10240 MB\tStatus: timeout\t",
+	}
+	for _, line := range lines {
+		r, ok := ParseReport(line)
+		if !ok {
+			t.Fatalf("ParseReport(%q): not a report", line)
+		}
+		if got, want := r.String(), strings.TrimRight(line, "\t\n"); got != want {
+			t.Errorf("String =\n%q\nwant\n%q", got, want)
+		}
+		if r.Duration != Printed(r.Duration) || r.InitDuration != Printed(r.InitDuration) {
+			t.Errorf("%+v: AWS's durations are already at the printed precision", r)
+		}
+		if r.BilledDuration%time.Millisecond != 0 {
+			t.Errorf("billed %v: not whole milliseconds", r.BilledDuration)
+		}
+	}
+}
+
+func TestPrinted(t *testing.T) {
+	tests := []struct {
+		in, want time.Duration
+	}{
+		{0, 0},
+		{4 * time.Microsecond, 0},
+		{5 * time.Microsecond, 10 * time.Microsecond},
+		{1234567 * time.Nanosecond, 1230 * time.Microsecond},
+		{1235 * time.Microsecond, 1240 * time.Microsecond},
+		{42 * time.Millisecond, 42 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		if got := Printed(tt.in); got != tt.want {
+			t.Errorf("Printed(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+		r := Report{RequestID: "r", Duration: Printed(tt.in), BilledDuration: time.Duration(CeilMillis(tt.in)) * time.Millisecond, MemorySizeMB: 128}
+		if back, ok := ParseReport(r.String()); !ok || back != r {
+			t.Errorf("round trip of %v: %+v, %v; want %+v", tt.in, back, ok, r)
+		}
+	}
+}
+
+func TestCeilMillis(t *testing.T) {
+	for d, want := range map[time.Duration]int64{0: 0, time.Nanosecond: 1, time.Millisecond: 1, 1001 * time.Microsecond: 2, 55 * time.Millisecond: 55} {
+		if got := CeilMillis(d); got != want {
+			t.Errorf("CeilMillis(%v) = %d, want %d", d, got, want)
 		}
 	}
 }

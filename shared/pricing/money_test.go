@@ -1,4 +1,4 @@
-package cost
+package pricing
 
 import (
 	"encoding/json"

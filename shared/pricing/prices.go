@@ -1,4 +1,4 @@
-package cost
+package pricing
 
 import (
 	"errors"
@@ -53,19 +53,19 @@ func Flat(r Rate) Tiers { return Tiers{{Rate: r}} }
 // Validate checks the tiers ascend and the last one has no end.
 func (t Tiers) Validate() error {
 	if len(t) == 0 {
-		return errors.New("cost: no tiers")
+		return errors.New("pricing: no tiers")
 	}
 	var prev int64
 	for i, tier := range t {
 		if err := tier.Rate.Validate(); err != nil {
-			return fmt.Errorf("cost: tier %d: %w", i, err)
+			return fmt.Errorf("pricing: tier %d: %w", i, err)
 		}
 		last := i == len(t)-1
 		switch {
 		case last && tier.UpTo != 0:
-			return fmt.Errorf("cost: last tier ends at %d; it must have no end (UpTo 0)", tier.UpTo)
+			return fmt.Errorf("pricing: last tier ends at %d; it must have no end (UpTo 0)", tier.UpTo)
 		case !last && tier.UpTo <= prev:
-			return fmt.Errorf("cost: tier %d ends at %d, not after %d", i, tier.UpTo, prev)
+			return fmt.Errorf("pricing: tier %d ends at %d, not after %d", i, tier.UpTo, prev)
 		}
 		prev = tier.UpTo
 	}
@@ -89,7 +89,7 @@ func (t Tiers) exact(used, qty int64) (*big.Rat, error) {
 		return nil, err
 	}
 	if used < 0 || qty < 0 || used+qty < used {
-		return nil, fmt.Errorf("cost: usage %d + %d out of range", used, qty)
+		return nil, fmt.Errorf("pricing: usage %d + %d out of range", used, qty)
 	}
 	sum := new(big.Rat)
 	pos, left := used, qty
@@ -174,7 +174,7 @@ func (p Prices) Compute(arch string) (Tiers, error) {
 	case X8664:
 		return p.LambdaComputeX86, nil
 	}
-	return nil, fmt.Errorf("cost: architecture %q: want %s or %s", arch, ARM64, X8664)
+	return nil, fmt.Errorf("pricing: architecture %q: want %s or %s", arch, ARM64, X8664)
 }
 
 // Validate checks every price is set and every tier list well formed.
@@ -208,7 +208,7 @@ func (p Prices) Validate() error {
 		errs = append(errs, errors.New("region, effective date and source are required"))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("cost: prices %s from %s: %w", p.Region, p.EffectiveFrom.Format(time.DateOnly), err)
+		return fmt.Errorf("pricing: prices %s from %s: %w", p.Region, p.EffectiveFrom.Format(time.DateOnly), err)
 	}
 	return nil
 }
@@ -219,9 +219,9 @@ type PriceTable []Prices
 // Errors of Lookup.
 var (
 	// ErrUnknownRegion: the table has no prices for the region at all.
-	ErrUnknownRegion = errors.New("cost: no prices for region")
+	ErrUnknownRegion = errors.New("pricing: no prices for region")
 	// ErrNoPrices: the region's first prices take effect after the time.
-	ErrNoPrices = errors.New("cost: no prices in effect")
+	ErrNoPrices = errors.New("pricing: no prices in effect")
 )
 
 // Lookup is the version of the region's prices in effect at at: the one

@@ -1,4 +1,4 @@
-package cost
+package pricing
 
 import (
 	"errors"
@@ -6,17 +6,20 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/meter"
 )
 
 // Record is one priced invocation: its REPORT line, what its attribution
 // line says it was for, and its cost.
 type Record struct {
-	RequestID   string      `json:"request_id"`
-	Function    string      `json:"function"`
-	Arch        string      `json:"arch"`
-	Trigger     string      `json:"trigger,omitempty"`
-	TriggerKind TriggerKind `json:"trigger_kind"`
-	Hotel       string      `json:"hotel,omitempty"`
+	RequestID   string            `json:"request_id"`
+	Function    string            `json:"function"`
+	Arch        string            `json:"arch"`
+	Trigger     string            `json:"trigger,omitempty"`
+	TriggerKind meter.TriggerKind `json:"trigger_kind"`
+	Hotel       string            `json:"hotel,omitempty"`
 	// Reservations are the bookings the invocation worked on: one for
 	// a booking request, several for a worker batch or a scheduled job.
 	Reservations []string `json:"reservations,omitempty"`
@@ -28,10 +31,10 @@ type Record struct {
 	Attributed bool `json:"attributed"`
 	// Ended is when the REPORT line was logged; Started is Ended less the
 	// invoke phase (a cold start's INIT ran before it).
-	Started   time.Time `json:"started"`
-	Ended     time.Time `json:"ended"`
-	Report    Report    `json:"report"`
-	Breakdown Breakdown `json:"breakdown"`
+	Started   time.Time        `json:"started"`
+	Ended     time.Time        `json:"ended"`
+	Report    lambdalog.Report `json:"report"`
+	Breakdown Breakdown        `json:"breakdown"`
 }
 
 // Route is the record's EMF Route dimension: the trigger, or the trigger
@@ -95,7 +98,7 @@ func NewPricer(c PricerConfig) (*Pricer, error) {
 		errs = append(errs, fmt.Errorf("default architecture %q", c.DefaultArch))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("cost: pricer: %w", err)
+		return nil, fmt.Errorf("pricing: pricer: %w", err)
 	}
 	p := &Pricer{cfg: c, used: c.Used}
 	if !c.Month.IsZero() {
@@ -112,7 +115,7 @@ func (p *Pricer) Arch(function string) (string, error) {
 	if p.cfg.DefaultArch != "" {
 		return p.cfg.DefaultArch, nil
 	}
-	return "", fmt.Errorf("cost: function %q: architecture not known", function)
+	return "", fmt.Errorf("pricing: function %q: architecture not known", function)
 }
 
 // Used is the month's usage so far and the month it counts.
@@ -166,27 +169,27 @@ func monthOf(t time.Time) time.Time {
 // in a later delivery). The function is the REPORT's (from its log
 // group), else the attribution's. Invocations that cannot be priced are
 // left out and named in the error; the others are returned all the same.
-func (p *Pricer) Join(reports []Report, attributions []Attribution) ([]Record, error) {
-	byID := make(map[string]Attribution, len(attributions))
+func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attribution) ([]Record, error) {
+	byID := make(map[string]meter.Attribution, len(attributions))
 	for _, a := range attributions {
 		if _, dup := byID[a.RequestID]; !dup {
 			byID[a.RequestID] = a
 		}
 	}
 	sorted := slices.Clone(reports)
-	slices.SortStableFunc(sorted, func(a, b Report) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(sorted, func(a, b lambdalog.Report) int { return a.Time.Compare(b.Time) })
 
 	var records []Record
 	var errs []error
 	for _, r := range sorted {
 		a, attributed := byID[r.RequestID]
 		rec := Record{
-			RequestID: r.RequestID, Function: r.Function, TriggerKind: TriggerDirect,
+			RequestID: r.RequestID, Function: r.Function, TriggerKind: meter.TriggerDirect,
 			Attributed: attributed, Started: r.Time.Add(-r.Duration), Ended: r.Time, Report: r,
 		}
 		inv := Invocation{
 			MemoryMB: r.MemorySizeMB, Duration: r.Duration, InitDuration: r.InitDuration,
-			BilledDuration: r.BilledDuration, Trigger: TriggerDirect, LogBytes: r.LogBytes,
+			BilledDuration: r.BilledDuration, Trigger: meter.TriggerDirect, LogBytes: r.LogBytes,
 		}
 		if attributed {
 			if rec.Function == "" {
@@ -201,12 +204,12 @@ func (p *Pricer) Join(reports []Report, attributions []Attribution) ([]Record, e
 		inv.Function = rec.Function
 		arch, err := p.Arch(rec.Function)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("cost: join %s: %w", r.RequestID, err))
+			errs = append(errs, fmt.Errorf("pricing: join %s: %w", r.RequestID, err))
 			continue
 		}
 		rec.Arch, inv.Arch = arch, arch
 		if rec.Breakdown, err = p.Price(inv, r.Time); err != nil {
-			errs = append(errs, fmt.Errorf("cost: join %s: %w", r.RequestID, err))
+			errs = append(errs, fmt.Errorf("pricing: join %s: %w", r.RequestID, err))
 			continue
 		}
 		records = append(records, rec)
