@@ -19,6 +19,7 @@ import (
 	"innkeeper/local/clock"
 	"innkeeper/local/gateway"
 	"innkeeper/local/logs"
+	"innkeeper/local/loopback"
 	"innkeeper/local/sandbox"
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
@@ -174,9 +175,9 @@ func listenAndServe(addr string, h http.Handler) (*http.Server, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("devstack: listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return srv, "http://" + ln.Addr().String(), nil
+	srv := loopback.NewServer(h)
+	loopback.Serve(srv, ln, nil)
+	return srv, loopback.URL(ln), nil
 }
 
 func newStack(o Options) (*Stack, error) {

@@ -20,6 +20,7 @@ import (
 	"innkeeper/local/gateway"
 	"innkeeper/local/sandbox"
 	"innkeeper/local/testenv"
+	"innkeeper/local/testsync"
 	"innkeeper/shared/demo"
 	"innkeeper/shared/topology"
 )
@@ -27,22 +28,7 @@ import (
 const root = "../.."
 
 // lockedBuffer collects the stack's log for assertions.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testsync.Buffer
 
 func testEnv(t testing.TB) map[string]string {
 	var b [6]byte

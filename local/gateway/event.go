@@ -1,10 +1,7 @@
 package gateway
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
-	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -15,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/local/awsid"
 )
 
 // TimeLayout is the layout of requestContext.time, as API Gateway writes
@@ -103,7 +102,7 @@ func eventHeaders(r *http.Request, body []byte, now time.Time) (map[string]strin
 	}
 	headers["x-forwarded-port"] = LocalPort(r)
 	if headers["x-amzn-trace-id"] == "" {
-		headers["x-amzn-trace-id"] = traceID(now)
+		headers["x-amzn-trace-id"] = awsid.TraceHeader(now)
 	}
 	return headers, cookies
 }
@@ -184,20 +183,4 @@ func protocol(r *http.Request) string {
 		return "HTTP/1.1"
 	}
 	return r.Proto
-}
-
-// NewRequestID returns a fresh request id in API Gateway's style: eleven
-// random bytes in URL-safe base64, sixteen characters ending in "=".
-func NewRequestID() string {
-	var b [11]byte
-	_, _ = rand.Read(b[:]) // crypto/rand does not fail; it crashes instead.
-	return base64.URLEncoding.EncodeToString(b[:])
-}
-
-// traceID is an X-Ray trace header as the gateway adds to every request
-// that does not carry one.
-func traceID(now time.Time) string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[:]))
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/local/awsid"
 )
 
 // requestIDPattern is the shape of API Gateway's request ids, as in the
@@ -119,7 +121,7 @@ func TestEventGET(t *testing.T) {
 // gateway leaves them out; defaults fill what Options leaves empty.
 func TestEventOmitsWhatIsEmpty(t *testing.T) {
 	r := httptest.NewRequest("GET", "http://localhost:3000/", nil)
-	ev := Event(r, nil, match(t, "$default", "GET", "/"), NewRequestID(), at, Options{})
+	ev := Event(r, nil, match(t, "$default", "GET", "/"), awsid.GatewayID(), at, Options{})
 	raw, err := json.Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +187,7 @@ func TestEventBody(t *testing.T) {
 			if tt.contentType != "" {
 				r.Header.Set("Content-Type", tt.contentType)
 			}
-			ev := Event(r, tt.body, match(t, "POST /upload", "POST", "/upload"), NewRequestID(), at, Options{})
+			ev := Event(r, tt.body, match(t, "POST /upload", "POST", "/upload"), awsid.GatewayID(), at, Options{})
 			if ev.IsBase64Encoded != tt.wantBase64 {
 				t.Fatalf("isBase64Encoded %v, want %v", ev.IsBase64Encoded, tt.wantBase64)
 			}
@@ -209,7 +211,7 @@ func TestEventBody(t *testing.T) {
 func TestNewRequestID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
-		id := NewRequestID()
+		id := awsid.GatewayID()
 		if !requestIDPattern.MatchString(id) {
 			t.Fatalf("request id %q not in API Gateway's style", id)
 		}
@@ -419,7 +421,7 @@ func extraKeys(prefix string, got, want map[string]any) []string {
 
 func TestEventOverTLSAndLocalAddr(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ev := Event(r, nil, Match{Route: routes("$default")[0]}, NewRequestID(), at, Options{})
+		ev := Event(r, nil, Match{Route: routes("$default")[0]}, awsid.GatewayID(), at, Options{})
 		_ = json.NewEncoder(w).Encode(ev)
 	}))
 	defer srv.Close()

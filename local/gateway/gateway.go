@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"innkeeper/local/awsid"
 	"innkeeper/local/sandbox"
 	"innkeeper/shared/topology"
 )
@@ -93,7 +94,7 @@ const (
 // HTTP API would, then writes one access-log line.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w, id: NewRequestID()}
+	rec := &recorder{ResponseWriter: w, id: awsid.GatewayID()}
 	out := g.serve(rec, r)
 	attrs := []slog.Attr{
 		slog.String("request_id", rec.id),

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"innkeeper/shared/lambdalog"
 )
 
 // initTimeout is how long an environment may take from process start to
@@ -353,10 +355,10 @@ func (e *env) exitMessage(inv *invocation) string {
 
 // report measures the invocation: wall time, and the process's peak
 // resident memory, as Lambda's REPORT line gives them.
-func (e *env) report(inv *invocation, end time.Time, cold bool, status string) Report {
-	r := Report{
+func (e *env) report(inv *invocation, end time.Time, cold bool, status string) lambdalog.Report {
+	r := lambdalog.Report{
 		RequestID:       inv.id,
-		Duration:        end.Sub(inv.start),
+		Duration:        lambdalog.Printed(end.Sub(inv.start)),
 		MemorySizeMB:    e.pool.fn.MemoryMB,
 		MaxMemoryUsedMB: peakRSS(e.cmd),
 		Status:          status,
@@ -366,12 +368,17 @@ func (e *env) report(inv *invocation, end time.Time, cold bool, status string) R
 		at := e.initAt
 		e.mu.Unlock()
 		if !at.IsZero() {
-			r.InitDuration = at.Sub(e.started)
+			r.InitDuration = lambdalog.Printed(at.Sub(e.started))
 		}
 	}
 	// provided.al2023 bills the init phase with the first invocation.
 	r.BilledDuration = billed(r.Duration + r.InitDuration)
 	return r
+}
+
+// billed rounds a duration up to the next millisecond, as Lambda bills.
+func billed(d time.Duration) time.Duration {
+	return time.Duration(lambdalog.CeilMillis(d)) * time.Millisecond
 }
 
 // peakRSS reads the process's high-water resident set, in MB, rounded up.
@@ -411,22 +418,4 @@ func (e *env) kill() {
 	case <-e.exited:
 	case <-time.After(5 * time.Second):
 	}
-}
-
-// newRequestID is a random UUID, as Lambda's request ids are.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// newTraceID is an X-Ray trace header for an unsampled invocation.
-func newTraceID(now time.Time) string {
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", now.Unix(), h[:24], h[24:40])
 }

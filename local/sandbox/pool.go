@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	"innkeeper/local/awsid"
+	"innkeeper/shared/lambdalog"
 	"innkeeper/shared/topology"
 )
 
@@ -43,7 +45,7 @@ type Config struct {
 	Log io.Writer
 	// OnReport, when set, is called with every invocation's report and the
 	// REPORT line as printed.
-	OnReport func(function string, r Report, line string)
+	OnReport func(function string, r lambdalog.Report, line string)
 	// OnLine, when set, receives every line the function's log group
 	// would: its own output and the platform's START, END and REPORT
 	// lines, unprefixed, as they are written.
@@ -58,7 +60,7 @@ type Pool struct {
 	arn      string
 	log      io.Writer
 	logMu    *sync.Mutex
-	onReport func(string, Report, string)
+	onReport func(string, lambdalog.Report, string)
 	onLine   func(string, string)
 	slots    chan struct{} // one per environment allowed
 
@@ -117,7 +119,8 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	}
 	defer func() { <-p.slots }()
 
-	id, trace := newRequestID(), newTraceID(time.Now())
+	// Lambda's request ids are UUIDs; the trace is an unsampled one.
+	id, trace := awsid.UUID(), awsid.LambdaTraceHeader(time.Now())
 	p.logf("START RequestId: %s Version: $LATEST", id)
 	var res Result
 	for {

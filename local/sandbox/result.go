@@ -3,9 +3,8 @@ package sandbox
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
-	"time"
+
+	"innkeeper/shared/lambdalog"
 )
 
 // MaxPayload is Lambda's limit on a synchronous invocation's request and
@@ -35,8 +34,9 @@ type Result struct {
 	// Timeout is set when the function ran past its timeout and its
 	// execution environment was killed.
 	Timeout bool
-	// Report is what the platform's REPORT line says of the invocation.
-	Report Report
+	// Report is what the platform's REPORT line says of the invocation;
+	// the pool prints it with Report.String, the one REPORT formatter.
+	Report lambdalog.Report
 }
 
 // ErrorSummary is "errorType: errorMessage" of a failed invocation's
@@ -50,39 +50,4 @@ func (r Result) ErrorSummary() string {
 		return "no error document"
 	}
 	return doc.Type + ": " + doc.Message
-}
-
-// Report is one invocation's platform report, as Lambda logs it.
-type Report struct {
-	RequestID       string
-	Duration        time.Duration
-	BilledDuration  time.Duration
-	MemorySizeMB    int
-	MaxMemoryUsedMB int
-	// InitDuration is the cold start (process start to its first request
-	// for work); zero for a warm invocation.
-	InitDuration time.Duration
-	// Status is "" for a normal end, "timeout" or "error" otherwise.
-	Status string
-}
-
-// billed rounds a duration up to the next millisecond, as Lambda bills.
-func billed(d time.Duration) time.Duration {
-	return (d + time.Millisecond - 1).Truncate(time.Millisecond)
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
-
-// String is the REPORT line, in Lambda's format.
-func (r Report) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "REPORT RequestId: %s\tDuration: %s ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		r.RequestID, ms(r.Duration), r.BilledDuration.Milliseconds(), r.MemorySizeMB, r.MaxMemoryUsedMB)
-	if r.InitDuration > 0 {
-		fmt.Fprintf(&b, "\tInit Duration: %s ms", ms(r.InitDuration))
-	}
-	if r.Status != "" {
-		fmt.Fprintf(&b, "\tStatus: %s", r.Status)
-	}
-	return b.String()
 }

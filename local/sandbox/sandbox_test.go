@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"innkeeper/local/testsync"
+	"innkeeper/shared/lambdalog"
 	"innkeeper/shared/topology"
 )
 
@@ -36,27 +37,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer is a log the pool and the test read at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func probePool(t *testing.T, timeout time.Duration, limit int) (*Pool, *syncBuffer) {
+func probePool(t *testing.T, timeout time.Duration, limit int) (*Pool, *testsync.Buffer) {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &testsync.Buffer{}
 	p := NewPool(Config{
 		Function: topology.Function{Name: "probe", MemoryMB: 256, Timeout: timeout, Arch: "arm64"},
 		Binary:   probeBinary, Env: []string{"PROBE_SETTING=on"}, MaxConcurrency: limit, Log: log,
@@ -75,17 +58,27 @@ type answer struct {
 
 func invoke(t *testing.T, p *Pool, event string) (Result, answer) {
 	t.Helper()
-	res, err := p.Invoke(context.Background(), []byte(event))
+	res, a, err := tryInvoke(p, event)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return res, a
+}
+
+// tryInvoke is invoke for a goroutine: it returns the error, as only the
+// test's goroutine may call t.Fatal.
+func tryInvoke(p *Pool, event string) (Result, answer, error) {
+	res, err := p.Invoke(context.Background(), []byte(event))
+	if err != nil {
+		return res, answer{}, err
 	}
 	var a answer
 	if res.FunctionError == "" {
 		if err := json.Unmarshal(res.Payload, &a); err != nil {
-			t.Fatalf("payload %s: %v", res.Payload, err)
+			return res, a, fmt.Errorf("payload %s: %v", res.Payload, err)
 		}
 	}
-	return res, a
+	return res, a, nil
 }
 
 func TestInvokeSpeaksTheRuntimeAPI(t *testing.T) {
@@ -139,7 +132,9 @@ func TestInvokeSpeaksTheRuntimeAPI(t *testing.T) {
 }
 
 func TestReportLineFormat(t *testing.T) {
-	r := Report{RequestID: "r-1", Duration: 1234567 * time.Nanosecond, BilledDuration: billed(1234567 * time.Nanosecond),
+	// The duration as measured, given the precision the line shows, as
+	// env.report does.
+	r := lambdalog.Report{RequestID: "r-1", Duration: lambdalog.Printed(1234567 * time.Nanosecond), BilledDuration: billed(1234567 * time.Nanosecond),
 		MemorySizeMB: 512, MaxMemoryUsedMB: 31, InitDuration: 42 * time.Millisecond}
 	want := "REPORT RequestId: r-1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 512 MB\tMax Memory Used: 31 MB\tInit Duration: 42.00 ms"
 	if r.String() != want {
@@ -219,7 +214,7 @@ func TestCrashIsReportedAndReplaced(t *testing.T) {
 func TestInitFailure(t *testing.T) {
 	t.Parallel()
 	p := NewPool(Config{Function: topology.Function{Name: "probe", MemoryMB: 128, Timeout: time.Second},
-		Binary: probeBinary, Env: []string{"PROBE_FAIL_INIT=1"}, Log: &syncBuffer{}})
+		Binary: probeBinary, Env: []string{"PROBE_FAIL_INIT=1"}, Log: &testsync.Buffer{}})
 	defer p.Close()
 	res, err := p.Invoke(context.Background(), []byte(`{}`))
 	if err != nil || res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), "exit status 4") {
@@ -233,7 +228,7 @@ func TestInitFailure(t *testing.T) {
 func TestInitErrorReportedThroughTheRuntimeAPI(t *testing.T) {
 	t.Parallel()
 	p := NewPool(Config{Function: topology.Function{Name: "probe", MemoryMB: 128, Timeout: time.Second},
-		Binary: probeBinary, Env: []string{"PROBE_INIT_ERROR=no database"}, Log: &syncBuffer{}})
+		Binary: probeBinary, Env: []string{"PROBE_INIT_ERROR=no database"}, Log: &testsync.Buffer{}})
 	defer p.Close()
 	res, err := p.Invoke(context.Background(), []byte(`{}`))
 	var doc struct{ ErrorType, ErrorMessage string }
@@ -281,11 +276,18 @@ func TestPoolGrowsToItsLimitAndReusesWarmProcesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, a := invoke(t, p, `{"sleep_ms":150}`)
+			_, a, err := tryInvoke(p, `{"sleep_ms":150}`)
+			if err != nil {
+				t.Errorf("invocation %d: %v", i, err)
+				return
+			}
 			pids[i] = a.PID
 		}()
 	}
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow() // an invocation above failed: the counts would only repeat it
+	}
 	distinct := map[int]bool{}
 	for _, pid := range pids {
 		distinct[pid] = true
@@ -307,7 +309,7 @@ func TestPoolGrowsToItsLimitAndReusesWarmProcesses(t *testing.T) {
 
 func TestReservedConcurrencyCapsThePool(t *testing.T) {
 	p := NewPool(Config{Function: topology.Function{Name: "probe", MemoryMB: 128, Timeout: time.Second, ReservedConcurrency: 1},
-		Binary: probeBinary, MaxConcurrency: 10, Log: &syncBuffer{}})
+		Binary: probeBinary, MaxConcurrency: 10, Log: &testsync.Buffer{}})
 	defer p.Close()
 	if cap(p.slots) != 1 {
 		t.Fatalf("limit %d, want the reserved 1", cap(p.slots))

@@ -2,11 +2,11 @@ package schedule
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"innkeeper/local/awsid"
 	"innkeeper/shared/topology"
 )
 
@@ -36,7 +36,7 @@ type scheduledEvent struct {
 // one resource and s.Detail as detail ({} when empty). Options supply the
 // region, account and rule prefix; their defaults apply.
 func Event(s topology.Schedule, at time.Time, o Options) []byte {
-	return event(s, at, o.withDefaults(), newEventID())
+	return event(s, at, o.withDefaults(), awsid.UUID())
 }
 
 // event is Event with a given id; o has its defaults.
@@ -71,14 +71,4 @@ func event(s topology.Schedule, at time.Time, o Options, id string) []byte {
 func RuleARN(name string, o Options) string {
 	o = o.withDefaults()
 	return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s%s", o.Region, o.Account, o.RulePrefix, name)
-}
-
-// newEventID is a random (version 4) UUID, as EventBridge gives each
-// event.
-func newEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand does not fail; it crashes instead.
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

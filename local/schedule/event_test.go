@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"innkeeper/local/awsid"
 	"innkeeper/shared/topology"
 )
 
@@ -126,7 +127,7 @@ func mustJSON(t *testing.T, v any) string {
 func TestEventIDsDiffer(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
-		id := newEventID()
+		id := awsid.UUID()
 		if !uuidV4.MatchString(id) || seen[id] {
 			t.Fatalf("id %q is not a fresh UUID", id)
 		}

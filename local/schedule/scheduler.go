@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"innkeeper/local/awsid"
 	"innkeeper/local/clock"
 	"innkeeper/local/sandbox"
 	"innkeeper/shared/topology"
@@ -259,7 +260,7 @@ func (s *Scheduler) fireDue(ctx context.Context, now time.Time, wg *sync.WaitGro
 // retries as Lambda retries an asynchronous invocation: the same event,
 // after a pause.
 func (s *Scheduler) deliver(ctx context.Context, e *entry, at time.Time) {
-	id := newEventID()
+	id := awsid.UUID()
 	payload := event(e.s, at, s.o, id)
 	var failure string
 	attempt := 1
@@ -375,7 +376,7 @@ func (s *Scheduler) FireNow(ctx context.Context, name string) (sandbox.Result, e
 	s.mu.Lock()
 	e.lastFired = at
 	s.mu.Unlock()
-	id := newEventID()
+	id := awsid.UUID()
 	res, err := s.invoke(ctx, e, at, id, event(e.s, at, s.o, id), 1)
 	s.record(e, failureOf(res, err))
 	if err != nil {

@@ -16,8 +16,12 @@ import (
 
 	"innkeeper/local/clock"
 	"innkeeper/local/sandbox"
+	"innkeeper/local/testsync"
 	"innkeeper/shared/topology"
 )
+
+// settle bounds a wait for the scheduler's goroutine.
+const settle = 5 * time.Second
 
 // fakeLambda stands in for Lambda's Invoke API: it records what it is
 // sent and answers with results in turn, the last one repeated.
@@ -101,18 +105,6 @@ func run(t *testing.T, s *Scheduler) (stop func()) {
 	return stop
 }
 
-// waitFor polls cond for up to five seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func TestRateFiresOnceAfterItsPeriod(t *testing.T) {
 	clk := &clock.Clock{}
 	fn := &fakeLambda{}
@@ -126,7 +118,7 @@ func TestRateFiresOnceAfterItsPeriod(t *testing.T) {
 	}
 	stop := run(t, s)
 	clk.Advance(61 * time.Second)
-	waitFor(t, "the firing", func() bool { return fn.count() >= 1 })
+	testsync.Eventually(t, settle, "the firing", func() bool { return fn.count() >= 1 })
 	stop()
 
 	evs := fn.events(t)
@@ -154,10 +146,10 @@ func TestJumpFiresOnceForTheLatest(t *testing.T) {
 	run(t, s)
 
 	clk.Advance(10*time.Minute + time.Second)
-	waitFor(t, "the first firing", func() bool { return fn.count() >= 1 })
+	testsync.Eventually(t, settle, "the first firing", func() bool { return fn.count() >= 1 })
 	time.Sleep(20 * time.Millisecond) // Run is asleep until a minute from now
 	clk.Advance(time.Minute)
-	waitFor(t, "the second firing", func() bool { return fn.count() >= 2 })
+	testsync.Eventually(t, settle, "the second firing", func() bool { return fn.count() >= 2 })
 
 	evs := fn.events(t)
 	if len(evs) != 2 {
@@ -183,7 +175,7 @@ func TestDailyCronFiresOnADayJump(t *testing.T) {
 	}
 	stop := run(t, s)
 	clk.Advance(24 * time.Hour)
-	waitFor(t, "the daily firing", func() bool { return fn.count() >= 1 })
+	testsync.Eventually(t, settle, "the daily firing", func() bool { return fn.count() >= 1 })
 	stop()
 
 	evs := fn.events(t)
@@ -230,7 +222,7 @@ func TestRetries(t *testing.T) {
 			}
 			stop := run(t, s)
 			clk.Advance(61 * time.Second)
-			waitFor(t, "the outcome", func() bool { return s.Status()[0].LastOutcome != OutcomeNever })
+			testsync.Eventually(t, settle, "the outcome", func() bool { return s.Status()[0].LastOutcome != OutcomeNever })
 			stop()
 
 			if n := fn.count(); n != tt.wantCalls {
@@ -433,7 +425,7 @@ func TestRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, s)
-	waitFor(t, "Run to start", s.running.Load)
+	testsync.Eventually(t, settle, "Run to start", s.running.Load)
 	if err := s.Run(context.Background()); err == nil {
 		t.Fatal("a second Run at the same time succeeded")
 	}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"innkeeper/local/awsid"
 )
 
 // preferredHotel is booked when the stage has it (the demo data does).
@@ -148,7 +150,7 @@ func (r *run) createReservation(ctx context.Context) outcome {
 		"check_in": in, "check_out": out, "adults": adults, "children": 0, "rooms": 1,
 		"guest": map[string]any{"name": "Smoke Test", "email": r.email}, "hold": false,
 	}
-	a, err := r.api(ctx, http.MethodPost, "/v1/reservations", body, "Idempotency-Key", newUUID())
+	a, err := r.api(ctx, http.MethodPost, "/v1/reservations", body, "Idempotency-Key", awsid.UUID())
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -188,7 +190,7 @@ func (r *run) cancelReservation(ctx context.Context) outcome {
 		return skip("no reservation (create-reservation did not pass)")
 	}
 	a, err := r.api(ctx, http.MethodPost, "/v1/reservations/"+url.PathEscape(r.ref)+"/cancel", nil,
-		"Authorization", "Bearer "+r.token, "Idempotency-Key", newUUID())
+		"Authorization", "Bearer "+r.token, "Idempotency-Key", awsid.UUID())
 	if err != nil {
 		return fail("%v (%s may still be confirmed)", err, r.ref)
 	}

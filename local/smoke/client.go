@@ -120,16 +120,6 @@ func clip(b []byte) string {
 	return s
 }
 
-// newUUID is a random (version 4) UUID, for Idempotency-Key.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // randomHex is n random bytes in hex, for a guest address of this run.
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"innkeeper/local/awsid"
 )
 
 // The message actions.
@@ -69,7 +71,7 @@ func (s *Server) newMessage(in *sendMessageInput) (m *message, sysMD5 string, er
 		return nil, "", err
 	}
 	m = &message{
-		id: newUUID(), body: *in.MessageBody, md5Body: md5Hex([]byte(*in.MessageBody)),
+		id: awsid.UUID(), body: *in.MessageBody, md5Body: md5Hex([]byte(*in.MessageBody)),
 		attrs: in.MessageAttributes, senderID: s.o.Account,
 	}
 	if t, ok := in.MessageSystemAttributes["AWSTraceHeader"]; ok {

@@ -15,6 +15,10 @@ import (
 	"innkeeper/local/sqs"
 )
 
+// settle bounds a wait on the server's goroutines, never on a visibility
+// timeout.
+const settle = 5 * time.Second
+
 // env is a server on a loopback port, the clock it runs on and a real
 // SDK client pointed at it, message checksum validation left on.
 type env struct {
@@ -120,18 +124,5 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 	if ae.ErrorCode() != code {
 		t.Fatalf("error code = %q (%v), want %q", ae.ErrorCode(), err, code)
-	}
-}
-
-// eventually polls cond until it holds or a few seconds pass: for
-// waiting on the server's goroutines, never on a visibility timeout.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"slices"
 	"time"
+
+	"innkeeper/local/awsid"
 )
 
 // moveTask is a dead-letter queue redrive. SQS runs one in the
@@ -62,7 +64,7 @@ func (s *Server) startMessageMoveTask(_ context.Context, in *startMessageMoveTas
 	}
 
 	now := s.now()
-	handle, _ := json.Marshal(map[string]string{"taskId": newUUID(), "sourceArn": *in.SourceArn})
+	handle, _ := json.Marshal(map[string]string{"taskId": awsid.UUID(), "sourceArn": *in.SourceArn})
 	t := &moveTask{
 		handle: base64.StdEncoding.EncodeToString(handle), status: "COMPLETED",
 		source: *in.SourceArn, dest: deref(in.DestinationArn), rate: in.MaxNumberOfMessagesPerSecond, started: now,
@@ -84,7 +86,7 @@ func (s *Server) startMessageMoveTask(_ context.Context, in *startMessageMoveTas
 		}
 		// A redriven message is a new message: new id, new enqueue time.
 		s.enqueue(target, &message{
-			id: newUUID(), body: m.body, md5Body: m.md5Body, attrs: m.attrs, trace: m.trace,
+			id: awsid.UUID(), body: m.body, md5Body: m.md5Body, attrs: m.attrs, trace: m.trace,
 			senderID: m.senderID, sentAt: now, visibleAt: now,
 		})
 		moved[m] = true

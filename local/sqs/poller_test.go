@@ -23,6 +23,7 @@ import (
 
 	"innkeeper/local/sandbox"
 	"innkeeper/local/sqs"
+	"innkeeper/local/testsync"
 	"innkeeper/shared/topology"
 )
 
@@ -89,33 +90,15 @@ func failing(bad ...string) func(ev events.SQSEvent) (sandbox.Result, error) {
 	}
 }
 
-// syncBuffer collects log lines from the poller's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // poll ensures q and runs its poller until the test ends or stop is
 // called; stop returns once the batch in hand is settled.
-func (e *env) poll(t *testing.T, q topology.Queue, fn *fakeLambda, concurrency int) (url string, logs *syncBuffer, stop func()) {
+func (e *env) poll(t *testing.T, q topology.Queue, fn *fakeLambda, concurrency int) (url string, logs *testsync.Buffer, stop func()) {
 	t.Helper()
 	url, err := e.srv.Ensure(q)
 	if err != nil {
 		t.Fatalf("Ensure: %v", err)
 	}
-	logs = &syncBuffer{}
+	logs = &testsync.Buffer{}
 	p := sqs.NewPoller(e.srv, q, fn, sqs.PollerOptions{Concurrency: concurrency, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	c, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -159,7 +142,7 @@ func TestPollerSendsTheEventLambdaSends(t *testing.T) {
 		t.Fatalf("SendMessage: %v", err)
 	}
 	_, logs, _ := e.poll(t, q, fn, 1)
-	eventually(t, "the message to be handled", func() bool { return e.depth(t, "events") == [3]int{} && len(fn.invocations()) == 1 })
+	testsync.Eventually(t, settle, "the message to be handled", func() bool { return e.depth(t, "events") == [3]int{} && len(fn.invocations()) == 1 })
 
 	call := fn.invocations()[0]
 	if call.function != "worker" {
@@ -214,7 +197,7 @@ func TestPollerRespectsTheBatchSize(t *testing.T) {
 		e.send(t, url, fmt.Sprint(i))
 	}
 	e.poll(t, q, fn, 2)
-	eventually(t, "seven messages handled", func() bool { return len(fn.deliveries()) == 7 && e.depth(t, "sized") == [3]int{} })
+	testsync.Eventually(t, settle, "seven messages handled", func() bool { return len(fn.deliveries()) == 7 && e.depth(t, "sized") == [3]int{} })
 	full := 0
 	for _, c := range fn.invocations() {
 		if n := len(c.event.Records); n > 3 {
@@ -242,7 +225,7 @@ func TestPollerWaitsForTheBatchingWindow(t *testing.T) {
 
 	e.send(t, url, "1")
 	e.send(t, url, "2")
-	eventually(t, "two messages gathered", func() bool { return e.depth(t, "windowed")[1] == 2 })
+	testsync.Eventually(t, settle, "two messages gathered", func() bool { return e.depth(t, "windowed")[1] == 2 })
 	time.Sleep(50 * time.Millisecond)
 	if n := len(fn.invocations()); n != 0 {
 		t.Fatalf("invoked %d times before the batch was full or the window over", n)
@@ -250,15 +233,15 @@ func TestPollerWaitsForTheBatchingWindow(t *testing.T) {
 	for _, b := range []string{"3", "4", "5"} {
 		e.send(t, url, b)
 	}
-	eventually(t, "a full batch", func() bool { return len(fn.invocations()) == 1 })
+	testsync.Eventually(t, settle, "a full batch", func() bool { return len(fn.invocations()) == 1 })
 	if n := len(fn.invocations()[0].event.Records); n != 5 {
 		t.Errorf("first batch of %d, want the full 5", n)
 	}
 
 	e.send(t, url, "6")
-	eventually(t, "one message gathered", func() bool { return e.depth(t, "windowed") == [3]int{0, 1, 0} })
+	testsync.Eventually(t, settle, "one message gathered", func() bool { return e.depth(t, "windowed") == [3]int{0, 1, 0} })
 	e.clock.Advance(11 * time.Second)
-	eventually(t, "the window to end the batch", func() bool { return len(fn.invocations()) == 2 })
+	testsync.Eventually(t, settle, "the window to end the batch", func() bool { return len(fn.invocations()) == 2 })
 	if n := len(fn.invocations()[1].event.Records); n != 1 {
 		t.Errorf("second batch of %d, want 1", n)
 	}
@@ -307,7 +290,7 @@ func TestPollerSettlesABatchByOutcome(t *testing.T) {
 			e.send(t, url, "bad")
 			fn := &fakeLambda{respond: tt.respond}
 			_, _, stop := e.poll(t, q, fn, 1)
-			eventually(t, "the batch", func() bool { return len(fn.invocations()) >= 1 })
+			testsync.Eventually(t, settle, "the batch", func() bool { return len(fn.invocations()) >= 1 })
 			stop() // returns once the batch is settled
 			if n := len(fn.invocations()[0].event.Records); n != 2 {
 				t.Fatalf("batch of %d, want both messages", n)
@@ -341,10 +324,10 @@ func TestPollerRedeliversOnlyTheFailedMessage(t *testing.T) {
 		e.send(t, url, b)
 	}
 	e.poll(t, q, fn, 2)
-	eventually(t, "the first batch settled", func() bool { return len(fn.invocations()) == 1 && e.depth(t, "partial") == [3]int{0, 1, 0} })
+	testsync.Eventually(t, settle, "the first batch settled", func() bool { return len(fn.invocations()) == 1 && e.depth(t, "partial") == [3]int{0, 1, 0} })
 
 	e.clock.Advance(31 * time.Second)
-	eventually(t, "the redelivery", func() bool { return len(fn.invocations()) == 2 })
+	testsync.Eventually(t, settle, "the redelivery", func() bool { return len(fn.invocations()) == 2 })
 	r := fn.invocations()[1].event.Records
 	if len(r) != 1 || r[0].Body != "bad" || r[0].Attributes["ApproximateReceiveCount"] != "2" {
 		t.Errorf("second batch = %+v, want only the failed message, received twice", r)
@@ -366,17 +349,17 @@ func TestPollerSendsAPoisonMessageToTheDeadLetterQueue(t *testing.T) {
 	_, logs, _ := e.poll(t, q, fn, 2)
 
 	for round := 1; round <= 5; round++ {
-		eventually(t, fmt.Sprintf("delivery %d of the poison message", round), func() bool {
+		testsync.Eventually(t, settle, fmt.Sprintf("delivery %d of the poison message", round), func() bool {
 			return fn.deliveries()["poison"] == round && e.depth(t, "orders") == [3]int{0, 1, 0}
 		})
 		if round == 2 {
 			// A message sent meanwhile is handled once, whatever its batch.
 			e.send(t, url, "c")
-			eventually(t, "c", func() bool { return fn.deliveries()["c"] == 1 && e.depth(t, "orders") == [3]int{0, 1, 0} })
+			testsync.Eventually(t, settle, "c", func() bool { return fn.deliveries()["c"] == 1 && e.depth(t, "orders") == [3]int{0, 1, 0} })
 		}
 		e.clock.Advance(31 * time.Second)
 	}
-	eventually(t, "the poison message in the dead-letter queue", func() bool {
+	testsync.Eventually(t, settle, "the poison message in the dead-letter queue", func() bool {
 		return e.depth(t, "orders-dlq") == [3]int{1, 0, 0} && e.depth(t, "orders") == [3]int{}
 	})
 	if want := map[string]int{"a": 1, "b": 1, "c": 1, "poison": 5}; !maps.Equal(fn.deliveries(), want) {
@@ -416,12 +399,12 @@ func TestPollerFunctionErrorRedeliversTheWholeBatch(t *testing.T) {
 		e.send(t, url, b)
 	}
 	_, logs, _ := e.poll(t, q, fn, 1)
-	eventually(t, "the failed batch", func() bool { return len(fn.invocations()) == 1 })
+	testsync.Eventually(t, settle, "the failed batch", func() bool { return len(fn.invocations()) == 1 })
 	if got := e.depth(t, "retried"); got != [3]int{0, 3, 0} {
 		t.Fatalf("depth after a function error = %v, want all 3 in flight", got)
 	}
 	e.clock.Advance(31 * time.Second)
-	eventually(t, "the retry to succeed", func() bool { return len(fn.invocations()) == 2 && e.depth(t, "retried") == [3]int{} })
+	testsync.Eventually(t, settle, "the retry to succeed", func() bool { return len(fn.invocations()) == 2 && e.depth(t, "retried") == [3]int{} })
 
 	first, second := fn.invocations()[0].event.Records, fn.invocations()[1].event.Records
 	ids := func(rs []events.SQSMessage) []string {
@@ -449,7 +432,7 @@ func TestPollerKeepsGoingWhenTheQueueIsMissing(t *testing.T) {
 	t.Parallel()
 	srv := sqs.New(sqs.Options{})
 	defer srv.Close()
-	logs := &syncBuffer{}
+	logs := &testsync.Buffer{}
 	q := topology.Queue{Name: "ghost", Consumer: "worker", MaxReceiveCount: 1}
 	p := sqs.NewPoller(srv, q, &fakeLambda{}, sqs.PollerOptions{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	c, cancel := context.WithCancel(context.Background())
@@ -458,7 +441,7 @@ func TestPollerKeepsGoingWhenTheQueueIsMissing(t *testing.T) {
 		p.Run(c)
 		close(done)
 	}()
-	eventually(t, "the failure logged", func() bool { return strings.Contains(logs.String(), "sqs poll failed") })
+	testsync.Eventually(t, settle, "the failure logged", func() bool { return strings.Contains(logs.String(), "sqs poll failed") })
 	cancel()
 	select {
 	case <-done:

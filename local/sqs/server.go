@@ -2,7 +2,6 @@ package sqs
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"innkeeper/local/awsid"
 	"innkeeper/local/clock"
+	"innkeeper/local/loopback"
 )
 
 // Options tune the server.
@@ -90,22 +91,17 @@ func (s *Server) watchClock() {
 // 127.0.0.1:0, serves in the background and returns the endpoint URL
 // to give the SDK as its BaseEndpoint.
 func (s *Server) Start(addr string) (string, error) {
-	if err := checkLoopback(addr); err != nil {
-		return "", err
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := loopback.Listen(addr)
 	if err != nil {
-		return "", fmt.Errorf("sqs: listen on %s: %w", addr, err)
+		return "", fmt.Errorf("sqs: %w", err)
 	}
 	if err := s.listen(ln); err != nil {
 		ln.Close()
 		return "", err
 	}
-	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.o.Logger.Error("sqs: serve", slog.String("error", err.Error()))
-		}
-	}()
+	loopback.Serve(s.srv, ln, func(err error) {
+		s.o.Logger.Error("sqs: serve", slog.String("error", err.Error()))
+	})
 	return s.URL(), nil
 }
 
@@ -123,9 +119,9 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 func (s *Server) listen(ln net.Listener) error {
-	addr, ok := ln.Addr().(*net.TCPAddr)
-	if !ok || !addr.IP.IsLoopback() {
-		return fmt.Errorf("sqs: refusing to serve on %s: not a loopback address", ln.Addr())
+	addr, err := loopback.Addr(ln)
+	if err != nil {
+		return fmt.Errorf("sqs: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,24 +132,8 @@ func (s *Server) listen(ln net.Listener) error {
 		return errors.New("sqs: already serving")
 	}
 	s.base = "http://" + addr.String()
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = loopback.NewServer(s)
 	return nil
-}
-
-// checkLoopback accepts localhost and loopback IPs only; an empty host
-// would mean every interface.
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("sqs: address %q: %w", addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("sqs: refusing to listen on %q: not a loopback address", addr)
 }
 
 // URL is the endpoint the server answers on (http://127.0.0.1:port), and
@@ -192,7 +172,7 @@ const maxRequestBody = 16 << 20
 // ServeHTTP answers one JSON protocol request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := newUUID()
+	id := awsid.UUID()
 	w.Header().Set("x-amzn-RequestId", id)
 	action, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.")
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
@@ -331,14 +311,4 @@ func writeQueryError(w http.ResponseWriter, requestID string) {
 		`<Error><Type>Sender</Type><Code>AWS.SimpleQueueService.UnsupportedOperation</Code>`+
 		`<Message>The local SQS emulator speaks the AWS JSON 1.0 protocol only; upgrade the SDK.</Message></Error>`+
 		`<RequestId>%s</RequestId></ErrorResponse>`, requestID)
-}
-
-// newUUID is a random (version 4) UUID, the form of SQS message and
-// request ids.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

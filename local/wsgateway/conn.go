@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+
+	"innkeeper/local/awsid"
 )
 
 // conn is one open connection.
@@ -253,7 +255,7 @@ const sendTimeout = 5 * time.Second
 // handle routes one message and invokes its function.
 func (c *conn) handle(m inbound) {
 	start := time.Now()
-	requestID := newID()
+	requestID := awsid.GatewayID()
 	key, ok := c.g.routes.selectRoute(m.body)
 	function := noFunction
 	status := http.StatusOK
@@ -264,7 +266,7 @@ func (c *conn) handle(m inbound) {
 		c.reply(msgForbidden, requestID)
 	default:
 		function, _ = c.g.routes.lookup(key)
-		ev := c.g.messageEvent(c.peer, key, requestID, newID(), m.body, m.at)
+		ev := c.g.messageEvent(c.peer, key, requestID, awsid.GatewayID(), m.body, m.at)
 		// The function's answer is dropped: without route responses, API
 		// Gateway sends the client nothing back.
 		if _, err = c.g.call(c.g.base, function, ev); err != nil {
@@ -303,7 +305,7 @@ func (c *conn) reply(message, requestID string) {
 // disconnect invokes the $disconnect route for a closed connection.
 func (g *Gateway) disconnect(p peer, code int, reason, cause string) {
 	start := time.Now()
-	requestID := newID()
+	requestID := awsid.GatewayID()
 	function, ok := g.routes.lookup(RouteDisconnect)
 	status := http.StatusOK
 	var err error

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"innkeeper/local/gateway"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -16,6 +15,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"innkeeper/local/awsid"
+	"innkeeper/local/gateway"
 )
 
 // errBadResponse is what the $connect function answered when the gateway
@@ -42,7 +44,7 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 
 	now := g.o.Now()
 	p := peer{connectionID: id, connectedAt: now, sourceIP: gateway.SourceIP(r), userAgent: r.UserAgent(), domainName: r.Host}
-	requestID := newID()
+	requestID := awsid.GatewayID()
 	v, function := g.connect(r, p, requestID, now)
 	logConnect := func(status int, err error) {
 		attrs := []slog.Attr{

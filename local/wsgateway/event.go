@@ -1,16 +1,14 @@
 package wsgateway
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
-	"fmt"
-	"innkeeper/local/gateway"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/local/awsid"
+	"innkeeper/local/gateway"
 )
 
 // TimeLayout is the layout of requestContext.requestTime, as API Gateway
@@ -133,7 +131,7 @@ func connectHeaders(r *http.Request, now time.Time) (map[string]string, map[stri
 	}
 	multi["X-Forwarded-Port"] = []string{gateway.LocalPort(r)}
 	if len(multi["X-Amzn-Trace-Id"]) == 0 {
-		multi["X-Amzn-Trace-Id"] = []string{traceID(now)}
+		multi["X-Amzn-Trace-Id"] = []string{awsid.TraceHeader(now)}
 	}
 	headers := make(map[string]string, len(multi))
 	for name, values := range multi {
@@ -158,21 +156,4 @@ func queryParameters(raw string) (map[string]string, map[string][]string) {
 		single[name] = vs[len(vs)-1]
 	}
 	return single, values
-}
-
-// newID returns a fresh id in API Gateway's style, for connections,
-// requests and messages alike: eleven random bytes in URL-safe base64,
-// sixteen characters ending in "=" ("R1kmxc2VNjMCFIA=").
-func newID() string {
-	var b [11]byte
-	_, _ = rand.Read(b[:]) // crypto/rand does not fail; it crashes instead.
-	return base64.URLEncoding.EncodeToString(b[:])
-}
-
-// traceID is an X-Ray trace header as the gateway adds to a request that
-// does not carry one.
-func traceID(now time.Time) string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[:]))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"innkeeper/local/awsid"
 	"innkeeper/local/sandbox"
 	"innkeeper/shared/topology"
 )
@@ -201,9 +202,9 @@ func (g *Gateway) reserve() (string, bool) {
 	if g.closed {
 		return "", false
 	}
-	id := newID()
+	id := awsid.GatewayID()
 	for _, taken := g.conns[id]; taken; _, taken = g.conns[id] {
-		id = newID()
+		id = awsid.GatewayID()
 	}
 	g.conns[id] = nil
 	g.running.Add(1)

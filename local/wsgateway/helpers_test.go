@@ -1,7 +1,6 @@
 package wsgateway_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"innkeeper/local/sandbox"
+	"innkeeper/local/testsync"
 	"innkeeper/local/wsgateway"
 	"innkeeper/shared/topology"
 )
@@ -136,24 +136,11 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer collects log lines written from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+// logLines decodes the gateway's JSON log, a line at a time.
+func logLines(t *testing.T, b *testsync.Buffer) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	for line := range strings.Lines(b.buf.String()) {
+	for line := range strings.Lines(b.String()) {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			t.Fatalf("log line %q is not JSON: %v", line, err)
@@ -169,7 +156,7 @@ type env struct {
 	g     *wsgateway.Gateway
 	inv   *fakeInvoker
 	clock *clock
-	logs  *syncBuffer
+	logs  *testsync.Buffer
 	url   string // http://127.0.0.1:port
 	wsURL string // ws://127.0.0.1:port/live
 	mgmt  *apigatewaymanagementapi.Client
@@ -184,7 +171,7 @@ var at = time.Date(2025, 3, 5, 15, 7, 9, 123_000_000, time.FixedZone("CET", 3600
 
 func newEnv(t *testing.T, api topology.WebSocketAPI, o wsgateway.Options, answers map[string]answer) *env {
 	t.Helper()
-	e := &env{inv: &fakeInvoker{answers: answers}, clock: &clock{t: at}, logs: &syncBuffer{}}
+	e := &env{inv: &fakeInvoker{answers: answers}, clock: &clock{t: at}, logs: &testsync.Buffer{}}
 	o.Now = e.clock.Now
 	o.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
 	g, err := wsgateway.New(api, e.inv, o)
@@ -267,17 +254,5 @@ func write(t *testing.T, c *websocket.Conn, msg string) {
 	defer cancel()
 	if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
 		t.Fatalf("write: %v", err)
-	}
-}
-
-// waitFor polls cond until it holds, failing the test after the wait.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("still not %s after %s", what, wait)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

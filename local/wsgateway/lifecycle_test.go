@@ -8,6 +8,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"innkeeper/local/testsync"
 	"innkeeper/local/wsgateway"
 	"innkeeper/shared/topology"
 )
@@ -48,7 +49,7 @@ func TestClientCloseInvokesDisconnect(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, "forgotten", func() bool { return e.g.Connections() == 0 })
+	testsync.Eventually(t, wait, "forgotten", func() bool { return e.g.Connections() == 0 })
 }
 
 // Messages sent just before the client closes still reach their function,
@@ -197,8 +198,8 @@ func TestLogLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	disconnectOf(t, e, id)
-	waitFor(t, "the disconnect logged", func() bool {
-		for _, l := range e.logs.lines(t) {
+	testsync.Eventually(t, wait, "the disconnect logged", func() bool {
+		for _, l := range logLines(t, e.logs) {
 			if l["route_key"] == "$disconnect" {
 				return true
 			}
@@ -216,7 +217,7 @@ func TestLogLines(t *testing.T) {
 		{"post", "websocket management", "", 200},
 		{"disconnect", "websocket connection", "$disconnect", 200},
 	}
-	lines := e.logs.lines(t)
+	lines := logLines(t, e.logs)
 	for _, w := range want {
 		t.Run(w.name, func(t *testing.T) {
 			for _, l := range lines {

@@ -2,7 +2,6 @@ package wsgateway
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"innkeeper/local/awsid"
 )
 
 // ManagementTimeLayout is how GetConnection writes its times: RFC 3339
@@ -28,7 +29,7 @@ var errGone = errors.New("wsgateway: connection gone")
 // are not checked.
 func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, id string) {
 	start := time.Now()
-	requestID := newUUID()
+	requestID := awsid.UUID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	status, err := g.manage(w, r, id)
 	attrs := []slog.Attr{
@@ -149,14 +150,4 @@ func writeAPIError(w http.ResponseWriter, status int, errorType, message string)
 	w.Header().Set("x-amzn-ErrorType", errorType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-// newUUID is a random (version 4) UUID, the form of the management
-// API's request ids.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"innkeeper/local/sandbox"
+	"innkeeper/local/testsync"
 	"innkeeper/local/wsgateway"
 	"innkeeper/shared/topology"
 )
@@ -40,7 +41,7 @@ func TestRouteSelection(t *testing.T) {
 		write(t, c, tt.message)
 	}
 	var got []call
-	waitFor(t, "all messages invoked", func() bool {
+	testsync.Eventually(t, wait, "all messages invoked", func() bool {
 		got = nil
 		for _, key := range []string{"subscribe", "unsubscribe", "$default"} {
 			got = append(got, e.inv.callsOf(key)...)
@@ -254,9 +255,9 @@ func TestFrameAndMessageLimits(t *testing.T) {
 			}
 			if tt.close == 0 {
 				// It arrives, and the connection stays open for the next.
-				waitFor(t, "delivered", func() bool { return delivered(e, id, tt.size) })
+				testsync.Eventually(t, wait, "delivered", func() bool { return delivered(e, id, tt.size) })
 				write(t, c, `{"action":"subscribe"}`)
-				waitFor(t, "the next message delivered", func() bool { return routedFor(e, id, "subscribe") })
+				testsync.Eventually(t, wait, "the next message delivered", func() bool { return routedFor(e, id, "subscribe") })
 				return
 			}
 			code, _ := closed(t, c)
@@ -316,7 +317,7 @@ func routedFor(e *env, id, route string) bool {
 func disconnectOf(t *testing.T, e *env, id string) events.APIGatewayWebsocketProxyRequest {
 	t.Helper()
 	var ev events.APIGatewayWebsocketProxyRequest
-	waitFor(t, "disconnected", func() bool {
+	testsync.Eventually(t, wait, "disconnected", func() bool {
 		for _, c := range e.inv.callsOf("$disconnect") {
 			if c.event.RequestContext.ConnectionID == id {
 				ev = c.event

@@ -337,20 +337,32 @@ func TestConcurrentBookingsNeverOversell(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r := c.do("POST", "/v1/reservations", bookingBody(
+			r, err := c.send("POST", "/v1/reservations", bookingBody(
 				set("room_type", "FAM"), set("rate_plan", "FAM-FLEX"),
 				set("check_in", "2027-02-02"), set("check_out", "2027-02-05"), set("adults", 2),
 				set("guest", map[string]any{"name": fmt.Sprintf("Guest %d", i), "email": fmt.Sprintf("g%d@example.com", i)}),
 			), "Idempotency-Key", newKey())
+			if err != nil {
+				t.Errorf("request %d: %v", i, err)
+				return
+			}
 			statuses[i] = r.Status
 			if r.Status != http.StatusCreated {
-				typ, _ := r.JSON(t)["type"].(string)
+				m, err := r.object()
+				if err != nil {
+					t.Errorf("request %d: %v", i, err)
+					return
+				}
+				typ, _ := m["type"].(string)
 				kinds[i] = typ
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow() // a request above failed: what follows would only repeat it
+	}
 
 	created := 0
 	for i, s := range statuses {
@@ -435,7 +447,13 @@ func TestIdempotency(t *testing.T) {
 		key := newKey()
 		body := bookingBody(set("room_type", "FAM"), set("rate_plan", "FAM-FLEX"), set("check_in", "2027-01-20"), set("check_out", "2027-01-21"))
 		done := make(chan result)
-		go func() { done <- c.do("POST", "/v1/reservations", body, "Idempotency-Key", key) }()
+		go func() {
+			r, err := c.send("POST", "/v1/reservations", body, "Idempotency-Key", key)
+			if err != nil {
+				t.Errorf("the first request: %v", err)
+			}
+			done <- r
+		}()
 
 		// Wait until the first request holds the key's claim.
 		held := func() bool {

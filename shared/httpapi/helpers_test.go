@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -23,11 +24,21 @@ type result struct {
 // JSON decodes the body into a map.
 func (r result) JSON(t testing.TB) map[string]any {
 	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("body is not a JSON object: %v\n%s", err, r.Body)
+	m, err := r.object()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return m
+}
+
+// object is JSON for a goroutine: it returns the error, as only the
+// test's goroutine may call t.Fatal.
+func (r result) object() (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		return nil, fmt.Errorf("body is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return m, nil
 }
 
 // Problem checks the response is a problem of status and type suffix kind.
@@ -76,6 +87,16 @@ func newClient(t testing.TB, o testenv.APIOptions) *client {
 // (sent as JSON). headers are pairs.
 func (c *client) do(method, path string, body any, headers ...string) result {
 	c.t.Helper()
+	r, err := c.send(method, path, body, headers...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
+}
+
+// send is do for a goroutine: it returns the error, as only the test's
+// goroutine may call t.Fatal.
+func (c *client) send(method, path string, body any, headers ...string) (result, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -84,13 +105,13 @@ func (c *client) do(method, path string, body any, headers ...string) result {
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			c.t.Fatal(err)
+			return result{}, err
 		}
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, c.api.URL+path, rd)
 	if err != nil {
-		c.t.Fatal(err)
+		return result{}, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -104,14 +125,14 @@ func (c *client) do(method, path string, body any, headers ...string) result {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		return result{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatal(err)
+		return result{}, err
 	}
-	return result{resp.StatusCode, resp.Header, raw}
+	return result{resp.StatusCode, resp.Header, raw}, nil
 }
 
 // newKey is a fresh Idempotency-Key.

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"innkeeper/local/testenv"
+	"innkeeper/local/testsync"
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/config"
 	"innkeeper/shared/httpapi"
@@ -30,25 +30,7 @@ type limitedAPI struct {
 	*bootstrap.API
 	t      testing.TB
 	prefix string
-	log    *syncBuffer
-}
-
-// syncBuffer is a log the API writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log    *testsync.Buffer
 }
 
 func newLimitedAPI(t *testing.T, o httpapi.RateLimiterOptions, env map[string]string) *limitedAPI {
@@ -72,7 +54,7 @@ func newLimitedAPI(t *testing.T, o httpapi.RateLimiterOptions, env map[string]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &syncBuffer{}
+	log := &testsync.Buffer{}
 	ctx := context.Background()
 	api, err := bootstrap.NewAPI(ctx, cfg, logging.New(log, "warn"),
 		bootstrap.APIOptions{SearchPath: testenv.Schema(t), RateLimiter: o})
@@ -481,7 +463,7 @@ func TestRateLimitFailsOpenWhenRedisHangs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &syncBuffer{}
+	log := &testsync.Buffer{}
 	api := httpapi.New(httpapi.Deps{RateLimiter: l, Logger: logging.New(log, "warn")})
 	for i := range 4 {
 		start := time.Now()
