@@ -14,12 +14,13 @@ import (
 
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/bootstrap/apigw"
+	"innkeeper/shared/bootstrap/apiserver"
 )
 
 func main() {
 	ctx := context.Background()
 	cfg, log := bootstrap.Function(ctx, "api", "DATABASE_URL", "REDIS_URL")
-	api, err := bootstrap.NewAPI(ctx, cfg, log, bootstrap.APIOptions{})
+	api, err := apiserver.New(ctx, cfg, log, apiserver.Options{})
 	bootstrap.Fatal(log, "api", err)
 	lambda.Start(handler(api, log))
 }

@@ -8,13 +8,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/jobrunner"
 )
 
 func main() {
 	ctx := context.Background()
 	cfg, log := bootstrap.Function(ctx, "scheduler", "DATABASE_URL")
-	r, err := bootstrap.NewJobs(ctx, cfg, log)
+	r, err := jobrunner.New(ctx, cfg, log, "scheduler")
 	bootstrap.Fatal(log, "scheduler", err)
-	r.Function = "scheduler"
 	lambda.Start(r.Handle)
 }

@@ -6,47 +6,24 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/bootstrap/push"
-	"innkeeper/shared/config"
-	"innkeeper/shared/logging"
 	"innkeeper/shared/realtime"
 )
 
 func main() {
-	cfg, err := bootstrap.Config(context.Background())
-	if err == nil {
-		err = cfg.Require("DATABASE_URL", "REDIS_URL", "WS_MANAGEMENT_ENDPOINT")
-	}
-	log := logging.New(os.Stdout, cfg.LogLevel)
-	slog.SetDefault(log)
-	var h *realtime.Handler
-	if err == nil {
-		h, err = handler(cfg, log)
-	}
-	if err != nil {
-		log.Error("ws: start", slog.String("error", err.Error()))
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
-}
-
-func handler(cfg config.Config, log *slog.Logger) (*realtime.Handler, error) {
-	st, err := bootstrap.Store(context.Background(), cfg, "")
-	if err != nil {
-		return nil, err
-	}
+	ctx := context.Background()
+	cfg, log := bootstrap.Function(ctx, "ws", "DATABASE_URL", "REDIS_URL", "WS_MANAGEMENT_ENDPOINT")
+	st, err := bootstrap.Store(ctx, cfg, "")
+	bootstrap.Fatal(log, "ws", err)
 	p, err := push.New(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	return &realtime.Handler{
-		Hub: p.Hub, Pusher: p, Service: booking.NewService(st, nil), Keys: st, Origins: cfg.CORSAllowedOrigins, Log: log, Function: "ws",
-	}, nil
+	bootstrap.Fatal(log, "ws", err)
+	lambda.Start((&realtime.Handler{
+		Hub: p.Hub, Pusher: p, Service: booking.NewService(st, nil), Keys: st,
+		Origins: cfg.CORSAllowedOrigins, Log: log, Function: "ws",
+	}).Handle)
 }

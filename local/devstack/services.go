@@ -16,7 +16,6 @@ import (
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
 	"innkeeper/local/wsgateway"
-	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/redisclient"
 	"innkeeper/shared/topology"
 )
@@ -226,4 +225,4 @@ func (s *Stack) Status() Status {
 }
 
 // bootstrapRedis is the stack's Redis with the functions' prefix.
-func bootstrapRedis(s *Stack) (*redisclient.Client, error) { return bootstrap.Redis(s.cfg) }
+func bootstrapRedis(s *Stack) (*redisclient.Client, error) { return redisclient.FromConfig(s.cfg) }

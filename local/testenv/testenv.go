@@ -20,7 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/apiserver"
 	"innkeeper/shared/config"
 	"innkeeper/shared/demo"
 	"innkeeper/shared/logging"
@@ -151,7 +151,7 @@ type APIOptions struct {
 // API is an HTTP API on a fresh schema and Redis prefix, with the demo data
 // and AdminKey, served by an httptest.Server.
 type API struct {
-	*bootstrap.API
+	*apiserver.API
 	URL    string
 	Schema string
 	// Queues is the API's SQS emulator; nil with NoRelay.
@@ -193,7 +193,7 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 		clock = func() time.Time { return Clock }
 	}
 	ctx := context.Background()
-	api, err := bootstrap.NewAPI(ctx, cfg, logging.Discard(), bootstrap.APIOptions{SearchPath: schema, Clock: clock})
+	api, err := apiserver.New(ctx, cfg, logging.Discard(), apiserver.Options{SearchPath: schema, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

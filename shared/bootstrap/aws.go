@@ -2,17 +2,10 @@ package bootstrap
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
-	"innkeeper/shared/config"
-	"innkeeper/shared/queue"
-	"innkeeper/shared/store"
 )
 
 // AWSConfig is the SDK configuration a Lambda function needs, read from
@@ -42,29 +35,4 @@ func AWSConfig(local bool) (aws.Config, error) {
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")),
 	}, nil
-}
-
-// SQS is the SQS client, or nil when no events queue is configured.
-func SQS(cfg config.Config) (*sqs.Client, error) {
-	if cfg.EventsQueueURL == "" {
-		return nil, nil
-	}
-	c, err := AWSConfig(cfg.SQSEndpoint != "")
-	if err != nil {
-		return nil, err
-	}
-	return sqs.NewFromConfig(c, func(o *sqs.Options) {
-		if cfg.SQSEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.SQSEndpoint)
-		}
-	}), nil
-}
-
-// Relay publishes outbox events to the events queue, or is nil when no
-// queue is configured (events then wait in the outbox).
-func Relay(client *sqs.Client, cfg config.Config, st *store.Store, log *slog.Logger) *queue.Relay {
-	if client == nil {
-		return nil
-	}
-	return &queue.Relay{Outbox: st, Publisher: queue.Publisher{Client: client, QueueURL: cfg.EventsQueueURL}, Log: log, Timeout: time.Second}
 }

@@ -16,7 +16,7 @@ import (
 
 	"innkeeper/local/testenv"
 	"innkeeper/local/testsync"
-	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/apiserver"
 	"innkeeper/shared/config"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/logging"
@@ -27,7 +27,7 @@ import (
 // request can come from the address a test chooses. Its schema holds
 // API keys and nothing else: the limits do not care what a route finds.
 type limitedAPI struct {
-	*bootstrap.API
+	*apiserver.API
 	t      testing.TB
 	prefix string
 	log    *testsync.Buffer
@@ -56,8 +56,8 @@ func newLimitedAPI(t *testing.T, o httpapi.RateLimiterOptions, env map[string]st
 	}
 	log := &testsync.Buffer{}
 	ctx := context.Background()
-	api, err := bootstrap.NewAPI(ctx, cfg, logging.New(log, "warn"),
-		bootstrap.APIOptions{SearchPath: testenv.Schema(t), RateLimiter: o})
+	api, err := apiserver.New(ctx, cfg, logging.New(log, "warn"),
+		apiserver.Options{SearchPath: testenv.Schema(t), RateLimiter: o})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"innkeeper/shared/config"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -90,4 +92,13 @@ func (c *Client) Ping(ctx context.Context) error {
 		return fmt.Errorf("redisclient: ping: %w", err)
 	}
 	return nil
+}
+
+// FromConfig is the client for the configuration's REDIS_URL, with its
+// timeout and key prefix. It does not connect.
+func FromConfig(cfg config.Config) (*Client, error) {
+	if err := cfg.Require("REDIS_URL"); err != nil {
+		return nil, err
+	}
+	return Open(cfg.RedisURL, Options{Timeout: cfg.RedisTimeout, Prefix: cfg.RedisKeyPrefix})
 }

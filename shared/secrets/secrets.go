@@ -45,7 +45,7 @@ const (
 const DefaultTimeout = 3 * time.Second
 
 // Getter is the one Secrets Manager call the package makes
-// (GetSecretValue); shared/bootstrap implements it, tests use a fake.
+// (GetSecretValue); Manager implements it, tests use a fake.
 type Getter interface {
 	// GetSecretString is the SecretString of the secret arn.
 	GetSecretString(ctx context.Context, arn string) (string, error)

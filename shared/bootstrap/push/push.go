@@ -9,12 +9,13 @@ import (
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/config"
 	"innkeeper/shared/realtime"
+	"innkeeper/shared/redisclient"
 )
 
 // New is the pusher the configuration names: Redis for the subscriptions,
 // WS_MANAGEMENT_ENDPOINT for the @connections API.
 func New(cfg config.Config, log *slog.Logger) (*realtime.Pusher, error) {
-	c, err := bootstrap.Redis(cfg)
+	c, err := redisclient.FromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}

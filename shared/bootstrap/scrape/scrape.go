@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/sqsclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/httpcount"
 	"innkeeper/shared/promtext"
 	"innkeeper/shared/queue"
+	"innkeeper/shared/redisclient"
 )
 
 // Options are for tests: a schema to confine the store to, a clock.
@@ -29,7 +31,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (h
 	if err != nil {
 		return nil, err
 	}
-	c, err := bootstrap.Redis(cfg)
+	c, err := redisclient.FromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +49,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (h
 			return age.Seconds(), err
 		},
 	}
-	q, err := bootstrap.SQS(cfg)
+	q, err := sqsclient.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,47 +1,30 @@
-// Package bootstrap builds a function's dependencies from its
-// configuration, once per process: warm invocations reuse the pools and
-// clients it makes. Functions' main packages stay wiring only.
-package bootstrap
+// Package apiserver wires the api function: the HTTP API (shared/httpapi)
+// with its PostgreSQL store, its Redis (request counters, rate limits),
+// the relay that sends each command's events to the queue right after
+// it commits, and the health checks and gauges of /readyz and /health.
+// Tests and the devstack build the API with it too, so they run what is
+// deployed.
+package apiserver
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"innkeeper/shared/booking"
+	"innkeeper/shared/bootstrap"
+	"innkeeper/shared/bootstrap/sqsclient"
 	"innkeeper/shared/config"
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/httpcount"
-	"innkeeper/shared/jobs"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/redisclient"
 	"innkeeper/shared/store"
 )
-
-// Store opens the PostgreSQL store the configuration names.
-func Store(ctx context.Context, cfg config.Config, searchPath string) (*store.Store, error) {
-	if err := cfg.Require("DATABASE_URL"); err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, cfg.DatabaseURL, store.Options{
-		MaxConns:         cfg.DBMaxConns,
-		ConnectTimeout:   cfg.DBConnectTimeout,
-		StatementTimeout: cfg.DBStatementTimeout,
-		SearchPath:       searchPath,
-	})
-}
-
-// Redis opens the Redis client the configuration names.
-func Redis(cfg config.Config) (*redisclient.Client, error) {
-	if err := cfg.Require("REDIS_URL"); err != nil {
-		return nil, err
-	}
-	return redisclient.Open(cfg.RedisURL, redisclient.Options{Timeout: cfg.RedisTimeout, Prefix: cfg.RedisKeyPrefix})
-}
 
 // API is the HTTP API with everything it needs.
 type API struct {
@@ -57,9 +40,9 @@ type API struct {
 
 // SQSClient is a client for the API's queue, for tests and tools.
 func (a *API) SQSClient(ctx context.Context) (*sqs.Client, error) {
-	c, err := SQS(a.cfg)
+	c, err := sqsclient.New(a.cfg)
 	if err == nil && c == nil {
-		err = fmt.Errorf("bootstrap: no queue configured")
+		err = fmt.Errorf("apiserver: no queue configured")
 	}
 	return c, err
 }
@@ -70,8 +53,8 @@ func (a *API) Close() {
 	_ = a.Redis.Close()
 }
 
-// APIOptions adjust NewAPI for tests and local runs.
-type APIOptions struct {
+// Options adjust New for tests and local runs.
+type Options struct {
 	// SearchPath confines the store to one schema.
 	SearchPath string
 	// Clock replaces time.Now.
@@ -82,16 +65,16 @@ type APIOptions struct {
 	RateLimiter httpapi.RateLimiterOptions
 }
 
-// NewAPI builds the HTTP API from cfg.
-func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptions) (*API, error) {
-	st, err := Store(ctx, cfg, o.SearchPath)
+// New builds the HTTP API from cfg.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*API, error) {
+	st, err := bootstrap.Store(ctx, cfg, o.SearchPath)
 	if err != nil {
-		return nil, fmt.Errorf("bootstrap: %w", err)
+		return nil, fmt.Errorf("apiserver: %w", err)
 	}
-	c, err := Redis(cfg)
+	c, err := redisclient.FromConfig(cfg)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("bootstrap: %w", err)
+		return nil, fmt.Errorf("apiserver: %w", err)
 	}
 	svc := booking.NewService(st, o.Clock)
 	checks := []health.Check{
@@ -100,13 +83,13 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 	}
 	gauges := []health.Gauge{outboxGauge(st, svc.Now), jobsGauge(st, svc.Now)}
 	var redrive func(context.Context) (string, error)
-	q, err := SQS(cfg)
+	q, err := sqsclient.New(cfg)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("bootstrap: %w", err)
+		return nil, fmt.Errorf("apiserver: %w", err)
 	}
 	if q != nil {
-		relay := Relay(q, cfg, st, log)
+		relay := sqsclient.Relay(q, cfg, st, log)
 		svc.AfterCommit(relay.Flush)
 		checks = append(checks, health.Check{Name: "sqs", Slow: 250 * time.Millisecond, Probe: func(ctx context.Context) error {
 			_, err := queue.QueueDepth(ctx, q, cfg.EventsQueueURL)
@@ -128,7 +111,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		limiter, err = httpapi.NewLazyRateLimiter(c.Redis, ro)
 		if err != nil {
 			st.Close()
-			return nil, fmt.Errorf("bootstrap: %w", err)
+			return nil, fmt.Errorf("apiserver: %w", err)
 		}
 	}
 	srv := httpapi.New(httpapi.Deps{
@@ -148,17 +131,4 @@ func NewAPI(ctx context.Context, cfg config.Config, log *slog.Logger, o APIOptio
 		Version:        cfg.Version,
 	})
 	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, cfg: cfg}, nil
-}
-
-// NewJobs is the scheduled jobs' runner.
-func NewJobs(ctx context.Context, cfg config.Config, log *slog.Logger) (*jobs.Runner, error) {
-	st, err := Store(ctx, cfg, "")
-	if err != nil {
-		return nil, err
-	}
-	q, err := SQS(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &jobs.Runner{Store: st, Relay: Relay(q, cfg, st, log), Log: log}, nil
 }
