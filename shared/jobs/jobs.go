@@ -17,7 +17,6 @@ import (
 	"innkeeper/shared/booking"
 	"innkeeper/shared/meter"
 	"innkeeper/shared/queue"
-	"innkeeper/shared/store"
 )
 
 // The jobs.
@@ -42,9 +41,26 @@ const (
 // ErrUnknownJob is a scheduled event for no known job.
 var ErrUnknownJob = errors.New("jobs: unknown job")
 
+// Store is the persistence the jobs need; package store implements it on
+// PostgreSQL. Expiring holds runs the booking service, hence its Store.
+type Store interface {
+	booking.Store
+	// StartJob records that job started at.
+	StartJob(ctx context.Context, job string, at time.Time) error
+	// FinishJob records how job ended: its result, or jobErr.
+	FinishJob(ctx context.Context, job string, at time.Time, result any, jobErr error) error
+	// QueueArrivalReminders writes a reminder event to the outbox for
+	// each confirmed reservation arriving days after now at its hotel and
+	// not reminded yet, and returns their references.
+	QueueArrivalReminders(ctx context.Context, now time.Time, days int) ([]string, error)
+	// Cleanup deletes expired idempotency receipts and the events
+	// published more than keep before now, and counts each.
+	Cleanup(ctx context.Context, now time.Time, keep time.Duration) (receipts, events int64, err error)
+}
+
 // Runner runs the jobs.
 type Runner struct {
-	Store *store.Store
+	Store Store
 	// Relay publishes events; nil leaves them for a later sweep.
 	Relay *queue.Relay
 	Log   *slog.Logger

@@ -27,7 +27,6 @@ import (
 	"innkeeper/shared/booking"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/meter"
-	"innkeeper/shared/store"
 )
 
 // Kind is a kind of notification; each is sent at most once per
@@ -150,11 +149,17 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Store is the persistence the notifier needs.
+// Store is the persistence the notifier needs; package store implements
+// it on PostgreSQL.
 type Store interface {
+	// Reservation returns booking.ErrNotFound for an unknown reference.
 	Reservation(ctx context.Context, reference string) (booking.Reservation, error)
 	HotelDetail(ctx context.Context, slug string) (booking.HotelDetail, error)
-	SendOnce(ctx context.Context, reservationID int64, kind, messageID string, send func(context.Context) error) error
+	// SendOnce calls send unless the notification (reservationID, kind)
+	// was sent before, records it as sent if send succeeds, and reports
+	// whether it sent it now. A failed send is recorded as nothing, so a
+	// retry sends it.
+	SendOnce(ctx context.Context, reservationID int64, kind, messageID string, send func(context.Context) error) (sent bool, err error)
 }
 
 // Notifier sends the notifications of reservation events.
@@ -215,14 +220,14 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 			errs = append(errs, err)
 			continue
 		}
-		err = n.store.SendOnce(ctx, r.ID, string(kind), m.ID, func(ctx context.Context) error {
+		sent, err := n.store.SendOnce(ctx, r.ID, string(kind), m.ID, func(ctx context.Context) error {
 			return n.sender.Send(ctx, m)
 		})
 		switch {
-		case errors.Is(err, store.ErrAlreadySent):
-			n.log.InfoContext(ctx, "notification already sent", slog.String("reference", r.Reference), slog.String("kind", string(kind)))
 		case err != nil:
 			errs = append(errs, err)
+		case !sent:
+			n.log.InfoContext(ctx, "notification already sent", slog.String("reference", r.Reference), slog.String("kind", string(kind)))
 		default:
 			meter.From(ctx).Emails(1)
 			n.log.InfoContext(ctx, "notification sent", slog.String("reference", r.Reference), slog.String("kind", string(kind)))

@@ -19,17 +19,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"innkeeper/shared/booking"
 	"innkeeper/shared/httpapi/headers"
 	"innkeeper/shared/httpcount"
-	"innkeeper/shared/store"
 )
 
 // Sources are what a scrape reads besides Redis.
 type Sources struct {
 	// Bookings counts reservations by hotel: created (every one ever),
 	// and those that reached the terminal states cancelled and expired,
-	// which only grow; Current by the state they are in now.
-	Bookings func(ctx context.Context) (total []store.BookingCount, current []store.BookingCount, err error)
+	// which only grow; Current by the state they are in now. The store's
+	// BookingCounts is one.
+	Bookings func(ctx context.Context) (total []booking.ReservationCount, current []booking.ReservationCount, err error)
 	// Gauges are figures read at scrape: queue depth, DLQ depth, outbox
 	// lag, by metric name.
 	Gauges map[string]func(ctx context.Context) (float64, error)

@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"innkeeper/local/testenv"
+	"innkeeper/shared/booking"
 	"innkeeper/shared/httpcount"
-	"innkeeper/shared/store"
 )
 
 func scrape(t *testing.T, h http.Handler, token string) (int, string) {
@@ -43,9 +43,9 @@ func TestCountsAddUpAcrossProcesses(t *testing.T) {
 	a.ObserveHTTP(ctx, "GET", "/v1/hotels", 200, 20*time.Second)
 
 	col := &Collector{Recorder: a, Sources: Sources{
-		Bookings: func(context.Context) ([]store.BookingCount, []store.BookingCount, error) {
-			return []store.BookingCount{{Hotel: "lisbon-riverside", Status: "created", Count: 7}},
-				[]store.BookingCount{{Hotel: "lisbon-riverside", Status: "confirmed", Count: 5}}, nil
+		Bookings: func(context.Context) ([]booking.ReservationCount, []booking.ReservationCount, error) {
+			return []booking.ReservationCount{{Hotel: "lisbon-riverside", Status: "created", Count: 7}},
+				[]booking.ReservationCount{{Hotel: "lisbon-riverside", Status: "confirmed", Count: 5}}, nil
 		},
 		Gauges: map[string]func(context.Context) (float64, error){
 			"hotel_queue_depth": func(context.Context) (float64, error) { return 3, nil },

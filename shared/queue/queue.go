@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"innkeeper/shared/store"
+	"innkeeper/shared/booking"
 )
 
 // SQSAPI is the part of the SQS client the queue package uses.
@@ -34,7 +34,7 @@ type Publisher struct {
 
 // Publish sends events in batches of ten (SQS's limit) and returns the ids
 // SQS accepted; an error means some were not sent.
-func (p Publisher) Publish(ctx context.Context, events []store.OutboxEvent) ([]int64, error) {
+func (p Publisher) Publish(ctx context.Context, events []booking.OutboxEvent) ([]int64, error) {
 	var sent []int64
 	var firstErr error
 	for start := 0; start < len(events); start += 10 {
@@ -70,10 +70,19 @@ func (p Publisher) Publish(ctx context.Context, events []store.OutboxEvent) ([]i
 	return sent, firstErr
 }
 
-// Outbox is the store side of the relay.
+// Outbox is the store side of the relay: the table the commands write
+// their events to, in their own transactions. Package store implements it
+// on PostgreSQL.
 type Outbox interface {
-	PublishOutbox(ctx context.Context, f store.OutboxFilter, publish func([]store.OutboxEvent) ([]int64, error)) (int, error)
-	PendingFor(ctx context.Context, reference string) ([]store.OutboxEvent, error)
+	// PublishOutbox hands publish a page of unpublished events matching
+	// f, oldest first, and marks published the ids publish returns, in one
+	// transaction that keeps other relays off those events. It returns how
+	// many it marked; publish's error only when it sent none.
+	PublishOutbox(ctx context.Context, f booking.OutboxFilter, publish func([]booking.OutboxEvent) ([]int64, error)) (int, error)
+	// PendingFor lists a reservation's unpublished events, oldest first.
+	PendingFor(ctx context.Context, reference string) ([]booking.OutboxEvent, error)
+	// MarkPublished records that the queue took the events with these
+	// ids.
 	MarkPublished(ctx context.Context, ids []int64) error
 }
 
@@ -112,19 +121,22 @@ func (r *Relay) Flush(ctx context.Context, reference string) {
 	r.Log.DebugContext(ctx, "outbox flushed", slog.String("reference", reference), slog.Int("events", len(events)))
 }
 
+// sweepPage is how many events a sweep publishes per transaction.
+const sweepPage = 100
+
 // Sweep publishes every event still unpublished older than age at now,
 // in pages, and returns how many it published.
 func (r *Relay) Sweep(ctx context.Context, now time.Time, age time.Duration) (int, error) {
 	total := 0
 	for {
-		n, err := r.Outbox.PublishOutbox(ctx, store.OutboxFilter{Before: now.Add(-age), Limit: 100}, func(events []store.OutboxEvent) ([]int64, error) {
+		n, err := r.Outbox.PublishOutbox(ctx, booking.OutboxFilter{Before: now.Add(-age), Limit: sweepPage}, func(events []booking.OutboxEvent) ([]int64, error) {
 			return r.Publisher.Publish(ctx, events)
 		})
 		total += n
 		if err != nil {
 			return total, err
 		}
-		if n < 100 {
+		if n < sweepPage {
 			return total, nil
 		}
 	}

@@ -3,20 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
-)
 
-// BookingCount is a number of reservations of a hotel in a state.
-type BookingCount struct {
-	Hotel  string
-	Status string
-	Count  int64
-}
+	"innkeeper/shared/booking"
+)
 
 // BookingCounts counts reservations by hotel for the metrics: Total
 // holds the figures that only grow (status "created": every reservation
 // ever made; "cancelled" and "expired": the terminal states), Current
 // the reservations by the state they are in now. One round trip.
-func (s *Store) BookingCounts(ctx context.Context) (total, current []BookingCount, err error) {
+func (s *Store) BookingCounts(ctx context.Context) (total, current []booking.ReservationCount, err error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT h.slug, r.status, count(*)
 		FROM reservations r JOIN hotels h ON h.id = r.hotel_id
@@ -29,7 +24,7 @@ func (s *Store) BookingCounts(ctx context.Context) (total, current []BookingCoun
 	created := map[string]int64{}
 	var hotels []string
 	for rows.Next() {
-		var b BookingCount
+		var b booking.ReservationCount
 		if err := rows.Scan(&b.Hotel, &b.Status, &b.Count); err != nil {
 			return nil, nil, fmt.Errorf("store: booking counts: %w", err)
 		}
@@ -46,7 +41,7 @@ func (s *Store) BookingCounts(ctx context.Context) (total, current []BookingCoun
 		return nil, nil, fmt.Errorf("store: booking counts: %w", err)
 	}
 	for _, h := range hotels {
-		total = append(total, BookingCount{Hotel: h, Status: "created", Count: created[h]})
+		total = append(total, booking.ReservationCount{Hotel: h, Status: "created", Count: created[h]})
 	}
 	return total, current, nil
 }

@@ -10,18 +10,19 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ErrAlreadySent means the notification was sent before: nothing to do.
-var ErrAlreadySent = errors.New("store: notification already sent")
+// errAlreadySent ends SendOnce's transaction when the notification was
+// sent before: nothing to do, and nothing to write.
+var errAlreadySent = errors.New("store: notification already sent")
 
 // SendOnce sends the notification (reservationID, kind) unless it was
-// sent before. The row is claimed and locked for the whole send, so a
-// redelivered event waiting on it finds it sent and sends nothing; if send
-// fails, nothing is recorded and a retry sends it. A crash after the mail
-// server accepted the message but before the commit is the one window
-// left for a duplicate, which the stable Message-ID lets mail clients
-// fold.
-func (s *Store) SendOnce(ctx context.Context, reservationID int64, kind, messageID string, send func(context.Context) error) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// sent before, and reports whether it sent it now. The row is claimed and
+// locked for the whole send, so a redelivered event waiting on it finds
+// it sent and sends nothing; if send fails, nothing is recorded and a
+// retry sends it. A crash after the mail server accepted the message but
+// before the commit is the one window left for a duplicate, which the
+// stable Message-ID lets mail clients fold.
+func (s *Store) SendOnce(ctx context.Context, reservationID int64, kind, messageID string, send func(context.Context) error) (sent bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO notifications (reservation_id, kind, message_id) VALUES ($1, $2, $3)
 			ON CONFLICT (reservation_id, kind) DO NOTHING`, reservationID, kind, messageID); err != nil {
 			return err
@@ -32,7 +33,7 @@ func (s *Store) SendOnce(ctx context.Context, reservationID int64, kind, message
 			return err
 		}
 		if sentAt != nil {
-			return ErrAlreadySent
+			return errAlreadySent
 		}
 		if err := send(ctx); err != nil {
 			return errSend{err}
@@ -42,12 +43,14 @@ func (s *Store) SendOnce(ctx context.Context, reservationID int64, kind, message
 	})
 	var se errSend
 	switch {
-	case errors.Is(err, ErrAlreadySent):
-		return ErrAlreadySent
+	case err == nil:
+		return true, nil
+	case errors.Is(err, errAlreadySent):
+		return false, nil
 	case errors.As(err, &se):
-		return fmt.Errorf("store: send %s for reservation %d: %w", kind, reservationID, se.err)
+		return false, fmt.Errorf("store: send %s for reservation %d: %w", kind, reservationID, se.err)
 	}
-	return classify("send once", err)
+	return false, classify("send once", err)
 }
 
 type errSend struct{ err error }

@@ -7,30 +7,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"innkeeper/shared/booking"
 )
-
-// OutboxEvent is a domain event waiting in the outbox to be published.
-type OutboxEvent struct {
-	ID        int64
-	Type      string
-	Reference string
-	Payload   []byte
-	CreatedAt time.Time
-}
-
-// OutboxFilter selects what the sweep publishes: events older than a
-// cut-off, a page at a time.
-type OutboxFilter struct {
-	Before time.Time
-	Limit  int
-}
 
 // PublishOutbox locks unpublished events matching f (skipping those
 // another relay holds), hands them to publish, and marks as published the
 // ids publish reports sent, all in one transaction: an event is never
 // marked without having been sent, and two relays never send the same
 // event at once. It returns how many were marked.
-func (s *Store) PublishOutbox(ctx context.Context, f OutboxFilter, publish func([]OutboxEvent) (sent []int64, err error)) (int, error) {
+func (s *Store) PublishOutbox(ctx context.Context, f booking.OutboxFilter, publish func([]booking.OutboxEvent) (sent []int64, err error)) (int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -82,7 +68,7 @@ func (e errPublish) Error() string { return e.err.Error() }
 // without locking them: the flush right after a command sends them at
 // once, and in the rare race with another flush or the sweep an event goes
 // out twice, which consumers are built to bear.
-func (s *Store) PendingFor(ctx context.Context, reference string) ([]OutboxEvent, error) {
+func (s *Store) PendingFor(ctx context.Context, reference string) ([]booking.OutboxEvent, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, event_type, aggregate_id, payload::text, created_at FROM outbox
 		WHERE aggregate_id = $1 AND published_at IS NULL ORDER BY id`, reference)
 	if err != nil {
@@ -113,8 +99,8 @@ func (s *Store) MarkPublished(ctx context.Context, ids []int64) error {
 	return classify("mark published", tx.Commit(ctx))
 }
 
-func scanOutbox(r pgx.CollectableRow) (OutboxEvent, error) {
-	var e OutboxEvent
+func scanOutbox(r pgx.CollectableRow) (booking.OutboxEvent, error) {
+	var e booking.OutboxEvent
 	var payload string
 	err := r.Scan(&e.ID, &e.Type, &e.Reference, &payload, &e.CreatedAt)
 	e.Payload = []byte(payload)

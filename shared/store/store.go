@@ -1,5 +1,8 @@
 // Package store implements booking.Store on PostgreSQL with pgx/v5, and
-// runs the embedded schema migrations.
+// runs the embedded schema migrations. It implements as well the stores
+// the asynchronous packages declare: queue.Outbox for the relay,
+// jobs.Store for the scheduled jobs, notify.Store for the notifier, and
+// the bookings figures of promtext.Sources. They do not import it.
 //
 // Every write is one transaction; the conditional inventory update is
 // what keeps a room type from being sold beyond its units under any

@@ -1,0 +1,123 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/logging"
+	"innkeeper/shared/mail"
+	"innkeeper/shared/meter"
+)
+
+// fakeStore is a Store in memory holding one reservation and its hotel.
+type fakeStore struct {
+	r    booking.Reservation
+	h    booking.HotelDetail
+	mu   sync.Mutex
+	sent map[string]bool // kinds sent
+}
+
+func (s *fakeStore) Reservation(_ context.Context, reference string) (booking.Reservation, error) {
+	if reference != s.r.Reference {
+		return booking.Reservation{}, booking.ErrNotFound
+	}
+	return s.r, nil
+}
+
+func (s *fakeStore) HotelDetail(_ context.Context, slug string) (booking.HotelDetail, error) {
+	if slug != s.h.Slug {
+		return booking.HotelDetail{}, booking.ErrNotFound
+	}
+	return s.h, nil
+}
+
+func (s *fakeStore) SendOnce(ctx context.Context, reservationID int64, kind, _ string, send func(context.Context) error) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reservationID != s.r.ID {
+		return false, errors.New("fake store: no such reservation")
+	}
+	if s.sent[kind] {
+		return false, nil
+	}
+	if err := send(ctx); err != nil {
+		return false, err
+	}
+	s.sent[kind] = true
+	return true, nil
+}
+
+// outbox is a mail.Sender that keeps the messages it takes, or fails.
+type outbox struct {
+	err      error
+	subjects []string
+}
+
+func (o *outbox) Send(_ context.Context, m mail.Message) error {
+	if o.err != nil {
+		return o.err
+	}
+	o.subjects = append(o.subjects, m.Subject)
+	return nil
+}
+
+// Each notification an event calls for is sent once, however often the
+// event comes, and only a mail actually sent is counted.
+func TestHandleSendsEachNotificationOnce(t *testing.T) {
+	errSMTP := errors.New("smtp: connection refused")
+	confirmed := booking.Event{Type: "reservation.confirmed", Reference: "INK-7K3Q9P", Status: booking.StatusConfirmed}
+	tests := []struct {
+		name     string
+		sent     []Kind // before the event
+		mailErr  error
+		subjects []string // prefixes, in order
+		wantErr  error
+	}{
+		{"first delivery", nil, nil, []string{"Booking confirmed", "New booking"}, nil},
+		{"a redelivery", []Kind{Confirmation, StaffBooking}, nil, nil, nil},
+		{"one sent before", []Kind{Confirmation}, nil, []string{"New booking"}, nil},
+		{"mail server down", nil, errSMTP, nil, errSMTP},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, h := fixture()
+			st := &fakeStore{r: r, h: h, sent: map[string]bool{}}
+			for _, k := range tt.sent {
+				st.sent[string(k)] = true
+			}
+			sender := &outbox{err: tt.mailErr}
+			n, err := New(st, sender, Config{From: "a@b.c", StaffTo: "desk@innkeeper.local"}, logging.Discard())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, inv := meter.Start(context.Background(), "worker", meter.TriggerSQS, "events", 0)
+			err = n.Handle(ctx, confirmed)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if len(sender.subjects) != len(tt.subjects) {
+				t.Fatalf("sent %q, want %q", sender.subjects, tt.subjects)
+			}
+			for i, s := range sender.subjects {
+				if !strings.HasPrefix(s, tt.subjects[i]) {
+					t.Errorf("mail %d: %q, want %q…", i, s, tt.subjects[i])
+				}
+			}
+			if got := inv.Attribution().Emails; got != len(tt.subjects) {
+				t.Errorf("%d emails counted, %d sent", got, len(tt.subjects))
+			}
+			if tt.mailErr != nil && len(st.sent) != len(tt.sent) {
+				t.Errorf("a failed send was recorded: %v", st.sent)
+			}
+			if want := []string{string(Confirmation), string(StaffBooking)}; tt.mailErr == nil && !slices.Equal(slices.Sorted(maps.Keys(st.sent)), want) {
+				t.Errorf("recorded %v, want %v", st.sent, want)
+			}
+		})
+	}
+}
