@@ -57,7 +57,7 @@ func New(m topology.Manifest, region string, overrides pricing.Overrides, st Sto
 		arch[f.Name] = f.Arch
 		names = append(names, f.Name)
 	}
-	p, err := pricing.NewPricer(pricing.PricerConfig{Table: pricing.AWSPrices, Region: region, Overrides: overrides, Arch: arch, DefaultArch: pricing.ARM64})
+	p, err := pricing.NewPricer(pricing.PricerConfig{Table: pricing.AWSPrices(), Region: region, Overrides: overrides, Arch: arch, DefaultArch: pricing.ARM64})
 	if err != nil {
 		return nil, fmt.Errorf("costingest: %w", err)
 	}

@@ -17,7 +17,7 @@
 // joins them by request id into priced Records (Join); reading them out
 // of a log delivery and keeping the Records is shared/costingest's job.
 //
-// Prices come from a versioned PriceTable (AWSPrices, Lookup) with the
+// Prices come from a versioned PriceTable (AWSPrices(), Lookup) with the
 // caller's negotiated Overrides. Reading configuration from the
 // environment is the caller's job.
 package pricing

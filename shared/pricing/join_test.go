@@ -21,7 +21,7 @@ var innkeeperFunctions = []string{"api", "migrate", "worker", "scheduler", "ws"}
 func newPricer(t *testing.T, c PricerConfig) *Pricer {
 	t.Helper()
 	if c.Table == nil {
-		c.Table = AWSPrices
+		c.Table = AWSPrices()
 	}
 	if c.Region == "" {
 		c.Region = "eu-west-1"
@@ -201,10 +201,10 @@ func TestNewPricerRejects(t *testing.T) {
 		c    PricerConfig
 		is   error
 	}{
-		{"unknown region", PricerConfig{Table: AWSPrices, Region: "mars-1"}, ErrUnknownRegion},
-		{"bad architecture", PricerConfig{Table: AWSPrices, Region: "eu-west-1", Arch: map[string]string{"api": "arm"}}, nil},
-		{"bad default architecture", PricerConfig{Table: AWSPrices, Region: "eu-west-1", DefaultArch: "x86"}, nil},
-		{"bad override", PricerConfig{Table: AWSPrices, Region: "eu-west-1", Overrides: Overrides{"ec2": {}}}, nil},
+		{"unknown region", PricerConfig{Table: AWSPrices(), Region: "mars-1"}, ErrUnknownRegion},
+		{"bad architecture", PricerConfig{Table: AWSPrices(), Region: "eu-west-1", Arch: map[string]string{"api": "arm"}}, nil},
+		{"bad default architecture", PricerConfig{Table: AWSPrices(), Region: "eu-west-1", DefaultArch: "x86"}, nil},
+		{"bad override", PricerConfig{Table: AWSPrices(), Region: "eu-west-1", Overrides: Overrides{"ec2": {}}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

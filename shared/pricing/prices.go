@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -297,10 +299,19 @@ const pricesSource = "https://aws.amazon.com/lambda/pricing/ " +
 // but API Gateway and CloudWatch Logs should be checked against the
 // pages' Europe (Ireland) tab before invoicing, and corrected with an
 // Override or a new entry.
-var AWSPrices = PriceTable{
-	publicPrices("us-east-1"),
-	publicPrices("eu-west-1"),
-}
+//
+// The table is built on first use, not at package initialisation: every
+// function links this package through the store, and only the cost
+// ingestion prices anything, so the others' cold starts should not pay
+// for its exact arithmetic. Each call returns a copy.
+func AWSPrices() PriceTable { return slices.Clone(awsPrices()) }
+
+var awsPrices = sync.OnceValue(func() PriceTable {
+	return PriceTable{
+		publicPrices("us-east-1"),
+		publicPrices("eu-west-1"),
+	}
+})
 
 func publicPrices(region string) Prices {
 	const tb = 1024 * BytesPerGB

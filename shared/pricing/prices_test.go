@@ -8,7 +8,7 @@ import (
 )
 
 func TestAWSPricesAreValidAndCiteTheirSource(t *testing.T) {
-	for _, p := range AWSPrices {
+	for _, p := range AWSPrices() {
 		if err := p.Validate(); err != nil {
 			t.Errorf("%s: %v", p.Region, err)
 		}
@@ -29,7 +29,7 @@ func TestAWSPricesAreValidAndCiteTheirSource(t *testing.T) {
 // The published per-GB-second prices, checked at one GB-second in each
 // tier, so a typo in the table cannot hide behind rounding.
 func TestAWSComputeTiers(t *testing.T) {
-	p, err := AWSPrices.Lookup("eu-west-1", time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	p, err := AWSPrices().Lookup("eu-west-1", time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +96,8 @@ func TestLookup(t *testing.T) {
 			}
 		})
 	}
-	if _, err := AWSPrices.Lookup("eu-west-1", day(2025, 7, 31)); !errors.Is(err, ErrNoPrices) {
-		t.Errorf("AWSPrices before 1 August 2025: error = %v, want ErrNoPrices", err)
+	if _, err := AWSPrices().Lookup("eu-west-1", day(2025, 7, 31)); !errors.Is(err, ErrNoPrices) {
+		t.Errorf("AWSPrices() before 1 August 2025: error = %v, want ErrNoPrices", err)
 	}
 }
 
