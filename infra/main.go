@@ -38,13 +38,13 @@ func main() {
 func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 	built := map[string]*Innkeeper{}
 	names := StageNames()
-	if v := context(app, "stage"); v != "" {
+	if v := contextValue(app, "stage"); v != "" {
 		if _, ok := Stages[v]; !ok {
 			return nil, fmt.Errorf("unknown stage %q (one of %v)", v, names)
 		}
 		names = []string{v}
 	}
-	version := context(app, "version")
+	version := contextValue(app, "version")
 	if version == "" {
 		version = "dev"
 	}
@@ -69,13 +69,13 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 
 // withContext applies the per-deployment context values to a stage.
 func withContext(app awscdk.App, st Stage) (Stage, error) {
-	if v := context(app, "domain"); v != "" {
+	if v := contextValue(app, "domain"); v != "" {
 		st.Domain = v
 	}
-	if v := context(app, "certificateArn"); v != "" {
+	if v := contextValue(app, "certificateArn"); v != "" {
 		st.CertificateARN = v
 	}
-	if v := context(app, "natGateways"); v != "" {
+	if v := contextValue(app, "natGateways"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 3 {
 			return st, fmt.Errorf("natGateways %q: want 0 to 3", v)
@@ -85,7 +85,9 @@ func withContext(app awscdk.App, st Stage) (Stage, error) {
 	return st, st.Validate()
 }
 
-func context(app awscdk.App, key string) string {
+// contextValue is the CDK context value key (-c key=…) as a string, or
+// "" when it is not set.
+func contextValue(app awscdk.App, key string) string {
 	v := app.Node().TryGetContext(jsii.String(key))
 	if v == nil {
 		return ""

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
@@ -53,7 +55,7 @@ var suppressions = []suppression{
 func suppressNag(s *Innkeeper) {
 	var list []*cdknag.NagPackSuppression
 	for _, sp := range suppressions {
-		if len(sp.stages) > 0 && !contains(sp.stages, s.stage().Name) {
+		if len(sp.stages) > 0 && !slices.Contains(sp.stages, s.stage().Name) {
 			continue
 		}
 		ns := &cdknag.NagPackSuppression{Id: jsii.String(sp.rule), Reason: jsii.String(sp.reason)}
@@ -69,13 +71,4 @@ func suppressNag(s *Innkeeper) {
 	if len(list) > 0 {
 		cdknag.NagSuppressions_AddStackSuppressions(s.Stack, &list, jsii.Bool(true))
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,7 +169,7 @@ func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 			vars, _ := props(fns[f.Name])["Environment"].(map[string]any)["Variables"].(map[string]any)
 			for _, v := range f.Env {
 				_, set := vars[v]
-				secret := contains(secretVars, v)
+				secret := slices.Contains(secretVars, v)
 				switch {
 				case secret && set:
 					t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
@@ -179,7 +180,7 @@ func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 				}
 			}
 			for k := range vars {
-				if !contains(f.Env, k) && !derived[k] {
+				if !slices.Contains(f.Env, k) && !derived[k] {
 					t.Errorf("%s/%s: sets %s, which the function does not read", stage, f.Name, k)
 				}
 			}
@@ -192,7 +193,7 @@ func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 					}
 				}
 			}
-			if got := vars["APP_VERSION"]; contains(f.Env, "APP_VERSION") && got != "v1.2.3" {
+			if got := vars["APP_VERSION"]; slices.Contains(f.Env, "APP_VERSION") && got != "v1.2.3" {
 				t.Errorf("%s/%s: APP_VERSION %v, want the release", stage, f.Name, got)
 			}
 		}
@@ -346,7 +347,7 @@ func TestAliasesAndCodeDeployWithAlarms(t *testing.T) {
 			}
 			if a["UpdatePolicy"] != nil {
 				shifted++
-				if !contains(anyStrings(a["DependsOn"]), "MigrateOnDeploy") {
+				if !slices.Contains(anyStrings(a["DependsOn"]), "MigrateOnDeploy") {
 					t.Errorf("%s: alias %s may shift before the migrations ran", stage, id)
 				}
 			}
@@ -455,7 +456,7 @@ func TestLeastPrivilege(t *testing.T) {
 						t.Errorf("%s/%s: action %q", stage, id, a)
 					}
 				}
-				if s["Effect"] == "Allow" && contains(anyStrings(s["Resource"]), "*") {
+				if s["Effect"] == "Allow" && slices.Contains(anyStrings(s["Resource"]), "*") {
 					for _, a := range actions {
 						if !resourceless.MatchString(a) {
 							t.Errorf("%s/%s: %s on every resource", stage, id, a)

@@ -1,7 +1,9 @@
 // Package topology is the one manifest of what Innkeeper deploys: every
 // function with its memory, timeout, architecture and the settings it
-// needs, and every HTTP route with the function that serves it (queues,
-// schedules and WebSocket routes join as they are built).
+// needs; every HTTP and WebSocket route with the function that serves
+// it; the queues with their visibility timeouts, receive counts and
+// dead-letter queues; the EventBridge schedules with the job each names;
+// and the log subscription that feeds the cost ingestion.
 //
 // Nothing else lists these: the HTTP API registers its handlers for the
 // routes here, the devstack runs the functions and routes here, and the
