@@ -7,27 +7,38 @@ import (
 	"testing"
 )
 
-// What each function may not link, and, as a check that the listing
-// works, one package it must. A function links its own job: the ones
-// that serve no HTTP do not carry the API, and the ones that never touch
-// the queue or rate limits do not carry their clients (nor pay for their
-// package initialisation at every cold start).
+// linkRules are the import rules of the tree, as `go list -deps` reads
+// them: what each package may not link and, as a check that the listing
+// works, one package it must.
+//
+// A function links its own job: the ones that serve no HTTP do not carry
+// the API, and the ones that never touch the queue or rate limits do not
+// carry their clients (nor pay for their package initialisation at every
+// cold start). The packages whose stores package store implements
+// declare what they need and do not link the store: the adapter depends
+// on them, never the reverse.
 var linkRules = []struct {
-	function string
-	must     string
-	mustNot  []string
+	pkg     string
+	must    string
+	mustNot []string
 }{
-	{"migrate", "innkeeper/shared/store", []string{httpapi, sqs, redisRate, goRedis, apiProxy}},
-	{"costingest", "innkeeper/shared/costingest", []string{httpapi, sqs, redisRate, goRedis, apiProxy}},
-	{"ws", "innkeeper/shared/realtime", []string{httpapi, sqs, redisRate, apiProxy}},
-	{"worker", "innkeeper/shared/notify", []string{httpapi, sqs, redisRate, apiProxy}},
-	{"scheduler", "innkeeper/shared/jobs", []string{httpapi, redisRate, goRedis, apiProxy}},
-	{"metrics", "innkeeper/shared/promtext", []string{httpapi, redisRate}},
-	{"api", httpapi, []string{"innkeeper/shared/promtext", "github.com/prometheus/client_golang/prometheus"}},
+	{"functions/migrate", "innkeeper/shared/store", []string{httpapi, sqs, redisRate, goRedis, apiProxy}},
+	{"functions/costingest", "innkeeper/shared/costingest", []string{httpapi, sqs, redisRate, goRedis, apiProxy}},
+	{"functions/ws", "innkeeper/shared/realtime", []string{httpapi, sqs, redisRate, apiProxy}},
+	{"functions/worker", "innkeeper/shared/notify", []string{httpapi, sqs, redisRate, apiProxy}},
+	{"functions/scheduler", "innkeeper/shared/jobs", []string{httpapi, redisRate, goRedis, apiProxy}},
+	{"functions/metrics", "innkeeper/shared/promtext", []string{httpapi, redisRate}},
+	{"functions/api", httpapi, []string{"innkeeper/shared/promtext", "github.com/prometheus/client_golang/prometheus"}},
+	{"shared/booking", "innkeeper/shared/auth", []string{store}},
+	{"shared/queue", sqs, []string{store}},
+	{"shared/jobs", "innkeeper/shared/queue", []string{store}},
+	{"shared/notify", "innkeeper/shared/mail", []string{store}},
+	{"shared/promtext", "innkeeper/shared/httpcount", []string{store}},
 }
 
 const (
 	httpapi   = "innkeeper/shared/httpapi"
+	store     = "innkeeper/shared/store"
 	sqs       = "github.com/aws/aws-sdk-go-v2/service/sqs"
 	redisRate = "github.com/go-redis/redis_rate/v10"
 	goRedis   = "github.com/redis/go-redis/v9"
@@ -48,20 +59,20 @@ func deps(t *testing.T, pkg string) []string {
 	return strings.Fields(string(out))
 }
 
-func TestEachFunctionLinksItsJob(t *testing.T) {
+func TestEachPackageLinksItsJob(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
 	for _, r := range linkRules {
-		t.Run(r.function, func(t *testing.T) {
+		t.Run(r.pkg, func(t *testing.T) {
 			t.Parallel()
-			linked := deps(t, "innkeeper/functions/"+r.function)
+			linked := deps(t, "innkeeper/"+r.pkg)
 			if !slices.Contains(linked, r.must) {
-				t.Errorf("functions/%s does not link %s: is the listing right?", r.function, r.must)
+				t.Errorf("%s does not link %s: is the listing right?", r.pkg, r.must)
 			}
 			for _, pkg := range r.mustNot {
 				if slices.Contains(linked, pkg) {
-					t.Errorf("functions/%s links %s (go list -deps ./functions/%s)", r.function, pkg, r.function)
+					t.Errorf("%s links %s (go list -deps ./%s)", r.pkg, pkg, r.pkg)
 				}
 			}
 		})

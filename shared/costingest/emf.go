@@ -19,7 +19,7 @@ const EMFNamespace = "Innkeeper/Cost"
 // as properties, searchable in Logs Insights without becoming dimensions.
 func EMF(record pricing.Record) []byte {
 	doc := map[string]any{
-		"_aws": emf.Metadata(record.Ended, EMFNamespace, [][]string{{"Function"}, {"Function", "Route"}}, []emf.Metric{
+		"_aws": emf.New(record.Ended, EMFNamespace, [][]string{{"Function"}, {"Function", "Route"}}, []emf.Metric{
 			{Name: "CostMicroUSD", Unit: "None"},
 			{Name: "BilledDurationMs", Unit: "Milliseconds"},
 		}),

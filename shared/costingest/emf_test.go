@@ -25,14 +25,7 @@ func TestEMF(t *testing.T) {
 		t.Fatalf("%s: %v", line, err)
 	}
 	var got struct {
-		AWS struct {
-			Timestamp         int64
-			CloudWatchMetrics []struct {
-				Namespace  string
-				Dimensions [][]string
-				Metrics    []struct{ Name, Unit string }
-			}
-		} `json:"_aws"`
+		AWS              emf.Metadata `json:"_aws"`
 		Function         string
 		Route            string
 		CostMicroUSD     float64

@@ -51,6 +51,7 @@ func TestRoundHalfAwayFromZero(t *testing.T) {
 		{"below half", 7, 3, 2},
 		{"negative below half", -7, 3, -2},
 		{"a half", 1, 2, 1},
+		{"one and a half", 3, 2, 2},
 		{"a third", 1, 3, 0},
 		{"whole", 6, 3, 2},
 		{"just above half", 500001, 1000000, 1},

@@ -22,21 +22,29 @@ type Metric struct {
 	Unit string
 }
 
-// Metadata is the document's "_aws" member for one directive: the
-// metrics in namespace, each aggregated by every dimension set (names of
-// the document's string members), at the time given.
-func Metadata(at time.Time, namespace string, dimensions [][]string, metrics []Metric) map[string]any {
-	defs := make([]map[string]string, len(metrics))
-	for i, m := range metrics {
-		defs[i] = map[string]string{"Name": m.Name, "Unit": m.Unit}
-	}
-	return map[string]any{
-		"Timestamp": at.UnixMilli(),
-		"CloudWatchMetrics": []any{map[string]any{
-			"Namespace":  namespace,
-			"Dimensions": dimensions,
-			"Metrics":    defs,
-		}},
+// Directive is one set of metrics in a namespace, each aggregated by
+// every dimension set: lists of the names of the document's string
+// members.
+type Directive struct {
+	Namespace  string
+	Dimensions [][]string
+	Metrics    []Metric
+}
+
+// Metadata is a document's "_aws" member: when, in milliseconds since
+// the epoch, and its directives. Writers put it in the document; tests
+// read it back with the same type.
+type Metadata struct {
+	Timestamp         int64
+	CloudWatchMetrics []Directive
+}
+
+// New is the metadata of one directive: the metrics in namespace, by
+// the dimension sets given, at the time given.
+func New(at time.Time, namespace string, dimensions [][]string, metrics []Metric) Metadata {
+	return Metadata{
+		Timestamp:         at.UnixMilli(),
+		CloudWatchMetrics: []Directive{{Namespace: namespace, Dimensions: dimensions, Metrics: metrics}},
 	}
 }
 

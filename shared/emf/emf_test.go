@@ -9,7 +9,7 @@ import (
 func TestMetadataMakesACheckedDocument(t *testing.T) {
 	at := time.Date(2026, 11, 2, 10, 0, 0, 13_000_000, time.UTC)
 	doc := map[string]any{
-		"_aws":     Metadata(at, "Innkeeper/Test", [][]string{{"Function"}, {"Function", "Route"}}, []Metric{{"Invocations", "Count"}, {"DurationMs", "Milliseconds"}}),
+		"_aws":     New(at, "Innkeeper/Test", [][]string{{"Function"}, {"Function", "Route"}}, []Metric{{"Invocations", "Count"}, {"DurationMs", "Milliseconds"}}),
 		"Function": "api", "Route": "GET /livez", "Invocations": 1, "DurationMs": 1.5,
 	}
 	line, err := json.Marshal(doc)
@@ -20,14 +20,7 @@ func TestMetadataMakesACheckedDocument(t *testing.T) {
 		t.Fatalf("%s: %v", line, err)
 	}
 	var back struct {
-		AWS struct {
-			Timestamp         int64
-			CloudWatchMetrics []struct {
-				Namespace  string
-				Dimensions [][]string
-				Metrics    []Metric
-			}
-		} `json:"_aws"`
+		AWS Metadata `json:"_aws"`
 	}
 	if err := json.Unmarshal(line, &back); err != nil {
 		t.Fatal(err)

@@ -226,5 +226,5 @@ func (i *Invocation) emf() []slog.Attr {
 		metrics = append(metrics, emf.Metric{Name: name, Unit: "Count"})
 		attrs = append(attrs, slog.Float64(name, i.metrics[name]))
 	}
-	return append(attrs, slog.Any("_aws", emf.Metadata(time.Now(), EMFNamespace, [][]string{{"Function"}, {"Function", "Route"}}, metrics)))
+	return append(attrs, slog.Any("_aws", emf.New(time.Now(), EMFNamespace, [][]string{{"Function"}, {"Function", "Route"}}, metrics)))
 }

@@ -93,13 +93,7 @@ func TestTheLineIsAlsoEMF(t *testing.T) {
 	inv.Count("BookingsCreated", 1)
 	inv.Log(ctx, log)
 	var doc struct {
-		AWS struct {
-			CloudWatchMetrics []struct {
-				Namespace  string
-				Dimensions [][]string
-				Metrics    []struct{ Name, Unit string }
-			}
-		} `json:"_aws"`
+		AWS             emf.Metadata `json:"_aws"`
 		Function        string
 		Route           string
 		Invocations     float64
