@@ -34,6 +34,9 @@ var linkRules = []struct {
 	{"shared/jobs", "innkeeper/shared/queue", []string{store}},
 	{"shared/notify", "innkeeper/shared/mail", []string{store}},
 	{"shared/promtext", "innkeeper/shared/httpcount", []string{store}},
+	// The API declares its rate limiter and reads the request id from
+	// the context: neither Redis nor the proxy library comes with it.
+	{"shared/httpapi", "innkeeper/shared/requestid", []string{redisRate, goRedis, apiProxy, "innkeeper/shared/ratelimit"}},
 }
 
 const (

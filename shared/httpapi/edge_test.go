@@ -2,13 +2,18 @@ package httpapi_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"innkeeper/local/testenv"
+	"innkeeper/shared/httpapi"
+	"innkeeper/shared/logging"
+	"innkeeper/shared/requestid"
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
@@ -81,6 +86,41 @@ func TestRequestIDIsEchoedOrMade(t *testing.T) {
 	got := c.do("GET", "/livez", nil, "X-Request-Id", "bad id\twith spaces").Header.Get("X-Request-Id")
 	if got == "" || strings.Contains(got, " ") {
 		t.Fatalf("made %q", got)
+	}
+}
+
+// The request id is the client's X-Request-Id when it is sane, else API
+// Gateway's, which the Lambda adapter puts in the context, else a fresh
+// one.
+func TestRequestIDPrefersHeaderThenGateway(t *testing.T) {
+	t.Parallel()
+	api := httpapi.New(httpapi.Deps{Logger: logging.Discard()})
+	fresh := regexp.MustCompile(`^[0-9a-f]{24}$`)
+	tests := []struct {
+		name, header, gateway string
+		want                  string // "" for a fresh one
+	}{
+		{"header and gateway", "trace-abc.123", "LV7fzho-PHcEJPw=", "trace-abc.123"},
+		{"gateway only", "", "LV7fzho-PHcEJPw=", "LV7fzho-PHcEJPw="},
+		{"insane header, gateway", "bad id\twith spaces", "LV7fzho-PHcEJPw=", "LV7fzho-PHcEJPw="},
+		{"header only", "trace-abc.123", "", "trace-abc.123"},
+		{"neither", "", "", ""},
+		{"insane gateway id", "", "gw id with spaces", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/livez", nil)
+			if tt.header != "" {
+				r.Header.Set("X-Request-Id", tt.header)
+			}
+			r = r.WithContext(requestid.WithGateway(r.Context(), tt.gateway))
+			w := httptest.NewRecorder()
+			api.ServeHTTP(w, r)
+			got := w.Header().Get("X-Request-Id")
+			if tt.want != "" && got != tt.want || tt.want == "" && !fresh.MatchString(got) {
+				t.Fatalf("X-Request-Id %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -14,10 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
-
 	"innkeeper/shared/httpapi/headers"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/requestid"
 )
 
 // requestInfo travels in the context so the outermost middleware learns
@@ -49,13 +48,14 @@ func saneID(id string) bool {
 }
 
 // requestID takes X-Request-Id when it is sane, else API Gateway's request
-// id, else a fresh one; puts it in the context and echoes it back.
+// id (which the Lambda adapter puts in the context, shared/requestid),
+// else a fresh one.
 func requestID(r *http.Request) string {
 	if id := r.Header.Get("X-Request-Id"); saneID(id) {
 		return id
 	}
-	if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && saneID(gw.RequestID) {
-		return gw.RequestID
+	if id, ok := requestid.Gateway(r.Context()); ok && saneID(id) {
+		return id
 	}
 	var b [12]byte
 	_, _ = rand.Read(b[:])

@@ -1,13 +1,9 @@
 package httpapi
 
-// Rate limits per client, kept in Redis so that every Lambda process
-// counts against the same budget.
-//
-// The algorithm is GCRA (the generic cell rate algorithm, a token bucket
-// kept as one timestamp per client) from github.com/go-redis/redis_rate:
-// one Lua script, one round trip, the server's clock, keys that expire
-// on their own once a client has gone quiet. A client has Burst requests
-// at once, then Rate per Per.
+// Rate limits per client, counted by a RateLimiter (shared/ratelimit:
+// GCRA in Redis, so that every Lambda process counts against the same
+// budget). This file is the API's side: which routes share a limit,
+// whose budget a request spends, and how a client is told.
 //
 // A client is its API key when it sends a staff or finance key
 // (Authorization: Bearer ink_…) that the store knows, and its address
@@ -15,10 +11,10 @@ package httpapi
 // trusted only once looked up: before that its request is charged to
 // its address, so inventing keys buys nothing.
 //
-// The limiter fails open. A Redis that is down or slower than Timeout
-// lets the request through without RateLimit headers, with a warning in
-// the log and one more FailedOpen: the limiter never answers 5xx and
-// never holds a request up.
+// The limits fail open. A limiter that cannot check (Redis down or
+// slow) lets the request through without RateLimit headers, with a
+// warning in the log: rate limiting never answers 5xx and never holds a
+// request up longer than the limiter's timeout.
 
 import (
 	"context"
@@ -33,14 +29,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
-	"github.com/redis/go-redis/v9"
-
 	"innkeeper/shared/auth"
-	"innkeeper/shared/meter"
 	"innkeeper/shared/topology"
 )
 
@@ -58,7 +49,7 @@ const (
 	Writes RateClass = "writes"
 )
 
-// Caller is how the limiter knows a client.
+// Caller is how the API knows a client whose requests it counts.
 type Caller string
 
 // The callers.
@@ -130,72 +121,53 @@ func DefaultRateLimits() RateLimits {
 	}
 }
 
-// RateLimiterOptions shape a RateLimiter.
-type RateLimiterOptions struct {
-	// Prefix starts every key (the deployment's Redis key prefix). The
-	// library puts its own "rate:" before it.
-	Prefix string
-	// Limits replaces DefaultRateLimits.
-	Limits *RateLimits
-	// Timeout bounds the Redis round trip; 50 ms when 0.
-	Timeout time.Duration
+// RateLimiter keeps the clients' request budgets where every process
+// counts against the same ones; shared/ratelimit implements it with GCRA
+// in Redis.
+type RateLimiter interface {
+	// Allow spends one request of the budget named key, which holds
+	// burst requests at once and refills rate of them per per. It says
+	// whether the request is within the budget, the requests left, and
+	// how long until the budget is whole again or, for a refused
+	// request, until the next may pass. An error means the budget was
+	// not checked: the request goes through.
+	Allow(ctx context.Context, key string, rate, burst int, per time.Duration) (allowed bool, remaining int, after time.Duration, err error)
+	// FailedOpen is how many Allows failed so far, for the warning.
+	FailedOpen() int64
 }
 
-// RateLimiter decides whether a request is within its client's limit.
-// It is safe for concurrent use.
-type RateLimiter struct {
-	// client is the Redis client, made on first use: a client built at
-	// start-up costs the cold start milliseconds.
-	client   func() *redis.Client
-	gcraOnce sync.Once
-	gcra     *redis_rate.Limiter
-	prefix   string
-	classes  map[string]RateClass
-	limits   map[RateClass]map[Caller]RateLimit
-	timeout  time.Duration
-
-	failedOpen atomic.Int64
-	known      keyCache
+// rateLimits is the API's side of rate limiting: the policy table, a
+// route's class, and who a request is.
+type rateLimits struct {
+	limiter RateLimiter
+	classes map[string]RateClass
+	limits  map[RateClass]map[Caller]RateLimit
+	known   keyCache
 }
 
-// NewRateLimiter checks the policy table and builds a limiter on rdb.
-// It does not connect.
-func NewRateLimiter(rdb *redis.Client, o RateLimiterOptions) (*RateLimiter, error) {
-	return NewLazyRateLimiter(func() *redis.Client { return rdb }, o)
-}
-
-// NewLazyRateLimiter is NewRateLimiter with the client made on the first
-// request that needs it (redisclient.Client's Redis).
-func NewLazyRateLimiter(client func() *redis.Client, o RateLimiterOptions) (*RateLimiter, error) {
-	table := DefaultRateLimits()
-	if o.Limits != nil {
-		table = *o.Limits
+// newRateLimits puts table (DefaultRateLimits when nil) over l. A table
+// Check refuses is a build defect: the wiring checks it first.
+func newRateLimits(l RateLimiter, table *RateLimits) *rateLimits {
+	t := DefaultRateLimits()
+	if table != nil {
+		t = *table
 	}
-	if err := table.check(); err != nil {
-		return nil, err
+	if err := t.Check(); err != nil {
+		panic(err)
 	}
-	l := &RateLimiter{
-		client:  client,
-		prefix:  o.Prefix,
-		classes: table.Classes,
-		limits:  map[RateClass]map[Caller]RateLimit{},
-		timeout: o.Timeout,
-	}
-	if l.timeout <= 0 {
-		l.timeout = 50 * time.Millisecond
-	}
-	for _, lim := range table.Limits {
-		if l.limits[lim.Class] == nil {
-			l.limits[lim.Class] = map[Caller]RateLimit{}
+	rl := &rateLimits{limiter: l, classes: t.Classes, limits: map[RateClass]map[Caller]RateLimit{}}
+	for _, lim := range t.Limits {
+		if rl.limits[lim.Class] == nil {
+			rl.limits[lim.Class] = map[Caller]RateLimit{}
 		}
-		l.limits[lim.Class][lim.Caller] = lim
+		rl.limits[lim.Class][lim.Caller] = lim
 	}
-	return l, nil
+	return rl
 }
 
-// check reports every defect of the table at once: a bad row, a missing
+// Check reports every defect of the table at once: a bad row, a missing
 // or doubled one, a class given to a route the API does not serve.
-func (t RateLimits) check() error {
+func (t RateLimits) Check() error {
 	var problems []string
 	routes := map[string]bool{}
 	for _, r := range topology.Innkeeper.RoutesOf(Function) {
@@ -255,14 +227,10 @@ func validPolicyName(s string) bool {
 	return true
 }
 
-// FailedOpen is how many checks this limiter let through because Redis
-// did not answer in time.
-func (l *RateLimiter) FailedOpen() int64 { return l.failedOpen.Load() }
-
 // classOf is route's class; route is a route key, or the name of the
 // API's own 404 and 405 handlers (reads).
-func (l *RateLimiter) classOf(route string) RateClass {
-	if c, ok := l.classes[route]; ok {
+func (rl *rateLimits) classOf(route string) RateClass {
+	if c, ok := rl.classes[route]; ok {
 		return c
 	}
 	return Reads
@@ -270,58 +238,31 @@ func (l *RateLimiter) classOf(route string) RateClass {
 
 // verdict is one check's outcome.
 type verdict struct {
-	limit  RateLimit
-	result *redis_rate.Result
+	limit     RateLimit
+	allowed   bool
+	remaining int
+	// after is the time until the quota is whole again or, when
+	// refused, until the next request may pass.
+	after time.Duration
 }
 
-func (v verdict) allowed() bool { return v.result.Allowed > 0 }
-
-// take spends one request of who's budget under lim. An error means
-// Redis did not answer in time: the caller lets the request through.
-//
-// The call runs apart and is abandoned at the timeout, because the
-// Redis client may wait longer than the context allows (a new
-// connection's handshake waits its own read timeout). An abandoned call
-// ends by itself within the client's timeouts.
-func (l *RateLimiter) take(ctx context.Context, lim RateLimit, who string) (verdict, error) {
-	type outcome struct {
-		res *redis_rate.Result
-		err error
+// take spends one request of who's budget under lim. An error means the
+// budget was not checked: the caller lets the request through.
+func (rl *rateLimits) take(ctx context.Context, lim RateLimit, who string) (verdict, error) {
+	allowed, remaining, after, err := rl.limiter.Allow(ctx, lim.Policy+":"+who, lim.Rate, lim.Burst, lim.Per)
+	if err != nil {
+		return verdict{}, fmt.Errorf("httpapi: rate limit %s: %w", lim.Policy, err)
 	}
-	done := make(chan outcome, 1)
-	ctx, cancel := context.WithTimeout(ctx, l.timeout)
-	go func() {
-		defer cancel()
-		l.gcraOnce.Do(func() { l.gcra = redis_rate.NewLimiter(l.client()) })
-		res, err := l.gcra.Allow(ctx, l.prefix+"ratelimit:"+lim.Policy+":"+who,
-			redis_rate.Limit{Rate: lim.Rate, Burst: lim.Burst, Period: lim.Per})
-		done <- outcome{res, err}
-	}()
-	timer := time.NewTimer(l.timeout)
-	defer timer.Stop()
-	var err error
-	select {
-	case o := <-done:
-		if o.err == nil {
-			return verdict{lim, o.res}, nil
-		}
-		err = o.err
-	case <-timer.C:
-		err = fmt.Errorf("no answer within %v", l.timeout)
-	}
-	l.failedOpen.Add(1)
-	// And a metric: the invocation's EMF line counts it.
-	meter.From(ctx).Count("RateLimitFailedOpen", 1)
-	return verdict{}, fmt.Errorf("httpapi: rate limit %s: %w", lim.Policy, err)
+	return verdict{limit: lim, allowed: allowed, remaining: remaining, after: after}, nil
 }
 
 // limit puts the rate limit of route's class in front of h.
 func (s *Server) limit(route string, h http.HandlerFunc) http.HandlerFunc {
-	l := s.limiter
-	if l == nil {
+	rl := s.limits
+	if rl == nil {
 		return h
 	}
-	class := l.classOf(route)
+	class := rl.classOf(route)
 	if class == Exempt {
 		return h
 	}
@@ -329,12 +270,12 @@ func (s *Server) limit(route string, h http.HandlerFunc) http.HandlerFunc {
 		v, err := s.admit(r, class)
 		if err != nil {
 			s.log.WarnContext(r.Context(), "rate limit not checked; request let through",
-				slog.String("error", err.Error()), slog.Int64("failed_open", l.FailedOpen()))
+				slog.String("error", err.Error()), slog.Int64("failed_open", rl.limiter.FailedOpen()))
 			h(w, r)
 			return
 		}
 		v.header(w.Header())
-		if !v.allowed() {
+		if !v.allowed {
 			writeRateLimited(w, v)
 			return
 		}
@@ -350,17 +291,17 @@ func (s *Server) limit(route string, h http.HandlerFunc) http.HandlerFunc {
 // for a minute. Made-up keys so cost their sender its address's budget
 // and never reach the store once that is spent.
 func (s *Server) admit(r *http.Request, class RateClass) (verdict, error) {
-	l, ctx := s.limiter, r.Context()
+	rl, ctx := s.limits, r.Context()
 	token, keyed := apiKey(r)
 	var hash string
 	if keyed {
 		hash = string(auth.Hash(token))
-		if id, ok := l.known.get(hash, time.Now()); ok {
-			return l.take(ctx, l.limits[class][ByKey], "key:"+id)
+		if id, ok := rl.known.get(hash, time.Now()); ok {
+			return rl.take(ctx, rl.limits[class][ByKey], "key:"+id)
 		}
 	}
-	v, err := l.take(ctx, l.limits[class][ByIP], "ip:"+addressKey(clientIP(r)))
-	if err != nil || !keyed || !v.allowed() || s.keys == nil {
+	v, err := rl.take(ctx, rl.limits[class][ByIP], "ip:"+addressKey(clientIP(r)))
+	if err != nil || !keyed || !v.allowed || s.keys == nil {
 		return v, err
 	}
 	key, err := s.keys.APIKey(ctx, token)
@@ -370,8 +311,8 @@ func (s *Server) admit(r *http.Request, class RateClass) (verdict, error) {
 		return v, nil
 	}
 	id := strconv.FormatInt(key.ID, 10)
-	l.known.put(hash, id, time.Now())
-	return l.take(ctx, l.limits[class][ByKey], "key:"+id)
+	rl.known.put(hash, id, time.Now())
+	return rl.take(ctx, rl.limits[class][ByKey], "key:"+id)
 }
 
 // apiKey is the staff or finance API key the request carries, if any.
@@ -408,16 +349,16 @@ func addressKey(ip string) string {
 func (v verdict) header(h http.Header) {
 	name := `"` + v.limit.Policy + `"`
 	h.Set("RateLimit-Policy", name+";q="+strconv.Itoa(v.limit.Rate)+";w="+strconv.Itoa(int(v.limit.Per/time.Second)))
-	t := seconds(v.result.ResetAfter)
-	if !v.allowed() {
+	t := seconds(v.after)
+	if !v.allowed {
 		t = v.retryAfter()
 	}
-	h.Set("RateLimit", name+";r="+strconv.Itoa(max(v.result.Remaining, 0))+";t="+strconv.Itoa(t))
+	h.Set("RateLimit", name+";r="+strconv.Itoa(max(v.remaining, 0))+";t="+strconv.Itoa(t))
 }
 
 // retryAfter is the whole seconds, rounded up and at least 1, until a
 // refused client may try again.
-func (v verdict) retryAfter() int { return max(seconds(v.result.RetryAfter), 1) }
+func (v verdict) retryAfter() int { return max(seconds(v.after), 1) }
 
 // seconds is d in whole seconds, rounded up; 0 for none.
 func seconds(d time.Duration) int {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -20,6 +22,7 @@ import (
 	"innkeeper/shared/config"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/ratelimit"
 	"innkeeper/shared/redisclient"
 )
 
@@ -33,7 +36,7 @@ type limitedAPI struct {
 	log    *testsync.Buffer
 }
 
-func newLimitedAPI(t *testing.T, o httpapi.RateLimiterOptions, env map[string]string) *limitedAPI {
+func newLimitedAPI(t *testing.T, o apiserver.Options, env map[string]string) *limitedAPI {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
@@ -56,8 +59,8 @@ func newLimitedAPI(t *testing.T, o httpapi.RateLimiterOptions, env map[string]st
 	}
 	log := &testsync.Buffer{}
 	ctx := context.Background()
-	api, err := apiserver.New(ctx, cfg, logging.New(log, "warn"),
-		apiserver.Options{SearchPath: testenv.Schema(t), RateLimiter: o})
+	o.SearchPath = testenv.Schema(t)
+	api, err := apiserver.New(ctx, cfg, logging.New(log, "warn"), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +108,14 @@ func (a *limitedAPI) send(ip, method, path string, headers ...string) result {
 // on a loaded machine the production 50 ms would let requests through.
 const patient = 2 * time.Second
 
+// production is the production table, with a patient limiter.
+func production() apiserver.Options {
+	return apiserver.Options{RateLimiter: ratelimit.Options{Timeout: patient}}
+}
+
 // limits is a table with small, slow budgets, so a test reaches them in
 // a few requests and nothing refills while it runs.
-func limits(ipReads, ipWrites, keyReads, keyWrites int) httpapi.RateLimiterOptions {
+func limits(ipReads, ipWrites, keyReads, keyWrites int) apiserver.Options {
 	t := httpapi.DefaultRateLimits()
 	t.Limits = []httpapi.RateLimit{
 		{Policy: "reads", Class: httpapi.Reads, Caller: httpapi.ByIP, Rate: 1, Per: time.Hour, Burst: ipReads},
@@ -115,7 +123,7 @@ func limits(ipReads, ipWrites, keyReads, keyWrites int) httpapi.RateLimiterOptio
 		{Policy: "key-reads", Class: httpapi.Reads, Caller: httpapi.ByKey, Rate: 1, Per: time.Hour, Burst: keyReads},
 		{Policy: "key-writes", Class: httpapi.Writes, Caller: httpapi.ByKey, Rate: 1, Per: time.Hour, Burst: keyWrites},
 	}
-	return httpapi.RateLimiterOptions{Limits: &t, Timeout: patient}
+	return apiserver.Options{RateLimits: &t, RateLimiter: ratelimit.Options{Timeout: patient}}
 }
 
 // sfItem parses a one-item structured-field list such as
@@ -156,7 +164,7 @@ func (r result) quota(t testing.TB, policy string, q, w int) map[string]int {
 
 func TestRateLimitHeadersUnderTheLimit(t *testing.T) {
 	t.Parallel()
-	a := newLimitedAPI(t, httpapi.RateLimiterOptions{Timeout: patient}, nil)
+	a := newLimitedAPI(t, production(), nil)
 	for i := range 3 {
 		r := a.send("203.0.113.10", "GET", "/v1/hotels")
 		if r.Status != 200 {
@@ -224,33 +232,64 @@ func TestRateLimitOverTheLimit(t *testing.T) {
 // reads go on up to sixty.
 func TestDefaultRateLimitsWritesStricterThanReads(t *testing.T) {
 	t.Parallel()
-	a := newLimitedAPI(t, httpapi.RateLimiterOptions{Timeout: patient}, nil)
+	a := newLimitedAPI(t, production(), nil)
 	ip := "203.0.113.70"
 	writes := []string{"/v1/reservations", "/v1/reservations/INK-NOPE/confirm", "/v1/reservations/INK-NOPE/cancel"}
-	for i := range 5 {
+	// Ten a minute, five at once.
+	r := untilRefused(t, "write", 5, time.Minute/10, func(i int) result {
 		r := a.send(ip, "POST", writes[i%3], "Idempotency-Key", newKey())
-		if r.Status == 429 || r.Status >= 500 {
-			t.Fatalf("write %d: %d %s", i, r.Status, r.Body)
+		if r.Status != 429 {
+			if r.Status >= 500 {
+				t.Fatalf("write %d: %d %s", i, r.Status, r.Body)
+			}
+			r.quota(t, "writes", 10, 60)
 		}
-		r.quota(t, "writes", 10, 60)
-	}
-	r := a.send(ip, "POST", "/v1/reservations", "Idempotency-Key", newKey())
+		return r
+	})
 	r.Problem(t, 429, "rate-limited")
 	// Ten a minute: one every six seconds.
 	if ra, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 6 {
 		t.Fatalf("Retry-After %q, want 1 to 6", r.Header.Get("Retry-After"))
 	}
-	for i := range 60 {
+	// Three hundred a minute, sixty at once.
+	r = untilRefused(t, "read after the writes ran out", 60, time.Minute/300, func(i int) result {
 		r := a.send(ip, "GET", "/v1/hotels")
-		if r.Status != 200 {
+		if r.Status != 429 && r.Status != 200 {
 			t.Fatalf("read %d after the writes ran out: %d %s", i, r.Status, r.Body)
 		}
-	}
-	r = a.send(ip, "GET", "/v1/hotels")
+		return r
+	})
 	r.Problem(t, 429, "rate-limited")
 	r.quota(t, "reads", 300, 60)
 	if a.RateLimiter.FailedOpen() != 0 {
 		t.Fatal("no limiter, or it failed open with Redis up")
+	}
+}
+
+// untilRefused sends requests (send(0), send(1), …) against a fresh
+// budget until the first 429, and returns that. The 429 must come after
+// the burst, and no later than the burst plus one request for each
+// interval every (the rate's) that passed since the first was sent: a
+// slow machine sees what refilled while it sent. One more is allowed
+// because Redis measures on its own clock (TIME, in floating-point
+// seconds) and the test on Go's; a budget that never refuses fails at
+// four bursts.
+func untilRefused(t *testing.T, what string, burst int, every time.Duration, send func(i int) result) result {
+	t.Helper()
+	start := time.Now()
+	for i := 0; ; i++ {
+		r := send(i)
+		if r.Status == 429 {
+			if i < burst {
+				t.Fatalf("%s %d refused, want %d at once: %s", what, i, burst, r.Body)
+			}
+			t.Logf("%d requests (%s) allowed in %v, then 429", i, what, time.Since(start))
+			return r
+		}
+		took := time.Since(start)
+		if most := burst + int(took/every) + 1; i+1 > most || i+1 >= 4*burst {
+			t.Fatalf("%d requests (%s) allowed in %v, want at most %d: no limit", i+1, what, took, min(most, 4*burst-1))
+		}
 	}
 }
 
@@ -459,10 +498,7 @@ func TestRateLimitFailsOpenWhenRedisHangs(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	l, err := httpapi.NewRateLimiter(c.Redis(), httpapi.RateLimiterOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := ratelimit.New(c.Redis(), ratelimit.Options{})
 	log := &testsync.Buffer{}
 	api := httpapi.New(httpapi.Deps{RateLimiter: l, Logger: logging.New(log, "warn")})
 	for i := range 4 {
@@ -499,7 +535,6 @@ func TestRateLimitsOffByConfig(t *testing.T) {
 
 func TestRateLimitTableIsChecked(t *testing.T) {
 	t.Parallel()
-	rdb := testenv.Redis(t).Redis()
 	edit := func(f func(*httpapi.RateLimits)) *httpapi.RateLimits {
 		l := httpapi.DefaultRateLimits()
 		f(&l)
@@ -522,7 +557,11 @@ func TestRateLimitTableIsChecked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := httpapi.NewRateLimiter(rdb, httpapi.RateLimiterOptions{Limits: tt.limits})
+			table := httpapi.DefaultRateLimits()
+			if tt.limits != nil {
+				table = *tt.limits
+			}
+			err := table.Check()
 			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
@@ -561,4 +600,109 @@ func TestDefaultRateLimitsTable(t *testing.T) {
 			t.Errorf("%s is limited", route)
 		}
 	}
+}
+
+// fakeLimiter answers every Allow the same and notes what it was asked.
+type fakeLimiter struct {
+	answer limiterAnswer
+
+	mu    sync.Mutex
+	calls []limiterCall
+}
+
+type limiterAnswer struct {
+	allowed   bool
+	remaining int
+	after     time.Duration
+	err       error
+}
+
+type limiterCall struct {
+	key   string
+	limit string // rate/per burst
+}
+
+func (f *fakeLimiter) Allow(_ context.Context, key string, rate, burst int, per time.Duration) (bool, int, time.Duration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, limiterCall{key, fmt.Sprintf("%d/%v burst %d", rate, per, burst)})
+	a := f.answer
+	return a.allowed, a.remaining, a.after, a.err
+}
+
+func (f *fakeLimiter) FailedOpen() int64 { return 0 }
+
+// What the API asks its RateLimiter and what it tells the client, with
+// no Redis: the key and limit of the route's policy in, the headers and
+// the 429 out.
+func TestRateLimiterAnswersBecomeHeaders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		method, path string
+		answer       limiterAnswer
+		status       int
+		key, limit   string // what the limiter is asked; "" for nothing
+		rateLimit    string // the RateLimit field
+		retryAfter   string
+		warned       bool
+	}{
+		{"allowed", "GET", "/nowhere", limiterAnswer{allowed: true, remaining: 59, after: 200 * time.Millisecond},
+			404, "reads:ip:", "300/1m0s burst 60", `"reads";r=59;t=1`, "", false},
+		{"a booking write", "POST", "/v1/reservations/INK-NOPE/cancel", limiterAnswer{allowed: true, remaining: 4, after: 6 * time.Second},
+			404, "writes:ip:", "10/1m0s burst 5", `"writes";r=4;t=6`, "", false},
+		{"refused", "GET", "/nowhere", limiterAnswer{after: 5200 * time.Millisecond},
+			429, "reads:ip:", "300/1m0s burst 60", `"reads";r=0;t=6`, "6", false},
+		{"refused, due now", "GET", "/nowhere", limiterAnswer{},
+			429, "reads:ip:", "300/1m0s burst 60", `"reads";r=0;t=1`, "1", false},
+		{"not checked", "GET", "/nowhere", limiterAnswer{err: errors.New("no answer")},
+			404, "reads:ip:", "300/1m0s burst 60", "", "", true},
+		{"exempt", "GET", "/livez", limiterAnswer{},
+			200, "", "", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			log := &testsync.Buffer{}
+			l := &fakeLimiter{answer: tt.answer}
+			api := httpapi.New(httpapi.Deps{RateLimiter: l, Logger: logging.New(log, "warn")})
+			r := httptest.NewRequest(tt.method, tt.path, nil)
+			r.RemoteAddr = "203.0.113.80:40000"
+			w := httptest.NewRecorder()
+			api.ServeHTTP(w, r)
+			res := result{w.Code, w.Header(), w.Body.Bytes()}
+			if tt.status == 429 {
+				res.Problem(t, 429, "rate-limited")
+			} else if res.Status != tt.status {
+				t.Fatalf("status %d, want %d", res.Status, tt.status)
+			}
+			switch {
+			case tt.key == "" && len(l.calls) != 0:
+				t.Fatalf("limiter asked %+v, want nothing", l.calls)
+			case tt.key != "" && (len(l.calls) != 1 || !strings.HasPrefix(l.calls[0].key, tt.key) || l.calls[0].limit != tt.limit):
+				t.Fatalf("limiter asked %+v, want once for %s… at %s", l.calls, tt.key, tt.limit)
+			}
+			if got := res.Header.Get("RateLimit"); got != tt.rateLimit {
+				t.Fatalf("RateLimit %q, want %q", got, tt.rateLimit)
+			}
+			if got := res.Header.Get("Retry-After"); got != tt.retryAfter {
+				t.Fatalf("Retry-After %q, want %q", got, tt.retryAfter)
+			}
+			if warned := strings.Contains(log.String(), "rate limit not checked"); warned != tt.warned {
+				t.Fatalf("warned %v, want %v:\n%s", warned, tt.warned, log.String())
+			}
+		})
+	}
+}
+
+func TestBadRateLimitsAreABuildDefect(t *testing.T) {
+	t.Parallel()
+	table := httpapi.DefaultRateLimits()
+	table.Limits = table.Limits[1:]
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "no policy for writes by ip") {
+			t.Fatalf("New with a bad table: recovered %v", v)
+		}
+	}()
+	httpapi.New(httpapi.Deps{RateLimiter: &fakeLimiter{}, RateLimits: &table, Logger: logging.Discard()})
 }

@@ -60,9 +60,12 @@ type Deps struct {
 	// counts nothing.
 	Metrics Metrics
 	Logger  *slog.Logger
-	// RateLimiter limits requests per client (ratelimit.go); nil limits
+	// RateLimiter counts requests per client (ratelimit.go); nil limits
 	// nothing.
-	RateLimiter *RateLimiter
+	RateLimiter RateLimiter
+	// RateLimits is the policy table; DefaultRateLimits when nil. New
+	// panics on a table its Check refuses.
+	RateLimits *RateLimits
 	// CORSOrigins are the only origins browsers may call from.
 	CORSOrigins    []string
 	RequestTimeout time.Duration
@@ -80,7 +83,7 @@ type Server struct {
 	redrive        func(ctx context.Context) (string, error)
 	ledger         finance.Ledger
 	metrics        Metrics
-	limiter        *RateLimiter
+	limits         *rateLimits
 	log            *slog.Logger
 	origins        []string
 	requestTimeout time.Duration
@@ -181,7 +184,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, metrics: d.Metrics,
-		limiter: d.RateLimiter, log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
+		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -191,6 +194,9 @@ func New(d Deps) *Server {
 	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second
+	}
+	if d.RateLimiter != nil {
+		s.limits = newRateLimits(d.RateLimiter, d.RateLimits)
 	}
 	routes := topology.Innkeeper.RoutesOf(Function)
 	handlers, err := s.bind(routes)

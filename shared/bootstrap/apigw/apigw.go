@@ -17,10 +17,10 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"innkeeper/shared/meter"
+	"innkeeper/shared/requestid"
 )
 
 // Version is an event's payload format.
@@ -58,6 +58,10 @@ func Detect(raw []byte) (Version, error) {
 // Handler is a Lambda handler serving h to API Gateway in both payload
 // formats: it answers a 2.0 event with an events.APIGatewayV2HTTPResponse
 // and a 1.0 event with an events.APIGatewayProxyResponse.
+//
+// The request's context carries API Gateway's request id of either
+// format (shared/requestid), so h need not know payload formats nor link
+// the proxy library to read it.
 func Handler(h http.Handler) func(context.Context, json.RawMessage) (any, error) {
 	return Metered("", nil, h)
 }
@@ -81,6 +85,7 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 			}
 			ctx, inv := meter.Start(ctx, function, meter.TriggerHTTP, ev.RouteKey, int64(len(ev.Body)))
 			defer inv.Log(ctx, log)
+			ctx = requestid.WithGateway(ctx, ev.RequestContext.RequestID)
 			resp, err := v2.ProxyWithContext(ctx, ev)
 			inv.Status(resp.StatusCode)
 			return resp, err
@@ -91,6 +96,7 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 		}
 		ctx, inv := meter.Start(ctx, function, meter.TriggerHTTP, ev.HTTPMethod+" "+ev.Resource, int64(len(ev.Body)))
 		defer inv.Log(ctx, log)
+		ctx = requestid.WithGateway(ctx, ev.RequestContext.RequestID)
 		resp, err := v1.ProxyWithContext(ctx, ev)
 		inv.Status(resp.StatusCode)
 		return resp, err
@@ -98,14 +104,14 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 }
 
 // gatewayRequestID gives a 1.0 request without an X-Request-Id header
-// API Gateway's request id as one. The API takes a 2.0 event's request id
-// from the adapter's context itself; for 1.0 the header is the way in
-// that keeps the API unaware of payload formats. A client's own header
-// is left alone, as the API would prefer it too.
+// API Gateway's request id as one too, as the REST API's requests always
+// had it: a handler that reads the header sees what it saw before the
+// id travelled in the context. A client's own header is left alone, as
+// the API would prefer it too.
 func gatewayRequestID(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if gw, ok := core.GetAPIGatewayContextFromContext(r.Context()); ok && gw.RequestID != "" && r.Header.Get("X-Request-Id") == "" {
-			r.Header.Set("X-Request-Id", gw.RequestID)
+		if id, ok := requestid.Gateway(r.Context()); ok && r.Header.Get("X-Request-Id") == "" {
+			r.Header.Set("X-Request-Id", id)
 		}
 		h.ServeHTTP(w, r)
 	})

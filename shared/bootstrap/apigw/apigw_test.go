@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"innkeeper/shared/requestid"
 )
 
 func TestDetect(t *testing.T) {
@@ -101,6 +103,65 @@ func TestHandlerAnswersInTheEventsFormat(t *testing.T) {
 			}
 			if seen["method"] != "GET" || seen["path"] != tt.wantPath || seen["query"] != tt.wantQuery || seen["request_id"] != tt.wantID {
 				t.Fatalf("handler saw %v", seen)
+			}
+		})
+	}
+}
+
+// API Gateway's request id reaches the handler in the request's context
+// in either payload format, whatever the client's own header says.
+func TestHandlerPutsTheGatewaysRequestIDInTheContext(t *testing.T) {
+	tests := []struct {
+		name, event, want string
+		carried           bool
+	}{
+		{
+			name:    "2.0",
+			event:   `{"version":"2.0","routeKey":"$default","rawPath":"/v1/hotels","headers":{},"requestContext":{"requestId":"LV7fzho-PHcEJPw=","http":{"method":"GET","path":"/v1/hotels"}}}`,
+			want:    "LV7fzho-PHcEJPw=",
+			carried: true,
+		},
+		{
+			name:    "2.0 with the client's request id",
+			event:   `{"version":"2.0","routeKey":"$default","rawPath":"/v1/hotels","headers":{"x-request-id":"mine"},"requestContext":{"requestId":"gw2","http":{"method":"GET","path":"/v1/hotels"}}}`,
+			want:    "gw2",
+			carried: true,
+		},
+		{
+			name:    "1.0",
+			event:   `{"resource":"/{proxy+}","path":"/v1/hotels","httpMethod":"GET","requestContext":{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","httpMethod":"GET"}}`,
+			want:    "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+			carried: true,
+		},
+		{
+			name:    "1.0 with the client's request id",
+			event:   `{"path":"/v1/hotels","httpMethod":"GET","headers":{"X-Request-Id":"mine"},"requestContext":{"requestId":"gw1"}}`,
+			want:    "gw1",
+			carried: true,
+		},
+		{
+			name:  "2.0 without one",
+			event: `{"version":"2.0","routeKey":"$default","rawPath":"/","requestContext":{"http":{"method":"GET","path":"/"}}}`,
+		},
+		{
+			name:  "1.0 without one",
+			event: `{"path":"/","httpMethod":"GET","requestContext":{}}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got string
+			var carried, served bool
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, carried = requestid.Gateway(r.Context())
+				served = true
+				w.WriteHeader(http.StatusNoContent)
+			})
+			if _, err := Handler(h)(context.Background(), json.RawMessage(tt.event)); err != nil {
+				t.Fatal(err)
+			}
+			if !served || got != tt.want || carried != tt.carried {
+				t.Fatalf("handler saw %q, %v (served %v); want %q, %v", got, carried, served, tt.want, tt.carried)
 			}
 		})
 	}

@@ -22,6 +22,7 @@ import (
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/httpcount"
 	"innkeeper/shared/queue"
+	"innkeeper/shared/ratelimit"
 	"innkeeper/shared/redisclient"
 	"innkeeper/shared/store"
 )
@@ -34,7 +35,7 @@ type API struct {
 	Service *booking.Service
 	// RateLimiter is the API's per-client limiter; nil with
 	// RATE_LIMITS=off.
-	RateLimiter *httpapi.RateLimiter
+	RateLimiter *ratelimit.Limiter
 	cfg         config.Config
 }
 
@@ -60,9 +61,11 @@ type Options struct {
 	// Clock replaces time.Now.
 	Clock func() time.Time
 	// RateLimiter adjusts the API's rate limiter when RATE_LIMITS is on:
-	// its policy table (httpapi.DefaultRateLimits when nil) and timeout.
-	// Its Prefix defaults to REDIS_KEY_PREFIX.
-	RateLimiter httpapi.RateLimiterOptions
+	// its timeout. Its Prefix defaults to REDIS_KEY_PREFIX.
+	RateLimiter ratelimit.Options
+	// RateLimits replaces the API's policy table
+	// (httpapi.DefaultRateLimits) when RATE_LIMITS is on.
+	RateLimits *httpapi.RateLimits
 }
 
 // New builds the HTTP API from cfg.
@@ -102,17 +105,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 			}
 		}
 	}
-	var limiter *httpapi.RateLimiter
+	var limiter *ratelimit.Limiter
+	var rateLimiter httpapi.RateLimiter // a nil interface when off, not a nil *Limiter
 	if cfg.RateLimits {
+		if o.RateLimits != nil {
+			if err := o.RateLimits.Check(); err != nil {
+				st.Close()
+				return nil, fmt.Errorf("apiserver: %w", err)
+			}
+		}
 		ro := o.RateLimiter
 		if ro.Prefix == "" {
 			ro.Prefix = cfg.RedisKeyPrefix
 		}
-		limiter, err = httpapi.NewLazyRateLimiter(c.Redis, ro)
-		if err != nil {
-			st.Close()
-			return nil, fmt.Errorf("apiserver: %w", err)
-		}
+		limiter = ratelimit.NewLazy(c.Redis, ro)
+		rateLimiter = limiter
 	}
 	srv := httpapi.New(httpapi.Deps{
 		Service:        svc,
@@ -124,7 +131,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		Redrive:        redrive,
 		Ledger:         st,
 		Metrics:        &httpcount.Recorder{Client: c.Redis, Prefix: cfg.RedisKeyPrefix, Log: log},
-		RateLimiter:    limiter,
+		RateLimiter:    rateLimiter,
+		RateLimits:     o.RateLimits,
 		Logger:         log,
 		CORSOrigins:    cfg.CORSAllowedOrigins,
 		RequestTimeout: cfg.RequestTimeout,
