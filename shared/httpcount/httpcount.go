@@ -29,10 +29,12 @@ var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // Recorder counts requests in Redis.
 type Recorder struct {
-	// Redis is the client; Client makes it on first use instead (a
-	// client built at start-up costs the cold start milliseconds).
+	// Redis is the client; Client gives it at the first request instead,
+	// waiting within the round trip's timeout for a connection being
+	// opened (redisclient.Client's Ready): a client built and connected
+	// before the first request costs the cold start milliseconds.
 	Redis  *redis.Client
-	Client func() *redis.Client
+	Client func(context.Context) *redis.Client
 	// Prefix of the two hashes (the deployment's Redis key prefix).
 	Prefix string
 	// Timeout bounds the round trip; 50 ms when 0.
@@ -60,19 +62,19 @@ func (r *Recorder) ObserveHTTP(ctx context.Context, method, route string, status
 	if r == nil {
 		return
 	}
-	rdb := r.Redis
-	if rdb == nil && r.Client != nil {
-		rdb = r.Client()
-	}
-	if rdb == nil {
-		return
-	}
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = 50 * time.Millisecond
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
+	rdb := r.Redis
+	if rdb == nil && r.Client != nil {
+		rdb = r.Client(ctx)
+	}
+	if rdb == nil {
+		return
+	}
 	secs := d.Seconds()
 	bucket := len(Buckets) // +Inf
 	for i, le := range Buckets {

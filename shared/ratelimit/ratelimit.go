@@ -48,7 +48,7 @@ const DefaultTimeout = 50 * time.Millisecond
 type Limiter struct {
 	// client is the Redis client, made on first use: a client built at
 	// start-up costs the cold start milliseconds.
-	client   func() *redis.Client
+	client   func(context.Context) *redis.Client
 	gcraOnce sync.Once
 	gcra     *redis_rate.Limiter
 	prefix   string
@@ -59,12 +59,13 @@ type Limiter struct {
 
 // New is a limiter on rdb. It does not connect.
 func New(rdb *redis.Client, o Options) *Limiter {
-	return NewLazy(func() *redis.Client { return rdb }, o)
+	return NewLazy(func(context.Context) *redis.Client { return rdb }, o)
 }
 
-// NewLazy is New with the client made by client on the first Allow
-// (redisclient.Client's Redis), not before.
-func NewLazy(client func() *redis.Client, o Options) *Limiter {
+// NewLazy is New with the client given by client on the first Allow,
+// not before: redisclient.Client's Ready, which makes it then, or waits
+// within the Allow's timeout for the connection Warm is opening.
+func NewLazy(client func(context.Context) *redis.Client, o Options) *Limiter {
 	l := &Limiter{client: client, prefix: o.Prefix, timeout: o.Timeout}
 	if l.timeout <= 0 {
 		l.timeout = DefaultTimeout
@@ -104,7 +105,7 @@ func (l *Limiter) Allow(ctx context.Context, key string, rate, burst int, per ti
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	go func() {
 		defer cancel()
-		l.gcraOnce.Do(func() { l.gcra = redis_rate.NewLimiter(l.client()) })
+		l.gcraOnce.Do(func() { l.gcra = redis_rate.NewLimiter(l.client(ctx)) })
 		res, err := l.gcra.Allow(ctx, l.prefix+"ratelimit:"+key,
 			redis_rate.Limit{Rate: rate, Burst: burst, Period: per})
 		done <- outcome{res, err}

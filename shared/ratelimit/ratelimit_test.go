@@ -102,7 +102,7 @@ func TestNewLazyMakesTheClientOnFirstUse(t *testing.T) {
 	t.Parallel()
 	rdb, prefix := testRedis(t)
 	var made atomic.Int32
-	l := ratelimit.NewLazy(func() *redis.Client { made.Add(1); return rdb }, ratelimit.Options{Prefix: prefix, Timeout: patient})
+	l := ratelimit.NewLazy(func(context.Context) *redis.Client { made.Add(1); return rdb }, ratelimit.Options{Prefix: prefix, Timeout: patient})
 	if made.Load() != 0 {
 		t.Fatal("client made before it was needed")
 	}
@@ -123,7 +123,7 @@ func TestNewLazyMakesTheClientOnFirstUse(t *testing.T) {
 func TestAllowRefusesNoLimit(t *testing.T) {
 	t.Parallel()
 	made := false
-	l := ratelimit.NewLazy(func() *redis.Client { made = true; return nil }, ratelimit.Options{})
+	l := ratelimit.NewLazy(func(context.Context) *redis.Client { made = true; return nil }, ratelimit.Options{})
 	tests := []struct {
 		name        string
 		rate, burst int
@@ -168,7 +168,7 @@ func TestAllowFailsOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = c.Close() })
-			l := ratelimit.NewLazy(c.Redis, ratelimit.Options{Timeout: 100 * time.Millisecond})
+			l := ratelimit.NewLazy(c.Ready, ratelimit.Options{Timeout: 100 * time.Millisecond})
 			ctx, inv := meter.Start(context.Background(), "api", meter.TriggerHTTP, "GET /v1/hotels", 0)
 			for i := range 3 {
 				start := time.Now()

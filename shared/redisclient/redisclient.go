@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"innkeeper/shared/config"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // slogPrinter sends the client's own diagnostics (failed dials, pool
@@ -35,12 +37,19 @@ type Options struct {
 }
 
 // Client is a Redis client with a key prefix. The client is made on first
-// use: a cold start that never touches Redis does not pay for it.
+// use: a cold start that never touches Redis does not pay for it. A
+// function whose first request will use Redis calls Warm at start-up
+// instead, so the connection opens while the rest starts.
 type Client struct {
 	opt    *redis.Options
 	once   sync.Once
 	rdb    *redis.Client
 	prefix string
+
+	warmOnce sync.Once
+	// warm is closed when Warm's first connection is open, or failed to;
+	// nil until Warm is called.
+	warm atomic.Pointer[chan struct{}]
 }
 
 // Open parses url and builds a client. It does not connect.
@@ -64,6 +73,10 @@ func Open(url string, o Options) (*Client, error) {
 	opt.PoolSize = 8
 	// No CLIENT SETINFO handshake: one round trip less per new connection.
 	opt.DisableIdentity = true
+	// No CLIENT MAINT_NOTIFICATIONS either: those are Redis Enterprise's
+	// and Redis Cloud's (ElastiCache and Redis 7 refuse the command), and
+	// asking costs every new connection a round trip and an error.
+	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	return &Client{opt: opt, prefix: o.Prefix}, nil
 }
 
@@ -71,6 +84,43 @@ func Open(url string, o Options) (*Client, error) {
 func (c *Client) Redis() *redis.Client {
 	c.once.Do(func() { c.rdb = redis.NewClient(c.opt) })
 	return c.rdb
+}
+
+// Warm makes the client and opens its first connection in the
+// background, at once, and returns: a cold start's first request then
+// finds the connection open instead of opening it (making the client,
+// dialling and the handshake cost more than a millisecond) while the
+// caller waits. A Redis that is down costs nothing but the attempt;
+// commands then fail as they would have.
+func (c *Client) Warm() {
+	c.warmOnce.Do(func() {
+		done := make(chan struct{})
+		c.warm.Store(&done)
+		go func() {
+			defer close(done)
+			rdb := c.Redis()
+			if rdb == nil { // closed before it was made
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), c.opt.DialTimeout)
+			defer cancel()
+			_ = rdb.Ping(ctx).Err()
+		}()
+	})
+}
+
+// Ready is Redis once Warm's first connection is open (or failed to
+// open), so that the caller's command uses it rather than dialling a
+// second one; it waits no longer than ctx allows, and not at all without
+// Warm or after it.
+func (c *Client) Ready(ctx context.Context) *redis.Client {
+	if done := c.warm.Load(); done != nil {
+		select {
+		case <-*done:
+		case <-ctx.Done():
+		}
+	}
+	return c.Redis()
 }
 
 // Key is name with the configured prefix.

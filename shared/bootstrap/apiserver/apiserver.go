@@ -70,13 +70,16 @@ type Options struct {
 
 // New builds the HTTP API from cfg.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*API, error) {
-	st, err := bootstrap.Store(ctx, cfg, o.SearchPath)
+	c, err := redisclient.FromConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("apiserver: %w", err)
 	}
-	c, err := redisclient.FromConfig(cfg)
+	// Every request counts itself in Redis: open the connection now,
+	// while the rest starts, not during the first request.
+	c.Warm()
+	st, err := bootstrap.Store(ctx, cfg, o.SearchPath)
 	if err != nil {
-		st.Close()
+		_ = c.Close()
 		return nil, fmt.Errorf("apiserver: %w", err)
 	}
 	svc := booking.NewService(st, o.Clock)
@@ -118,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		if ro.Prefix == "" {
 			ro.Prefix = cfg.RedisKeyPrefix
 		}
-		limiter = ratelimit.NewLazy(c.Redis, ro)
+		limiter = ratelimit.NewLazy(c.Ready, ro)
 		rateLimiter = limiter
 	}
 	srv := httpapi.New(httpapi.Deps{
@@ -130,7 +133,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		LinkKeys:       []string{cfg.AppKey, cfg.AppKeyNext},
 		Redrive:        redrive,
 		Ledger:         st,
-		Metrics:        &httpcount.Recorder{Client: c.Redis, Prefix: cfg.RedisKeyPrefix, Log: log},
+		Metrics:        &httpcount.Recorder{Client: c.Ready, Prefix: cfg.RedisKeyPrefix, Log: log},
 		RateLimiter:    rateLimiter,
 		RateLimits:     o.RateLimits,
 		Logger:         log,
