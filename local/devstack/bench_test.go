@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,6 +90,12 @@ func BenchmarkWarmRequest(b *testing.B) {
 // BenchmarkColdStart is process start to first response of functions/api
 // (a GET /livez event) next to a hello-world aws-lambda-go binary built
 // the same way: the floor. Target: within 1.5× the floor.
+//
+// With COLDSTART_BASE set to a git revision, functions/api as built at
+// that revision joins the alternation, so a change's before and after
+// are measured side by side in one run:
+//
+//	COLDSTART_BASE=HEAD~3 go test -run '^$' -bench ColdStart -benchtime 200x ./local/devstack/
 func BenchmarkColdStart(b *testing.B) {
 	dir := b.TempDir()
 	env := testEnv(b)
@@ -113,6 +121,13 @@ func BenchmarkColdStart(b *testing.B) {
 	}{
 		{"api", root, "./functions/api", apiEnv, livez},
 		{"hello", "../sandbox", "./testdata/hello", nil, []byte(`{}`)},
+	}
+	if rev := os.Getenv("COLDSTART_BASE"); rev != "" {
+		cases = append(cases, struct {
+			name, dir, pkg string
+			env            []string
+			event          []byte
+		}{"api@" + rev, checkout(b, rev), "./functions/api", apiEnv, livez})
 	}
 	bins := make([]string, len(cases))
 	for i, c := range cases {
@@ -149,6 +164,17 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 }
 
+// checkout is a work tree of the repository at rev, removed when b ends.
+func checkout(b *testing.B, rev string) string {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "base")
+	if out, err := exec.Command("git", "-C", root, "worktree", "add", "--detach", dir, rev).CombinedOutput(); err != nil {
+		b.Fatalf("git worktree add %s: %v\n%s", rev, err, out)
+	}
+	b.Cleanup(func() { _ = exec.Command("git", "-C", root, "worktree", "remove", "--force", dir).Run() })
+	return dir
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	figures.Lock()
@@ -162,6 +188,12 @@ func TestMain(m *testing.M) {
 		ratio := float64(percentile(a, 0.5)) / float64(percentile(h, 0.5))
 		fmt.Printf("COLD START to first response: functions/api p50 %v; hello world p50 %v; ratio %.2f (target <= 1.5: %s)\n",
 			percentile(a, 0.5), percentile(h, 0.5), ratio, verdict(ratio <= 1.5))
+		for name, base := range figures.cold {
+			if strings.HasPrefix(name, "api@") {
+				fmt.Printf("COLD START of functions/api at %s, in the same run: p50 %v; ratio to hello world %.2f\n",
+					strings.TrimPrefix(name, "api@"), percentile(base, 0.5), float64(percentile(base, 0.5))/float64(percentile(h, 0.5)))
+			}
+		}
 	}
 	os.Exit(code)
 }
