@@ -1,10 +1,18 @@
 // Package httpapi is Innkeeper's HTTP API as a standard http.Handler: the
-// public booking endpoints, the staff endpoints and the health probes. The
-// same handler serves API Gateway through the Lambda adapter and the local
-// server, so what is tested locally is what runs.
+// public booking endpoints, the staff and admin endpoints, the finance
+// reports and the health probes, bound to the routes of the manifest
+// (shared/topology). The same handler serves API Gateway through the
+// Lambda adapter and the local server, so what is tested locally is what
+// runs.
 //
 // The package is the edge: it decodes requests strictly, calls the
-// booking domain, and maps its errors to RFC 9457 problem responses.
+// booking domain and the finance reports, and maps their errors to RFC
+// 9457 problem responses. It decides each request's rate-limit policy and
+// writes the RateLimit headers and 429s; the budgets themselves are kept
+// by whatever RateLimiter it is given (shared/ratelimit, in Redis), and
+// the request counts by its Metrics (shared/httpcount). It declares those
+// and every store it needs as small interfaces, and links neither Redis
+// nor the database.
 package httpapi
 
 import (
