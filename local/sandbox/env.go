@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"innkeeper/local/loopback"
 	"innkeeper/shared/lambdalog"
 )
 
@@ -68,7 +68,7 @@ type outcome struct {
 
 // spawn starts an execution environment for the pool's current binary.
 func (p *Pool) spawn() (*env, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen("127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %s: runtime api listener: %w", p.fn.Name, err)
 	}
