@@ -5,8 +5,9 @@
 // The Server speaks the AWS JSON 1.0 protocol that the SDKs use today
 // (POST /, Content-Type application/x-amz-json-1.0, X-Amz-Target
 // AmazonSQS.<Action>), so the real aws-sdk-go-v2 client works against it
-// unchanged; only the endpoint differs. The old Query protocol is refused
-// with an explanation.
+// unchanged, as does the functions' own client (shared/sqsjson); only the
+// endpoint differs. The old Query protocol is refused with an
+// explanation.
 //
 // What it copies from the cloud, because code that works here must work
 // there:

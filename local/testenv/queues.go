@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"innkeeper/local/clock"
 	"innkeeper/local/sqs"
 	"innkeeper/shared/topology"
@@ -52,3 +56,19 @@ func (q *Queues) Depth(t testing.TB, name string) int {
 	}
 	return v + f
 }
+
+// SQSClient is the SDK's own SQS client at endpoint, with local
+// credentials. The functions do not link it (they use package sqsjson);
+// tests do, to put messages where the code will find them and to read
+// back what the code sent, so that sqsjson is checked against the real
+// protocol.
+func SQSClient(endpoint string) *awssqs.Client {
+	return awssqs.NewFromConfig(aws.Config{
+		Region:       "eu-west-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String(endpoint),
+	})
+}
+
+// SDK is the SDK's SQS client for the emulator (see SQSClient).
+func (q *Queues) SDK() *awssqs.Client { return SQSClient(q.URL) }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/jackc/pgx/v5"
 
 	"innkeeper/shared/bootstrap/apiserver"
@@ -156,6 +157,19 @@ type API struct {
 	Schema string
 	// Queues is the API's SQS emulator; nil with NoRelay.
 	Queues *Queues
+	// Config is the configuration the API was built from.
+	Config config.Config
+}
+
+// SQSClient is the SDK's SQS client (see the function SQSClient) at the
+// API's SQS endpoint, for the API's queues; it fails t when the API has
+// no queue.
+func (a *API) SQSClient(t testing.TB) *awssqs.Client {
+	t.Helper()
+	if a.Config.EventsQueueURL == "" || a.Config.SQSEndpoint == "" {
+		t.Fatal("testenv: the API has no queue")
+	}
+	return SQSClient(a.Config.SQSEndpoint)
 }
 
 // NewAPI builds and serves an API for t.
@@ -216,7 +230,7 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &API{API: api, URL: srv.URL, Schema: schema, Queues: queues}
+	return &API{API: api, URL: srv.URL, Schema: schema, Queues: queues, Config: cfg}
 }
 
 // Exec runs sql in the API's schema, for arranging and inspecting state.

@@ -8,7 +8,7 @@
 // Redis, rate limiter, queue relay and health gauges), apigw (API
 // Gateway's events to an http.Handler), jobrunner (the scheduled jobs),
 // push (WebSocket pushes), scrape (GET /metrics) and sqsclient (the
-// events queue and the outbox relay). A test (deps_test.go) holds the
-// functions to it. Warm invocations reuse the pools and clients these
-// make once per process.
+// events queue's client, package sqsjson rather than the SDK's, and the
+// outbox relay). A test (deps_test.go) holds the functions to it. Warm
+// invocations reuse the pools and clients these make once per process.
 package bootstrap

@@ -12,19 +12,61 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
 	"innkeeper/shared/booking"
 )
 
-// SQSAPI is the part of the SQS client the queue package uses.
+// SQSAPI is the part of Amazon SQS the package uses, in its own terms;
+// package sqsjson implements it over SQS's JSON protocol, queuetest in
+// memory.
 type SQSAPI interface {
-	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
-	GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, opts ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
-	StartMessageMoveTask(ctx context.Context, in *sqs.StartMessageMoveTaskInput, opts ...func(*sqs.Options)) (*sqs.StartMessageMoveTaskOutput, error)
+	// SendMessageBatch sends one to ten messages to the queue at
+	// queueURL and reports, by Message.ID, those SQS took and those it
+	// refused. An error means the call failed as a whole: none was sent.
+	SendMessageBatch(ctx context.Context, queueURL string, messages []Message) (sent []string, failed []BatchFailure, err error)
+	// GetQueueAttributes reads the named attributes of the queue at
+	// queueURL (ApproximateNumberOfMessages, QueueArn, …).
+	GetQueueAttributes(ctx context.Context, queueURL string, names ...string) (map[string]string, error)
+	// StartMessageMoveTask starts moving the messages of the dead-letter
+	// queue sourceARN to the queue destinationARN, and returns the
+	// task's handle.
+	StartMessageMoveTask(ctx context.Context, sourceARN, destinationARN string) (handle string, err error)
 }
+
+// Message is a message to send in a batch.
+type Message struct {
+	// ID names the message within its batch (SQS's batch entry id:
+	// letters, digits, hyphens and underscores).
+	ID   string
+	Body string
+	// Attributes are the message attributes, by name.
+	Attributes map[string]Attribute
+}
+
+// Attribute is a message attribute.
+type Attribute struct {
+	// DataType is String or Number (SQS sends a Number as a string).
+	DataType string
+	Value    string
+}
+
+// BatchFailure is a message of a batch that SQS refused.
+type BatchFailure struct {
+	// ID is the refused Message's ID.
+	ID      string
+	Code    string
+	Message string
+	// SenderFault is SQS saying the message, not SQS, is at fault:
+	// sending it again as it is will fail again.
+	SenderFault bool
+}
+
+// The queue attributes the package reads.
+const (
+	attrVisible  = "ApproximateNumberOfMessages"
+	attrInFlight = "ApproximateNumberOfMessagesNotVisible"
+	attrDelayed  = "ApproximateNumberOfMessagesDelayed"
+	attrARN      = "QueueArn"
+)
 
 // Publisher sends outbox events to one SQS queue.
 type Publisher struct {
@@ -39,32 +81,33 @@ func (p Publisher) Publish(ctx context.Context, events []booking.OutboxEvent) ([
 	var firstErr error
 	for start := 0; start < len(events); start += 10 {
 		chunk := events[start:min(start+10, len(events))]
-		entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
+		messages := make([]Message, len(chunk))
 		for i, e := range chunk {
-			entries[i] = types.SendMessageBatchRequestEntry{
-				Id:          aws.String(strconv.FormatInt(e.ID, 10)),
-				MessageBody: aws.String(string(e.Payload)),
-				MessageAttributes: map[string]types.MessageAttributeValue{
-					"event_type": {DataType: aws.String("String"), StringValue: aws.String(e.Type)},
-					"outbox_id":  {DataType: aws.String("Number"), StringValue: aws.String(strconv.FormatInt(e.ID, 10))},
+			id := strconv.FormatInt(e.ID, 10)
+			messages[i] = Message{
+				ID:   id,
+				Body: string(e.Payload),
+				Attributes: map[string]Attribute{
+					"event_type": {DataType: "String", Value: e.Type},
+					"outbox_id":  {DataType: "Number", Value: id},
 				},
 			}
 		}
-		out, err := p.Client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(p.QueueURL), Entries: entries})
+		ok, failed, err := p.Client.SendMessageBatch(ctx, p.QueueURL, messages)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("queue: send batch: %w", err)
 			}
 			continue
 		}
-		for _, ok := range out.Successful {
-			if id, err := strconv.ParseInt(aws.ToString(ok.Id), 10, 64); err == nil {
+		for _, s := range ok {
+			if id, err := strconv.ParseInt(s, 10, 64); err == nil {
 				sent = append(sent, id)
 			}
 		}
-		if len(out.Failed) > 0 && firstErr == nil {
-			f := out.Failed[0]
-			firstErr = fmt.Errorf("queue: %d of %d messages refused, first %s: %s", len(out.Failed), len(chunk), aws.ToString(f.Code), aws.ToString(f.Message))
+		if len(failed) > 0 && firstErr == nil {
+			f := failed[0]
+			firstErr = fmt.Errorf("queue: %d of %d messages refused, first %s: %s", len(failed), len(chunk), f.Code, f.Message)
 		}
 	}
 	return sent, firstErr
@@ -151,26 +194,15 @@ type Depth struct {
 
 // QueueDepth reads a queue's approximate counts.
 func QueueDepth(ctx context.Context, c SQSAPI, url string) (Depth, error) {
-	out, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(url),
-		AttributeNames: []types.QueueAttributeName{
-			types.QueueAttributeNameApproximateNumberOfMessages,
-			types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-			types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
-		},
-	})
+	attrs, err := c.GetQueueAttributes(ctx, url, attrVisible, attrInFlight, attrDelayed)
 	if err != nil {
 		return Depth{}, fmt.Errorf("queue: attributes of %s: %w", url, err)
 	}
-	n := func(name types.QueueAttributeName) int {
-		v, _ := strconv.Atoi(out.Attributes[string(name)])
+	n := func(name string) int {
+		v, _ := strconv.Atoi(attrs[name])
 		return v
 	}
-	return Depth{
-		Visible:  n(types.QueueAttributeNameApproximateNumberOfMessages),
-		InFlight: n(types.QueueAttributeNameApproximateNumberOfMessagesNotVisible),
-		Delayed:  n(types.QueueAttributeNameApproximateNumberOfMessagesDelayed),
-	}, nil
+	return Depth{Visible: n(attrVisible), InFlight: n(attrInFlight), Delayed: n(attrDelayed)}, nil
 }
 
 // Redrive starts moving every message of the dead-letter queue at dlqURL
@@ -179,13 +211,11 @@ func QueueDepth(ctx context.Context, c SQSAPI, url string) (Depth, error) {
 // not only those SQS moved there itself.
 func Redrive(ctx context.Context, c SQSAPI, dlqURL, destURL string) (string, error) {
 	arn := func(url string) (string, error) {
-		attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-			QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
-		})
+		attrs, err := c.GetQueueAttributes(ctx, url, attrARN)
 		if err != nil {
 			return "", fmt.Errorf("queue: redrive: arn of %s: %w", url, err)
 		}
-		return attrs.Attributes[string(types.QueueAttributeNameQueueArn)], nil
+		return attrs[attrARN], nil
 	}
 	src, err := arn(dlqURL)
 	if err != nil {
@@ -195,9 +225,9 @@ func Redrive(ctx context.Context, c SQSAPI, dlqURL, destURL string) (string, err
 	if err != nil {
 		return "", err
 	}
-	out, err := c.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(src), DestinationArn: aws.String(dst)})
+	handle, err := c.StartMessageMoveTask(ctx, src, dst)
 	if err != nil {
 		return "", fmt.Errorf("queue: redrive %s: %w", src, err)
 	}
-	return aws.ToString(out.TaskHandle), nil
+	return handle, nil
 }

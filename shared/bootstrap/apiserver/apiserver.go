@@ -12,8 +12,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/bootstrap/sqsclient"
@@ -24,6 +22,7 @@ import (
 	"innkeeper/shared/queue"
 	"innkeeper/shared/ratelimit"
 	"innkeeper/shared/redisclient"
+	"innkeeper/shared/sqsjson"
 	"innkeeper/shared/store"
 )
 
@@ -36,16 +35,9 @@ type API struct {
 	// RateLimiter is the API's per-client limiter; nil with
 	// RATE_LIMITS=off.
 	RateLimiter *ratelimit.Limiter
-	cfg         config.Config
-}
-
-// SQSClient is a client for the API's queue, for tests and tools.
-func (a *API) SQSClient(ctx context.Context) (*sqs.Client, error) {
-	c, err := sqsclient.New(a.cfg)
-	if err == nil && c == nil {
-		err = fmt.Errorf("apiserver: no queue configured")
-	}
-	return c, err
+	// SQS is the client the API's relay, health checks and redrive use;
+	// nil when no queue is configured.
+	SQS *sqsjson.Client
 }
 
 // Close releases the pools.
@@ -141,5 +133,5 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
 	})
-	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, cfg: cfg}, nil
+	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, SQS: q}, nil
 }

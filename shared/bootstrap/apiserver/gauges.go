@@ -6,11 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"innkeeper/shared/config"
 	"innkeeper/shared/health"
 	"innkeeper/shared/queue"
+	"innkeeper/shared/sqsjson"
 	"innkeeper/shared/store"
 	"innkeeper/shared/topology"
 )
@@ -33,7 +32,7 @@ func outboxGauge(st *store.Store, now func() time.Time) health.Gauge {
 	}}
 }
 
-func queueGauge(q *sqs.Client, cfg config.Config) health.Gauge {
+func queueGauge(q *sqsjson.Client, cfg config.Config) health.Gauge {
 	return health.Gauge{Name: "queue", Read: func(ctx context.Context) (any, string, error) {
 		d, err := queue.QueueDepth(ctx, q, cfg.EventsQueueURL)
 		if err != nil {

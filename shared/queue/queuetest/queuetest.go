@@ -15,10 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
 	"innkeeper/shared/booking"
 	"innkeeper/shared/queue"
 )
@@ -212,52 +208,53 @@ func (q *SQS) Calls() []Call {
 	return slices.Clone(q.calls)
 }
 
-// SendMessageBatch takes the entries SQS would: none if Err or Hang, if
-// the context has ended (as the SDK checks), or if the batch is empty or
-// over ten; otherwise all but those Refuse names.
-func (q *SQS) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+// SendMessageBatch takes the messages SQS would: none if Err or Hang,
+// if the context has ended (as a client checks before sending), or if
+// the batch is empty or over ten; otherwise all but those Refuse names.
+func (q *SQS) SendMessageBatch(ctx context.Context, _ string, messages []queue.Message) ([]string, []queue.BatchFailure, error) {
 	deadline, _ := ctx.Deadline()
 	q.mu.Lock()
-	q.calls = append(q.calls, Call{Entries: len(in.Entries), Deadline: deadline})
+	q.calls = append(q.calls, Call{Entries: len(messages), Deadline: deadline})
 	q.mu.Unlock()
 	switch {
 	case q.Hang:
 		<-ctx.Done()
-		return nil, fmt.Errorf("queuetest: send batch: %w", ctx.Err())
+		return nil, nil, fmt.Errorf("queuetest: send batch: %w", ctx.Err())
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("queuetest: send batch: %w", ctx.Err())
+		return nil, nil, fmt.Errorf("queuetest: send batch: %w", ctx.Err())
 	case q.Err != nil:
-		return nil, q.Err
-	case len(in.Entries) == 0:
-		return nil, errors.New("queuetest: EmptyBatchRequest")
-	case len(in.Entries) > 10:
-		return nil, fmt.Errorf("queuetest: TooManyEntriesInBatchRequest: %d entries", len(in.Entries))
+		return nil, nil, q.Err
+	case len(messages) == 0:
+		return nil, nil, errors.New("queuetest: EmptyBatchRequest")
+	case len(messages) > 10:
+		return nil, nil, fmt.Errorf("queuetest: TooManyEntriesInBatchRequest: %d entries", len(messages))
 	}
-	out := &sqs.SendMessageBatchOutput{}
+	var sent []string
+	var failed []queue.BatchFailure
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, e := range in.Entries {
+	for _, m := range messages {
 		attrs := map[string]string{}
-		for k, v := range e.MessageAttributes {
-			attrs[k] = aws.ToString(v.StringValue)
+		for k, v := range m.Attributes {
+			attrs[k] = v.Value
 		}
 		id, _ := strconv.ParseInt(attrs["outbox_id"], 10, 64)
 		if q.Refuse != nil && q.Refuse(id) {
-			out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String("InternalError"), Message: aws.String("refused"), SenderFault: false})
+			failed = append(failed, queue.BatchFailure{ID: m.ID, Code: "InternalError", Message: "refused"})
 			continue
 		}
-		q.messages = append(q.messages, Message{ID: aws.ToString(e.Id), Body: aws.ToString(e.MessageBody), Attributes: attrs})
-		out.Successful = append(out.Successful, types.SendMessageBatchResultEntry{Id: e.Id, MessageId: aws.String(fmt.Sprintf("m-%d", len(q.messages)))})
+		q.messages = append(q.messages, Message{ID: m.ID, Body: m.Body, Attributes: attrs})
+		sent = append(sent, m.ID)
 	}
-	return out, nil
+	return sent, failed, nil
 }
 
 // GetQueueAttributes is not kept in memory: it fails.
-func (q *SQS) GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+func (q *SQS) GetQueueAttributes(context.Context, string, ...string) (map[string]string, error) {
 	return nil, errors.New("queuetest: GetQueueAttributes is not supported")
 }
 
 // StartMessageMoveTask is not kept in memory: it fails.
-func (q *SQS) StartMessageMoveTask(context.Context, *sqs.StartMessageMoveTaskInput, ...func(*sqs.Options)) (*sqs.StartMessageMoveTaskOutput, error) {
-	return nil, errors.New("queuetest: StartMessageMoveTask is not supported")
+func (q *SQS) StartMessageMoveTask(context.Context, string, string) (string, error) {
+	return "", errors.New("queuetest: StartMessageMoveTask is not supported")
 }
