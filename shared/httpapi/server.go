@@ -211,31 +211,61 @@ func New(d Deps) *Server {
 	if err != nil {
 		panic(err) // a build defect, caught by the tests; never a request's fault
 	}
+	// One pattern per path, not per route: ServeMux checks every pattern
+	// it is given against all those before it, and registering each route
+	// and each path's 405 apart cost the cold start 0.6 ms. The path's
+	// handler picks the method's route itself, as ServeMux would (HEAD as
+	// GET), and answers any other method with a 405 problem naming the
+	// allowed ones; any other path is a 404. Never the mux's plain text.
 	mux := http.NewServeMux()
-	methods := map[string][]string{}
+	byPath := map[string][]topology.Route{}
+	var paths []string
 	for _, rt := range routes {
-		mux.Handle(rt.Key(), named(rt.Key(), s.limit(rt.Key(), handlers[rt.Key()])))
-		methods[rt.Path] = append(methods[rt.Path], rt.Method)
-	}
-	// A known path with another method is a 405 naming the allowed ones;
-	// any other path is a 404. Both as problems, never the mux's plain text.
-	for pattern, ms := range methods {
-		allow := strings.Join(append(ms, "OPTIONS"), ", ")
-		if slices.Contains(ms, "GET") {
-			allow = strings.Join(append(ms, "HEAD", "OPTIONS"), ", ")
+		if byPath[rt.Path] == nil {
+			paths = append(paths, rt.Path)
 		}
-		mux.Handle(pattern, named("405 "+pattern, s.limit("405 "+pattern, func(w http.ResponseWriter, r *http.Request) {
-			p := problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
-				"This resource answers "+allow+".")
-			p.header = map[string]string{"Allow": allow}
-			writeProblem(w, p)
-		})))
+		byPath[rt.Path] = append(byPath[rt.Path], rt)
+	}
+	for _, path := range paths {
+		mux.Handle(path, s.methodsOf(path, byPath[path], handlers))
 	}
 	mux.Handle("/", named("404", s.limit("404", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("There is nothing at "+r.URL.Path+"."))
 	})))
 	s.handler = s.observe(secure(s.cors(clean(mux))))
 	return s
+}
+
+// methodsOf serves the routes of one path (in the manifest's order), by
+// method, HEAD by GET's route, and any other method with a 405 problem
+// naming those allowed.
+func (s *Server) methodsOf(path string, routes []topology.Route, handlers map[string]http.HandlerFunc) http.Handler {
+	byMethod := map[string]http.Handler{}
+	var ms []string
+	for _, rt := range routes {
+		byMethod[rt.Method] = named(rt.Key(), s.limit(rt.Key(), handlers[rt.Key()]))
+		ms = append(ms, rt.Method)
+	}
+	allow := strings.Join(append(ms, "OPTIONS"), ", ")
+	if slices.Contains(ms, "GET") {
+		allow = strings.Join(append(ms, "HEAD", "OPTIONS"), ", ")
+	}
+	notAllowed := named("405 "+path, s.limit("405 "+path, func(w http.ResponseWriter, r *http.Request) {
+		p := problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+			"This resource answers "+allow+".")
+		p.header = map[string]string{"Allow": allow}
+		writeProblem(w, p)
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := byMethod[r.Method]
+		if h == nil && r.Method == http.MethodHead {
+			h = byMethod[http.MethodGet]
+		}
+		if h == nil {
+			h = notAllowed
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // named records which route served the request, for the access log.
