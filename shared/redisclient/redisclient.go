@@ -77,6 +77,12 @@ func Open(url string, o Options) (*Client, error) {
 	// and Redis Cloud's (ElastiCache and Redis 7 refuse the command), and
 	// asking costs every new connection a round trip and an error.
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	// Pipelines on the same connections as everything else: go-redis keeps
+	// a second pool for them by default, with 128 KB buffers, so the
+	// request counter's pipeline dialled a connection of its own beside
+	// the one Warm opened (a millisecond of the first request). A Lambda
+	// process serves one request at a time; one pool is plenty.
+	opt.PipelinePoolSize = -1
 	return &Client{opt: opt, prefix: o.Prefix}, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"innkeeper/local/testenv"
 	"innkeeper/shared/redisclient"
 )
@@ -62,6 +64,22 @@ func TestWarmOpensTheConnectionTheFirstCommandUses(t *testing.T) {
 	}
 	if st := rdb.PoolStats(); st.TotalConns != 1 || st.Misses != 1 {
 		t.Errorf("after three commands: %d connections, %d dials; want Warm's one", st.TotalConns, st.Misses)
+	}
+	// A pipeline (the request counter's) runs on that connection too,
+	// not on one of a pool of its own.
+	id, err := rdb.ClientID(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inPipeline *redis.IntCmd
+	if _, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		inPipeline = p.ClientID(ctx)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if inPipeline.Val() != id {
+		t.Errorf("the pipeline ran on connection %d, commands on %d: a second connection was dialled", inPipeline.Val(), id)
 	}
 }
 
