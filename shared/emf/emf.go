@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -48,14 +49,16 @@ func New(at time.Time, namespace string, dimensions [][]string, metrics []Metric
 	}
 }
 
-// units are the units CloudWatch accepts in EMF.
-var units = map[string]bool{
-	"Seconds": true, "Microseconds": true, "Milliseconds": true, "Bytes": true, "Kilobytes": true,
-	"Megabytes": true, "Gigabytes": true, "Terabytes": true, "Bits": true, "Kilobits": true,
-	"Megabits": true, "Gigabits": true, "Terabits": true, "Percent": true, "Count": true,
-	"Bytes/Second": true, "Kilobytes/Second": true, "Megabytes/Second": true, "Gigabytes/Second": true,
-	"Terabytes/Second": true, "Bits/Second": true, "Kilobits/Second": true, "Megabits/Second": true,
-	"Gigabits/Second": true, "Terabits/Second": true, "Count/Second": true, "None": true,
+// units are the units CloudWatch accepts in EMF. A slice, not a map:
+// every function links this package, and a map literal is built at
+// each start; only tests check units.
+var units = []string{
+	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
+	"Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits",
+	"Megabits", "Gigabits", "Terabits", "Percent", "Count",
+	"Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second",
+	"Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second",
+	"Gigabits/Second", "Terabits/Second", "Count/Second", "None",
 }
 
 // Check checks a line against the EMF specification's shape: a root
@@ -125,7 +128,7 @@ func Check(line []byte) error {
 			if _, ok := root[name].(json.Number); !ok {
 				return fmt.Errorf("metric %q: no number member of that name", name)
 			}
-			if unit, set := def["Unit"]; set && !units[fmt.Sprint(unit)] {
+			if unit, set := def["Unit"]; set && !slices.Contains(units, fmt.Sprint(unit)) {
 				return fmt.Errorf("metric %s: unit %v", name, unit)
 			}
 		}

@@ -83,13 +83,13 @@ var ErrUnknownStage = errors.New("pricing: unknown stage")
 // Fixed is the monthly fixed cost of stage ("staging" or "prod"), as
 // deployed by infra/ in eu-west-1.
 func Fixed(stage string) (FixedCosts, error) {
-	items, ok := fixedItems[stage]
+	items, ok := fixedItems(stage)
 	if !ok {
 		return FixedCosts{}, fmt.Errorf("%w %q (known: %s, %s)", ErrUnknownStage, stage, StageStaging, StageProd)
 	}
 	return FixedCosts{
 		Stage: stage, Region: fixedRegion, PricesRead: fixedPricesRead,
-		Items: append([]FixedItem(nil), items...),
+		Items: items,
 	}, nil
 }
 
@@ -142,49 +142,56 @@ var sharedItems = []FixedItem{
 	},
 }
 
-var fixedItems = map[string][]FixedItem{
-	StageStaging: append([]FixedItem{
-		{
-			Name: "rds-instance", Description: "RDS for PostgreSQL db.t4g.micro, Single-AZ",
-			UnitPrice: "0.018", Unit: "instance-hours", Quantity: HoursPerMonth, Source: srcRDS, Unsure: true,
-			Note: "us-east-1 lists $0.016; $0.018 is the eu-west-1 figure as read.",
-		},
-		{
-			Name: "rds-storage", Description: "RDS gp3 storage, 20 GB, Single-AZ",
-			UnitPrice: "0.127", Unit: "GB-months", Quantity: 20, Source: srcRDS, Unsure: true,
-			Note: "us-east-1 lists $0.115; baseline 3,000 IOPS and 125 MB/s are included. Backups up to the storage size are free.",
-		},
-		{
-			Name: "rds-proxy", Description: "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)",
-			UnitPrice: "0.0165", Unit: "vCPU-hours", Quantity: 2 * HoursPerMonth, Source: srcRDSProxy, Unsure: true,
-			Note: "us-east-1 lists $0.015; db.t4g.micro has 2 vCPUs, the proxy's minimum.",
-		},
-		{
-			Name: "elasticache", Description: "ElastiCache cache.t4g.micro × 1 node",
-			UnitPrice: "0.018", Unit: "node-hours", Quantity: HoursPerMonth, Source: srcElastiCache, Unsure: true,
-			Note: "us-east-1 lists $0.016.",
-		},
-	}, sharedItems...),
-	StageProd: append([]FixedItem{
-		{
-			Name: "rds-instance", Description: "RDS for PostgreSQL db.t4g.medium, Multi-AZ (primary and standby)",
-			UnitPrice: "0.144", Unit: "instance-hours", Quantity: HoursPerMonth, Source: srcRDS, Unsure: true,
-			Note: "The Multi-AZ price, twice the Single-AZ $0.072 as read for eu-west-1; us-east-1 lists $0.130.",
-		},
-		{
-			Name: "rds-storage", Description: "RDS gp3 storage, 50 GB, Multi-AZ",
-			UnitPrice: "0.254", Unit: "GB-months", Quantity: 50, Source: srcRDS, Unsure: true,
-			Note: "The Multi-AZ price (both copies), twice the Single-AZ $0.127 as read for eu-west-1.",
-		},
-		{
-			Name: "rds-proxy", Description: "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)",
-			UnitPrice: "0.0165", Unit: "vCPU-hours", Quantity: 2 * HoursPerMonth, Source: srcRDSProxy, Unsure: true,
-			Note: "db.t4g.medium has 2 vCPUs. Counted for the primary only: whether the Multi-AZ standby's vCPUs are billed too is not stated on the page as read.",
-		},
-		{
-			Name: "elasticache", Description: "ElastiCache cache.t4g.small × 2 nodes (primary and replica)",
-			UnitPrice: "0.036", Unit: "node-hours", Quantity: 2 * HoursPerMonth, Source: srcElastiCache, Unsure: true,
-			Note: "us-east-1 lists $0.032.",
-		},
-	}, sharedItems...),
+// fixedItems is the stage's table, built when asked: every function
+// links this package, and a map literal would be built at each start.
+func fixedItems(stage string) ([]FixedItem, bool) {
+	switch stage {
+	case StageStaging:
+		return append([]FixedItem{
+			{
+				Name: "rds-instance", Description: "RDS for PostgreSQL db.t4g.micro, Single-AZ",
+				UnitPrice: "0.018", Unit: "instance-hours", Quantity: HoursPerMonth, Source: srcRDS, Unsure: true,
+				Note: "us-east-1 lists $0.016; $0.018 is the eu-west-1 figure as read.",
+			},
+			{
+				Name: "rds-storage", Description: "RDS gp3 storage, 20 GB, Single-AZ",
+				UnitPrice: "0.127", Unit: "GB-months", Quantity: 20, Source: srcRDS, Unsure: true,
+				Note: "us-east-1 lists $0.115; baseline 3,000 IOPS and 125 MB/s are included. Backups up to the storage size are free.",
+			},
+			{
+				Name: "rds-proxy", Description: "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)",
+				UnitPrice: "0.0165", Unit: "vCPU-hours", Quantity: 2 * HoursPerMonth, Source: srcRDSProxy, Unsure: true,
+				Note: "us-east-1 lists $0.015; db.t4g.micro has 2 vCPUs, the proxy's minimum.",
+			},
+			{
+				Name: "elasticache", Description: "ElastiCache cache.t4g.micro × 1 node",
+				UnitPrice: "0.018", Unit: "node-hours", Quantity: HoursPerMonth, Source: srcElastiCache, Unsure: true,
+				Note: "us-east-1 lists $0.016.",
+			},
+		}, sharedItems...), true
+	case StageProd:
+		return append([]FixedItem{
+			{
+				Name: "rds-instance", Description: "RDS for PostgreSQL db.t4g.medium, Multi-AZ (primary and standby)",
+				UnitPrice: "0.144", Unit: "instance-hours", Quantity: HoursPerMonth, Source: srcRDS, Unsure: true,
+				Note: "The Multi-AZ price, twice the Single-AZ $0.072 as read for eu-west-1; us-east-1 lists $0.130.",
+			},
+			{
+				Name: "rds-storage", Description: "RDS gp3 storage, 50 GB, Multi-AZ",
+				UnitPrice: "0.254", Unit: "GB-months", Quantity: 50, Source: srcRDS, Unsure: true,
+				Note: "The Multi-AZ price (both copies), twice the Single-AZ $0.127 as read for eu-west-1.",
+			},
+			{
+				Name: "rds-proxy", Description: "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)",
+				UnitPrice: "0.0165", Unit: "vCPU-hours", Quantity: 2 * HoursPerMonth, Source: srcRDSProxy, Unsure: true,
+				Note: "db.t4g.medium has 2 vCPUs. Counted for the primary only: whether the Multi-AZ standby's vCPUs are billed too is not stated on the page as read.",
+			},
+			{
+				Name: "elasticache", Description: "ElastiCache cache.t4g.small × 2 nodes (primary and replica)",
+				UnitPrice: "0.036", Unit: "node-hours", Quantity: 2 * HoursPerMonth, Source: srcElastiCache, Unsure: true,
+				Note: "us-east-1 lists $0.032.",
+			},
+		}, sharedItems...), true
+	}
+	return nil, false
 }

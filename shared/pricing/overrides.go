@@ -31,11 +31,18 @@ var Items = []Item{
 	ItemWebSocketMinutes, ItemSQS, ItemEventBridge, ItemSES, ItemLogs,
 }
 
-// Groups of items a percentage may name at once.
-var overrideGroups = map[string][]Item{
-	"all":    Items,
-	"lambda": {ItemLambdaRequests, ItemLambdaCompute},
-	"apigw":  {ItemHTTP, ItemWebSocketMessages, ItemWebSocketMinutes},
+// overrideGroup is the items a percentage may name at once by the
+// group's name (all, lambda, apigw).
+func overrideGroup(name string) ([]Item, bool) {
+	switch name {
+	case "all":
+		return Items, true
+	case "lambda":
+		return []Item{ItemLambdaRequests, ItemLambdaCompute}, true
+	case "apigw":
+		return []Item{ItemHTTP, ItemWebSocketMessages, ItemWebSocketMinutes}, true
+	}
+	return nil, false
 }
 
 // quoteUnit is how many metered units make the unit a price is quoted in:
@@ -98,7 +105,7 @@ func ParseOverrides(s string) (Overrides, error) {
 			return nil, fmt.Errorf("pricing: override %q: want item=value", pair)
 		}
 		items, level := []Item{Item(key)}, 2
-		if g, isGroup := overrideGroups[key]; isGroup {
+		if g, isGroup := overrideGroup(key); isGroup {
 			items, level = g, 1
 			if key == "all" {
 				level = 0

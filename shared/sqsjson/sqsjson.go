@@ -35,11 +35,13 @@ import (
 // AmazonSQS.<Operation>, and X-Amzn-Query-Mode, which tells SQS to
 // answer errors with the x-amzn-query-error header of their legacy
 // codes too.
-var service = awsjson.Service{
-	Name:         "sqs",
-	TargetPrefix: "AmazonSQS",
-	Version:      "1.0",
-	Header:       http.Header{"X-Amzn-Query-Mode": {"true"}},
+func service() awsjson.Service {
+	return awsjson.Service{
+		Name:         "sqs",
+		TargetPrefix: "AmazonSQS",
+		Version:      "1.0",
+		Header:       http.Header{"X-Amzn-Query-Mode": {"true"}},
+	}
 }
 
 // Client calls SQS. It is safe for concurrent use.
@@ -53,7 +55,7 @@ var _ queue.SQSAPI = (*Client)(nil)
 // when one is given (the devstack's emulator, LocalStack), else at
 // https://sqs.<region>.amazonaws.com.
 func New(cfg aws.Config, endpoint string) *Client {
-	return &Client{api: awsjson.New(cfg, service, endpoint)}
+	return &Client{api: awsjson.New(cfg, service(), endpoint)}
 }
 
 // The operations' inputs and outputs, as the SDK encodes them (field

@@ -174,19 +174,26 @@ func ceilMillis(d time.Duration) int64 {
 	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
-// groupKeys are the SQL of each grouping's key, chosen from this fixed
-// list, never from input.
-var groupKeys = map[finance.Group]string{
-	finance.ByDay:      `to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
-	finance.ByFunction: `function`,
-	finance.ByRoute:    `coalesce(trigger, trigger_kind)`,
-	finance.ByHotel:    `coalesce(hotel, '')`,
+// groupKey is the SQL of a grouping's key, chosen from this fixed list,
+// never from input.
+func groupKey(g finance.Group) (string, bool) {
+	switch g {
+	case finance.ByDay:
+		return `to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`, true
+	case finance.ByFunction:
+		return `function`, true
+	case finance.ByRoute:
+		return `coalesce(trigger, trigger_kind)`, true
+	case finance.ByHotel:
+		return `coalesce(hotel, '')`, true
+	}
+	return "", false
 }
 
 // Costs sums the invocations that ended in p by g: days in order, with
 // a row for every day of p; other groups costliest first.
 func (s *Store) Costs(ctx context.Context, p finance.Period, g finance.Group) ([]finance.CostRow, error) {
-	key, ok := groupKeys[g]
+	key, ok := groupKey(g)
 	if !ok {
 		return nil, fmt.Errorf("store: costs: unknown grouping %q", g)
 	}

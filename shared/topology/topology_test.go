@@ -84,3 +84,33 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		})
 	}
 }
+
+// The env lists are written out in full (static data, nothing to build
+// at start); every function still reads the base settings, and every
+// function with a database all of the database's.
+func TestEnvListsShareTheirCommonParts(t *testing.T) {
+	base := []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL"}
+	db := []string{"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"}
+	for _, f := range Innkeeper.Functions {
+		for _, k := range base {
+			if !slices.Contains(f.Env, k) {
+				t.Errorf("function %s does not read %s", f.Name, k)
+			}
+		}
+		if f.Name == "migrate" || !slices.Contains(f.Env, "DATABASE_URL") {
+			continue // migrate sets its own pool's size and timeouts
+		}
+		for _, k := range db {
+			if !slices.Contains(f.Env, k) {
+				t.Errorf("function %s reads DATABASE_URL but not %s", f.Name, k)
+			}
+		}
+		seen := map[string]bool{}
+		for _, k := range f.Env {
+			if seen[k] {
+				t.Errorf("function %s lists %s twice", f.Name, k)
+			}
+			seen[k] = true
+		}
+	}
+}
