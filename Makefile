@@ -79,7 +79,7 @@ actionlint: ## lint the GitHub Actions workflows
 bench: services ## benchmarks: search, booking vs the raw-pgx floor, devstack warm latency and cold start
 	go test -run '^$$' -bench . -benchtime 3s -count 5 ./shared/...
 	go test -run '^$$' -bench WarmRequest -benchtime 3000x ./local/devstack/
-	go test -run '^$$' -bench ColdStart -benchtime 40x ./local/devstack/
+	go test -run '^$$' -bench ColdStart -benchtime 300x ./local/devstack/
 	go test -run '^$$' -bench Fanout -benchtime 5x ./local/devstack/
 
 build: ## every function as dist/<name>/bootstrap for Lambda (provided.al2023; ARCH=arm64 by default)

@@ -66,11 +66,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("apiserver: %w", err)
 	}
-	// Every request counts itself in Redis: open the connection now,
-	// while the rest starts, not during the first request.
-	c.Warm()
 	st, err := bootstrap.Store(ctx, cfg, o.SearchPath)
 	if err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("apiserver: %w", err)
+	}
+	fail := func(err error) (*API, error) {
+		st.Close()
 		_ = c.Close()
 		return nil, fmt.Errorf("apiserver: %w", err)
 	}
@@ -83,8 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	var redrive func(context.Context) (string, error)
 	q, err := sqsclient.New(cfg)
 	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("apiserver: %w", err)
+		return fail(err)
 	}
 	if q != nil {
 		relay := sqsclient.Relay(q, cfg, st, log)
@@ -105,8 +106,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	if cfg.RateLimits {
 		if o.RateLimits != nil {
 			if err := o.RateLimits.Check(); err != nil {
-				st.Close()
-				return nil, fmt.Errorf("apiserver: %w", err)
+				return fail(err)
 			}
 		}
 		ro := o.RateLimiter
@@ -133,5 +133,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
 	})
+	// Every request counts itself in Redis: open the connection now, while
+	// the runtime fetches the first event, not during the first request.
+	// Last, so the dial does not compete with the building above.
+	c.Warm()
 	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, SQS: q}, nil
 }
