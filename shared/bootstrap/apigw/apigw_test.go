@@ -199,3 +199,22 @@ func TestDetectOfficialSamples(t *testing.T) {
 		}
 	}
 }
+
+// The warm-up event must be a real payload 2.0 event, every key of it a
+// field of the type, or decoding it builds less than it claims to.
+func TestWarmEventIsAWholeEvent(t *testing.T) {
+	dec := json.NewDecoder(strings.NewReader(warmEvent))
+	dec.DisallowUnknownFields()
+	var ev events.APIGatewayV2HTTPRequest
+	if err := dec.Decode(&ev); err != nil {
+		t.Fatalf("warmEvent: %v", err)
+	}
+	if v, err := Detect([]byte(warmEvent)); err != nil || v != V2 {
+		t.Fatalf("Detect(warmEvent) = %q, %v", v, err)
+	}
+	rc := ev.RequestContext
+	if ev.RawPath != "/x" || rc.HTTP.Method != "GET" || rc.Authorizer == nil || rc.Authorizer.JWT.Claims["a"] != "b" ||
+		rc.Authorizer.IAM == nil || rc.Authentication.ClientCert.Validity.NotAfter != "b" || ev.Cookies[0] != "a=b" {
+		t.Errorf("warmEvent decoded to %+v: a part is missing", ev)
+	}
+}
