@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"io"
 	"net"
 	"sync"
 	"testing"
@@ -164,4 +165,38 @@ func (p *StallProxy) pass(done <-chan struct{}) bool {
 	case <-done:
 		return false
 	}
+}
+
+// SilentServer is the address of a TCP server that accepts connections,
+// reads what they send and never answers: a dependency that hangs. It
+// stops, closing every connection, when t ends.
+func SilentServer(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

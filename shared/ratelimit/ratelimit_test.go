@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -157,7 +155,7 @@ func TestAllowFailsOpen(t *testing.T) {
 		addr func(t *testing.T) string
 	}{
 		{"refused", func(t *testing.T) string { return testenv.FreeAddr(t) }},
-		{"hangs", silentRedis},
+		{"hangs", func(t *testing.T) string { return testenv.SilentServer(t) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,36 +188,4 @@ func TestAllowFailsOpen(t *testing.T) {
 			}
 		})
 	}
-}
-
-// silentRedis is the address of a server that accepts connections and
-// never answers.
-func silentRedis(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go func() { _, _ = io.Copy(io.Discard, c) }()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
 }

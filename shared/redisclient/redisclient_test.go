@@ -2,8 +2,6 @@ package redisclient_test
 
 import (
 	"context"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -87,32 +85,8 @@ func TestWarmOpensTheConnectionTheFirstCommandUses(t *testing.T) {
 // Ready gives up waiting for it when its context does.
 func TestReadyWaitsNoLongerThanItsContext(t *testing.T) {
 	t.Parallel()
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			conn, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, conn)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		silent.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, conn := range held {
-			conn.Close()
-		}
-	})
-	c, err := redisclient.Open("redis://"+silent.Addr().String()+"/0", redisclient.Options{Timeout: 2 * time.Second})
+	silent := testenv.SilentServer(t)
+	c, err := redisclient.Open("redis://"+silent+"/0", redisclient.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
