@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"innkeeper/local/clock"
@@ -136,8 +135,7 @@ func TestWorkerFailsOnceMailArrivesOnce(t *testing.T) {
 func TestPoisonMessageEndsInTheDLQ(t *testing.T) {
 	s, mp, _, clk := asyncStack(t)
 	ctx := context.Background()
-	client := sqs.New(sqs.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.SQSURL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	client := testenv.SQSClient(s.SQSURL)
 	url := s.overrides["EVENTS_QUEUE_URL"]
 	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("{not json")}); err != nil {
 		t.Fatal(err)

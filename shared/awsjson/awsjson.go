@@ -81,7 +81,7 @@ func New(cfg aws.Config, svc Service, endpoint string) *Client {
 		endpoint = aws.ToString(cfg.BaseEndpoint)
 	}
 	if endpoint == "" {
-		endpoint = DefaultEndpoint(svc.Name, cfg.Region)
+		endpoint = defaultEndpoint(svc.Name, cfg.Region)
 	}
 	creds := cfg.Credentials
 	if creds != nil && !aws.IsCredentialsProvider(creds, (*aws.CredentialsCache)(nil)) {
@@ -115,9 +115,9 @@ func New(cfg aws.Config, svc Service, endpoint string) *Client {
 	}
 }
 
-// DefaultEndpoint is the public endpoint of the service named in region:
+// defaultEndpoint is the public endpoint of the service named in region:
 // China's regions have their own domain.
-func DefaultEndpoint(service, region string) string {
+func defaultEndpoint(service, region string) string {
 	domain := "amazonaws.com"
 	if strings.HasPrefix(region, "cn-") {
 		domain = "amazonaws.com.cn"

@@ -11,10 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"innkeeper/shared/config"
-
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"innkeeper/shared/config"
 )
 
 // slogPrinter sends the client's own diagnostics (failed dials, pool
@@ -46,7 +46,6 @@ type Client struct {
 	rdb    *redis.Client
 	prefix string
 
-	warmOnce sync.Once
 	// warm is closed when Warm's first connection is open, or failed to;
 	// nil until Warm is called.
 	warm atomic.Pointer[chan struct{}]
@@ -99,20 +98,20 @@ func (c *Client) Redis() *redis.Client {
 // caller waits. A Redis that is down costs nothing but the attempt;
 // commands then fail as they would have.
 func (c *Client) Warm() {
-	c.warmOnce.Do(func() {
-		done := make(chan struct{})
-		c.warm.Store(&done)
-		go func() {
-			defer close(done)
-			rdb := c.Redis()
-			if rdb == nil { // closed before it was made
-				return
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), c.opt.DialTimeout)
-			defer cancel()
-			_ = rdb.Ping(ctx).Err()
-		}()
-	})
+	done := make(chan struct{})
+	if !c.warm.CompareAndSwap(nil, &done) {
+		return // warming or warm already
+	}
+	go func() {
+		defer close(done)
+		rdb := c.Redis()
+		if rdb == nil { // closed before it was made
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.opt.DialTimeout)
+		defer cancel()
+		_ = rdb.Ping(ctx).Err()
+	}()
 }
 
 // Ready is Redis once Warm's first connection is open (or failed to
