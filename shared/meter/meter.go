@@ -22,9 +22,9 @@ import (
 	"sync"
 	"time"
 
-	"innkeeper/shared/emf"
-
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"innkeeper/shared/emf"
 )
 
 // Invocation is the attribution of one invocation, filled in as the

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"innkeeper/shared/emf"
-
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"innkeeper/shared/emf"
 )
 
 func TestWrapWritesALineCostIngestionReads(t *testing.T) {
