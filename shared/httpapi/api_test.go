@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"innkeeper/local/testenv"
-	"innkeeper/shared/store"
 )
 
 func TestHotels(t *testing.T) {
@@ -455,10 +454,15 @@ func TestIdempotency(t *testing.T) {
 			done <- r
 		}()
 
-		// Wait until the first request holds the key's claim.
+		// Wait until the first request holds the key's claim: an advisory
+		// lock held by the session that waits for this transaction.
+		var blocker int
+		if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&blocker); err != nil {
+			t.Fatal(err)
+		}
 		held := func() bool {
 			return c.api.Int(t, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-				AND ((classid::bigint << 32) | objid::bigint) = $1`, store.ClaimKey("public", key)) > 0
+				AND $1 = ANY(pg_blocking_pids(pid))`, blocker) > 0
 		}
 		for deadline := time.Now().Add(5 * time.Second); !held(); {
 			if time.Now().After(deadline) {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/keyring"
 )
 
 // The Idempotency-Key header, after draft-ietf-httpapi-idempotency-key-header:
@@ -17,12 +20,18 @@ import (
 //     again, with Idempotent-Replayed: true;
 //   - a key with a stored outcome and another request: 422;
 //   - a key whose first request is still running: 409.
-// Keys are scoped per client (see scopeOf) and kept for booking.ReceiptTTL.
+// Keys are scoped per client (see scopesOf) and kept for booking.ReceiptTTL.
 // The outcome is stored in the command's own transaction (booking.Receipt),
 // so a crash leaves either the whole outcome or nothing, and the receipt's
 // unique key undoes a retry that runs again. The store claims the key when
 // the transaction begins, so a concurrent retry gets a quick 409. All of
 // it lives in PostgreSQL: no second store to disagree with or to be down.
+//
+// The stored body is sealed (shared/keyring, AES-GCM under a key derived
+// from APP_KEY) and bound to its scope, key and request: a new booking's
+// response holds the guest's access token, which must not be readable in
+// the database or its backups. A replay opens it under APP_KEY or
+// APP_KEY_NEXT, so a rotation does not lose the receipts made before it.
 
 const (
 	idempotencyHeader = "Idempotency-Key"
@@ -79,14 +88,27 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, canonical []
 		s.fail(w, r, err)
 		return
 	}
-	scope := scopeOf(r)
+	scope, before := s.scopesOf(r)
 	fp := fingerprint(r, canonical)
+	// A retry across a rotation of the application key finds what the
+	// caller stored under its former name. Only during a rotation is
+	// there one to look up.
+	for _, sc := range before {
+		if s.replay(w, r, sc, key, fp) {
+			return
+		}
+	}
 
 	var rendered *booking.StoredResponse
 	receipt := &booking.Receipt{Scope: scope, Key: key, Fingerprint: fp, Render: func(o booking.Outcome) (booking.StoredResponse, error) {
 		resp, err := render(o)
+		if err != nil {
+			return resp, err
+		}
 		rendered = &resp
-		return resp, err
+		stored := resp
+		stored.Body = s.seal.Seal(resp.Body, receiptContext(scope, key, fp))
+		return stored, nil
 	}}
 	// The command runs first and the receipt is looked up only when it
 	// fails: a new request, the common case, pays no extra read, and a
@@ -123,10 +145,44 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, scope, key strin
 		writeProblem(w, problem(http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key reused",
 			"This Idempotency-Key was already used for a different request; use a new key for a new request."))
 		return true
-	default:
-		writeStored(w, resp, true)
+	}
+	body, err := s.openReceipt(resp.Body, scope, key, fp)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "idempotency receipt cannot be opened", slog.String("error", err.Error()))
+		writeProblem(w, problem(http.StatusConflict, "idempotency-receipt-unreadable", "Stored response unreadable",
+			"A request with this Idempotency-Key was already processed, but its response can no longer be read; look the resource up, or use a new key for a new request."))
 		return true
 	}
+	resp.Body = body
+	writeStored(w, resp, true)
+	return true
+}
+
+// receiptContext binds a sealed body to the receipt it was stored with,
+// so it opens in no other row.
+func receiptContext(scope, key string, fp []byte) []byte {
+	c := make([]byte, 0, len(scope)+len(key)+len(fp)+32)
+	c = append(c, "idempotency-receipt\x00"...)
+	c = append(c, scope...)
+	c = append(c, 0)
+	c = append(c, key...)
+	c = append(c, 0)
+	return append(c, fp...)
+}
+
+// openReceipt gives back a stored body: sealed, as every one written
+// since sealing began, or in clear, as those written before (they expire
+// within booking.ReceiptTTL and migration 0005 dropped those with a
+// token).
+func (s *Server) openReceipt(body []byte, scope, key string, fp []byte) ([]byte, error) {
+	if !keyring.IsSealed(body) {
+		return body, nil
+	}
+	plain, err := s.seal.Open(body, receiptContext(scope, key, fp))
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: receipt %s: %w", scope, err)
+	}
+	return plain, nil
 }
 
 func writeStored(w http.ResponseWriter, resp booking.StoredResponse, replayed bool) {

@@ -194,16 +194,6 @@ func publicCache(w http.ResponseWriter, maxAge int) {
 	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", maxAge))
 }
 
-// scopeOf names the client an idempotency key belongs to: the holder of a
-// bearer credential, or the public.
-func scopeOf(r *http.Request) string {
-	authz := strings.TrimSpace(r.Header.Get("Authorization"))
-	if authz == "" {
-		return "public"
-	}
-	return "bearer:" + hashHex(authz)[:32]
-}
-
 // metricRoute is a route's label: the path template of "GET /v1/x/{id}",
 // the name itself for the API's own 404 and 405 handlers.
 func metricRoute(route string) string {

@@ -18,13 +18,10 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -300,7 +297,7 @@ func (s *Server) admit(r *http.Request, class RateClass) (verdict, error) {
 			return rl.take(ctx, rl.limits[class][ByKey], "key:"+id)
 		}
 	}
-	v, err := rl.take(ctx, rl.limits[class][ByIP], "ip:"+addressKey(clientIP(r)))
+	v, err := rl.take(ctx, rl.limits[class][ByIP], "ip:"+s.addressKey(clientIP(r)))
 	if err != nil || !keyed || !v.allowed || s.keys == nil {
 		return v, err
 	}
@@ -323,22 +320,6 @@ func apiKey(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return token, true
-}
-
-// addressKey is an opaque bucket name for a client address: its hash,
-// so Redis never holds the address, of the /64 for IPv6.
-func addressKey(ip string) string {
-	if a, err := netip.ParseAddr(ip); err == nil {
-		a = a.WithZone("").Unmap()
-		if a.Is6() {
-			p, _ := a.Prefix(64)
-			ip = p.String()
-		} else {
-			ip = a.String()
-		}
-	}
-	sum := sha256.Sum256([]byte("innkeeper-ratelimit:" + ip))
-	return hex.EncodeToString(sum[:12])
 }
 
 // header sets the RateLimit-Policy and RateLimit fields of

@@ -474,7 +474,7 @@ func TestRateLimitFailsOpenWhenRedisHangs(t *testing.T) {
 	t.Cleanup(func() { _ = c.Close() })
 	l := ratelimit.New(c.Redis(), ratelimit.Options{})
 	log := &testsync.Buffer{}
-	api := httpapi.New(httpapi.Deps{RateLimiter: l, Logger: logging.New(log, "warn")})
+	api := httpapi.New(httpapi.Deps{RateLimiter: l, LinkKeys: testLinkKeys, Logger: logging.New(log, "warn")})
 	for i := range 4 {
 		start := time.Now()
 		w := httptest.NewRecorder()
@@ -639,7 +639,7 @@ func TestRateLimiterAnswersBecomeHeaders(t *testing.T) {
 			t.Parallel()
 			log := &testsync.Buffer{}
 			l := &fakeLimiter{answer: tt.answer}
-			api := httpapi.New(httpapi.Deps{RateLimiter: l, Logger: logging.New(log, "warn")})
+			api := httpapi.New(httpapi.Deps{RateLimiter: l, LinkKeys: testLinkKeys, Logger: logging.New(log, "warn")})
 			r := httptest.NewRequest(tt.method, tt.path, nil)
 			r.RemoteAddr = "203.0.113.80:40000"
 			w := httptest.NewRecorder()
@@ -678,5 +678,5 @@ func TestBadRateLimitsAreABuildDefect(t *testing.T) {
 			t.Fatalf("New with a bad table: recovered %v", v)
 		}
 	}()
-	httpapi.New(httpapi.Deps{RateLimiter: &fakeLimiter{}, RateLimits: &table, Logger: logging.Discard()})
+	httpapi.New(httpapi.Deps{RateLimiter: &fakeLimiter{}, RateLimits: &table, LinkKeys: testLinkKeys, Logger: logging.Discard()})
 }

@@ -17,8 +17,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -32,6 +30,7 @@ import (
 	"innkeeper/shared/booking"
 	"innkeeper/shared/finance"
 	"innkeeper/shared/health"
+	"innkeeper/shared/keyring"
 	"innkeeper/shared/meter"
 	"innkeeper/shared/topology"
 )
@@ -56,7 +55,10 @@ type Deps struct {
 	// Gauges are the figures /health shows beside the checks.
 	Gauges []health.Gauge
 	// LinkKeys verify signed guest links: APP_KEY and, during a
-	// rotation, APP_KEY_NEXT.
+	// rotation, APP_KEY_NEXT. Keys derived from them also seal the
+	// responses kept for idempotency and name client addresses
+	// (client.go), so New panics without one when the API has a Service
+	// or a RateLimiter.
 	LinkKeys []string
 	// Redrive moves the dead-letter queue's messages back; nil when the
 	// API has no queue.
@@ -88,6 +90,8 @@ type Server struct {
 	checks         []health.Check
 	gauges         []health.Gauge
 	linkKeys       []string
+	seal           *keyring.Sealer    // the responses kept for idempotency
+	addrs          *keyring.Addresses // client addresses' names
 	redrive        func(ctx context.Context) (string, error)
 	ledger         finance.Ledger
 	metrics        Metrics
@@ -200,6 +204,9 @@ func New(d Deps) *Server {
 	if l, ok := d.Keys.(finance.Ledger); ok && s.ledger == nil {
 		s.ledger = l
 	}
+	if err := s.useKeys(d); err != nil {
+		panic(err) // the wiring checks the keys first (config)
+	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second
 	}
@@ -229,7 +236,7 @@ func New(d Deps) *Server {
 	for _, path := range paths {
 		mux.Handle(path, s.methodsOf(path, byPath[path], handlers))
 	}
-	mux.Handle("/", named("404", s.limit("404", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/", s.named("404", s.limit("404", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("There is nothing at "+r.URL.Path+"."))
 	})))
 	s.handler = s.observe(secure(s.cors(clean(mux))))
@@ -243,14 +250,14 @@ func (s *Server) methodsOf(path string, routes []topology.Route, handlers map[st
 	byMethod := map[string]http.Handler{}
 	var ms []string
 	for _, rt := range routes {
-		byMethod[rt.Method] = named(rt.Key(), s.limit(rt.Key(), handlers[rt.Key()]))
+		byMethod[rt.Method] = s.named(rt.Key(), s.limit(rt.Key(), handlers[rt.Key()]))
 		ms = append(ms, rt.Method)
 	}
 	allow := strings.Join(append(ms, "OPTIONS"), ", ")
 	if slices.Contains(ms, "GET") {
 		allow = strings.Join(append(ms, "HEAD", "OPTIONS"), ", ")
 	}
-	notAllowed := named("405 "+path, s.limit("405 "+path, func(w http.ResponseWriter, r *http.Request) {
+	notAllowed := s.named("405 "+path, s.limit("405 "+path, func(w http.ResponseWriter, r *http.Request) {
 		p := problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
 			"This resource answers "+allow+".")
 		p.header = map[string]string{"Allow": allow}
@@ -269,7 +276,7 @@ func (s *Server) methodsOf(path string, routes []topology.Route, handlers map[st
 }
 
 // named records which route served the request, for the access log.
-func named(name string, h http.HandlerFunc) http.Handler {
+func (s *Server) named(name string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if info := infoFrom(r.Context()); info != nil {
 			info.route = name
@@ -277,7 +284,7 @@ func named(name string, h http.HandlerFunc) http.Handler {
 		// What the request works on, for its invocation's cost line.
 		// Finance reading a booking's receipt is not part of its cost.
 		inv := meter.From(r.Context())
-		inv.Client(clientKey(r))
+		inv.Client(s.clientKey(r))
 		if !strings.Contains(name, " /v1/finance/") {
 			inv.Hotel(r.PathValue("slug"))
 			inv.Reservation(r.PathValue("reference"))
@@ -289,14 +296,6 @@ func named(name string, h http.HandlerFunc) http.Handler {
 // Metrics counts requests.
 type Metrics interface {
 	ObserveHTTP(ctx context.Context, method, route string, status int, d time.Duration)
-}
-
-// clientKey is an opaque key of the caller for cost attribution: a
-// short hash of its address, which links a booking to the searches the
-// same caller made before it without keeping the address.
-func clientKey(r *http.Request) string {
-	sum := sha256.Sum256([]byte("innkeeper-client:" + clientIP(r)))
-	return "c-" + hex.EncodeToString(sum[:6])
 }
 
 // ServeHTTP serves the API.

@@ -8,6 +8,7 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -62,6 +63,12 @@ type Options struct {
 
 // New builds the HTTP API from cfg.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*API, error) {
+	// APP_KEY signs guest links, and keys derived from it seal the stored
+	// responses (guest tokens among them) and name client addresses: the
+	// API does not start without it.
+	if cfg.AppKey == "" {
+		return nil, errors.New("apiserver: APP_KEY is not set; it signs links, seals stored responses and names client addresses")
+	}
 	c, err := redisclient.FromConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("apiserver: %w", err)
