@@ -86,6 +86,7 @@ func TestClassify(t *testing.T) {
 		{"created", 201, `{"reservation":{}}`, classOK},
 		{"search", 200, `{"offers":[]}`, classOK},
 		{"sold out", 409, `{"type":"https://innkeeper.dev/problems/sold-out","status":409}`, classSoldOut},
+		{"no room for one more hold", 409, `{"type":"https://innkeeper.dev/problems/hold-capacity","status":409}`, classSoldOut},
 		{"another conflict", 409, `{"type":"https://innkeeper.dev/problems/no-rate","status":409}`, classUnexpected},
 		{"in flight", 409, `{"type":"https://innkeeper.dev/problems/idempotency-in-flight"}`, classUnexpected},
 		{"invalid", 422, `{"type":"https://innkeeper.dev/problems/validation"}`, classUnprocessable},

@@ -145,7 +145,7 @@ func (m *mix) target(t *vegeta.Target) error {
 		Hotel: rt.hotel, RoomType: rt.code, RatePlan: rt.ratePlans[rand.IntN(len(rt.ratePlans))],
 		CheckIn: checkIn.Format(time.DateOnly), CheckOut: checkOut.Format(time.DateOnly),
 		Adults: adults, Rooms: rooms,
-		Guest: guest{Name: "Load Test", Email: fmt.Sprintf("load+%s-%d@example.com", m.run, n)},
+		Guest: guest{Name: "Load Test", Email: fmt.Sprintf("load-%s-%d@example.com", m.run, n)},
 		Hold:  (n/m.every)%4 == 0,
 	})
 	if err != nil {

@@ -15,8 +15,13 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// soldOutType is the problem type of a booking that found no room free.
-const soldOutType = "https://innkeeper.dev/problems/sold-out"
+// soldOutType is the problem type of a booking that found no room free;
+// holdCapacityType that of a hold on nights where unpaid holds already
+// take their share of the units. Both are the hotel being full for it.
+const (
+	soldOutType      = "https://innkeeper.dev/problems/sold-out"
+	holdCapacityType = "https://innkeeper.dev/problems/hold-capacity"
+)
 
 // Report is what a run measured and what its checks found.
 type Report struct {
@@ -98,7 +103,7 @@ func classify(r *vegeta.Result) class {
 		return classTransport
 	case c >= 200 && c < 300:
 		return classOK
-	case c == http.StatusConflict && problemType(r.Body) == soldOutType:
+	case c == http.StatusConflict && (problemType(r.Body) == soldOutType || problemType(r.Body) == holdCapacityType):
 		return classSoldOut
 	case c == http.StatusUnprocessableEntity:
 		return classUnprocessable

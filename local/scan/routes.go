@@ -70,7 +70,8 @@ var samples = map[string]sample{
 		return jsonBody(map[string]any{
 			"hotel": s.own, "room_type": ownRoomType, "rate_plan": ownRatePlan, "check_in": in, "check_out": out,
 			"adults": 1, "children": 0, "rooms": 1, "hold": true,
-			"guest": map[string]any{"name": "Scan Guest", "email": "scan@example.com"},
+			// An address per run: holds are limited per email (3 active).
+			"guest": map[string]any{"name": "Scan Guest", "email": "scan-" + s.run + "@example.com"},
 		})
 	}},
 	"GET /v1/reservations/{reference}":                    {cred: credGuest, ok: []int{200}},

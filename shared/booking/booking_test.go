@@ -159,6 +159,12 @@ func TestCancellationFee(t *testing.T) {
 func TestTransitions(t *testing.T) {
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	live, gone := now.Add(time.Minute), now.Add(-time.Minute)
+	// A booking whose check-in instant is the given day at the given
+	// time in Lisbon, which is UTC in winter, as the clock is.
+	stay := func(checkIn, clock string) Reservation {
+		return Reservation{Status: StatusConfirmed, Timezone: "Europe/Lisbon", CheckInTime: clock,
+			Stay: Stay{CheckIn: MustDate(checkIn), CheckOut: MustDate(checkIn).AddDays(2)}}
+	}
 	tests := []struct {
 		name    string
 		rule    func(Reservation, time.Time) (Transition, error)
@@ -167,25 +173,35 @@ func TestTransitions(t *testing.T) {
 		release bool
 		after   error
 		refused bool
+		// refusal is the error a refused rule gives; ErrConflict if nil.
+		refusal error
 	}{
-		{"confirm a live hold", Confirm, Reservation{Status: StatusHeld, HoldExpiresAt: &live}, StatusConfirmed, false, nil, false},
-		{"confirm an expired hold expires it", Confirm, Reservation{Status: StatusHeld, HoldExpiresAt: &gone}, StatusExpired, true, ErrHoldExpired, false},
-		{"confirm twice", Confirm, Reservation{Status: StatusConfirmed}, "", false, nil, true},
-		{"confirm a cancelled one", Confirm, Reservation{Status: StatusCancelled}, "", false, nil, true},
-		{"cancel a booking", Cancel, Reservation{Status: StatusConfirmed}, StatusCancelled, true, nil, false},
-		{"cancel a hold", Cancel, Reservation{Status: StatusHeld, HoldExpiresAt: &live}, StatusCancelled, true, nil, false},
-		{"cancel twice", Cancel, Reservation{Status: StatusCancelled}, "", false, nil, true},
-		{"cancel an expired hold", Cancel, Reservation{Status: StatusExpired}, "", false, nil, true},
-		{"expire a due hold", Expire, Reservation{Status: StatusHeld, HoldExpiresAt: &gone}, StatusExpired, true, nil, false},
-		{"expire a live hold", Expire, Reservation{Status: StatusHeld, HoldExpiresAt: &live}, "", false, nil, true},
-		{"expire a booking", Expire, Reservation{Status: StatusConfirmed}, "", false, nil, true},
+		{"confirm a live hold", Confirm, Reservation{Status: StatusHeld, HoldExpiresAt: &live}, StatusConfirmed, false, nil, false, nil},
+		{"confirm an expired hold expires it", Confirm, Reservation{Status: StatusHeld, HoldExpiresAt: &gone}, StatusExpired, true, ErrHoldExpired, false, nil},
+		{"confirm twice", Confirm, Reservation{Status: StatusConfirmed}, "", false, nil, true, nil},
+		{"confirm a cancelled one", Confirm, Reservation{Status: StatusCancelled}, "", false, nil, true, nil},
+		{"cancel a booking", Cancel, stay("2026-12-05", "15:00"), StatusCancelled, true, nil, false, nil},
+		{"cancel a booking a minute before check-in", Cancel, stay("2026-12-01", "10:01"), StatusCancelled, true, nil, false, nil},
+		{"cancel a booking at check-in", Cancel, stay("2026-12-01", "10:00"), "", false, nil, true, ErrCheckedIn},
+		{"cancel a booking after check-out", Cancel, stay("2026-11-20", "15:00"), "", false, nil, true, ErrCheckedIn},
+		{"cancel a hold after its check-in time", Cancel, Reservation{Status: StatusHeld, HoldExpiresAt: &live, Timezone: "Europe/Lisbon", Stay: Stay{CheckIn: MustDate("2026-11-30")}}, StatusCancelled, true, nil, false, nil},
+		{"cancel a hold", Cancel, Reservation{Status: StatusHeld, HoldExpiresAt: &live}, StatusCancelled, true, nil, false, nil},
+		{"cancel twice", Cancel, Reservation{Status: StatusCancelled}, "", false, nil, true, nil},
+		{"cancel an expired hold", Cancel, Reservation{Status: StatusExpired}, "", false, nil, true, nil},
+		{"expire a due hold", Expire, Reservation{Status: StatusHeld, HoldExpiresAt: &gone}, StatusExpired, true, nil, false, nil},
+		{"expire a live hold", Expire, Reservation{Status: StatusHeld, HoldExpiresAt: &live}, "", false, nil, true, nil},
+		{"expire a booking", Expire, Reservation{Status: StatusConfirmed}, "", false, nil, true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr, err := tt.rule(tt.r, now)
 			if tt.refused {
-				if !errors.Is(err, ErrConflict) {
-					t.Fatalf("want ErrConflict, got %v", err)
+				want := tt.refusal
+				if want == nil {
+					want = ErrConflict
+				}
+				if !errors.Is(err, want) {
+					t.Fatalf("want %v, got %v", want, err)
 				}
 				return
 			}

@@ -27,6 +27,17 @@ var (
 	// ErrInFlight means a request with the same idempotency key is being
 	// processed right now.
 	ErrInFlight = errors.New("idempotency key in flight")
+	// ErrCheckedIn means the guest asked to cancel a booking at or after
+	// its check-in instant; the front desk handles those, so nothing
+	// changed.
+	ErrCheckedIn = errors.New("cancellation after check-in")
+	// ErrHoldLimit means the guest's email already has as many active
+	// holds as HoldQuota.PerEmail allows; the new hold took nothing.
+	ErrHoldLimit = errors.New("too many active holds for this email")
+	// ErrHoldShare means the hold would push the units held unpaid on a
+	// night of the stay above HoldQuota.SharePercent of the night's units;
+	// the new hold took nothing.
+	ErrHoldShare = errors.New("too many units held unpaid on a night")
 	// ErrUnavailable means a dependency (the database) did not answer in
 	// time; the request changed nothing and may be retried.
 	ErrUnavailable = errors.New("dependency unavailable")

@@ -37,7 +37,7 @@ type Guest struct {
 }
 
 func (g Guest) validateInto(v *ValidationError) {
-	checkText(v, "guest.name", g.Name, 200)
+	checkName(v, "guest.name", g.Name, 200)
 	if g.Email == "" {
 		v.Add("guest.email", "is required")
 	} else if a, err := mail.ParseAddress(g.Email); err != nil || a.Address != g.Email || len(g.Email) > 254 {
@@ -56,6 +56,7 @@ type Reservation struct {
 	HotelID      int64
 	HotelSlug    string
 	Timezone     string // the hotel's, to show instants in its offset
+	CheckInTime  string // the hotel's local check-in time, "15:00"
 	RoomTypeID   int64
 	RoomTypeCode string
 	RatePlanCode string
@@ -77,6 +78,12 @@ type Reservation struct {
 	// AccessTokenHash proves the guest's bearer token; it never leaves the
 	// service.
 	AccessTokenHash []byte
+}
+
+// CheckInInstant is when the stay begins: the check-in date at the
+// hotel's check-in time, in the hotel's time zone.
+func (r Reservation) CheckInInstant() time.Time {
+	return Hotel{Timezone: r.Timezone, CheckInTime: r.CheckInTime}.CheckInInstant(r.CheckIn)
 }
 
 // CancellationFee is what cancelling at instant now would cost.
@@ -163,10 +170,21 @@ func Confirm(r Reservation, now time.Time) (Transition, error) {
 	}
 }
 
-// Cancel ends a hold or a booking under its cancellation terms.
+// Cancel ends a hold or a booking under its cancellation terms. A guest
+// cannot cancel a booking once its check-in instant has come: the nights
+// may be in use or past, and giving them back to inventory would sell
+// rooms that were slept in; the front desk handles those. A hold may
+// still be cancelled then: nothing was bought, and its expiry would give
+// the same nights back within minutes anyway.
 func Cancel(r Reservation, now time.Time) (Transition, error) {
 	switch r.Status {
-	case StatusHeld, StatusConfirmed:
+	case StatusConfirmed:
+		if !now.Before(r.CheckInInstant()) {
+			return Transition{}, ErrCheckedIn
+		}
+		fee := r.CancellationFee(now)
+		return Transition{At: now, To: StatusCancelled, FeeCents: &fee, ReleaseNights: true}, nil
+	case StatusHeld:
 		fee := r.CancellationFee(now)
 		return Transition{At: now, To: StatusCancelled, FeeCents: &fee, ReleaseNights: true}, nil
 	default:

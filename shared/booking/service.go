@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"innkeeper/shared/auth"
@@ -15,6 +16,7 @@ type Service struct {
 	now       func() time.Time
 	catalog   catalog
 	committed func(ctx context.Context, reference string)
+	quota     HoldQuota
 }
 
 // AfterCommit sets what runs once a command on a reservation has
@@ -35,7 +37,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	}
 	// The database keeps microseconds; so does the clock, so that what a
 	// command returns equals what a later read returns.
-	return &Service{store: store, now: func() time.Time { return now().Truncate(time.Microsecond) }}
+	return &Service{store: store, now: func() time.Time { return now().Truncate(time.Microsecond) }, quota: DefaultHoldQuota}
 }
 
 // Now is the service's clock, for callers that must agree with it.
@@ -115,6 +117,7 @@ type BookRequest struct {
 // is shown once.
 func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (Reservation, string, error) {
 	v := &ValidationError{}
+	req.Guest.Name = strings.Trim(req.Guest.Name, " ")
 	if req.Hotel == "" {
 		v.Add("hotel", "is required")
 	}
@@ -160,7 +163,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	}
 	if req.Hold {
 		exp := now.Add(HoldTTL)
-		n.Status, n.HoldExpiresAt = StatusHeld, &exp
+		n.Status, n.HoldExpiresAt, n.Quota = StatusHeld, &exp, s.quota
 	}
 	// A reference clash is a one-in-a-billion event; try a few fresh ones.
 	for attempt := 0; ; attempt++ {

@@ -73,6 +73,11 @@ type NewReservation struct {
 	// never stored in the reservation.
 	AccessToken string
 	Now         time.Time
+	// Quota bounds a hold (Status held); the zero value bounds nothing.
+	// The Store checks it under the locks that take the nights, so
+	// concurrent holds cannot pass it together; it fails with ErrHoldLimit
+	// or ErrHoldShare, writing nothing.
+	Quota HoldQuota
 }
 
 // Price completes a new reservation from the nightly prices the Store read
@@ -93,6 +98,7 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		HotelID:               n.Hotel.ID,
 		HotelSlug:             n.Hotel.Slug,
 		Timezone:              n.Hotel.Timezone,
+		CheckInTime:           n.Hotel.CheckInTime,
 		RoomTypeID:            n.RoomType.ID,
 		RoomTypeCode:          n.RoomType.Code,
 		RatePlanCode:          n.RatePlan.Code,

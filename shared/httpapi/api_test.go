@@ -336,10 +336,11 @@ func TestConcurrentBookingsNeverOversell(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
+			// Guest Aa, Guest Ab, …: a name holds no digits.
 			r, err := c.send("POST", "/v1/reservations", bookingBody(
 				set("room_type", "FAM"), set("rate_plan", "FAM-FLEX"),
 				set("check_in", "2027-02-02"), set("check_out", "2027-02-05"), set("adults", 2),
-				set("guest", map[string]any{"name": fmt.Sprintf("Guest %d", i), "email": fmt.Sprintf("g%d@example.com", i)}),
+				set("guest", map[string]any{"name": fmt.Sprintf("Guest %c%c", 'A'+i/26, 'a'+i%26), "email": fmt.Sprintf("g%d@example.com", i)}),
 			), "Idempotency-Key", newKey())
 			if err != nil {
 				t.Errorf("request %d: %v", i, err)

@@ -94,6 +94,15 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 		return problem(http.StatusConflict, "no-rate", "Not bookable", "The rate plan has no price for every night of the stay.")
 	case errors.Is(err, booking.ErrHoldExpired):
 		return problem(http.StatusConflict, "hold-expired", "Hold expired", "The hold expired before it was confirmed; its rooms were released.")
+	case errors.Is(err, booking.ErrCheckedIn):
+		return problem(http.StatusConflict, "cancellation-after-check-in", "Cancellation after check-in",
+			"This stay has reached its check-in time, so it can no longer be cancelled online. Please contact the hotel's front desk.")
+	case errors.Is(err, booking.ErrHoldLimit):
+		return problem(http.StatusConflict, "hold-limit", "Too many holds",
+			"This email address already has as many unpaid holds as allowed. Confirm or cancel one of them, wait for one to expire, or book without a hold.")
+	case errors.Is(err, booking.ErrHoldShare):
+		return problem(http.StatusConflict, "hold-capacity", "No more holds on these nights",
+			"Too many rooms of this type are already held unpaid on a night of this stay. Book without a hold, or try again later.")
 	case errors.Is(err, booking.ErrInFlight):
 		return problem(http.StatusConflict, "idempotency-in-flight", "Request in progress",
 			"A request with this Idempotency-Key is still being processed; retry when it has finished.")

@@ -40,6 +40,33 @@ const releaseNights = `
 	FROM locked
 	WHERE i.room_type_id = $1 AND i.night = locked.night`
 
+// holdQuotaLock serialises the holds of one email (its booking.EmailKey)
+// for the rest of the transaction, so that counting them and adding one
+// is a single step: without it, concurrent holds from one address would
+// each count the same few and all pass. It is taken before the nights,
+// and nothing takes it after them, so the lock order stays acyclic.
+const holdQuotaLock = `SELECT pg_advisory_xact_lock($1)`
+
+// activeHolds counts an email's holds that have not expired. Read after
+// holdQuotaLock, in a statement of its own, it sees every hold committed
+// by a transaction that held the lock before.
+const activeHolds = `SELECT count(*) FROM reservations
+	WHERE guest_email_key = $1 AND status = 'held' AND hold_expires_at > $2`
+
+// nightsOverHoldShare counts the nights of a stay on which the units
+// already held unpaid, plus $4 more, would exceed $5 percent of the
+// night's units, rounded up. It runs after takeNights has locked every
+// night of the stay, in a later statement, so it sees every hold committed
+// by transactions that took those nights before, and no hold over these
+// nights can commit until this transaction ends: two concurrent holds
+// cannot both pass the cap. Holds past their expiry that the sweep has not
+// expired yet still count, as they still count in sold.
+const nightsOverHoldShare = `SELECT count(*) FROM inventory i
+	WHERE i.room_type_id = $1 AND i.night >= $2 AND i.night < $3
+		AND $4 + (SELECT coalesce(sum(r.rooms), 0) FROM reservations r
+			WHERE r.room_type_id = $1 AND r.status = 'held' AND r.check_in <= i.night AND r.check_out > i.night)
+			> (i.units * $5 + 99) / 100`
+
 const nightlyRates = `SELECT night, amount_cents FROM rates
 	WHERE rate_plan_id = $1 AND night >= $2 AND night < $3 ORDER BY night`
 
@@ -50,8 +77,16 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 	ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
 	var taken int64
 	var nightly []booking.NightPrice
+	hold := n.Status == booking.StatusHeld
+	emailKey := booking.EmailKey(n.Guest.Email)
+	perEmail := hold && n.Quota.PerEmail > 0
+	held := 0
 	takeAndPrice := func(b *pgx.Batch) {
-		taken, nightly = 0, nil
+		taken, nightly, held = 0, nil, 0
+		if perEmail {
+			b.Queue(holdQuotaLock, ClaimKey("innkeeper.hold-quota", emailKey))
+			b.Queue(activeHolds, emailKey, n.Now).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
+		}
 		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms).Exec(func(tag pgconn.CommandTag) error {
 			taken = tag.RowsAffected()
 			return nil
@@ -68,8 +103,20 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		})
 	}
 	err := s.inTx(ctx, "book", receipt, takeAndPrice, func(tx pgx.Tx) error {
+		if perEmail && held >= n.Quota.PerEmail {
+			return booking.ErrHoldLimit
+		}
 		if int(taken) != n.Stay.Nights() {
 			return booking.ErrSoldOut
+		}
+		if hold && n.Quota.SharePercent > 0 {
+			var over int
+			if err := tx.QueryRow(ctx, nightsOverHoldShare, n.RoomType.ID, ci, co, n.Stay.Rooms, n.Quota.SharePercent).Scan(&over); err != nil {
+				return err
+			}
+			if over > 0 {
+				return booking.ErrHoldShare
+			}
 		}
 		var err error
 		res, err = n.Price(nightly)
@@ -81,13 +128,13 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
 				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
 				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
-				hold_expires_at, access_token_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)
 			RETURNING id`,
 			res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
 			ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
 			res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
-			res.HoldExpiresAt, res.AccessTokenHash, n.Now).QueryRow(func(row pgx.Row) error {
+			res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&res.ID)
 		})
 		if err := queueEvent(b, res, n.Now); err != nil {
@@ -151,7 +198,8 @@ func queueReceipt(b *pgx.Batch, receipt *booking.Receipt, o booking.Outcome, now
 	return nil
 }
 
-const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.timezone, r.room_type_id, rt.code, rp.code,
+const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.timezone, to_char(h.check_in_time, 'HH24:MI'),
+	r.room_type_id, rt.code, rp.code,
 	r.check_in, r.check_out, r.adults, r.children, r.rooms,
 	r.guest_name, r.guest_email, r.guest_phone, r.total_cents, r.currency,
 	r.refundable, r.free_cancellation_until, r.penalty_percent,
@@ -165,7 +213,8 @@ const reservationFrom = ` FROM reservations r
 func scanReservation(row pgx.Row) (booking.Reservation, error) {
 	var r booking.Reservation
 	var ci, co time.Time
-	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.HotelID, &r.HotelSlug, &r.Timezone, &r.RoomTypeID, &r.RoomTypeCode, &r.RatePlanCode,
+	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.HotelID, &r.HotelSlug, &r.Timezone, &r.CheckInTime,
+		&r.RoomTypeID, &r.RoomTypeCode, &r.RatePlanCode,
 		&ci, &co, &r.Adults, &r.Children, &r.Rooms,
 		&r.Guest.Name, &r.Guest.Email, &r.Guest.Phone, &r.TotalCents, &r.Currency,
 		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,

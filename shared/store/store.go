@@ -211,6 +211,7 @@ func isDomain(err error) bool {
 	return errors.Is(err, booking.ErrNotFound) || errors.Is(err, booking.ErrSoldOut) ||
 		errors.Is(err, booking.ErrNoRate) || errors.Is(err, booking.ErrConflict) ||
 		errors.Is(err, booking.ErrHoldExpired) || errors.Is(err, booking.ErrReceiptTaken) ||
-		errors.Is(err, booking.ErrInFlight) ||
+		errors.Is(err, booking.ErrInFlight) || errors.Is(err, booking.ErrCheckedIn) ||
+		errors.Is(err, booking.ErrHoldLimit) || errors.Is(err, booking.ErrHoldShare) ||
 		errors.As(err, &v) || errors.Is(err, booking.DuplicateReference())
 }
