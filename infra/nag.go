@@ -42,7 +42,7 @@ var suppressions = []suppression{
 	{rule: "AwsSolutions-AEC5",
 		reason: "The cache admits only the functions' security group in private subnets; a non-default port adds nothing to that."},
 	{rule: "AwsSolutions-RDS11",
-		reason: "The database admits only its proxy and the functions' security group in private subnets; a non-default port adds nothing to that."},
+		reason: "The database admits only its proxy and its secret's rotation function, in private subnets; a non-default port adds nothing to that."},
 	{rule: "AwsSolutions-AEC4", stages: []string{"staging"},
 		reason: "Staging runs one cache node to keep it cheap; production has a replica in a second zone with automatic failover."},
 	{rule: "AwsSolutions-RDS3", stages: []string{"staging"},

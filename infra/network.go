@@ -12,11 +12,16 @@ import (
 type Network struct {
 	VPC        awsec2.Vpc
 	SubnetType awsec2.SubnetType
-	// Functions, Database and Cache are the tiers' security groups; the
-	// database and cache admit only the functions.
+	// Functions, Proxy, Database and Cache are the tiers' security
+	// groups: the proxy and the cache admit only the functions, the
+	// database only the proxy (and the rotation of its own secret).
 	Functions awsec2.SecurityGroup
+	Proxy     awsec2.SecurityGroup
 	Database  awsec2.SecurityGroup
 	Cache     awsec2.SecurityGroup
+	// Rotation is the database secret's rotation function: it logs in
+	// to the instance itself to change the password.
+	Rotation awsec2.SecurityGroup
 	// SecretsEndpoint is Secrets Manager's endpoint, which the database
 	// secret's rotation function calls.
 	SecretsEndpoint awsec2.InterfaceVpcEndpoint
@@ -73,8 +78,14 @@ func newNetwork(s *Innkeeper) *Network {
 	n.Functions = awsec2.NewSecurityGroup(s.Stack, jsii.String("FunctionsSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Innkeeper functions"), AllowAllOutbound: jsii.Bool(true),
 	})
+	n.Proxy = awsec2.NewSecurityGroup(s.Stack, jsii.String("ProxySG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("RDS Proxy: functions only"), AllowAllOutbound: jsii.Bool(false),
+	})
 	n.Database = awsec2.NewSecurityGroup(s.Stack, jsii.String("DatabaseSG"), &awsec2.SecurityGroupProps{
-		Vpc: vpc, Description: jsii.String("PostgreSQL and its proxy: functions only"), AllowAllOutbound: jsii.Bool(false),
+		Vpc: vpc, Description: jsii.String("PostgreSQL: its proxy and its secret's rotation only"), AllowAllOutbound: jsii.Bool(false),
+	})
+	n.Rotation = awsec2.NewSecurityGroup(s.Stack, jsii.String("RotationSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("The database secret's rotation function"), AllowAllOutbound: jsii.Bool(true),
 	})
 	n.Cache = awsec2.NewSecurityGroup(s.Stack, jsii.String("CacheSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Redis: functions only"), AllowAllOutbound: jsii.Bool(false),
@@ -88,6 +99,7 @@ func newNetwork(s *Innkeeper) *Network {
 		Vpc: vpc, Description: jsii.String("VPC endpoints: HTTPS from the functions"), AllowAllOutbound: jsii.Bool(false),
 	})
 	endpoints.AddIngressRule(n.Functions, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("functions to AWS APIs"), nil)
+	endpoints.AddIngressRule(n.Rotation, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("rotation to Secrets Manager"), nil)
 	for _, e := range interfaceEndpoints {
 		ep := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
 			Service:           e.service(),

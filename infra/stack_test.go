@@ -657,3 +657,96 @@ func TestCostIngestionSubscribesToEveryOtherLogGroup(t *testing.T) {
 		}
 	}
 }
+
+// sgID is the logical id a template value {"Fn::GetAtt": [id, "GroupId"]}
+// names, or "".
+func sgID(v any) string {
+	m, _ := v.(map[string]any)
+	att, _ := m["Fn::GetAtt"].([]any)
+	if len(att) == 2 && att[1] == "GroupId" {
+		id, _ := att[0].(string)
+		return id
+	}
+	return ""
+}
+
+// ingressSources lists, for each security group, the groups it admits,
+// from standalone ingress rules and the groups' inline ones.
+func ingressSources(t *testing.T, stage string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, r := range resources(t, stage, "AWS::EC2::SecurityGroupIngress") {
+		p := props(r)
+		src := sgID(p["SourceSecurityGroupId"])
+		if src == "" {
+			src = fmt.Sprint(p["CidrIp"], p["CidrIpv6"], p["SourcePrefixListId"])
+		}
+		out[sgID(p["GroupId"])] = append(out[sgID(p["GroupId"])], src)
+	}
+	for id, r := range resources(t, stage, "AWS::EC2::SecurityGroup") {
+		rules, _ := props(r)["SecurityGroupIngress"].([]any)
+		for _, rule := range rules {
+			p := rule.(map[string]any)
+			src := sgID(p["SourceSecurityGroupId"])
+			if src == "" {
+				src = fmt.Sprint(p["CidrIp"], p["CidrIpv6"], p["SourcePrefixListId"])
+			}
+			out[id] = append(out[id], src)
+		}
+	}
+	return out
+}
+
+// TestDatabaseAdmitsOnlyItsProxy: RDS Proxy has a security group of
+// its own; the functions reach the proxy and never the instance, which
+// admits the proxy and its secret's rotation function only.
+func TestDatabaseAdmitsOnlyItsProxy(t *testing.T) {
+	for _, stage := range deployed {
+		var dbSG, proxySG, fnSG string
+		for _, db := range resources(t, stage, "AWS::RDS::DBInstance") {
+			groups, _ := props(db)["VPCSecurityGroups"].([]any)
+			if len(groups) != 1 {
+				t.Fatalf("%s: database in %d security groups, want 1", stage, len(groups))
+			}
+			dbSG = sgID(groups[0])
+		}
+		for _, px := range resources(t, stage, "AWS::RDS::DBProxy") {
+			groups, _ := props(px)["VpcSecurityGroupIds"].([]any)
+			if len(groups) != 1 {
+				t.Fatalf("%s: proxy in %d security groups, want 1", stage, len(groups))
+			}
+			proxySG = sgID(groups[0])
+		}
+		for _, f := range ours(t, stage) {
+			groups, _ := props(f)["VpcConfig"].(map[string]any)["SecurityGroupIds"].([]any)
+			fnSG = sgID(groups[0])
+		}
+		if dbSG == "" || proxySG == "" || dbSG == proxySG {
+			t.Fatalf("%s: database group %q, proxy group %q: want two groups", stage, dbSG, proxySG)
+		}
+		in := ingressSources(t, stage)
+		if !slices.Equal(in[proxySG], []string{fnSG}) {
+			t.Errorf("%s: the proxy admits %v, want the functions (%s) only", stage, in[proxySG], fnSG)
+		}
+		if !slices.Contains(in[dbSG], proxySG) {
+			t.Errorf("%s: the database does not admit its proxy: %v", stage, in[dbSG])
+		}
+		for _, src := range in[dbSG] {
+			if src == proxySG {
+				continue
+			}
+			if src == fnSG || !strings.HasPrefix(src, "RotationSG") {
+				t.Errorf("%s: the database admits %s, neither its proxy nor its secret's rotation", stage, src)
+			}
+		}
+		for id, r := range resources(t, stage, "AWS::Lambda::Function") {
+			vpc, _ := props(r)["VpcConfig"].(map[string]any)
+			groups, _ := vpc["SecurityGroupIds"].([]any)
+			for _, g := range groups {
+				if sgID(g) == dbSG || sgID(g) == proxySG {
+					t.Errorf("%s: function %s runs in the database's or the proxy's group", stage, id)
+				}
+			}
+		}
+	}
+}
