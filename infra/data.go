@@ -19,6 +19,8 @@ const (
 	dbPort     = 5432
 	redisPort  = 6379
 	appSecrets = "APP_SECRET_ARN"
+	// originSecrets names the origin secret (shared/secrets).
+	originSecrets = "ORIGIN_SECRET_ARN"
 )
 
 // Data is the stateful part: PostgreSQL behind RDS Proxy, Redis, and

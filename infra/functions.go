@@ -27,6 +27,11 @@ const AliasName = "live"
 // until then /metrics answers 404.
 var secretVars = []string{"APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO", "SMTP_ADDR", "METRICS_TOKEN"}
 
+// originVars are in the origin secret (ORIGIN_SECRET_ARN), which only a
+// stage with an edge has; elsewhere they stay unset and the API takes
+// requests from anywhere.
+var originVars = []string{"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS"}
+
 // FunctionName is the deployed name of a manifest function in a stage.
 func FunctionName(stage, fn string) string { return "innkeeper-" + stage + "-" + fn }
 
@@ -60,8 +65,8 @@ func (s *Innkeeper) addFunctions() {
 				Description:   jsii.String(s.props.Version),
 			},
 		}
-		if f.ReservedConcurrency > 0 {
-			props.ReservedConcurrentExecutions = jsii.Number(float64(f.ReservedConcurrency))
+		if n := st.reserved(f); n > 0 {
+			props.ReservedConcurrentExecutions = jsii.Number(float64(n))
 		}
 		if s.Network != nil {
 			props.Vpc = s.Network.VPC
@@ -93,6 +98,12 @@ func (s *Innkeeper) finishEnvironments() {
 			case slices.Contains(secretVars, v):
 				env[appSecrets] = s.Data.AppSecret.SecretArn()
 				s.Data.AppSecret.GrantRead(fn, nil)
+				continue
+			case slices.Contains(originVars, v):
+				if s.OriginSecret != nil {
+					env[originSecrets] = s.OriginSecret.SecretArn()
+					s.OriginSecret.GrantRead(fn, nil)
+				}
 				continue
 			case v == "DATABASE_URL" && s.Data.DBSecret != nil:
 				env["DATABASE_SECRET_ARN"] = s.Data.DBSecret.SecretArn()

@@ -82,10 +82,10 @@ func newNetwork(s *Innkeeper) *Network {
 		Vpc: vpc, Description: jsii.String("RDS Proxy: functions only"), AllowAllOutbound: jsii.Bool(false),
 	})
 	n.Database = awsec2.NewSecurityGroup(s.Stack, jsii.String("DatabaseSG"), &awsec2.SecurityGroupProps{
-		Vpc: vpc, Description: jsii.String("PostgreSQL: its proxy and its secret's rotation only"), AllowAllOutbound: jsii.Bool(false),
+		Vpc: vpc, Description: jsii.String("PostgreSQL: its proxy and the rotation of its secret only"), AllowAllOutbound: jsii.Bool(false),
 	})
 	n.Rotation = awsec2.NewSecurityGroup(s.Stack, jsii.String("RotationSG"), &awsec2.SecurityGroupProps{
-		Vpc: vpc, Description: jsii.String("The database secret's rotation function"), AllowAllOutbound: jsii.Bool(true),
+		Vpc: vpc, Description: jsii.String("Rotation of the database secret"), AllowAllOutbound: jsii.Bool(true),
 	})
 	n.Cache = awsec2.NewSecurityGroup(s.Stack, jsii.String("CacheSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Redis: functions only"), AllowAllOutbound: jsii.Bool(false),

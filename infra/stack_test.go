@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"innkeeper/shared/httpapi"
 	"innkeeper/shared/topology"
 )
 
@@ -55,11 +56,27 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		stacks[name] = synthesized{template: t, stack: built[name]}
+		if e := built[name].Edge; e != nil {
+			stacks[name+"-edge"] = synthesized{template: templateOf(e.Stack), stack: built[name]}
+		}
 	}
 	rc := m.Run()
 	os.RemoveAll(code)
 	jsii.Close()
 	os.Exit(rc)
+}
+
+// templateOf is a stack's template as plain JSON.
+func templateOf(stack awscdk.Stack) map[string]any {
+	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	if err != nil {
+		panic(err)
+	}
+	var t map[string]any
+	if err := json.Unmarshal(raw, &t); err != nil {
+		panic(err)
+	}
+	return t
 }
 
 // fakeBinaries is a dist folder with a placeholder bootstrap per
@@ -144,11 +161,12 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 				}
 			}
 			reserved, has := p["ReservedConcurrentExecutions"]
-			if f.ReservedConcurrency > 0 && reserved != float64(f.ReservedConcurrency) {
-				t.Errorf("%s/%s: reserved concurrency %v, want %d", stage, f.Name, reserved, f.ReservedConcurrency)
+			want := Stages[stage].reserved(f)
+			if want > 0 && reserved != float64(want) {
+				t.Errorf("%s/%s: reserved concurrency %v, want %d", stage, f.Name, reserved, want)
 			}
-			if f.ReservedConcurrency == 0 && has {
-				t.Errorf("%s/%s: reserved concurrency %v, manifest has none", stage, f.Name, reserved)
+			if want == 0 && has {
+				t.Errorf("%s/%s: reserved concurrency %v, neither manifest nor stage has one", stage, f.Name, reserved)
 			}
 			if stage != "localstack" && p["VpcConfig"] == nil {
 				t.Errorf("%s/%s: not in the VPC", stage, f.Name)
@@ -161,7 +179,7 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 // reads has a value or its secret's ARN; nothing secret is in a
 // template; nothing the function does not read is set.
 func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
-	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true}
+	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true, "ORIGIN_SECRET_ARN": true}
 	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true, "COST_PRICE_OVERRIDES": true}
 	for _, stage := range StageNames() {
 		fns := ours(t, stage)
@@ -170,6 +188,15 @@ func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 			for _, v := range f.Env {
 				_, set := vars[v]
 				secret := slices.Contains(secretVars, v)
+				if slices.Contains(originVars, v) {
+					if set {
+						t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
+					}
+					if _, named := vars[originSecrets]; named != Stages[stage].Edge {
+						t.Errorf("%s/%s: reads %s; %s set %v, want it with an edge only (%v)", stage, f.Name, v, originSecrets, named, Stages[stage].Edge)
+					}
+					continue
+				}
 				switch {
 				case secret && set:
 					t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
@@ -747,6 +774,135 @@ func TestDatabaseAdmitsOnlyItsProxy(t *testing.T) {
 					t.Errorf("%s: function %s runs in the database's or the proxy's group", stage, id)
 				}
 			}
+		}
+	}
+}
+
+// TestBookingWritesThrottledPerRoute: each public write route has a
+// throttle of its own below the stage's; reads keep the stage's. The
+// api function has the stage's reserved concurrency.
+func TestBookingWritesThrottledPerRoute(t *testing.T) {
+	writes := BookingWrites(topology.Innkeeper)
+	keys := map[string]bool{}
+	for _, r := range writes {
+		keys[r.Key()] = true
+	}
+	if !keys["POST /v1/reservations"] || !keys["POST /v1/reservations/{reference}/cancel"] || keys["GET /v1/hotels"] || keys["POST /v1/admin/hotels"] {
+		t.Fatalf("booking writes %v: want the public POSTs only", keys)
+	}
+	for _, stage := range deployed {
+		st := Stages[stage]
+		found := 0
+		for _, sr := range resources(t, stage, "AWS::ApiGatewayV2::Stage") {
+			p := props(sr)
+			if p["StageName"] != "$default" {
+				continue
+			}
+			found++
+			def := p["DefaultRouteSettings"].(map[string]any)
+			settings, _ := p["RouteSettings"].(map[string]any)
+			if len(settings) != len(writes) {
+				t.Errorf("%s: %d routes with their own throttle, want %d: %v", stage, len(settings), len(writes), settings)
+			}
+			for key := range keys {
+				rs, _ := settings[key].(map[string]any)
+				if rs["ThrottlingRateLimit"] != st.BookingWriteRate || rs["ThrottlingBurstLimit"] != st.BookingWriteBurst {
+					t.Errorf("%s: %s throttled %v, want rate %v burst %v", stage, key, rs, st.BookingWriteRate, st.BookingWriteBurst)
+				}
+				if rs["ThrottlingRateLimit"].(float64) >= def["ThrottlingRateLimit"].(float64) {
+					t.Errorf("%s: %s no stricter than the stage", stage, key)
+				}
+			}
+			if len(anyStrings(sr["DependsOn"])) < len(topology.Innkeeper.RoutesOf("api")) {
+				t.Errorf("%s: the stage does not wait for the routes its settings name", stage)
+			}
+		}
+		if found != 1 {
+			t.Errorf("%s: %d HTTP stages", stage, found)
+		}
+		api := props(ours(t, stage)["api"])
+		if api["ReservedConcurrentExecutions"] == nil || api["ReservedConcurrentExecutions"] != float64(st.ReservedConcurrency["api"]) {
+			t.Errorf("%s: api reserved concurrency %v, want the stage's %d", stage, api["ReservedConcurrentExecutions"], st.ReservedConcurrency["api"])
+		}
+	}
+}
+
+// TestEdgeInProductionOnly: production's HTTP API is behind CloudFront
+// with a us-east-1 web ACL (a rate rule per address, AWS's common and
+// known-bad-inputs rule groups), and CloudFront sends the origin secret
+// the api function reads; no other stage has any of it.
+func TestEdgeInProductionOnly(t *testing.T) {
+	for _, stage := range StageNames() {
+		dists := resources(t, stage, "AWS::CloudFront::Distribution")
+		_, hasEdge := stacks[stage+"-edge"]
+		if !Stages[stage].Edge {
+			if len(dists) != 0 || hasEdge {
+				t.Errorf("%s: %d distributions, edge stack %v; want none", stage, len(dists), hasEdge)
+			}
+			continue
+		}
+		if !hasEdge || len(dists) != 1 {
+			t.Fatalf("%s: %d distributions, edge stack %v; want one of each", stage, len(dists), hasEdge)
+		}
+		if r := *stacks[stage].stack.Edge.Stack.Region(); r != "us-east-1" {
+			t.Errorf("%s: the web ACL's stack is in %s; CloudFront's must be in us-east-1", stage, r)
+		}
+		acls := resources(t, stage+"-edge", "AWS::WAFv2::WebACL")
+		if len(acls) != 1 {
+			t.Fatalf("%s: %d web ACLs in the edge stack", stage, len(acls))
+		}
+		for _, acl := range acls {
+			p := props(acl)
+			if p["Scope"] != "CLOUDFRONT" {
+				t.Errorf("%s: web ACL scope %v", stage, p["Scope"])
+			}
+			var rate bool
+			groups := map[string]bool{}
+			for _, r := range p["Rules"].([]any) {
+				st := r.(map[string]any)["Statement"].(map[string]any)
+				if rb, ok := st["RateBasedStatement"].(map[string]any); ok {
+					rate = rb["AggregateKeyType"] == "IP" && rb["Limit"] == float64(Stages[stage].EdgeRateLimit) &&
+						mustJSON(r.(map[string]any)["Action"]) == `{"Block":{}}`
+				}
+				if mg, ok := st["ManagedRuleGroupStatement"].(map[string]any); ok && mg["VendorName"] == "AWS" {
+					groups[mg["Name"].(string)] = true
+				}
+			}
+			if !rate || !groups["AWSManagedRulesCommonRuleSet"] || !groups["AWSManagedRulesKnownBadInputsRuleSet"] {
+				t.Errorf("%s: web ACL rules: rate per address %v, managed groups %v", stage, rate, groups)
+			}
+		}
+		for _, d := range dists {
+			cfg := props(d)["DistributionConfig"].(map[string]any)
+			if cfg["WebACLId"] == nil {
+				t.Errorf("%s: the distribution has no web ACL", stage)
+			}
+			origins := cfg["Origins"].([]any)
+			if len(origins) != 1 {
+				t.Fatalf("%s: %d origins", stage, len(origins))
+			}
+			o := origins[0].(map[string]any)
+			if !strings.Contains(mustJSON(o["DomainName"]), "execute-api") || !strings.Contains(mustJSON(o["DomainName"]), "HttpApi") {
+				t.Errorf("%s: origin %s is not the HTTP API", stage, mustJSON(o["DomainName"]))
+			}
+			var header bool
+			for _, h := range o["OriginCustomHeaders"].([]any) {
+				hv := h.(map[string]any)
+				header = header || hv["HeaderName"] == httpapi.OriginHeader &&
+					strings.Contains(mustJSON(hv["HeaderValue"]), "resolve:secretsmanager:") &&
+					strings.Contains(mustJSON(hv["HeaderValue"]), "OriginSecret") &&
+					strings.Contains(mustJSON(hv["HeaderValue"]), ":SecretString:ORIGIN_SECRET:")
+			}
+			if !header {
+				t.Errorf("%s: the origin gets no %s from the origin secret: %s", stage, httpapi.OriginHeader, mustJSON(o["OriginCustomHeaders"]))
+			}
+			if mustJSON(o["CustomOriginConfig"]) == "" || o["CustomOriginConfig"].(map[string]any)["OriginProtocolPolicy"] != "https-only" {
+				t.Errorf("%s: origin protocol %s", stage, mustJSON(o["CustomOriginConfig"]))
+			}
+		}
+		vars := props(ours(t, stage)["api"])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if !strings.Contains(mustJSON(vars[originSecrets]), "OriginSecret") {
+			t.Errorf("%s: the api function is not told the origin secret: %v", stage, vars[originSecrets])
 		}
 	}
 }
