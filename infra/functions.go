@@ -193,8 +193,11 @@ func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
 	if reads("EVENTS_DLQ_URL") {
 		dlq.Grant(fn, jsii.String("sqs:GetQueueAttributes"))
 		if len(s.props.Manifest.RoutesOf(f.Name)) > 0 {
-			// The staff redrive endpoint moves dead letters back.
+			// The staff redrive endpoint moves dead letters back: SQS's
+			// move task runs as the caller, reading and deleting from the
+			// DLQ and sending to the queue (granted above).
 			dlq.GrantConsumeMessages(fn)
+			dlq.Grant(fn, jsii.String("sqs:StartMessageMoveTask"))
 		}
 	}
 	if reads("MAIL_DRIVER") && !s.stage().LocalStack {
