@@ -8,6 +8,7 @@ import (
 
 	"innkeeper/shared/mail"
 	"innkeeper/shared/realtime"
+	"innkeeper/shared/restorecheck"
 	"innkeeper/shared/secrets"
 	"innkeeper/shared/sqsjson"
 	"innkeeper/shared/topology"
@@ -25,7 +26,8 @@ var (
 	secretsClient = client{"innkeeper/shared/secrets", secrets.Actions}
 	sesClient     = client{"innkeeper/shared/mail", mail.SESActions}
 	pushClient    = client{"innkeeper/shared/realtime", realtime.Actions}
-	clients       = []client{sqsClient, secretsClient, sesClient, pushClient}
+	backupClient  = client{"innkeeper/shared/restorecheck", restorecheck.Actions}
+	clients       = []client{sqsClient, secretsClient, sesClient, pushClient, backupClient}
 )
 
 // call is one AWS call a function makes. when, if set, is the variable
@@ -67,6 +69,10 @@ var calls = map[string][]call{
 	},
 	"costingest": {{secretsClient, "GetSecretValue", ""}},
 	"migrate":    {{secretsClient, "GetSecretValue", ""}},
+	"restorecheck": {
+		{secretsClient, "GetSecretValue", ""},
+		{backupClient, "PutRestoreValidationResult", "DATABASE_SECRET_ARN"}, // deployed stages only
+	},
 }
 
 func TestEveryLinkedClientHasItsCallsListed(t *testing.T) {

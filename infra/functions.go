@@ -72,6 +72,9 @@ func (s *Innkeeper) addFunctions() {
 			props.Vpc = s.Network.VPC
 			props.VpcSubnets = s.subnets()
 			props.SecurityGroups = &[]awsec2.ISecurityGroup{s.Network.Functions}
+			if f.Name == restoreChecker {
+				props.SecurityGroups = &[]awsec2.ISecurityGroup{s.Network.Functions, s.Network.RestoreCheck}
+			}
 		}
 		fn := awslambda.NewFunction(s.Stack, jsii.String(id), props)
 		s.Functions[f.Name] = fn
@@ -113,6 +116,12 @@ func (s *Innkeeper) finishEnvironments() {
 				s.Data.RedisSecret.GrantRead(fn, nil)
 			}
 			val, ok := values[v]
+			if v == "DATABASE_URL" && f.Name == restoreChecker && s.Data.DB != nil {
+				// The live instance, not the proxy: restore tests'
+				// instances share its domain (shared/restorecheck).
+				val = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+					dbUser, *s.Data.DB.DbInstanceEndpointAddress(), dbPort, dbName))
+			}
 			if !ok {
 				panic(fmt.Sprintf("infra: function %s reads %s, which stage %s does not set", f.Name, v, s.stage().Name))
 			}

@@ -25,10 +25,12 @@ var suppressions = []suppression{
 		`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole$`,
 		`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole$`,
 		`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited$`,
+		`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores$`,
+		`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup$`,
 	}, reason: "AWS's minimal service-role policies: log writing, the VPC network interfaces a function in a VPC needs, " +
-		"and CodeDeploy's Lambda-limited role. No FullAccess policy is attached anywhere (tested)."},
+		"CodeDeploy's Lambda-limited role, and AWS Backup's roles for the daily backup and the weekly restore test. No FullAccess policy is attached anywhere (tested)."},
 	{rule: "AwsSolutions-IAM5", appliesTo: []string{`^Resource::\*$`},
-		reason: "Only X-Ray's PutTraceSegments/PutTelemetryRecords and the CDK log-retention function's retention calls, " +
+		reason: "Only X-Ray's PutTraceSegments/PutTelemetryRecords, the CDK log-retention function's retention calls and AWS Backup's PutRestoreValidationResult, " +
 			"which take no resource-level permissions; the infra tests fail on any other statement with Resource *."},
 	{rule: "AwsSolutions-IAM5", appliesTo: []string{`^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi[0-9A-F]+>/[a-z]+/\*/@connections/\*$`},
 		reason: "Pushing to WebSocket clients: the connection ids are only known at run time; the grant is limited to this API's stage and its @connections."},

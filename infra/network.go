@@ -22,6 +22,9 @@ type Network struct {
 	// Rotation is the database secret's rotation function: it logs in
 	// to the instance itself to change the password.
 	Rotation awsec2.SecurityGroup
+	// RestoreCheck is the restore checker's own group, beside the
+	// functions': the only one the restore tests' instances admit.
+	RestoreCheck awsec2.SecurityGroup
 	// SecretsEndpoint is Secrets Manager's endpoint, which the database
 	// secret's rotation function calls.
 	SecretsEndpoint awsec2.InterfaceVpcEndpoint
@@ -42,6 +45,8 @@ var interfaceEndpoints = []struct {
 	{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER, true},
 	{"SES", awsec2.InterfaceVpcEndpointAwsService_EMAIL, true},
 	{"ExecuteAPI", awsec2.InterfaceVpcEndpointAwsService_APIGATEWAY, false},
+	// The restore checker reports to AWS Backup.
+	{"Backup", awsec2.InterfaceVpcEndpointAwsService_BACKUP, true},
 }
 
 func newNetwork(s *Innkeeper) *Network {
@@ -86,6 +91,9 @@ func newNetwork(s *Innkeeper) *Network {
 	})
 	n.Rotation = awsec2.NewSecurityGroup(s.Stack, jsii.String("RotationSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Rotation of the database secret"), AllowAllOutbound: jsii.Bool(true),
+	})
+	n.RestoreCheck = awsec2.NewSecurityGroup(s.Stack, jsii.String("RestoreCheckSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("The restore checker, to the restore tests instances"), AllowAllOutbound: jsii.Bool(true),
 	})
 	n.Cache = awsec2.NewSecurityGroup(s.Stack, jsii.String("CacheSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Redis: functions only"), AllowAllOutbound: jsii.Bool(false),

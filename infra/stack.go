@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -57,6 +58,7 @@ type Innkeeper struct {
 	// Edge is the stage's us-east-1 stack, when it has one.
 	Edge   *Edge
 	alarms *Alarms
+	notify awscloudwatch.IAlarmAction
 	// env is each function's environment, filled in as the resources
 	// it names are made.
 	env map[string]map[string]*string
@@ -107,6 +109,7 @@ func NewInnkeeperStack(scope constructs.Construct, id string, props *StackProps)
 	s.addMigrationTrigger()
 	if !props.Stage.LocalStack {
 		s.addDeployments()
+		s.addRestoreTesting()
 		s.addDashboard()
 		suppressNag(s)
 	}

@@ -274,7 +274,9 @@ func TestEverySchedulePresent(t *testing.T) {
 	for _, stage := range StageNames() {
 		rules := map[string]map[string]any{}
 		for _, r := range resources(t, stage, "AWS::Events::Rule") {
-			rules[props(r)["Name"].(string)] = props(r)
+			if props(r)["ScheduleExpression"] != nil {
+				rules[props(r)["Name"].(string)] = props(r)
+			}
 		}
 		if len(rules) != len(topology.Innkeeper.Schedules) {
 			t.Errorf("%s: %d rules, manifest has %d schedules", stage, len(rules), len(topology.Innkeeper.Schedules))
@@ -472,7 +474,7 @@ func TestHTTPAndWebSocketRoutesFromTheManifest(t *testing.T) {
 // managed policy, and Resource "*" only for the actions that take no
 // resource (X-Ray, log retention).
 func TestLeastPrivilege(t *testing.T) {
-	resourceless := regexp.MustCompile(`^(xray:Put(TraceSegments|TelemetryRecords)|logs:(Put|Delete)RetentionPolicy)$`)
+	resourceless := regexp.MustCompile(`^(xray:Put(TraceSegments|TelemetryRecords)|logs:(Put|Delete)RetentionPolicy|backup:PutRestoreValidationResult)$`)
 	for _, stage := range StageNames() {
 		for id, pol := range resources(t, stage, "AWS::IAM::Policy") {
 			for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
@@ -903,6 +905,68 @@ func TestEdgeInProductionOnly(t *testing.T) {
 		vars := props(ours(t, stage)["api"])["Environment"].(map[string]any)["Variables"].(map[string]any)
 		if !strings.Contains(mustJSON(vars[originSecrets]), "OriginSecret") {
 			t.Errorf("%s: the api function is not told the origin secret: %v", stage, vars[originSecrets])
+		}
+	}
+}
+
+// TestWeeklyRestoreTestValidated: the database is backed up into a
+// vault of AWS Backup and restored weekly from the latest recovery
+// point into an instance only the restore checker reaches; a completed
+// restore test invokes the checker, which may report the result, and
+// a restore slower than the RTO raises an alarm.
+func TestWeeklyRestoreTestValidated(t *testing.T) {
+	for _, stage := range deployed {
+		plans := resources(t, stage, "AWS::Backup::RestoreTestingPlan")
+		sels := resources(t, stage, "AWS::Backup::RestoreTestingSelection")
+		if len(plans) != 1 || len(sels) != 1 || len(resources(t, stage, "AWS::Backup::BackupSelection")) != 1 {
+			t.Fatalf("%s: %d restore testing plans, %d selections, want 1 each and a backup selection", stage, len(plans), len(sels))
+		}
+		for _, p := range plans {
+			pp := props(p)
+			sel := pp["RecoveryPointSelection"].(map[string]any)
+			if !strings.Contains(pp["ScheduleExpression"].(string), "SUN") || sel["Algorithm"] != "LATEST_WITHIN_WINDOW" || !strings.Contains(mustJSON(sel["IncludeVaults"]), "BackupVault") {
+				t.Errorf("%s: restore testing plan %s", stage, mustJSON(pp))
+			}
+		}
+		for _, s := range sels {
+			sp := props(s)
+			if sp["ProtectedResourceType"] != "RDS" || !strings.Contains(mustJSON(sp["ProtectedResourceArns"]), "Database") {
+				t.Errorf("%s: restore selection %s", stage, mustJSON(sp))
+			}
+			if !strings.Contains(mustJSON(sp["RestoreMetadataOverrides"]), "RestoredDatabaseSG") {
+				t.Errorf("%s: the restored instance is not in its own security group: %s", stage, mustJSON(sp["RestoreMetadataOverrides"]))
+			}
+		}
+		in := ingressSources(t, stage)
+		for id := range resources(t, stage, "AWS::EC2::SecurityGroup") {
+			if strings.HasPrefix(id, "RestoredDatabaseSG") && (len(in[id]) != 1 || !strings.HasPrefix(in[id][0], "RestoreCheckSG")) {
+				t.Errorf("%s: the restored instance admits %v, want the restore checker only", stage, in[id])
+			}
+		}
+		var rule bool
+		for _, r := range resources(t, stage, "AWS::Events::Rule") {
+			p := props(r)
+			pattern := mustJSON(p["EventPattern"])
+			if strings.Contains(pattern, `"aws.backup"`) && strings.Contains(pattern, "Restore Job State Change") && strings.Contains(pattern, "COMPLETED") {
+				rule = strings.Contains(mustJSON(p["Targets"]), exportName(restoreChecker)+"Live")
+			}
+		}
+		if !rule {
+			t.Errorf("%s: no rule sends completed restore tests to the restore checker", stage)
+		}
+		var rto bool
+		for _, a := range resources(t, stage, "AWS::CloudWatch::Alarm") {
+			p := props(a)
+			if p["MetricName"] == "RestoreSeconds" && p["Threshold"] == float64(3600) {
+				rto = true
+			}
+		}
+		if !rto {
+			t.Errorf("%s: no alarm on a restore over the one-hour RTO", stage)
+		}
+		vars := props(ours(t, stage)[restoreChecker])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if strings.Contains(mustJSON(vars["DATABASE_URL"]), "Proxy") || !strings.Contains(mustJSON(vars["DATABASE_URL"]), "Endpoint.Address") {
+			t.Errorf("%s: the restore checker's DATABASE_URL %s is not the instance's", stage, mustJSON(vars["DATABASE_URL"]))
 		}
 	}
 }

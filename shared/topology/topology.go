@@ -247,6 +247,13 @@ var Innkeeper = Manifest{
 			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 5, Env: costEnv,
 		},
 		{
+			// DATABASE_URL is the live instance's (not the proxy's): the
+			// restored instance shares its domain (shared/restorecheck).
+			Name: "restorecheck", Description: "Validates AWS Backup's weekly restore test of the database and reports its recovery time",
+			MemoryMB: 256, Timeout: 2 * time.Minute, Arch: arm64, ReservedConcurrency: 1,
+			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"},
+		},
+		{
 			Name: "metrics", Description: "GET /metrics: request counters, bookings and queue figures in Prometheus text format",
 			MemoryMB: 256, Timeout: 10 * time.Second, Arch: arm64, ReservedConcurrency: 2, Env: metricsEnv,
 		},
