@@ -100,8 +100,8 @@ $(CDK): infra/_cli/package.json
 	npm ci --prefix infra/_cli --no-audit --no-fund
 	@touch $@
 
-deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=)
-	$(CDK) deploy innkeeper-$(STAGE) -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json
+deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=; more context with CDK_ARGS="-c key=value")
+	$(CDK) deploy innkeeper-$(STAGE) -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json $(CDK_ARGS)
 
 versions: ## the releases each function of a stage can be pointed at: make versions STAGE=prod
 	go run ./local/release versions -stage $(STAGE)

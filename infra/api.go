@@ -76,15 +76,16 @@ func (s *Innkeeper) addHTTPAPI() {
 		}
 	}
 	api := awsapigatewayv2.NewHttpApi(s.Stack, jsii.String("HttpApi"), props)
+	var routes []awsapigatewayv2.HttpRoute
 	for _, r := range m.Routes {
 		if r.Path == topology.DefaultRoute {
 			continue
 		}
-		api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		routes = append(routes, *api.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(r.Path),
 			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(r.Method)},
 			Integration: integration(r.Function),
-		})
+		})...)
 	}
 	stageProps := &awsapigatewayv2.HttpStageProps{
 		HttpApi:    api,
@@ -108,11 +109,37 @@ func (s *Innkeeper) addHTTPAPI() {
 		})
 	}
 	stage := awsapigatewayv2.NewHttpStage(s.Stack, jsii.String("HttpStage"), stageProps)
-	s.accessLogs(stage.Node().DefaultChild().(awsapigatewayv2.CfnStage), "HttpAccessLogs")
+	cfnStage := stage.Node().DefaultChild().(awsapigatewayv2.CfnStage)
+	s.accessLogs(cfnStage, "HttpAccessLogs")
+	// Each public write route has a throttle of its own, below the
+	// stage's: route settings name routes, which must exist first.
+	writes := map[string]any{}
+	for _, r := range BookingWrites(m) {
+		writes[r.Key()] = map[string]any{
+			"ThrottlingRateLimit": st.BookingWriteRate, "ThrottlingBurstLimit": st.BookingWriteBurst,
+		}
+	}
+	cfnStage.AddPropertyOverride(jsii.String("RouteSettings"), writes)
+	for _, r := range routes {
+		stage.Node().AddDependency(r)
+	}
 	s.HTTPAPI = api
 	awscdk.NewCfnOutput(s.Stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
 		Value: api.ApiEndpoint(), Description: jsii.String("The HTTP API: make smoke URL=<this>"),
 	})
+}
+
+// BookingWrites are the routes throttled as booking writes: the public
+// routes that change something (holds, bookings, confirmations,
+// cancellations), where a flood costs the hotel inventory and mail.
+func BookingWrites(m topology.Manifest) []topology.Route {
+	var out []topology.Route
+	for _, r := range m.Routes {
+		if r.Auth == topology.Public && r.Path != topology.DefaultRoute && r.Method != "GET" && r.Method != "HEAD" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // addWebSocketAPI is the live-updates API: the manifest's routes, each

@@ -19,6 +19,8 @@ const (
 	dbPort     = 5432
 	redisPort  = 6379
 	appSecrets = "APP_SECRET_ARN"
+	// originSecrets names the origin secret (shared/secrets).
+	originSecrets = "ORIGIN_SECRET_ARN"
 )
 
 // Data is the stateful part: PostgreSQL behind RDS Proxy, Redis, and
@@ -75,13 +77,13 @@ func newData(s *Innkeeper) *Data {
 	d.DB.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
 		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(30)),
 		VpcSubnets:         s.subnets(),
-		SecurityGroup:      n.Functions,
+		SecurityGroup:      n.Rotation,
 		Endpoint:           n.SecretsEndpoint,
 	})
 	d.Proxy = d.DB.AddProxy(jsii.String("Proxy"), &awsrds.DatabaseProxyOptions{
 		Vpc:            n.VPC,
 		VpcSubnets:     s.subnets(),
-		SecurityGroups: &[]awsec2.ISecurityGroup{n.Database},
+		SecurityGroups: &[]awsec2.ISecurityGroup{n.Proxy},
 		Secrets:        &[]awssecretsmanager.ISecret{d.DBSecret},
 		RequireTLS:     jsii.Bool(true),
 		BorrowTimeout:  awscdk.Duration_Seconds(jsii.Number(5)),
@@ -89,11 +91,12 @@ func newData(s *Innkeeper) *Data {
 		// proxy multiplexes them onto a few database connections.
 		MaxConnectionsPercent: jsii.Number(80),
 	})
-	// The functions reach the proxy, the proxy (and the rotation
-	// function, which runs as a function) the database.
-	n.Database.AddIngressRule(n.Functions, awsec2.Port_Tcp(jsii.Number(dbPort)), jsii.String("functions to the proxy"), nil)
-	n.Database.AddIngressRule(n.Database, awsec2.Port_Tcp(jsii.Number(dbPort)), jsii.String("proxy to the database"), nil)
-	n.Database.AddEgressRule(n.Database, awsec2.Port_Tcp(jsii.Number(dbPort)), jsii.String("proxy to the database"), nil)
+	// The functions reach the proxy, the proxy the database: a function
+	// cannot reach the instance past the proxy. The rotation function's
+	// rule to the database is the CDK's, from AddRotationSingleUser.
+	n.Proxy.AddIngressRule(n.Functions, awsec2.Port_Tcp(jsii.Number(dbPort)), jsii.String("functions to the proxy"), nil)
+	n.Proxy.AddEgressRule(n.Database, awsec2.Port_Tcp(jsii.Number(dbPort)), jsii.String("proxy to the database"), nil)
+	n.Database.AddIngressRule(n.Proxy, awsec2.Port_Tcp(jsii.Number(dbPort)), jsii.String("proxy to the database"), nil)
 
 	d.RedisSecret = awssecretsmanager.NewSecret(s.Stack, jsii.String("RedisAuth"), &awssecretsmanager.SecretProps{
 		Description: jsii.String("Redis AUTH token of the cache"),

@@ -23,6 +23,22 @@ type Alarms struct {
 	Deployments map[string]awscodedeploy.LambdaDeploymentGroup
 }
 
+// alarm is an alarm of the stage, notified to its topic, over threshold
+// for periods periods; no data is no breach.
+func (s *Innkeeper) alarm(id, description string, metric awscloudwatch.IMetric, threshold float64, periods float64) awscloudwatch.Alarm {
+	a := awscloudwatch.NewAlarm(s.Stack, jsii.String(id), &awscloudwatch.AlarmProps{
+		AlarmName:          jsii.String(FunctionName(s.stage().Name, id)),
+		AlarmDescription:   jsii.String(description),
+		Metric:             metric,
+		Threshold:          jsii.Number(threshold),
+		EvaluationPeriods:  jsii.Number(periods),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	a.AddAlarmAction(s.notify)
+	return a
+}
+
 func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(n)) }
 
 // addDeployments makes the alarms and, for every function traffic
@@ -36,20 +52,8 @@ func (s *Innkeeper) addDeployments() *Alarms {
 		EnforceSSL:  jsii.Bool(true),
 		MasterKey:   awskms.Alias_FromAliasName(s.Stack, jsii.String("SNSKey"), jsii.String("alias/aws/sns")),
 	})
-	notify := awscloudwatchactions.NewSnsAction(topic)
-	alarm := func(id, description string, metric awscloudwatch.IMetric, threshold float64, periods float64) awscloudwatch.Alarm {
-		a := awscloudwatch.NewAlarm(s.Stack, jsii.String(id), &awscloudwatch.AlarmProps{
-			AlarmName:          jsii.String(FunctionName(st.Name, id)),
-			AlarmDescription:   jsii.String(description),
-			Metric:             metric,
-			Threshold:          jsii.Number(threshold),
-			EvaluationPeriods:  jsii.Number(periods),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		a.AddAlarmAction(notify)
-		return a
-	}
+	s.notify = awscloudwatchactions.NewSnsAction(topic)
+	alarm := s.alarm
 	a := &Alarms{Errors: map[string]awscloudwatch.Alarm{}, Throttles: map[string]awscloudwatch.Alarm{},
 		Deployments: map[string]awscodedeploy.LambdaDeploymentGroup{}}
 

@@ -27,6 +27,11 @@ const AliasName = "live"
 // until then /metrics answers 404.
 var secretVars = []string{"APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO", "SMTP_ADDR", "METRICS_TOKEN"}
 
+// originVars are in the origin secret (ORIGIN_SECRET_ARN), which only a
+// stage with an edge has; elsewhere they stay unset and the API takes
+// requests from anywhere.
+var originVars = []string{"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS"}
+
 // FunctionName is the deployed name of a manifest function in a stage.
 func FunctionName(stage, fn string) string { return "innkeeper-" + stage + "-" + fn }
 
@@ -60,13 +65,16 @@ func (s *Innkeeper) addFunctions() {
 				Description:   jsii.String(s.props.Version),
 			},
 		}
-		if f.ReservedConcurrency > 0 {
-			props.ReservedConcurrentExecutions = jsii.Number(float64(f.ReservedConcurrency))
+		if n := st.reserved(f); n > 0 {
+			props.ReservedConcurrentExecutions = jsii.Number(float64(n))
 		}
 		if s.Network != nil {
 			props.Vpc = s.Network.VPC
 			props.VpcSubnets = s.subnets()
 			props.SecurityGroups = &[]awsec2.ISecurityGroup{s.Network.Functions}
+			if f.Name == restoreChecker {
+				props.SecurityGroups = &[]awsec2.ISecurityGroup{s.Network.Functions, s.Network.RestoreCheck}
+			}
 		}
 		fn := awslambda.NewFunction(s.Stack, jsii.String(id), props)
 		s.Functions[f.Name] = fn
@@ -94,6 +102,12 @@ func (s *Innkeeper) finishEnvironments() {
 				env[appSecrets] = s.Data.AppSecret.SecretArn()
 				s.Data.AppSecret.GrantRead(fn, nil)
 				continue
+			case slices.Contains(originVars, v):
+				if s.OriginSecret != nil {
+					env[originSecrets] = s.OriginSecret.SecretArn()
+					s.OriginSecret.GrantRead(fn, nil)
+				}
+				continue
 			case v == "DATABASE_URL" && s.Data.DBSecret != nil:
 				env["DATABASE_SECRET_ARN"] = s.Data.DBSecret.SecretArn()
 				s.Data.DBSecret.GrantRead(fn, nil)
@@ -102,6 +116,12 @@ func (s *Innkeeper) finishEnvironments() {
 				s.Data.RedisSecret.GrantRead(fn, nil)
 			}
 			val, ok := values[v]
+			if v == "DATABASE_URL" && f.Name == restoreChecker && s.Data.DB != nil {
+				// The live instance, not the proxy: restore tests'
+				// instances share its domain (shared/restorecheck).
+				val = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+					dbUser, *s.Data.DB.DbInstanceEndpointAddress(), dbPort, dbName))
+			}
 			if !ok {
 				panic(fmt.Sprintf("infra: function %s reads %s, which stage %s does not set", f.Name, v, s.stage().Name))
 			}
@@ -182,8 +202,11 @@ func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
 	if reads("EVENTS_DLQ_URL") {
 		dlq.Grant(fn, jsii.String("sqs:GetQueueAttributes"))
 		if len(s.props.Manifest.RoutesOf(f.Name)) > 0 {
-			// The staff redrive endpoint moves dead letters back.
+			// The staff redrive endpoint moves dead letters back: SQS's
+			// move task runs as the caller, reading and deleting from the
+			// DLQ and sending to the queue (granted above).
 			dlq.GrantConsumeMessages(fn)
+			dlq.Grant(fn, jsii.String("sqs:StartMessageMoveTask"))
 		}
 	}
 	if reads("MAIL_DRIVER") && !s.stage().LocalStack {

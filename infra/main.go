@@ -8,7 +8,9 @@
 //
 // Context: stage (staging, prod, localstack; all when absent), version
 // (the release, vX.Y.Z and the commit), domain and certificateArn (the
-// HTTP API's custom domain), natGateways (egress; 0 by default).
+// HTTP API's custom domain), natGateways (egress; 0 by default),
+// originSecretVersion (the origin secret's version CloudFront sends;
+// docs/runbook.md).
 package main
 
 import (
@@ -53,10 +55,25 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := NewInnkeeperStack(app, "innkeeper-"+name, &StackProps{
+		props := &StackProps{
 			StackProps: awscdk.StackProps{Env: env(st)},
 			Stage:      st, Manifest: topology.Innkeeper, CodeDir: codeDir, Version: version,
-		})
+		}
+		var edge *Edge
+		if st.Edge {
+			// The web ACL must be in us-east-1; the stage's stack reads
+			// its ARN through the CDK's cross-region references, which
+			// need both stacks' regions spelled out.
+			edge = NewEdgeStack(app, "innkeeper-"+name+"-edge", &EdgeProps{
+				StackProps: awscdk.StackProps{Env: regional(EdgeRegion), CrossRegionReferences: jsii.Bool(true)},
+				Stage:      st,
+			})
+			props.Env = regional(region())
+			props.CrossRegionReferences = jsii.Bool(true)
+			props.WebACLArn = edge.WebACL.AttrArn()
+		}
+		s := NewInnkeeperStack(app, "innkeeper-"+name, props)
+		s.Edge = edge
 		if !st.LocalStack {
 			// LocalStack's stage is a developer's emulation, not a
 			// deployment: its REST API and missing VPC are by design.
@@ -74,6 +91,9 @@ func withContext(app awscdk.App, st Stage) (Stage, error) {
 	}
 	if v := contextValue(app, "certificateArn"); v != "" {
 		st.CertificateARN = v
+	}
+	if v := contextValue(app, "originSecretVersion"); v != "" {
+		st.OriginSecretVersion = v
 	}
 	if v := contextValue(app, "natGateways"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -105,6 +125,16 @@ func env(st Stage) *awscdk.Environment {
 		return &awscdk.Environment{Account: jsii.String(acct), Region: jsii.String(region())}
 	}
 	return nil
+}
+
+// regional is an environment in a given region: the account
+// the CLI resolves, if any, and always the region.
+func regional(r string) *awscdk.Environment {
+	e := &awscdk.Environment{Region: jsii.String(r)}
+	if acct := os.Getenv("CDK_DEFAULT_ACCOUNT"); acct != "" {
+		e.Account = jsii.String(acct)
+	}
+	return e
 }
 
 func region() string {

@@ -12,11 +12,19 @@ import (
 type Network struct {
 	VPC        awsec2.Vpc
 	SubnetType awsec2.SubnetType
-	// Functions, Database and Cache are the tiers' security groups; the
-	// database and cache admit only the functions.
+	// Functions, Proxy, Database and Cache are the tiers' security
+	// groups: the proxy and the cache admit only the functions, the
+	// database only the proxy (and the rotation of its own secret).
 	Functions awsec2.SecurityGroup
+	Proxy     awsec2.SecurityGroup
 	Database  awsec2.SecurityGroup
 	Cache     awsec2.SecurityGroup
+	// Rotation is the database secret's rotation function: it logs in
+	// to the instance itself to change the password.
+	Rotation awsec2.SecurityGroup
+	// RestoreCheck is the restore checker's own group, beside the
+	// functions': the only one the restore tests' instances admit.
+	RestoreCheck awsec2.SecurityGroup
 	// SecretsEndpoint is Secrets Manager's endpoint, which the database
 	// secret's rotation function calls.
 	SecretsEndpoint awsec2.InterfaceVpcEndpoint
@@ -37,6 +45,8 @@ var interfaceEndpoints = []struct {
 	{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER, true},
 	{"SES", awsec2.InterfaceVpcEndpointAwsService_EMAIL, true},
 	{"ExecuteAPI", awsec2.InterfaceVpcEndpointAwsService_APIGATEWAY, false},
+	// The restore checker reports to AWS Backup.
+	{"Backup", awsec2.InterfaceVpcEndpointAwsService_BACKUP, true},
 }
 
 func newNetwork(s *Innkeeper) *Network {
@@ -73,8 +83,17 @@ func newNetwork(s *Innkeeper) *Network {
 	n.Functions = awsec2.NewSecurityGroup(s.Stack, jsii.String("FunctionsSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Innkeeper functions"), AllowAllOutbound: jsii.Bool(true),
 	})
+	n.Proxy = awsec2.NewSecurityGroup(s.Stack, jsii.String("ProxySG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("RDS Proxy: functions only"), AllowAllOutbound: jsii.Bool(false),
+	})
 	n.Database = awsec2.NewSecurityGroup(s.Stack, jsii.String("DatabaseSG"), &awsec2.SecurityGroupProps{
-		Vpc: vpc, Description: jsii.String("PostgreSQL and its proxy: functions only"), AllowAllOutbound: jsii.Bool(false),
+		Vpc: vpc, Description: jsii.String("PostgreSQL: its proxy and the rotation of its secret only"), AllowAllOutbound: jsii.Bool(false),
+	})
+	n.Rotation = awsec2.NewSecurityGroup(s.Stack, jsii.String("RotationSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("Rotation of the database secret"), AllowAllOutbound: jsii.Bool(true),
+	})
+	n.RestoreCheck = awsec2.NewSecurityGroup(s.Stack, jsii.String("RestoreCheckSG"), &awsec2.SecurityGroupProps{
+		Vpc: vpc, Description: jsii.String("The restore checker, to the restore tests instances"), AllowAllOutbound: jsii.Bool(true),
 	})
 	n.Cache = awsec2.NewSecurityGroup(s.Stack, jsii.String("CacheSG"), &awsec2.SecurityGroupProps{
 		Vpc: vpc, Description: jsii.String("Redis: functions only"), AllowAllOutbound: jsii.Bool(false),
@@ -88,6 +107,7 @@ func newNetwork(s *Innkeeper) *Network {
 		Vpc: vpc, Description: jsii.String("VPC endpoints: HTTPS from the functions"), AllowAllOutbound: jsii.Bool(false),
 	})
 	endpoints.AddIngressRule(n.Functions, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("functions to AWS APIs"), nil)
+	endpoints.AddIngressRule(n.Rotation, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("rotation to Secrets Manager"), nil)
 	for _, e := range interfaceEndpoints {
 		ep := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
 			Service:           e.service(),

@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -25,6 +27,8 @@ type StackProps struct {
 	// make build writes it. The binary tested locally is the one
 	// deployed.
 	CodeDir string
+	// WebACLArn is the edge stack's web ACL, for a stage with an Edge.
+	WebACLArn *string
 	// Version names the release (vX.Y.Z and the commit); it is each
 	// function's APP_VERSION and the description of its published
 	// version, which is how a rollback finds the previous one.
@@ -48,7 +52,13 @@ type Innkeeper struct {
 	WSStage   awsapigatewayv2.WebSocketStage
 	Uploads   awss3.Bucket
 	AppSecret awssecretsmanager.Secret
-	alarms    *Alarms
+	// Distribution and OriginSecret exist in a stage with an Edge.
+	Distribution awscloudfront.Distribution
+	OriginSecret awssecretsmanager.Secret
+	// Edge is the stage's us-east-1 stack, when it has one.
+	Edge   *Edge
+	alarms *Alarms
+	notify awscloudwatch.IAlarmAction
 	// env is each function's environment, filled in as the resources
 	// it names are made.
 	env map[string]map[string]*string
@@ -88,6 +98,9 @@ func NewInnkeeperStack(scope constructs.Construct, id string, props *StackProps)
 	} else {
 		s.addHTTPAPI()
 		s.addWebSocketAPI()
+		if props.Stage.Edge {
+			s.addEdge(props.WebACLArn)
+		}
 	}
 	s.addSchedules()
 	s.addQueueConsumers()
@@ -96,6 +109,7 @@ func NewInnkeeperStack(scope constructs.Construct, id string, props *StackProps)
 	s.addMigrationTrigger()
 	if !props.Stage.LocalStack {
 		s.addDeployments()
+		s.addRestoreTesting()
 		s.addDashboard()
 		suppressNag(s)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"innkeeper/shared/httpapi"
 	"innkeeper/shared/topology"
 )
 
@@ -55,11 +56,27 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		stacks[name] = synthesized{template: t, stack: built[name]}
+		if e := built[name].Edge; e != nil {
+			stacks[name+"-edge"] = synthesized{template: templateOf(e.Stack), stack: built[name]}
+		}
 	}
 	rc := m.Run()
 	os.RemoveAll(code)
 	jsii.Close()
 	os.Exit(rc)
+}
+
+// templateOf is a stack's template as plain JSON.
+func templateOf(stack awscdk.Stack) map[string]any {
+	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	if err != nil {
+		panic(err)
+	}
+	var t map[string]any
+	if err := json.Unmarshal(raw, &t); err != nil {
+		panic(err)
+	}
+	return t
 }
 
 // fakeBinaries is a dist folder with a placeholder bootstrap per
@@ -144,11 +161,12 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 				}
 			}
 			reserved, has := p["ReservedConcurrentExecutions"]
-			if f.ReservedConcurrency > 0 && reserved != float64(f.ReservedConcurrency) {
-				t.Errorf("%s/%s: reserved concurrency %v, want %d", stage, f.Name, reserved, f.ReservedConcurrency)
+			want := Stages[stage].reserved(f)
+			if want > 0 && reserved != float64(want) {
+				t.Errorf("%s/%s: reserved concurrency %v, want %d", stage, f.Name, reserved, want)
 			}
-			if f.ReservedConcurrency == 0 && has {
-				t.Errorf("%s/%s: reserved concurrency %v, manifest has none", stage, f.Name, reserved)
+			if want == 0 && has {
+				t.Errorf("%s/%s: reserved concurrency %v, neither manifest nor stage has one", stage, f.Name, reserved)
 			}
 			if stage != "localstack" && p["VpcConfig"] == nil {
 				t.Errorf("%s/%s: not in the VPC", stage, f.Name)
@@ -161,7 +179,7 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 // reads has a value or its secret's ARN; nothing secret is in a
 // template; nothing the function does not read is set.
 func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
-	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true}
+	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true, "ORIGIN_SECRET_ARN": true}
 	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true, "COST_PRICE_OVERRIDES": true}
 	for _, stage := range StageNames() {
 		fns := ours(t, stage)
@@ -170,6 +188,15 @@ func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 			for _, v := range f.Env {
 				_, set := vars[v]
 				secret := slices.Contains(secretVars, v)
+				if slices.Contains(originVars, v) {
+					if set {
+						t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
+					}
+					if _, named := vars[originSecrets]; named != Stages[stage].Edge {
+						t.Errorf("%s/%s: reads %s; %s set %v, want it with an edge only (%v)", stage, f.Name, v, originSecrets, named, Stages[stage].Edge)
+					}
+					continue
+				}
 				switch {
 				case secret && set:
 					t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
@@ -247,7 +274,9 @@ func TestEverySchedulePresent(t *testing.T) {
 	for _, stage := range StageNames() {
 		rules := map[string]map[string]any{}
 		for _, r := range resources(t, stage, "AWS::Events::Rule") {
-			rules[props(r)["Name"].(string)] = props(r)
+			if props(r)["ScheduleExpression"] != nil {
+				rules[props(r)["Name"].(string)] = props(r)
+			}
 		}
 		if len(rules) != len(topology.Innkeeper.Schedules) {
 			t.Errorf("%s: %d rules, manifest has %d schedules", stage, len(rules), len(topology.Innkeeper.Schedules))
@@ -445,7 +474,7 @@ func TestHTTPAndWebSocketRoutesFromTheManifest(t *testing.T) {
 // managed policy, and Resource "*" only for the actions that take no
 // resource (X-Ray, log retention).
 func TestLeastPrivilege(t *testing.T) {
-	resourceless := regexp.MustCompile(`^(xray:Put(TraceSegments|TelemetryRecords)|logs:(Put|Delete)RetentionPolicy)$`)
+	resourceless := regexp.MustCompile(`^(xray:Put(TraceSegments|TelemetryRecords)|logs:(Put|Delete)RetentionPolicy|backup:PutRestoreValidationResult)$`)
 	for _, stage := range StageNames() {
 		for id, pol := range resources(t, stage, "AWS::IAM::Policy") {
 			for _, st := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
@@ -654,6 +683,290 @@ func TestCostIngestionSubscribesToEveryOtherLogGroup(t *testing.T) {
 			if !strings.Contains(mustJSON(p["DestinationArn"]), exportName(sub.Function)+"Live") {
 				t.Errorf("%s/%s: destination %s is not %s's live alias", stage, id, mustJSON(p["DestinationArn"]), sub.Function)
 			}
+		}
+	}
+}
+
+// sgID is the logical id a template value {"Fn::GetAtt": [id, "GroupId"]}
+// names, or "".
+func sgID(v any) string {
+	m, _ := v.(map[string]any)
+	att, _ := m["Fn::GetAtt"].([]any)
+	if len(att) == 2 && att[1] == "GroupId" {
+		id, _ := att[0].(string)
+		return id
+	}
+	return ""
+}
+
+// ingressSources lists, for each security group, the groups it admits,
+// from standalone ingress rules and the groups' inline ones.
+func ingressSources(t *testing.T, stage string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, r := range resources(t, stage, "AWS::EC2::SecurityGroupIngress") {
+		p := props(r)
+		src := sgID(p["SourceSecurityGroupId"])
+		if src == "" {
+			src = fmt.Sprint(p["CidrIp"], p["CidrIpv6"], p["SourcePrefixListId"])
+		}
+		out[sgID(p["GroupId"])] = append(out[sgID(p["GroupId"])], src)
+	}
+	for id, r := range resources(t, stage, "AWS::EC2::SecurityGroup") {
+		rules, _ := props(r)["SecurityGroupIngress"].([]any)
+		for _, rule := range rules {
+			p := rule.(map[string]any)
+			src := sgID(p["SourceSecurityGroupId"])
+			if src == "" {
+				src = fmt.Sprint(p["CidrIp"], p["CidrIpv6"], p["SourcePrefixListId"])
+			}
+			out[id] = append(out[id], src)
+		}
+	}
+	return out
+}
+
+// TestDatabaseAdmitsOnlyItsProxy: RDS Proxy has a security group of
+// its own; the functions reach the proxy and never the instance, which
+// admits the proxy and its secret's rotation function only.
+func TestDatabaseAdmitsOnlyItsProxy(t *testing.T) {
+	for _, stage := range deployed {
+		var dbSG, proxySG, fnSG string
+		for _, db := range resources(t, stage, "AWS::RDS::DBInstance") {
+			groups, _ := props(db)["VPCSecurityGroups"].([]any)
+			if len(groups) != 1 {
+				t.Fatalf("%s: database in %d security groups, want 1", stage, len(groups))
+			}
+			dbSG = sgID(groups[0])
+		}
+		for _, px := range resources(t, stage, "AWS::RDS::DBProxy") {
+			groups, _ := props(px)["VpcSecurityGroupIds"].([]any)
+			if len(groups) != 1 {
+				t.Fatalf("%s: proxy in %d security groups, want 1", stage, len(groups))
+			}
+			proxySG = sgID(groups[0])
+		}
+		for _, f := range ours(t, stage) {
+			groups, _ := props(f)["VpcConfig"].(map[string]any)["SecurityGroupIds"].([]any)
+			fnSG = sgID(groups[0])
+		}
+		if dbSG == "" || proxySG == "" || dbSG == proxySG {
+			t.Fatalf("%s: database group %q, proxy group %q: want two groups", stage, dbSG, proxySG)
+		}
+		in := ingressSources(t, stage)
+		if !slices.Equal(in[proxySG], []string{fnSG}) {
+			t.Errorf("%s: the proxy admits %v, want the functions (%s) only", stage, in[proxySG], fnSG)
+		}
+		if !slices.Contains(in[dbSG], proxySG) {
+			t.Errorf("%s: the database does not admit its proxy: %v", stage, in[dbSG])
+		}
+		for _, src := range in[dbSG] {
+			if src == proxySG {
+				continue
+			}
+			if src == fnSG || !strings.HasPrefix(src, "RotationSG") {
+				t.Errorf("%s: the database admits %s, neither its proxy nor its secret's rotation", stage, src)
+			}
+		}
+		for id, r := range resources(t, stage, "AWS::Lambda::Function") {
+			vpc, _ := props(r)["VpcConfig"].(map[string]any)
+			groups, _ := vpc["SecurityGroupIds"].([]any)
+			for _, g := range groups {
+				if sgID(g) == dbSG || sgID(g) == proxySG {
+					t.Errorf("%s: function %s runs in the database's or the proxy's group", stage, id)
+				}
+			}
+		}
+	}
+}
+
+// TestBookingWritesThrottledPerRoute: each public write route has a
+// throttle of its own below the stage's; reads keep the stage's. The
+// api function has the stage's reserved concurrency.
+func TestBookingWritesThrottledPerRoute(t *testing.T) {
+	writes := BookingWrites(topology.Innkeeper)
+	keys := map[string]bool{}
+	for _, r := range writes {
+		keys[r.Key()] = true
+	}
+	if !keys["POST /v1/reservations"] || !keys["POST /v1/reservations/{reference}/cancel"] || keys["GET /v1/hotels"] || keys["POST /v1/admin/hotels"] {
+		t.Fatalf("booking writes %v: want the public POSTs only", keys)
+	}
+	for _, stage := range deployed {
+		st := Stages[stage]
+		found := 0
+		for _, sr := range resources(t, stage, "AWS::ApiGatewayV2::Stage") {
+			p := props(sr)
+			if p["StageName"] != "$default" {
+				continue
+			}
+			found++
+			def := p["DefaultRouteSettings"].(map[string]any)
+			settings, _ := p["RouteSettings"].(map[string]any)
+			if len(settings) != len(writes) {
+				t.Errorf("%s: %d routes with their own throttle, want %d: %v", stage, len(settings), len(writes), settings)
+			}
+			for key := range keys {
+				rs, _ := settings[key].(map[string]any)
+				if rs["ThrottlingRateLimit"] != st.BookingWriteRate || rs["ThrottlingBurstLimit"] != st.BookingWriteBurst {
+					t.Errorf("%s: %s throttled %v, want rate %v burst %v", stage, key, rs, st.BookingWriteRate, st.BookingWriteBurst)
+				}
+				if rs["ThrottlingRateLimit"].(float64) >= def["ThrottlingRateLimit"].(float64) {
+					t.Errorf("%s: %s no stricter than the stage", stage, key)
+				}
+			}
+			if len(anyStrings(sr["DependsOn"])) < len(topology.Innkeeper.RoutesOf("api")) {
+				t.Errorf("%s: the stage does not wait for the routes its settings name", stage)
+			}
+		}
+		if found != 1 {
+			t.Errorf("%s: %d HTTP stages", stage, found)
+		}
+		api := props(ours(t, stage)["api"])
+		if api["ReservedConcurrentExecutions"] == nil || api["ReservedConcurrentExecutions"] != float64(st.ReservedConcurrency["api"]) {
+			t.Errorf("%s: api reserved concurrency %v, want the stage's %d", stage, api["ReservedConcurrentExecutions"], st.ReservedConcurrency["api"])
+		}
+	}
+}
+
+// TestEdgeInProductionOnly: production's HTTP API is behind CloudFront
+// with a us-east-1 web ACL (a rate rule per address, AWS's common and
+// known-bad-inputs rule groups), and CloudFront sends the origin secret
+// the api function reads; no other stage has any of it.
+func TestEdgeInProductionOnly(t *testing.T) {
+	for _, stage := range StageNames() {
+		dists := resources(t, stage, "AWS::CloudFront::Distribution")
+		_, hasEdge := stacks[stage+"-edge"]
+		if !Stages[stage].Edge {
+			if len(dists) != 0 || hasEdge {
+				t.Errorf("%s: %d distributions, edge stack %v; want none", stage, len(dists), hasEdge)
+			}
+			continue
+		}
+		if !hasEdge || len(dists) != 1 {
+			t.Fatalf("%s: %d distributions, edge stack %v; want one of each", stage, len(dists), hasEdge)
+		}
+		if r := *stacks[stage].stack.Edge.Stack.Region(); r != "us-east-1" {
+			t.Errorf("%s: the web ACL's stack is in %s; CloudFront's must be in us-east-1", stage, r)
+		}
+		acls := resources(t, stage+"-edge", "AWS::WAFv2::WebACL")
+		if len(acls) != 1 {
+			t.Fatalf("%s: %d web ACLs in the edge stack", stage, len(acls))
+		}
+		for _, acl := range acls {
+			p := props(acl)
+			if p["Scope"] != "CLOUDFRONT" {
+				t.Errorf("%s: web ACL scope %v", stage, p["Scope"])
+			}
+			var rate bool
+			groups := map[string]bool{}
+			for _, r := range p["Rules"].([]any) {
+				st := r.(map[string]any)["Statement"].(map[string]any)
+				if rb, ok := st["RateBasedStatement"].(map[string]any); ok {
+					rate = rb["AggregateKeyType"] == "IP" && rb["Limit"] == float64(Stages[stage].EdgeRateLimit) &&
+						mustJSON(r.(map[string]any)["Action"]) == `{"Block":{}}`
+				}
+				if mg, ok := st["ManagedRuleGroupStatement"].(map[string]any); ok && mg["VendorName"] == "AWS" {
+					groups[mg["Name"].(string)] = true
+				}
+			}
+			if !rate || !groups["AWSManagedRulesCommonRuleSet"] || !groups["AWSManagedRulesKnownBadInputsRuleSet"] {
+				t.Errorf("%s: web ACL rules: rate per address %v, managed groups %v", stage, rate, groups)
+			}
+		}
+		for _, d := range dists {
+			cfg := props(d)["DistributionConfig"].(map[string]any)
+			if cfg["WebACLId"] == nil {
+				t.Errorf("%s: the distribution has no web ACL", stage)
+			}
+			origins := cfg["Origins"].([]any)
+			if len(origins) != 1 {
+				t.Fatalf("%s: %d origins", stage, len(origins))
+			}
+			o := origins[0].(map[string]any)
+			if !strings.Contains(mustJSON(o["DomainName"]), "execute-api") || !strings.Contains(mustJSON(o["DomainName"]), "HttpApi") {
+				t.Errorf("%s: origin %s is not the HTTP API", stage, mustJSON(o["DomainName"]))
+			}
+			var header bool
+			for _, h := range o["OriginCustomHeaders"].([]any) {
+				hv := h.(map[string]any)
+				header = header || hv["HeaderName"] == httpapi.OriginHeader &&
+					strings.Contains(mustJSON(hv["HeaderValue"]), "resolve:secretsmanager:") &&
+					strings.Contains(mustJSON(hv["HeaderValue"]), "OriginSecret") &&
+					strings.Contains(mustJSON(hv["HeaderValue"]), ":SecretString:ORIGIN_SECRET:")
+			}
+			if !header {
+				t.Errorf("%s: the origin gets no %s from the origin secret: %s", stage, httpapi.OriginHeader, mustJSON(o["OriginCustomHeaders"]))
+			}
+			if mustJSON(o["CustomOriginConfig"]) == "" || o["CustomOriginConfig"].(map[string]any)["OriginProtocolPolicy"] != "https-only" {
+				t.Errorf("%s: origin protocol %s", stage, mustJSON(o["CustomOriginConfig"]))
+			}
+		}
+		vars := props(ours(t, stage)["api"])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if !strings.Contains(mustJSON(vars[originSecrets]), "OriginSecret") {
+			t.Errorf("%s: the api function is not told the origin secret: %v", stage, vars[originSecrets])
+		}
+	}
+}
+
+// TestWeeklyRestoreTestValidated: the database is backed up into a
+// vault of AWS Backup and restored weekly from the latest recovery
+// point into an instance only the restore checker reaches; a completed
+// restore test invokes the checker, which may report the result, and
+// a restore slower than the RTO raises an alarm.
+func TestWeeklyRestoreTestValidated(t *testing.T) {
+	for _, stage := range deployed {
+		plans := resources(t, stage, "AWS::Backup::RestoreTestingPlan")
+		sels := resources(t, stage, "AWS::Backup::RestoreTestingSelection")
+		if len(plans) != 1 || len(sels) != 1 || len(resources(t, stage, "AWS::Backup::BackupSelection")) != 1 {
+			t.Fatalf("%s: %d restore testing plans, %d selections, want 1 each and a backup selection", stage, len(plans), len(sels))
+		}
+		for _, p := range plans {
+			pp := props(p)
+			sel := pp["RecoveryPointSelection"].(map[string]any)
+			if !strings.Contains(pp["ScheduleExpression"].(string), "SUN") || sel["Algorithm"] != "LATEST_WITHIN_WINDOW" || !strings.Contains(mustJSON(sel["IncludeVaults"]), "BackupVault") {
+				t.Errorf("%s: restore testing plan %s", stage, mustJSON(pp))
+			}
+		}
+		for _, s := range sels {
+			sp := props(s)
+			if sp["ProtectedResourceType"] != "RDS" || !strings.Contains(mustJSON(sp["ProtectedResourceArns"]), "Database") {
+				t.Errorf("%s: restore selection %s", stage, mustJSON(sp))
+			}
+			if !strings.Contains(mustJSON(sp["RestoreMetadataOverrides"]), "RestoredDatabaseSG") {
+				t.Errorf("%s: the restored instance is not in its own security group: %s", stage, mustJSON(sp["RestoreMetadataOverrides"]))
+			}
+		}
+		in := ingressSources(t, stage)
+		for id := range resources(t, stage, "AWS::EC2::SecurityGroup") {
+			if strings.HasPrefix(id, "RestoredDatabaseSG") && (len(in[id]) != 1 || !strings.HasPrefix(in[id][0], "RestoreCheckSG")) {
+				t.Errorf("%s: the restored instance admits %v, want the restore checker only", stage, in[id])
+			}
+		}
+		var rule bool
+		for _, r := range resources(t, stage, "AWS::Events::Rule") {
+			p := props(r)
+			pattern := mustJSON(p["EventPattern"])
+			if strings.Contains(pattern, `"aws.backup"`) && strings.Contains(pattern, "Restore Job State Change") && strings.Contains(pattern, "COMPLETED") {
+				rule = strings.Contains(mustJSON(p["Targets"]), exportName(restoreChecker)+"Live")
+			}
+		}
+		if !rule {
+			t.Errorf("%s: no rule sends completed restore tests to the restore checker", stage)
+		}
+		var rto bool
+		for _, a := range resources(t, stage, "AWS::CloudWatch::Alarm") {
+			p := props(a)
+			if p["MetricName"] == "RestoreSeconds" && p["Threshold"] == float64(3600) {
+				rto = true
+			}
+		}
+		if !rto {
+			t.Errorf("%s: no alarm on a restore over the one-hour RTO", stage)
+		}
+		vars := props(ours(t, stage)[restoreChecker])["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if strings.Contains(mustJSON(vars["DATABASE_URL"]), "Proxy") || !strings.Contains(mustJSON(vars["DATABASE_URL"]), "Endpoint.Address") {
+			t.Errorf("%s: the restore checker's DATABASE_URL %s is not the instance's", stage, mustJSON(vars["DATABASE_URL"]))
 		}
 	}
 }

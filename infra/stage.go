@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"innkeeper/shared/topology"
 )
 
 // Stage is everything that differs between the deployed environments:
@@ -44,6 +46,28 @@ type Stage struct {
 	ThrottleBurst  float64
 	WSThrottleRate float64
 	WSBurst        float64
+	// BookingWriteRate and BookingWriteBurst throttle each public write
+	// route (POST /v1/reservations and the other public POSTs) on its
+	// own, below the stage's limit: a flood of holds cannot take the
+	// whole stage's budget, nor the reads with it.
+	BookingWriteRate  float64
+	BookingWriteBurst float64
+	// ReservedConcurrency caps a function's concurrent executions in
+	// this stage, over the manifest's value: the api's cap keeps one
+	// client from taking the account's Lambda concurrency before the
+	// per-address limiter runs, and leaves the rest to the others.
+	ReservedConcurrency map[string]int
+
+	// Edge puts a CloudFront distribution with AWS WAF (a rate rule per
+	// address and AWS's common and known-bad-inputs rule groups) in
+	// front of the HTTP API; the API then refuses requests that did not
+	// come through it (ORIGIN_SECRET). EdgeRateLimit is the requests one
+	// address may make in five minutes. OriginSecretVersion, when set
+	// (context originSecretVersion), pins the header CloudFront sends to
+	// that version of the origin secret (docs/runbook.md, rotation).
+	Edge                bool
+	EdgeRateLimit       int
+	OriginSecretVersion string
 	// Domain and CertificateARN give the HTTP API a custom domain with
 	// TLS 1.2; both empty: the execute-api address.
 	Domain         string
@@ -78,6 +102,7 @@ var Stages = map[string]Stage{
 		CacheNodeType: "cache.t4g.micro",
 		CORSOrigins:   []string{"https://staging.innkeeper.example"},
 		ThrottleRate:  50, ThrottleBurst: 100, WSThrottleRate: 20, WSBurst: 40,
+		BookingWriteRate: 5, BookingWriteBurst: 10, ReservedConcurrency: map[string]int{"api": 50},
 		AppURL:           "https://staging.innkeeper.example",
 		LogRetentionDays: 14, Max5xxPercent: 5, MaxP95Ms: 1500,
 		MailFrom: "Innkeeper Staging <bookings@staging.innkeeper.example>", MailStaffTo: "front-desk@staging.innkeeper.example",
@@ -89,6 +114,8 @@ var Stages = map[string]Stage{
 		CacheNodeType: "cache.t4g.small", CacheReplicas: 1,
 		CORSOrigins:  []string{"https://innkeeper.example", "https://www.innkeeper.example"},
 		ThrottleRate: 500, ThrottleBurst: 1000, WSThrottleRate: 200, WSBurst: 400,
+		BookingWriteRate: 50, BookingWriteBurst: 100, ReservedConcurrency: map[string]int{"api": 400},
+		Edge: true, EdgeRateLimit: 1000,
 		AppURL: "https://innkeeper.example", Canary: true,
 		LogRetentionDays: 90, Max5xxPercent: 1, MaxP95Ms: 1000,
 		MailFrom: "Innkeeper <bookings@innkeeper.example>", MailStaffTo: "front-desk@innkeeper.example",
@@ -132,6 +159,15 @@ func (s Stage) Validate() error {
 	if (s.Domain == "") != (s.CertificateARN == "") {
 		problems = append(problems, "domain and certificate go together")
 	}
+	if !s.LocalStack && (s.BookingWriteRate <= 0 || s.BookingWriteRate > s.ThrottleRate || s.BookingWriteBurst > s.ThrottleBurst) {
+		problems = append(problems, "booking writes need their own throttle, within the stage's")
+	}
+	if !s.LocalStack && s.ReservedConcurrency["api"] < 1 {
+		problems = append(problems, "the api function needs reserved concurrency")
+	}
+	if s.Edge && (s.LocalStack || s.EdgeRateLimit < 100) {
+		problems = append(problems, "an edge needs a deployed stage and a rate limit of at least 100 requests per 5 minutes (WAF's minimum)")
+	}
 	if !s.LocalStack && s.BackupRetentionDay < 1 {
 		problems = append(problems, "backups must be kept at least a day")
 	}
@@ -139,4 +175,13 @@ func (s Stage) Validate() error {
 		return fmt.Errorf("stage %s: %s", s.Name, strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// reserved is a function's reserved concurrency in the stage: the
+// stage's own value, else the manifest's (0: unreserved).
+func (s Stage) reserved(f topology.Function) int {
+	if n, ok := s.ReservedConcurrency[f.Name]; ok {
+		return n
+	}
+	return f.ReservedConcurrency
 }

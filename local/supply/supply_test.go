@@ -333,3 +333,47 @@ func TestWorkflowsLeastPrivilege(t *testing.T) {
 		t.Error("deploy.yml: the production job must watch the alarms and roll back")
 	}
 }
+
+// imageLine finds a workflow's or compose file's `image:` and its value.
+var imageLine = regexp.MustCompile(`(?m)^\s*image:\s*["']?([^"'\s#]+)`)
+
+// byDigest is an image with an exact version tag and a digest.
+var byDigest = regexp.MustCompile(`^[a-z0-9./-]+:[0-9][0-9a-z.-]*@sha256:[0-9a-f]{64}$`)
+
+// TestServiceImagesPinnedByDigest: the workflows' service containers
+// are pinned by digest, and the tests' PostgreSQL and Redis are the
+// very images the compose file runs, so CI and a local stage test
+// against the same bytes.
+func TestServiceImagesPinnedByDigest(t *testing.T) {
+	compose, err := os.ReadFile(filepath.Join(root, "local", "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	composed := map[string]string{}
+	for _, m := range imageLine.FindAllStringSubmatch(string(compose), -1) {
+		name, _, _ := strings.Cut(m[1], ":")
+		composed[name] = m[1]
+	}
+	for _, name := range []string{"postgres", "redis"} {
+		if !byDigest.MatchString(composed[name]) {
+			t.Errorf("local/docker-compose.yml: %s image %q is not pinned by digest", name, composed[name])
+		}
+	}
+	count := 0
+	for file, text := range workflows(t) {
+		for _, m := range imageLine.FindAllStringSubmatch(text, -1) {
+			count++
+			ref := m[1]
+			if !byDigest.MatchString(ref) {
+				t.Errorf("%s: image %q: pin an exact tag by digest (image:tag@sha256:…)", file, ref)
+			}
+			name, _, _ := strings.Cut(ref, ":")
+			if want, ok := composed[name]; ok && ref != want {
+				t.Errorf("%s: image %s, the compose file runs %s", file, ref, want)
+			}
+		}
+	}
+	if count == 0 {
+		t.Fatal("no image: in the workflows; the check would pass on anything")
+	}
+}

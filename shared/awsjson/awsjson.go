@@ -141,8 +141,33 @@ func (c *Client) Call(ctx context.Context, op string, in, out any) error {
 		return fmt.Errorf("%s: encode input: %w", target, err)
 	}
 	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if err := c.retrying(ctx, target, body, out); err != nil {
+	if err := c.retrying(ctx, route{http.MethodPost, "/", target}, body, out); err != nil {
 		return fmt.Errorf("%s: %w", target, err)
+	}
+	return nil
+}
+
+// route is where a request goes: JSON-RPC services take every
+// operation at / with its name in X-Amz-Target; REST-JSON services
+// (AWS Backup, for one) take each at a method and path of its own.
+type route struct {
+	method, path, target string
+}
+
+// CallREST sends operation op of a REST-JSON service (restJson1) as
+// method to path (escaped by the caller), with in as the JSON body (nil:
+// none), and decodes the answer into out; errors and retries as Call's.
+func (c *Client) CallREST(ctx context.Context, op, method, path string, in, out any) error {
+	name := c.svc.TargetPrefix + "." + op
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("%s: encode input: %w", name, err)
+		}
+	}
+	if err := c.retrying(ctx, route{method, path, ""}, body, out); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
@@ -152,7 +177,7 @@ func (c *Client) Call(ctx context.Context, op string, in, out any) error {
 // attempts there may be, how long to back off, and whether its quota
 // allows a retry at all. It never waits past ctx's deadline: when the
 // backoff would end after it, the last error is returned at once.
-func (c *Client) retrying(ctx context.Context, target string, body []byte, out any) error {
+func (c *Client) retrying(ctx context.Context, rt route, body []byte, out any) error {
 	r := c.retryer
 	releaseRetry := nopRelease
 	for attempt := 1; ; attempt++ {
@@ -168,7 +193,7 @@ func (c *Client) retrying(ctx context.Context, target string, body []byte, out a
 				return fmt.Errorf("retry token: %w", err)
 			}
 		}
-		err := c.attempt(ctx, target, body, out)
+		err := c.attempt(ctx, rt, body, out)
 		_ = releaseRetry(err)
 		_ = releaseAttempt(err)
 		switch {
@@ -211,16 +236,20 @@ func attemptToken(ctx context.Context, r aws.Retryer) (func(error) error, error)
 }
 
 // attempt makes one signed request and reads its answer.
-func (c *Client) attempt(ctx context.Context, target string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", bytes.NewReader(body))
+func (c *Client) attempt(ctx context.Context, rt route, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, rt.method, c.endpoint+rt.path, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("request: %w", err)
 	}
 	for name, values := range c.svc.Header {
 		req.Header[name] = values
 	}
-	req.Header.Set("Content-Type", c.contentType)
-	req.Header.Set("X-Amz-Target", target)
+	if rt.target != "" {
+		req.Header.Set("Content-Type", c.contentType)
+		req.Header.Set("X-Amz-Target", rt.target)
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if c.creds == nil {
 		return errors.New("no credentials")
 	}

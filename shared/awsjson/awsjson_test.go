@@ -322,3 +322,29 @@ func TestEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// A REST-JSON call goes to its own method and path, without
+// X-Amz-Target, signed and retried as any other.
+func TestCallRESTSendsASignedRequestToItsPath(t *testing.T) {
+	srv := newServer(t, answer(500, `{"__type":"ServiceUnavailableException","message":"later"}`), answer(204, ""))
+	c := awsjson.New(config(), svc, srv.URL)
+	in := map[string]string{"ValidationStatus": "SUCCESSFUL"}
+	if err := c.CallREST(context.Background(), "PutThing", http.MethodPut, "/things/a%2Fb/validations", in, nil); err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.recorded()
+	if len(calls) != 2 {
+		t.Fatalf("%d requests, want a retry after the 500", len(calls))
+	}
+	r := calls[1]
+	if r.req.Method != http.MethodPut || r.req.URL.EscapedPath() != "/things/a%2Fb/validations" {
+		t.Errorf("%s %s, want PUT /things/a%%2Fb/validations", r.req.Method, r.req.URL.EscapedPath())
+	}
+	if r.req.Header.Get("X-Amz-Target") != "" || r.req.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("headers %v: want application/json and no X-Amz-Target", r.req.Header)
+	}
+	if string(r.body) != `{"ValidationStatus":"SUCCESSFUL"}` {
+		t.Errorf("body %s", r.body)
+	}
+	verifySignature(t, r, "example")
+}

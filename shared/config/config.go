@@ -100,6 +100,15 @@ type Config struct {
 	// MetricsToken is the bearer token GET /metrics requires; empty
 	// turns /metrics off (404).
 	MetricsToken string
+
+	// OriginSecret is the value the CDN sends in every request it
+	// forwards to the API; OriginSecretPrevious is accepted too while a
+	// rotation reaches the CDN. Both empty: the API takes requests from
+	// anywhere (local, and stages without a CDN). OriginSecretARN names
+	// the secret that holds them, like AppSecretARN.
+	OriginSecret         string
+	OriginSecretPrevious string
+	OriginSecretARN      string
 }
 
 // Variables lists every variable Load reads, for documentation checks.
@@ -116,6 +125,7 @@ var Variables = []string{
 	"MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
 	"WS_MANAGEMENT_ENDPOINT",
 	"COST_REGION", "COST_PRICE_OVERRIDES", "METRICS_TOKEN",
+	"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS", "ORIGIN_SECRET_ARN",
 }
 
 // FromEnv is Load over the process environment.
@@ -208,6 +218,17 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MetricsToken = p.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		p.fail("METRICS_TOKEN", "must be at least 16 characters")
+	}
+	c.OriginSecretARN = p.str("ORIGIN_SECRET_ARN", "")
+	c.OriginSecret = p.str("ORIGIN_SECRET", "")
+	c.OriginSecretPrevious = p.str("ORIGIN_SECRET_PREVIOUS", "")
+	for name, v := range map[string]string{"ORIGIN_SECRET": c.OriginSecret, "ORIGIN_SECRET_PREVIOUS": c.OriginSecretPrevious} {
+		if v != "" && len(v) < 32 {
+			p.fail(name, "must be at least 32 characters")
+		}
+	}
+	if c.OriginSecret == "" && c.OriginSecretPrevious != "" {
+		p.fail("ORIGIN_SECRET_PREVIOUS", "is accepted only beside ORIGIN_SECRET")
 	}
 	c.WSManagementEndpoint = strings.TrimSuffix(p.str("WS_MANAGEMENT_ENDPOINT", ""), "/")
 	if c.WSManagementEndpoint != "" {

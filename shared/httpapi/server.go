@@ -80,6 +80,10 @@ type Deps struct {
 	CORSOrigins    []string
 	RequestTimeout time.Duration
 	Version        string
+	// OriginSecrets are the values of OriginHeader the API accepts (the
+	// CDN's current one and, during a rotation, the previous); empty
+	// accepts every request, as locally (origin.go).
+	OriginSecrets []string
 }
 
 // Server is the HTTP API.
@@ -239,7 +243,7 @@ func New(d Deps) *Server {
 	mux.Handle("/", s.named("404", s.limit("404", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("There is nothing at "+r.URL.Path+"."))
 	})))
-	s.handler = s.observe(secure(s.cors(clean(mux))))
+	s.handler = s.observe(secure(s.fromOrigin(d.OriginSecrets, s.cors(clean(mux)))))
 	return s
 }
 

@@ -43,3 +43,10 @@ func (s SES) Send(ctx context.Context, m Message) error {
 	}
 	return nil
 }
+
+// SESActions are the IAM actions each call of SES needs, by call: the
+// infra tests check that every function making a call has them. SES v2
+// SendEmail with raw content is authorised as SendRawEmail.
+var SESActions = map[string][]string{
+	"SendEmail": {"ses:SendEmail", "ses:SendRawEmail"},
+}

@@ -184,3 +184,10 @@ func Client(cfg aws.Config, endpoint string) *apigatewaymanagementapi.Client {
 		o.BaseEndpoint = aws.String(endpoint)
 	})
 }
+
+// Actions are the IAM actions each call of the @connections client
+// needs, by call: the infra tests check that every function making a
+// call has them.
+var Actions = map[string][]string{
+	"PostToConnection": {"execute-api:ManageConnections"},
+}

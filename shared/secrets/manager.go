@@ -42,3 +42,9 @@ func (c *Manager) GetSecretString(ctx context.Context, arn string) (string, erro
 	}
 	return *out.SecretString, nil
 }
+
+// Actions are the IAM actions each call of Manager needs, by call: the
+// infra tests check that every function making a call has them.
+var Actions = map[string][]string{
+	"GetSecretValue": {"secretsmanager:GetSecretValue"},
+}

@@ -3,11 +3,14 @@
 // deployed templates and the functions' environments never hold a
 // secret: they hold the ARNs of the secrets instead.
 //
-// Three variables name secrets, each of a known shape:
+// Four variables name secrets, each of a known shape:
 //
 //   - APP_SECRET_ARN: a JSON object of configuration variables and their
 //     values ({"APP_KEY": "…", "MAIL_FROM": "…"}). Each becomes an
 //     environment variable unless the environment already sets it.
+//   - ORIGIN_SECRET_ARN: the same shape, for the API's origin secret
+//     ({"ORIGIN_SECRET": "…", "ORIGIN_SECRET_PREVIOUS": "…"}), a secret
+//     of its own because the CDN reads it too.
 //   - DATABASE_SECRET_ARN: the secret RDS generates ({"username",
 //     "password", "host", …}). Its username and password go into
 //     DATABASE_URL's userinfo; host, port and database stay DATABASE_URL's,
@@ -37,6 +40,7 @@ const (
 	AppSecretARN      = "APP_SECRET_ARN"
 	DatabaseSecretARN = "DATABASE_SECRET_ARN"
 	RedisSecretARN    = "REDIS_SECRET_ARN"
+	OriginSecretARN   = "ORIGIN_SECRET_ARN"
 )
 
 // DefaultTimeout bounds the whole resolution when Resolver.Timeout is
@@ -68,7 +72,7 @@ func (osEnv) Setenv(name, value string) error { return os.Setenv(name, value) }
 // Configured reports whether getenv names any secret. Without one there is
 // nothing to resolve, and no client need be built.
 func Configured(getenv func(string) string) bool {
-	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN} {
+	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN, OriginSecretARN} {
 		if strings.TrimSpace(getenv(name)) != "" {
 			return true
 		}
@@ -115,7 +119,7 @@ func (r Resolver) Resolve(ctx context.Context) error {
 		r.Env = OS
 	}
 	var jobs []*job
-	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN} {
+	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN, OriginSecretARN} {
 		if arn := strings.TrimSpace(r.Env.Getenv(name)); arn != "" {
 			jobs = append(jobs, &job{variable: name, arn: arn})
 		}
@@ -162,8 +166,8 @@ func (r Resolver) Resolve(ctx context.Context) error {
 		}
 		var err error
 		switch j.variable {
-		case AppSecretARN:
-			err = r.app(j.value, put)
+		case AppSecretARN, OriginSecretARN:
+			err = r.app(j.variable, j.value, put)
 		case DatabaseSecretARN:
 			err = databaseURL(j.value, current, put)
 		case RedisSecretARN:
@@ -199,13 +203,13 @@ func fetch(ctx context.Context, c Getter, variable, arn string, timeout time.Dur
 }
 
 // app sets each variable of the app secret the environment does not set.
-func (r Resolver) app(raw string, put func(name, value string)) error {
+func (r Resolver) app(variable, raw string, put func(name, value string)) error {
 	var m map[string]json.RawMessage
 	if err := decode(raw, &m); err != nil {
-		return fmt.Errorf("secrets: %s: %w", AppSecretARN, err)
+		return fmt.Errorf("secrets: %s: %w", variable, err)
 	}
 	if m == nil {
-		return fmt.Errorf("secrets: %s: the secret is null, want a JSON object", AppSecretARN)
+		return fmt.Errorf("secrets: %s: the secret is null, want a JSON object", variable)
 	}
 	var problems []string
 	for name, v := range m {
@@ -228,7 +232,7 @@ func (r Resolver) app(raw string, put func(name, value string)) error {
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)
-		return fmt.Errorf("secrets: %s: %s", AppSecretARN, strings.Join(problems, "; "))
+		return fmt.Errorf("secrets: %s: %s", variable, strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -397,3 +397,28 @@ func TestConfigured(t *testing.T) {
 // known stands for config.Variables (this package does not import
 // config).
 var known = []string{"APP_ENV", "APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO", "SMTP_ADDR", "DATABASE_URL", "REDIS_URL"}
+
+// The origin secret is a secret of its own (the CDN reads it too), of
+// the app secret's shape: both of its values reach the environment.
+func TestResolveOriginSecret(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf"
+	env := mapEnv{OriginSecretARN: arn}
+	sm := &fakeSM{secrets: map[string]string{
+		arn: `{"ORIGIN_SECRET":"current-origin-secret-0123456789abcdef","ORIGIN_SECRET_PREVIOUS":"previous-origin-secret-0123456789ab"}`,
+	}}
+	if !Configured(env.Getenv) {
+		t.Fatal("Configured: ORIGIN_SECRET_ARN alone names no secret")
+	}
+	r := Resolver{Client: sm, Env: env, Known: []string{"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS"}}
+	if err := r.Resolve(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if env["ORIGIN_SECRET"] != "current-origin-secret-0123456789abcdef" || env["ORIGIN_SECRET_PREVIOUS"] != "previous-origin-secret-0123456789ab" {
+		t.Errorf("environment after Resolve: %v", env)
+	}
+	sm.secrets[arn] = `{"ORIGIN_SECRT":"typo-0123456789abcdef0123456789abcdef"}`
+	err := Resolver{Client: sm, Env: mapEnv{OriginSecretARN: arn}, Known: []string{"ORIGIN_SECRET"}}.Resolve(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "ORIGIN_SECRET_ARN") {
+		t.Errorf("a key that is no setting: %v, want an error naming ORIGIN_SECRET_ARN", err)
+	}
+}

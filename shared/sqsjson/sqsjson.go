@@ -175,3 +175,15 @@ func (c *Client) StartMessageMoveTask(ctx context.Context, sourceARN, destinatio
 	}
 	return out.TaskHandle, nil
 }
+
+// Actions are the IAM actions each call of the client needs, by call:
+// the infra tests check that every function making a call has them.
+// StartMessageMoveTask reads and deletes on the source queue (the DLQ)
+// and sends to the destination.
+var Actions = map[string][]string{
+	"SendMessageBatch":   {"sqs:SendMessage"},
+	"GetQueueAttributes": {"sqs:GetQueueAttributes"},
+	"StartMessageMoveTask": {
+		"sqs:StartMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage",
+	},
+}

@@ -189,7 +189,8 @@ var (
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
 		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
 		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS", "CORS_ALLOWED_ORIGINS",
-		"REQUEST_TIMEOUT", "APP_URL", "APP_KEY", "APP_KEY_NEXT",
+		"REQUEST_TIMEOUT", "APP_URL", "APP_KEY", "APP_KEY_NEXT", "ORIGIN_SECRET",
+		"ORIGIN_SECRET_PREVIOUS",
 	}
 	workerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
@@ -244,6 +245,13 @@ var Innkeeper = Manifest{
 		{
 			Name: "costingest", Description: "Prices every invocation from the functions' REPORT and attribution lines into the cost ledger",
 			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 5, Env: costEnv,
+		},
+		{
+			// DATABASE_URL is the live instance's (not the proxy's): the
+			// restored instance shares its domain (shared/restorecheck).
+			Name: "restorecheck", Description: "Validates AWS Backup's weekly restore test of the database and reports its recovery time",
+			MemoryMB: 256, Timeout: 2 * time.Minute, Arch: arm64, ReservedConcurrency: 1,
+			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"},
 		},
 		{
 			Name: "metrics", Description: "GET /metrics: request counters, bookings and queue figures in Prometheus text format",

@@ -139,6 +139,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		CORSOrigins:    cfg.CORSAllowedOrigins,
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
+		OriginSecrets:  []string{cfg.OriginSecret, cfg.OriginSecretPrevious},
 	})
 	// Every request counts itself in Redis: open the connection now, while
 	// the runtime fetches the first event, not during the first request.
