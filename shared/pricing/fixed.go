@@ -3,6 +3,8 @@ package pricing
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -80,118 +82,124 @@ func (f FixedCosts) Total() (Nanos, error) {
 // ErrUnknownStage means FixedCosts has no table for the stage.
 var ErrUnknownStage = errors.New("pricing: unknown stage")
 
+// DefaultRegion is where infra/ deploys the stages.
+const DefaultRegion = "eu-west-1"
+
 // Fixed is the monthly fixed cost of stage ("staging" or "prod"), as
-// deployed by infra/ in eu-west-1.
-func Fixed(stage string) (FixedCosts, error) {
-	items, ok := fixedItems(stage)
-	if !ok {
+// deployed by infra/ in DefaultRegion.
+func Fixed(stage string) (FixedCosts, error) { return FixedIn(stage, DefaultRegion) }
+
+// FixedIn is the monthly fixed cost of stage deployed in region, at the
+// region's latest prices in AWSPrices.
+func FixedIn(stage, region string) (FixedCosts, error) {
+	if !slices.Contains(Stages(), stage) {
 		return FixedCosts{}, fmt.Errorf("%w %q (known: %s, %s)", ErrUnknownStage, stage, StageStaging, StageProd)
 	}
-	return FixedCosts{
-		Stage: stage, Region: fixedRegion, PricesRead: fixedPricesRead,
-		Items: items,
-	}, nil
+	p, err := AWSPrices().Lookup(region, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return FixedCosts{}, err
+	}
+	items, err := fixedItems(stage, p)
+	if err != nil {
+		return FixedCosts{}, err
+	}
+	return FixedCosts{Stage: stage, Region: region, PricesRead: p.Read, Items: items}, nil
 }
 
 // Stages lists the stages Fixed knows, in order.
 func Stages() []string { return []string{StageStaging, StageProd} }
 
-// The fixed-cost table. Prices are on-demand list prices for EU (Ireland),
-// eu-west-1, read off the AWS pricing pages on 2026-11-01, before any free
-// tier (which is per account, not per stack) or discount. Figures marked
-// Unsure were not shown for eu-west-1 in what could be consulted and are
-// the best reading available; check them on the pages in Source before
-// quoting them to anyone.
-const fixedRegion = "eu-west-1"
-
-var fixedPricesRead = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-
-const (
-	srcRDS         = "https://aws.amazon.com/rds/postgresql/pricing/ (On-Demand, EU (Ireland))"
-	srcRDSProxy    = "https://aws.amazon.com/rds/proxy/pricing/ (EU (Ireland))"
-	srcElastiCache = "https://aws.amazon.com/elasticache/pricing/ (On-Demand nodes, EU (Ireland))"
-	srcPrivateLink = "https://aws.amazon.com/privatelink/pricing/ (Interface endpoint, EU (Ireland))"
-	srcSecrets     = "https://aws.amazon.com/secrets-manager/pricing/"
-	srcCloudWatch  = "https://aws.amazon.com/cloudwatch/pricing/ (Dashboards, Alarms; EU (Ireland))"
-)
-
-// Both stages run the same network and operations footprint (infra/):
-// 4 interface endpoints (SQS, Secrets Manager, SES, execute-api) in each
+// fixedItems is the stage's always-on footprint (infra/stage.go and
+// infra/network.go) priced at p: on-demand list prices before any free
+// tier (which is per account, not per stack) or discount. An item is
+// Unsure when its price's Cite is, and carries the Cite's note.
+//
+// Both stages run the same network and operations footprint: 4
+// interface endpoints (SQS, Secrets Manager, SES, execute-api) in each
 // of 2 AZs, 3 secrets (the database's, Redis's AUTH token, the app
-// secrets), one dashboard and 15 alarms.
-var sharedItems = []FixedItem{
-	{
-		Name: "vpc-interface-endpoints", Description: "VPC interface endpoints: 4 endpoints × 2 AZs",
-		UnitPrice: "0.011", Unit: "endpoint-AZ-hours", Quantity: 4 * 2 * HoursPerMonth, Source: srcPrivateLink, Unsure: true,
-		Note: "$0.011 per endpoint per AZ-hour is eu-west-1's rate as read; us-east-1's is $0.01. Data processed ($0.01/GB) is traffic, not fixed, and left out.",
-	},
-	{
-		Name: "secrets", Description: "Secrets Manager: 3 secrets",
-		UnitPrice: "0.40", Unit: "secret-months", Quantity: 3, Source: srcSecrets,
-		Note: "API calls ($0.05 per 10,000) are left out: each function reads its secrets once per cold start.",
-	},
-	{
-		Name: "cloudwatch-dashboard", Description: "CloudWatch: 1 custom dashboard",
-		UnitPrice: "3.00", Unit: "dashboard-months", Quantity: 1, Source: srcCloudWatch,
-		Note: "Before the free tier's 3 dashboards, which the account may already use up.",
-	},
-	{
-		Name: "cloudwatch-alarms", Description: "CloudWatch: 15 standard-resolution alarms",
-		UnitPrice: "0.10", Unit: "alarm-metric-months", Quantity: 15, Source: srcCloudWatch,
-		Note: "Before the free tier's 10 alarms, which the account may already use up.",
-	},
-}
-
-// fixedItems is the stage's table, built when asked: every function
-// links this package, and a map literal would be built at each start.
-func fixedItems(stage string) ([]FixedItem, bool) {
+// secrets), one dashboard and 15 alarms. No NAT gateway (infra's
+// default is none; the endpoints carry all AWS traffic).
+func fixedItems(stage string, p Prices) ([]FixedItem, error) {
+	var errs []error
+	item := func(field string, times int64, name, desc, unit string, qty int64, note string) FixedItem {
+		f, ok := fieldByName(p, field)
+		c := p.Cites[field]
+		it := FixedItem{Name: name, Description: desc, Unit: unit, Quantity: qty, Source: c.Source, Unsure: c.Unsure, Note: note}
+		if !ok || f.rate == nil {
+			errs = append(errs, fmt.Errorf("pricing: fixed item %s: no flat price %s", name, field))
+			return it
+		}
+		usd, err := rateDollars(*f.rate, times)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pricing: fixed item %s: %w", name, err))
+		}
+		it.UnitPrice = usd
+		if c.Note != "" {
+			it.Note = strings.TrimSpace(note + " Price: " + c.Note)
+		}
+		return it
+	}
+	shared := []FixedItem{
+		item("VPCEndpointHours", 1, "vpc-interface-endpoints", "VPC interface endpoints: 4 endpoints × 2 AZs",
+			"endpoint-AZ-hours", 4*2*HoursPerMonth, "Data processed is traffic, not fixed, and left out."),
+		item("SecretsMonths", 1, "secrets", "Secrets Manager: 3 secrets", "secret-months", 3,
+			"API calls are left out: each function reads its secrets once per cold start."),
+		item("CloudWatchDashboards", 1, "cloudwatch-dashboard", "CloudWatch: 1 custom dashboard", "dashboard-months", 1,
+			"Before the free tier's 3 dashboards, which the account may already use up."),
+		item("CloudWatchAlarms", 1, "cloudwatch-alarms", "CloudWatch: 15 standard-resolution alarms", "alarm-metric-months", 15,
+			"Before the free tier's 10 alarms, which the account may already use up."),
+	}
+	var items []FixedItem
 	switch stage {
 	case StageStaging:
-		return append([]FixedItem{
-			{
-				Name: "rds-instance", Description: "RDS for PostgreSQL db.t4g.micro, Single-AZ",
-				UnitPrice: "0.018", Unit: "instance-hours", Quantity: HoursPerMonth, Source: srcRDS, Unsure: true,
-				Note: "us-east-1 lists $0.016; $0.018 is the eu-west-1 figure as read.",
-			},
-			{
-				Name: "rds-storage", Description: "RDS gp3 storage, 20 GB, Single-AZ",
-				UnitPrice: "0.127", Unit: "GB-months", Quantity: 20, Source: srcRDS, Unsure: true,
-				Note: "us-east-1 lists $0.115; baseline 3,000 IOPS and 125 MB/s are included. Backups up to the storage size are free.",
-			},
-			{
-				Name: "rds-proxy", Description: "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)",
-				UnitPrice: "0.0165", Unit: "vCPU-hours", Quantity: 2 * HoursPerMonth, Source: srcRDSProxy, Unsure: true,
-				Note: "us-east-1 lists $0.015; db.t4g.micro has 2 vCPUs, the proxy's minimum.",
-			},
-			{
-				Name: "elasticache", Description: "ElastiCache cache.t4g.micro × 1 node",
-				UnitPrice: "0.018", Unit: "node-hours", Quantity: HoursPerMonth, Source: srcElastiCache, Unsure: true,
-				Note: "us-east-1 lists $0.016.",
-			},
-		}, sharedItems...), true
+		items = []FixedItem{
+			item("RDSPostgresT4gMicro", 1, "rds-instance", "RDS for PostgreSQL db.t4g.micro, Single-AZ", "instance-hours", HoursPerMonth, ""),
+			item("RDSStorage", 1, "rds-storage", "RDS General Purpose storage, 20 GB, Single-AZ", "GB-months", 20,
+				"Backups up to the storage size are free."),
+			item("RDSProxy", 1, "rds-proxy", "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)", "vCPU-hours", 2*HoursPerMonth,
+				"db.t4g.micro has 2 vCPUs, the proxy's minimum."),
+			item("CacheT4gMicro", 1, "elasticache", "ElastiCache cache.t4g.micro × 1 node", "node-hours", HoursPerMonth, ""),
+		}
 	case StageProd:
-		return append([]FixedItem{
-			{
-				Name: "rds-instance", Description: "RDS for PostgreSQL db.t4g.medium, Multi-AZ (primary and standby)",
-				UnitPrice: "0.144", Unit: "instance-hours", Quantity: HoursPerMonth, Source: srcRDS, Unsure: true,
-				Note: "The Multi-AZ price, twice the Single-AZ $0.072 as read for eu-west-1; us-east-1 lists $0.130.",
-			},
-			{
-				Name: "rds-storage", Description: "RDS gp3 storage, 50 GB, Multi-AZ",
-				UnitPrice: "0.254", Unit: "GB-months", Quantity: 50, Source: srcRDS, Unsure: true,
-				Note: "The Multi-AZ price (both copies), twice the Single-AZ $0.127 as read for eu-west-1.",
-			},
-			{
-				Name: "rds-proxy", Description: "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)",
-				UnitPrice: "0.0165", Unit: "vCPU-hours", Quantity: 2 * HoursPerMonth, Source: srcRDSProxy, Unsure: true,
-				Note: "db.t4g.medium has 2 vCPUs. Counted for the primary only: whether the Multi-AZ standby's vCPUs are billed too is not stated on the page as read.",
-			},
-			{
-				Name: "elasticache", Description: "ElastiCache cache.t4g.small × 2 nodes (primary and replica)",
-				UnitPrice: "0.036", Unit: "node-hours", Quantity: 2 * HoursPerMonth, Source: srcElastiCache, Unsure: true,
-				Note: "us-east-1 lists $0.032.",
-			},
-		}, sharedItems...), true
+		items = []FixedItem{
+			item("RDSPostgresT4gMedium", 2, "rds-instance", "RDS for PostgreSQL db.t4g.medium, Multi-AZ (primary and standby)", "instance-hours", HoursPerMonth,
+				"The Multi-AZ price: twice the Single-AZ one."),
+			item("RDSStorage", 2, "rds-storage", "RDS General Purpose storage, 50 GB, Multi-AZ", "GB-months", 50,
+				"The Multi-AZ price (both copies): twice the Single-AZ one."),
+			item("RDSProxy", 1, "rds-proxy", "RDS Proxy on a 2-vCPU instance (billed on at least 2 vCPUs)", "vCPU-hours", 2*HoursPerMonth,
+				"db.t4g.medium has 2 vCPUs. Counted for the primary only: whether the Multi-AZ standby's vCPUs are billed too is not stated on the page as read."),
+			item("CacheT4gSmall", 1, "elasticache", "ElastiCache cache.t4g.small × 2 nodes (primary and replica)", "node-hours", 2*HoursPerMonth, ""),
+		}
 	}
-	return nil, false
+	return append(items, shared...), errors.Join(errs...)
+}
+
+// fieldByName is p's price named field.
+func fieldByName(p Prices, field string) (priceField, bool) {
+	for _, f := range priceFields(p) {
+		if f.name == field {
+			return f, true
+		}
+	}
+	return priceField{}, false
+}
+
+// rateDollars is times the flat rate r of one unit, as a dollar amount
+// with the decimals it needs ("0.0165"), for FixedItem.UnitPrice. The
+// amount must be a whole number of nano-dollars, as every price quoted
+// to nine decimals or fewer is.
+func rateDollars(r Rate, times int64) (string, error) {
+	if err := r.Validate(); err != nil {
+		return "", err
+	}
+	n := r.Nanos * times
+	if n%r.Per != 0 {
+		return "", fmt.Errorf("pricing: rate %d/%d is not a whole number of nano-dollars a unit", r.Nanos, r.Per)
+	}
+	whole, frac, _ := strings.Cut(Nanos(n/r.Per).Decimal(), ".")
+	frac = strings.TrimRight(frac, "0")
+	for len(frac) < 2 {
+		frac += "0" // cents, as the pages write them: "0.10", "3.00"
+	}
+	return whole + "." + frac, nil
 }

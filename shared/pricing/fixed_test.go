@@ -34,7 +34,7 @@ func TestFixedCosts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Region != "eu-west-1" || f.Stage != tt.stage || f.PricesRead.Format("2006-01-02") != "2026-11-01" {
+			if f.Region != "eu-west-1" || f.Stage != tt.stage || f.PricesRead.Format("2006-01-02") != "2026-12-07" {
 				t.Errorf("table %s in %s read %v", f.Stage, f.Region, f.PricesRead)
 			}
 			if len(f.Items) != len(tt.items) {

@@ -35,7 +35,7 @@ func checkBreakdown(t *testing.T, b Breakdown, w want) {
 }
 
 func TestPrice(t *testing.T) {
-	p := publicPrices("eu-west-1")
+	p := usEast1Prices()
 	arm := func(inv Invocation) Invocation {
 		inv.Function, inv.Arch, inv.MemoryMB = "api", ARM64, 128
 		if inv.Duration == 0 {
@@ -215,7 +215,7 @@ func TestPrice(t *testing.T) {
 }
 
 func TestPriceNotes(t *testing.T) {
-	p := publicPrices("eu-west-1")
+	p := usEast1Prices()
 	tests := []struct {
 		name string
 		inv  Invocation
@@ -246,7 +246,7 @@ func TestPriceNotes(t *testing.T) {
 }
 
 func TestPriceWithoutBilledInit(t *testing.T) {
-	p := publicPrices("eu-west-1")
+	p := usEast1Prices()
 	p.BillsInit = false
 	b, err := Price(p, Invocation{Arch: X8664, MemoryMB: 1024, Duration: 50 * time.Millisecond, InitDuration: 180 * time.Millisecond}, Options{})
 	if err != nil {
@@ -256,7 +256,7 @@ func TestPriceWithoutBilledInit(t *testing.T) {
 }
 
 func TestPriceRejects(t *testing.T) {
-	p := publicPrices("eu-west-1")
+	p := usEast1Prices()
 	ok := Invocation{Arch: ARM64, MemoryMB: 128, Duration: time.Millisecond}
 	tests := []struct {
 		name   string
@@ -287,7 +287,7 @@ func TestPriceRejects(t *testing.T) {
 }
 
 func TestUsagePlus(t *testing.T) {
-	p := publicPrices("eu-west-1")
+	p := usEast1Prices()
 	b, err := Price(p, Invocation{Arch: X8664, MemoryMB: 1024, Duration: 50 * time.Millisecond,
 		InitDuration: 180 * time.Millisecond, Trigger: meter.TriggerHTTP, TriggerBytes: 600 << 10, LogBytes: 300}, Options{})
 	if err != nil {
@@ -301,7 +301,7 @@ func TestUsagePlus(t *testing.T) {
 }
 
 func BenchmarkPrice(b *testing.B) {
-	p := publicPrices("eu-west-1")
+	p := usEast1Prices()
 	inv := Invocation{Arch: ARM64, MemoryMB: 512, Duration: ms(12.3), InitDuration: ms(42),
 		Trigger: meter.TriggerHTTP, TriggerBytes: 1234, LogBytes: 900}
 	for b.Loop() {

@@ -33,20 +33,23 @@ func newPricer(t *testing.T, c PricerConfig) *Pricer {
 	return p
 }
 
-// The fixture's two invocations of the api function (512 MB, arm64):
+// The fixture's two invocations of the api function (512 MB, arm64), at
+// eu-west-1's prices (the pricer's default region here):
 //
 // 1. Cold, attributed to GET /v1/hotels/{slug}: billed 55 ms of which
 // the invoke is ceil(12.30) = 13 ms and INIT the other 42 ms.
 // Requests 200; compute 512 × 13 = 6,656 MB-ms = 0.0065 GB-s × 13,333.4
 // = 86.6671 → 87; INIT 512 × 42 = 21,504 MB-ms = 0.021 GB-s × 13,333.4
-// = 280.0014 → 280; API Gateway 614,400 bytes = 2 units × 1,000 = 2,000;
-// logs: START 71 + request line 184 + attribution line 281 + END 52 +
-// REPORT 258 = 846 bytes × $0.50 / 2^30 = 393.95 → 394 (INIT_START names
-// no request id). Total 2,961.
+// = 280.0014 → 280; API Gateway 614,400 bytes = 2 units × $1.11 / 1M =
+// 2 × 1,110 = 2,220; logs: START 71 + request line 184 + attribution
+// line 281 + END 52 + REPORT 258 = 846 bytes × $0.57 / 2^30 =
+// 482,220,000,000 / 1,073,741,824 = 449.10 → 449 (INIT_START names no
+// request id). Total 3,236.
 //
 // 2. Warm, with no attribution line: direct. Requests 200; compute 512 ×
 // 4 = 2,048 MB-ms = 0.002 GB-s × 13,333.4 = 26.6668 → 27; logs START 71
-// + END 52 + REPORT 139 = 262 bytes → 122.003 → 122. Total 349.
+// + END 52 + REPORT 139 = 262 bytes × $0.57 / 2^30 = 139.08 → 139.
+// Total 366.
 func TestJoinFixture(t *testing.T) {
 	// The delivery lambdalog's tests decode: one cold and one warm
 	// invocation of the api function, as CloudWatch Logs sends them.
@@ -86,7 +89,7 @@ func TestJoinFixture(t *testing.T) {
 		t.Errorf("cold LogBytes = %d, want 846", cold.Report.LogBytes)
 	}
 	checkBreakdown(t, cold.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 87, LineLambdaInit: 280,
-		LineAPIGateway: 2000, LineLogs: 394})
+		LineAPIGateway: 2220, LineLogs: 449})
 
 	warm := records[1]
 	if warm.Attributed || warm.TriggerKind != meter.TriggerDirect || warm.Function != "api" || warm.Route() != "direct" {
@@ -95,7 +98,7 @@ func TestJoinFixture(t *testing.T) {
 	if warm.Report.LogBytes != 262 {
 		t.Errorf("warm LogBytes = %d, want 262", warm.Report.LogBytes)
 	}
-	checkBreakdown(t, warm.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 27, LineLogs: 122})
+	checkBreakdown(t, warm.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 27, LineLogs: 139})
 
 	used, month := p.Used()
 	if used.ComputeARM64 != 512*55+512*4 || used.HTTPRequests != 2 || used.LogBytes != 846+262 {
@@ -151,7 +154,7 @@ func TestJoin(t *testing.T) {
 
 func TestPricerTiersAdvanceAndResetMonthly(t *testing.T) {
 	// A table whose arm64 first tier ends after 1 GB-s.
-	small := publicPrices("test-1")
+	small := pricesFor("test-1")
 	small.LambdaComputeARM64 = Tiers{
 		{UpTo: GBSeconds(1), Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
 		{Rate: mustRate("0.0000120001", MBmsPerGBSecond)},

@@ -113,7 +113,7 @@ func TestParseOverridesRejects(t *testing.T) {
 }
 
 func TestApplyOverrides(t *testing.T) {
-	base := publicPrices("eu-west-1")
+	base := usEast1Prices()
 	tests := []struct {
 		name  string
 		in    string

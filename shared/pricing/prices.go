@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
 	"slices"
-	"sync"
+	"strings"
 	"time"
 )
 
@@ -166,6 +167,62 @@ type Prices struct {
 	// LogsIngestion is per byte of Lambda logs ingested into CloudWatch
 	// Logs, tiered by the month's bytes.
 	LogsIngestion Tiers
+	// XRayTracesRecorded is per trace recorded; XRayTracesRetrieved per
+	// trace retrieved or scanned.
+	XRayTracesRecorded  Rate
+	XRayTracesRetrieved Rate
+
+	// The always-on resources Fixed prices, per unit of the resource's
+	// own meter: an hour, a month, a GB-month or a byte.
+
+	// RDSPostgresT4gMicro and RDSPostgresT4gMedium are per Single-AZ
+	// instance-hour of RDS for PostgreSQL (a Multi-AZ instance bills a
+	// primary and a standby: twice).
+	RDSPostgresT4gMicro  Rate
+	RDSPostgresT4gMedium Rate
+	// RDSStorage is per GB-month of Single-AZ General Purpose storage.
+	RDSStorage Rate
+	// RDSProxy is per vCPU-hour of the database behind the proxy.
+	RDSProxy Rate
+	// CacheT4gMicro and CacheT4gSmall are per ElastiCache node-hour.
+	CacheT4gMicro Rate
+	CacheT4gSmall Rate
+	// VPCEndpointHours is per interface endpoint per AZ-hour;
+	// VPCEndpointData per byte processed, tiered by the month's bytes.
+	VPCEndpointHours Rate
+	VPCEndpointData  Tiers
+	// NATGatewayHours is per NAT gateway-hour; NATGatewayData per byte
+	// processed.
+	NATGatewayHours Rate
+	NATGatewayData  Rate
+	// SecretsMonths is per secret-month; SecretsAPICalls per API call.
+	SecretsMonths   Rate
+	SecretsAPICalls Rate
+	// CloudWatchAlarms is per standard-resolution alarm metric-month;
+	// CloudWatchMetrics per custom metric-month, tiered by the month's
+	// metrics; CloudWatchDashboards per dashboard-month.
+	CloudWatchAlarms     Rate
+	CloudWatchMetrics    Tiers
+	CloudWatchDashboards Rate
+	// LogsStorage is per GB-month of logs kept in CloudWatch Logs.
+	LogsStorage Rate
+
+	// Cites says, for every price above by its field name, where it was
+	// read and when, and whether it could be checked.
+	Cites map[string]Cite
+}
+
+// Cite is where one figure of a Prices was read.
+type Cite struct {
+	// Source is the AWS pricing page that publishes the figure.
+	Source string
+	// Read is the day the figure was read.
+	Read time.Time
+	// Unsure is true when the figure could not be read off the page for
+	// the region (only from a secondary source, or not at all); Note
+	// then says what was checked.
+	Unsure bool
+	Note   string
 }
 
 // Compute is the duration price of an architecture.
@@ -179,31 +236,30 @@ func (p Prices) Compute(arch string) (Tiers, error) {
 	return nil, fmt.Errorf("pricing: architecture %q: want %s or %s", arch, ARM64, X8664)
 }
 
-// Validate checks every price is set and every tier list well formed.
+// Validate checks every price is set, every tier list well formed and
+// every price cited: a source page, the day it was read, and a note when
+// it is unsure. Prices are found by reflection, so a price added to the
+// struct without a figure or a citation fails here.
 func (p Prices) Validate() error {
 	var errs []error
-	rates := []struct {
-		name string
-		r    Rate
-	}{
-		{"lambda requests", p.LambdaRequests}, {"websocket minutes", p.WebSocketMinutes},
-		{"sqs", p.SQSRequests}, {"eventbridge", p.EventBridgeEvents}, {"ses", p.SESEmails},
-	}
-	for _, x := range rates {
-		if err := x.r.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", x.name, err))
+	fields := priceFields(p)
+	for _, f := range fields {
+		if err := f.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f.name, err))
+		}
+		c, ok := p.Cites[f.name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%s: not cited", f.name))
+		case !strings.HasPrefix(c.Source, "https://") || c.Read.IsZero():
+			errs = append(errs, fmt.Errorf("%s: cited without a source page or the day it was read", f.name))
+		case c.Unsure && c.Note == "":
+			errs = append(errs, fmt.Errorf("%s: unsure without a note saying what was checked", f.name))
 		}
 	}
-	tiers := []struct {
-		name string
-		t    Tiers
-	}{
-		{"lambda compute arm64", p.LambdaComputeARM64}, {"lambda compute x86_64", p.LambdaComputeX86},
-		{"http api", p.HTTPRequests}, {"websocket messages", p.WebSocketMessages}, {"logs", p.LogsIngestion},
-	}
-	for _, x := range tiers {
-		if err := x.t.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", x.name, err))
+	for name := range p.Cites {
+		if !slices.ContainsFunc(fields, func(f priceField) bool { return f.name == name }) {
+			errs = append(errs, fmt.Errorf("cite %s: no such price", name))
 		}
 	}
 	if p.Region == "" || p.EffectiveFrom.IsZero() || p.Source == "" {
@@ -213,6 +269,42 @@ func (p Prices) Validate() error {
 		return fmt.Errorf("pricing: prices %s from %s: %w", p.Region, p.EffectiveFrom.Format(time.DateOnly), err)
 	}
 	return nil
+}
+
+// priceField is one price of a Prices: a Rate or Tiers field.
+type priceField struct {
+	name  string
+	rate  *Rate
+	tiers Tiers
+}
+
+func (f priceField) validate() error {
+	if f.rate != nil {
+		return f.rate.Validate()
+	}
+	return f.tiers.Validate()
+}
+
+var (
+	rateType  = reflect.TypeFor[Rate]()
+	tiersType = reflect.TypeFor[Tiers]()
+)
+
+// priceFields is every Rate and Tiers field of p, in declaration order.
+func priceFields(p Prices) []priceField {
+	v := reflect.ValueOf(p)
+	var out []priceField
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		switch v.Field(i).Type() {
+		case rateType:
+			r := v.Field(i).Interface().(Rate)
+			out = append(out, priceField{name: name, rate: &r})
+		case tiersType:
+			out = append(out, priceField{name: name, tiers: v.Field(i).Interface().(Tiers)})
+		}
+	}
+	return out
 }
 
 // PriceTable is every version of the prices, in any order.
@@ -250,105 +342,4 @@ func (t PriceTable) Lookup(region string, at time.Time) (Prices, error) {
 		return Prices{}, fmt.Errorf("%w in %s at %s", ErrNoPrices, region, at.UTC().Format(time.RFC3339))
 	}
 	return best, nil
-}
-
-// pricesSource is where the figures of AWSPrices come from. They were
-// read on 2026-11-01 from:
-//
-//   - https://aws.amazon.com/lambda/pricing/ — $0.20 per 1M requests;
-//     duration per GB-second, tiered by the month's GB-seconds per
-//     architecture and region: x86_64 $0.0000166667 for the first 6
-//     billion, $0.0000150000 for the next 9 billion, $0.0000133334 over 15
-//     billion; arm64 $0.0000133334 for the first 7.5 billion,
-//     $0.0000120001 for the next 11.25 billion, $0.0000106667 over 18.75
-//     billion; billed duration rounded up to the millisecond.
-//   - https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/
-//     — the INIT phase is billed for every runtime from 1 August 2025
-//     (it always was for OS-only runtimes such as provided.al2023).
-//   - https://aws.amazon.com/api-gateway/pricing/ — HTTP APIs $1.00 per
-//     million requests for the first 300 million a month, $0.90 after,
-//     metered in 512 KB increments; WebSocket APIs $1.00 per million
-//     messages for the first billion a month, $0.80 after, metered in 32
-//     KB increments, and $0.25 per million connection minutes.
-//   - https://aws.amazon.com/sqs/pricing/ — standard queues $0.40 per
-//     million requests (after the first 100 billion a month the price
-//     falls; not modelled), each 64 KB chunk of a payload one request.
-//   - https://aws.amazon.com/eventbridge/pricing/ — custom events $1.00
-//     per million (64 KB chunks); scheduled rule events on the default
-//     bus are free.
-//   - https://aws.amazon.com/ses/pricing/ — $0.10 per 1000 emails.
-//   - https://aws.amazon.com/cloudwatch/pricing/ — Lambda logs ingested
-//     into CloudWatch Logs (Standard class, vended-log tiers since 1 May
-//     2025): $0.50 per GB for the first 10 TB a month, $0.25 for the next
-//     20 TB, $0.10 for the next 20 TB, $0.05 over 50 TB.
-//
-// Monthly free tiers (Lambda's 1M requests and 400,000 GB-seconds, SQS's
-// 1M requests, …) are account-wide and not per invocation, so they are
-// not applied: these are marginal prices.
-const pricesSource = "https://aws.amazon.com/lambda/pricing/ " +
-	"https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/ " +
-	"https://aws.amazon.com/api-gateway/pricing/ https://aws.amazon.com/sqs/pricing/ " +
-	"https://aws.amazon.com/eventbridge/pricing/ https://aws.amazon.com/ses/pricing/ " +
-	"https://aws.amazon.com/cloudwatch/pricing/"
-
-// AWSPrices is AWS's public on-demand prices for us-east-1 and eu-west-1
-// (see pricesSource for each figure and its page), in effect from
-// 1 August 2025, when Lambda began billing the INIT phase of every
-// runtime. The eu-west-1 entry carries the same figures as us-east-1;
-// Lambda, SQS, EventBridge and SES list the same prices in both regions,
-// but API Gateway and CloudWatch Logs should be checked against the
-// pages' Europe (Ireland) tab before invoicing, and corrected with an
-// Override or a new entry.
-//
-// The table is built on first use, not at package initialisation: every
-// function links this package through the store, and only the cost
-// ingestion prices anything, so the others' cold starts should not pay
-// for its exact arithmetic. Each call returns a copy.
-func AWSPrices() PriceTable { return slices.Clone(awsPrices()) }
-
-var awsPrices = sync.OnceValue(func() PriceTable {
-	return PriceTable{
-		publicPrices("us-east-1"),
-		publicPrices("eu-west-1"),
-	}
-})
-
-func publicPrices(region string) Prices {
-	const tb = 1024 * BytesPerGB
-	return Prices{
-		Region:         region,
-		EffectiveFrom:  time.Date(2025, time.August, 1, 0, 0, 0, 0, time.UTC),
-		Source:         pricesSource,
-		Read:           time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC),
-		BillsInit:      true,
-		LambdaRequests: mustRate("0.20", 1_000_000),
-		LambdaComputeX86: Tiers{
-			{UpTo: GBSeconds(6_000_000_000), Rate: mustRate("0.0000166667", MBmsPerGBSecond)},
-			{UpTo: GBSeconds(15_000_000_000), Rate: mustRate("0.0000150000", MBmsPerGBSecond)},
-			{Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
-		},
-		LambdaComputeARM64: Tiers{
-			{UpTo: GBSeconds(7_500_000_000), Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
-			{UpTo: GBSeconds(18_750_000_000), Rate: mustRate("0.0000120001", MBmsPerGBSecond)},
-			{Rate: mustRate("0.0000106667", MBmsPerGBSecond)},
-		},
-		HTTPRequests: Tiers{
-			{UpTo: 300_000_000, Rate: mustRate("1.00", 1_000_000)},
-			{Rate: mustRate("0.90", 1_000_000)},
-		},
-		WebSocketMessages: Tiers{
-			{UpTo: 1_000_000_000, Rate: mustRate("1.00", 1_000_000)},
-			{Rate: mustRate("0.80", 1_000_000)},
-		},
-		WebSocketMinutes:  mustRate("0.25", 1_000_000),
-		SQSRequests:       mustRate("0.40", 1_000_000),
-		EventBridgeEvents: mustRate("1.00", 1_000_000),
-		SESEmails:         mustRate("0.10", 1000),
-		LogsIngestion: Tiers{
-			{UpTo: 10 * tb, Rate: mustRate("0.50", BytesPerGB)},
-			{UpTo: 30 * tb, Rate: mustRate("0.25", BytesPerGB)},
-			{UpTo: 50 * tb, Rate: mustRate("0.10", BytesPerGB)},
-			{Rate: mustRate("0.05", BytesPerGB)},
-		},
-	}
 }

@@ -17,8 +17,8 @@ func TestAWSPricesAreValidAndCiteTheirSource(t *testing.T) {
 				t.Errorf("%s: Source does not cite the %s pricing page", p.Region, page)
 			}
 		}
-		if got := p.Read.Format(time.DateOnly); got != "2026-11-01" {
-			t.Errorf("%s: figures read %s, want 2026-11-01", p.Region, got)
+		if got := p.Read.Format(time.DateOnly); got != "2026-12-07" {
+			t.Errorf("%s: figures last read %s, want 2026-12-07", p.Region, got)
 		}
 		if !p.BillsInit {
 			t.Errorf("%s: INIT is billed for provided.al2023", p.Region)
@@ -65,10 +65,10 @@ func TestAWSComputeTiers(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	old, cur := publicPrices("test-1"), publicPrices("test-1")
+	old, cur := pricesFor("test-1"), pricesFor("test-1")
 	old.EffectiveFrom, cur.EffectiveFrom = day(2025, 1, 1), day(2026, 1, 1)
 	old.SESEmails, cur.SESEmails = Rate{1, 1}, Rate{2, 1}
-	other := publicPrices("test-2")
+	other := pricesFor("test-2")
 	table := PriceTable{cur, other, old} // any order
 
 	tests := []struct {
@@ -163,7 +163,7 @@ func TestTiersValidate(t *testing.T) {
 // → 121,334. All in the first tier it would be 133,334; all in the
 // second, 120,001.
 func TestComputeTierBoundaryCrossing(t *testing.T) {
-	p := publicPrices("eu-west-1")
+	p := euWest1Prices()
 	boundary := GBSeconds(7_500_000_000)
 	qty := int64(10240 * 1000)
 	tests := []struct {
@@ -204,11 +204,19 @@ func TestPricesValidateCatchesMistakes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := publicPrices("eu-west-1")
+			p := euWest1Prices()
 			tt.change(&p)
 			if err := p.Validate(); err == nil {
 				t.Error("Validate: want an error")
 			}
 		})
 	}
+}
+
+// pricesFor is us-east-1's figures under another region's name, for
+// tests of the table's mechanics.
+func pricesFor(region string) Prices {
+	p := usEast1Prices()
+	p.Region = region
+	return p
 }
