@@ -89,14 +89,14 @@ func cited(p Prices) Prices {
 // billion. Billed duration is rounded up to the millisecond.
 func lambdaTiers() (x86, arm Tiers) {
 	return Tiers{
-			{UpTo: GBSeconds(6_000_000_000), Rate: mustRate("0.0000166667", MBmsPerGBSecond)},
-			{UpTo: GBSeconds(15_000_000_000), Rate: mustRate("0.0000150000", MBmsPerGBSecond)},
-			{Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
-		}, Tiers{
-			{UpTo: GBSeconds(7_500_000_000), Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
-			{UpTo: GBSeconds(18_750_000_000), Rate: mustRate("0.0000120001", MBmsPerGBSecond)},
-			{Rate: mustRate("0.0000106667", MBmsPerGBSecond)},
-		}
+		{UpTo: GBSeconds(6_000_000_000), Rate: mustRate("0.0000166667", MBmsPerGBSecond)},
+		{UpTo: GBSeconds(15_000_000_000), Rate: mustRate("0.0000150000", MBmsPerGBSecond)},
+		{Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
+	}, Tiers{
+		{UpTo: GBSeconds(7_500_000_000), Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
+		{UpTo: GBSeconds(18_750_000_000), Rate: mustRate("0.0000120001", MBmsPerGBSecond)},
+		{Rate: mustRate("0.0000106667", MBmsPerGBSecond)},
+	}
 }
 
 const (
