@@ -82,11 +82,11 @@ func TestSampleDeliveries(t *testing.T) {
 	if rows != total || attributed != total || nanos <= 0 {
 		t.Errorf("ledger: %d rows (%d attributed), %d nanos; want %d attributed rows with a cost", rows, attributed, nanos, total)
 	}
-	// The api's cold availability search: 46 ms billed at 512 MB on
-	// arm64 (3.41 ms invoke + 42.10 ms INIT) = 23,552 MB-ms = 0.023 GB-s
-	// × $0.0000133334 = 306.7 → 307 nanos, + $0.0000002 request = 200, +
-	// one HTTP API request $0.000001 = 1,000, + its log lines' bytes at
-	// $0.50 per GB.
+	// The api's cold availability search, at eu-west-1's prices: 46 ms
+	// billed at 512 MB on arm64 (3.41 ms invoke + 42.10 ms INIT) = 23,552
+	// MB-ms = 0.023 GB-s × $0.0000133334 = 306.7 → 307 nanos, +
+	// $0.0000002 request = 200, + one HTTP API request $1.11 / 1M =
+	// 1,110, + its log lines' bytes at $0.57 per GB.
 	data, err := lambdalog.DecodeSubscription(readEvent(t, "api-report-lines.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -97,14 +97,14 @@ func TestSampleDeliveries(t *testing.T) {
 			logBytes += int64(len(e.Message))
 		}
 	}
-	want := 1507 + (logBytes*500_000_000+(1<<29))/(1<<30)
+	want := 1617 + (logBytes*570_000_000+(1<<29))/(1<<30)
 	var cold int64
 	if err := st.Pool().QueryRow(context.Background(),
 		`SELECT cost_nanos FROM invocation_costs WHERE request_id = '8c1d2f3a-0001-4b6e-9a11-5f0c2d7e9b01'`).Scan(&cold); err != nil {
 		t.Fatal(err)
 	}
 	if cold != want {
-		t.Errorf("cold search cost %d nanos, want %d (1,507 + %d log bytes)", cold, want, logBytes)
+		t.Errorf("cold search cost %d nanos, want %d (1,617 + %d log bytes)", cold, want, logBytes)
 	}
 	if n := strings.Count(emf.String(), `"CloudWatchMetrics"`); n < total {
 		t.Errorf("%d EMF lines, want one per invocation (%d)", n, total)

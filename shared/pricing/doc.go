@@ -18,6 +18,9 @@
 // of a log delivery and keeping the Records is shared/costingest's job.
 //
 // Prices come from a versioned PriceTable (AWSPrices(), Lookup) with the
-// caller's negotiated Overrides. Reading configuration from the
-// environment is the caller's job.
+// caller's negotiated Overrides. The table has one Prices per region
+// (regions.go) holding every figure the package uses, the always-on
+// resources Fixed prices included, each cited in Prices.Cites with its
+// page, the day it was read and whether it could be checked for the
+// region. Reading configuration from the environment is the caller's job.
 package pricing

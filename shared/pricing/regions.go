@@ -88,15 +88,17 @@ func cited(p Prices) Prices {
 // $0.0000120001 for the next 11.25 billion, $0.0000106667 over 18.75
 // billion. Billed duration is rounded up to the millisecond.
 func lambdaTiers() (x86, arm Tiers) {
-	return Tiers{
+	x86 = Tiers{
 		{UpTo: GBSeconds(6_000_000_000), Rate: mustRate("0.0000166667", MBmsPerGBSecond)},
 		{UpTo: GBSeconds(15_000_000_000), Rate: mustRate("0.0000150000", MBmsPerGBSecond)},
 		{Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
-	}, Tiers{
+	}
+	arm = Tiers{
 		{UpTo: GBSeconds(7_500_000_000), Rate: mustRate("0.0000133334", MBmsPerGBSecond)},
 		{UpTo: GBSeconds(18_750_000_000), Rate: mustRate("0.0000120001", MBmsPerGBSecond)},
 		{Rate: mustRate("0.0000106667", MBmsPerGBSecond)},
 	}
+	return x86, arm
 }
 
 const (
