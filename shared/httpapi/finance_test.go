@@ -409,14 +409,15 @@ func TestForecast(t *testing.T) {
 	)
 	tests := []struct {
 		name, query string
-		// Prod's fixed month is $264.41 (see pricing.Fixed), staging's $122.85.
+		// Prod's fixed month is $264.41 (see pricing.Fixed), staging's $122.12.
 		fixed, variable, total, perBooking, fixedPerBooking string
 	}{
 		// 3,000 bookings: $12 variable; $276.41 / 3,000 = 0.0921366…
 		{"100 a day", "bookings_per_day=100", "264.410000000", "12.000000000", "276.410000000", "0.092136667", "0.088136667"},
 		// 3,000,000 bookings: $12,000; $12,264.41 / 3e6 = 0.00408813…
 		{"100,000 a day", "bookings_per_day=100000", "264.410000000", "12000.000000000", "12264.410000000", "0.004088137", "0.000088137"},
-		{"staging", "bookings_per_day=100&stage=staging", "122.850000000", "12.000000000", "134.850000000", "0.044950000", "0.040950000"},
+		// $134.12 / 3,000 = 0.0447066…; $122.12 / 3,000 = 0.0407066…
+		{"staging", "bookings_per_day=100&stage=staging", "122.120000000", "12.000000000", "134.120000000", "0.044706667", "0.040706667"},
 	}
 	var perBooking []pricing.Nanos
 	for _, tt := range tests {

@@ -7,8 +7,9 @@ import (
 )
 
 // The monthly fixed cost of each stage, item by item, hand-checked:
-// staging $13.14 + $2.54 + $24.09 + $13.14 + $64.24 + $1.20 + $3.00 +
-// $1.50 = $122.85; prod $105.12 + $12.70 + $24.09 + $52.56 + $64.24 +
+// staging 0.017 × 730 + 0.127 × 20 + 0.0165 × 1,460 + 0.018 × 730 +
+// 0.011 × 5,840 + 0.40 × 3 + 3.00 + 0.10 × 15 = $12.41 + $2.54 + $24.09
+// + $13.14 + $64.24 + $1.20 + $3.00 + $1.50 = $122.12; prod $105.12 + $12.70 + $24.09 + $52.56 + $64.24 +
 // $1.20 + $3.00 + $1.50 = $264.41.
 func TestFixedCosts(t *testing.T) {
 	tests := []struct {
@@ -18,10 +19,10 @@ func TestFixedCosts(t *testing.T) {
 		total string
 	}{
 		{"staging", StageStaging, map[string]string{
-			"rds-instance": "13.140000000", "rds-storage": "2.540000000", "rds-proxy": "24.090000000",
+			"rds-instance": "12.410000000", "rds-storage": "2.540000000", "rds-proxy": "24.090000000",
 			"elasticache": "13.140000000", "vpc-interface-endpoints": "64.240000000", "secrets": "1.200000000",
 			"cloudwatch-dashboard": "3.000000000", "cloudwatch-alarms": "1.500000000",
-		}, "122.850000000"},
+		}, "122.120000000"},
 		{"prod", StageProd, map[string]string{
 			"rds-instance": "105.120000000", "rds-storage": "12.700000000", "rds-proxy": "24.090000000",
 			"elasticache": "52.560000000", "vpc-interface-endpoints": "64.240000000", "secrets": "1.200000000",
