@@ -60,8 +60,14 @@ var pricesEffective = time.Date(2025, time.August, 1, 0, 0, 0, 0, time.UTC)
 // The table is built on first use, not at package initialisation: every
 // function links this package through the store, and only the cost
 // ingestion prices anything, so the others' cold starts should not pay
-// for its exact arithmetic. Each call returns a copy.
-func AWSPrices() PriceTable { return slices.Clone(awsPrices()) }
+// for its exact arithmetic. Each call returns a copy, citations and all.
+func AWSPrices() PriceTable {
+	t := slices.Clone(awsPrices())
+	for i := range t {
+		t[i].Cites = maps.Clone(t[i].Cites)
+	}
+	return t
+}
 
 var awsPrices = sync.OnceValue(func() PriceTable {
 	return PriceTable{usEast1Prices(), euWest1Prices()}

@@ -76,6 +76,18 @@ func TestRegionTablesAreComplete(t *testing.T) {
 	}
 }
 
+// A caller changing its copy of the table does not change the next one.
+func TestAWSPricesReturnsACopy(t *testing.T) {
+	a := AWSPrices()
+	a[0].Cites["HTTPRequests"] = Cite{}
+	a[0].SESEmails = Rate{}
+	for _, p := range AWSPrices() {
+		if err := p.Validate(); err != nil {
+			t.Fatalf("the table changed under its callers: %v", err)
+		}
+	}
+}
+
 // Validate is what stops a table going out incomplete: each way of
 // leaving a price out is caught.
 func TestValidateRequiresEveryPriceCited(t *testing.T) {
