@@ -134,8 +134,8 @@ type Prices struct {
 	Region string
 	// EffectiveFrom is the first instant these prices apply.
 	EffectiveFrom time.Time
-	// Source is where the figures were read (the AWS pricing pages), and
-	// Read the day they were.
+	// Source lists the AWS pricing pages the figures were read from, and
+	// Read the latest day any was; Cites has each figure's own.
 	Source string
 	Read   time.Time
 
