@@ -227,6 +227,19 @@ func TestRegionTiersByHand(t *testing.T) {
 			check("an endpoint-AZ-hour", n, err, tt.endpointHour)
 			n, err = p.RDSProxy.Cost(1)
 			check("a proxy vCPU-hour", n, err, tt.proxy)
+			// The same in both regions: $5.00 and $0.50 per million traces,
+			// $0.05 per 10,000 secret reads, $0.03 a GB-month of logs, a
+			// custom metric $0.30 up to 10,000 and $0.10 after.
+			n, err = p.XRayTracesRecorded.Cost(1_000_000)
+			check("1M traces recorded", n, err, 5*Dollar)
+			n, err = p.XRayTracesRetrieved.Cost(1_000_000)
+			check("1M traces retrieved", n, err, Dollar/2)
+			n, err = p.SecretsAPICalls.Cost(10_000)
+			check("10,000 secret reads", n, err, 50_000_000)
+			n, err = p.LogsStorage.Cost(1)
+			check("a GB-month of logs", n, err, 30_000_000)
+			n, err = p.CloudWatchMetrics.Cost(9_999, 2)
+			check("the 10,000th and 10,001st metrics", n, err, 400_000_000)
 		})
 	}
 }
