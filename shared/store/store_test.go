@@ -314,7 +314,7 @@ func TestAPIKeys(t *testing.T) {
 	st := testenv.Store(t)
 	ctx := context.Background()
 	token, _ := auth.NewToken("ink_staff_")
-	k, err := st.CreateAPIKey(ctx, "front desk", auth.RoleStaff, token)
+	k, err := st.CreateAPIKey(ctx, "front desk", auth.RoleStaff, token, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
