@@ -62,10 +62,12 @@ var calls = map[string][]call{
 		{secretsClient, "GetSecretValue", ""},
 		{sesClient, "SendEmail", "MAIL_DRIVER"},
 		{pushClient, "PostToConnection", "WS_MANAGEMENT_ENDPOINT"},
+		{pushClient, "DeleteConnection", "WS_MANAGEMENT_ENDPOINT"}, // a revoked key's connections
 	},
 	"ws": {
 		{secretsClient, "GetSecretValue", ""},
 		{pushClient, "PostToConnection", "WS_MANAGEMENT_ENDPOINT"},
+		{pushClient, "DeleteConnection", "WS_MANAGEMENT_ENDPOINT"}, // a revoked key's connections
 	},
 	"costingest": {{secretsClient, "GetSecretValue", ""}},
 	"migrate":    {{secretsClient, "GetSecretValue", ""}},

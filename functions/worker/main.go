@@ -33,6 +33,7 @@ func main() {
 	if cfg.WSManagementEndpoint != "" && cfg.RedisURL != "" {
 		h.Push, err = push.New(cfg, log)
 		bootstrap.Fatal(log, "worker", err)
+		h.Push.Keys = st // no push reaches a revoked key's connections
 	}
 	lambda.Start(h.Handle)
 }

@@ -1,5 +1,5 @@
 // Command ws is the Lambda behind the API Gateway WebSocket API: $connect
-// authenticates (guest token, staff key or nobody), $disconnect forgets,
+// authenticates (guest token, staff ticket or nobody), $disconnect forgets,
 // and messages subscribe to availability, a reservation or a hotel's
 // bookings, or ping.
 package main
@@ -22,6 +22,7 @@ func main() {
 	bootstrap.Fatal(log, "ws", err)
 	p, err := push.New(cfg, log)
 	bootstrap.Fatal(log, "ws", err)
+	p.Keys = st
 	lambda.Start((&realtime.Handler{
 		Hub: p.Hub, Pusher: p, Service: booking.NewService(st, nil), Keys: st,
 		Origins: cfg.CORSAllowedOrigins, Log: log, Function: "ws",

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 
 	"innkeeper/local/testenv"
+	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/realtime"
@@ -23,10 +25,31 @@ import (
 // poster is the management API, faked at the AWS boundary: it records
 // what was posted and answers 410 for the connections it is told are gone.
 type poster struct {
-	mu    sync.Mutex
-	sent  map[string][]string
-	gone  map[string]bool
-	calls int
+	mu      sync.Mutex
+	sent    map[string][]string
+	gone    map[string]bool
+	calls   int
+	deleted []string
+}
+
+func (p *poster) DeleteConnection(_ context.Context, in *apigatewaymanagementapi.DeleteConnectionInput, _ ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.DeleteConnectionOutput, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deleted = append(p.deleted, aws.ToString(in.ConnectionId))
+	return &apigatewaymanagementapi.DeleteConnectionOutput{}, nil
+}
+
+// types lists the types of the frames connection id received.
+func (p *poster) types(id string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, f := range p.sent[id] {
+		var m map[string]any
+		_ = json.Unmarshal([]byte(f), &m)
+		out = append(out, fmt.Sprint(m["type"]))
+	}
+	return out
 }
 
 func (p *poster) PostToConnection(_ context.Context, in *apigatewaymanagementapi.PostToConnectionInput, _ ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error) {
@@ -53,12 +76,23 @@ func (p *poster) last(id string) map[string]any {
 	return m
 }
 
+// sampleTicket is the ticket events/ws/connect-staff.json sends; setup
+// issues it for the admin key, as POST /v1/ws-tickets would.
+const sampleTicket = "wst_sample-ticket-bought-with-POST-v1-ws-tickets"
+
 func setup(t *testing.T) (*realtime.Handler, *poster, *testenv.API) {
 	api := testenv.NewAPI(t, testenv.APIOptions{NoRelay: true})
+	admin, err := api.Store.APIKey(context.Background(), testenv.AdminKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.Store.CreateWSTicket(context.Background(), admin.ID, sampleTicket, time.Minute); err != nil {
+		t.Fatal(err)
+	}
 	p := &poster{sent: map[string][]string{}, gone: map[string]bool{}}
 	hub := &realtime.Hub{Redis: api.Redis}
 	return &realtime.Handler{
-		Hub: hub, Pusher: &realtime.Pusher{Hub: hub, Client: p, Log: logging.Discard()},
+		Hub: hub, Pusher: &realtime.Pusher{Hub: hub, Client: p, Keys: api.Store, Log: logging.Discard()},
 		Service: booking.NewService(api.Store, func() time.Time { return testenv.Clock }),
 		Keys:    api.Store, Origins: []string{"https://book.example.com"}, Log: logging.Discard(),
 	}, p, api
@@ -88,6 +122,7 @@ func TestConnectDecidesWhoMayConnect(t *testing.T) {
 		{"connect-guest", 200},
 		{"connect-staff", 200},
 		{"connect-wrong-token", 401},
+		{"connect-key-in-url", 401},
 		{"connect-disallowed-origin", 403},
 	}
 	for _, tt := range tests {
@@ -201,5 +236,146 @@ func TestGoneConnectionIsRemoved(t *testing.T) {
 	}
 	if _, known, _ := h.Hub.Principal(ctx, "stale"); known {
 		t.Fatal("the gone connection is still known")
+	}
+}
+
+// connectWithTicket connects conn as the staff event does, with ticket.
+func connectWithTicket(t *testing.T, h *realtime.Handler, conn, ticket string) int {
+	t.Helper()
+	ev := event(t, "connect-staff", conn)
+	ev.QueryStringParameters = map[string]string{"ticket": ticket}
+	resp, err := h.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode
+}
+
+// staffKey makes a key with role and a ticket for it.
+func staffKey(t *testing.T, api *testenv.API, role auth.Role) (auth.Key, string) {
+	t.Helper()
+	ctx := context.Background()
+	token, _ := auth.NewAPIKey(role)
+	k, err := api.Store.CreateAPIKey(ctx, "front desk", role, token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticket, _ := auth.NewToken("wst_")
+	if _, err := api.Store.CreateWSTicket(ctx, k.ID, ticket, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	return k, ticket
+}
+
+// A ticket opens one connection, within its time, for a live key; a
+// finance key's ticket opens none.
+func TestTicketsAreSingleUseAndShortLived(t *testing.T) {
+	h, _, api := setup(t)
+	ctx := context.Background()
+	if got := connectWithTicket(t, h, "first", sampleTicket); got != 200 {
+		t.Fatalf("first use of a ticket: %d, want 200", got)
+	}
+	if p, _, _ := h.Hub.Principal(ctx, "first"); p.Kind != realtime.Staff || p.Key == "" || p.KeyID == 0 {
+		t.Fatalf("principal %+v, want staff with its key", p)
+	}
+	if got := connectWithTicket(t, h, "second", sampleTicket); got != 401 {
+		t.Fatalf("second use of a ticket: %d, want 401", got)
+	}
+
+	_, expired := staffKey(t, api, auth.RoleStaff)
+	api.Exec(t, `UPDATE ws_tickets SET expires_at = now() - interval '1 second' WHERE ticket_hash = $1`, auth.Hash(expired))
+	if got := connectWithTicket(t, h, "late", expired); got != 401 {
+		t.Fatalf("an expired ticket: %d, want 401", got)
+	}
+
+	k, revoked := staffKey(t, api, auth.RoleStaff)
+	if err := api.Store.RevokeAPIKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := connectWithTicket(t, h, "revoked", revoked); got != 401 {
+		t.Fatalf("a revoked key's ticket: %d, want 401", got)
+	}
+
+	_, finance := staffKey(t, api, auth.RoleFinance)
+	if got := connectWithTicket(t, h, "finance", finance); got != 403 {
+		t.Fatalf("a finance key's ticket: %d, want 403", got)
+	}
+	for _, c := range []string{"second", "late", "revoked", "finance"} {
+		if _, known, _ := h.Hub.Principal(ctx, c); known {
+			t.Errorf("refused connection %s was recorded", c)
+		}
+	}
+}
+
+// Once its key is revoked, a staff connection gets no more pushes and is
+// closed at the next fan-out, and a subscribe is refused and closes it;
+// the other subscribers are served as before.
+func TestRevokedKeysConnectionsStop(t *testing.T) {
+	h, p, api := setup(t)
+	ctx := context.Background()
+	k, pushed := staffKey(t, api, auth.RoleStaff)
+	_, other := staffKey(t, api, auth.RoleStaff)
+	ticket, _ := auth.NewToken("wst_")
+	if _, err := api.Store.CreateWSTicket(ctx, k.ID, ticket, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for conn, tk := range map[string]string{"revoked-push": pushed, "revoked-subscribe": ticket, "kept": other} {
+		if got := connectWithTicket(t, h, conn, tk); got != 200 {
+			t.Fatalf("connect %s: %d", conn, got)
+		}
+	}
+	h.Handle(ctx, event(t, "connect-anonymous", "anon"))
+	for _, conn := range []string{"revoked-push", "kept"} {
+		h.Handle(ctx, event(t, "subscribe-bookings", conn))
+	}
+	h.Handle(ctx, event(t, "subscribe-availability", "anon"))
+	ev := booking.Event{Type: "reservation.confirmed", Reference: "INK-DEM0X1", HotelSlug: "lisbon-riverside", RoomType: "STD",
+		Status: booking.StatusConfirmed, CheckIn: booking.MustDate("2026-12-31"), CheckOut: booking.MustDate("2027-01-02"), Rooms: 1}
+	if err := h.Pusher.Announce(ctx, ev, 11); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.types("revoked-push"); len(got) != 2 || got[1] != "booking.created" {
+		t.Fatalf("before revocation the staff connection received %v", got)
+	}
+
+	if err := api.Store.RevokeAPIKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]int{}
+	for _, c := range []string{"revoked-push", "kept", "anon"} {
+		before[c] = len(p.types(c))
+	}
+	f, err := h.Pusher.Broadcast(ctx, realtime.BookingsTopic("lisbon-riverside"), map[string]string{"type": "booking.created"})
+	if err != nil || f.Sent != 1 || f.Revoked != 1 {
+		t.Fatalf("fan-out after revocation %+v %v, want 1 sent, 1 revoked", f, err)
+	}
+	if err := h.Pusher.Announce(ctx, ev, 10); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.types("revoked-push")[before["revoked-push"]:]; len(got) != 0 {
+		t.Fatalf("a revoked key's connection still received %v", got)
+	}
+	if got := len(p.types("kept")) - before["kept"]; got != 2 {
+		t.Fatalf("the other staff connection received %d frames, want 2", got)
+	}
+	if got := len(p.types("anon")) - before["anon"]; got != 1 {
+		t.Fatalf("the anonymous connection received %d frames, want 1", got)
+	}
+	if _, known, _ := h.Hub.Principal(ctx, "revoked-push"); known {
+		t.Fatal("the revoked key's connection is still known")
+	}
+
+	h.Handle(ctx, event(t, "subscribe-availability", "revoked-subscribe"))
+	if got := p.last("revoked-subscribe"); got["code"] != "key-revoked" {
+		t.Fatalf("subscribe with a revoked key answered %v", got)
+	}
+	if subs, _ := h.Hub.Subscribers(ctx, realtime.AvailabilityTopic("lisbon-riverside")); len(subs) != 1 {
+		t.Fatalf("availability subscribers %v, want only anon", subs)
+	}
+	p.mu.Lock()
+	deleted := fmt.Sprint(p.deleted)
+	p.mu.Unlock()
+	if deleted != "[revoked-push revoked-subscribe]" {
+		t.Fatalf("connections closed through the management API: %s", deleted)
 	}
 }

@@ -333,7 +333,7 @@ func (s *Stack) prepareDatabase(ctx context.Context) error {
 	defer st.Close()
 	s.AdminKey = s.cfg.DevAdminKey
 	if s.AdminKey == "" {
-		s.AdminKey, _ = auth.NewToken("ink_admin_")
+		s.AdminKey, _ = auth.NewAPIKey(auth.RoleAdmin)
 	}
 	if _, err := demo.Seed(ctx, booking.NewService(st, s.clock.Now), st, demo.Options{Days: s.opts.DemoDays, AdminKey: s.AdminKey}); err != nil {
 		return fmt.Errorf("demo data: %w", err)

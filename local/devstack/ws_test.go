@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -152,7 +153,8 @@ func TestRefusedConnections(t *testing.T) {
 		status int
 	}{
 		{"a wrong token", url.Values{"reference": {demo.ConfirmedReference}, "token": {"rat_wrong"}}, "", 401},
-		{"an unknown staff key", url.Values{"key": {"ink_admin_unknown"}}, "", 401},
+		{"an unknown ticket", url.Values{"ticket": {"wst_unknown"}}, "", 401},
+		{"a key in the URL, even a good one", url.Values{"key": {demo.SampleAdminKey}}, "", 401},
 		{"a disallowed origin", nil, "https://evil.example.net", 403},
 	}
 	for _, tt := range tests {
@@ -167,16 +169,68 @@ func TestRefusedConnections(t *testing.T) {
 			}
 		})
 	}
-	// And a staff key may follow a hotel's bookings.
-	staff, _, err := dial(t, s, url.Values{"key": {demo.SampleAdminKey}}, "")
+	// And a staff key may follow a hotel's bookings, with a ticket that
+	// opens one connection.
+	ticket := wsTicket(t, s, demo.SampleAdminKey)
+	staff, _, err := dial(t, s, url.Values{"ticket": {ticket}}, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, resp, err := dial(t, s, url.Values{"ticket": {ticket}}, ""); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("a ticket used twice: %v %v, want 401", resp, err)
 	}
 	staff.send(map[string]any{"action": "subscribe", "topic": "bookings", "hotel": "lisbon-riverside"})
 	staff.await("subscribed", 5*time.Second)
 	book(t, s, false, 72, "rt-staff")
 	if m := staff.await("booking.created", 5*time.Second); m["hotel"] != "lisbon-riverside" {
 		t.Fatalf("booking.created %v", m)
+	}
+}
+
+// wsTicket buys a WebSocket ticket with key.
+func wsTicket(t *testing.T, s *Stack, key string) string {
+	t.Helper()
+	r := call(t, "POST", s.URL+"/v1/ws-tickets", nil, "Authorization", "Bearer "+key)
+	if r.status != 201 {
+		t.Fatalf("ws ticket: %d %v", r.status, r.body)
+	}
+	return r.body["ticket"].(string)
+}
+
+// A revoked key's staff connection stops: the next push closes it,
+// through the management API as in AWS, and it receives nothing more.
+func TestRevokedKeysConnectionCloses(t *testing.T) {
+	s, _ := startStack(t)
+	admin := "Bearer " + demo.SampleAdminKey
+	made := call(t, "POST", s.URL+"/v1/admin/api-keys", map[string]any{"name": "desk", "role": "staff"}, "Authorization", admin)
+	if made.status != 201 {
+		t.Fatalf("create key: %d %v", made.status, made.body)
+	}
+	key := made.body["secret"].(string)
+	id := made.body["api_key"].(map[string]any)["id"].(float64)
+	staff, _, err := dial(t, s, url.Values{"ticket": {wsTicket(t, s, key)}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff.send(map[string]any{"action": "subscribe", "topic": "bookings", "hotel": "lisbon-riverside"})
+	staff.await("subscribed", 5*time.Second)
+	if r := call(t, "DELETE", fmt.Sprintf("%s/v1/admin/api-keys/%d", s.URL, int64(id)), nil, "Authorization", admin); r.status != 204 {
+		t.Fatalf("revoke: %d %v", r.status, r.body)
+	}
+	book(t, s, false, 74, "rt-revoked")
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case m, ok := <-staff.msgs:
+			if !ok {
+				return // closed by the push, as wanted
+			}
+			if m["type"] == "booking.created" {
+				t.Fatalf("a revoked key's connection received %v", m)
+			}
+		case <-deadline:
+			t.Fatal("the revoked key's connection is still open")
+		}
 	}
 }
 

@@ -91,10 +91,14 @@ func (s *scanner) discover(ctx context.Context) {
 func (s *scanner) baseline(ctx context.Context) {
 	first := []string{
 		"POST /v1/admin/hotels", "POST /v1/admin/hotels/{slug}/room-types", "POST /v1/admin/hotels/{slug}/rate-plans",
-		"PUT /v1/admin/hotels/{slug}/inventory", "PUT /v1/admin/hotels/{slug}/rates", keyBook,
+		"PUT /v1/admin/hotels/{slug}/inventory", "PUT /v1/admin/hotels/{slug}/rates", keyBook, keyMakeKey,
 	}
 	for _, key := range first {
 		ex := s.real(ctx, key)
+		if key == keyMakeKey {
+			s.madeKey(ex)
+			continue
+		}
 		if key != keyBook {
 			continue
 		}
@@ -118,6 +122,26 @@ func (s *scanner) baseline(ctx context.Context) {
 			continue
 		}
 		s.real(ctx, r.Key())
+	}
+}
+
+// keyMakeKey makes the API key the scan lists and revokes.
+const keyMakeKey = "POST /v1/admin/api-keys"
+
+// madeKey learns the id of the key the scan made, and its secret, which
+// no later response may show (the key list in particular).
+func (s *scanner) madeKey(ex *exchange) {
+	var made struct {
+		Key struct {
+			ID int64 `json:"id"`
+		} `json:"api_key"`
+		Secret string `json:"secret"`
+	}
+	if decode(ex, &made) && ex.status == http.StatusCreated && made.Key.ID > 0 {
+		s.keyID = strconv.FormatInt(made.Key.ID, 10)
+		if len(made.Secret) >= 8 {
+			s.secrets[made.Secret] = "<scan's new API key>"
+		}
 	}
 }
 
@@ -181,17 +205,26 @@ func (s *scanner) unknownPaths(ctx context.Context) {
 	}
 }
 
-// wrongMethods: DELETE on every route (none takes it) is a 405 problem
-// naming the allowed methods on the API's routes, and a 4xx on others.
+// wrongMethods: DELETE on every route whose path does not take it
+// (PATCH, which none takes, on those that do) is a 405 problem naming
+// the allowed methods on the API's routes, and a 4xx on others.
 func (s *scanner) wrongMethods(ctx context.Context) {
+	deletable := map[string]bool{}
+	for _, r := range routes() {
+		deletable[r.Path] = deletable[r.Path] || r.Method == http.MethodDelete
+	}
 	for _, r := range s.usable() {
-		ex := s.send(ctx, s.build(r, variant{method: http.MethodDelete}))
+		method := http.MethodDelete
+		if deletable[r.Path] {
+			method = http.MethodPatch
+		}
+		ex := s.send(ctx, s.build(r, variant{method: method}))
 		switch {
 		case ex == nil:
 		case r.Function == httpapi.Function && ex.status != http.StatusMethodNotAllowed && ex.status != http.StatusTooManyRequests:
-			s.flag(ex, ruleMethod, "DELETE is answered %d, want 405", ex.status)
+			s.flag(ex, ruleMethod, "%s is answered %d, want 405", method, ex.status)
 		case !refused(ex.status):
-			s.flag(ex, ruleMethod, "DELETE is answered %d, want a 4xx", ex.status)
+			s.flag(ex, ruleMethod, "%s is answered %d, want a 4xx", method, ex.status)
 		}
 	}
 }
@@ -344,6 +377,8 @@ func (s *scanner) hostileValues(ctx context.Context) {
 			switch {
 			case name == "reference":
 				value = s.reservationOf(samples[r.Key()]).Reference
+			case name == "id":
+				value = s.keyID
 			case samples[r.Key()].slug == own:
 				value = s.own
 			}

@@ -49,13 +49,18 @@ type fakeAPI struct {
 	hotels   map[string]bool
 	bookings map[string]string // reference → token
 	requests int
+	// keySecret is the secret of the last key made.
+	keySecret string
 }
 
 var fakeAdminOnly = map[string]bool{
 	"POST /v1/admin/hotels": true, "POST /v1/admin/hotels/{slug}/room-types": true,
 	"POST /v1/admin/hotels/{slug}/rate-plans": true, "POST /v1/admin/api-keys": true,
-	"POST /v1/admin/queues/events/redrive": true,
+	"POST /v1/admin/queues/events/redrive": true, "GET /v1/admin/api-keys": true, "DELETE /v1/admin/api-keys/{id}": true,
 }
+
+// fakeKeyID is the id of every key the fake makes.
+const fakeKeyID = "7"
 
 var fakeQuery = map[string][]string{
 	"GET /v1/hotels/{slug}/availability":            {"check_in", "check_out", "adults", "children", "rooms"},
@@ -203,7 +208,7 @@ func (f *fakeAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		if allowed {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS")
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
 			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key")
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -499,7 +504,28 @@ func (f *fakeAPI) succeed(w http.ResponseWriter, r *http.Request, key string) {
 	case "POST /v1/admin/hotels/{slug}/room-types", "POST /v1/admin/hotels/{slug}/rate-plans":
 		f.json(w, 201, map[string]any{})
 	case "POST /v1/admin/api-keys":
-		f.json(w, 201, map[string]any{"secret": fakeNew("ink_staff_")})
+		secret := fakeNew("ink_staff_")
+		f.mu.Lock()
+		f.keySecret = secret
+		f.mu.Unlock()
+		f.json(w, 201, map[string]any{"api_key": map[string]any{"id": 7}, "secret": secret})
+	case "GET /v1/admin/api-keys":
+		key := map[string]any{"id": 7, "public_id": "abc"}
+		if f.faults["list-secret"] {
+			f.mu.Lock()
+			key["secret"] = f.keySecret
+			f.mu.Unlock()
+		}
+		f.json(w, 200, map[string]any{"api_keys": []map[string]any{key}})
+	case "DELETE /v1/admin/api-keys/{id}":
+		if r.PathValue("id") != fakeKeyID {
+			f.problem(w, 404, "No such key.")
+			return
+		}
+		w.WriteHeader(204)
+	case "POST /v1/ws-tickets":
+		w.Header().Set("Cache-Control", "no-store")
+		f.json(w, 201, map[string]any{"ticket": fakeNew("wst_"), "expires_at": time.Now().Add(30 * time.Second).UTC()})
 	case "POST /v1/admin/queues/events/redrive":
 		f.json(w, 202, map[string]any{"task_handle": "t"})
 	default:

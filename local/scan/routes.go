@@ -112,6 +112,11 @@ var samples = map[string]sample{
 	"POST /v1/admin/api-keys": {cred: credAdmin, ok: []int{201}, body: func(s *scanner) []byte {
 		return jsonBody(map[string]any{"name": "scan " + s.run, "role": "staff"})
 	}},
+	// The list must never show a secret: the scan's new key's is one
+	// (baseline). The scan revokes the key it made, and only that one.
+	"GET /v1/admin/api-keys":               {cred: credAdmin, ok: []int{200}},
+	"DELETE /v1/admin/api-keys/{id}":       {cred: credAdmin, ok: []int{204}},
+	"POST /v1/ws-tickets":                  {cred: credStaff, ok: []int{201}},
 	"POST /v1/admin/queues/events/redrive": {cred: credAdmin, ok: []int{202}},
 
 	"GET /v1/finance/costs": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
@@ -216,6 +221,8 @@ func (s *scanner) build(r topology.Route, v variant) *request {
 			path.WriteString(url.PathEscape(slug))
 		case name == "reference":
 			path.WriteString(url.PathEscape(res.Reference))
+		case name == "id":
+			path.WriteString(url.PathEscape(s.keyID))
 		}
 	}
 	var query []string

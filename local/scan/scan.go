@@ -160,6 +160,7 @@ type scanner struct {
 	own               string // the scan's own hotel
 	ownReady          bool   // its room type, rate plan, inventory and rates exist
 	booking           Reservation
+	keyID             string // the id of the API key the scan made, which it revokes
 }
 
 func newScanner(t Target) *scanner {

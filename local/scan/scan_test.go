@@ -72,6 +72,7 @@ func TestScanRulesCatchTheirFaults(t *testing.T) {
 		{name: "Go error string", fault: "go-error", rule: ruleErrorDisclosure},
 		{name: "developer comment", fault: "todo", rule: ruleInfoDisclosure, route: "GET /health"},
 		{name: "token echoed", fault: "echo-secret", rule: ruleInfoDisclosure, route: keyGet},
+		{name: "key list shows a secret", fault: "list-secret", rule: ruleInfoDisclosure, route: "GET /v1/admin/api-keys"},
 		{name: "traversal redirected", fault: "traversal-redirect", rule: rulePathTraversal},
 		{name: "traversal served", fault: "traversal-200", rule: rulePathTraversal},
 		{name: "SQL metacharacters served", fault: "sql-200", rule: ruleSQLInjection},
@@ -99,7 +100,7 @@ func TestScanRulesCatchTheirFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := scanFake(t, strings.Fields(tt.fault)...)
-			for _, secret := range []string{fakeAdmin, fakeStaff, fakeFinance, fakeMetrics, fakeAppKey, fakeAppNext, fakeA.Token, fakeB.Token, "rat_fake-"} {
+			for _, secret := range []string{fakeAdmin, fakeStaff, fakeFinance, fakeMetrics, fakeAppKey, fakeAppNext, fakeA.Token, fakeB.Token, "rat_fake-", "ink_staff_"} {
 				if strings.Contains(listed(got), secret) {
 					t.Errorf("a finding shows the secret %s", secret)
 				}

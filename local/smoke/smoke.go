@@ -35,9 +35,10 @@ type Config struct {
 	// MailpitURL is a Mailpit's REST API base, where the stage's mail
 	// lands (locally); the email checks are skipped without it.
 	MailpitURL string
-	// StaffKey is an API key with the staff role. Without a Mailpit the
-	// email checks would ask a staff endpoint for the booking's
-	// notifications; the API has none yet, so they say so and skip.
+	// StaffKey is an API key with the staff role: the websocket-staff
+	// check buys a WebSocket ticket with it. Without a Mailpit the email
+	// checks would ask a staff endpoint for the booking's notifications;
+	// the API has none yet, so they say so and skip.
 	StaffKey string
 	// MetricsToken is the bearer token of GET /metrics; the metrics
 	// checks are skipped without it.
@@ -137,6 +138,7 @@ func (r *run) checks(ctx context.Context) {
 	r.check(ctx, "email-cancellation", r.emailCancellation)
 	r.check(ctx, "metrics-after", r.metricsAfter)
 	r.check(ctx, "websocket", r.wsPing)
+	r.check(ctx, "websocket-staff", r.wsStaff)
 }
 
 // check runs one check and prints its line.

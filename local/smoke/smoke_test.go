@@ -31,12 +31,16 @@ type fakeStage struct {
 	mail      []string
 	worker    bool // the confirmation is queued for the worker
 	cancelled bool
+	tickets   int             // WebSocket tickets sold
+	used      map[string]bool // tickets spent
 }
 
 const (
 	fakeRef   = "INK-SMOKE1"
 	fakeToken = "rat_fake-token"
 	fakeKey   = "metrics-token"
+	// fakeStaffKey buys WebSocket tickets.
+	fakeStaffKey = "ink_staff_fake-staff-key"
 )
 
 func (f *fakeStage) handler() http.Handler {
@@ -146,8 +150,30 @@ func (f *fakeStage) handler() http.Handler {
 		raw, _ := json.Marshal(map[string]any{"messages": msgs})
 		js(w, 200, string(raw))
 	})
+	outer.HandleFunc("POST /v1/ws-tickets", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+fakeStaffKey {
+			js(w, 401, `{"title":"Unauthorized"}`)
+			return
+		}
+		f.mu.Lock()
+		f.tickets++
+		ticket := fmt.Sprintf("wst_fake-%d", f.tickets)
+		f.mu.Unlock()
+		js(w, 201, `{"ticket":"`+ticket+`","expires_at":"2026-12-01T10:00:30Z"}`)
+	})
 	outer.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("reference") != fakeRef || r.URL.Query().Get("token") != fakeToken {
+		q := r.URL.Query()
+		staff := false
+		if t := q.Get("ticket"); t != "" {
+			f.mu.Lock()
+			if f.used == nil {
+				f.used = map[string]bool{}
+			}
+			staff = strings.HasPrefix(t, "wst_fake-") && !f.used[t]
+			f.used[t] = true
+			f.mu.Unlock()
+		}
+		if !staff && (q.Get("reference") != fakeRef || q.Get("token") != fakeToken) {
 			http.Error(w, "Unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -189,7 +215,7 @@ func startFake(t *testing.T, f *fakeStage) Config {
 	t.Cleanup(srv.Close)
 	return Config{
 		URL: srv.URL, WSURL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", MailpitURL: srv.URL,
-		MetricsToken: fakeKey, Timeout: 2 * time.Second,
+		MetricsToken: fakeKey, StaffKey: fakeStaffKey, Timeout: 2 * time.Second,
 	}
 }
 
@@ -209,7 +235,7 @@ func lines(t *testing.T, out string) []string {
 }
 
 var allChecks = []string{"livez", "readyz", "health", "hotels", "metrics-before", "availability", "create-reservation",
-	"read-reservation", "email-confirmation", "cancel-reservation", "email-cancellation", "metrics-after", "websocket"}
+	"read-reservation", "email-confirmation", "cancel-reservation", "email-cancellation", "metrics-after", "websocket", "websocket-staff"}
 
 func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
 	t.Parallel()
@@ -234,8 +260,9 @@ func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
 		"using STD/STD-FLEX",
 		"PASS metrics-after 200, hotel_http_requests_total +4 (≥ 4), hotel_bookings_total{status=\"created\"} +1 (≥ 1)",
 		"PASS websocket pong as guest of INK-SMOKE1",
+		"PASS websocket-staff pong as staff with a ticket; the ticket used again is 401",
 		"PASS email-confirmation \"Booking confirmed: INK-SMOKE1 at Riverside\" to smoke+",
-		"smoke: 13 passed, 0 failed, 0 skipped against " + cfg.URL,
+		"smoke: 14 passed, 0 failed, 0 skipped against " + cfg.URL,
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -257,7 +284,7 @@ func TestSmokeFailsWhenMetricsDoNotCount(t *testing.T) {
 		t.Errorf("took %v", took)
 	}
 	want := "FAIL metrics-after: after 5s, hotel_http_requests_total +0 (want ≥ 4), hotel_bookings_total{status=\"created\"} +1 (want ≥ 1)"
-	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "smoke: 12 passed, 1 failed, 0 skipped") {
+	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "smoke: 13 passed, 1 failed, 0 skipped") {
 		t.Fatalf("want %q:\n%s", want, out.String())
 	}
 }
@@ -313,7 +340,8 @@ func TestSmokeFailsFastWhenNotReady(t *testing.T) {
 		"SKIP email-cancellation: no MailpitURL, and the API has no staff endpoint showing a reservation's notifications",
 		"SKIP metrics-after: no first scrape",
 		"FAIL websocket: connect as anonymous (no reservation)",
-		"smoke: 1 passed, 5 failed, 7 skipped against " + srv.URL,
+		"FAIL websocket-staff: POST /v1/ws-tickets: ",
+		"smoke: 1 passed, 6 failed, 7 skipped against " + srv.URL,
 	}
 	if len(ls) != len(want) {
 		t.Fatalf("%d lines, want %d:\n%s", len(ls), len(want), out.String())

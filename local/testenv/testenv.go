@@ -216,7 +216,7 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 		t.Fatalf("testenv: migrate: %v", err)
 	}
 	if o.NoDemo {
-		if _, err := api.Store.CreateAPIKey(ctx, "test admin", "admin", AdminKey); err != nil {
+		if _, err := api.Store.CreateAPIKey(ctx, "test admin", "admin", AdminKey, nil); err != nil {
 			t.Fatal(err)
 		}
 	} else {

@@ -48,21 +48,83 @@ func (r Role) Allows(want ...Role) bool {
 
 // Key is a stored staff API key; its secret is known only by its hash.
 type Key struct {
-	ID     int64
-	Name   string
-	Role   Role
-	Prefix string // the first characters, to recognise a key in lists and logs
+	ID int64
+	// PublicID names the key in lists and logs and is part of its text
+	// (ink_<role>_<public id>_<secret>); it reveals nothing of the secret.
+	PublicID string
+	Name     string
+	Role     Role
+	Prefix   string // the text's first characters, to recognise a key
+	// CreatedAt, ExpiresAt (nil: never), LastUsedAt (to the minute; nil:
+	// never used) and RevokedAt (nil: live) are the key's life cycle.
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }
+
+// ErrLastAdminKey refuses to revoke the last live admin key: without one,
+// no key could be made or revoked through the API again.
+var ErrLastAdminKey = errors.New("auth: the last live admin key")
 
 // NewToken returns a random 256-bit secret, URL-safe with prefix, and the
 // hash to store. The token is shown once.
 func NewToken(prefix string) (token string, hash []byte) {
-	var b [32]byte
+	token = prefix + randomText(32)
+	return token, Hash(token)
+}
+
+func randomText(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("auth: crypto/rand failed: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// publicIDAlphabet is Crockford's base 32 in lower case: no "_" (it
+// separates the parts of a key's text), nothing easily misread, and 32
+// letters, so a random byte picks one without bias.
+const publicIDAlphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+
+// NewAPIKey returns the text of a new API key with role,
+// ink_<role>_<public id>_<secret>, and its public id: 12 characters (60
+// bits, so two keys never share one in practice) and a 256-bit secret.
+func NewAPIKey(role Role) (token, publicID string) {
+	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(fmt.Sprintf("auth: crypto/rand failed: %v", err))
 	}
-	token = prefix + base64.RawURLEncoding.EncodeToString(b[:])
-	return token, Hash(token)
+	id := make([]byte, len(b))
+	for i, c := range b {
+		id[i] = publicIDAlphabet[int(c)%len(publicIDAlphabet)]
+	}
+	publicID = string(id)
+	return "ink_" + string(role) + "_" + publicID + "_" + randomText(32), publicID
+}
+
+// PublicIDOf is the public id in a key's text, or "" when the text is not
+// of the form NewAPIKey makes (keys made before public ids, which keep
+// working: keys are found by the hash of their whole text).
+func PublicIDOf(token string) string {
+	rest, ok := strings.CutPrefix(token, "ink_")
+	if !ok {
+		return ""
+	}
+	role, rest, ok := strings.Cut(rest, "_")
+	if !ok || !ValidRole(role) {
+		return ""
+	}
+	id, secret, ok := strings.Cut(rest, "_")
+	if !ok || len(id) != 12 || len(secret) < 43 || strings.Trim(id, publicIDAlphabet) != "" {
+		return ""
+	}
+	return id
+}
+
+// Live reports whether the key may act at now: not revoked, not expired.
+func (k Key) Live(now time.Time) bool {
+	return k.RevokedAt == nil && (k.ExpiresAt == nil || now.Before(*k.ExpiresAt))
 }
 
 // Hash is the stored form of a token. Tokens carry 256 bits of entropy, so
@@ -88,8 +150,13 @@ func Bearer(header string) (string, bool) {
 	return token, true
 }
 
-// KeyPrefix is how a key is recognised without revealing it.
+// KeyPrefix is how a key is recognised without revealing it: up to its
+// public id for keys that have one in their text, else its first 10
+// characters.
 func KeyPrefix(token string) string {
+	if id := PublicIDOf(token); id != "" {
+		return token[:strings.Index(token, id)+len(id)]
+	}
 	if len(token) > 10 {
 		return token[:10]
 	}

@@ -92,3 +92,55 @@ func TestSignedLinks(t *testing.T) {
 		})
 	}
 }
+
+func TestAPIKeyText(t *testing.T) {
+	a, idA := NewAPIKey(RoleStaff)
+	b, idB := NewAPIKey(RoleStaff)
+	if idA == idB || a == b {
+		t.Fatal("two keys alike")
+	}
+	if PublicIDOf(a) != idA || !strings.HasPrefix(a, "ink_staff_"+idA+"_") || KeyPrefix(a) != "ink_staff_"+idA {
+		t.Fatalf("key %q, public id %q, prefix %q", a, idA, KeyPrefix(a))
+	}
+	tests := []struct {
+		name, token, want string
+	}{
+		{"a new key", a, idA},
+		{"a key from before public ids", "ink_admin_local-dev-key-0123456789", ""},
+		{"an unknown role", strings.Replace(a, "_staff_", "_chef_", 1), ""},
+		{"a short secret", "ink_staff_" + idA + "_short", ""},
+		{"a public id with a letter outside the alphabet", "ink_staff_" + "u" + idA[1:] + a[len("ink_staff_")+12:], ""},
+		{"no prefix", "rat_" + a, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PublicIDOf(tt.token); got != tt.want {
+				t.Fatalf("PublicIDOf(%q) = %q, want %q", tt.token, got, tt.want)
+			}
+		})
+	}
+	if KeyPrefix("ink_admin_local-dev-key-0123456789") != "ink_admin_" {
+		t.Fatal("an old key's prefix is its first 10 characters")
+	}
+}
+
+func TestKeyLive(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	past, future := now.Add(-time.Second), now.Add(time.Second)
+	tests := []struct {
+		name string
+		key  Key
+		want bool
+	}{
+		{"no expiry", Key{}, true},
+		{"expires later", Key{ExpiresAt: &future}, true},
+		{"expired", Key{ExpiresAt: &past}, false},
+		{"expires now", Key{ExpiresAt: &now}, false},
+		{"revoked", Key{RevokedAt: &past, ExpiresAt: &future}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.key.Live(now); got != tt.want {
+			t.Errorf("%s: Live = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

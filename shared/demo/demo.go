@@ -94,7 +94,7 @@ func Seed(ctx context.Context, svc *booking.Service, st *store.Store, o Options)
 		sum.Hotels = append(sum.Hotels, hs.hotel.Slug)
 	}
 	if o.AdminKey != "" {
-		if _, err := st.CreateAPIKey(ctx, "demo admin", auth.RoleAdmin, o.AdminKey); err != nil {
+		if _, err := st.CreateAPIKey(ctx, "demo admin", auth.RoleAdmin, o.AdminKey, nil); err != nil {
 			return sum, fmt.Errorf("demo: admin key: %w", err)
 		}
 		sum.AdminKey = o.AdminKey

@@ -23,6 +23,7 @@ import (
 // what the innermost handler matched.
 type requestInfo struct {
 	route string
+	key   string // the public id of the API key that acted, if one did
 }
 
 type infoKey struct{}
@@ -113,7 +114,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
-			s.log.InfoContext(ctx, "request",
+			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("route", route),
 				slog.String("path", r.URL.Path),
@@ -121,7 +122,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				slog.Int("bytes", sw.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("client_ip", clientIP(r)),
-			)
+			}
+			if info.key != "" {
+				attrs = append(attrs, slog.String("key", info.key))
+			}
+			s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 			if s.metrics != nil {
 				s.metrics.ObserveHTTP(ctx, r.Method, metricRoute(route), sw.status, time.Since(start))
 			}
@@ -156,7 +161,7 @@ func clean(next http.Handler) http.Handler {
 }
 
 var (
-	corsMethods = "GET, POST, PUT, OPTIONS"
+	corsMethods = "GET, POST, PUT, DELETE, OPTIONS"
 	corsHeaders = "Authorization, Content-Type, Idempotency-Key, X-Request-Id"
 	corsExpose  = "Location, Idempotent-Replayed, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy"
 )

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 )
 
@@ -103,6 +104,9 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 	case errors.Is(err, booking.ErrHoldShare):
 		return problem(http.StatusConflict, "hold-capacity", "No more holds on these nights",
 			"Too many rooms of this type are already held unpaid on a night of this stay. Book without a hold, or try again later.")
+	case errors.Is(err, auth.ErrLastAdminKey):
+		return problem(http.StatusConflict, "last-admin-key", "Last admin key",
+			"This is the last live admin key; create another admin key before revoking it.")
 	case errors.Is(err, booking.ErrInFlight):
 		return problem(http.StatusConflict, "idempotency-in-flight", "Request in progress",
 			"A request with this Idempotency-Key is still being processed; retry when it has finished.")

@@ -67,7 +67,7 @@ func newLimitedAPI(t *testing.T, o apiserver.Options, env map[string]string) *li
 	if _, err := api.Store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := api.Store.CreateAPIKey(ctx, "test admin", "admin", testenv.AdminKey); err != nil {
+	if _, err := api.Store.CreateAPIKey(ctx, "test admin", "admin", testenv.AdminKey, nil); err != nil {
 		t.Fatal(err)
 	}
 	// The buckets expire by themselves; a test removes its own anyway.
@@ -323,7 +323,7 @@ func TestRateLimitIsPerAPIKey(t *testing.T) {
 	t.Parallel()
 	a := newLimitedAPI(t, limits(2, 1, 4, 4), nil)
 	other := "ink_staff_" + newKey()
-	if _, err := a.Store.CreateAPIKey(context.Background(), "other", "staff", other); err != nil {
+	if _, err := a.Store.CreateAPIKey(context.Background(), "other", "staff", other, nil); err != nil {
 		t.Fatal(err)
 	}
 	ip := "203.0.113.20"

@@ -35,10 +35,18 @@ import (
 	"innkeeper/shared/topology"
 )
 
-// Keys finds and creates staff API keys.
+// Keys finds, creates, lists and revokes staff API keys, and issues the
+// WebSocket tickets bought with them.
 type Keys interface {
+	// APIKey is the live key whose text is token; booking.ErrNotFound
+	// when it is unknown, revoked or expired.
 	APIKey(ctx context.Context, token string) (auth.Key, error)
-	CreateAPIKey(ctx context.Context, name string, role auth.Role, token string) (auth.Key, error)
+	CreateAPIKey(ctx context.Context, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error)
+	APIKeys(ctx context.Context) ([]auth.Key, error)
+	// RevokeAPIKey is booking.ErrNotFound for an unknown id and
+	// auth.ErrLastAdminKey for the last live admin key.
+	RevokeAPIKey(ctx context.Context, id int64) error
+	CreateWSTicket(ctx context.Context, keyID int64, ticket string, ttl time.Duration) (expires time.Time, err error)
 }
 
 // Receipts finds stored idempotency outcomes.
@@ -150,6 +158,9 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/rates":        staff(s.setRates, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations": staff(s.listReservations, auth.RoleStaff),
 		"POST /v1/admin/api-keys":                  staff(s.createAPIKey, auth.RoleAdmin),
+		"GET /v1/admin/api-keys":                   staff(s.listAPIKeys, auth.RoleAdmin),
+		"DELETE /v1/admin/api-keys/{id}":           staff(s.revokeAPIKey, auth.RoleAdmin),
+		"POST /v1/ws-tickets":                      staff(s.createWSTicket, auth.RoleStaff),
 		"POST /v1/admin/queues/events/redrive":     staff(s.redriveEvents, auth.RoleAdmin),
 
 		"GET /v1/finance/costs":                         fin(s.financeCosts),

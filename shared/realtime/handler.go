@@ -19,11 +19,6 @@ import (
 // MaxFrame is API Gateway's limit on a WebSocket frame.
 const MaxFrame = 32 << 10
 
-// Keys finds staff API keys.
-type Keys interface {
-	APIKey(ctx context.Context, token string) (auth.Key, error)
-}
-
 // Handler is the WebSocket API's function: $connect authenticates,
 // $disconnect forgets, and messages subscribe, unsubscribe or ping.
 // Every bad frame is answered with an error frame; nothing a client sends
@@ -78,9 +73,10 @@ func header(hs map[string]string, name string) string {
 }
 
 // connect decides who the client is, before the connection exists:
-// a guest with their booking's reference and access token, staff with an
-// API key, or anyone. A bad credential is 401, a finance key or a
-// disallowed origin 403.
+// a guest with their booking's reference and access token, staff with a
+// ticket bought with their API key (keys.go), or anyone. A bad
+// credential, or a key in the URL, is 401; a finance key or a disallowed
+// origin 403.
 func (h *Handler) connect(ctx context.Context, id string, ev events.APIGatewayWebsocketProxyRequest) events.APIGatewayProxyResponse {
 	if origin := header(ev.Headers, "Origin"); origin != "" && !slices.Contains(h.Origins, origin) {
 		return reply(http.StatusForbidden)
@@ -99,7 +95,9 @@ func (h *Handler) connect(ctx context.Context, id string, ev events.APIGatewayWe
 		}
 		p = Principal{Kind: Guest, Reference: r.Reference}
 	case q["key"] != "":
-		k, err := h.Keys.APIKey(ctx, q["key"])
+		return reply(http.StatusUnauthorized)
+	case q["ticket"] != "":
+		k, err := h.Keys.RedeemWSTicket(ctx, q["ticket"])
 		if errors.Is(err, booking.ErrNotFound) {
 			return reply(http.StatusUnauthorized)
 		}
@@ -110,13 +108,13 @@ func (h *Handler) connect(ctx context.Context, id string, ev events.APIGatewayWe
 		if !k.Role.Allows(auth.RoleStaff) {
 			return reply(http.StatusForbidden)
 		}
-		p = Principal{Kind: Staff, Role: string(k.Role)}
+		p = Principal{Kind: Staff, Role: string(k.Role), KeyID: k.ID, Key: k.PublicID}
 	}
 	if err := h.Hub.Connect(ctx, id, p); err != nil {
 		h.Log.ErrorContext(ctx, "connect", slog.String("error", err.Error()))
 		return reply(http.StatusServiceUnavailable)
 	}
-	h.Log.InfoContext(ctx, "connected", slog.String("connection_id", id), slog.String("as", p.Kind))
+	h.Log.InfoContext(ctx, "connected", slog.String("connection_id", id), slog.String("as", p.Kind), slog.String("key", p.Key))
 	return reply(http.StatusOK)
 }
 
@@ -160,6 +158,9 @@ func (h *Handler) message(ctx context.Context, id, body string) {
 	}
 	if !ok {
 		fail("unknown-connection", "this connection is not known; reconnect")
+		return
+	}
+	if p.Kind == Staff && !h.keyLive(ctx, id, p, fail) {
 		return
 	}
 	topic, code, msg := h.topic(ctx, p, f)

@@ -27,6 +27,10 @@ type Principal struct {
 	Kind      string `redis:"kind"`
 	Reference string `redis:"reference"`
 	Role      string `redis:"role"`
+	// KeyID and Key (its public id) name a staff connection's API key,
+	// checked again on subscribe and push (keys.go).
+	KeyID int64  `redis:"key_id"`
+	Key   string `redis:"key"`
 }
 
 // The kinds of principal.
@@ -61,7 +65,7 @@ func (h *Hub) Connect(ctx context.Context, id string, p Principal) error {
 	rdb := h.Redis.Redis()
 	_, err := rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.HSet(ctx, h.connKey(id), "kind", p.Kind, "reference", p.Reference, "role", p.Role,
-			"connected_at", time.Now().UTC().Format(time.RFC3339))
+			"key_id", p.KeyID, "key", p.Key, "connected_at", time.Now().UTC().Format(time.RFC3339))
 		pipe.Expire(ctx, h.connKey(id), ConnectionTTL)
 		return nil
 	})

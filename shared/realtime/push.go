@@ -64,6 +64,9 @@ type Poster interface {
 type Pusher struct {
 	Hub    *Hub
 	Client Poster
+	// Keys checks the keys of staff subscribers before each fan-out
+	// (keys.go); nil checks nothing.
+	Keys Keys
 	// Parallel posts at most at once in a fan-out; 16 if 0.
 	Parallel int
 	Log      *slog.Logger
@@ -100,12 +103,19 @@ func (p *Pusher) post(ctx context.Context, id string, data []byte) error {
 // Fanout is what a broadcast did.
 type Fanout struct {
 	Sent, Gone, Failed int
+	// Revoked are staff subscribers skipped because their key was
+	// revoked or expired (or could not be checked).
+	Revoked int
 }
 
 // Broadcast posts msg to every subscriber of topic, Parallel at a time.
 func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, error) {
 	var f Fanout
 	ids, err := p.Hub.Subscribers(ctx, topic)
+	if err != nil || len(ids) == 0 {
+		return f, err
+	}
+	ids, f.Revoked, err = p.liveOnly(ctx, ids)
 	if err != nil || len(ids) == 0 {
 		return f, err
 	}
@@ -138,7 +148,7 @@ func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, 
 		}()
 	}
 	wg.Wait()
-	f = Fanout{Sent: int(sent.Load()), Gone: int(gone.Load()), Failed: int(failed.Load())}
+	f = Fanout{Sent: int(sent.Load()), Gone: int(gone.Load()), Failed: int(failed.Load()), Revoked: f.Revoked}
 	p.Log.InfoContext(ctx, "broadcast", slog.String("topic", topic), slog.Int("sent", f.Sent), slog.Int("gone", f.Gone), slog.Int("failed", f.Failed))
 	return f, nil
 }
@@ -190,4 +200,5 @@ func Client(cfg aws.Config, endpoint string) *apigatewaymanagementapi.Client {
 // call has them.
 var Actions = map[string][]string{
 	"PostToConnection": {"execute-api:ManageConnections"},
+	"DeleteConnection": {"execute-api:ManageConnections"},
 }

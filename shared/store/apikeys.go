@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,26 +12,138 @@ import (
 	"innkeeper/shared/booking"
 )
 
-// CreateAPIKey stores a staff key by its hash. Storing the same hash again
-// keeps one key (the seed of a fixed development key runs at every start).
-func (s *Store) CreateAPIKey(ctx context.Context, name string, role auth.Role, token string) (auth.Key, error) {
-	k := auth.Key{Name: name, Role: role, Prefix: auth.KeyPrefix(token)}
-	err := s.pool.QueryRow(ctx, `INSERT INTO api_keys (name, role, key_hash, prefix) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, revoked_at = NULL
-		RETURNING id`, name, string(role), auth.Hash(token), k.Prefix).Scan(&k.ID)
+// keyColumns are read by scanKey, in its order, from api_keys as k.
+const keyColumns = `k.id, k.public_id, k.name, k.role, k.prefix, k.created_at, k.expires_at, k.last_used_at, k.revoked_at`
+
+// live is the condition on api_keys (as k) for a key that may act now.
+const live = `k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`
+
+func scanKey(row pgx.Row) (auth.Key, error) {
+	var k auth.Key
+	var role string
+	err := row.Scan(&k.ID, &k.PublicID, &k.Name, &role, &k.Prefix, &k.CreatedAt, &k.ExpiresAt, &k.LastUsedAt, &k.RevokedAt)
+	k.Role = auth.Role(role)
+	return k, err
+}
+
+// CreateAPIKey stores a staff key by its hash, with the public id its
+// text carries (a text without one, such as the fixed development key,
+// gets a random one) and an expiry (nil: never). Storing the same hash
+// again keeps one key and makes it live (the seed of a fixed development
+// key runs at every start).
+func (s *Store) CreateAPIKey(ctx context.Context, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error) {
+	k, err := scanKey(s.pool.QueryRow(ctx, `INSERT INTO api_keys AS k (name, role, key_hash, prefix, public_id, expires_at)
+		VALUES ($1, $2, $3, $4, COALESCE(NULLIF($5, ''), substr(md5(gen_random_uuid()::text), 1, 12)), $6)
+		ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
+			expires_at = EXCLUDED.expires_at, revoked_at = NULL
+		RETURNING `+keyColumns, name, string(role), auth.Hash(token), auth.KeyPrefix(token), auth.PublicIDOf(token), expires))
 	return k, classify("create api key", err)
 }
 
-// APIKey finds the live key whose secret is token; an unknown or revoked
-// key is booking.ErrNotFound.
+// APIKey finds the live key whose secret is token and notes its use (to
+// the minute, so a busy key is written once a minute, not per request);
+// an unknown, revoked or expired key is booking.ErrNotFound.
 func (s *Store) APIKey(ctx context.Context, token string) (auth.Key, error) {
-	var k auth.Key
-	var role string
-	err := s.pool.QueryRow(ctx, `SELECT id, name, role, prefix FROM api_keys
-		WHERE key_hash = $1 AND revoked_at IS NULL`, auth.Hash(token)).Scan(&k.ID, &k.Name, &role, &k.Prefix)
+	k, err := scanKey(s.pool.QueryRow(ctx, `WITH k AS (
+			SELECT `+keyColumns+` FROM api_keys k WHERE key_hash = $1 AND `+live+`
+		), used AS (
+			UPDATE api_keys a SET last_used_at = now() FROM k
+			WHERE a.id = k.id AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute')
+		)
+		SELECT `+keyColumns+` FROM k`, auth.Hash(token)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, fmt.Errorf("api key: %w", booking.ErrNotFound)
 	}
-	k.Role = auth.Role(role)
 	return k, classify("api key", err)
+}
+
+// APIKeys lists every key, revoked and expired ones too, oldest first.
+func (s *Store) APIKeys(ctx context.Context) ([]auth.Key, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+keyColumns+` FROM api_keys k ORDER BY k.id`)
+	if err != nil {
+		return nil, classify("api keys", err)
+	}
+	keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Key, error) { return scanKey(r) })
+	return keys, classify("api keys", err)
+}
+
+// RevokeAPIKey revokes key id from now on; revoking a revoked key changes
+// nothing. An unknown id is booking.ErrNotFound; the last live admin key
+// is auth.ErrLastAdminKey. The live admin keys are locked first, so two
+// admins revoking each other's keys at once cannot both succeed.
+func (s *Store) RevokeAPIKey(ctx context.Context, id int64) error {
+	return s.inTx(ctx, "revoke api key", nil, func(*pgx.Batch) {}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT k.id FROM api_keys k WHERE k.role = 'admin' AND `+live+` ORDER BY k.id FOR UPDATE`)
+		if err != nil {
+			return fmt.Errorf("revoke api key %d: %w", id, err)
+		}
+		admins, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("revoke api key %d: %w", id, err)
+		}
+		var revoked *time.Time
+		if err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_keys WHERE id = $1 FOR UPDATE`, id).Scan(&revoked); errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("api key %d: %w", id, booking.ErrNotFound)
+		} else if err != nil {
+			return fmt.Errorf("revoke api key %d: %w", id, err)
+		}
+		if revoked != nil {
+			return nil
+		}
+		if len(admins) == 1 && admins[0] == id {
+			return fmt.Errorf("revoke api key %d: %w", id, auth.ErrLastAdminKey)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = now() WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("revoke api key %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// LiveAPIKeys says which of the keys ids may still act: not revoked, not
+// expired, not deleted.
+func (s *Store) LiveAPIKeys(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT k.id FROM api_keys k WHERE k.id = ANY($1) AND `+live, ids)
+	if err != nil {
+		return nil, classify("live api keys", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, classify("live api keys", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// CreateWSTicket stores ticket (by its hash) for key id, valid for ttl,
+// and says until when. Tickets long expired are purged on the way; there
+// are few, and each lives seconds.
+func (s *Store) CreateWSTicket(ctx context.Context, keyID int64, ticket string, ttl time.Duration) (time.Time, error) {
+	var expires time.Time
+	err := s.pool.QueryRow(ctx, `WITH purge AS (
+			DELETE FROM ws_tickets WHERE expires_at < now() - interval '1 minute'
+		)
+		INSERT INTO ws_tickets (ticket_hash, key_id, expires_at)
+		VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING expires_at`,
+		auth.Hash(ticket), keyID, ttl.Seconds()).Scan(&expires)
+	return expires, classify("create ws ticket", err)
+}
+
+// RedeemWSTicket spends ticket, once: it is deleted in the same statement
+// that reads it, so two handshakes with one ticket cannot both pass. It
+// answers the ticket's key if the ticket has not expired and the key is
+// still live, else booking.ErrNotFound.
+func (s *Store) RedeemWSTicket(ctx context.Context, ticket string) (auth.Key, error) {
+	k, err := scanKey(s.pool.QueryRow(ctx, `WITH t AS (
+			DELETE FROM ws_tickets WHERE ticket_hash = $1 RETURNING key_id, expires_at
+		)
+		SELECT `+keyColumns+` FROM t JOIN api_keys k ON k.id = t.key_id
+		WHERE t.expires_at > now() AND `+live, auth.Hash(ticket)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return k, fmt.Errorf("ws ticket: %w", booking.ErrNotFound)
+	}
+	return k, classify("redeem ws ticket", err)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,7 +315,7 @@ func TestAPIKeys(t *testing.T) {
 	st := testenv.Store(t)
 	ctx := context.Background()
 	token, _ := auth.NewToken("ink_staff_")
-	k, err := st.CreateAPIKey(ctx, "front desk", auth.RoleStaff, token)
+	k, err := st.CreateAPIKey(ctx, "front desk", auth.RoleStaff, token, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,6 +330,86 @@ func TestAPIKeys(t *testing.T) {
 	}
 	if _, err := st.APIKey(ctx, token+"x"); !errors.Is(err, booking.ErrNotFound) {
 		t.Fatalf("unknown key: want ErrNotFound, got %v", err)
+	}
+}
+
+// Two admins revoking each other's keys at once: one wins, so a stage
+// keeps a live admin key.
+func TestRevokingAdminKeysConcurrently(t *testing.T) {
+	t.Parallel()
+	st := testenv.Store(t)
+	ctx := context.Background()
+	var ids []int64 // each round: the admin key left, and two new ones
+	for round := 0; round < 5; round++ {
+		for range 2 {
+			token, _ := auth.NewAPIKey(auth.RoleAdmin)
+			k, err := st.CreateAPIKey(ctx, "admin", auth.RoleAdmin, token, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, k.ID)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(ids))
+		for i, id := range ids {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = st.RevokeAPIKey(ctx, id) }()
+		}
+		wg.Wait()
+		refused := 0
+		for _, err := range errs {
+			switch {
+			case errors.Is(err, auth.ErrLastAdminKey):
+				refused++
+			case err != nil:
+				t.Fatal(err)
+			}
+		}
+		live, err := st.LiveAPIKeys(ctx, ids)
+		if err != nil || refused != 1 || len(live) != 1 {
+			t.Fatalf("round %d: %d refused, live %v %v; want one of each", round, refused, live, err)
+		}
+		ids = ids[:0]
+		for id := range live {
+			ids = append(ids, id)
+		}
+	}
+	if err := st.RevokeAPIKey(ctx, 1<<40); !errors.Is(err, booking.ErrNotFound) {
+		t.Fatalf("unknown key: %v, want ErrNotFound", err)
+	}
+}
+
+// A ticket opens one handshake even when two race for it.
+func TestWSTicketIsSpentOnce(t *testing.T) {
+	t.Parallel()
+	st := testenv.Store(t)
+	ctx := context.Background()
+	token, _ := auth.NewAPIKey(auth.RoleStaff)
+	k, err := st.CreateAPIKey(ctx, "desk", auth.RoleStaff, token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticket, _ := auth.NewToken("wst_")
+	if _, err := st.CreateWSTicket(ctx, k.ID, ticket, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := st.RedeemWSTicket(ctx, ticket)
+			if err == nil && got.ID == k.ID {
+				won.Add(1)
+			} else if !errors.Is(err, booking.ErrNotFound) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("%d handshakes spent one ticket, want 1", won.Load())
 	}
 }
 

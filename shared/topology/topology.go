@@ -310,6 +310,9 @@ var Innkeeper = Manifest{
 		{"PUT", "/v1/admin/hotels/{slug}/rates", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/reservations", "api", Staff},
 		{"POST", "/v1/admin/api-keys", "api", Staff},
+		{"GET", "/v1/admin/api-keys", "api", Staff},
+		{"DELETE", "/v1/admin/api-keys/{id}", "api", Staff},
+		{"POST", "/v1/ws-tickets", "api", Staff},
 		{"POST", "/v1/admin/queues/events/redrive", "api", Staff},
 
 		{"GET", "/v1/finance/costs", "api", Finance},
