@@ -17,6 +17,7 @@ func Store(ctx context.Context, cfg config.Config, searchPath string) (*store.St
 		MaxConns:         cfg.DBMaxConns,
 		ConnectTimeout:   cfg.DBConnectTimeout,
 		StatementTimeout: cfg.DBStatementTimeout,
+		QueryTimeout:     cfg.DBQueryTimeout,
 		SearchPath:       searchPath,
 	})
 }

@@ -34,6 +34,15 @@ type Config struct {
 	DBMaxConns         int32
 	DBConnectTimeout   time.Duration
 	DBStatementTimeout time.Duration
+	// DBQueryTimeout bounds every call to the database on the client
+	// side, so a database that goes silent costs a request a 503 within
+	// it rather than the whole REQUEST_TIMEOUT.
+	DBQueryTimeout time.Duration
+	// DatabaseAuth is how functions log in to the database: password
+	// (from DATABASE_URL, the devstack and tests) or iam (a fresh IAM
+	// auth token per connection, RDS Proxy in the cloud), so a rotated
+	// secret never breaks a warm function.
+	DatabaseAuth string
 
 	RedisURL       string
 	RedisKeyPrefix string
@@ -115,6 +124,7 @@ type Config struct {
 var Variables = []string{
 	"APP_ENV", "APP_VERSION", "LOG_LEVEL",
 	"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT",
+	"DB_QUERY_TIMEOUT", "DATABASE_AUTH",
 	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS",
 	"HTTP_ADDR", "CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
 	"DEV_ADMIN_KEY",
@@ -150,6 +160,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxConns = int32(p.integer("DB_MAX_CONNS", 4, 1, 100))
 	c.DBConnectTimeout = p.duration("DB_CONNECT_TIMEOUT", time.Second)
 	c.DBStatementTimeout = p.duration("DB_STATEMENT_TIMEOUT", 5*time.Second)
+	c.DBQueryTimeout = p.duration("DB_QUERY_TIMEOUT", 1500*time.Millisecond)
+	c.DatabaseAuth = p.oneOf("DATABASE_AUTH", "password", "password", "iam")
 
 	c.RedisURL = p.str("REDIS_URL", ifLocal(local, "redis://127.0.0.1:6379/0"))
 	if c.RedisURL != "" {

@@ -34,6 +34,10 @@ type Options struct {
 	MaxConns         int32
 	ConnectTimeout   time.Duration
 	StatementTimeout time.Duration
+	// QueryTimeout bounds, on the client side, every call to the
+	// database: taking a connection, each query, exec or batch. A silent
+	// database then costs a request at most this long (default 1.5 s).
+	QueryTimeout time.Duration
 	// SearchPath, when set, confines the store to one schema (tests).
 	SearchPath string
 }
@@ -70,6 +74,16 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.SearchPath != "" {
 		rp["search_path"] = o.SearchPath
 	}
+	if o.QueryTimeout == 0 {
+		o.QueryTimeout = 1500 * time.Millisecond
+	}
+	cfg.ConnConfig.DialFunc = dialer(o.ConnectTimeout).DialContext
+	cfg.ConnConfig.Tracer = deadlines{d: o.QueryTimeout}
+	// A connection idle for a while is pinged before use, and the ping
+	// is bounded too, so a pooled connection to a database that went
+	// away is replaced rather than handed to a query.
+	cfg.PingTimeout = o.QueryTimeout / 2
+	cfg.HealthCheckPeriod = 15 * time.Second
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
