@@ -22,7 +22,17 @@ import (
 // ends (rows closed, batch closed).
 type deadlines struct{ d time.Duration }
 
-type cancelKey struct{}
+type (
+	cancelKey    struct{}
+	unboundedKey struct{}
+)
+
+// unbounded marks ctx as exempt from the deadlines: migrations wait on
+// an advisory lock and run DDL that may rightly take longer; the
+// server's statement_timeout and the caller's context still bound them.
+func unbounded(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unboundedKey{}, true)
+}
 
 var (
 	_ pgx.QueryTracer       = deadlines{}
@@ -34,6 +44,9 @@ var (
 )
 
 func (t deadlines) start(ctx context.Context) context.Context {
+	if ctx.Value(unboundedKey{}) != nil {
+		return ctx
+	}
 	ctx, cancel := context.WithTimeout(ctx, t.d)
 	return context.WithValue(ctx, cancelKey{}, cancel)
 }

@@ -13,6 +13,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -40,6 +41,13 @@ type Options struct {
 	QueryTimeout time.Duration
 	// SearchPath, when set, confines the store to one schema (tests).
 	SearchPath string
+	// Password, when set, gives the password of each new connection
+	// (an IAM auth token, valid 15 minutes), instead of the one in the
+	// URL, so a warm function keeps connecting across rotations.
+	Password func(ctx context.Context, host string, port uint16, user string) (string, error)
+	// RootCAs, when set, are the only CAs the server's certificate may
+	// chain to (sslmode=verify-full).
+	RootCAs *x509.CertPool
 }
 
 // Store is a booking.Store on a pgx pool.
@@ -78,6 +86,24 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		o.QueryTimeout = 1500 * time.Millisecond
 	}
 	cfg.ConnConfig.DialFunc = dialer(o.ConnectTimeout).DialContext
+	if o.RootCAs != nil {
+		for _, c := range append([]*pgconn.FallbackConfig{{TLSConfig: cfg.ConnConfig.TLSConfig}}, cfg.ConnConfig.Fallbacks...) {
+			if c.TLSConfig != nil {
+				c.TLSConfig.RootCAs = o.RootCAs
+			}
+		}
+	}
+	if o.Password != nil {
+		password := o.Password
+		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+			pw, err := password(ctx, cc.Host, cc.Port, cc.User)
+			if err != nil {
+				return fmt.Errorf("store: database credentials: %w", err)
+			}
+			cc.Password = pw
+			return nil
+		}
+	}
 	cfg.ConnConfig.Tracer = deadlines{d: o.QueryTimeout}
 	// A connection idle for a while is pinged before use, and the ping
 	// is bounded too, so a pooled connection to a database that went
