@@ -27,3 +27,10 @@ func IAM(region string, creds aws.CredentialsProvider) func(ctx context.Context,
 		return token, nil
 	}
 }
+
+// Actions are the IAM actions of each AWS call this package makes, for
+// the infrastructure's grant checks. Signing is local; the proxy checks
+// the token against rds-db:connect.
+var Actions = map[string][]string{
+	"BuildAuthToken": {"rds-db:connect"},
+}
