@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"strings"
 
@@ -35,13 +36,21 @@ func Store(ctx context.Context, cfg config.Config, searchPath string) (*store.St
 		}
 		o.Password = dbauth.IAM(aws.Region, aws.Credentials)
 	}
-	if strings.Contains(cfg.DatabaseURL, "sslmode=verify-full") && !strings.Contains(cfg.DatabaseURL, "sslrootcert=") {
-		// The RDS CAs, embedded: the runtime's trust store lacks them.
-		pool, err := rdsca.Pool()
-		if err != nil {
-			return nil, err
-		}
-		o.RootCAs = pool
+	pool, err := RootCAs(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
 	}
+	o.RootCAs = pool
 	return store.Open(ctx, cfg.DatabaseURL, o)
+}
+
+// RootCAs are the CAs a database URL's server must chain to: the RDS
+// CAs, embedded (the runtime's trust store lacks them), when the URL
+// asks for verify-full without a CA file of its own; else nil, pgx's
+// own choice.
+func RootCAs(databaseURL string) (*x509.CertPool, error) {
+	if !strings.Contains(databaseURL, "sslmode=verify-full") || strings.Contains(databaseURL, "sslrootcert=") {
+		return nil, nil
+	}
+	return rdsca.Pool()
 }
