@@ -270,6 +270,9 @@ type faultStack struct {
 	log                  *lockedBuffer
 	toPG, toRedis, toSQS *testenv.Proxy
 	toSMTP               *testenv.StallProxy
+	// stallPG sits behind toPG: it can make PostgreSQL go silent, its
+	// connections open and no reply coming back.
+	stallPG *testenv.StallProxy
 	mail                 *testenv.Mailpit
 	clock                *clock.Clock
 	db                   *pgx.Conn // straight to the stack's schema, past the proxy
@@ -279,7 +282,17 @@ func startFaultStack(t *testing.T) *faultStack {
 	t.Helper()
 	f := &faultStack{mail: testenv.StartMailpit(t), clock: &clock.Clock{}}
 	var dbURL, redisURL string
-	f.toPG, dbURL = behindProxy(t, testenv.DatabaseURL())
+	pg, err := url.Parse(testenv.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgAddr := pg.Host
+	if pg.Port() == "" {
+		pgAddr = net.JoinHostPort(pg.Hostname(), "5432")
+	}
+	f.stallPG = testenv.NewStallProxy(t, pgAddr)
+	pg.Host = f.stallPG.Addr()
+	f.toPG, dbURL = behindProxy(t, pg.String())
 	f.toRedis, redisURL = behindProxy(t, testenv.RedisURL())
 	sqsAddr := testenv.FreeAddr(t)
 	f.toSQS = testenv.NewProxy(t, sqsAddr)
@@ -337,6 +350,7 @@ func (f *faultStack) expectOnce(t *testing.T, refs []string) {
 func TestFaults(t *testing.T) {
 	f := startFaultStack(t)
 	t.Run("PostgresCutMidLoad", func(t *testing.T) { faultPostgresCutMidLoad(t, f) })
+	t.Run("SilentDatabase", func(t *testing.T) { faultSilentDatabase(t, f) })
 	t.Run("RedisDown", func(t *testing.T) { faultRedisDown(t, f) })
 	t.Run("SQSUnreachableWhileBooking", func(t *testing.T) { faultSQSUnreachable(t, f) })
 	t.Run("WorkerKilledMidBatch", func(t *testing.T) { faultWorkerKilledMidBatch(t, f) })
@@ -493,6 +507,71 @@ func faultPostgresCutMidLoad(t *testing.T, f *faultStack) {
 	if n := queryInt(t, f.db, `SELECT count(*) FROM reservations WHERE reference = ANY($1) AND status = 'confirmed'`, refs); n != len(refs) {
 		t.Errorf("%d of the %d bookings answered 201 are confirmed in the database", n, len(refs))
 	}
+}
+
+// PostgreSQL stops answering without closing anything (a network that
+// drops packets, a frozen instance): every request that needs it is a
+// retryable 503 within 2 s, not a wait for the request timeout, no
+// function invocation times out, and the stack recovers by itself.
+func faultSilentDatabase(t *testing.T, f *faultStack) {
+	warm := stayBody(40, 1, "silent-db@example.com")
+	first := call(t, "POST", f.URL+"/v1/reservations", warm, "Idempotency-Key", "fault-silent-0")
+	if first.status != http.StatusCreated {
+		t.Fatalf("book before: %d %v", first.status, first.body)
+	}
+	mark := len(f.log.String())
+	f.stallPG.Stall()
+	stalled := true
+	resume := func() {
+		if stalled {
+			stalled = false
+			f.stallPG.Resume()
+		}
+	}
+	t.Cleanup(resume)
+
+	requests := []struct {
+		what, method, url string
+		body              any
+		headers           []string
+	}{
+		{"book", "POST", f.URL + "/v1/reservations", stayBody(41, 1, "silent-db@example.com"), []string{"Idempotency-Key", "fault-silent-1"}},
+		{"staff list", "GET", f.URL + "/v1/admin/hotels/nyc-midtown/reservations", nil, []string{"Authorization", "Bearer " + f.AdminKey}},
+		{"book again", "POST", f.URL + "/v1/reservations", stayBody(42, 1, "silent-db@example.com"), []string{"Idempotency-Key", "fault-silent-2"}},
+	}
+	for _, rq := range requests {
+		r, took, err := try(rq.method, rq.url, rq.body, rq.headers...)
+		if err != nil {
+			t.Errorf("%s with the database silent: %v after %v", rq.what, err, took)
+			continue
+		}
+		if !isUnavailable(r) {
+			t.Errorf("%s with the database silent: %d %v %v", rq.what, r.status, r.header, r.body)
+		}
+		if took > 2*time.Second {
+			t.Errorf("%s with the database silent took %v", rq.what, took)
+		}
+	}
+	resume()
+
+	// Recovered: the same booking goes through once the database answers.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, _, err := try("POST", f.URL+"/v1/reservations", stayBody(41, 1, "silent-db@example.com"), "Idempotency-Key", "fault-silent-1")
+		if err == nil && r.status == http.StatusCreated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no booking 10 s after the database answers again: %d %v %v", r.status, r.body, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, line := range strings.Split(f.log.String()[mark:], "\n") {
+		if strings.HasPrefix(line, "api ") && strings.Contains(line, "\tStatus: ") {
+			t.Errorf("an api invocation failed or timed out: %s", line)
+		}
+	}
+	checkNoHalfWrites(t, f.db, []string{f.cfg.AppKey, f.cfg.AppKeyNext})
 }
 
 // Redis is an accelerator: with it gone, guests still book, search and
