@@ -273,9 +273,9 @@ type faultStack struct {
 	// stallPG sits behind toPG: it can make PostgreSQL go silent, its
 	// connections open and no reply coming back.
 	stallPG *testenv.StallProxy
-	mail                 *testenv.Mailpit
-	clock                *clock.Clock
-	db                   *pgx.Conn // straight to the stack's schema, past the proxy
+	mail    *testenv.Mailpit
+	clock   *clock.Clock
+	db      *pgx.Conn // straight to the stack's schema, past the proxy
 }
 
 func startFaultStack(t *testing.T) *faultStack {
