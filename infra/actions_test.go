@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"innkeeper/shared/dbauth"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/realtime"
 	"innkeeper/shared/restorecheck"
@@ -27,7 +28,8 @@ var (
 	sesClient     = client{"innkeeper/shared/mail", mail.SESActions}
 	pushClient    = client{"innkeeper/shared/realtime", realtime.Actions}
 	backupClient  = client{"innkeeper/shared/restorecheck", restorecheck.Actions}
-	clients       = []client{sqsClient, secretsClient, sesClient, pushClient, backupClient}
+	dbauthClient  = client{"innkeeper/shared/dbauth", dbauth.Actions}
+	clients       = []client{sqsClient, secretsClient, sesClient, pushClient, backupClient, dbauthClient}
 )
 
 // call is one AWS call a function makes. when, if set, is the variable
@@ -46,33 +48,39 @@ type call struct {
 var calls = map[string][]call{
 	"api": {
 		{secretsClient, "GetSecretValue", ""},
+		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},
 		{sqsClient, "SendMessageBatch", ""},     // the outbox relay after each command
 		{sqsClient, "GetQueueAttributes", ""},   // /health's queue depths
 		{sqsClient, "StartMessageMoveTask", ""}, // POST /v1/admin/queues/events/redrive
 	},
 	"scheduler": {
 		{secretsClient, "GetSecretValue", ""},
+		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},
 		{sqsClient, "SendMessageBatch", ""}, // outbox-sweep
 	},
 	"metrics": {
 		{secretsClient, "GetSecretValue", ""},
+		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},
 		{sqsClient, "GetQueueAttributes", ""}, // queue and dead-letter depths
 	},
 	"worker": {
 		{secretsClient, "GetSecretValue", ""},
+		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},
 		{sesClient, "SendEmail", "MAIL_DRIVER"},
 		{pushClient, "PostToConnection", "WS_MANAGEMENT_ENDPOINT"},
 		{pushClient, "DeleteConnection", "WS_MANAGEMENT_ENDPOINT"}, // a revoked key's connections
 	},
 	"ws": {
 		{secretsClient, "GetSecretValue", ""},
+		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},
 		{pushClient, "PostToConnection", "WS_MANAGEMENT_ENDPOINT"},
 		{pushClient, "DeleteConnection", "WS_MANAGEMENT_ENDPOINT"}, // a revoked key's connections
 	},
-	"costingest": {{secretsClient, "GetSecretValue", ""}},
-	"migrate":    {{secretsClient, "GetSecretValue", ""}},
+	"costingest": {{secretsClient, "GetSecretValue", ""}, {dbauthClient, "BuildAuthToken", "DATABASE_AUTH"}},
+	"migrate":    {{secretsClient, "GetSecretValue", ""}, {dbauthClient, "BuildAuthToken", "DATABASE_AUTH"}},
 	"restorecheck": {
 		{secretsClient, "GetSecretValue", ""},
+		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},                   // password here: skipped
 		{backupClient, "PutRestoreValidationResult", "DATABASE_SECRET_ARN"}, // deployed stages only
 	},
 }
@@ -146,6 +154,9 @@ func TestEveryCallIsGranted(t *testing.T) {
 			for _, c := range cs {
 				if c.client.pkg == secretsClient.pkg && !strings.Contains(mustJSON(vars), "SECRET_ARN") {
 					continue // reads no secret in this stage
+				}
+				if c.client.pkg == dbauthClient.pkg && vars["DATABASE_AUTH"] != "iam" {
+					continue // logs in with a password in this stage
 				}
 				if c.when != "" && (vars[c.when] == nil || stage == "localstack" && c.when == "MAIL_DRIVER" && vars[c.when] != "ses") {
 					continue

@@ -86,7 +86,10 @@ func newData(s *Innkeeper) *Data {
 		SecurityGroups: &[]awsec2.ISecurityGroup{n.Proxy},
 		Secrets:        &[]awssecretsmanager.ISecret{d.DBSecret},
 		RequireTLS:     jsii.Bool(true),
-		BorrowTimeout:  awscdk.Duration_Seconds(jsii.Number(5)),
+		// Functions log in with IAM tokens (rds-db:connect), never
+		// with the secret's password, which only the proxy reads.
+		IamAuth:       jsii.Bool(true),
+		BorrowTimeout: awscdk.Duration_Seconds(jsii.Number(5)),
 		// Lambda opens a connection per execution environment; the
 		// proxy multiplexes them onto a few database connections.
 		MaxConnectionsPercent: jsii.Number(80),

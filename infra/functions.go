@@ -108,9 +108,16 @@ func (s *Innkeeper) finishEnvironments() {
 					s.OriginSecret.GrantRead(fn, nil)
 				}
 				continue
-			case v == "DATABASE_URL" && s.Data.DBSecret != nil:
+			case v == "DATABASE_URL" && s.Data.DBSecret != nil && f.Name == restoreChecker:
+				// The restore checker logs in to a restored instance,
+				// with the password of the snapshot's secret.
 				env["DATABASE_SECRET_ARN"] = s.Data.DBSecret.SecretArn()
 				s.Data.DBSecret.GrantRead(fn, nil)
+			case v == "DATABASE_URL" && s.Data.Proxy != nil:
+				// The others log in to the proxy with IAM tokens
+				// (DATABASE_AUTH=iam): no password to read, none that a
+				// rotation can make stale.
+				s.Data.Proxy.GrantConnect(fn, jsii.String(dbUser))
 			case v == "REDIS_URL" && s.Data.RedisSecret != nil:
 				env["REDIS_SECRET_ARN"] = s.Data.RedisSecret.SecretArn()
 				s.Data.RedisSecret.GrantRead(fn, nil)
@@ -119,8 +126,21 @@ func (s *Innkeeper) finishEnvironments() {
 			if v == "DATABASE_URL" && f.Name == restoreChecker && s.Data.DB != nil {
 				// The live instance, not the proxy: restore tests'
 				// instances share its domain (shared/restorecheck).
-				val = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+				val = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=verify-full",
 					dbUser, *s.Data.DB.DbInstanceEndpointAddress(), dbPort, dbName))
+			}
+			if v == "DATABASE_AUTH" && f.Name == restoreChecker {
+				val = jsii.String("password")
+			}
+			if v == "DB_QUERY_TIMEOUT" && background(f) {
+				// Jobs and ingestion run queries that may rightly take
+				// seconds; the server's statement_timeout bounds them,
+				// this bounds a silent database.
+				val = jsii.String("6s")
+			}
+			if v == "WS_MANAGEMENT_ENDPOINT" && f.Name == "ws" && s.WSStage != nil {
+				// The WebSocket function requires it, egress or not.
+				val = s.WSStage.CallbackUrl()
 			}
 			if !ok {
 				panic(fmt.Sprintf("infra: function %s reads %s, which stage %s does not set", f.Name, v, s.stage().Name))
@@ -153,6 +173,8 @@ func (s *Innkeeper) settings() map[string]*string {
 		"DB_MAX_CONNS":         jsii.String("2"),
 		"DB_CONNECT_TIMEOUT":   jsii.String("2s"),
 		"DB_STATEMENT_TIMEOUT": jsii.String("5s"),
+		"DB_QUERY_TIMEOUT":     jsii.String("1500ms"),
+		"DATABASE_AUTH":        jsii.String("iam"),
 		"REDIS_KEY_PREFIX":     jsii.String("ink:"),
 		"REDIS_TIMEOUT":        jsii.String("300ms"),
 		"RATE_LIMITS":          jsii.String("on"),
@@ -172,11 +194,13 @@ func (s *Innkeeper) settings() map[string]*string {
 		v["DATABASE_URL"] = jsii.String(st.LocalDatabaseURL)
 		v["REDIS_URL"] = jsii.String(st.LocalRedisURL)
 		v["MAIL_DRIVER"] = jsii.String("smtp")
+		v["DATABASE_AUTH"] = jsii.String("password")
 		v["WS_MANAGEMENT_ENDPOINT"] = nil
 		return v
 	}
-	// The password comes from the secret named beside it.
-	v["DATABASE_URL"] = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=require",
+	// No password: each connection signs an IAM token (DATABASE_AUTH),
+	// sent only to a server whose certificate chains to the RDS CAs.
+	v["DATABASE_URL"] = jsii.String(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=verify-full",
 		dbUser, *s.Data.Proxy.Endpoint(), dbPort, dbName))
 	v["REDIS_URL"] = jsii.String(fmt.Sprintf("rediss://%s:%s/0",
 		*s.Data.Redis.AttrPrimaryEndPointAddress(), *s.Data.Redis.AttrPrimaryEndPointPort()))
@@ -219,9 +243,15 @@ func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
 			}, s.Stack)},
 		}))
 	}
-	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil && s.stage().NatGateways > 0 {
+	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil && (s.stage().NatGateways > 0 || f.Name == "ws") {
 		s.WSStage.GrantManagementApiAccess(fn)
 	}
+}
+
+// background functions run jobs, not requests: their database calls
+// get a longer client-side bound.
+func background(f topology.Function) bool {
+	return slices.Contains([]string{"scheduler", "worker", "costingest", restoreChecker, "migrate"}, f.Name)
 }
 
 // mailDomain is the domain of a From address, "Name <a@b.example>".

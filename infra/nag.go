@@ -32,7 +32,7 @@ var suppressions = []suppression{
 	{rule: "AwsSolutions-IAM5", appliesTo: []string{`^Resource::\*$`},
 		reason: "Only X-Ray's PutTraceSegments/PutTelemetryRecords, the CDK log-retention function's retention calls and AWS Backup's PutRestoreValidationResult, " +
 			"which take no resource-level permissions; the infra tests fail on any other statement with Resource *."},
-	{rule: "AwsSolutions-IAM5", appliesTo: []string{`^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi[0-9A-F]+>/[a-z]+/\*/@connections/\*$`},
+	{rule: "AwsSolutions-IAM5", appliesTo: []string{`^Resource::arn:<AWS::Partition>:execute-api:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-[0-9]):<AWS::AccountId>:<WebSocketApi[0-9A-F]+>/[a-z]+/\*/@connections/\*$`},
 		reason: "Pushing to WebSocket clients: the connection ids are only known at run time; the grant is limited to this API's stage and its @connections."},
 	{rule: "AwsSolutions-APIG4",
 		reason: "The API authorises in the function: public booking routes are public by design, staff and finance routes " +

@@ -638,13 +638,18 @@ func anyStrings(v any) []string {
 }
 
 // TestPushesOnlyWithEgress: without NAT the @connections API cannot be
-// reached, so no function is told to push there; with NAT they are, and
-// may.
+// reached, so no function that may skip pushes is told to push there;
+// with NAT they are, and may. The WebSocket function requires the
+// endpoint (it refuses to start without it), so it always has it.
 func TestPushesOnlyWithEgress(t *testing.T) {
-	for _, f := range ours(t, "prod") {
+	for name, f := range ours(t, "prod") {
 		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
-		if v, ok := vars["WS_MANAGEMENT_ENDPOINT"]; ok {
-			t.Errorf("prod without NAT: WS_MANAGEMENT_ENDPOINT = %v", v)
+		v, ok := vars["WS_MANAGEMENT_ENDPOINT"]
+		if name == "ws" && !ok {
+			t.Error("prod: the ws function requires WS_MANAGEMENT_ENDPOINT and is not given it")
+		}
+		if name != "ws" && ok {
+			t.Errorf("prod without NAT: %s has WS_MANAGEMENT_ENDPOINT = %v", name, v)
 		}
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"stage": "staging", "natGateways": "1"}})
@@ -967,6 +972,78 @@ func TestWeeklyRestoreTestValidated(t *testing.T) {
 		vars := props(ours(t, stage)[restoreChecker])["Environment"].(map[string]any)["Variables"].(map[string]any)
 		if strings.Contains(mustJSON(vars["DATABASE_URL"]), "Proxy") || !strings.Contains(mustJSON(vars["DATABASE_URL"]), "Endpoint.Address") {
 			t.Errorf("%s: the restore checker's DATABASE_URL %s is not the instance's", stage, mustJSON(vars["DATABASE_URL"]))
+		}
+	}
+}
+
+// TestDatabaseLoginsByIAMOverVerifiedTLS: in deployed stages the proxy
+// takes IAM logins only, and every function that reaches it logs in with
+// an IAM token (granted rds-db:connect) over verify-full TLS, with no
+// password in its URL and no database secret to read. The restore
+// checker, which logs in to a restored instance, keeps the password.
+func TestDatabaseLoginsByIAMOverVerifiedTLS(t *testing.T) {
+	for _, stage := range deployed {
+		proxies := resources(t, stage, "AWS::RDS::DBProxy")
+		if len(proxies) != 1 {
+			t.Fatalf("%s: %d proxies", stage, len(proxies))
+		}
+		for _, p := range proxies {
+			if auth := mustJSON(props(p)["Auth"]); !strings.Contains(auth, `"IAMAuth":"REQUIRED"`) {
+				t.Errorf("%s: proxy auth %s", stage, auth)
+			}
+		}
+		for name, fn := range ours(t, stage) {
+			vars := props(fn)["Environment"].(map[string]any)["Variables"].(map[string]any)
+			url, ok := vars["DATABASE_URL"]
+			if !ok {
+				continue
+			}
+			if !strings.Contains(mustJSON(url), "sslmode=verify-full") {
+				t.Errorf("%s/%s: DATABASE_URL %s is not verify-full", stage, name, mustJSON(url))
+			}
+			if name == restoreChecker {
+				if vars["DATABASE_AUTH"] != "password" || vars["DATABASE_SECRET_ARN"] == nil {
+					t.Errorf("%s/%s: DATABASE_AUTH %v, DATABASE_SECRET_ARN %v", stage, name, vars["DATABASE_AUTH"], vars["DATABASE_SECRET_ARN"])
+				}
+				continue
+			}
+			if vars["DATABASE_AUTH"] != "iam" {
+				t.Errorf("%s/%s: DATABASE_AUTH %v", stage, name, vars["DATABASE_AUTH"])
+			}
+			if _, ok := vars["DATABASE_SECRET_ARN"]; ok {
+				t.Errorf("%s/%s: reads the database secret it no longer needs", stage, name)
+			}
+			if !slices.Contains(roleActions(t, stage, fn), "rds-db:connect") {
+				t.Errorf("%s/%s: no rds-db:connect", stage, name)
+			}
+		}
+	}
+}
+
+// A deployed stage over http, or with an APP_ENV the functions would
+// not run as deployed, is refused at synth.
+func TestDeployedStagesAreHTTPSOnly(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Stage)
+	}{
+		{"http APP_URL", func(s *Stage) { s.AppURL = "http://staging.innkeeper.example" }},
+		{"http origin", func(s *Stage) { s.CORSOrigins = append(s.CORSOrigins, "http://localhost:5173") }},
+		{"local APP_ENV", func(s *Stage) { s.AppEnv = "local" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := Stages["staging"]
+			st.CORSOrigins = slices.Clone(st.CORSOrigins)
+			tt.edit(&st)
+			if err := st.Validate(); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	for _, name := range StageNames() {
+		if err := Stages[name].Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

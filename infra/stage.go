@@ -121,7 +121,9 @@ var Stages = map[string]Stage{
 		MailFrom: "Innkeeper <bookings@innkeeper.example>", MailStaffTo: "front-desk@innkeeper.example",
 	},
 	"localstack": {
-		Name: "localstack", AppEnv: "staging", LocalStack: true,
+		// APP_ENV=local: an emulator on a laptop, over http, as the
+		// functions' configuration refuses for staging and production.
+		Name: "localstack", AppEnv: "local", LocalStack: true,
 		CORSOrigins:  []string{"http://localhost:5173", "http://127.0.0.1:5173"},
 		ThrottleRate: 100, ThrottleBurst: 200,
 		AppURL:           "http://localhost:4566",
@@ -155,6 +157,17 @@ func (s Stage) Validate() error {
 	}
 	if len(s.CORSOrigins) == 0 {
 		problems = append(problems, "no CORS origins")
+	}
+	if !s.LocalStack {
+		// The functions refuse to start otherwise (shared/config).
+		if s.AppEnv != "staging" && s.AppEnv != "production" {
+			problems = append(problems, "APP_ENV must be staging or production")
+		}
+		for _, u := range append([]string{s.AppURL}, s.CORSOrigins...) {
+			if !strings.HasPrefix(u, "https://") {
+				problems = append(problems, u+": a deployed stage is https only")
+			}
+		}
 	}
 	if (s.Domain == "") != (s.CertificateARN == "") {
 		problems = append(problems, "domain and certificate go together")

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,5 +112,51 @@ func TestSampleDeliveries(t *testing.T) {
 	}
 	if n := strings.Count(emf.String(), `"CloudWatchMetrics"`); n < total {
 		t.Errorf("%d EMF lines, want one per invocation (%d)", n, total)
+	}
+}
+
+// A hotel on an attribution line that cannot be a slug (an old function
+// that recorded what callers sent, up to 64 KiB) is dropped, not stored.
+func TestHotelsThatAreNoSlugAreDropped(t *testing.T) {
+	st := testenv.Store(t)
+	in, err := costingest.New(topology.Innkeeper, "eu-west-1", nil, st, io.Discard, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sample's second line keeps its real hotel.
+	hotels := map[string]string{"8c1d2f3a-0001-4b6e-9a11-5f0c2d7e9b01": strings.Repeat("x", 64<<10)}
+	ev := readEvent(t, "api-report-lines.json")
+	data, err := lambdalog.DecodeSubscription(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range data.LogEvents {
+		for id, h := range hotels {
+			if strings.Contains(e.Message, `"request_id":"`+id+`"`) {
+				data.LogEvents[i].Message = strings.Replace(e.Message, `"hotel":"lisbon-riverside"`, `"hotel":`+strconv.Quote(h), 1)
+			}
+		}
+	}
+	raw, _ := json.Marshal(data)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
+	ev.AWSLogs.Data = base64.StdEncoding.EncodeToString(gz.Bytes())
+	if _, err := in.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	for id := range hotels {
+		var hotel *string
+		if err := st.Pool().QueryRow(context.Background(), `SELECT hotel FROM invocation_costs WHERE request_id = $1`, id).Scan(&hotel); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if hotel != nil && *hotel != "" {
+			t.Errorf("%s: hotel %.40q stored", id, *hotel)
+		}
+	}
+	var kept int
+	if err := st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM invocation_costs WHERE hotel = 'lisbon-riverside'`).Scan(&kept); err != nil || kept != 1 {
+		t.Errorf("the real hotel of the other line: %d rows (%v)", kept, err)
 	}
 }

@@ -25,7 +25,16 @@ func main() {
 			if err != nil {
 				return nil, err
 			}
-			return pgx.Connect(ctx, url)
+			cc, err := pgx.ParseConfig(url)
+			if err != nil {
+				return nil, err
+			}
+			if roots, err := bootstrap.RootCAs(url); err != nil {
+				return nil, err
+			} else if roots != nil && cc.TLSConfig != nil {
+				cc.TLSConfig.RootCAs = roots
+			}
+			return pgx.ConnectConfig(ctx, cc)
 		},
 		Backup: restorecheck.NewBackup(aws, cfg.AWSEndpoint),
 		Out:    os.Stdout,

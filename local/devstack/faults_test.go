@@ -20,6 +20,7 @@ import (
 
 	"innkeeper/local/clock"
 	"innkeeper/local/testenv"
+	"innkeeper/shared/httpapi"
 )
 
 // withEnv overrides some of the stack's settings.
@@ -163,7 +164,7 @@ func queryInt(t *testing.T, db *pgx.Conn, sql string, args ...any) int {
 // a night sold without a reservation holding it or the other way round,
 // an event without its reservation or a reservation without its event,
 // a stored 201 without its reservation.
-func checkNoHalfWrites(t *testing.T, db *pgx.Conn) {
+func checkNoHalfWrites(t *testing.T, db *pgx.Conn, appKeys []string) (receipted map[string]bool) {
 	t.Helper()
 	rows, err := db.Query(context.Background(), `
 		WITH held AS (
@@ -197,15 +198,66 @@ func checkNoHalfWrites(t *testing.T, db *pgx.Conn) {
 			WHERE NOT EXISTS (SELECT 1 FROM reservations r WHERE r.reference = o.aggregate_id)`},
 		{"reservations without an event", `SELECT count(*) FROM reservations r
 			WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.aggregate_id = r.reference)`},
-		{"stored 201s without their reservation", `SELECT count(*) FROM idempotency_receipts i
-			WHERE i.status = 201 AND NOT EXISTS (SELECT 1 FROM reservations r
-				WHERE r.reference = convert_from(i.body, 'UTF8')::jsonb #>> '{reservation,reference}')`},
 	}
 	for _, c := range checks {
 		if n := queryInt(t, db, c.sql); n != 0 {
 			t.Errorf("%d %s", n, c.name)
 		}
 	}
+	return checkReceiptsHaveReservations(t, db, appKeys)
+}
+
+// checkReceiptsHaveReservations fails t on a stored 201 whose reservation
+// is not in the database, and returns the references the stored 201s
+// name. Receipt bodies are sealed, so they are opened here with the
+// stack's keys, as the API opens them to replay.
+func checkReceiptsHaveReservations(t *testing.T, db *pgx.Conn, appKeys []string) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.Query(ctx, `SELECT scope, key, fingerprint, body FROM idempotency_receipts WHERE status = 201`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for rows.Next() {
+		var scope, key string
+		var fp, body []byte
+		if err := rows.Scan(&scope, &key, &fp, &body); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := httpapi.OpenReceiptBody(appKeys, scope, key, fp, body)
+		if err != nil {
+			t.Errorf("stored 201 %s/%s cannot be opened: %v", scope, key, err)
+			continue
+		}
+		var stored struct {
+			Reservation struct {
+				Reference string `json:"reference"`
+			} `json:"reservation"`
+		}
+		if err := json.Unmarshal(plain, &stored); err != nil || stored.Reservation.Reference == "" {
+			t.Errorf("stored 201 %s/%s has no reservation reference: %v %q", scope, key, err, plain)
+			continue
+		}
+		refs = append(refs, stored.Reservation.Reference)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n := queryInt(t, db, `SELECT count(DISTINCT reference) FROM reservations WHERE reference = ANY($1)`, refs)
+	set := distinct(refs)
+	if n != len(set) {
+		t.Errorf("%d stored 201s without their reservation", len(set)-n)
+	}
+	return set
+}
+
+func distinct(s []string) map[string]bool {
+	m := make(map[string]bool, len(s))
+	for _, v := range s {
+		m[v] = true
+	}
+	return m
 }
 
 // faultStack is one devstack with its dependencies behind proxies the
@@ -218,16 +270,29 @@ type faultStack struct {
 	log                  *lockedBuffer
 	toPG, toRedis, toSQS *testenv.Proxy
 	toSMTP               *testenv.StallProxy
-	mail                 *testenv.Mailpit
-	clock                *clock.Clock
-	db                   *pgx.Conn // straight to the stack's schema, past the proxy
+	// stallPG sits behind toPG: it can make PostgreSQL go silent, its
+	// connections open and no reply coming back.
+	stallPG *testenv.StallProxy
+	mail    *testenv.Mailpit
+	clock   *clock.Clock
+	db      *pgx.Conn // straight to the stack's schema, past the proxy
 }
 
 func startFaultStack(t *testing.T) *faultStack {
 	t.Helper()
 	f := &faultStack{mail: testenv.StartMailpit(t), clock: &clock.Clock{}}
 	var dbURL, redisURL string
-	f.toPG, dbURL = behindProxy(t, testenv.DatabaseURL())
+	pg, err := url.Parse(testenv.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgAddr := pg.Host
+	if pg.Port() == "" {
+		pgAddr = net.JoinHostPort(pg.Hostname(), "5432")
+	}
+	f.stallPG = testenv.NewStallProxy(t, pgAddr)
+	pg.Host = f.stallPG.Addr()
+	f.toPG, dbURL = behindProxy(t, pg.String())
 	f.toRedis, redisURL = behindProxy(t, testenv.RedisURL())
 	sqsAddr := testenv.FreeAddr(t)
 	f.toSQS = testenv.NewProxy(t, sqsAddr)
@@ -285,6 +350,7 @@ func (f *faultStack) expectOnce(t *testing.T, refs []string) {
 func TestFaults(t *testing.T) {
 	f := startFaultStack(t)
 	t.Run("PostgresCutMidLoad", func(t *testing.T) { faultPostgresCutMidLoad(t, f) })
+	t.Run("SilentDatabase", func(t *testing.T) { faultSilentDatabase(t, f) })
 	t.Run("RedisDown", func(t *testing.T) { faultRedisDown(t, f) })
 	t.Run("SQSUnreachableWhileBooking", func(t *testing.T) { faultSQSUnreachable(t, f) })
 	t.Run("WorkerKilledMidBatch", func(t *testing.T) { faultWorkerKilledMidBatch(t, f) })
@@ -432,10 +498,80 @@ func faultPostgresCutMidLoad(t *testing.T, f *faultStack) {
 		}
 	}
 
-	checkNoHalfWrites(t, f.db)
+	receipted := checkNoHalfWrites(t, f.db, []string{f.cfg.AppKey, f.cfg.AppKeyNext})
+	for _, ref := range refs {
+		if !receipted[ref] {
+			t.Errorf("booking %s answered 201 but no stored 201 names it", ref)
+		}
+	}
 	if n := queryInt(t, f.db, `SELECT count(*) FROM reservations WHERE reference = ANY($1) AND status = 'confirmed'`, refs); n != len(refs) {
 		t.Errorf("%d of the %d bookings answered 201 are confirmed in the database", n, len(refs))
 	}
+}
+
+// PostgreSQL stops answering without closing anything (a network that
+// drops packets, a frozen instance): every request that needs it is a
+// retryable 503 within 2 s, not a wait for the request timeout, no
+// function invocation times out, and the stack recovers by itself.
+func faultSilentDatabase(t *testing.T, f *faultStack) {
+	warm := stayBody(40, 1, "silent-db@example.com")
+	first := call(t, "POST", f.URL+"/v1/reservations", warm, "Idempotency-Key", "fault-silent-0")
+	if first.status != http.StatusCreated {
+		t.Fatalf("book before: %d %v", first.status, first.body)
+	}
+	mark := len(f.log.String())
+	f.stallPG.Stall()
+	stalled := true
+	resume := func() {
+		if stalled {
+			stalled = false
+			f.stallPG.Resume()
+		}
+	}
+	t.Cleanup(resume)
+
+	requests := []struct {
+		what, method, url string
+		body              any
+		headers           []string
+	}{
+		{"book", "POST", f.URL + "/v1/reservations", stayBody(41, 1, "silent-db@example.com"), []string{"Idempotency-Key", "fault-silent-1"}},
+		{"staff list", "GET", f.URL + "/v1/admin/hotels/nyc-midtown/reservations", nil, []string{"Authorization", "Bearer " + f.AdminKey}},
+		{"book again", "POST", f.URL + "/v1/reservations", stayBody(42, 1, "silent-db@example.com"), []string{"Idempotency-Key", "fault-silent-2"}},
+	}
+	for _, rq := range requests {
+		r, took, err := try(rq.method, rq.url, rq.body, rq.headers...)
+		if err != nil {
+			t.Errorf("%s with the database silent: %v after %v", rq.what, err, took)
+			continue
+		}
+		if !isUnavailable(r) {
+			t.Errorf("%s with the database silent: %d %v %v", rq.what, r.status, r.header, r.body)
+		}
+		if took > 2*time.Second {
+			t.Errorf("%s with the database silent took %v", rq.what, took)
+		}
+	}
+	resume()
+
+	// Recovered: the same booking goes through once the database answers.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, _, err := try("POST", f.URL+"/v1/reservations", stayBody(41, 1, "silent-db@example.com"), "Idempotency-Key", "fault-silent-1")
+		if err == nil && r.status == http.StatusCreated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no booking 10 s after the database answers again: %d %v %v", r.status, r.body, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, line := range strings.Split(f.log.String()[mark:], "\n") {
+		if strings.HasPrefix(line, "api ") && strings.Contains(line, "\tStatus: ") {
+			t.Errorf("an api invocation failed or timed out: %s", line)
+		}
+	}
+	checkNoHalfWrites(t, f.db, []string{f.cfg.AppKey, f.cfg.AppKeyNext})
 }
 
 // Redis is an accelerator: with it gone, guests still book, search and

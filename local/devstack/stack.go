@@ -184,6 +184,15 @@ func newStack(o Options) (*Stack, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
+	// The devstack is local by definition: it says so to Load and to
+	// every function it runs, which refuse to start without APP_ENV.
+	getenv := o.Getenv
+	o.Getenv = func(k string) string {
+		if v := getenv(k); v != "" || k != "APP_ENV" {
+			return v
+		}
+		return "local"
+	}
 	if o.BuildDir == "" {
 		o.BuildDir = filepath.Join(o.Root, "dist", "devstack")
 	}

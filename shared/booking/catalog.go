@@ -55,6 +55,7 @@ func (s *Service) hotel(ctx context.Context, slug string) (HotelDetail, error) {
 		return HotelDetail{}, ErrNotFound
 	}
 	if d, ok := s.catalog.get(slug); ok {
+		s.found(ctx, slug)
 		return d, nil
 	}
 	return s.reloadHotel(ctx, slug)
@@ -71,6 +72,7 @@ func (s *Service) reloadHotel(ctx context.Context, slug string) (HotelDetail, er
 		return HotelDetail{}, err
 	}
 	s.catalog.put(slug, d)
+	s.found(ctx, slug)
 	return d, nil
 }
 

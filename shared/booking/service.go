@@ -17,6 +17,18 @@ type Service struct {
 	catalog   catalog
 	committed func(ctx context.Context, reference string)
 	quota     HoldQuota
+	resolved  func(ctx context.Context, slug string)
+}
+
+// OnHotel sets what runs each time a command or query has found the
+// hotel it names: the only point where a slug from a caller is known to
+// be a real hotel (cost attribution records it there, and only there).
+func (s *Service) OnHotel(fn func(ctx context.Context, slug string)) { s.resolved = fn }
+
+func (s *Service) found(ctx context.Context, slug string) {
+	if s.resolved != nil {
+		s.resolved(ctx, slug)
+	}
 }
 
 // AfterCommit sets what runs once a command on a reservation has

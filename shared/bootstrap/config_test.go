@@ -119,6 +119,7 @@ func TestConfigWithoutSecretsCallsNothing(t *testing.T) {
 	clean(t)
 	sm := newSecretsManager(t, nil)
 	t.Setenv("AWS_ENDPOINT_URL", sm.URL)
+	t.Setenv("APP_ENV", "test")
 	cfg, err := Config(context.Background())
 	if err != nil {
 		t.Fatal(err)

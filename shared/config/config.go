@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,15 @@ type Config struct {
 	DBMaxConns         int32
 	DBConnectTimeout   time.Duration
 	DBStatementTimeout time.Duration
+	// DBQueryTimeout bounds every call to the database on the client
+	// side, so a database that goes silent costs a request a 503 within
+	// it rather than the whole REQUEST_TIMEOUT.
+	DBQueryTimeout time.Duration
+	// DatabaseAuth is how functions log in to the database: password
+	// (from DATABASE_URL, the devstack and tests) or iam (a fresh IAM
+	// auth token per connection, RDS Proxy in the cloud), so a rotated
+	// secret never breaks a warm function.
+	DatabaseAuth string
 
 	RedisURL       string
 	RedisKeyPrefix string
@@ -111,21 +121,105 @@ type Config struct {
 	OriginSecretARN      string
 }
 
+// Setting is one environment variable the project reads, with what it
+// is for.
+type Setting struct {
+	Name        string
+	Description string
+}
+
+// Settings are the application's settings: every variable Load reads
+// (each documented in .env.example), and those a function reads on its
+// own beside Load.
+var Settings = []Setting{
+	{"APP_ENV", "local, test, staging or production; required outside the devstack and tests"},
+	{"APP_VERSION", "the version reported by health and logs"},
+	{"LOG_LEVEL", "debug, info, warn or error"},
+	{"DATABASE_URL", "postgres://user@host:port/db; the password only with DATABASE_AUTH=password"},
+	{"DATABASE_AUTH", "password (from DATABASE_URL) or iam (an IAM auth token per connection)"},
+	{"DB_MAX_CONNS", "connections per function instance"},
+	{"DB_CONNECT_TIMEOUT", "how long a new database connection may take"},
+	{"DB_STATEMENT_TIMEOUT", "the server-side statement and lock timeout"},
+	{"DB_QUERY_TIMEOUT", "the client-side bound on every database call"},
+	{"REDIS_URL", "redis:// or rediss:// URL"},
+	{"REDIS_KEY_PREFIX", "prefix of every Redis key"},
+	{"REDIS_TIMEOUT", "the bound on every Redis call"},
+	{"RATE_LIMITS", "on or off: the API's per-client rate limits"},
+	{"HTTP_ADDR", "where the local HTTP server listens"},
+	{"CORS_ALLOWED_ORIGINS", "browser origins allowed to call the API"},
+	{"REQUEST_TIMEOUT", "the bound on a whole API request"},
+	{"DEV_ADMIN_KEY", "an admin API key seeded locally; local and test only"},
+	{"APP_URL", "where guests manage bookings; signed links point there"},
+	{"APP_KEY", "the secret guest links, receipts and address names derive from"},
+	{"APP_KEY_NEXT", "the next APP_KEY, accepted during a rotation"},
+	{"EVENTS_QUEUE_URL", "the SQS queue of domain events"},
+	{"EVENTS_DLQ_URL", "its dead-letter queue"},
+	{"AWS_ENDPOINT_URL_SQS", "an SQS endpoint override (devstack, LocalStack)"},
+	{"AWS_ENDPOINT_URL", "an endpoint override for every AWS service (LocalStack)"},
+	{"AWS_ENDPOINT_URL_SECRETS_MANAGER", "a Secrets Manager endpoint override"},
+	{"APP_SECRET_ARN", "the secret holding the application's secret settings"},
+	{"DATABASE_SECRET_ARN", "the secret holding the database credentials"},
+	{"REDIS_SECRET_ARN", "the secret holding the Redis credentials"},
+	{"MAIL_DRIVER", "smtp or ses"},
+	{"SMTP_ADDR", "the SMTP server with MAIL_DRIVER=smtp"},
+	{"MAIL_FROM", "the sender of guest mail"},
+	{"MAIL_STAFF_TO", "where staff notices go"},
+	{"WS_MANAGEMENT_ENDPOINT", "the WebSocket API's @connections endpoint"},
+	{"COST_REGION", "the region whose prices cost ingestion uses"},
+	{"COST_PRICE_OVERRIDES", "negotiated prices for cost ingestion"},
+	{"METRICS_TOKEN", "the bearer token of GET /metrics"},
+	{"ORIGIN_SECRET", "the value the CDN sends in every request it forwards"},
+	{"ORIGIN_SECRET_PREVIOUS", "the previous ORIGIN_SECRET, accepted during a rotation"},
+	{"ORIGIN_SECRET_ARN", "the secret holding ORIGIN_SECRET"},
+	{"WS_MAX_CONNECTIONS_PER_ADDRESS", "WebSocket connections one client address may hold"},
+	{"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "subscriptions one WebSocket connection may hold"},
+}
+
+// Platform are the variables the project reads that are no setting of
+// the application: set by AWS Lambda, the SDK, the CDK or the test
+// harness.
+var Platform = []Setting{
+	{"AWS_REGION", "the function's region (Lambda)"},
+	{"AWS_DEFAULT_REGION", "the region, for tools that read this name"},
+	{"AWS_ACCESS_KEY_ID", "credentials (Lambda, LocalStack)"},
+	{"AWS_SECRET_ACCESS_KEY", "credentials (Lambda, LocalStack)"},
+	{"AWS_SESSION_TOKEN", "credentials (Lambda)"},
+	{"AWS_LAMBDA_RUNTIME_API", "the Lambda runtime API address"},
+	{"CDK_DEFAULT_ACCOUNT", "the account the CDK deploys to"},
+	{"CDK_DEFAULT_REGION", "the region the CDK deploys to"},
+	{"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "quiets jsii's Node version banner"},
+	{"TEST_DATABASE_URL", "the PostgreSQL the tests use"},
+	{"TEST_REDIS_URL", "the Redis the tests use"},
+	{"MAILPIT_BIN", "the Mailpit binary the tests start"},
+	{"COLDSTART_BASE", "the baseline a cold-start measurement compares with"},
+}
+
 // Variables lists every variable Load reads, for documentation checks.
-var Variables = []string{
-	"APP_ENV", "APP_VERSION", "LOG_LEVEL",
-	"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT",
-	"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS",
-	"HTTP_ADDR", "CORS_ALLOWED_ORIGINS", "REQUEST_TIMEOUT",
-	"DEV_ADMIN_KEY",
-	"APP_URL", "APP_KEY", "APP_KEY_NEXT",
-	"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
-	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
-	"APP_SECRET_ARN", "DATABASE_SECRET_ARN", "REDIS_SECRET_ARN",
-	"MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
-	"WS_MANAGEMENT_ENDPOINT",
-	"COST_REGION", "COST_PRICE_OVERRIDES", "METRICS_TOKEN",
-	"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS", "ORIGIN_SECRET_ARN",
+var Variables = loaded()
+
+// pending are Settings a function reads apart from Load, not yet in it.
+var pending = map[string]bool{"WS_MAX_CONNECTIONS_PER_ADDRESS": true, "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": true}
+
+func loaded() []string {
+	out := make([]string, 0, len(Settings))
+	for _, s := range Settings {
+		if !pending[s.Name] {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// Known reports whether the project reads the variable name.
+func Known(name string) bool {
+	for _, list := range [][]Setting{Settings, Platform} {
+		for _, s := range list {
+			if s.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FromEnv is Load over the process environment.
@@ -136,7 +230,13 @@ func FromEnv() (Config, error) { return Load(os.Getenv) }
 func Load(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	var c Config
-	c.Env = p.oneOf("APP_ENV", "local", "local", "test", "staging", "production")
+	// No default: a function whose APP_ENV went missing would otherwise
+	// run as local, with the public development keys. The devstack and
+	// the tests set it.
+	if p.str("APP_ENV", "") == "" {
+		p.fail("APP_ENV", "is required: local, test, staging or production")
+	}
+	c.Env = p.oneOf("APP_ENV", "", "local", "test", "staging", "production")
 	c.Version = p.str("APP_VERSION", Version)
 	c.LogLevel = p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	local := c.Env == "local" || c.Env == "test"
@@ -150,6 +250,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBMaxConns = int32(p.integer("DB_MAX_CONNS", 4, 1, 100))
 	c.DBConnectTimeout = p.duration("DB_CONNECT_TIMEOUT", time.Second)
 	c.DBStatementTimeout = p.duration("DB_STATEMENT_TIMEOUT", 5*time.Second)
+	c.DBQueryTimeout = p.duration("DB_QUERY_TIMEOUT", 1500*time.Millisecond)
+	c.DatabaseAuth = p.oneOf("DATABASE_AUTH", "password", "password", "iam")
 
 	c.RedisURL = p.str("REDIS_URL", ifLocal(local, "redis://127.0.0.1:6379/0"))
 	if c.RedisURL != "" {
@@ -189,8 +291,25 @@ func Load(getenv func(string) string) (Config, error) {
 			p.fail(name, "must be at least 32 characters of secret (e.g. openssl rand -base64 32)")
 		}
 	}
-	if !local && c.AppKey == localAppKey {
-		p.fail("APP_KEY", "is the public development key; set a secret one")
+	if !local {
+		for name, v := range map[string]string{"APP_KEY": c.AppKey, "APP_KEY_NEXT": c.AppKeyNext} {
+			if slices.Contains(publicKeys, v) {
+				p.fail(name, "is a public development key; set a secret one")
+			}
+		}
+	}
+
+	// Deployed stages speak HTTPS only: a link or an origin over http
+	// would send tokens and keys in clear.
+	if c.Env == "staging" || c.Env == "production" {
+		if strings.HasPrefix(strings.ToLower(c.AppURL), "http://") {
+			p.fail("APP_URL", "must be https:// in "+c.Env)
+		}
+		for _, o := range c.CORSAllowedOrigins {
+			if strings.HasPrefix(o, "http://") {
+				p.fail("CORS_ALLOWED_ORIGINS", "must all be https:// origins in "+c.Env)
+			}
+		}
 	}
 
 	c.EventsQueueURL = p.str("EVENTS_QUEUE_URL", "")
@@ -218,6 +337,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MetricsToken = p.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		p.fail("METRICS_TOKEN", "must be at least 16 characters")
+	}
+	if !local && c.MetricsToken == localMetricsToken {
+		p.fail("METRICS_TOKEN", "is the public development token; set a secret one")
 	}
 	c.OriginSecretARN = p.str("ORIGIN_SECRET_ARN", "")
 	c.OriginSecret = p.str("ORIGIN_SECRET", "")
@@ -265,28 +387,81 @@ func SecretsEndpoint(getenv func(string) string) (string, error) {
 }
 
 // Require reports the named variables that have no value, even from a
-// default, as one error naming them all.
+// default, as one error naming them all. A name Load does not read is an
+// error too, so a misspelt or forgotten requirement cannot pass unseen.
 func (c Config) Require(names ...string) error {
-	values := map[string]string{
-		"DATABASE_URL":  c.DatabaseURL,
-		"REDIS_URL":     c.RedisURL,
-		"DEV_ADMIN_KEY": c.DevAdminKey,
-	}
-	var missing []string
+	values := c.values()
+	var missing, unknown []string
 	for _, n := range names {
 		v, known := values[n]
-		if known && v == "" {
+		switch {
+		case !known:
+			unknown = append(unknown, n)
+		case v == "":
 			missing = append(missing, n)
 		}
 	}
+	var problems []string
+	if len(unknown) > 0 {
+		problems = append(problems, "unknown "+strings.Join(unknown, ", "))
+	}
 	if len(missing) > 0 {
-		return fmt.Errorf("config: missing %s (see .env.example)", strings.Join(missing, ", "))
+		problems = append(problems, "missing "+strings.Join(missing, ", "))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: %s (see .env.example)", strings.Join(problems, "; "))
 	}
 	return nil
 }
 
+// values is every variable Load reads, by name, as Load resolved it
+// (durations and numbers as text; zero means unset).
+func (c Config) values() map[string]string {
+	num := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	dur := func(d time.Duration) string {
+		if d == 0 {
+			return ""
+		}
+		return d.String()
+	}
+	onOff := "off"
+	if c.RateLimits {
+		onOff = "on"
+	}
+	return map[string]string{
+		"APP_ENV": c.Env, "APP_VERSION": c.Version, "LOG_LEVEL": c.LogLevel,
+		"DATABASE_URL": c.DatabaseURL, "DATABASE_AUTH": c.DatabaseAuth, "DB_MAX_CONNS": num(int64(c.DBMaxConns)),
+		"DB_CONNECT_TIMEOUT": dur(c.DBConnectTimeout), "DB_STATEMENT_TIMEOUT": dur(c.DBStatementTimeout),
+		"DB_QUERY_TIMEOUT": dur(c.DBQueryTimeout),
+		"REDIS_URL":        c.RedisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "REDIS_TIMEOUT": dur(c.RedisTimeout),
+		"RATE_LIMITS": onOff, "HTTP_ADDR": c.HTTPAddr, "CORS_ALLOWED_ORIGINS": strings.Join(c.CORSAllowedOrigins, ","),
+		"REQUEST_TIMEOUT": dur(c.RequestTimeout), "DEV_ADMIN_KEY": c.DevAdminKey,
+		"APP_URL": c.AppURL, "APP_KEY": c.AppKey, "APP_KEY_NEXT": c.AppKeyNext,
+		"EVENTS_QUEUE_URL": c.EventsQueueURL, "EVENTS_DLQ_URL": c.EventsDLQURL, "AWS_ENDPOINT_URL_SQS": c.SQSEndpoint,
+		"AWS_ENDPOINT_URL": c.AWSEndpoint, "AWS_ENDPOINT_URL_SECRETS_MANAGER": c.SecretsEndpoint,
+		"APP_SECRET_ARN": c.AppSecretARN, "DATABASE_SECRET_ARN": c.DatabaseSecretARN, "REDIS_SECRET_ARN": c.RedisSecretARN,
+		"MAIL_DRIVER": c.MailDriver, "SMTP_ADDR": c.SMTPAddr, "MAIL_FROM": c.MailFrom, "MAIL_STAFF_TO": c.MailStaffTo,
+		"WS_MANAGEMENT_ENDPOINT": c.WSManagementEndpoint,
+		"COST_REGION":            c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "METRICS_TOKEN": c.MetricsToken,
+		"ORIGIN_SECRET": c.OriginSecret, "ORIGIN_SECRET_PREVIOUS": c.OriginSecretPrevious, "ORIGIN_SECRET_ARN": c.OriginSecretARN,
+	}
+}
+
 // localAppKey signs links in local stacks only; Load refuses it elsewhere.
 const localAppKey = "local-development-app-key-not-secret-0000"
+
+// publicKeys are keys committed in this repository (.env.example, the
+// security scan's tests), so anyone can sign with them; localMetricsToken
+// is the development /metrics token. Load refuses them outside local.
+var publicKeys = []string{localAppKey,
+	"scan-test-app-key-0123456789abcdefghijklmn", "scan-test-app-key-next-0123456789abcdefghi"}
+
+const localMetricsToken = "local-metrics-token-0123456789"
 
 // ifLocal is the local default, or the cloud one (none unless given).
 func ifLocal(local bool, v string, cloud ...string) string {

@@ -11,7 +11,16 @@ import (
 	"github.com/joho/godotenv"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is m as an environment, with APP_ENV=local unless m sets it (the
+// devstack sets it so).
+func env(m map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := m[k]; ok || k != "APP_ENV" {
+			return v
+		}
+		return "local"
+	}
+}
 
 func TestLocalDefaults(t *testing.T) {
 	c, err := Load(env(nil))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"innkeeper/shared/booking"
 	"innkeeper/shared/lambdalog"
 	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
@@ -78,6 +79,13 @@ func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (R
 	}
 	reports, attributions := lambdalog.Scan(data, i.Functions)
 	records, err := i.Pricer.Join(reports, attributions)
+	for n := range records {
+		// Attribution lines are written by the functions, from what
+		// callers sent; a hotel that cannot be a slug is not kept.
+		if h := records[n].Hotel; h != "" && !booking.ValidSlug(h) {
+			records[n].Hotel = ""
+		}
+	}
 	if err != nil && i.Log != nil {
 		i.Log.WarnContext(ctx, "invocations not priced", slog.String("log_group", data.LogGroup), slog.String("error", err.Error()))
 	}

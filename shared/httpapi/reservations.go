@@ -81,7 +81,6 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	canonical, _ := json.Marshal(req)
-	meter.From(r.Context()).Hotel(req.Hotel)
 	s.idempotent(w, r, canonical, renderReservation(http.StatusCreated), func(rc *booking.Receipt) error {
 		res, _, err := s.svc.Book(r.Context(), br, rc)
 		if err == nil {

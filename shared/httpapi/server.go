@@ -222,6 +222,11 @@ func New(d Deps) *Server {
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)
 	}
+	if d.Service != nil {
+		// A request's hotel, for its cost line, once it is a real one:
+		// a slug as sent may be anything up to the body's size.
+		d.Service.OnHotel(func(ctx context.Context, slug string) { meter.From(ctx).Hotel(slug) })
+	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second
 	}
@@ -298,10 +303,11 @@ func (s *Server) named(name string, h http.HandlerFunc) http.Handler {
 		}
 		// What the request works on, for its invocation's cost line.
 		// Finance reading a booking's receipt is not part of its cost.
+		// The hotel is recorded by the Service once the slug named a
+		// real one (see New), never as sent.
 		inv := meter.From(r.Context())
 		inv.Client(s.clientKey(r))
 		if !strings.Contains(name, " /v1/finance/") {
-			inv.Hotel(r.PathValue("slug"))
 			inv.Reservation(r.PathValue("reference"))
 		}
 		h(w, r)

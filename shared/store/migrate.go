@@ -72,6 +72,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx = unbounded(ctx)
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, classify("migrate: acquire", err)

@@ -13,6 +13,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -34,8 +35,19 @@ type Options struct {
 	MaxConns         int32
 	ConnectTimeout   time.Duration
 	StatementTimeout time.Duration
+	// QueryTimeout bounds, on the client side, every call to the
+	// database: taking a connection, each query, exec or batch. A silent
+	// database then costs a request at most this long (default 1.5 s).
+	QueryTimeout time.Duration
 	// SearchPath, when set, confines the store to one schema (tests).
 	SearchPath string
+	// Password, when set, gives the password of each new connection
+	// (an IAM auth token, valid 15 minutes), instead of the one in the
+	// URL, so a warm function keeps connecting across rotations.
+	Password func(ctx context.Context, host string, port uint16, user string) (string, error)
+	// RootCAs, when set, are the only CAs the server's certificate may
+	// chain to (sslmode=verify-full).
+	RootCAs *x509.CertPool
 }
 
 // Store is a booking.Store on a pgx pool.
@@ -70,6 +82,34 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.SearchPath != "" {
 		rp["search_path"] = o.SearchPath
 	}
+	if o.QueryTimeout == 0 {
+		o.QueryTimeout = 1500 * time.Millisecond
+	}
+	cfg.ConnConfig.DialFunc = dialer(o.ConnectTimeout).DialContext
+	if o.RootCAs != nil {
+		for _, c := range append([]*pgconn.FallbackConfig{{TLSConfig: cfg.ConnConfig.TLSConfig}}, cfg.ConnConfig.Fallbacks...) {
+			if c.TLSConfig != nil {
+				c.TLSConfig.RootCAs = o.RootCAs
+			}
+		}
+	}
+	if o.Password != nil {
+		password := o.Password
+		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+			pw, err := password(ctx, cc.Host, cc.Port, cc.User)
+			if err != nil {
+				return fmt.Errorf("store: database credentials: %w", err)
+			}
+			cc.Password = pw
+			return nil
+		}
+	}
+	cfg.ConnConfig.Tracer = deadlines{d: o.QueryTimeout}
+	// A connection idle for a while is pinged before use, and the ping
+	// is bounded too, so a pooled connection to a database that went
+	// away is replaced rather than handed to a query.
+	cfg.PingTimeout = o.QueryTimeout / 2
+	cfg.HealthCheckPeriod = 15 * time.Second
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

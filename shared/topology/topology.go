@@ -182,38 +182,38 @@ const arm64 = "arm64"
 // one built by function calls is built at every start of every function
 // (0.14 ms of each cold start). Each list starts with the settings every
 // function reads (APP_ENV, APP_VERSION, LOG_LEVEL) and those of the
-// database (DATABASE_URL, DB_*); TestEnvListsShareTheirCommonParts holds
+// database (DATABASE_URL, DB_*, DATABASE_AUTH); TestEnvListsShareTheirCommonParts holds
 // them to that.
 var (
 	apiEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
-		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
+		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
 		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS", "CORS_ALLOWED_ORIGINS",
 		"REQUEST_TIMEOUT", "APP_URL", "APP_KEY", "APP_KEY_NEXT", "ORIGIN_SECRET",
 		"ORIGIN_SECRET_PREVIOUS",
 	}
 	workerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
-		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "APP_URL", "APP_KEY", "MAIL_DRIVER",
+		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "APP_URL", "APP_KEY", "MAIL_DRIVER",
 		"SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO", "REDIS_URL", "REDIS_KEY_PREFIX",
 		"REDIS_TIMEOUT", "WS_MANAGEMENT_ENDPOINT",
 	}
 	schedulerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
-		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
+		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
 	}
 	wsEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
-		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
+		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
 		"CORS_ALLOWED_ORIGINS", "WS_MANAGEMENT_ENDPOINT",
 	}
 	costEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
-		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "COST_REGION", "COST_PRICE_OVERRIDES",
+		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "COST_REGION", "COST_PRICE_OVERRIDES",
 	}
 	metricsEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
-		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
+		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT",
 		"EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS", "METRICS_TOKEN",
 	}
 )
@@ -228,7 +228,7 @@ var Innkeeper = Manifest{
 		{
 			Name: "migrate", Description: "Applies the schema migrations after each deployment",
 			MemoryMB: 256, Timeout: 5 * time.Minute, Arch: arm64, ReservedConcurrency: 1,
-			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_CONNECT_TIMEOUT"},
+			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_CONNECT_TIMEOUT", "DATABASE_AUTH"},
 		},
 		{
 			Name: "worker", Description: "Consumes the events queue: guest and staff emails",
@@ -251,7 +251,7 @@ var Innkeeper = Manifest{
 			// restored instance shares its domain (shared/restorecheck).
 			Name: "restorecheck", Description: "Validates AWS Backup's weekly restore test of the database and reports its recovery time",
 			MemoryMB: 256, Timeout: 2 * time.Minute, Arch: arm64, ReservedConcurrency: 1,
-			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"},
+			Env: []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH"},
 		},
 		{
 			Name: "metrics", Description: "GET /metrics: request counters, bookings and queue figures in Prometheus text format",

@@ -90,12 +90,15 @@ func TestValidateCatchesMistakes(t *testing.T) {
 // function with a database all of the database's.
 func TestEnvListsShareTheirCommonParts(t *testing.T) {
 	base := []string{"APP_ENV", "APP_VERSION", "LOG_LEVEL"}
-	db := []string{"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"}
+	db := []string{"DATABASE_URL", "DB_MAX_CONNS", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH"}
 	for _, f := range Innkeeper.Functions {
 		for _, k := range base {
 			if !slices.Contains(f.Env, k) {
 				t.Errorf("function %s does not read %s", f.Name, k)
 			}
+		}
+		if slices.Contains(f.Env, "DATABASE_URL") && !slices.Contains(f.Env, "DATABASE_AUTH") {
+			t.Errorf("function %s reads DATABASE_URL but not DATABASE_AUTH", f.Name)
 		}
 		if f.Name == "migrate" || !slices.Contains(f.Env, "DATABASE_URL") {
 			continue // migrate sets its own pool's size and timeouts
