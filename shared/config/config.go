@@ -84,6 +84,11 @@ type Config struct {
 	// (https://{api}.execute-api.{region}.amazonaws.com/{stage}); empty
 	// when there is none, and pushes are skipped.
 	WSManagementEndpoint string
+	// WSMaxConnectionsPerAddress is how many WebSocket connections one
+	// client address may hold at once; WSMaxSubscriptionsPerConnection
+	// how many topics one connection may follow (shared/realtime).
+	WSMaxConnectionsPerAddress      int
+	WSMaxSubscriptionsPerConnection int
 
 	// MailDriver is smtp (Mailpit locally) or ses (SES v2 in the cloud).
 	MailDriver  string
@@ -123,7 +128,7 @@ var Variables = []string{
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
 	"APP_SECRET_ARN", "DATABASE_SECRET_ARN", "REDIS_SECRET_ARN",
 	"MAIL_DRIVER", "SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO",
-	"WS_MANAGEMENT_ENDPOINT",
+	"WS_MANAGEMENT_ENDPOINT", "WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
 	"COST_REGION", "COST_PRICE_OVERRIDES", "METRICS_TOKEN",
 	"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS", "ORIGIN_SECRET_ARN",
 }
@@ -236,6 +241,8 @@ func Load(getenv func(string) string) (Config, error) {
 			p.fail("WS_MANAGEMENT_ENDPOINT", "must be the WebSocket API's https://…/stage URL")
 		}
 	}
+	c.WSMaxConnectionsPerAddress = p.integer("WS_MAX_CONNECTIONS_PER_ADDRESS", 20, 1, 10000)
+	c.WSMaxSubscriptionsPerConnection = p.integer("WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 50, 1, 1000)
 
 	c.MailDriver = p.oneOf("MAIL_DRIVER", ifLocal(local, "smtp", "ses"), "smtp", "ses")
 	c.SMTPAddr = p.str("SMTP_ADDR", ifLocal(local, "127.0.0.1:1025"))
