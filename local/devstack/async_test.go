@@ -93,7 +93,7 @@ func TestMailFlowsThroughTheDevstack(t *testing.T) {
 	}
 
 	// /health shows the queue, the outbox and the jobs' last runs.
-	h := call(t, "GET", s.URL+"/health", nil).body
+	h := call(t, "GET", s.URL+"/health", nil, "Authorization", "Bearer "+s.AdminKey).body
 	g := h["gauges"].(map[string]any)
 	jobs := g["jobs"].(map[string]any)
 	if g["queue"] == nil || g["outbox"] == nil || jobs["expire-holds"].(map[string]any)["last_success"] == nil {

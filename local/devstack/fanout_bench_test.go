@@ -19,7 +19,8 @@ import (
 // time to the @connections API) until every client has read it.
 func BenchmarkFanout(b *testing.B) {
 	const n = 1000
-	s, _ := startStack(b)
+	// Every client is 127.0.0.1: lift the cap of connections per address.
+	s, _ := startStack(b, withEnv(map[string]string{"WS_MAX_CONNECTIONS_PER_ADDRESS": fmt.Sprint(2 * n)}))
 	ctx := context.Background()
 	var received sync.WaitGroup
 	clients := make([]*websocket.Conn, 0, n)

@@ -273,6 +273,7 @@ type faultStack struct {
 	// stallPG sits behind toPG: it can make PostgreSQL go silent, its
 	// connections open and no reply coming back.
 	stallPG *testenv.StallProxy
+	toWS    *testenv.StallProxy // the @connections endpoint, as the functions reach it
 	mail    *testenv.Mailpit
 	clock   *clock.Clock
 	db      *pgx.Conn // straight to the stack's schema, past the proxy
@@ -297,10 +298,13 @@ func startFaultStack(t *testing.T) *faultStack {
 	sqsAddr := testenv.FreeAddr(t)
 	f.toSQS = testenv.NewProxy(t, sqsAddr)
 	f.toSMTP = testenv.NewStallProxy(t, f.mail.SMTPAddr)
+	wsAddr := testenv.FreeAddr(t)
+	f.toWS = testenv.NewStallProxy(t, wsAddr)
 	// RATE_LIMITS=off: no rate limit gets in the way of the load.
-	env := map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "RATE_LIMITS": "off"}
+	env := map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "RATE_LIMITS": "off", "METRICS_TOKEN": faultMetricsToken}
 	f.Stack, f.log = startStack(t, withEnv(env), func(o *Options) {
 		o.SQSAddr, o.SQSEndpoint = sqsAddr, "http://"+f.toSQS.Addr()
+		o.WSAddr, o.WSManagementAddr = wsAddr, f.toWS.Addr()
 		o.SMTPAddr, o.Clock, o.NoSchedules = f.toSMTP.Addr(), f.clock, true
 	})
 	f.db = stackDB(t, f.Stack)
@@ -354,6 +358,7 @@ func TestFaults(t *testing.T) {
 	t.Run("RedisDown", func(t *testing.T) { faultRedisDown(t, f) })
 	t.Run("SQSUnreachableWhileBooking", func(t *testing.T) { faultSQSUnreachable(t, f) })
 	t.Run("WorkerKilledMidBatch", func(t *testing.T) { faultWorkerKilledMidBatch(t, f) })
+	t.Run("WebSocketFlood", func(t *testing.T) { faultWebSocketFlood(t, f) })
 }
 
 // outcome is one request of the load.
@@ -619,7 +624,8 @@ func faultRedisDown(t *testing.T, f *faultStack) {
 	if failing := failingChecks(ready); !isUnavailable(ready) || !slices.Contains(failing, "redis") || slices.Contains(failing, "postgres") {
 		t.Errorf("/readyz with Redis down: %d %v", ready.status, ready.body)
 	}
-	health := timed("health", "GET", f.URL+"/health", nil)
+	health := timed("health", "GET", f.URL+"/health", nil, "Authorization", "Bearer "+faultMetricsToken)
+	checkPublicHealth(t, timed("public health", "GET", f.URL+"/health", nil))
 	checks := map[string]string{}
 	list, _ := health.body["checks"].([]any)
 	for _, c := range list {

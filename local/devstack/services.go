@@ -87,6 +87,9 @@ func (s *Stack) startWebSockets() error {
 	}
 	s.ws = g
 	s.WSURL = "ws" + strings.TrimPrefix(base, "http")
+	if s.opts.WSManagementAddr != "" {
+		base = "http://" + s.opts.WSManagementAddr
+	}
 	s.overrides["WS_MANAGEMENT_ENDPOINT"] = g.ManagementEndpoint(base)
 	return nil
 }

@@ -71,6 +71,10 @@ type Options struct {
 	SQSEndpoint string
 	// WSAddr is where the WebSocket API listens (127.0.0.1:3001).
 	WSAddr string
+	// WSManagementAddr, when set, is the host:port the functions reach
+	// the @connections endpoint at instead of WSAddr (tests put a proxy
+	// between to slow the pushes down).
+	WSManagementAddr string
 	// SMTPAddr is an SMTP server to use instead of starting Mailpit.
 	SMTPAddr string
 	// NoSchedules leaves the schedules unfired (tests fire them by hand).

@@ -606,6 +606,30 @@ func (s *scanner) links(ctx context.Context) {
 	}
 }
 
+// health: /health without credentials is its status and version, and
+// nothing more.
+func (s *scanner) health(ctx context.Context) {
+	ex := s.send(ctx, s.build(route("GET /health"), variant{authSet: true}))
+	if ex == nil {
+		return
+	}
+	var body map[string]json.RawMessage
+	if !decode(ex, &body) {
+		s.flag(ex, ruleHealthDetail, "the answer without credentials is not a JSON object: %s", s.snippet(ex.body))
+		return
+	}
+	var extra []string
+	for k := range body {
+		if k != "status" && k != "version" {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	if len(extra) > 0 || body["status"] == nil {
+		s.flag(ex, ruleHealthDetail, "without credentials it shows %s: %s", strings.Join(extra, ", "), s.snippet(ex.body))
+	}
+}
+
 // finish cancels the scan's own booking: the cancel route's real
 // request, made last.
 func (s *scanner) finish(ctx context.Context) {

@@ -15,7 +15,8 @@
 // NUL byte) in every parameter, a body over the API's limit, a wrong
 // Content-Type, another reservation's token, a key of the wrong role, no
 // key, a forged key, an expired signed link; and what must be accepted,
-// such as a link signed with the next application key during a rotation.
+// such as a link signed with the next application key during a rotation;
+// and /health without credentials must say its status and version only.
 //
 // Each check names the ZAP rule it mirrors; checks ZAP has no rule for
 // carry an "ink-" id. The scan is not read-only: it creates a hotel, a

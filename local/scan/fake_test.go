@@ -465,9 +465,12 @@ func (f *fakeAPI) succeed(w http.ResponseWriter, r *http.Request, key string) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		_, _ = io.WriteString(w, "# TYPE requests counter\nrequests 1\n")
 	case "GET /health":
-		body := map[string]any{"status": "ok"}
+		body := map[string]any{"status": "ok", "version": "test"}
 		if f.faults["todo"] {
 			body["note"] = "TODO: remove before launch"
+		}
+		if f.faults["health-detail"] {
+			body["gauges"] = map[string]any{"jobs": map[string]any{"cleanup": map[string]any{"last_error": "dial tcp 10.0.3.17:5432: refused"}}}
 		}
 		f.json(w, 200, body)
 	case "GET /v1/hotels", "GET /v1/hotels/{slug}":

@@ -71,6 +71,9 @@ var (
 	ruleMediaType = rule{"ink-media-type", "Wrong Content-Type not refused with 415"}
 	// During a rotation, links signed with APP_KEY_NEXT are accepted.
 	ruleKeyRotation = rule{"ink-key-rotation", "Link signed with APP_KEY_NEXT refused"}
+	// /health without credentials says its status and version only: its
+	// checks, gauges and jobs' errors can name hosts, ARNs and references.
+	ruleHealthDetail = rule{"ink-health-detail", "/health shows its detail without credentials"}
 )
 
 // The scan's own health: when these fire, other checks went unproven.

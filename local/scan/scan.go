@@ -109,6 +109,7 @@ func Run(ctx context.Context, t Target) []Finding {
 	s.crossTokens(ctx)
 	s.roles(ctx)
 	s.links(ctx)
+	s.health(ctx)
 	s.finish(ctx)
 	s.coverage()
 	return s.results()

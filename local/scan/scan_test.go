@@ -71,6 +71,7 @@ func TestScanRulesCatchTheirFaults(t *testing.T) {
 		{name: "SQL error", fault: "sql-error", rule: ruleErrorDisclosure},
 		{name: "Go error string", fault: "go-error", rule: ruleErrorDisclosure},
 		{name: "developer comment", fault: "todo", rule: ruleInfoDisclosure, route: "GET /health"},
+		{name: "health detail in public", fault: "health-detail", rule: ruleHealthDetail, route: "GET /health"},
 		{name: "token echoed", fault: "echo-secret", rule: ruleInfoDisclosure, route: keyGet},
 		{name: "key list shows a secret", fault: "list-secret", rule: ruleInfoDisclosure, route: "GET /v1/admin/api-keys"},
 		{name: "traversal redirected", fault: "traversal-redirect", rule: rulePathTraversal},

@@ -94,6 +94,11 @@ type Config struct {
 	// (https://{api}.execute-api.{region}.amazonaws.com/{stage}); empty
 	// when there is none, and pushes are skipped.
 	WSManagementEndpoint string
+	// WSMaxConnectionsPerAddress is how many WebSocket connections one
+	// client address may hold at once; WSMaxSubscriptionsPerConnection
+	// how many topics one connection may follow (shared/realtime).
+	WSMaxConnectionsPerAddress      int
+	WSMaxSubscriptionsPerConnection int
 
 	// MailDriver is smtp (Mailpit locally) or ses (SES v2 in the cloud).
 	MailDriver  string
@@ -197,15 +202,10 @@ var Platform = []Setting{
 // Variables lists every variable Load reads, for documentation checks.
 var Variables = loaded()
 
-// pending are Settings a function reads apart from Load, not yet in it.
-var pending = map[string]bool{"WS_MAX_CONNECTIONS_PER_ADDRESS": true, "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": true}
-
 func loaded() []string {
 	out := make([]string, 0, len(Settings))
 	for _, s := range Settings {
-		if !pending[s.Name] {
-			out = append(out, s.Name)
-		}
+		out = append(out, s.Name)
 	}
 	return out
 }
@@ -358,6 +358,8 @@ func Load(getenv func(string) string) (Config, error) {
 			p.fail("WS_MANAGEMENT_ENDPOINT", "must be the WebSocket API's https://…/stage URL")
 		}
 	}
+	c.WSMaxConnectionsPerAddress = p.integer("WS_MAX_CONNECTIONS_PER_ADDRESS", 20, 1, 10000)
+	c.WSMaxSubscriptionsPerConnection = p.integer("WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 50, 1, 1000)
 
 	c.MailDriver = p.oneOf("MAIL_DRIVER", ifLocal(local, "smtp", "ses"), "smtp", "ses")
 	c.SMTPAddr = p.str("SMTP_ADDR", ifLocal(local, "127.0.0.1:1025"))

@@ -299,7 +299,7 @@ func TestHealth(t *testing.T) {
 	if r := c.do("GET", "/readyz", nil); r.Status != 200 {
 		t.Fatalf("readyz %d %s", r.Status, r.Body)
 	}
-	h := c.do("GET", "/health", nil).JSON(t)
+	h := c.do("GET", "/health", nil, admin()...).JSON(t)
 	if h["status"] != "ok" || h["version"] == "" {
 		t.Fatalf("health: %v", h)
 	}
@@ -337,7 +337,7 @@ func TestHealthNamesTheFailingDependency(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatal("503 without Retry-After")
 	}
-	h := c.do("GET", "/health", nil)
+	h := c.do("GET", "/health", nil, admin()...)
 	if h.Status != 200 || h.JSON(t)["status"] != "warning" {
 		t.Fatalf("health with Redis down: %d %s", h.Status, h.Body)
 	}

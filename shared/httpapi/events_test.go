@@ -110,7 +110,7 @@ func TestRedriveAndDeadLetterWarning(t *testing.T) {
 	if _, err := q.SendMessageBatch(context.Background(), deadLetter(dlq)); err != nil {
 		t.Fatal(err)
 	}
-	h := c.do("GET", "/health", nil).JSON(t)
+	h := c.do("GET", "/health", nil, admin()...).JSON(t)
 	if h["status"] != "warning" || !strings.Contains(strings.Join(toStrings(h["warnings"]), " "), "dead-letter") {
 		t.Fatalf("health with a dead letter: %v", h)
 	}

@@ -37,8 +37,9 @@ type RateClass string
 
 // The classes. A route the table does not name is a read.
 const (
-	// Exempt routes are never limited: the health probes, which load
-	// balancers and monitors call on their own schedule.
+	// Exempt routes are never limited: the liveness and readiness
+	// probes, which load balancers call on their own schedule. /health,
+	// which reads queues and gauges, is a read like any other.
 	Exempt RateClass = "exempt"
 	// Reads are searches and reads.
 	Reads RateClass = "reads"
@@ -95,7 +96,7 @@ type RateLimits struct {
 //
 // Booking writes are POST /v1/reservations and its confirm and cancel;
 // they are ten times stricter than reads because each one holds rooms
-// and sends mail. The health probes are not limited. API keys belong to
+// and sends mail. /livez and /readyz are not limited. API keys belong to
 // staff tools and finance reports that legitimately make many calls,
 // often from one office address.
 func DefaultRateLimits() RateLimits {
@@ -103,7 +104,6 @@ func DefaultRateLimits() RateLimits {
 		Classes: map[string]RateClass{
 			"GET /livez":  Exempt,
 			"GET /readyz": Exempt,
-			"GET /health": Exempt,
 
 			"POST /v1/reservations":                     Writes,
 			"POST /v1/reservations/{reference}/confirm": Writes,

@@ -397,14 +397,17 @@ func TestRateLimitUnknownKeysCountByAddress(t *testing.T) {
 	}
 }
 
+// The liveness and readiness probes are never limited; /health, which
+// reads queues and gauges, is a read like the others.
 func TestHealthRoutesAreNotLimited(t *testing.T) {
 	t.Parallel()
 	a := newLimitedAPI(t, limits(1, 1, 1, 1), nil)
 	ip := "203.0.113.40"
 	a.send(ip, "GET", "/v1/hotels")
 	a.send(ip, "GET", "/v1/hotels").Problem(t, 429, "rate-limited")
+	a.send(ip, "GET", "/health").Problem(t, 429, "rate-limited")
 	for range 5 {
-		for _, path := range []string{"/livez", "/readyz", "/health"} {
+		for _, path := range []string{"/livez", "/readyz"} {
 			r := a.send(ip, "GET", path)
 			if r.Status != 200 || r.Header.Get("RateLimit") != "" || r.Header.Get("RateLimit-Policy") != "" {
 				t.Fatalf("%s: %d, RateLimit %q", path, r.Status, r.Header.Get("RateLimit"))
@@ -569,10 +572,13 @@ func TestDefaultRateLimitsTable(t *testing.T) {
 			t.Errorf("%s: an API key gets no more than an address", class)
 		}
 	}
-	for _, route := range []string{"GET /livez", "GET /readyz", "GET /health"} {
+	for _, route := range []string{"GET /livez", "GET /readyz"} {
 		if d.Classes[route] != httpapi.Exempt {
 			t.Errorf("%s is limited", route)
 		}
+	}
+	if d.Classes["GET /health"] == httpapi.Exempt {
+		t.Error("GET /health is not limited")
 	}
 }
 

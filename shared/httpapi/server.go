@@ -88,6 +88,9 @@ type Deps struct {
 	CORSOrigins    []string
 	RequestTimeout time.Duration
 	Version        string
+	// MetricsToken (METRICS_TOKEN), sent as a bearer token, shows
+	// /health in full, as a staff key does; empty, only keys do.
+	MetricsToken string
 	// OriginSecrets are the values of OriginHeader the API accepts (the
 	// CDN's current one and, during a rotation, the previous); empty
 	// accepts every request, as locally (origin.go).
@@ -112,6 +115,8 @@ type Server struct {
 	origins        []string
 	requestTimeout time.Duration
 	version        string
+	metricsToken   string
+	healthCache    healthCache
 	handler        http.Handler
 }
 
@@ -212,6 +217,7 @@ func New(d Deps) *Server {
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
+		metricsToken: d.MetricsToken,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

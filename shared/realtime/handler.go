@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
+	"innkeeper/shared/keyring"
 	"innkeeper/shared/meter"
 )
 
@@ -34,7 +36,29 @@ type Handler struct {
 	Log     *slog.Logger
 	// Function is the name cost attribution knows the handler by.
 	Function string
+	// Addresses names client addresses for the per-address connection
+	// cap, so Redis never holds one in clear; nil: no cap.
+	Addresses *keyring.Addresses
+	// MaxConnectionsPerAddress is how many connections one address may
+	// hold at once (more are refused with 429), and
+	// MaxSubscriptionsPerConnection how many topics one connection may
+	// follow; the defaults if 0.
+	MaxConnectionsPerAddress      int
+	MaxSubscriptionsPerConnection int
 }
+
+// The caps' defaults (WS_MAX_CONNECTIONS_PER_ADDRESS,
+// WS_MAX_SUBSCRIPTIONS_PER_CONNECTION): enough for an office of staff
+// screens behind one address, too few for one client to make a
+// booking's pushes outlast the worker's budget.
+const (
+	DefaultMaxConnectionsPerAddress      = 20
+	DefaultMaxSubscriptionsPerConnection = 50
+)
+
+// addressPurpose labels the names of client addresses counted for the
+// connection cap (keyring.Addresses).
+const addressPurpose = "ws-connections"
 
 func reply(status int) events.APIGatewayProxyResponse {
 	return events.APIGatewayProxyResponse{StatusCode: status, Body: http.StatusText(status)}
@@ -110,12 +134,48 @@ func (h *Handler) connect(ctx context.Context, id string, ev events.APIGatewayWe
 		}
 		p = Principal{Kind: Staff, Role: string(k.Role), KeyID: k.ID, Key: k.PublicID}
 	}
+	if status := h.admit(ctx, id, ev.RequestContext.Identity.SourceIP); status != http.StatusOK {
+		return reply(status)
+	}
 	if err := h.Hub.Connect(ctx, id, p); err != nil {
 		h.Log.ErrorContext(ctx, "connect", slog.String("error", err.Error()))
+		h.release(ctx, id)
 		return reply(http.StatusServiceUnavailable)
 	}
 	h.Log.InfoContext(ctx, "connected", slog.String("connection_id", id), slog.String("as", p.Kind), slog.String("key", p.Key))
 	return reply(http.StatusOK)
+}
+
+// admit takes a place for connection id among its address's
+// connections: 200, 429 when the address holds its cap already, 503
+// when Redis cannot tell.
+func (h *Handler) admit(ctx context.Context, id, ip string) int {
+	if h.Addresses == nil {
+		return http.StatusOK
+	}
+	limit := h.MaxConnectionsPerAddress
+	if limit <= 0 {
+		limit = DefaultMaxConnectionsPerAddress
+	}
+	addr := h.Addresses.Name(addressPurpose, ip, 16)
+	ok, err := h.Hub.Admit(ctx, id, addr, limit)
+	switch {
+	case err != nil:
+		h.Log.ErrorContext(ctx, "connect", slog.String("error", err.Error()))
+		return http.StatusServiceUnavailable
+	case !ok:
+		h.Log.WarnContext(ctx, "connection refused: address at its cap", slog.String("address", addr), slog.Int("cap", limit))
+		return http.StatusTooManyRequests
+	}
+	return http.StatusOK
+}
+
+// release gives back the place of a connection that was admitted but
+// not connected.
+func (h *Handler) release(ctx context.Context, id string) {
+	if err := h.Hub.Disconnect(ctx, id); err != nil {
+		h.Log.WarnContext(ctx, "release", slog.String("connection_id", id), slog.String("error", err.Error()))
+	}
 }
 
 // clientFrame is what a client sends.
@@ -168,13 +228,22 @@ func (h *Handler) message(ctx context.Context, id, body string) {
 		fail(code, msg)
 		return
 	}
+	limit := h.MaxSubscriptionsPerConnection
+	if limit <= 0 {
+		limit = DefaultMaxSubscriptionsPerConnection
+	}
+	added := true
 	if f.Action == "subscribe" {
-		err = h.Hub.Subscribe(ctx, id, topic)
+		added, err = h.Hub.SubscribeAtMost(ctx, id, topic, limit)
 	} else {
 		err = h.Hub.Unsubscribe(ctx, id, topic)
 	}
 	if err != nil {
 		fail("unavailable", "try again shortly")
+		return
+	}
+	if !added {
+		fail("too-many-subscriptions", fmt.Sprintf("a connection follows at most %d topics; unsubscribe from one first", limit))
 		return
 	}
 	answer(Frame{Type: f.Action + "d", Topic: topic})

@@ -7,6 +7,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -55,6 +56,7 @@ type Hub struct {
 }
 
 func (h *Hub) connKey(id string) string   { return h.Redis.Key("ws:conn:" + id) }
+func (h *Hub) addrKey(name string) string { return h.Redis.Key("ws:addr:" + name) }
 func (h *Hub) topicsKey(id string) string { return h.Redis.Key("ws:conn:" + id + ":topics") }
 func (h *Hub) subsKey(topic string) string {
 	return h.Redis.Key("ws:sub:" + topic)
@@ -73,6 +75,38 @@ func (h *Hub) Connect(ctx context.Context, id string, p Principal) error {
 		return fmt.Errorf("realtime: connect %s: %w", id, err)
 	}
 	return nil
+}
+
+// admitScript holds a place for connection ARGV[1] among the
+// connections of one address (KEYS[1], a sorted set scored by when each
+// place lapses), unless ARGV[4] places are taken; places past their time
+// (ARGV[2]), left by connections whose $disconnect never came, are
+// dropped first. The connection's record (KEYS[2]) keeps the address's
+// name (ARGV[6]) so $disconnect can give the place back. In one script,
+// so concurrent $connects of one address cannot both take the last place.
+var admitScript = redis.NewScript(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('HSET', KEYS[2], 'addr', ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 1`)
+
+// Admit takes one of the max places of the address named addr (never the
+// address itself: a keyring.Addresses name) for connection id, before it
+// Connects; false when they are all taken. A place is given back by
+// Disconnect, or lapses after ConnectionTTL.
+func (h *Hub) Admit(ctx context.Context, id, addr string, max int) (bool, error) {
+	now := time.Now()
+	n, err := admitScript.Run(ctx, h.Redis.Redis(), []string{h.addrKey(addr), h.connKey(id)},
+		id, now.UnixMilli(), now.Add(ConnectionTTL).UnixMilli(), max, ConnectionTTL.Milliseconds(), addr).Int()
+	if err != nil {
+		return false, fmt.Errorf("realtime: admit %s: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // Principal is who holds connection id; false when it is unknown.
@@ -106,6 +140,32 @@ func (h *Hub) Subscribe(ctx context.Context, id, topic string) error {
 	return nil
 }
 
+// subscribeScript adds connection ARGV[1] to topic ARGV[2] (KEYS[2]) and
+// the topic to the connection's (KEYS[1]), unless the connection already
+// follows ARGV[3] other topics. Atomic, so concurrent subscribes of one
+// connection cannot pass the cap together.
+var subscribeScript = redis.NewScript(`
+if redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SADD', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1`)
+
+// SubscribeAtMost adds connection id to topic unless it already follows
+// max topics; false then. Subscribing again to a topic it follows is
+// not one more.
+func (h *Hub) SubscribeAtMost(ctx context.Context, id, topic string, max int) (bool, error) {
+	n, err := subscribeScript.Run(ctx, h.Redis.Redis(), []string{h.topicsKey(id), h.subsKey(topic)},
+		id, topic, max, ConnectionTTL.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("realtime: subscribe %s to %s: %w", id, topic, err)
+	}
+	return n == 1, nil
+}
+
 // Unsubscribe removes connection id from topic.
 func (h *Hub) Unsubscribe(ctx context.Context, id, topic string) error {
 	_, err := h.Redis.Redis().TxPipelined(ctx, func(pipe redis.Pipeliner) error {
@@ -119,16 +179,24 @@ func (h *Hub) Unsubscribe(ctx context.Context, id, topic string) error {
 	return nil
 }
 
-// Disconnect forgets connection id and all its subscriptions.
+// Disconnect forgets connection id and all its subscriptions, and gives
+// back its address's place (Admit).
 func (h *Hub) Disconnect(ctx context.Context, id string) error {
 	rdb := h.Redis.Redis()
 	topics, err := rdb.SMembers(ctx, h.topicsKey(id)).Result()
 	if err != nil {
 		return fmt.Errorf("realtime: disconnect %s: %w", id, err)
 	}
+	addr, err := rdb.HGet(ctx, h.connKey(id), "addr").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("realtime: disconnect %s: %w", id, err)
+	}
 	_, err = rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, t := range topics {
 			pipe.SRem(ctx, h.subsKey(t), id)
+		}
+		if addr != "" {
+			pipe.ZRem(ctx, h.addrKey(addr), id)
 		}
 		pipe.Del(ctx, h.topicsKey(id), h.connKey(id))
 		return nil

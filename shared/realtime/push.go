@@ -130,8 +130,20 @@ func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, 
 	var sent, gone, failed atomic.Int64
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
+	var stopped error
 	for _, id := range ids {
-		sem <- struct{}{}
+		// Past the caller's deadline, the remaining subscribers are not
+		// tried: each post would only fail and log.
+		if stopped = ctx.Err(); stopped == nil {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				stopped = ctx.Err()
+			}
+		}
+		if stopped != nil {
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -150,6 +162,9 @@ func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, 
 	wg.Wait()
 	f = Fanout{Sent: int(sent.Load()), Gone: int(gone.Load()), Failed: int(failed.Load()), Revoked: f.Revoked}
 	p.Log.InfoContext(ctx, "broadcast", slog.String("topic", topic), slog.Int("sent", f.Sent), slog.Int("gone", f.Gone), slog.Int("failed", f.Failed))
+	if stopped != nil {
+		return f, fmt.Errorf("realtime: broadcast to %s stopped after %d of %d: %w", topic, f.Sent+f.Gone+f.Failed, len(ids), stopped)
+	}
 	return f, nil
 }
 

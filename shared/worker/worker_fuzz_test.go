@@ -146,7 +146,7 @@ func FuzzMessageBody(f *testing.F) {
 			if !failed {
 				t.Fatalf("malformed body %q succeeded", body)
 			}
-			if err := h.handle(ctx, msg); !errors.Is(err, ErrPoison) {
+			if _, err := h.handle(ctx, msg); !errors.Is(err, ErrPoison) {
 				t.Fatalf("malformed body %q: %v, want ErrPoison", body, err)
 			}
 			return

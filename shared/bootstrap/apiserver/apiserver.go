@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		RequestTimeout: cfg.RequestTimeout,
 		Version:        cfg.Version,
 		OriginSecrets:  []string{cfg.OriginSecret, cfg.OriginSecretPrevious},
+		MetricsToken:   cfg.MetricsToken,
 	})
 	// Every request counts itself in Redis: open the connection now, while
 	// the runtime fetches the first event, not during the first request.
