@@ -448,8 +448,10 @@ func (c Config) values() map[string]string {
 		"AWS_ENDPOINT_URL": c.AWSEndpoint, "AWS_ENDPOINT_URL_SECRETS_MANAGER": c.SecretsEndpoint,
 		"APP_SECRET_ARN": c.AppSecretARN, "DATABASE_SECRET_ARN": c.DatabaseSecretARN, "REDIS_SECRET_ARN": c.RedisSecretARN,
 		"MAIL_DRIVER": c.MailDriver, "SMTP_ADDR": c.SMTPAddr, "MAIL_FROM": c.MailFrom, "MAIL_STAFF_TO": c.MailStaffTo,
-		"WS_MANAGEMENT_ENDPOINT": c.WSManagementEndpoint,
-		"COST_REGION":            c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "METRICS_TOKEN": c.MetricsToken,
+		"WS_MANAGEMENT_ENDPOINT":              c.WSManagementEndpoint,
+		"WS_MAX_CONNECTIONS_PER_ADDRESS":      num(int64(c.WSMaxConnectionsPerAddress)),
+		"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": num(int64(c.WSMaxSubscriptionsPerConnection)),
+		"COST_REGION":                         c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "METRICS_TOKEN": c.MetricsToken,
 		"ORIGIN_SECRET": c.OriginSecret, "ORIGIN_SECRET_PREVIOUS": c.OriginSecretPrevious, "ORIGIN_SECRET_ARN": c.OriginSecretARN,
 	}
 }

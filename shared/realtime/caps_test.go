@@ -186,9 +186,15 @@ func TestALostConnectionsPlaceLapses(t *testing.T) {
 // the cap together.
 func TestSubscriptionsPerConnectionAreCapped(t *testing.T) {
 	t.Parallel()
-	h, _, p := capped(t, 20, 2)
+	h, api, p := capped(t, 20, 2)
 	ctx := context.Background()
-	if err := h.Hub.Connect(ctx, "staff-1", realtime.Principal{Kind: realtime.Staff, Role: "staff"}); err != nil {
+	admin, err := api.Store.APIKey(ctx, testenv.AdminKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A live key: staff connections are re-checked at each subscribe.
+	staff := realtime.Principal{Kind: realtime.Staff, Role: "staff", KeyID: admin.ID, Key: admin.PublicID}
+	if err := h.Hub.Connect(ctx, "staff-1", staff); err != nil {
 		t.Fatal(err)
 	}
 	sub := func(topic, hotel string) string {
@@ -217,7 +223,7 @@ func TestSubscriptionsPerConnectionAreCapped(t *testing.T) {
 	h.MaxSubscriptionsPerConnection = 1
 	for round := range 10 {
 		id := fmt.Sprintf("race-%d", round)
-		if err := h.Hub.Connect(ctx, id, realtime.Principal{Kind: realtime.Staff, Role: "staff"}); err != nil {
+		if err := h.Hub.Connect(ctx, id, staff); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
