@@ -39,7 +39,13 @@ func (r *run) probe(ctx context.Context, path string) outcome {
 }
 
 func (r *run) health(ctx context.Context) outcome {
-	a, err := r.api(ctx, http.MethodGet, "/health", nil)
+	// The metrics token shows /health's warnings; without it, /health
+	// says its status and version only.
+	var auth []string
+	if r.cfg.MetricsToken != "" {
+		auth = []string{"Authorization", "Bearer " + r.cfg.MetricsToken}
+	}
+	a, err := r.api(ctx, http.MethodGet, "/health", nil, auth...)
 	if err != nil {
 		return fail("%v", err)
 	}
