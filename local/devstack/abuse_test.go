@@ -39,16 +39,7 @@ func checkPublicHealth(t *testing.T, r reply) {
 // dead-letter queue.
 func faultWebSocketFlood(t *testing.T, f *faultStack) {
 	// Start from a drained queue, so the message watched is this test's.
-	f.clock.Advance(4 * time.Minute)
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		v, fl, _, _ := f.Stack.sqs.Depth("events")
-		if v+fl == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the queue never drained: %d messages", v+fl)
-		}
-	}
+	f.drainEvents(t)
 	dlqBefore, _, _, _ := f.Stack.sqs.Depth("events-dlq")
 	mark := len(f.log.String())
 

@@ -283,17 +283,9 @@ func startFaultStack(t *testing.T) *faultStack {
 	t.Helper()
 	f := &faultStack{mail: testenv.StartMailpit(t), clock: &clock.Clock{}}
 	var dbURL, redisURL string
-	pg, err := url.Parse(testenv.DatabaseURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgAddr := pg.Host
-	if pg.Port() == "" {
-		pgAddr = net.JoinHostPort(pg.Hostname(), "5432")
-	}
-	f.stallPG = testenv.NewStallProxy(t, pgAddr)
-	pg.Host = f.stallPG.Addr()
-	f.toPG, dbURL = behindProxy(t, pg.String())
+	var pgURL string
+	f.stallPG, pgURL = testenv.StallDatabase(t)
+	f.toPG, dbURL = behindProxy(t, pgURL)
 	f.toRedis, redisURL = behindProxy(t, testenv.RedisURL())
 	sqsAddr := testenv.FreeAddr(t)
 	f.toSQS = testenv.NewProxy(t, sqsAddr)
@@ -718,6 +710,22 @@ func faultSQSUnreachable(t *testing.T, f *faultStack) {
 	f.expectOnce(t, refs)
 }
 
+// drainEvents lets the worker empty the events queue (the clock moved
+// past any visibility timeout), so what a test watches next is its own.
+func (f *faultStack) drainEvents(t *testing.T) {
+	t.Helper()
+	f.clock.Advance(4 * time.Minute)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		v, fl, _, _ := f.Stack.sqs.Depth("events")
+		if v+fl == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue never drained: %d messages", v+fl)
+		}
+	}
+}
+
 // The worker's process is killed in the middle of a batch, while the mail
 // server is too slow to answer: the batch fails as a whole, its messages
 // come back after their visibility timeout, and each email arrives
@@ -730,16 +738,7 @@ func faultSQSUnreachable(t *testing.T, f *faultStack) {
 func faultWorkerKilledMidBatch(t *testing.T, f *faultStack) {
 	worker, _ := f.Runtime().Pool("worker")
 	// Start from a drained queue, so the batch killed is this test's.
-	f.clock.Advance(4 * time.Minute)
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		v, fl, _, _ := f.Stack.sqs.Depth("events")
-		if v+fl == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the queue never drained: %d messages", v+fl)
-		}
-	}
+	f.drainEvents(t)
 	mark := len(f.log.String())
 
 	f.toSMTP.Stall()

@@ -3,6 +3,7 @@ package testenv
 import (
 	"io"
 	"net"
+	"net/url"
 	"sync"
 	"testing"
 )
@@ -199,4 +200,21 @@ func SilentServer(t testing.TB) string {
 		}
 	})
 	return ln.Addr().String()
+}
+
+// StallDatabase puts a StallProxy in front of the test database and
+// answers it with the database URL that goes through it.
+func StallDatabase(t testing.TB) (*StallProxy, string) {
+	t.Helper()
+	u, err := url.Parse(DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := u.Host
+	if u.Port() == "" {
+		target = net.JoinHostPort(u.Hostname(), "5432")
+	}
+	p := NewStallProxy(t, target)
+	u.Host = p.Addr()
+	return p, u.String()
 }

@@ -1,9 +1,7 @@
 package httpapi_test
 
 import (
-	"net"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -15,17 +13,8 @@ import (
 // timeout: reads, bookings and readiness alike.
 func TestSilentDatabaseAnswers503Fast(t *testing.T) {
 	t.Parallel()
-	u, err := url.Parse(testenv.DatabaseURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := u.Host
-	if u.Port() == "" {
-		target = net.JoinHostPort(u.Hostname(), "5432")
-	}
-	pg := testenv.NewStallProxy(t, target)
-	u.Host = pg.Addr()
-	c := newClient(t, testenv.APIOptions{Env: map[string]string{"DATABASE_URL": u.String()}})
+	pg, dbURL := testenv.StallDatabase(t)
+	c := newClient(t, testenv.APIOptions{Env: map[string]string{"DATABASE_URL": dbURL}})
 	// Connections are in the pool before the database goes silent.
 	ref, token := c.book(bookingBody())
 
