@@ -5,8 +5,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -18,6 +16,7 @@ type Alarms struct {
 	DLQ         awscloudwatch.Alarm
 	DBCPU       awscloudwatch.Alarm
 	DBConns     awscloudwatch.Alarm
+	CostPerHour awscloudwatch.Alarm
 	Errors      map[string]awscloudwatch.Alarm
 	Throttles   map[string]awscloudwatch.Alarm
 	Deployments map[string]awscodedeploy.LambdaDeploymentGroup
@@ -47,12 +46,8 @@ func minutes(n float64) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Nu
 // automatically when one of its alarms fires during the shift.
 func (s *Innkeeper) addDeployments() *Alarms {
 	st := s.stage()
-	topic := awssns.NewTopic(s.Stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
-		DisplayName: jsii.String("Innkeeper " + st.Name + " alarms"),
-		EnforceSSL:  jsii.Bool(true),
-		MasterKey:   awskms.Alias_FromAliasName(s.Stack, jsii.String("SNSKey"), jsii.String("alias/aws/sns")),
-	})
-	s.notify = awscloudwatchactions.NewSnsAction(topic)
+	s.Topic = s.newAlarmTopic()
+	s.notify = awscloudwatchactions.NewSnsAction(s.Topic)
 	alarm := s.alarm
 	a := &Alarms{Errors: map[string]awscloudwatch.Alarm{}, Throttles: map[string]awscloudwatch.Alarm{},
 		Deployments: map[string]awscodedeploy.LambdaDeploymentGroup{}}
@@ -140,6 +135,9 @@ func (s *Innkeeper) addDashboard() {
 		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Dead letters"), Alarm: a.DLQ, Width: jsii.Number(8)}),
 		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Database CPU"), Alarm: a.DBCPU, Width: jsii.Number(8)}),
 		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Database connections"), Alarm: a.DBConns, Width: jsii.Number(8)}),
+	)
+	d.AddWidgets(
+		awscloudwatch.NewAlarmWidget(&awscloudwatch.AlarmWidgetProps{Title: jsii.String("Metered cost per hour (micro-USD)"), Alarm: a.CostPerHour, Width: wide}),
 	)
 	var invocations, durations []awscloudwatch.IMetric
 	for _, f := range s.props.Manifest.Functions {

@@ -10,11 +10,13 @@
 // (the release, vX.Y.Z and the commit), domain and certificateArn (the
 // HTTP API's custom domain), natGateways (egress; 0 by default),
 // originSecretVersion (the origin secret's version CloudFront sends;
-// docs/runbook.md).
+// docs/runbook.md), budgetMonthlyUSD, anomalyImpactUSD and
+// maxHourlyCostUSD (the stage's cost alerts, in US dollars).
 package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 
@@ -75,6 +77,15 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 		s := NewInnkeeperStack(app, "innkeeper-"+name, props)
 		s.Edge = edge
 		if !st.LocalStack {
+			// Cost Anomaly Detection's resource types exist only in
+			// CloudFormation's us-east-1; its findings go to the stage's
+			// topic, wherever that is.
+			s.Cost = NewCostStack(app, "innkeeper-"+name+"-cost", &CostProps{
+				StackProps: awscdk.StackProps{Env: regional(CostRegion)},
+				Stage:      st, TopicRegion: region(),
+			})
+		}
+		if !st.LocalStack {
 			// LocalStack's stage is a developer's emulation, not a
 			// deployment: its REST API and missing VPC are by design.
 			awscdk.Aspects_Of(s.Stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -94,6 +105,17 @@ func withContext(app awscdk.App, st Stage) (Stage, error) {
 	}
 	if v := contextValue(app, "originSecretVersion"); v != "" {
 		st.OriginSecretVersion = v
+	}
+	for key, field := range map[string]*float64{
+		"budgetMonthlyUSD": &st.BudgetMonthlyUSD, "anomalyImpactUSD": &st.AnomalyImpactUSD, "maxHourlyCostUSD": &st.MaxHourlyCostUSD,
+	} {
+		if v := contextValue(app, key); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(f > 0) || math.IsInf(f, 0) {
+				return st, fmt.Errorf("%s %q: want a positive number of US dollars", key, v)
+			}
+			*field = f
+		}
 	}
 	if v := contextValue(app, "natGateways"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -56,7 +57,13 @@ type Innkeeper struct {
 	Distribution awscloudfront.Distribution
 	OriginSecret awssecretsmanager.Secret
 	// Edge is the stage's us-east-1 stack, when it has one.
-	Edge   *Edge
+	Edge *Edge
+	// Cost is the stage's us-east-1 stack of Cost Anomaly Detection
+	// (deployed stages only).
+	Cost *Cost
+	// Topic is the stage's alarm topic: alarms, budget and anomaly
+	// alerts (deployed stages only).
+	Topic  awssns.Topic
 	alarms *Alarms
 	notify awscloudwatch.IAlarmAction
 	// env is each function's environment, filled in as the resources
@@ -109,6 +116,7 @@ func NewInnkeeperStack(scope constructs.Construct, id string, props *StackProps)
 	s.addMigrationTrigger()
 	if !props.Stage.LocalStack {
 		s.addDeployments()
+		s.addCostGuards()
 		s.addRestoreTesting()
 		s.addDashboard()
 		suppressNag(s)

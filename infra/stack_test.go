@@ -59,6 +59,9 @@ func TestMain(m *testing.M) {
 		if e := built[name].Edge; e != nil {
 			stacks[name+"-edge"] = synthesized{template: templateOf(e.Stack), stack: built[name]}
 		}
+		if c := built[name].Cost; c != nil {
+			stacks[name+"-cost"] = synthesized{template: templateOf(c.Stack), stack: built[name]}
+		}
 	}
 	rc := m.Run()
 	os.RemoveAll(code)
@@ -577,6 +580,12 @@ func TestStageValidation(t *testing.T) {
 		{"no origins", func(s *Stage) { s.CORSOrigins = nil }, false},
 		{"domain without certificate", func(s *Stage) { s.Domain = "api.example.com" }, false},
 		{"no backups", func(s *Stage) { s.BackupRetentionDay = 0 }, false},
+		{"no budget", func(s *Stage) { s.BudgetMonthlyUSD = 0 }, false},
+		{"no forecast alert", func(s *Stage) { s.BudgetForecastPercent = 0 }, false},
+		{"no actual alert", func(s *Stage) { s.BudgetActualPercents = nil }, false},
+		{"negative actual alert", func(s *Stage) { s.BudgetActualPercents = []float64{80, -1} }, false},
+		{"no anomaly threshold", func(s *Stage) { s.AnomalyImpactUSD = 0 }, false},
+		{"no hourly cost alarm", func(s *Stage) { s.MaxHourlyCostUSD = 0 }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,6 +83,22 @@ type Stage struct {
 	Max5xxPercent float64
 	MaxP95Ms      float64
 
+	// Cost guards, in US dollars (the currency AWS bills in), all
+	// notified to the stage's alarm topic. BudgetMonthlyUSD is the AWS
+	// Budgets monthly budget of the resources tagged app=innkeeper and
+	// stage=Name; BudgetForecastPercent raises an alert when the month's
+	// forecast passes that share of it, BudgetActualPercents when the
+	// month's actual cost passes each share. AnomalyImpactUSD is the
+	// total impact from which a Cost Anomaly Detection finding is sent.
+	// MaxHourlyCostUSD is the alarm on the ledger's own CostMicroUSD
+	// metric summed over an hour: it fires within the hour, where
+	// Budgets and anomaly detection wait for the bill (up to a day).
+	BudgetMonthlyUSD      float64
+	BudgetForecastPercent float64
+	BudgetActualPercents  []float64
+	AnomalyImpactUSD      float64
+	MaxHourlyCostUSD      float64
+
 	MailFrom    string
 	MailStaffTo string
 
@@ -105,6 +121,8 @@ var Stages = map[string]Stage{
 		BookingWriteRate: 5, BookingWriteBurst: 10, ReservedConcurrency: map[string]int{"api": 50},
 		AppURL:           "https://staging.innkeeper.example",
 		LogRetentionDays: 14, Max5xxPercent: 5, MaxP95Ms: 1500,
+		BudgetMonthlyUSD: 150, BudgetForecastPercent: 100, BudgetActualPercents: []float64{80, 100},
+		AnomalyImpactUSD: 10, MaxHourlyCostUSD: 0.5,
 		MailFrom: "Innkeeper Staging <bookings@staging.innkeeper.example>", MailStaffTo: "front-desk@staging.innkeeper.example",
 	},
 	"prod": {
@@ -118,6 +136,8 @@ var Stages = map[string]Stage{
 		Edge: true, EdgeRateLimit: 1000,
 		AppURL: "https://innkeeper.example", Canary: true,
 		LogRetentionDays: 90, Max5xxPercent: 1, MaxP95Ms: 1000,
+		BudgetMonthlyUSD: 1500, BudgetForecastPercent: 100, BudgetActualPercents: []float64{80, 100},
+		AnomalyImpactUSD: 50, MaxHourlyCostUSD: 5,
 		MailFrom: "Innkeeper <bookings@innkeeper.example>", MailStaffTo: "front-desk@innkeeper.example",
 	},
 	"localstack": {
@@ -181,6 +201,9 @@ func (s Stage) Validate() error {
 	if s.Edge && (s.LocalStack || s.EdgeRateLimit < 100) {
 		problems = append(problems, "an edge needs a deployed stage and a rate limit of at least 100 requests per 5 minutes (WAF's minimum)")
 	}
+	if !s.LocalStack {
+		problems = append(problems, s.costGuardProblems()...)
+	}
 	if !s.LocalStack && s.BackupRetentionDay < 1 {
 		problems = append(problems, "backups must be kept at least a day")
 	}
@@ -197,4 +220,29 @@ func (s Stage) reserved(f topology.Function) int {
 		return n
 	}
 	return f.ReservedConcurrency
+}
+
+// costGuardProblems are what is wrong with a deployed stage's budget,
+// anomaly and hourly cost settings: each must be positive, so no stage
+// deploys without its cost alerts.
+func (s Stage) costGuardProblems() []string {
+	var problems []string
+	if s.BudgetMonthlyUSD <= 0 {
+		problems = append(problems, "a deployed stage needs a monthly budget")
+	}
+	if s.BudgetForecastPercent <= 0 || len(s.BudgetActualPercents) == 0 {
+		problems = append(problems, "the budget needs a forecast alert and at least one actual alert")
+	}
+	for _, p := range s.BudgetActualPercents {
+		if p <= 0 {
+			problems = append(problems, fmt.Sprintf("budget alert at %g%%: want a positive share", p))
+		}
+	}
+	if s.AnomalyImpactUSD <= 0 {
+		problems = append(problems, "cost anomalies need a positive impact threshold")
+	}
+	if s.MaxHourlyCostUSD <= 0 {
+		problems = append(problems, "the hourly cost alarm needs a positive threshold")
+	}
+	return problems
 }
