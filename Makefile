@@ -101,7 +101,7 @@ $(CDK): infra/_cli/package.json
 	@touch $@
 
 deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=; more context with CDK_ARGS="-c key=value")
-	$(CDK) deploy innkeeper-$(STAGE) -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json $(CDK_ARGS)
+	$(CDK) deploy innkeeper-$(STAGE) innkeeper-$(STAGE)-cost -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json $(CDK_ARGS)
 
 versions: ## the releases each function of a stage can be pointed at: make versions STAGE=prod
 	go run ./local/release versions -stage $(STAGE)

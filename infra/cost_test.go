@@ -120,6 +120,13 @@ func TestAnomalyMonitorInUSEast1(t *testing.T) {
 		if r := *cost.stack.Cost.Stack.Region(); r != "us-east-1" {
 			t.Errorf("%s: the anomaly monitor's stack is in %s; CloudFormation has AWS::CE::* in us-east-1 only", stage, r)
 		}
+		var afterStage bool
+		for _, d := range *cost.stack.Cost.Stack.Dependencies() {
+			afterStage = afterStage || *d.StackName() == *cost.stack.Stack.StackName()
+		}
+		if !afterStage {
+			t.Errorf("%s: the cost stack may deploy before the stage's alarm topic exists", stage)
+		}
 		monitors := resources(t, stage+"-cost", "AWS::CE::AnomalyMonitor")
 		subs := resources(t, stage+"-cost", "AWS::CE::AnomalySubscription")
 		if len(monitors) != 1 || len(subs) != 1 {

@@ -84,6 +84,8 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 				StackProps: awscdk.StackProps{Env: regional(CostRegion)},
 				Stage:      st, TopicRegion: region(),
 			})
+			// The topic the subscription names exists first.
+			s.Cost.Stack.AddDependency(s.Stack, jsii.String("the alarm topic anomalies are sent to"))
 		}
 		if !st.LocalStack {
 			// LocalStack's stage is a developer's emulation, not a
