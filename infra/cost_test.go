@@ -250,6 +250,11 @@ func TestHourlyCostAlarm(t *testing.T) {
 			if m["Expression"] != `SELECT SUM(CostMicroUSD) FROM SCHEMA("Innkeeper/Cost", Function)` || m["Period"] != float64(3600) {
 				t.Errorf("%s: cost alarm query %v every %vs", stage, m["Expression"], m["Period"])
 			}
+			// PutMetricAlarm refuses a Metrics Insights alarm whose
+			// window (period × evaluation periods) passes three hours.
+			if periods, _ := p["EvaluationPeriods"].(float64); periods < 1 || periods*m["Period"].(float64) > 3*3600 {
+				t.Errorf("%s: cost alarm window %v × %vs; Metrics Insights alarms look back 3 hours at most", stage, periods, m["Period"])
+			}
 			if p["Threshold"] != Stages[stage].MaxHourlyCostUSD*1e6 || p["ComparisonOperator"] != "GreaterThanThreshold" || p["TreatMissingData"] != "notBreaching" {
 				t.Errorf("%s: cost alarm threshold %v %v (missing data %v), want > %g micro-USD", stage, p["ComparisonOperator"], p["Threshold"], p["TreatMissingData"], Stages[stage].MaxHourlyCostUSD*1e6)
 			}
