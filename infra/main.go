@@ -85,7 +85,7 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 				Stage:      st, TopicRegion: region(),
 			})
 			// The topic the subscription names exists first.
-			s.Cost.Stack.AddDependency(s.Stack, jsii.String("the alarm topic anomalies are sent to"))
+			s.Cost.Stack.AddStackDependency(s.Stack, jsii.String("the alarm topic anomalies are sent to"))
 		}
 		if !st.LocalStack {
 			// LocalStack's stage is a developer's emulation, not a
