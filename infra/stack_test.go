@@ -656,8 +656,8 @@ func TestPushesOnlyWithEgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The helpers read the stage's stack by name: staging stands in for
-	// the while (no test here runs in parallel).
+	// ours and roleActions read a stage's stack by name: the build with
+	// NAT stands in for staging meanwhile (no test here runs in parallel).
 	const nat = "staging"
 	without := stacks[nat]
 	stacks[nat] = synthesized{template: templateOf(built["staging"].Stack), stack: built["staging"]}
