@@ -161,9 +161,15 @@ func (s *Innkeeper) addWebSocketAPI() {
 		Description:              jsii.String("Innkeeper live updates"),
 		RouteSelectionExpression: jsii.String(ws.RouteSelection),
 	}
+	// A two-way route has a route response: API Gateway sends the
+	// function's answer back to the sender, so replies need no
+	// @connections call, nor egress from the VPC.
+	options := func(r topology.WebSocketRoute) *awsapigatewayv2.WebSocketRouteOptions {
+		return &awsapigatewayv2.WebSocketRouteOptions{Integration: integration(r.Function), ReturnResponse: jsii.Bool(r.Reply)}
+	}
 	var custom []topology.WebSocketRoute
 	for _, r := range ws.Routes {
-		opts := &awsapigatewayv2.WebSocketRouteOptions{Integration: integration(r.Function)}
+		opts := options(r)
 		switch r.Key {
 		case "$connect":
 			props.ConnectRouteOptions = opts
@@ -177,7 +183,7 @@ func (s *Innkeeper) addWebSocketAPI() {
 	}
 	api := awsapigatewayv2.NewWebSocketApi(s.Stack, jsii.String("WebSocketApi"), props)
 	for _, r := range custom {
-		api.AddRoute(jsii.String(r.Key), &awsapigatewayv2.WebSocketRouteOptions{Integration: integration(r.Function)})
+		api.AddRoute(jsii.String(r.Key), options(r))
 	}
 	stage := awsapigatewayv2.NewWebSocketStage(s.Stack, jsii.String("WebSocketStage"), &awsapigatewayv2.WebSocketStageProps{
 		WebSocketApi: api,

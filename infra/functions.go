@@ -138,10 +138,6 @@ func (s *Innkeeper) finishEnvironments() {
 				// this bounds a silent database.
 				val = jsii.String("6s")
 			}
-			if v == "WS_MANAGEMENT_ENDPOINT" && f.Name == "ws" && s.WSStage != nil {
-				// The WebSocket function requires it, egress or not.
-				val = s.WSStage.CallbackUrl()
-			}
 			if !ok {
 				panic(fmt.Sprintf("infra: function %s reads %s, which stage %s does not set", f.Name, v, s.stage().Name))
 			}
@@ -208,8 +204,10 @@ func (s *Innkeeper) settings() map[string]*string {
 	v["REDIS_URL"] = jsii.String(fmt.Sprintf("rediss://%s:%s/0",
 		*s.Data.Redis.AttrPrimaryEndPointAddress(), *s.Data.Redis.AttrPrimaryEndPointPort()))
 	// The @connections API is public; without egress the functions
-	// cannot reach it, and an unset endpoint skips pushes instead of
-	// waiting for a connection that never comes.
+	// cannot reach it, and an unset endpoint skips pushes (worker) and
+	// remote closes (ws) instead of waiting for a connection that never
+	// comes. The ws function answers its clients through its routes'
+	// responses, so it needs no egress for that.
 	v["WS_MANAGEMENT_ENDPOINT"] = nil
 	if st.NatGateways > 0 {
 		v["WS_MANAGEMENT_ENDPOINT"] = s.WSStage.CallbackUrl()
@@ -246,7 +244,7 @@ func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
 			}, s.Stack)},
 		}))
 	}
-	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil && (s.stage().NatGateways > 0 || f.Name == "ws") {
+	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil && s.stage().NatGateways > 0 {
 		s.WSStage.GrantManagementApiAccess(fn)
 	}
 }

@@ -647,18 +647,17 @@ func anyStrings(v any) []string {
 }
 
 // TestPushesOnlyWithEgress: without NAT the @connections API cannot be
-// reached, so no function that may skip pushes is told to push there;
-// with NAT they are, and may. The WebSocket function requires the
-// endpoint (it refuses to start without it), so it always has it.
+// reached, so no function is told to call it, nor granted to: the worker
+// skips pushes and ws answers through its routes' responses. With NAT
+// the worker and ws get the endpoint and the grant.
 func TestPushesOnlyWithEgress(t *testing.T) {
 	for name, f := range ours(t, "prod") {
 		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
-		v, ok := vars["WS_MANAGEMENT_ENDPOINT"]
-		if name == "ws" && !ok {
-			t.Error("prod: the ws function requires WS_MANAGEMENT_ENDPOINT and is not given it")
-		}
-		if name != "ws" && ok {
+		if v, ok := vars["WS_MANAGEMENT_ENDPOINT"]; ok {
 			t.Errorf("prod without NAT: %s has WS_MANAGEMENT_ENDPOINT = %v", name, v)
+		}
+		if slices.Contains(roleActions(t, "prod", f), "execute-api:ManageConnections") {
+			t.Errorf("prod without NAT: %s may call @connections", name)
 		}
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"stage": "staging", "natGateways": "1"}})
@@ -666,15 +665,26 @@ func TestPushesOnlyWithEgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := json.Marshal(assertions.Template_FromStack(built["staging"].Stack, nil).ToJSON())
-	if err != nil {
-		t.Fatal(err)
+	// ours and roleActions read a stage's stack by name: the build with
+	// NAT stands in for staging meanwhile (no test here runs in parallel).
+	const nat = "staging"
+	without := stacks[nat]
+	stacks[nat] = synthesized{template: templateOf(built["staging"].Stack), stack: built["staging"]}
+	defer func() { stacks[nat] = without }()
+	fns := ours(t, nat)
+	if len(fns) != len(topology.Innkeeper.Functions) {
+		t.Fatalf("staging with NAT: %d functions, want %d", len(fns), len(topology.Innkeeper.Functions))
 	}
-	tpl := string(raw)
-	if !strings.Contains(tpl, `"WS_MANAGEMENT_ENDPOINT":{"Fn::Join"`) || !strings.Contains(tpl, "execute-api:ManageConnections") {
-		t.Error("staging with NAT: the functions that push are not given the @connections endpoint and grant")
+	for name, f := range fns {
+		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
+		endpoint := strings.Contains(mustJSON(vars["WS_MANAGEMENT_ENDPOINT"]), "Fn::Join")
+		granted := slices.Contains(roleActions(t, nat, f), "execute-api:ManageConnections")
+		want := name == "worker" || name == "ws"
+		if endpoint != want || granted != want {
+			t.Errorf("staging with NAT: %s has the @connections endpoint %v and grant %v, want %v", name, endpoint, granted, want)
+		}
 	}
-	if !strings.Contains(tpl, `"AWS::EC2::NatGateway"`) {
+	if len(resources(t, nat, "AWS::EC2::NatGateway")) == 0 {
 		t.Error("natGateways=1 made no NAT gateway")
 	}
 }
@@ -1053,6 +1063,45 @@ func TestDeployedStagesAreHTTPSOnly(t *testing.T) {
 	for _, name := range StageNames() {
 		if err := Stages[name].Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestWebSocketRepliesAreRouteResponses: each two-way route of the
+// manifest has a route response, so API Gateway sends the ws function's
+// answer back to the sender without a call to @connections; the other
+// routes have none.
+func TestWebSocketRepliesAreRouteResponses(t *testing.T) {
+	for _, stage := range deployed {
+		responses := map[string]int{} // by the route's logical id
+		for _, rr := range resources(t, stage, "AWS::ApiGatewayV2::RouteResponse") {
+			p := props(rr)
+			ref, _ := p["RouteId"].(map[string]any)["Ref"].(string)
+			if p["RouteResponseKey"] != "$default" {
+				t.Errorf("%s: route response of %s has key %v, want $default", stage, ref, p["RouteResponseKey"])
+			}
+			responses[ref]++
+		}
+		byKey := map[string]string{}
+		routes := resources(t, stage, "AWS::ApiGatewayV2::Route")
+		for id, r := range routes {
+			// The HTTP API may have a $default route of its own.
+			if strings.HasPrefix(mustJSON(props(r)["ApiId"]), `{"Ref":"WebSocketApi`) {
+				byKey[props(r)["RouteKey"].(string)] = id
+			}
+		}
+		if len(byKey) != len(topology.Innkeeper.WebSocket.Routes) {
+			t.Fatalf("%s: WebSocket routes %v", stage, byKey)
+		}
+		for _, r := range topology.Innkeeper.WebSocket.Routes {
+			id := byKey[r.Key]
+			selection := props(routes[id])["RouteResponseSelectionExpression"]
+			if r.Reply && (responses[id] != 1 || selection != "$default") {
+				t.Errorf("%s: two-way route %s has %d route responses, selection %v", stage, r.Key, responses[id], selection)
+			}
+			if !r.Reply && (responses[id] != 0 || selection != nil) {
+				t.Errorf("%s: one-way route %s has %d route responses, selection %v", stage, r.Key, responses[id], selection)
+			}
 		}
 	}
 }

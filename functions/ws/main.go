@@ -18,9 +18,11 @@ import (
 
 func main() {
 	ctx := context.Background()
-	cfg, log := bootstrap.Function(ctx, "ws", "DATABASE_URL", "REDIS_URL", "WS_MANAGEMENT_ENDPOINT", "APP_KEY")
+	cfg, log := bootstrap.Function(ctx, "ws", "DATABASE_URL", "REDIS_URL", "APP_KEY")
 	st, err := bootstrap.Store(ctx, cfg, "")
 	bootstrap.Fatal(log, "ws", err)
+	// Replies are the message routes' responses; WS_MANAGEMENT_ENDPOINT,
+	// when set (with egress), only closes revoked keys' connections.
 	p, err := push.New(cfg, log)
 	bootstrap.Fatal(log, "ws", err)
 	p.Keys = st

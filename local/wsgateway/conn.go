@@ -3,6 +3,7 @@ package wsgateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"innkeeper/local/awsid"
+	"innkeeper/local/sandbox"
 )
 
 // conn is one open connection.
@@ -267,15 +269,20 @@ func (c *conn) handle(m inbound) {
 	default:
 		function, _ = c.g.routes.lookup(key)
 		ev := c.g.messageEvent(c.peer, key, requestID, awsid.GatewayID(), m.body, m.at)
-		// The function's answer is dropped: without route responses, API
-		// Gateway sends the client nothing back.
-		if _, err = c.g.call(c.g.base, function, ev); err != nil {
+		var res sandbox.Result
+		if res, err = c.g.call(c.g.base, function, ev); err != nil {
 			status = http.StatusInternalServerError
 			message := msgInternal
 			if errors.Is(err, errIntegrationTimeout) {
 				status, message = http.StatusGatewayTimeout, msgTimedOut
 			}
 			c.reply(message, requestID)
+			break
+		}
+		// A one-way route drops the function's answer, as API Gateway
+		// does without a route response; a two-way route sends its body.
+		if c.g.routes.replies(key) {
+			err = c.answer(res.Payload)
 		}
 	}
 	attrs := []slog.Attr{
@@ -292,6 +299,22 @@ func (c *conn) handle(m inbound) {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	c.g.o.Logger.LogAttrs(context.Background(), slog.LevelInfo, logMessage, attrs...)
+}
+
+// answer sends the client the body of its function's answer, if any.
+// A client that has gone cannot be told; its $disconnect follows.
+func (c *conn) answer(payload []byte) error {
+	body, err := replyBody(payload)
+	if err != nil || len(body) == 0 {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	if err := c.send(ctx, body); err != nil {
+		return fmt.Errorf("wsgateway: route response to %s: %w", c.id, err)
+	}
+	c.touch()
+	return nil
 }
 
 // reply sends the client one of the gateway's error frames.

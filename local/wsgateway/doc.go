@@ -20,6 +20,9 @@
 //   - routing by $request.body.<field>: a value naming a route picks it,
 //     anything else (invalid JSON included) goes to $default, and without
 //     $default the client gets the gateway's Forbidden frame;
+//   - route responses: a two-way route (topology.WebSocketRoute.Reply)
+//     sends the client the body of its function's proxy response, when
+//     not empty; a one-way route sends nothing back;
 //   - the limits: frames of at most 32 KB, messages of at most 128 KB
 //     (the connection is closed with 1009 over either), binary frames
 //     refused with 1003, 10 minutes of idleness and 2 hours in all;

@@ -286,6 +286,7 @@ func TestNewRefuses(t *testing.T) {
 		{"route without function", topology.WebSocketAPI{Routes: []topology.WebSocketRoute{route("a", "")}}, &fakeInvoker{}},
 		{"route without key", topology.WebSocketAPI{Routes: []topology.WebSocketRoute{route("", "f")}}, &fakeInvoker{}},
 		{"unknown reserved key", topology.WebSocketAPI{Routes: []topology.WebSocketRoute{route("$other", "f")}}, &fakeInvoker{}},
+		{"$connect replying", topology.WebSocketAPI{Routes: []topology.WebSocketRoute{{Key: "$connect", Function: "f", Reply: true}}}, &fakeInvoker{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

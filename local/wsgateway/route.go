@@ -22,6 +22,8 @@ const DefaultRouteSelection = "$request.body.action"
 // routes maps route keys to functions and selects a message's route.
 type routes struct {
 	function map[string]string
+	// reply holds the two-way routes: those with a route response.
+	reply map[string]bool
 	// field is the path in the message's JSON body that the route
 	// selection expression names: ["action"] for $request.body.action.
 	field []string
@@ -42,7 +44,7 @@ func newRoutes(api topology.WebSocketAPI) (routes, error) {
 			return routes{}, fmt.Errorf("wsgateway: route selection %q: empty field name", expr)
 		}
 	}
-	rt := routes{function: map[string]string{}, field: field}
+	rt := routes{function: map[string]string{}, reply: map[string]bool{}, field: field}
 	for _, r := range api.Routes {
 		switch {
 		case r.Key == "":
@@ -55,7 +57,11 @@ func newRoutes(api topology.WebSocketAPI) (routes, error) {
 		if _, dup := rt.function[r.Key]; dup {
 			return routes{}, fmt.Errorf("wsgateway: route %s declared twice", r.Key)
 		}
+		if r.Reply && (r.Key == RouteConnect || r.Key == RouteDisconnect) {
+			return routes{}, fmt.Errorf("wsgateway: route %s cannot reply", r.Key)
+		}
 		rt.function[r.Key] = r.Function
+		rt.reply[r.Key] = r.Reply
 	}
 	return rt, nil
 }
@@ -65,6 +71,10 @@ func (rt routes) lookup(key string) (string, bool) {
 	f, ok := rt.function[key]
 	return f, ok
 }
+
+// replies says whether route key is two-way: its function's answer goes
+// back to the client.
+func (rt routes) replies(key string) bool { return rt.reply[key] }
 
 // selectRoute is the route of a message: the route its selection value
 // names, else $default; false when neither exists. A body that is not

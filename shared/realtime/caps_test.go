@@ -61,21 +61,21 @@ func disconnect(t *testing.T, h *realtime.Handler, id string) {
 }
 
 // send hands the function one frame on connection id and returns the
-// frame it answered.
+// frame it answered in its response; nothing may go to @connections.
 func send(t *testing.T, h *realtime.Handler, p *poster, id, body string) realtime.Frame {
 	t.Helper()
 	var ev events.APIGatewayWebsocketProxyRequest
 	ev.RequestContext.EventType, ev.RequestContext.ConnectionID, ev.Body = "MESSAGE", id, body
-	if resp, err := h.Handle(context.Background(), ev); err != nil || resp.StatusCode != 200 {
+	resp, err := h.Handle(context.Background(), ev)
+	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("frame %s: %d %v", body, resp.StatusCode, err)
 	}
-	sent := p.take(id)
-	if len(sent) != 1 {
-		t.Fatalf("frame %s: %d answers", body, len(sent))
+	if sent := p.take(id); len(sent) != 0 {
+		t.Fatalf("frame %s: %d frames posted to @connections, want the answer in the response", body, len(sent))
 	}
 	var f realtime.Frame
-	if err := json.Unmarshal(sent[0], &f); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(resp.Body), &f); err != nil {
+		t.Fatalf("frame %s answered %q: %v", body, resp.Body, err)
 	}
 	return f
 }

@@ -26,7 +26,10 @@ const MaxFrame = 32 << 10
 // Every bad frame is answered with an error frame; nothing a client sends
 // makes the function fail.
 type Handler struct {
-	Hub     *Hub
+	Hub *Hub
+	// Pusher closes the connections of revoked keys; with no
+	// @connections client (no egress) they are only forgotten. Replies
+	// never go through it: they are the responses of the two-way routes.
 	Pusher  *Pusher
 	Service *booking.Service
 	Keys    Keys
@@ -82,8 +85,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxy
 		}
 		return reply(http.StatusOK), nil
 	default:
-		h.message(ctx, id, ev.Body)
-		return reply(http.StatusOK), nil
+		return answer(h.message(ctx, id, ev.Body)), nil
 	}
 }
 
@@ -186,47 +188,39 @@ type clientFrame struct {
 	Reference string `json:"reference"`
 }
 
-func (h *Handler) message(ctx context.Context, id, body string) {
-	answer := func(f Frame) {
-		if err := h.Pusher.Send(ctx, id, f); err != nil && !errors.Is(err, ErrGone) {
-			h.Log.WarnContext(ctx, "reply failed", slog.String("connection_id", id), slog.String("error", err.Error()))
-		}
-	}
-	fail := func(code, msg string) { answer(Frame{Type: "error", Code: code, Message: msg}) }
+// message answers one frame of the client's with the frame to send
+// back; the zero Frame sends nothing.
+func (h *Handler) message(ctx context.Context, id, body string) Frame {
+	fail := func(code, msg string) Frame { return Frame{Type: "error", Code: code, Message: msg} }
 	if len(body) > MaxFrame {
-		fail("too-large", "frames are at most 32 KB")
-		return
+		return fail("too-large", "frames are at most 32 KB")
 	}
 	var f clientFrame
 	if err := json.Unmarshal([]byte(body), &f); err != nil {
-		fail("bad-frame", `send a JSON object such as {"action":"subscribe","topic":"availability","hotel":"lisbon-riverside"}`)
-		return
+		return fail("bad-frame", `send a JSON object such as {"action":"subscribe","topic":"availability","hotel":"lisbon-riverside"}`)
 	}
 	switch f.Action {
 	case "ping":
-		answer(Frame{Type: "pong"})
-		return
+		return Frame{Type: "pong"}
 	case "subscribe", "unsubscribe":
 	default:
-		fail("unknown-action", "actions are subscribe, unsubscribe and ping")
-		return
+		return fail("unknown-action", "actions are subscribe, unsubscribe and ping")
 	}
 	p, ok, err := h.Hub.Principal(ctx, id)
 	if err != nil {
-		fail("unavailable", "try again shortly")
-		return
+		return fail("unavailable", "try again shortly")
 	}
 	if !ok {
-		fail("unknown-connection", "this connection is not known; reconnect")
-		return
+		return fail("unknown-connection", "this connection is not known; reconnect")
 	}
-	if p.Kind == Staff && !h.keyLive(ctx, id, p, fail) {
-		return
+	if p.Kind == Staff {
+		if answer, live := h.keyLive(ctx, id, p); !live {
+			return answer
+		}
 	}
 	topic, code, msg := h.topic(ctx, p, f)
 	if code != "" {
-		fail(code, msg)
-		return
+		return fail(code, msg)
 	}
 	limit := h.MaxSubscriptionsPerConnection
 	if limit <= 0 {
@@ -239,14 +233,24 @@ func (h *Handler) message(ctx context.Context, id, body string) {
 		err = h.Hub.Unsubscribe(ctx, id, topic)
 	}
 	if err != nil {
-		fail("unavailable", "try again shortly")
-		return
+		return fail("unavailable", "try again shortly")
 	}
 	if !added {
-		fail("too-many-subscriptions", fmt.Sprintf("a connection follows at most %d topics; unsubscribe from one first", limit))
-		return
+		return fail("too-many-subscriptions", fmt.Sprintf("a connection follows at most %d topics; unsubscribe from one first", limit))
 	}
-	answer(Frame{Type: f.Action + "d", Topic: topic})
+	return Frame{Type: f.Action + "d", Topic: topic}
+}
+
+// answer is the response to a message: its body is the frame API
+// Gateway sends back to the sender, as the message routes are two-way
+// (topology.WebSocketRoute.Reply). Replies so need no @connections
+// call, which a VPC without egress could not make.
+func answer(f Frame) events.APIGatewayProxyResponse {
+	if f.Type == "" {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
+	}
+	data, _ := json.Marshal(f) // strings only: it cannot fail
+	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Body: string(data)}
 }
 
 // topic names the topic a frame asks for, or says why it may not have it.

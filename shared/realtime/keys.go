@@ -39,8 +39,16 @@ type closer interface {
 	DeleteConnection(ctx context.Context, in *apigatewaymanagementapi.DeleteConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.DeleteConnectionOutput, error)
 }
 
+// closes says whether Close closes connections at API Gateway too: not
+// without a management API client (no WS_MANAGEMENT_ENDPOINT).
+func (p *Pusher) closes() bool {
+	_, ok := p.Client.(closer)
+	return ok
+}
+
 // Close forgets connection id and its subscriptions and asks API Gateway
-// to close it (DeleteConnection); a connection already gone is no error.
+// to close it (DeleteConnection) when it has a client that can; a
+// connection already gone is no error.
 func (p *Pusher) Close(ctx context.Context, id string) error {
 	err := p.Hub.Disconnect(ctx, id)
 	if c, ok := p.Client.(closer); ok {
@@ -119,20 +127,31 @@ func (p *Pusher) liveOnly(ctx context.Context, ids []string) ([]string, int, err
 	return kept, dropped, nil
 }
 
-// keyLive checks the key of a staff connection again; a connection whose
-// key was revoked or expired is told so and closed.
-func (h *Handler) keyLive(ctx context.Context, id string, p Principal, fail func(code, msg string)) bool {
+// keyLive checks the key of a staff connection again. A connection
+// whose key was revoked or expired is forgotten with its subscriptions
+// and told why. Where the function can reach @connections, it is also
+// closed; it is then told through @connections first, since the route's
+// response would come after the close, and the answer is the zero Frame.
+func (h *Handler) keyLive(ctx context.Context, id string, p Principal) (Frame, bool) {
 	live, err := h.Keys.LiveAPIKeys(ctx, []int64{p.KeyID})
 	if err != nil {
-		fail("unavailable", "try again shortly")
-		return false
+		return Frame{Type: "error", Code: "unavailable", Message: "try again shortly"}, false
 	}
 	if live[p.KeyID] {
-		return true
+		return Frame{}, true
 	}
-	fail("key-revoked", "the API key of this connection was revoked or has expired")
+	revoked := Frame{Type: "error", Code: "key-revoked", Message: "the API key of this connection was revoked or has expired"}
+	closes := h.Pusher.closes()
+	if closes {
+		if err := h.Pusher.Send(ctx, id, revoked); err != nil && !errors.Is(err, ErrGone) {
+			h.Log.WarnContext(ctx, "telling a revoked key's connection failed", slog.String("connection_id", id), slog.String("error", err.Error()))
+		}
+	}
 	if err := h.Pusher.Close(ctx, id); err != nil {
 		h.Log.WarnContext(ctx, "closing a connection failed", slog.String("connection_id", id), slog.String("error", err.Error()))
 	}
-	return false
+	if closes {
+		return Frame{}, false
+	}
+	return revoked, false
 }

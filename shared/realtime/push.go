@@ -62,7 +62,9 @@ type Poster interface {
 
 // Pusher sends messages to connections through the management API.
 type Pusher struct {
-	Hub    *Hub
+	Hub *Hub
+	// Client is the @connections API; nil where the function cannot
+	// reach it (no WS_MANAGEMENT_ENDPOINT): then nothing is sent.
 	Client Poster
 	// Keys checks the keys of staff subscribers before each fan-out
 	// (keys.go); nil checks nothing.
@@ -75,6 +77,9 @@ type Pusher struct {
 // ErrGone means the connection no longer exists; its records are removed.
 var ErrGone = errors.New("realtime: connection gone")
 
+// ErrNoClient means the pusher has no @connections client to send with.
+var ErrNoClient = errors.New("realtime: no @connections endpoint")
+
 // Send posts msg to one connection. A connection API Gateway says is gone
 // (410) is forgotten with its subscriptions.
 func (p *Pusher) Send(ctx context.Context, id string, msg any) error {
@@ -86,6 +91,9 @@ func (p *Pusher) Send(ctx context.Context, id string, msg any) error {
 }
 
 func (p *Pusher) post(ctx context.Context, id string, data []byte) error {
+	if p.Client == nil {
+		return ErrNoClient
+	}
 	_, err := p.Client.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: data})
 	var gone *types.GoneException
 	if errors.As(err, &gone) {

@@ -129,6 +129,11 @@ type WebSocketAPI struct {
 type WebSocketRoute struct {
 	Key      string
 	Function string
+	// Reply makes the route two-way: it has a route response, so the
+	// body of the function's answer goes back to the sender as a frame.
+	// A reply needs no call to @connections, hence no egress from the
+	// VPC; pushes to other connections still do.
+	Reply bool
 }
 
 // LogSubscription feeds every other function's log lines that match
@@ -267,8 +272,12 @@ var Innkeeper = Manifest{
 		RouteSelection: "$request.body.action",
 		Stage:          "live",
 		Routes: []WebSocketRoute{
-			{"$connect", "ws"}, {"$disconnect", "ws"}, {"$default", "ws"},
-			{"subscribe", "ws"}, {"unsubscribe", "ws"},
+			{Key: "$connect", Function: "ws"}, {Key: "$disconnect", Function: "ws"},
+			// The function answers every frame it is sent (subscribed,
+			// pong, an error frame) through the route's response.
+			{Key: "$default", Function: "ws", Reply: true},
+			{Key: "subscribe", Function: "ws", Reply: true},
+			{Key: "unsubscribe", Function: "ws", Reply: true},
 		},
 	},
 	Queues: []Queue{
@@ -398,6 +407,10 @@ func (m Manifest) Validate() error {
 	for _, r := range m.WebSocket.Routes {
 		if _, ok := m.Function(r.Function); !ok {
 			problems = append(problems, "websocket route "+r.Key+": no function "+r.Function)
+		}
+		if r.Reply && (r.Key == "$connect" || r.Key == "$disconnect") {
+			// API Gateway sends no frame back for either.
+			problems = append(problems, "websocket route "+r.Key+": cannot reply")
 		}
 	}
 	if m.Logs.Function != "" {

@@ -75,6 +75,7 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		{"timeout", Manifest{Functions: []Function{{Name: "f", MemoryMB: 128, Timeout: time.Hour, Arch: "arm64"}}}, "timeout"},
 		{"route to nowhere", Manifest{Functions: []Function{good}, Routes: []Route{{"GET", "/x", "g", Public}}}, "no function g"},
 		{"route twice", Manifest{Functions: []Function{good}, Routes: []Route{{"GET", "/x", "f", Public}, {"GET", "/x", "f", Public}}}, "twice"},
+		{"connect replies", Manifest{Functions: []Function{good}, WebSocket: WebSocketAPI{Routes: []WebSocketRoute{{Key: "$connect", Function: "f", Reply: true}}}}, "cannot reply"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
