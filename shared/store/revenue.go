@@ -12,7 +12,7 @@ import (
 var _ finance.RevenueSource = (*Store)(nil)
 
 // revenueNights are the figures of each room type and night of [$1, $2)
-// for hotel $3 ('' for all): inventory, room-nights sold and their
+// for hotel $3 (” for all): inventory, room-nights sold and their
 // revenue, and cancellations by arrival night. A confirmed stay is cut
 // into its nights with generate_series, and its total spread over them
 // by integer division (night k of n: ⌊T(k+1)/n⌋ − ⌊Tk/n⌋, the amounts
@@ -50,7 +50,7 @@ const revenueNights = `
 	ORDER BY 1, 3, 4`
 
 // hotelDayCosts is the ledger's cost of the invocations attributed to
-// hotel $3 ('' for all) that ended in [$1, $2), by hotel and UTC day. An
+// hotel $3 (” for all) that ended in [$1, $2), by hotel and UTC day. An
 // attribution that names no hotel of the catalogue (an unknown slug a
 // caller sent) is no hotel's.
 const hotelDayCosts = `
