@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/finance"
@@ -60,7 +61,7 @@ func optional[T any](v T, ok bool) *T {
 }
 
 func viewRevenueFigures(r finance.RevenueRow) revenueFiguresView {
-	v := revenueFiguresView{
+	return revenueFiguresView{
 		Currency: r.Currency, RoomNightsSold: r.Sold, RoomNightsAvailable: r.Available,
 		OccupancyPercent: optional(r.Occupancy()), RoomRevenueCents: r.RevenueCents,
 		ADRCents: optional(r.ADR()), RevPARCents: optional(r.RevPAR()),
@@ -68,7 +69,6 @@ func viewRevenueFigures(r finance.RevenueRow) revenueFiguresView {
 		InfraCost:        maybeAmountOf(r.Cost, r.HasCost),
 		InfraCostPer1000: maybeAmountOf(r.CostPerThousand()),
 	}
-	return v
 }
 
 // nights reads from and to as a range of hotel nights.
@@ -139,7 +139,7 @@ func (s *Server) financeRevenue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := revenueView{
-		From: n.From.Format("2006-01-02"), To: n.To.Format("2006-01-02"), Nights: n.Count(), GroupBy: string(g),
+		From: n.From.Format(time.DateOnly), To: n.To.Format(time.DateOnly), Nights: n.Count(), GroupBy: string(g),
 		Rows: make([]revenueRowView, 0, len(rep.Rows)), Totals: make([]revenueFiguresView, 0, len(rep.Totals)),
 	}
 	if hotel != "" {
