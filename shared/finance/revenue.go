@@ -11,45 +11,6 @@ import (
 	"innkeeper/shared/pricing"
 )
 
-// The revenue report: what the hotels earned, beside what the stack cost
-// to earn it. Its figures, for the nights [from, to) of a range:
-//
-//   - Rooms sold: the room-nights (rooms × nights) of confirmed
-//     reservations on the nights of the range. Holds, expired holds and
-//     cancelled reservations sell nothing. The schema has no checked-in
-//     or checked-out state: a guest who arrived or left is still
-//     confirmed, so confirmed is all of them.
-//   - Available: the room-nights of inventory (inventory.units) on the
-//     nights of the range.
-//   - Room revenue: a reservation's total (all its rooms and nights) is
-//     spread evenly over its nights, night i of n getting
-//     ⌊T(i+1)/n⌋ − ⌊T·i/n⌋ minor units, so that its nights add up to its
-//     total exactly and a stay straddling the range counts only the
-//     nights inside it.
-//   - Occupancy: sold / available, a percentage with two decimals,
-//     rounded half up; null without inventory.
-//   - ADR: room revenue / rooms sold, in minor units, rounded half up;
-//     null when nothing was sold.
-//   - RevPAR: room revenue / available room-nights, in minor units,
-//     rounded half up; null without inventory.
-//   - Cancellations: the cancelled reservations whose arrival night is
-//     in the range (counted on that night), and the sum of the
-//     cancellation fee recorded on each (none recorded counts as 0).
-//     Fees are not room revenue.
-//   - Infrastructure cost: the ledger's cost of the invocations
-//     attributed to the hotels that ended in the range's UTC days
-//     (unattributed cost belongs to no hotel and is left out), in
-//     nano-dollars; by day, the cost of invocations that ended that UTC
-//     day.
-//   - Cost per 1,000 of revenue: cost × 100,000 / room revenue in minor
-//     units (1,000 units of the currency at 100 minor units each, as
-//     every amount of the API is in cents), nano-dollars rounded half
-//     up; null without revenue or, by room type, since the ledger knows
-//     hotels, not room types.
-//
-// Money is never converted: every row and total is of one currency, the
-// hotel's.
-
 // RevenueGroup is what the revenue report sums by.
 type RevenueGroup string
 
@@ -185,7 +146,44 @@ func (r *RevenueRow) add(f NightFacts) {
 	r.CancellationFeeCents += f.CancellationFeesCents
 }
 
-// Revenue is the revenue report.
+// Revenue is the revenue report: what the hotels earned, beside what the
+// stack cost to earn it. Its figures, for the nights [from, to) of a range:
+//
+//   - Rooms sold: the room-nights (rooms × nights) of confirmed
+//     reservations on the nights of the range. Holds, expired holds and
+//     cancelled reservations sell nothing. The schema has no checked-in
+//     or checked-out state: a guest who arrived or left is still
+//     confirmed, so confirmed is all of them.
+//   - Available: the room-nights of inventory (inventory.units) on the
+//     nights of the range.
+//   - Room revenue: a reservation's total (all its rooms and nights) is
+//     spread evenly over its nights, night i of n getting
+//     ⌊T(i+1)/n⌋ − ⌊T·i/n⌋ minor units, so that its nights add up to its
+//     total exactly and a stay straddling the range counts only the
+//     nights inside it.
+//   - Occupancy: sold / available, a percentage with two decimals,
+//     rounded half up; null without inventory.
+//   - ADR: room revenue / rooms sold, in minor units, rounded half up;
+//     null when nothing was sold.
+//   - RevPAR: room revenue / available room-nights, in minor units,
+//     rounded half up; null without inventory.
+//   - Cancellations: the cancelled reservations whose arrival night is
+//     in the range (counted on that night), and the sum of the
+//     cancellation fee recorded on each (none recorded counts as 0).
+//     Fees are not room revenue.
+//   - Infrastructure cost: the ledger's cost of the invocations
+//     attributed to the hotels that ended in the range's UTC days
+//     (unattributed cost belongs to no hotel and is left out), in
+//     nano-dollars; by day, the cost of invocations that ended that UTC
+//     day.
+//   - Cost per 1,000 of revenue: cost × 100,000 / room revenue in minor
+//     units (1,000 units of the currency at 100 minor units each, as
+//     every amount of the API is in cents), nano-dollars rounded half
+//     up; null without revenue or, by room type, since the ledger knows
+//     hotels, not room types.
+//
+// Money is never converted: every row and total is of one currency, the
+// hotel's.
 type Revenue struct {
 	// Hotel is the hotel reported on; "" is every hotel.
 	Hotel  string

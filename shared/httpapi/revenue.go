@@ -12,7 +12,7 @@ import (
 	"innkeeper/shared/finance"
 )
 
-// The revenue report (finance.Revenue holds the definitions of its
+// The revenue report (the doc comment of finance.Revenue defines its
 // figures). Unlike the cost reports, its range is one of hotel nights,
 // as a stay's is: from and to are dates, to excluded, both required.
 // Hotel money is in minor units (the "_cents" integers of the rest of
