@@ -130,6 +130,9 @@ var samples = map[string]sample{
 	"GET /v1/finance/forecast": {cred: credFinance, ok: []int{200}, query: func(*scanner) []param {
 		return []param{{"bookings_per_day", "10"}, {"stage", "staging"}}
 	}},
+	"GET /v1/finance/revenue": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"from", s.day(-7)}, {"to", s.day(0)}, {"group_by", "room_type"}}
+	}},
 }
 
 // The scan's own room type and rate plan, in its own hotel.

@@ -4,7 +4,9 @@
 // route or hotel; unit economics (cost per booking, per availability
 // search, split by function); the cost receipt of one booking; and a
 // monthly forecast at a given volume of bookings, fixed stack cost
-// (pricing.Fixed) included.
+// (pricing.Fixed) included; and the revenue report (revenue.go): rooms
+// sold, occupancy, ADR, RevPAR and cancellations from the reservations,
+// beside the infrastructure cost per 1,000 of room revenue.
 //
 // Money stays exact: amounts are pricing.Nanos summed as integers, and
 // every division (a share, a cost per booking, a percentage) is done in

@@ -487,8 +487,14 @@ func TestForecastWithoutBookings(t *testing.T) {
 // ones honest on their own.)
 func TestFinanceSampleEvents(t *testing.T) {
 	t.Parallel()
+	finance := 0
+	for _, r := range topology.Innkeeper.RoutesOf("api") {
+		if r.Auth == topology.Finance {
+			finance++
+		}
+	}
 	files, err := filepath.Glob("../../events/api/finance-*.json")
-	if err != nil || len(files) != 4 {
+	if err != nil || len(files) != finance {
 		t.Fatalf("want one finance sample event per route, found %v (%v)", files, err)
 	}
 	api := testenv.NewAPI(t, testenv.APIOptions{})

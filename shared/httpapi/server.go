@@ -74,6 +74,9 @@ type Deps struct {
 	// Ledger answers the finance reports. When nil, Keys is used if it
 	// is one too (the store is both).
 	Ledger finance.Ledger
+	// Revenue answers the revenue report. When nil, Keys is used if it
+	// is one too (the store is).
+	Revenue finance.RevenueSource
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -109,6 +112,7 @@ type Server struct {
 	addrs          *keyring.Addresses // client addresses' names
 	redrive        func(ctx context.Context) (string, error)
 	ledger         finance.Ledger
+	revenue        finance.RevenueSource
 	metrics        Metrics
 	limits         *rateLimits
 	log            *slog.Logger
@@ -172,6 +176,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/finance/unit-economics":                fin(s.unitEconomics),
 		"GET /v1/finance/reservations/{reference}/cost": fin(s.reservationCost),
 		"GET /v1/finance/forecast":                      fin(s.forecast),
+		"GET /v1/finance/revenue":                       fin(s.financeRevenue),
 	}
 }
 
@@ -215,7 +220,7 @@ func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, err
 func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
-		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, metrics: d.Metrics,
+		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 		metricsToken: d.MetricsToken,
 	}
@@ -224,6 +229,9 @@ func New(d Deps) *Server {
 	}
 	if l, ok := d.Keys.(finance.Ledger); ok && s.ledger == nil {
 		s.ledger = l
+	}
+	if rs, ok := d.Keys.(finance.RevenueSource); ok && s.revenue == nil {
+		s.revenue = rs
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

@@ -27,6 +27,7 @@ func TestSilentDatabaseAnswers503Fast(t *testing.T) {
 		{"book", "POST", "/v1/reservations", bookingBody(set("check_in", "2027-01-20"), set("check_out", "2027-01-21")), []string{"Idempotency-Key", newKey()}},
 		{"read a booking", "GET", "/v1/reservations/" + ref, nil, bearer(token)},
 		{"staff list", "GET", "/v1/admin/hotels/lisbon-riverside/reservations", nil, admin()},
+		{"revenue report", "GET", "/v1/finance/revenue?from=2027-01-01&to=2027-01-31", nil, admin()},
 	}
 	for _, rq := range requests {
 		start := time.Now()
