@@ -233,7 +233,8 @@ func ceilMillis(d time.Duration) int64 {
 }
 
 // groupKey is the SQL of a grouping's key, chosen from this fixed list,
-// never from input.
+// never from input. By route and by hotel, invocations without an
+// attribution line are their own bucket (finance.Unattributed).
 func groupKey(g finance.Group) (string, bool) {
 	switch g {
 	case finance.ByDay:
@@ -241,9 +242,9 @@ func groupKey(g finance.Group) (string, bool) {
 	case finance.ByFunction:
 		return `function`, true
 	case finance.ByRoute:
-		return `coalesce(trigger, trigger_kind)`, true
+		return `CASE WHEN attribution = 'none' THEN '` + finance.Unattributed + `' ELSE coalesce(trigger, trigger_kind) END`, true
 	case finance.ByHotel:
-		return `coalesce(hotel, '')`, true
+		return `CASE WHEN attribution = 'none' THEN '` + finance.Unattributed + `' ELSE coalesce(hotel, '') END`, true
 	}
 	return "", false
 }
@@ -315,6 +316,11 @@ func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary,
 	})
 	b.Queue(confirmedBookings, p.From, p.To).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&sum.Bookings)
+	})
+	sum.Unattributed.Key = finance.Unattributed
+	b.Queue(`SELECT count(*), coalesce(sum(cost_nanos), 0)::bigint FROM invocation_costs
+		WHERE ended_at >= $1 AND ended_at < $2 AND attribution = 'none'`, p.From, p.To).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&sum.Unattributed.Invocations, &sum.Unattributed.Cost)
 	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return finance.Summary{}, classify("cost summary", err)
