@@ -188,8 +188,9 @@ const (
 // order they were logged, are attempts 1, 2, …; REPORT lines are told
 // apart by their log event id (a line delivered twice is one). An
 // attribution line belongs to the first REPORT of its request id logged
-// at or after it (to the millisecond), as a function writes both its
-// lines before the platform writes the REPORT. Of an attempt's lines,
+// at or after it (to the millisecond, less lineSlack) that has no line
+// of its phase yet, as a function writes both its lines before the
+// platform writes the REPORT. Of an attempt's lines,
 // the end line gives everything; the start line alone (the invocation
 // timed out or was killed) gives the function, trigger and payload, and
 // the record says so (Attribution "start").
@@ -242,18 +243,22 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 			}
 			seen[a.EventID] = true
 		}
-		at := loggedAt(*a)
+		from := loggedAt(*a).Add(-lineSlack)
 		i := slices.IndexFunc(byID[a.RequestID], func(x *attempt) bool {
-			return !x.report.Time.Truncate(time.Millisecond).Before(at)
+			if x.report.Time.Truncate(time.Millisecond).Before(from) {
+				return false
+			}
+			if a.Phase == meter.PhaseStart {
+				return x.start == nil
+			}
+			return x.end == nil
 		})
 		if i < 0 {
 			continue // its REPORT has not come yet
 		}
-		x := byID[a.RequestID][i]
-		switch {
-		case a.Phase == meter.PhaseStart && x.start == nil:
+		if x := byID[a.RequestID][i]; a.Phase == meter.PhaseStart {
 			x.start = a
-		case a.Phase != meter.PhaseStart && x.end == nil:
+		} else {
 			x.end = a
 		}
 	}
@@ -304,6 +309,14 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 	}
 	return records, errors.Join(errs...)
 }
+
+// lineSlack is how much later than its REPORT line an attribution line
+// may be stamped and still belong to it: a function's output reaches its
+// log through a pipe, the platform's lines do not, so the end line can
+// be stamped a moment after the REPORT (the devstack shows it). It is
+// far below the pause before an asynchronous retry (a minute in Lambda,
+// a second in the devstack).
+const lineSlack = 250 * time.Millisecond
 
 // loggedAt is when an attribution line was logged: its log event's
 // timestamp, else its own time.

@@ -273,3 +273,27 @@ func TestJoinAttempts(t *testing.T) {
 		t.Errorf("retry = %+v", second)
 	}
 }
+
+// A function's end line goes through a pipe and can be stamped a moment
+// after the platform's REPORT line: it still belongs to that attempt,
+// not to the next.
+func TestJoinEndLineStampedAfterItsReport(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	reports := []lambdalog.Report{{RequestID: "r", EventID: "e1", Function: "api", Time: at,
+		Duration: 5 * time.Millisecond, BilledDuration: 5 * time.Millisecond, MemorySizeMB: 128}}
+	attributions := []meter.Attribution{
+		{RequestID: "r", EventID: "a1", Logged: at.Add(-4 * time.Millisecond), Function: "api", TriggerKind: meter.TriggerHTTP, Phase: meter.PhaseStart},
+		{RequestID: "r", EventID: "a2", Logged: at.Add(3 * time.Millisecond), Function: "api", TriggerKind: meter.TriggerHTTP,
+			Trigger: "POST /v1/reservations", Emails: 1, Phase: meter.PhaseEnd},
+		// A retry's start line, a second later: not this attempt's.
+		{RequestID: "r", EventID: "a3", Logged: at.Add(time.Second), Function: "api", TriggerKind: meter.TriggerHTTP, Phase: meter.PhaseStart},
+	}
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
+	records, err := p.Join(reports, attributions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 1 || records[0].Attribution != AttributionEnd || records[0].Breakdown.Item(LineSES).Quantity != 1 {
+		t.Fatalf("records = %+v, want one, attributed by its end line", records)
+	}
+}
