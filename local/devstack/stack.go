@@ -87,26 +87,27 @@ const maxDelivered = 64
 
 // Stack is the running devstack.
 type Stack struct {
-	opts      Options
-	cfg       config.Config
-	getenv    func(string) string
-	overrides map[string]string // settings the stack itself decides
-	clock     *clock.Clock
-	log       *slog.Logger
-	runtime   *sandbox.Runtime
-	sqs       *sqs.Server
-	ws        *wsgateway.Gateway
-	scheduler *schedule.Scheduler
-	logs      *logs.Collector
+	opts       Options
+	cfg        config.Config
+	getenv     func(string) string
+	overrides  map[string]string // settings the stack itself decides
+	clock      *clock.Clock
+	log        *slog.Logger
+	runtime    *sandbox.Runtime
+	sqs        *sqs.Server
+	ws         *wsgateway.Gateway
+	scheduler  *schedule.Scheduler
+	logs       *logs.Collector
+	mailpit    *exec.Cmd
+	server     *http.Server
+	controlSrv *http.Server
+	wg         sync.WaitGroup
+	cancel     context.CancelFunc
+
 	// delivered are the last log deliveries cost ingestion took, as
 	// sent, so that one can be sent again as Lambda retries a delivery.
 	deliveredMu sync.Mutex
 	delivered   [][]byte
-	mailpit     *exec.Cmd
-	server      *http.Server
-	controlSrv  *http.Server
-	wg          sync.WaitGroup
-	cancel      context.CancelFunc
 
 	URL        string // the HTTP API
 	WSURL      string // the WebSocket API
