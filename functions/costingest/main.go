@@ -1,7 +1,8 @@
 // Command costingest is the Lambda behind the CloudWatch Logs
 // subscription on every other function's log group: it prices each
 // invocation from its REPORT line and attribution line into the cost
-// ledger, once per request id, and writes an EMF line per invocation.
+// ledger, once per request id and attempt, and writes an EMF line per
+// invocation.
 package main
 
 import (

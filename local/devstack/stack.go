@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +82,9 @@ type Options struct {
 	NoSchedules bool
 }
 
+// maxDelivered is how many log deliveries the stack keeps.
+const maxDelivered = 64
+
 // Stack is the running devstack.
 type Stack struct {
 	opts       Options
@@ -99,6 +103,11 @@ type Stack struct {
 	controlSrv *http.Server
 	wg         sync.WaitGroup
 	cancel     context.CancelFunc
+
+	// delivered are the last log deliveries cost ingestion took, as
+	// sent, so that one can be sent again as Lambda retries a delivery.
+	deliveredMu sync.Mutex
+	delivered   [][]byte
 
 	URL        string // the HTTP API
 	WSURL      string // the WebSocket API
@@ -243,6 +252,14 @@ func (s *Stack) prepare(ctx context.Context) error {
 			res, err := s.runtime.Invoke(ctx, sub.Function, payload)
 			if err == nil && res.FunctionError != "" {
 				err = fmt.Errorf("%s: %s", sub.Function, res.ErrorSummary())
+			}
+			if err == nil {
+				s.deliveredMu.Lock()
+				s.delivered = append(s.delivered, payload)
+				if n := len(s.delivered); n > maxDelivered {
+					s.delivered = slices.Delete(s.delivered, 0, n-maxDelivered)
+				}
+				s.deliveredMu.Unlock()
 			}
 			return err
 		},

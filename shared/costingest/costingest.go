@@ -1,11 +1,15 @@
 // Package costingest feeds the cost ledger: it takes a CloudWatch Logs
 // subscription delivery (read by shared/lambdalog: the platform's REPORT
-// lines and the functions' attribution lines, shared/meter), prices
-// every invocation with shared/pricing, records it once in the ledger
-// (finance.Ledger, kept by shared/store), and writes a CloudWatch EMF
-// line per invocation for dashboards. The ledger is the source of
-// truth; EMF may count twice when Lambda retries a delivery, the ledger
-// never does (one row per request id).
+// lines and the functions' attribution lines, shared/meter), keeps each
+// line as it comes (once per log event id), prices every invocation the
+// delivery touched from all the lines held for its request id with
+// shared/pricing, records it once in the ledger (finance.Ledger, kept by
+// shared/store), and writes a CloudWatch EMF line per REPORT line for
+// dashboards. The two halves of an invocation may come in different
+// deliveries, in either order, hours apart: the row is written from the
+// half that comes first and corrected when the other comes. The ledger
+// is the source of truth; EMF may count twice when Lambda retries a
+// delivery, the ledger never does (one row per request id and attempt).
 package costingest
 
 import (
@@ -13,19 +17,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/lambdalog"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/pricing"
 	"innkeeper/shared/topology"
 )
 
-// Store keeps priced invocations, each request id once.
+// Store keeps the lines as they come and the priced invocations, each
+// request id and attempt once.
 type Store interface {
-	RecordCosts(ctx context.Context, records []pricing.Record) (inserted int, err error)
+	SaveCostLines(ctx context.Context, reports []lambdalog.Report, attributions []meter.Attribution) error
+	CostLines(ctx context.Context, requestIDs []string) ([]lambdalog.Report, []meter.Attribution, error)
+	RecordCosts(ctx context.Context, records []pricing.Record) (written int, err error)
 }
 
 // Ingester prices deliveries into the ledger.
@@ -42,7 +51,9 @@ type Ingester struct {
 	emfMu sync.Mutex
 }
 
-// Result is what one delivery did.
+// Result is what one delivery did: the REPORT lines it carried, the
+// invocations priced (those of its lines' request ids), and the ledger
+// rows written (new, or corrected by a line that came late).
 type Result struct {
 	Reports  int `json:"reports"`
 	Priced   int `json:"priced"`
@@ -78,7 +89,31 @@ func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (R
 		return Result{}, nil
 	}
 	reports, attributions := lambdalog.Scan(data, i.Functions)
-	records, err := i.Pricer.Join(reports, attributions)
+	res := Result{Reports: len(reports)}
+	if len(reports)+len(attributions) == 0 {
+		return res, nil
+	}
+	if err := i.Store.SaveCostLines(ctx, reports, attributions); err != nil {
+		return res, fmt.Errorf("costingest: keep the lines of %s: %w", data.LogGroup, err)
+	}
+	// Every line held for the request ids of this delivery, whichever
+	// delivery brought it: the other half of an invocation may have come
+	// before.
+	var ids []string
+	delivered := map[string]bool{}
+	for _, r := range reports {
+		ids = append(ids, r.RequestID)
+		delivered[r.EventID] = true
+	}
+	for _, a := range attributions {
+		ids = append(ids, a.RequestID)
+	}
+	slices.Sort(ids)
+	allReports, allAttributions, err := i.Store.CostLines(ctx, slices.Compact(ids))
+	if err != nil {
+		return res, fmt.Errorf("costingest: read the lines of %s: %w", data.LogGroup, err)
+	}
+	records, err := i.Pricer.Join(allReports, allAttributions)
 	for n := range records {
 		// Attribution lines are written by the functions, from what
 		// callers sent; a hotel that cannot be a slug is not kept.
@@ -89,7 +124,7 @@ func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (R
 	if err != nil && i.Log != nil {
 		i.Log.WarnContext(ctx, "invocations not priced", slog.String("log_group", data.LogGroup), slog.String("error", err.Error()))
 	}
-	res := Result{Reports: len(reports), Priced: len(records)}
+	res.Priced = len(records)
 	if len(records) == 0 {
 		return res, nil
 	}
@@ -99,7 +134,9 @@ func (i *Ingester) Handle(ctx context.Context, ev events.CloudwatchLogsEvent) (R
 	if i.EMF != nil {
 		i.emfMu.Lock()
 		for _, r := range records {
-			i.EMF.Write(append(EMF(r), '\n'))
+			if delivered[r.Report.EventID] {
+				i.EMF.Write(append(EMF(r), '\n'))
+			}
 		}
 		i.emfMu.Unlock()
 	}

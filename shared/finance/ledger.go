@@ -23,10 +23,11 @@ const SearchWindow = 30 * time.Minute
 
 // Ledger records priced invocations and answers the reports.
 type Ledger interface {
-	// RecordCosts adds the records whose request id is not yet in the
-	// ledger and returns how many were new: a log batch delivered twice
-	// is counted once.
-	RecordCosts(ctx context.Context, records []pricing.Record) (inserted int, err error)
+	// RecordCosts adds the invocations (request id and attempt) not yet
+	// in the ledger, corrects those held with less attribution, and
+	// returns how many rows it wrote: a log batch delivered twice is
+	// counted once.
+	RecordCosts(ctx context.Context, records []pricing.Record) (written int, err error)
 	// Costs sums the invocations that ended in p, grouped by g.
 	Costs(ctx context.Context, p Period, g Group) ([]CostRow, error)
 	// Summary is the unit economics of p.

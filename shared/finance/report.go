@@ -48,6 +48,12 @@ const (
 	ByHotel    Group = "hotel"
 )
 
+// Unattributed is the key, by route and by hotel, of the invocations no
+// attribution line was found for: their cost is its own bucket, never
+// counted in a real route (such as "direct") or among the invocations
+// without a hotel. No route key or slug can be this.
+const Unattributed = "(unattributed)"
+
 // Groups lists every Group.
 var Groups = []Group{ByDay, ByFunction, ByRoute, ByHotel}
 
@@ -103,6 +109,9 @@ type Summary struct {
 	SearchCost pricing.Nanos
 	// Functions split the cost by function, costliest first.
 	Functions []CostRow
+	// Unattributed are the invocations no attribution line was found
+	// for (Key Unattributed), part of the totals above.
+	Unattributed CostRow
 }
 
 // CostPerBooking is the period's whole cost over its bookings, rounded

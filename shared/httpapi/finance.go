@@ -303,6 +303,14 @@ type unitEconomicsView struct {
 		CostPerSearch maybeAmount `json:"cost_per_search"`
 	} `json:"availability_searches"`
 	Functions []functionShareView `json:"functions"`
+	// Unattributed is the cost of the invocations no attribution line
+	// was found for, and its share of the total: part of the total,
+	// never of a route.
+	Unattributed struct {
+		Invocations int64 `json:"invocations"`
+		amount
+		SharePercent *string `json:"share_percent"`
+	} `json:"unattributed"`
 }
 
 // unitEconomics is GET /v1/finance/unit-economics?from=&to=.
@@ -338,6 +346,11 @@ func viewUnitEconomics(sum finance.Summary) unitEconomicsView {
 	out.Searches.Invocations = sum.Searches
 	out.Searches.amount = amountOf(sum.SearchCost)
 	out.Searches.CostPerSearch = maybeAmountOf(sum.CostPerSearch())
+	out.Unattributed.Invocations = sum.Unattributed.Invocations
+	out.Unattributed.amount = amountOf(sum.Unattributed.Cost)
+	if pct, ok := finance.Percent(sum.Unattributed.Cost, sum.Cost); ok {
+		out.Unattributed.SharePercent = &pct
+	}
 	for _, f := range sum.Functions {
 		v := functionShareView{Function: f.Key, Invocations: f.Invocations, amount: amountOf(f.Cost)}
 		if pct, ok := finance.Percent(f.Cost, sum.Cost); ok {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -521,5 +522,30 @@ func TestFinanceSampleEvents(t *testing.T) {
 		if r.Auth == topology.Finance && !routes[r.Key()] {
 			t.Errorf("finance route %s has no sample event", r.Key())
 		}
+	}
+}
+
+// Cost no attribution line was found for is its own bucket, with its
+// share: in the totals, never under a route.
+func TestUnitEconomicsShowsUnattributed(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, testenv.APIOptions{})
+	fin := bearer(c.apiKey("finance"))
+	c.record(
+		priced("a1", "api", at(10, 5, 9), 3000, route(finance.SearchRoute, "lisbon-riverside", "c1")),
+		priced("u1", "api", at(10, 5, 10), 1000, func(r *pricing.Record) { r.Attributed = false }),
+	)
+	m := c.do("GET", "/v1/finance/unit-economics?from=2026-10-05&to=2026-10-06", nil, fin...).JSON(t)
+	u := m["unattributed"].(map[string]any)
+	if m["cost_nanos"] != float64(4000) || u["invocations"] != float64(1) || u["cost"] != "0.000001000" || u["share_percent"] != "25.0" {
+		t.Fatalf("unattributed %v in %v", u, m)
+	}
+	r := c.do("GET", "/v1/finance/costs?from=2026-10-05&to=2026-10-06&group_by=route", nil, fin...).JSON(t)
+	var keys []string
+	for _, row := range r["rows"].([]any) {
+		keys = append(keys, fmt.Sprint(row.(map[string]any)["key"]))
+	}
+	if want := []string{finance.SearchRoute, finance.Unattributed}; !slices.Equal(keys, want) {
+		t.Fatalf("routes %v, want %v", keys, want)
 	}
 }

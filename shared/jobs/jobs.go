@@ -91,7 +91,7 @@ func (r *Runner) Handle(ctx context.Context, ev events.EventBridgeEvent) (Result
 	if at.IsZero() {
 		at = time.Now()
 	}
-	ctx, inv := meter.Start(ctx, r.Function, meter.TriggerSchedule, detail.Job, int64(len(ev.Detail)))
+	ctx, inv := meter.Begin(ctx, r.Log, r.Function, meter.TriggerSchedule, detail.Job, int64(len(ev.Detail)))
 	defer inv.Log(ctx, r.Log)
 	res := Result{Job: detail.Job, At: at, Count: map[string]int{}}
 	run, ok := r.jobs()[detail.Job]

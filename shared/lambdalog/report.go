@@ -27,12 +27,15 @@ type Report struct {
 	// TraceID is the X-Ray trace, when the line carries one.
 	TraceID string
 
-	// Function, Time and LogBytes are not on the line: Scan sets them
-	// from the log group, the log event's timestamp, and the bytes of
-	// the batch's lines that name the request id.
+	// Function, Time, LogBytes and EventID are not on the line: Scan
+	// sets them from the log group, the log event's timestamp, the bytes
+	// of the batch's lines that name the request id, and the log event's
+	// id (which tells an asynchronous retry, with the same request id,
+	// from a redelivery of the same line).
 	Function string
 	Time     time.Time
 	LogBytes int64
+	EventID  string
 }
 
 // String is the line in Lambda's text format, as ParseReport reads it

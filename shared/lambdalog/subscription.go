@@ -3,11 +3,14 @@ package lambdalog
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -38,6 +41,11 @@ type LogLine struct {
 	Message string
 }
 
+// eventSeq numbers the event ids EncodeSubscription makes up, so that no
+// two events it encodes share one (the cost ledger keys REPORT lines on
+// their event id), even in the same millisecond in two log groups.
+var eventSeq atomic.Uint64
+
 // EncodeSubscription is the CloudWatch Logs subscription event that
 // delivers lines from a log stream, in the real format: a DATA_MESSAGE
 // document (owner, logGroup, logStream, subscriptionFilters, logEvents
@@ -45,7 +53,8 @@ type LogLine struct {
 // feeds its REPORT and attribution lines to the cost consumer this way,
 // so the consumer cannot tell it from the cloud. The owner is the
 // devstack's account 000000000000, the filter "innkeeper-cost"; event
-// ids, when not given, are 56 digits made of the timestamp and position.
+// ids, when not given, are 56 digits made of the timestamp and a
+// sequence number, unique in the process.
 func EncodeSubscription(logGroup, logStream string, lines []LogLine) (events.CloudwatchLogsEvent, error) {
 	if logGroup == "" || logStream == "" {
 		return events.CloudwatchLogsEvent{}, errors.New("lambdalog: encode subscription: log group and stream are required")
@@ -61,7 +70,7 @@ func EncodeSubscription(logGroup, logStream string, lines []LogLine) (events.Clo
 	for i, l := range lines {
 		id := l.ID
 		if id == "" {
-			id = fmt.Sprintf("%020d%036d", max(l.Time.UnixMilli(), 0), i)
+			id = fmt.Sprintf("%020d%036d", max(l.Time.UnixMilli(), 0), eventSeq.Add(1))
 		}
 		data.LogEvents[i] = events.CloudwatchLogsLogEvent{ID: id, Timestamp: l.Time.UnixMilli(), Message: l.Message}
 	}
@@ -103,7 +112,9 @@ func DecodeSubscription(ev events.CloudwatchLogsEvent) (events.CloudwatchLogsDat
 // lower bound of what the invocation ingested, since lines without a
 // request id and lines in other deliveries are not counted.
 // Attributions without a time or function get the log event's and the
-// log group's.
+// log group's. Both get the log event's id (EventID) and timestamp
+// (Time for a report, Logged for an attribution); an event without an
+// id gets one made of its timestamp and message.
 func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []meter.Attribution) {
 	if data.MessageType != DataMessage {
 		return nil, nil
@@ -121,11 +132,12 @@ func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []meter.Att
 			logged[id] += int64(len(ev.Message))
 		}
 		if r, ok := ParseReport(ev.Message); ok {
-			r.Function, r.Time = function, at
+			r.Function, r.Time, r.EventID = function, at, eventID(ev)
 			reports = append(reports, r)
 			continue
 		}
 		if a, ok := meter.ParseAttribution(ev.Message); ok {
+			a.EventID, a.Logged = eventID(ev), at
 			if a.Time.IsZero() {
 				a.Time = at
 			}
@@ -139,6 +151,16 @@ func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []meter.Att
 		reports[i].LogBytes = logged[reports[i].RequestID]
 	}
 	return reports, attributions
+}
+
+// eventID is the log event's id, or, for an event without one, a digest
+// of its timestamp and message: the same line delivered twice keeps it.
+func eventID(ev events.CloudwatchLogsLogEvent) string {
+	if ev.ID != "" {
+		return ev.ID
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%d\n%s", ev.Timestamp, ev.Message))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // requestIDOf is the request id a log message names, if any: the

@@ -112,9 +112,15 @@ func TestEncodeSubscriptionRoundTrip(t *testing.T) {
 	if got.LogBytes != wantBytes {
 		t.Errorf("LogBytes = %d, want %d", got.LogBytes, wantBytes)
 	}
-	got.Function, got.Time, got.LogBytes = "", time.Time{}, 0
+	if got.EventID != data.LogEvents[2].ID {
+		t.Errorf("report event id %q, want the log event's %q", got.EventID, data.LogEvents[2].ID)
+	}
+	got.Function, got.Time, got.LogBytes, got.EventID = "", time.Time{}, 0, ""
 	if got != report {
 		t.Errorf("report = %+v, want %+v", got, report)
+	}
+	if a := attributions[0]; a.EventID != data.LogEvents[1].ID || !a.Logged.Equal(at.Add(5*time.Millisecond)) {
+		t.Errorf("attribution event %q logged %v, want the log event's", a.EventID, a.Logged)
 	}
 	if a := attributions[0]; !a.Time.Equal(at.Add(5*time.Millisecond)) || a.Function != "api" {
 		t.Errorf("attribution = %+v: want the event's time", a)

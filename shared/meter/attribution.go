@@ -42,7 +42,26 @@ type Attribution struct {
 	SQSMessages int   `json:"sqs_messages,omitempty"`
 	EventsPut   int   `json:"events_put,omitempty"`
 	ConnectedMs int64 `json:"connected_ms,omitempty"`
+	// Phase is PhaseStart for the line written as the invocation begins
+	// and PhaseEnd for the one written as it returns; a line without one
+	// is a whole attribution (PhaseEnd).
+	Phase Phase `json:"phase,omitempty"`
+
+	// EventID and Logged are not on the line: they are the log event's
+	// id and timestamp, which the reader (shared/lambdalog.Scan) sets.
+	EventID string    `json:"-"`
+	Logged  time.Time `json:"-"`
 }
+
+// Phase says which of an invocation's two attribution lines a line is.
+type Phase string
+
+// The phases. A timeout or an out-of-memory kill ends an invocation
+// without its end line; the start line still names what it was for.
+const (
+	PhaseStart Phase = "start"
+	PhaseEnd   Phase = "end"
+)
 
 // ParseAttribution reads an attribution line. Any other line, JSON or
 // not, is not one: the msg must be AttributionMsg, the request id set,
@@ -60,7 +79,10 @@ func ParseAttribution(message string) (Attribution, bool) {
 	if a.TriggerKind == "" {
 		a.TriggerKind = TriggerDirect
 	}
-	if !a.TriggerKind.Valid() || a.BytesIn < 0 || a.Emails < 0 || a.SQSMessages < 0 || a.EventsPut < 0 || a.ConnectedMs < 0 {
+	if a.Phase == "" {
+		a.Phase = PhaseEnd
+	}
+	if (a.Phase != PhaseStart && a.Phase != PhaseEnd) || !a.TriggerKind.Valid() || a.BytesIn < 0 || a.Emails < 0 || a.SQSMessages < 0 || a.EventsPut < 0 || a.ConnectedMs < 0 {
 		return Attribution{}, false
 	}
 	return a, true

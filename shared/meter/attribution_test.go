@@ -20,18 +20,18 @@ func TestParseAttribution(t *testing.T) {
 			name: "the documented line",
 			line: `{"level":"INFO","msg":"invocation","request_id":"r1","function":"api","trigger":"GET /v1/hotels/{slug}","trigger_kind":"http","hotel":"lisbon-riverside","reservations":["INK-ABC123"],"client":"c-9f2","bytes_in":1234,"emails":0}`,
 			want: Attribution{Level: "INFO", Msg: "invocation", RequestID: "r1", Function: "api", Trigger: "GET /v1/hotels/{slug}",
-				TriggerKind: TriggerHTTP, Hotel: "lisbon-riverside", Reservations: []string{"INK-ABC123"}, Client: "c-9f2", BytesIn: 1234},
+				TriggerKind: TriggerHTTP, Hotel: "lisbon-riverside", Reservations: []string{"INK-ABC123"}, Client: "c-9f2", BytesIn: 1234, Phase: PhaseEnd},
 		},
 		{
 			name: "a worker batch, with slog's time and a trailing newline",
 			line: `{"time":"2026-11-02T10:00:00.123456789Z","level":"INFO","msg":"invocation","request_id":"r2","function":"worker","trigger":"events","trigger_kind":"sqs","bytes_in":2048,"emails":2,"sqs_messages":3}` + "\n",
 			want: Attribution{Time: time.Date(2026, 11, 2, 10, 0, 0, 123456789, time.UTC), Level: "INFO", Msg: "invocation", RequestID: "r2",
-				Function: "worker", Trigger: "events", TriggerKind: TriggerSQS, BytesIn: 2048, Emails: 2, SQSMessages: 3},
+				Function: "worker", Trigger: "events", TriggerKind: TriggerSQS, BytesIn: 2048, Emails: 2, SQSMessages: 3, Phase: PhaseEnd},
 		},
 		{
 			name: "no trigger kind is direct",
 			line: `{"msg":"invocation","request_id":"r3","function":"migrate"}`,
-			want: Attribution{Msg: "invocation", RequestID: "r3", Function: "migrate", TriggerKind: TriggerDirect},
+			want: Attribution{Msg: "invocation", RequestID: "r3", Function: "migrate", TriggerKind: TriggerDirect, Phase: PhaseEnd},
 		},
 	}
 	for _, tt := range tests {
@@ -57,6 +57,7 @@ func TestParseAttributionIgnoresOtherLines(t *testing.T) {
 		{"msg mentioned elsewhere", `{"level":"INFO","msg":"request","note":"invocation","request_id":"r1"}`},
 		{"no request id", `{"level":"INFO","msg":"invocation","function":"api","trigger_kind":"http"}`},
 		{"unknown trigger kind", `{"msg":"invocation","request_id":"r1","trigger_kind":"fax"}`},
+		{"unknown phase", `{"msg":"invocation","request_id":"r1","trigger_kind":"http","phase":"middle"}`},
 		{"negative bytes", `{"msg":"invocation","request_id":"r1","trigger_kind":"http","bytes_in":-1}`},
 		{"broken JSON", `{"msg":"invocation","request_id":`},
 		{"a REPORT line", "REPORT RequestId: r1\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB"},

@@ -1,14 +1,17 @@
 // Package meter records what each invocation worked on, so finance can
 // attribute its cost: the trigger (route key, queue, schedule,
 // WebSocket route), the hotel and reservations it touched, the caller,
-// the emails it sent. At the end of the invocation it writes one JSON
-// log line, msg "invocation", with the Lambda request id; the cost
-// ingestion (shared/costingest) joins it to the platform's REPORT line
-// for the same request id. The line is this package's: its type
-// (Attribution), the trigger kinds, the writer (Invocation.Log) and the
-// reader (ParseAttribution) live here, together, and a test reads back
-// what the writer wrote. The same line is also CloudWatch EMF
-// (shared/emf) for the operational metrics.
+// the emails it sent. It writes two JSON log lines, msg "invocation",
+// with the Lambda request id: one as the invocation begins (phase
+// "start": function and trigger), one as it returns (phase "end":
+// everything). A timeout or an out-of-memory kill leaves only the
+// first. The cost ingestion (shared/costingest) joins them to the
+// platform's REPORT line of the same attempt. The lines are this
+// package's: their type (Attribution), the trigger kinds, the writer
+// (Invocation.LogStart, Invocation.Log) and the reader
+// (ParseAttribution) live here, together, and a test reads back what the
+// writer wrote. The end line is also CloudWatch EMF (shared/emf) for the
+// operational metrics.
 //
 // Handlers reach the record through the context (From); outside an
 // invocation From returns nil and every method is a no-op, so the code
@@ -143,13 +146,48 @@ func (i *Invocation) Attribution() Attribution {
 	return a
 }
 
-// Log writes the invocation's attribution line.
+// Begin is Start followed by LogStart: the invocation's start line is
+// written before the handler runs, so an invocation that never returns
+// (a timeout, an out-of-memory kill) is still attributed.
+func Begin(ctx context.Context, log *slog.Logger, function string, kind TriggerKind, trigger string, bytesIn int64) (context.Context, *Invocation) {
+	ctx, inv := Start(ctx, function, kind, trigger, bytesIn)
+	inv.LogStart(ctx, log)
+	return ctx, inv
+}
+
+// LogStart writes the invocation's start line: what is known before the
+// handler runs (request id, function, trigger, payload size). It is not
+// an EMF document, so an invocation is counted once, by its end line.
+func (i *Invocation) LogStart(ctx context.Context, log *slog.Logger) {
+	if i == nil || log == nil {
+		return
+	}
+	write(ctx, log, i.attrs(PhaseStart))
+}
+
+// Log writes the invocation's end line: everything recorded, and the
+// invocation's metrics as EMF.
 func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 	if i == nil || log == nil {
 		return
 	}
+	write(ctx, log, append(i.attrs(PhaseEnd), i.emf()...))
+}
+
+// write writes an attribution line. The line is billing data, not a
+// diagnostic: it is written whatever the log level, so the handler is
+// called without its level check.
+func write(ctx context.Context, log *slog.Logger, attrs []slog.Attr) {
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, AttributionMsg, 0)
+	r.AddAttrs(attrs...)
+	_ = log.Handler().Handle(ctx, r)
+}
+
+// attrs are the attribution line's fields as recorded so far.
+func (i *Invocation) attrs(phase Phase) []slog.Attr {
 	a := i.Attribution()
 	attrs := []slog.Attr{
+		slog.String("phase", string(phase)),
 		slog.String("request_id", a.RequestID),
 		slog.String("function", a.Function),
 		slog.String("trigger", a.Trigger),
@@ -169,22 +207,18 @@ func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 	if a.SQSMessages > 0 {
 		attrs = append(attrs, slog.Int("sqs_messages", a.SQSMessages))
 	}
-	attrs = append(attrs, i.emf()...)
-	// The line is billing data, not a diagnostic: it is written whatever
-	// the log level, so the handler is called without its level check.
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, AttributionMsg, 0)
-	r.AddAttrs(attrs...)
-	_ = log.Handler().Handle(ctx, r)
+	return attrs
 }
 
 // Wrap meters a Lambda handler: describe names the trigger of each
-// event; the handler finds the record with From; the attribution line is
-// written when it returns, whatever it returns.
+// event; the start line is written before the handler runs; the handler
+// finds the record with From; the end line is written when it returns,
+// whatever it returns.
 func Wrap[In, Out any](log *slog.Logger, function string, describe func(In) (TriggerKind, string, int64),
 	h func(context.Context, In) (Out, error)) func(context.Context, In) (Out, error) {
 	return func(ctx context.Context, in In) (Out, error) {
 		kind, trigger, size := describe(in)
-		ctx, inv := Start(ctx, function, kind, trigger, size)
+		ctx, inv := Begin(ctx, log, function, kind, trigger, size)
 		defer inv.Log(ctx, log)
 		return h(ctx, in)
 	}

@@ -24,7 +24,10 @@ func TestWrapWritesALineCostIngestionReads(t *testing.T) {
 	describe := func(in string) (TriggerKind, string, int64) {
 		return TriggerHTTP, "POST /v1/reservations", int64(len(in))
 	}
+	var startLine string
 	h := Wrap(log, "api", describe, func(ctx context.Context, in string) (string, error) {
+		// What a timeout or an out-of-memory kill would leave.
+		startLine = strings.TrimSpace(buf.String())
 		inv := From(ctx)
 		inv.Hotel("lisbon-riverside")
 		inv.Reservation("INK-AAA111")
@@ -38,12 +41,23 @@ func TestWrapWritesALineCostIngestionReads(t *testing.T) {
 	if _, err := h(ctx, `{"body":"12345"}`); err == nil {
 		t.Fatal("the handler's error was lost")
 	}
-	line := strings.TrimSpace(buf.String())
+	start, ok := ParseAttribution(startLine)
+	if !ok {
+		t.Fatalf("no start line before the handler ran: %q", startLine)
+	}
+	if start.Phase != PhaseStart || start.RequestID != "req-1" || start.Function != "api" ||
+		start.Trigger != "POST /v1/reservations" || start.TriggerKind != TriggerHTTP || start.BytesIn != 16 {
+		t.Errorf("start line = %+v", start)
+	}
+	if strings.Contains(startLine, "_aws") {
+		t.Errorf("the start line is EMF, so the invocation would count twice: %s", startLine)
+	}
+	line := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(buf.String()), startLine))
 	a, ok := ParseAttribution(line)
 	if !ok {
 		t.Fatalf("not an attribution line: %s", line)
 	}
-	if a.RequestID != "req-1" || a.Function != "api" || a.Trigger != "POST /v1/reservations" || a.TriggerKind != TriggerHTTP ||
+	if a.Phase != PhaseEnd || a.RequestID != "req-1" || a.Function != "api" || a.Trigger != "POST /v1/reservations" || a.TriggerKind != TriggerHTTP ||
 		a.BytesIn != 16 || a.Hotel != "lisbon-riverside" || !slices.Equal(a.Reservations, []string{"INK-AAA111", "INK-BBB222"}) ||
 		a.Client != "c-1" || a.Emails != 2 {
 		t.Errorf("attribution = %+v", a)

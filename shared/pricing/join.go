@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,9 +27,15 @@ type Record struct {
 	// Client is an opaque key of the caller (a hash of the source address
 	// or the API key's id), which links a booking to the searches before it.
 	Client string `json:"client,omitempty"`
+	// Attempt counts the invocations of the request id, from 1: an
+	// asynchronous retry keeps its request id.
+	Attempt int `json:"attempt"`
 	// Attributed is false when no attribution line was found for the
-	// request id: the invocation is then priced as a direct one.
-	Attributed bool `json:"attributed"`
+	// invocation: it is then priced as a direct one. Attribution says
+	// which line it was (AttributionNone, AttributionStart,
+	// AttributionEnd).
+	Attributed  bool   `json:"attributed"`
+	Attribution string `json:"attribution"`
 	// Ended is when the REPORT line was logged; Started is Ended less the
 	// invoke phase (a cold start's INIT ran before it).
 	Started   time.Time        `json:"started"`
@@ -162,36 +169,122 @@ func monthOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// Join pairs REPORT lines with attribution lines by request id and prices
-// each invocation, in the order the REPORT lines were logged. A REPORT
-// line without an attribution is still priced, as a direct invocation;
-// an attribution without a REPORT line is left out (its REPORT may come
-// in a later delivery). The function is the REPORT's (from its log
-// group), else the attribution's. Invocations that cannot be priced are
-// left out and named in the error; the others are returned all the same.
+// The attribution a Record has, from least to most: none, the start
+// line only (a timeout or an out-of-memory kill: counts unknown), or the
+// end line.
+const (
+	AttributionNone  = "none"
+	AttributionStart = "start"
+	AttributionEnd   = "end"
+)
+
+// Join pairs REPORT lines with attribution lines and prices each
+// invocation, in the order the REPORT lines were logged. The lines may
+// come from any number of deliveries, in any order: the caller passes
+// every line it holds for the request ids concerned.
+//
+// An invocation is a request id and an attempt: an asynchronous retry
+// keeps its request id, so the REPORT lines of one request id, in the
+// order they were logged, are attempts 1, 2, …; REPORT lines are told
+// apart by their log event id (a line delivered twice is one). An
+// attribution line belongs to the first REPORT of its request id logged
+// at or after it (to the millisecond, less lineSlack) that has no line
+// of its phase yet, as a function writes both its lines before the
+// platform writes the REPORT. Of an attempt's lines,
+// the end line gives everything; the start line alone (the invocation
+// timed out or was killed) gives the function, trigger and payload, and
+// the record says so (Attribution "start").
+//
+// A REPORT line without an attribution is still priced, as a direct
+// invocation (Attribution "none"); an attribution line without its
+// REPORT line is left out (its REPORT may come in a later delivery). The
+// function is the REPORT's (from its log group), else the attribution's.
+// Invocations that cannot be priced are left out and named in the
+// error; the others are returned all the same.
 func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attribution) ([]Record, error) {
-	byID := make(map[string]meter.Attribution, len(attributions))
-	for _, a := range attributions {
-		if _, dup := byID[a.RequestID]; !dup {
-			byID[a.RequestID] = a
+	type attempt struct {
+		report     lambdalog.Report
+		n          int
+		start, end *meter.Attribution
+	}
+	byID := map[string][]*attempt{}
+	seen := map[string]bool{}
+	for _, r := range reports {
+		if r.EventID != "" {
+			if seen[r.EventID] {
+				continue
+			}
+			seen[r.EventID] = true
+		}
+		byID[r.RequestID] = append(byID[r.RequestID], &attempt{report: r})
+	}
+	var all []*attempt
+	for _, as := range byID {
+		slices.SortStableFunc(as, func(a, b *attempt) int {
+			if c := a.report.Time.Compare(b.report.Time); c != 0 {
+				return c
+			}
+			return strings.Compare(a.report.EventID, b.report.EventID)
+		})
+		for n, a := range as {
+			a.n = n + 1
+			all = append(all, a)
 		}
 	}
-	sorted := slices.Clone(reports)
-	slices.SortStableFunc(sorted, func(a, b lambdalog.Report) int { return a.Time.Compare(b.Time) })
 
+	lines := slices.Clone(attributions)
+	slices.SortStableFunc(lines, func(a, b meter.Attribution) int { return loggedAt(a).Compare(loggedAt(b)) })
+	seen = map[string]bool{}
+	for n := range lines {
+		a := &lines[n]
+		if a.EventID != "" {
+			if seen[a.EventID] {
+				continue
+			}
+			seen[a.EventID] = true
+		}
+		from := loggedAt(*a).Add(-lineSlack)
+		i := slices.IndexFunc(byID[a.RequestID], func(x *attempt) bool {
+			if x.report.Time.Truncate(time.Millisecond).Before(from) {
+				return false
+			}
+			if a.Phase == meter.PhaseStart {
+				return x.start == nil
+			}
+			return x.end == nil
+		})
+		if i < 0 {
+			continue // its REPORT has not come yet
+		}
+		if x := byID[a.RequestID][i]; a.Phase == meter.PhaseStart {
+			x.start = a
+		} else {
+			x.end = a
+		}
+	}
+
+	slices.SortStableFunc(all, func(a, b *attempt) int { return a.report.Time.Compare(b.report.Time) })
 	var records []Record
 	var errs []error
-	for _, r := range sorted {
-		a, attributed := byID[r.RequestID]
+	for _, x := range all {
+		r := x.report
 		rec := Record{
-			RequestID: r.RequestID, Function: r.Function, TriggerKind: meter.TriggerDirect,
-			Attributed: attributed, Started: r.Time.Add(-r.Duration), Ended: r.Time, Report: r,
+			RequestID: r.RequestID, Attempt: x.n, Function: r.Function, TriggerKind: meter.TriggerDirect,
+			Attribution: AttributionNone, Started: r.Time.Add(-r.Duration), Ended: r.Time, Report: r,
 		}
 		inv := Invocation{
 			MemoryMB: r.MemorySizeMB, Duration: r.Duration, InitDuration: r.InitDuration,
 			BilledDuration: r.BilledDuration, Trigger: meter.TriggerDirect, LogBytes: r.LogBytes,
 		}
-		if attributed {
+		a := x.end
+		rec.Attribution = AttributionEnd
+		if a == nil {
+			a, rec.Attribution = x.start, AttributionStart
+		}
+		if a == nil {
+			rec.Attribution = AttributionNone
+		} else {
+			rec.Attributed = true
 			if rec.Function == "" {
 				rec.Function = a.Function
 			}
@@ -215,4 +308,21 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 		records = append(records, rec)
 	}
 	return records, errors.Join(errs...)
+}
+
+// lineSlack is how much later than its REPORT line an attribution line
+// may be stamped and still belong to it: a function's output reaches its
+// log through a pipe, the platform's lines do not, so the end line can
+// be stamped a moment after the REPORT (the devstack shows it). It is
+// far below the pause before an asynchronous retry (a minute in Lambda,
+// a second in the devstack).
+const lineSlack = 250 * time.Millisecond
+
+// loggedAt is when an attribution line was logged: its log event's
+// timestamp, else its own time.
+func loggedAt(a meter.Attribution) time.Time {
+	if !a.Logged.IsZero() {
+		return a.Logged
+	}
+	return a.Time
 }

@@ -229,3 +229,71 @@ func TestPricerBeforeThePrices(t *testing.T) {
 		t.Errorf("error = %v, want ErrNoPrices", err)
 	}
 }
+
+// A scheduled job is invoked asynchronously: its retry keeps the request
+// id. The first attempt timed out (its start line only), the second ran
+// to its end line; the first attempt's REPORT came twice (a redelivered
+// batch); the third attempt's start line came before its REPORT.
+func TestJoinAttempts(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	report := func(event string, offset time.Duration, status string) lambdalog.Report {
+		return lambdalog.Report{RequestID: "job", EventID: event, Function: "scheduler", Time: at.Add(offset),
+			Duration: 3 * time.Second, BilledDuration: 3 * time.Second, MemorySizeMB: 128, Status: status}
+	}
+	line := func(event string, offset time.Duration, phase meter.Phase, emails int) meter.Attribution {
+		return meter.Attribution{RequestID: "job", EventID: event, Logged: at.Add(offset), Function: "scheduler",
+			Trigger: "arrival-reminders", TriggerKind: meter.TriggerSchedule, Phase: phase, Emails: emails}
+	}
+	reports := []lambdalog.Report{
+		report("r2", time.Minute+time.Second, ""),
+		report("r1", 3*time.Second, "timeout"),
+		report("r1", 3*time.Second, "timeout"),
+	}
+	attributions := []meter.Attribution{
+		line("a4", 2*time.Minute, meter.PhaseStart, 0), // attempt 3: no REPORT yet
+		line("a3", time.Minute+time.Second, meter.PhaseEnd, 2),
+		line("a2", time.Minute, meter.PhaseStart, 0),
+		line("a1", 0, meter.PhaseStart, 0),
+	}
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"scheduler": ARM64}})
+	records, err := p.Join(reports, attributions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 {
+		t.Fatalf("%d records, want 2 (two attempts, the redelivered REPORT once): %+v", len(records), records)
+	}
+	first, second := records[0], records[1]
+	if first.Attempt != 1 || first.Report.EventID != "r1" || !first.Attributed || first.Attribution != AttributionStart ||
+		first.Trigger != "arrival-reminders" || first.TriggerKind != meter.TriggerSchedule {
+		t.Errorf("timed-out attempt = %+v", first)
+	}
+	if second.Attempt != 2 || second.Report.EventID != "r2" || second.Attribution != AttributionEnd ||
+		second.Breakdown.Item(LineSES).Quantity != 2 || first.Breakdown.Item(LineSES).Quantity != 0 {
+		t.Errorf("retry = %+v", second)
+	}
+}
+
+// A function's end line goes through a pipe and can be stamped a moment
+// after the platform's REPORT line: it still belongs to that attempt,
+// not to the next.
+func TestJoinEndLineStampedAfterItsReport(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	reports := []lambdalog.Report{{RequestID: "r", EventID: "e1", Function: "api", Time: at,
+		Duration: 5 * time.Millisecond, BilledDuration: 5 * time.Millisecond, MemorySizeMB: 128}}
+	attributions := []meter.Attribution{
+		{RequestID: "r", EventID: "a1", Logged: at.Add(-4 * time.Millisecond), Function: "api", TriggerKind: meter.TriggerHTTP, Phase: meter.PhaseStart},
+		{RequestID: "r", EventID: "a2", Logged: at.Add(3 * time.Millisecond), Function: "api", TriggerKind: meter.TriggerHTTP,
+			Trigger: "POST /v1/reservations", Emails: 1, Phase: meter.PhaseEnd},
+		// A retry's start line, a second later: not this attempt's.
+		{RequestID: "r", EventID: "a3", Logged: at.Add(time.Second), Function: "api", TriggerKind: meter.TriggerHTTP, Phase: meter.PhaseStart},
+	}
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
+	records, err := p.Join(reports, attributions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 1 || records[0].Attribution != AttributionEnd || records[0].Breakdown.Item(LineSES).Quantity != 1 {
+		t.Fatalf("records = %+v, want one, attributed by its end line", records)
+	}
+}

@@ -73,7 +73,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxy
 	if ev.RequestContext.EventType == "CONNECT" || ev.RequestContext.EventType == "DISCONNECT" {
 		kind = meter.TriggerWebSocketConnect
 	}
-	ctx, inv := meter.Start(ctx, h.Function, kind, ev.RequestContext.RouteKey, int64(len(ev.Body)))
+	ctx, inv := meter.Begin(ctx, h.Log, h.Function, kind, ev.RequestContext.RouteKey, int64(len(ev.Body)))
 	defer inv.Log(ctx, h.Log)
 	id := ev.RequestContext.ConnectionID
 	switch ev.RequestContext.EventType {

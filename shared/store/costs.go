@@ -18,41 +18,63 @@ import (
 
 var _ finance.Ledger = (*Store)(nil)
 
-// recordCosts inserts a whole batch in one statement: the columns travel
+// recordCosts writes a whole batch in one statement: the columns travel
 // as arrays (binary, one Bind) and unnest turns them back into rows. It
 // keeps ON CONFLICT, which COPY lacks, without a temporary table and the
 // extra round trips a COPY into one needs; for the few thousand records
 // of a log delivery it is the fastest of the three. The reservations of
 // each record travel as a JSON array, as a text[] of text[] would have
 // to be rectangular.
+//
+// An invocation (request id, attempt) already held is replaced only by a
+// record attributed as well or better (none < start < end), and then
+// only when it knows more or prices another REPORT line: a redelivered
+// batch changes nothing, and a delivery that saw one half only never
+// undoes a row joined from both.
 const recordCosts = `
-	INSERT INTO invocation_costs (request_id, function, arch, trigger, trigger_kind, hotel, reservations,
-		client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown, attributed)
-	SELECT r.request_id, r.function, r.arch, r.trigger, r.trigger_kind, r.hotel,
+	INSERT INTO invocation_costs AS c (request_id, attempt, function, arch, trigger, trigger_kind, hotel,
+		reservations, client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown,
+		attributed, attribution, report_event_id)
+	SELECT r.request_id, r.attempt, r.function, r.arch, r.trigger, r.trigger_kind, r.hotel,
 		ARRAY(SELECT jsonb_array_elements_text(r.reservations::jsonb)),
 		r.client, r.started_at, r.ended_at, r.billed_ms, r.memory_mb, r.init_ms, r.cost_nanos,
-		r.breakdown::jsonb, r.attributed
-	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-		$8::text[], $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::int[], $13::bigint[],
-		$14::bigint[], $15::text[], $16::bool[])
-		AS r(request_id, function, arch, trigger, trigger_kind, hotel, reservations,
-			client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown, attributed)
-	ON CONFLICT (request_id) DO NOTHING`
+		r.breakdown::jsonb, r.attributed, r.attribution, r.report_event_id
+	FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+		$8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::int[],
+		$14::bigint[], $15::bigint[], $16::text[], $17::bool[], $18::text[], $19::text[])
+		AS r(request_id, attempt, function, arch, trigger, trigger_kind, hotel, reservations,
+			client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown,
+			attributed, attribution, report_event_id)
+	ON CONFLICT (request_id, attempt) DO UPDATE SET
+		function = excluded.function, arch = excluded.arch, trigger = excluded.trigger,
+		trigger_kind = excluded.trigger_kind, hotel = excluded.hotel, reservations = excluded.reservations,
+		client = excluded.client, started_at = excluded.started_at, ended_at = excluded.ended_at,
+		billed_ms = excluded.billed_ms, memory_mb = excluded.memory_mb, init_ms = excluded.init_ms,
+		cost_nanos = excluded.cost_nanos, breakdown = excluded.breakdown, attributed = excluded.attributed,
+		attribution = excluded.attribution, report_event_id = excluded.report_event_id, ingested_at = now()
+	WHERE array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
+			> array_position(ARRAY['none', 'start', 'end'], c.attribution)
+		OR (excluded.attribution = c.attribution
+			AND excluded.report_event_id IS DISTINCT FROM c.report_event_id)`
 
 // costColumns are a batch of records, column by column.
 type costColumns struct {
-	ids, functions, archs []string
-	triggers              []*string
-	kinds                 []string
-	hotels                []*string
-	reservations          []string
-	clients               []*string
-	started, ended        []time.Time
-	billed                []int64
-	memory                []int32
-	init, nanos           []int64
-	breakdowns            []string
-	attributed            []bool
+	ids              []string
+	attempts         []int32
+	functions, archs []string
+	triggers         []*string
+	kinds            []string
+	hotels           []*string
+	reservations     []string
+	clients          []*string
+	started, ended   []time.Time
+	billed           []int64
+	memory           []int32
+	init, nanos      []int64
+	breakdowns       []string
+	attributed       []bool
+	attributions     []string
+	reportEvents     []*string
 }
 
 func (c *costColumns) add(r pricing.Record) error {
@@ -85,12 +107,29 @@ func (c *costColumns) add(r pricing.Record) error {
 	c.nanos = append(c.nanos, int64(r.Breakdown.Total))
 	c.breakdowns = append(c.breakdowns, string(itemsJSON))
 	c.attributed = append(c.attributed, r.Attributed)
+	c.attributions = append(c.attributions, attributionOf(r))
+	c.reportEvents = append(c.reportEvents, nullable(r.Report.EventID))
+	c.attempts = append(c.attempts, int32(max(r.Attempt, 1)))
 	return nil
 }
 
-// RecordCosts adds the records whose request id the ledger does not hold
-// yet, all in one statement, and returns how many were new: a log batch
-// delivered twice, or a request id twice in a batch, is counted once.
+// attributionOf is the record's Attribution, or, when not set, what
+// Attributed says.
+func attributionOf(r pricing.Record) string {
+	switch {
+	case r.Attribution != "":
+		return r.Attribution
+	case r.Attributed:
+		return pricing.AttributionEnd
+	}
+	return pricing.AttributionNone
+}
+
+// RecordCosts adds the invocations (request id and attempt) the ledger
+// does not hold yet and corrects those it holds with less attribution
+// (see recordCosts), all in one statement, and returns how many rows it
+// wrote: a log batch delivered twice, or a request id twice in a batch,
+// is counted once.
 // Records that cannot be stored (no request id, an unknown trigger kind,
 // line items that do not add up to the total, …) are left out and named
 // in the error; the others are stored all the same, as pricing.Pricer.Join
@@ -98,7 +137,20 @@ func (c *costColumns) add(r pricing.Record) error {
 func (s *Store) RecordCosts(ctx context.Context, records []pricing.Record) (int, error) {
 	var cols costColumns
 	var bad []error
-	for _, r := range records {
+	// One row per invocation in the statement (ON CONFLICT DO UPDATE
+	// cannot touch a row twice): the first of the most attributed.
+	rank := map[string]int{pricing.AttributionNone: 0, pricing.AttributionStart: 1, pricing.AttributionEnd: 2}
+	best := map[string]int{}
+	for n, r := range records {
+		k := fmt.Sprintf("%s\x00%d", r.RequestID, max(r.Attempt, 1))
+		if b, ok := best[k]; !ok || rank[attributionOf(r)] > rank[attributionOf(records[b])] {
+			best[k] = n
+		}
+	}
+	for n, r := range records {
+		if best[fmt.Sprintf("%s\x00%d", r.RequestID, max(r.Attempt, 1))] != n {
+			continue
+		}
 		err := checkRecord(r)
 		if err == nil {
 			err = cols.add(r)
@@ -109,9 +161,10 @@ func (s *Store) RecordCosts(ctx context.Context, records []pricing.Record) (int,
 	}
 	var inserted int
 	if len(cols.ids) > 0 {
-		tag, err := s.pool.Exec(ctx, recordCosts, cols.ids, cols.functions, cols.archs, cols.triggers,
+		tag, err := s.pool.Exec(ctx, recordCosts, cols.ids, cols.attempts, cols.functions, cols.archs, cols.triggers,
 			cols.kinds, cols.hotels, cols.reservations, cols.clients, cols.started, cols.ended,
-			cols.billed, cols.memory, cols.init, cols.nanos, cols.breakdowns, cols.attributed)
+			cols.billed, cols.memory, cols.init, cols.nanos, cols.breakdowns, cols.attributed,
+			cols.attributions, cols.reportEvents)
 		if err != nil {
 			return 0, classify("record costs", err)
 		}
@@ -137,6 +190,11 @@ func checkRecord(r pricing.Record) error {
 		return errors.New("function must have 1 to 140 characters")
 	case r.Arch != pricing.ARM64 && r.Arch != pricing.X8664:
 		return fmt.Errorf("architecture %q", r.Arch)
+	case r.Attempt < 0:
+		return fmt.Errorf("attempt %d", r.Attempt)
+	case r.Attribution != "" && r.Attribution != pricing.AttributionNone && r.Attribution != pricing.AttributionStart &&
+		r.Attribution != pricing.AttributionEnd:
+		return fmt.Errorf("attribution %q", r.Attribution)
 	case !r.TriggerKind.Valid():
 		return fmt.Errorf("trigger kind %q", r.TriggerKind)
 	case r.Started.IsZero() || r.Ended.IsZero() || r.Ended.Before(r.Started):
@@ -175,7 +233,8 @@ func ceilMillis(d time.Duration) int64 {
 }
 
 // groupKey is the SQL of a grouping's key, chosen from this fixed list,
-// never from input.
+// never from input. By route and by hotel, invocations without an
+// attribution line are their own bucket (finance.Unattributed).
 func groupKey(g finance.Group) (string, bool) {
 	switch g {
 	case finance.ByDay:
@@ -183,9 +242,9 @@ func groupKey(g finance.Group) (string, bool) {
 	case finance.ByFunction:
 		return `function`, true
 	case finance.ByRoute:
-		return `coalesce(trigger, trigger_kind)`, true
+		return `CASE WHEN attribution = 'none' THEN '` + finance.Unattributed + `' ELSE coalesce(trigger, trigger_kind) END`, true
 	case finance.ByHotel:
-		return `coalesce(hotel, '')`, true
+		return `CASE WHEN attribution = 'none' THEN '` + finance.Unattributed + `' ELSE coalesce(hotel, '') END`, true
 	}
 	return "", false
 }
@@ -257,6 +316,11 @@ func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary,
 	})
 	b.Queue(confirmedBookings, p.From, p.To).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&sum.Bookings)
+	})
+	sum.Unattributed.Key = finance.Unattributed
+	b.Queue(`SELECT count(*), coalesce(sum(cost_nanos), 0)::bigint FROM invocation_costs
+		WHERE ended_at >= $1 AND ended_at < $2 AND attribution = 'none'`, p.From, p.To).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&sum.Unattributed.Invocations, &sum.Unattributed.Cost)
 	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return finance.Summary{}, classify("cost summary", err)

@@ -234,6 +234,9 @@ func TestCostsGroupedBy(t *testing.T) {
 		invocation("4", "api", day(3, 12), 1500, viaHTTP(finance.SearchRoute, "nyc", "c2")),
 		invocation("5", "scheduler", day(3, 13), 400, touching(meter.TriggerSchedule, "expire-holds")),
 		invocation("6", "migrate", day(3, 14), 250), // direct: no trigger
+		// No attribution line found: its own bucket, not "direct", not
+		// among the invocations without a hotel.
+		invocation("7", "api", day(3, 15), 700, func(r *pricing.Record) { r.Attributed = false }),
 		// Outside [Dec 1, Dec 4): ends exactly at the end, and before.
 		invocation("late", "api", day(4, 0), 99999, search),
 		invocation("early", "api", day(1, 0).Add(-time.Nanosecond*1000), 99999, search),
@@ -248,13 +251,15 @@ func TestCostsGroupedBy(t *testing.T) {
 		p     finance.Period
 		want  []finance.CostRow
 	}{
-		{"day", finance.ByDay, p, []finance.CostRow{row("2026-12-01", 2, 4000), row("2026-12-02", 1, 2500), row("2026-12-03", 3, 2150)}},
+		{"day", finance.ByDay, p, []finance.CostRow{row("2026-12-01", 2, 4000), row("2026-12-02", 1, 2500), row("2026-12-03", 4, 2850)}},
 		{"day with empty days filled", finance.ByDay, finance.Period{From: day(2, 0), To: day(6, 0)},
-			[]finance.CostRow{row("2026-12-02", 1, 2500), row("2026-12-03", 3, 2150), row("2026-12-04", 1, 99999), row("2026-12-05", 0, 0)}},
-		{"function, costliest first", finance.ByFunction, p, []finance.CostRow{row("api", 3, 5500), row("worker", 1, 2500), row("scheduler", 1, 400), row("migrate", 1, 250)}},
+			[]finance.CostRow{row("2026-12-02", 1, 2500), row("2026-12-03", 4, 2850), row("2026-12-04", 1, 99999), row("2026-12-05", 0, 0)}},
+		{"function, costliest first", finance.ByFunction, p, []finance.CostRow{row("api", 4, 6200), row("worker", 1, 2500), row("scheduler", 1, 400), row("migrate", 1, 250)}},
 		{"route, the trigger kind without a trigger", finance.ByRoute, p, []finance.CostRow{
-			row(finance.BookRoute, 1, 3000), row(finance.SearchRoute, 2, 2500), row("events", 1, 2500), row("expire-holds", 1, 400), row("direct", 1, 250)}},
-		{"hotel, none as the empty key", finance.ByHotel, p, []finance.CostRow{row("lisbon", 2, 4000), row("", 3, 3150), row("nyc", 1, 1500)}},
+			row(finance.BookRoute, 1, 3000), row(finance.SearchRoute, 2, 2500), row("events", 1, 2500), row(finance.Unattributed, 1, 700),
+			row("expire-holds", 1, 400), row("direct", 1, 250)}},
+		{"hotel, none as the empty key", finance.ByHotel, p, []finance.CostRow{row("lisbon", 2, 4000), row("", 3, 3150), row("nyc", 1, 1500),
+			row(finance.Unattributed, 1, 700)}},
 		{"nothing in range", finance.ByFunction, finance.Period{From: day(20, 0), To: day(21, 0)}, []finance.CostRow{}},
 	}
 	for _, tt := range tests {
@@ -270,6 +275,31 @@ func TestCostsGroupedBy(t *testing.T) {
 	}
 	if _, err := st.Costs(ctx, p, "week"); err == nil {
 		t.Fatal("an unknown grouping must be refused")
+	}
+}
+
+// Invocations without an attribution line are their own bucket of the
+// summary, inside its totals.
+func TestSummaryUnattributed(t *testing.T) {
+	t.Parallel()
+	st := testenv.Store(t)
+	ctx := context.Background()
+	unattributed := func(r *pricing.Record) { r.Attributed = false }
+	timedOut := func(r *pricing.Record) { r.Attribution = pricing.AttributionStart }
+	if _, err := st.RecordCosts(ctx, []pricing.Record{
+		invocation("a", "api", day(1, 9), 3000, viaHTTP(finance.SearchRoute, "h", "c1")),
+		invocation("b", "api", day(1, 10), 1000, unattributed),
+		invocation("c", "scheduler", day(1, 11), 500, unattributed),
+		invocation("d", "scheduler", day(1, 12), 500, touching(meter.TriggerSchedule, "cleanup"), timedOut),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Summary(ctx, finance.Period{From: day(1, 0), To: day(2, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Invocations != 4 || s.Cost != 5000 || s.Unattributed != row(finance.Unattributed, 2, 1500) {
+		t.Fatalf("summary %+v, want 4 invocations, 5,000, of which 2 and 1,500 unattributed", s)
 	}
 }
 

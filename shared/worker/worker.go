@@ -79,6 +79,7 @@ func batchBytes(ev events.SQSEvent) int64 {
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	ctx, inv := meter.Start(ctx, h.Function, meter.TriggerSQS, queueName(ev), batchBytes(ev))
 	inv.SQSMessages(len(ev.Records))
+	inv.LogStart(ctx, h.Log)
 	defer inv.Log(ctx, h.Log)
 	var mu sync.Mutex
 	var resp events.SQSEventResponse

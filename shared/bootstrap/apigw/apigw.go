@@ -83,7 +83,7 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				return nil, fmt.Errorf("apigw: decode payload 2.0 event: %w", err)
 			}
-			ctx, inv := meter.Start(ctx, function, meter.TriggerHTTP, ev.RouteKey, int64(len(ev.Body)))
+			ctx, inv := meter.Begin(ctx, log, function, meter.TriggerHTTP, ev.RouteKey, int64(len(ev.Body)))
 			defer inv.Log(ctx, log)
 			ctx = requestid.WithGateway(ctx, ev.RequestContext.RequestID)
 			resp, err := v2.ProxyWithContext(ctx, ev)
@@ -94,7 +94,7 @@ func Metered(function string, log *slog.Logger, h http.Handler) func(context.Con
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, fmt.Errorf("apigw: decode payload 1.0 event: %w", err)
 		}
-		ctx, inv := meter.Start(ctx, function, meter.TriggerHTTP, ev.HTTPMethod+" "+ev.Resource, int64(len(ev.Body)))
+		ctx, inv := meter.Begin(ctx, log, function, meter.TriggerHTTP, ev.HTTPMethod+" "+ev.Resource, int64(len(ev.Body)))
 		defer inv.Log(ctx, log)
 		ctx = requestid.WithGateway(ctx, ev.RequestContext.RequestID)
 		resp, err := v1.ProxyWithContext(ctx, ev)
