@@ -159,15 +159,8 @@ func (s *Server) financeCosts(w http.ResponseWriter, r *http.Request) {
 	if !g.Valid() {
 		q.v.Add("group_by", "must be day, function, route or hotel")
 	}
-	asCSV, acceptable := wantsCSV(r)
-	if err := q.badRequest(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Add("Vary", "Accept") // Add: the CORS middleware has put Origin there
-	if !acceptable {
-		writeProblem(w, problem(http.StatusNotAcceptable, "not-acceptable", "Not acceptable",
-			"This report is available as application/json or text/csv."))
+	asCSV, ok := s.reportFormat(w, r, q.badRequest())
+	if !ok {
 		return
 	}
 	if !s.ledgerOr501(w) {
@@ -194,6 +187,24 @@ func (s *Server) financeCosts(w http.ResponseWriter, r *http.Request) {
 	out.Totals.Invocations, total = finance.Totals(rows)
 	out.Totals.amount = amountOf(total)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// reportFormat answers a report's invalid query (invalid, if not nil),
+// then negotiates its format: ok is false when a problem was written.
+// Validation goes first, so a bad query is reported whatever the Accept.
+func (s *Server) reportFormat(w http.ResponseWriter, r *http.Request, invalid error) (asCSV, ok bool) {
+	asCSV, acceptable := wantsCSV(r)
+	if invalid != nil {
+		s.fail(w, r, invalid)
+		return false, false
+	}
+	w.Header().Add("Vary", "Accept") // Add: the CORS middleware has put Origin there
+	if !acceptable {
+		writeProblem(w, problem(http.StatusNotAcceptable, "not-acceptable", "Not acceptable",
+			"This report is available as application/json or text/csv."))
+		return false, false
+	}
+	return asCSV, true
 }
 
 // wantsCSV negotiates the costs report's format: CSV when the client

@@ -109,15 +109,8 @@ func (s *Server) financeRevenue(w http.ResponseWriter, r *http.Request) {
 	if !g.Valid() {
 		q.v.Add("group_by", "must be day, hotel or room_type")
 	}
-	asCSV, acceptable := wantsCSV(r)
-	if err := q.v.Err(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Add("Vary", "Accept") // Add: the CORS middleware has put Origin there
-	if !acceptable {
-		writeProblem(w, problem(http.StatusNotAcceptable, "not-acceptable", "Not acceptable",
-			"This report is available as application/json or text/csv."))
+	asCSV, ok := s.reportFormat(w, r, q.v.Err())
+	if !ok {
 		return
 	}
 	if s.revenue == nil {
