@@ -18,33 +18,19 @@ import (
 // role allows it: no key or an unknown key is 401, a wrong role 403.
 func (s *Server) requireRole(next http.HandlerFunc, roles ...auth.Role) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		unauthorized := func(detail string) {
-			p := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", detail)
-			p.header = map[string]string{"WWW-Authenticate": `Bearer realm="innkeeper-staff"`}
-			writeProblem(w, p)
-		}
 		token, ok := auth.Bearer(r.Header.Get("Authorization"))
 		if !ok {
-			unauthorized("Send a staff API key as Authorization: Bearer <key>.")
+			writeProblem(w, staffUnauthorized("Send a staff API key as Authorization: Bearer <key>."))
 			return
 		}
-		info := infoFrom(r.Context())
-		if info != nil {
-			// The key tried, by the public id in its text, even when
-			// refused: who keeps using a revoked key shows in the log.
-			info.key = auth.PublicIDOf(token)
-		}
-		key, err := s.keys.APIKey(r.Context(), token)
+		key, err := s.keyOf(r, token)
 		if errors.Is(err, booking.ErrNotFound) {
-			unauthorized("The API key is unknown, revoked or expired.")
+			writeProblem(w, staffUnauthorized("The API key is unknown, revoked or expired."))
 			return
 		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		if info != nil {
-			info.key = key.PublicID
 		}
 		r = r.WithContext(context.WithValue(r.Context(), keyKey{}, key))
 		if !key.Role.Allows(roles...) {
@@ -54,6 +40,28 @@ func (s *Server) requireRole(next http.HandlerFunc, roles ...auth.Role) http.Han
 		}
 		next(w, r)
 	}
+}
+
+// keyOf looks up the API key token and names it in the access log: by
+// the public id in its text even when it is refused, so who keeps using
+// a revoked key shows. booking.ErrNotFound: unknown, revoked or expired.
+func (s *Server) keyOf(r *http.Request, token string) (auth.Key, error) {
+	info := infoFrom(r.Context())
+	if info != nil {
+		info.key = auth.PublicIDOf(token)
+	}
+	key, err := s.keys.APIKey(r.Context(), token)
+	if err == nil && info != nil {
+		info.key = key.PublicID
+	}
+	return key, err
+}
+
+// staffUnauthorized is the 401 of a route that needs a staff API key.
+func staffUnauthorized(detail string) *Problem {
+	p := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", detail)
+	p.header = map[string]string{"WWW-Authenticate": `Bearer realm="innkeeper-staff"`}
+	return p
 }
 
 type createHotelRequest struct {

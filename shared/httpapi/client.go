@@ -59,11 +59,14 @@ func (s *Server) scopesOf(r *http.Request) (scope string, before []string) {
 	return names[0], names[1:]
 }
 
+// receiptPurpose names the key stored responses are sealed under.
+const receiptPurpose = "idempotency-receipts"
+
 // useKeys derives the API's keys from d.LinkKeys. Without a key it fails
 // only for an API that would need one: one that stores responses (a
 // Service) or counts addresses (a RateLimiter).
 func (s *Server) useKeys(d Deps) error {
-	seal, err := keyring.NewSealer("idempotency-receipts", d.LinkKeys...)
+	seal, err := keyring.NewSealer(receiptPurpose, d.LinkKeys...)
 	if err != nil {
 		if d.Service == nil && d.RateLimiter == nil {
 			return nil

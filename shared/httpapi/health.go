@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"strings"
@@ -91,16 +90,14 @@ func (s *Server) healthDetail(r *http.Request) (bool, *Problem) {
 	if !ok {
 		return false, nil
 	}
-	if s.metricsToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.metricsToken)) == 1 {
+	if s.metricsToken != "" && auth.Equal([]byte(token), []byte(s.metricsToken)) {
 		return true, nil
 	}
-	unauthorized := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized",
-		"The details of /health need a staff API key or the metrics token; without Authorization it answers its status only.")
-	unauthorized.header = map[string]string{"WWW-Authenticate": `Bearer realm="innkeeper-staff"`}
+	unauthorized := staffUnauthorized("The details of /health need a staff API key or the metrics token; without Authorization it answers its status only.")
 	if s.keys == nil {
 		return false, unauthorized
 	}
-	key, err := s.keys.APIKey(r.Context(), token)
+	key, err := s.keyOf(r, token)
 	switch {
 	case errors.Is(err, booking.ErrNotFound):
 		return false, unauthorized

@@ -15,7 +15,7 @@ func OpenReceiptBody(appKeys []string, scope, key string, fingerprint, body []by
 	if !keyring.IsSealed(body) {
 		return body, nil
 	}
-	seal, err := keyring.NewSealer("idempotency-receipts", appKeys...)
+	seal, err := keyring.NewSealer(receiptPurpose, appKeys...)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: receipt keys: %w", err)
 	}
