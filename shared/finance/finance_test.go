@@ -142,13 +142,15 @@ func TestProject(t *testing.T) {
 
 func TestReceiptSharesAddUp(t *testing.T) {
 	r := Receipt{Lines: []ReceiptLine{
-		{Cost: 1000, SharedBy: 3},                      // 333
-		{Cost: 205, SharedBy: 2},                       // 103
-		{Cost: 7, SharedBy: 1},                         // 7
-		{Cost: 9, SharedBy: 0},                         // 9: a line with no count is this booking's
-		{Cost: 50, PrecedingSearch: true, SharedBy: 1}, // 50
+		{Cost: 1000, SharedBy: 3, ShareIndex: 1},                      // 333: 334 to the first
+		{Cost: 205, SharedBy: 2},                                      // 103: the first gets the nano left
+		{Cost: 205, SharedBy: 2, ShareIndex: 1},                       // 102
+		{Cost: 7, SharedBy: 1},                                        // 7
+		{Cost: 9, SharedBy: 0},                                        // 9: a line with no count is this booking's
+		{Cost: 50, PrecedingSearch: true, SharedBy: 1},                // 50
+		{Cost: 51, PrecedingSearch: true, SharedBy: 2, ShareIndex: 1}, // 25
 	}}
-	if got := r.Total(); got != 333+103+7+9+50 {
+	if got := r.Total(); got != 333+103+102+7+9+50+25 {
 		t.Fatalf("total %d", got)
 	}
 }

@@ -32,6 +32,9 @@ type Ledger interface {
 	Costs(ctx context.Context, p Period, g Group) ([]CostRow, error)
 	// Summary is the unit economics of p.
 	Summary(ctx context.Context, p Period) (Summary, error)
+	// UnitFacts is what the fully loaded unit economics of p are built
+	// from (BuildUnitEconomics).
+	UnitFacts(ctx context.Context, p Period) (UnitFacts, error)
 	// Receipt is the cost receipt of the reservation reference; an
 	// unknown reference is booking.ErrNotFound.
 	Receipt(ctx context.Context, reference string) (Receipt, error)

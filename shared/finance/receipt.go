@@ -39,10 +39,16 @@ type ReceiptLine struct {
 	MemoryMB    int
 	InitMS      int64
 	Cost        pricing.Nanos
-	// SharedBy is how many reservations the invocation worked on (a
-	// worker's email batch, a scheduled job): each is charged an equal
-	// share. A preceding search is charged to this booking alone.
-	SharedBy int
+	// SharedBy is how many reservations share the invocation: those it
+	// worked on (a worker's email batch, a scheduled job) or, for a
+	// preceding search, the bookings it led to (the client's bookings at
+	// the hotel it preceded by at most SearchWindow). ShareIndex is this
+	// booking's place among them, from 0: the reservations' order in the
+	// invocation, or the bookings' by creation time then reference.
+	// The shares are equal and exact (Split), so the receipts of the
+	// bookings sharing an invocation add up to its cost, never more.
+	SharedBy   int
+	ShareIndex int
 	// PrecedingSearch marks an availability search by the same client
 	// for the same hotel in the SearchWindow before the booking.
 	PrecedingSearch bool
@@ -50,10 +56,8 @@ type ReceiptLine struct {
 	Items []pricing.LineItem
 }
 
-// Share is the line's cost over SharedBy, rounded half up.
+// Share is the line's cost over SharedBy, split exactly: rounded down,
+// plus a nano for the first Cost mod SharedBy places (Split).
 func (l ReceiptLine) Share() pricing.Nanos {
-	if l.SharedBy <= 1 {
-		return l.Cost
-	}
-	return DivRound(l.Cost, int64(l.SharedBy))
+	return Split(l.Cost, int64(l.SharedBy), int64(l.ShareIndex))
 }
