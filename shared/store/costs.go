@@ -298,8 +298,21 @@ const confirmedBookings = `SELECT count(*) FROM reservations
 
 // Summary is the unit economics of p, read in one round trip.
 func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary, error) {
-	sum := finance.Summary{Period: p, Functions: []finance.CostRow{}}
+	var sum finance.Summary
 	b := &pgx.Batch{}
+	queueSummary(b, p, &sum)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return finance.Summary{}, classify("cost summary", err)
+	}
+	sum.Invocations, sum.Cost = finance.Totals(sum.Functions)
+	return sum, nil
+}
+
+// queueSummary queues the statements of p's summary on b, to be read
+// into sum; the caller sums the functions into the totals once the batch
+// is read.
+func queueSummary(b *pgx.Batch, p finance.Period, sum *finance.Summary) {
+	*sum = finance.Summary{Period: p, Functions: []finance.CostRow{}}
 	b.Queue(byFunction, p.From, p.To, finance.SearchRoute).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var c finance.CostRow
@@ -322,33 +335,54 @@ func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary,
 		WHERE ended_at >= $1 AND ended_at < $2 AND attribution = 'none'`, p.From, p.To).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&sum.Unattributed.Invocations, &sum.Unattributed.Cost)
 	})
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return finance.Summary{}, classify("cost summary", err)
-	}
-	sum.Invocations, sum.Cost = finance.Totals(sum.Functions)
-	return sum, nil
 }
 
 // receiptLines are the invocations on a booking's receipt: those whose
 // reservations hold the reference, and the availability searches by the
 // client that booked it (the caller of its BookRoute invocation), for
 // its hotel, that started in the window before it was created.
+//
+// Each line says how many bookings share it and this booking's place
+// among them (finance.ReceiptLine). An invocation is shared by the
+// reservations it holds, in their order there. A search is shared by
+// the bookings it led to: led is the relation that finds a booking's
+// searches (same client and hotel, the search in the window before the
+// booking), read from the search's side, so every booking that counts
+// the search is counted by each; their order is creation time, then
+// reference.
 const receiptLines = `
 	WITH res AS (
 		SELECT h.slug, r.created_at FROM reservations r JOIN hotels h ON h.id = r.hotel_id
 		WHERE r.reference = $1),
 	touched AS (
-		SELECT c.*, false AS preceding FROM invocation_costs c WHERE c.reservations @> ARRAY[$1::text]),
+		SELECT c.*, false AS preceding, cardinality(c.reservations) AS shared_by,
+			array_position(c.reservations, $1::text) - 1 AS share_index
+		FROM invocation_costs c WHERE c.reservations @> ARRAY[$1::text]),
 	bookers AS (
 		SELECT DISTINCT client FROM touched WHERE trigger = $2 AND client IS NOT NULL),
 	searches AS (
-		SELECT c.*, true AS preceding FROM invocation_costs c JOIN res ON c.hotel = res.slug
+		SELECT c.* FROM invocation_costs c JOIN res ON c.hotel = res.slug
 		WHERE c.trigger = $3 AND c.client IN (SELECT client FROM bookers)
 			AND c.started_at >= res.created_at - $4::interval AND c.started_at < res.created_at
-			AND NOT c.reservations @> ARRAY[$1::text])
+			AND NOT c.reservations @> ARRAY[$1::text]),
+	led AS (
+		SELECT s.request_id, s.attempt, r.reference, r.created_at
+		FROM searches s
+		JOIN hotels h ON h.slug = s.hotel
+		JOIN reservations r ON r.hotel_id = h.id
+			AND r.created_at > s.started_at AND r.created_at - $4::interval <= s.started_at
+		WHERE NOT s.reservations @> ARRAY[r.reference]
+			AND EXISTS (SELECT 1 FROM invocation_costs b
+				WHERE b.reservations @> ARRAY[r.reference] AND b.trigger = $2 AND b.client = s.client)),
+	shared AS (
+		SELECT s.*, true AS preceding,
+			(SELECT count(*) FROM led WHERE led.request_id = s.request_id AND led.attempt = s.attempt)::int,
+			(SELECT count(*) FROM led, res WHERE led.request_id = s.request_id AND led.attempt = s.attempt
+				AND (led.created_at, led.reference) < (res.created_at, $1::text))::int
+		FROM searches s)
 	SELECT request_id, function, coalesce(trigger, ''), trigger_kind, started_at, billed_ms, memory_mb,
-		init_ms, cost_nanos, cardinality(reservations), preceding, breakdown
-	FROM (SELECT * FROM touched UNION ALL SELECT * FROM searches) lines
+		init_ms, cost_nanos, shared_by, share_index, preceding, breakdown
+	FROM (SELECT * FROM touched UNION ALL SELECT * FROM shared) lines
 	ORDER BY started_at, request_id`
 
 // Receipt is the cost receipt of the reservation reference, read in one
@@ -389,13 +423,13 @@ func scanReceiptLine(row pgx.CollectableRow) (finance.ReceiptLine, error) {
 	var kind string
 	var items []byte
 	err := row.Scan(&l.RequestID, &l.Function, &l.Trigger, &kind, &l.Started, &l.BilledMS, &l.MemoryMB,
-		&l.InitMS, &l.Cost, &l.SharedBy, &l.PrecedingSearch, &items)
+		&l.InitMS, &l.Cost, &l.SharedBy, &l.ShareIndex, &l.PrecedingSearch, &items)
 	if err != nil {
 		return l, err
 	}
 	l.TriggerKind = meter.TriggerKind(kind)
-	if l.PrecedingSearch || l.SharedBy < 1 {
-		l.SharedBy = 1
+	if l.SharedBy < 1 || l.ShareIndex < 0 || l.ShareIndex >= l.SharedBy {
+		l.SharedBy, l.ShareIndex = 1, 0
 	}
 	if err := json.Unmarshal(items, &l.Items); err != nil {
 		return l, fmt.Errorf("breakdown of %s: %w", l.RequestID, err)
