@@ -67,7 +67,7 @@ var fakeQuery = map[string][]string{
 	"GET /v1/reservations/{reference}/manage":       {"expires", "signature"},
 	"GET /v1/admin/hotels/{slug}/reservations":      {"from", "to", "status", "limit", "cursor"},
 	"GET /v1/finance/costs":                         {"from", "to", "group_by"},
-	"GET /v1/finance/unit-economics":                {"from", "to"},
+	"GET /v1/finance/unit-economics":                {"from", "to", "format"},
 	"GET /v1/finance/forecast":                      {"bookings_per_day", "stage"},
 	"GET /v1/finance/revenue":                       {"hotel", "from", "to", "group_by"},
 	"GET /v1/finance/reservations/{reference}/cost": nil,

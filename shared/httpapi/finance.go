@@ -192,8 +192,17 @@ func (s *Server) financeCosts(w http.ResponseWriter, r *http.Request) {
 // reportFormat answers a report's invalid query (invalid, if not nil),
 // then negotiates its format: ok is false when a problem was written.
 // Validation goes first, so a bad query is reported whatever the Accept.
+// A report that takes the format parameter (query.format) is given the
+// format it names, whatever the Accept: a link in a browser or a
+// spreadsheet can ask for CSV.
 func (s *Server) reportFormat(w http.ResponseWriter, r *http.Request, invalid error) (asCSV, ok bool) {
 	asCSV, acceptable := wantsCSV(r)
+	switch r.URL.Query().Get("format") {
+	case "csv":
+		asCSV, acceptable = true, true
+	case "json":
+		asCSV, acceptable = false, true
+	}
 	if invalid != nil {
 		s.fail(w, r, invalid)
 		return false, false
@@ -205,6 +214,14 @@ func (s *Server) reportFormat(w http.ResponseWriter, r *http.Request, invalid er
 		return false, false
 	}
 	return asCSV, true
+}
+
+// format checks the format parameter of a report that takes one: json
+// or csv, for reportFormat.
+func (q *query) format() {
+	if f := q.str("format"); f != "" && f != "json" && f != "csv" {
+		q.v.Add("format", "must be json or csv")
+	}
 }
 
 // wantsCSV negotiates the costs report's format: CSV when the client
@@ -322,32 +339,46 @@ type unitEconomicsView struct {
 		amount
 		SharePercent *string `json:"share_percent"`
 	} `json:"unattributed"`
+	// The marginal and fully loaded figures, the allocation and the
+	// daily series (unitcosts.go).
+	loadedView
 }
 
-// unitEconomics is GET /v1/finance/unit-economics?from=&to=.
+// unitEconomics is GET /v1/finance/unit-economics?from=&to=&format=:
+// the marginal and the fully loaded cost per booking and per search,
+// the fixed cost allocated to hotels (finance.AllocationDescription) and
+// the daily series, as JSON or, with Accept: text/csv or format=csv, the
+// daily series as CSV.
 func (s *Server) unitEconomics(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "from", "to")
+	q, err := parseQuery(r, "from", "to", "format")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p := q.period(s.svc.Now())
-	if err := q.badRequest(); err != nil {
-		s.fail(w, r, err)
+	q.format()
+	asCSV, ok := s.reportFormat(w, r, q.badRequest())
+	if !ok {
 		return
 	}
 	if !s.ledgerOr501(w) {
 		return
 	}
-	sum, err := s.ledger.Summary(r.Context(), p)
+	facts, err := s.ledger.UnitFacts(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewUnitEconomics(sum))
+	u := finance.BuildUnitEconomics(facts)
+	if asCSV {
+		writeUnitEconomicsCSV(w, u)
+		return
+	}
+	writeJSON(w, http.StatusOK, viewUnitEconomics(u))
 }
 
-func viewUnitEconomics(sum finance.Summary) unitEconomicsView {
+func viewUnitEconomics(u finance.UnitEconomics) unitEconomicsView {
+	sum := u.Summary
 	out := unitEconomicsView{
 		periodView: viewPeriod(sum.Period), Invocations: sum.Invocations, amount: amountOf(sum.Cost),
 		Bookings: sum.Bookings, CostPerBooking: maybeAmountOf(sum.CostPerBooking()),
@@ -369,6 +400,7 @@ func viewUnitEconomics(sum finance.Summary) unitEconomicsView {
 		}
 		out.Functions = append(out.Functions, v)
 	}
+	viewLoaded(&out, u)
 	return out
 }
 
@@ -382,8 +414,12 @@ type receiptLineView struct {
 	MemoryMB    int       `json:"memory_mb"`
 	InitMS      int64     `json:"init_ms"`
 	amount
-	// SharedBy reservations split the cost; Share is this booking's part.
+	// SharedBy reservations split the cost; Share is this booking's part,
+	// exact: the cost over SharedBy rounded down, plus a nano for the
+	// first (cost mod shared_by) places; ShareIndex is this booking's
+	// place, from 0 (finance.ReceiptLine).
 	SharedBy        int                `json:"shared_by"`
+	ShareIndex      int                `json:"share_index"`
 	Share           string             `json:"share"`
 	ShareNanos      int64              `json:"share_nanos"`
 	PrecedingSearch bool               `json:"preceding_search"`
@@ -431,7 +467,7 @@ func (s *Server) reservationCost(w http.ResponseWriter, r *http.Request) {
 		v := receiptLineView{
 			RequestID: l.RequestID, Function: l.Function, TriggerKind: string(l.TriggerKind), Started: l.Started.UTC(),
 			BilledMS: l.BilledMS, MemoryMB: l.MemoryMB, InitMS: l.InitMS, amount: amountOf(l.Cost),
-			SharedBy: l.SharedBy, Share: l.Share().Decimal(), ShareNanos: int64(l.Share()),
+			SharedBy: l.SharedBy, ShareIndex: l.ShareIndex, Share: l.Share().Decimal(), ShareNanos: int64(l.Share()),
 			PrecedingSearch: l.PrecedingSearch, Items: l.Items,
 		}
 		if l.Trigger != "" {
