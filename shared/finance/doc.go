@@ -2,7 +2,12 @@
 // Innkeeper: the ledger of priced invocations (pricing.Record, one per
 // request id) and the reports built on it — cost by day, function,
 // route or hotel; unit economics (cost per booking, per availability
-// search, split by function); the cost receipt of one booking; and a
+// search, split by function), marginal and fully loaded (unit.go: the
+// stage's daily fixed cost allocated to hotels by their share of the
+// invocations, with a daily series); the cost receipt of one booking,
+// whose shared invocations and preceding searches are split exactly
+// between the bookings sharing them, so that receipts never add up to
+// more than the ledger; and a
 // monthly forecast at a given volume of bookings, fixed stack cost
 // (pricing.Fixed) included; and the revenue report (revenue.go): rooms
 // sold, occupancy, ADR, RevPAR and cancellations from the reservations,
@@ -10,7 +15,10 @@
 //
 // Money stays exact: amounts are pricing.Nanos summed as integers, and
 // every division (a share, a cost per booking, a percentage) is done in
-// integers and rounded once, half up. The package declares the Ledger it
+// integers and rounded once, half up; a split that must add up to its
+// total (a receipt's share, the fixed cost's allocation) is exact instead
+// (Split, Allocate: rounded down, the nanos left given out by a written
+// rule). The package declares the Ledger it
 // needs; shared/store implements it on PostgreSQL, shared/httpapi serves
 // the reports.
 package finance
