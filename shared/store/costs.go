@@ -347,9 +347,11 @@ func queueSummary(b *pgx.Batch, p finance.Period, sum *finance.Summary) {
 // reservations it holds, in their order there. A search is shared by
 // the bookings it led to: led is the relation that finds a booking's
 // searches (same client and hotel, the search in the window before the
-// booking), read from the search's side, so every booking that counts
-// the search is counted by each; their order is creation time, then
-// reference.
+// booking) read from the search's side, so the bookings whose receipts
+// show a search are the bookings it is shared by; their order is
+// creation time, then reference. A search that worked on reservations (none does today) is
+// charged to those, as any invocation, and precedes no booking: so no
+// invocation is charged twice over.
 const receiptLines = `
 	WITH res AS (
 		SELECT h.slug, r.created_at FROM reservations r JOIN hotels h ON h.id = r.hotel_id
@@ -364,15 +366,14 @@ const receiptLines = `
 		SELECT c.* FROM invocation_costs c JOIN res ON c.hotel = res.slug
 		WHERE c.trigger = $3 AND c.client IN (SELECT client FROM bookers)
 			AND c.started_at >= res.created_at - $4::interval AND c.started_at < res.created_at
-			AND NOT c.reservations @> ARRAY[$1::text]),
+			AND cardinality(c.reservations) = 0),
 	led AS (
 		SELECT s.request_id, s.attempt, r.reference, r.created_at
 		FROM searches s
 		JOIN hotels h ON h.slug = s.hotel
 		JOIN reservations r ON r.hotel_id = h.id
 			AND r.created_at > s.started_at AND r.created_at - $4::interval <= s.started_at
-		WHERE NOT s.reservations @> ARRAY[r.reference]
-			AND EXISTS (SELECT 1 FROM invocation_costs b
+		WHERE EXISTS (SELECT 1 FROM invocation_costs b
 				WHERE b.reservations @> ARRAY[r.reference] AND b.trigger = $2 AND b.client = s.client)),
 	shared AS (
 		SELECT s.*, true AS preceding,

@@ -172,6 +172,9 @@ func TestReceiptsShareSearches(t *testing.T) {
 		bookAt("book-b", b, "guest", clock.Add(5*time.Minute)),
 		bookAt("book-d", d, "guest", clock.Add(21*time.Minute)),
 		bookAt("book-c", c, "other", clock.Add(10*time.Minute)),
+		// A search that worked on a reservation is charged to it, and
+		// precedes no booking (b's, 4 minutes later).
+		invocation("search-touching", "api", clock, 700, viaHTTP(finance.SearchRoute, "h", "guest", a), startedAt(clock.Add(time.Minute))),
 		// Shared by the three of a, b and c as listed: 1,000 = 334 + 333 + 333.
 		invocation("emails", "worker", clock, 1000, touching(meter.TriggerSQS, "events", a, b, c), startedAt(clock.Add(time.Hour))),
 		// On no receipt.
@@ -186,7 +189,7 @@ func TestReceiptsShareSearches(t *testing.T) {
 		share           pricing.Nanos
 	}
 	want := map[string][]line{
-		a: {{"search-1", 2, 0, 501}, {"book-a", 1, 0, 4000}, {"emails", 3, 0, 334}},
+		a: {{"search-1", 2, 0, 501}, {"book-a", 1, 0, 4000}, {"search-touching", 1, 0, 700}, {"emails", 3, 0, 334}},
 		b: {{"search-1", 2, 1, 500}, {"search-2", 2, 0, 1001}, {"book-b", 1, 0, 4000}, {"emails", 3, 1, 333}},
 		c: {{"book-c", 1, 0, 4000}, {"emails", 3, 2, 333}},
 		d: {{"search-2", 2, 1, 1000}, {"book-d", 1, 0, 4000}},
