@@ -3,6 +3,7 @@ package finance
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"innkeeper/shared/pricing"
 )
@@ -15,7 +16,8 @@ import (
 const AllocationMethod = "invocation_share"
 
 // AllocationDescription says how, in words, for the reports.
-const AllocationDescription = "The fixed cost of the period (the sum of the fixed_cost_days rows of every UTC day it touches) " +
+const AllocationDescription = "The fixed cost of the period (the sum of the fixed_cost_days rows of every UTC day it touches; " +
+	"a day it covers in part counts for that part: the day's cost × time covered / 24 h, rounded half up once) " +
 	"is split between the hotels in proportion to the invocations attributed to each in the period. " +
 	"Invocations without a hotel (jobs, queues, the unattributed) are buckets of their own: " +
 	"their share of the fixed cost is computed the same way and kept as unallocated, never moved onto a hotel. " +
@@ -101,11 +103,14 @@ func (h HotelEconomics) SharePercent(invocations int64) (string, bool) {
 // DayEconomics is one day of the daily series.
 type DayEconomics struct {
 	DayUsage
-	// Fixed is the day's fixed cost; HasFixed is false when the day has
-	// no fixed_cost_days row (not accrued yet): then Fixed is unknown,
-	// not zero, and so are the fully loaded figures.
+	// Fixed is the day's fixed cost, or the part of it the period covers
+	// (Covered, below a day, for the first and last days of a period of
+	// instants); HasFixed is false when the day has no fixed_cost_days
+	// row (not accrued yet): then Fixed is unknown, not zero, and so are
+	// the fully loaded figures.
 	Fixed    pricing.Nanos
 	HasFixed bool
+	Covered  time.Duration
 	// SearchFixed is the searches' part of the day's fixed cost, by
 	// their share of the day's invocations (Allocate).
 	SearchFixed pricing.Nanos
@@ -142,8 +147,9 @@ func (d DayEconomics) MarginalPerSearch() (pricing.Nanos, bool) {
 type UnitEconomics struct {
 	Summary
 	// Fixed is the fixed cost of the days of the period that have fixed
-	// rows; MissingFixedDays are those that have none, whose fixed cost
-	// is unknown (and not in Fixed).
+	// rows (of the days covered in part, that part: DayEconomics.Fixed);
+	// MissingFixedDays are those that have none, whose fixed cost is
+	// unknown (and not in Fixed).
 	Fixed            pricing.Nanos
 	FixedDays        []FixedCostDay
 	MissingFixedDays []string
@@ -196,15 +202,17 @@ func (u UnitEconomics) FixedComplete() bool { return len(u.MissingFixedDays) == 
 func BuildUnitEconomics(f UnitFacts) UnitEconomics {
 	u := UnitEconomics{Summary: f.Summary, FixedDays: f.Fixed, MissingFixedDays: []string{},
 		Hotels: []HotelEconomics{}, Unallocated: []HotelEconomics{}, Days: make([]DayEconomics, 0, len(f.Days))}
-	fixedOf := make(map[string]FixedCostDay, len(f.Fixed))
+	p := f.Summary.Period
+	fixedOf := make(map[string]pricing.Nanos, len(f.Fixed))
 	for _, d := range f.Fixed {
-		fixedOf[d.Day] = d
-		u.Fixed += d.Cost
+		fixedOf[d.Day] = coveredPart(d, p)
 	}
-	for _, day := range f.Summary.Period.Days() {
-		if _, ok := fixedOf[day]; !ok {
+	for _, day := range p.Days() {
+		n, ok := fixedOf[day]
+		if !ok {
 			u.MissingFixedDays = append(u.MissingFixedDays, day)
 		}
+		u.Fixed += n
 	}
 	if parts, ok := Allocate(u.Fixed, []int64{u.Searches, u.Invocations - u.Searches}); ok {
 		u.SearchFixed = parts[0]
@@ -232,10 +240,10 @@ func BuildUnitEconomics(f UnitFacts) UnitEconomics {
 	}
 
 	for _, d := range f.Days {
-		e := DayEconomics{DayUsage: d}
-		if fd, ok := fixedOf[d.Day]; ok {
-			e.Fixed, e.HasFixed = fd.Cost, true
-			if parts, ok := Allocate(fd.Cost, []int64{d.Searches, d.Invocations - d.Searches}); ok {
+		e := DayEconomics{DayUsage: d, Covered: covered(d.Day, p)}
+		if n, ok := fixedOf[d.Day]; ok {
+			e.Fixed, e.HasFixed = n, true
+			if parts, ok := Allocate(n, []int64{d.Searches, d.Invocations - d.Searches}); ok {
 				e.SearchFixed = parts[0]
 			}
 		}
@@ -261,6 +269,37 @@ func FillUsageDays(days []DayUsage, p Period) []DayUsage {
 		out = append(out, d)
 	}
 	return out
+}
+
+// covered is how much of the UTC day (YYYY-MM-DD) the period covers.
+func covered(day string, p Period) time.Duration {
+	start, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return 0
+	}
+	from, to := p.From.UTC(), p.To.UTC()
+	if from.Before(start) {
+		from = start
+	}
+	if end := start.Add(24 * time.Hour); to.After(end) {
+		to = end
+	}
+	if !from.Before(to) {
+		return 0
+	}
+	return to.Sub(from)
+}
+
+// coveredPart is the part of a day's fixed cost the period covers: all
+// of it for a whole day, else cost × covered / 24 h rounded half up,
+// once.
+func coveredPart(d FixedCostDay, p Period) pricing.Nanos {
+	c := covered(d.Day, p)
+	if c >= 24*time.Hour {
+		return d.Cost
+	}
+	n, _ := mulDivRound(d.Cost, int64(c), int64(24*time.Hour)) // at most d.Cost: it fits
+	return n
 }
 
 func perUnit(cost pricing.Nanos, units int64) (pricing.Nanos, bool) {

@@ -238,6 +238,23 @@ func TestBuildUnitEconomicsEdges(t *testing.T) {
 	}
 }
 
+// A day the period covers in part counts for that part of its fixed
+// cost, rounded half up once.
+func TestBuildUnitEconomicsPartDays(t *testing.T) {
+	p := Period{From: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)}
+	u := BuildUnitEconomics(UnitFacts{
+		Summary: Summary{Period: p},
+		Days:    []DayUsage{{Day: "2026-12-01"}, {Day: "2026-12-02"}},
+		Fixed:   []FixedCostDay{{Day: "2026-12-01", Cost: 1_000_000_001}, {Day: "2026-12-02", Cost: 101}},
+	})
+	// 18 h of 1,000,000,001: 750,000,000.75 → 750,000,001; 12 h of 101:
+	// 50.5 → 51.
+	if u.Days[0].Fixed != 750_000_001 || u.Days[0].Covered != 18*time.Hour || u.Days[1].Fixed != 51 ||
+		u.Days[1].Covered != 12*time.Hour || u.Fixed != 750_000_052 || !u.FixedComplete() {
+		t.Fatalf("fixed %d (%d for %v, %d for %v)", u.Fixed, u.Days[0].Fixed, u.Days[0].Covered, u.Days[1].Fixed, u.Days[1].Covered)
+	}
+}
+
 func TestFillUsageDays(t *testing.T) {
 	p := Period{From: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)}
 	got := FillUsageDays([]DayUsage{{Day: "2026-12-01", Invocations: 3}}, p)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"innkeeper/shared/finance"
 	"innkeeper/shared/pricing"
@@ -54,12 +55,16 @@ type bucketEconomicsView struct {
 }
 
 type dayEconomicsView struct {
-	Day          string `json:"day"`
-	Invocations  int64  `json:"invocations"`
-	Bookings     int64  `json:"bookings"`
-	Searches     int64  `json:"searches"`
-	MarginalCost amount `json:"marginal_cost"`
-	SearchCost   amount `json:"search_cost"`
+	Day         string `json:"day"`
+	Invocations int64  `json:"invocations"`
+	Bookings    int64  `json:"bookings"`
+	Searches    int64  `json:"searches"`
+	// CoveredSeconds is how much of the day the range covers (86,400
+	// but for the first or last day of a range of instants): its fixed
+	// cost is that part of the day's.
+	CoveredSeconds int64  `json:"covered_seconds"`
+	MarginalCost   amount `json:"marginal_cost"`
+	SearchCost     amount `json:"search_cost"`
 	// FixedCost is null, and FixedMissing true, for a day without fixed
 	// cost rows; so are the fully loaded figures.
 	FixedCost             maybeAmount `json:"fixed_cost"`
@@ -140,7 +145,7 @@ func viewLoaded(out *unitEconomicsView, u finance.UnitEconomics) {
 	l.Daily = make([]dayEconomicsView, 0, len(u.Days))
 	for _, d := range u.Days {
 		v := dayEconomicsView{
-			Day: d.Day, Invocations: d.Invocations, Bookings: d.Bookings, Searches: d.Searches,
+			Day: d.Day, Invocations: d.Invocations, Bookings: d.Bookings, Searches: d.Searches, CoveredSeconds: int64(d.Covered / time.Second),
 			MarginalCost: amountOf(d.Cost), SearchCost: amountOf(d.SearchCost),
 			FixedCost: maybeAmountOf(d.Fixed, d.HasFixed), FixedMissing: !d.HasFixed,
 			FullyLoadedCost:    maybeAmountOf(d.Cost+d.Fixed, d.HasFixed),

@@ -141,6 +141,15 @@ func TestUnitEconomicsFullyLoaded(t *testing.T) {
 	if !slices.EqualFunc(got.Daily, wantDays, day.equal) {
 		t.Fatalf("daily\n got %+v\nwant %+v", got.Daily, wantDays)
 	}
+
+	// From Nov 30, 18:00 to Dec 1, 12:00: a quarter of Nov 30's fixed
+	// cost and half of Dec 1's (500,000,000.5 → 500,000,001).
+	m := c.do("GET", "/v1/finance/unit-economics?from=2026-11-30T18:00:00Z&to=2026-12-01T12:00:00Z", nil, fin...).JSON(t)
+	daily := m["daily"].([]any)
+	if m["fixed"].(map[string]any)["cost_nanos"] != float64(750_000_001) || len(daily) != 2 ||
+		daily[0].(map[string]any)["covered_seconds"] != float64(6*3600) || daily[1].(map[string]any)["covered_seconds"] != float64(12*3600) {
+		t.Fatalf("part days: fixed %v, daily %v", m["fixed"], daily)
+	}
 }
 
 func TestUnitEconomicsCSV(t *testing.T) {
