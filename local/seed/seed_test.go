@@ -1,4 +1,4 @@
-package main
+package seed
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ func seed(t *testing.T, api *testenv.API, file string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
 	env := map[string]string{"ADMIN_KEY": testenv.AdminKey}
-	err := run(context.Background(), []string{"-url", api.URL, "-file", file}, func(k string) string { return env[k] }, &out)
+	err := Run(context.Background(), []string{"-url", api.URL, "-file", file}, func(k string) string { return env[k] }, &out)
 	return out.String(), err
 }
 
@@ -123,7 +123,7 @@ func TestSeedErrors(t *testing.T) {
 				env = map[string]string{"ADMIN_KEY": testenv.AdminKey}
 			}
 			var out bytes.Buffer
-			err := run(context.Background(), []string{"-url", api.URL, "-file", tc.file}, func(k string) string { return env[k] }, &out)
+			err := Run(context.Background(), []string{"-url", api.URL, "-file", tc.file}, func(k string) string { return env[k] }, &out)
 			if err == nil {
 				t.Fatalf("accepted:\n%s", out.String())
 			}

@@ -1,17 +1,18 @@
-// Command seed loads a catalogue file (YAML or JSON, shared/catalog)
+// Package seed loads a catalogue file (YAML or JSON, shared/catalog)
 // into a stage through its admin API, idempotently: what exists is left
-// as it is, inventory and prices are set to the file's. It is make seed:
+// as it is, inventory and prices are set to the file's. Its command,
+// local/seed/cmd/seed, is make seed:
 //
-//	ADMIN_KEY=ink_admin_… go run ./local/seed -stage staging -file local/demo/catalogue.yaml
-//	go run ./local/seed -stage local -file local/demo/catalogue.yaml    (the running devstack)
-//	ADMIN_KEY=… go run ./local/seed -url https://api.example.com -file hotels.json
+//	ADMIN_KEY=ink_admin_… go run ./local/seed/cmd/seed -stage staging -file local/demo/catalogue.yaml
+//	go run ./local/seed/cmd/seed -stage local -file local/demo/catalogue.yaml    (the running devstack)
+//	ADMIN_KEY=… go run ./local/seed/cmd/seed -url https://api.example.com -file hotels.json
 //
 // The API's URL is -url, or the stack output of the stage that make
 // deploy wrote to dist/outputs-<stage>.json (EdgeUrl where the stage has
 // an edge, else ApiUrl). The key is ADMIN_KEY from the environment (make
 // admin-key prints one); with -stage local, the devstack's HTTP_ADDR and
 // DEV_ADMIN_KEY from .env stand in for both.
-package main
+package seed
 
 import (
 	"context"
@@ -22,9 +23,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/joho/godotenv"
@@ -32,16 +31,9 @@ import (
 	"innkeeper/shared/catalog"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "seed:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+// Run is the command: args are its flags, getenv its environment; it
+// prints what it did to out.
+func Run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	file := fs.String("file", "", "the catalogue, YAML or JSON (e.g. local/demo/catalogue.yaml)")
 	stage := fs.String("stage", "", "the stage: local (the running devstack), staging, prod, …")
