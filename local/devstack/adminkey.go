@@ -35,7 +35,7 @@ func adminKeyCommand(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
-	PrintAdminKey(os.Stdout, os.Stderr, "local", res)
+	res.Print(os.Stdout, os.Stderr, "local")
 	return nil
 }
 
@@ -77,14 +77,4 @@ func AdminKey(ctx context.Context, o Options, name string, force bool) (provisio
 		return res, fmt.Errorf("admin-key: the function answered no key (%v)", err)
 	}
 	return res, nil
-}
-
-// PrintAdminKey writes the secret alone to out, and what it is to info.
-func PrintAdminKey(out, info io.Writer, stage string, res provision.AdminKeyResult) {
-	fmt.Fprintf(info, "Admin key %q of stage %s (id %d, public id %s). It is shown this once: keep it in your secret store.\n",
-		res.Key.Name, stage, res.Key.ID, res.Key.PublicID)
-	if res.Forced {
-		fmt.Fprintln(info, "Forced: other live admin keys may exist (GET /v1/admin/api-keys lists them).")
-	}
-	fmt.Fprintln(out, res.Secret)
 }

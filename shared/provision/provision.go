@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -49,6 +50,17 @@ type AdminKeyResult struct {
 	// Forced says the request was forced: the key may stand beside
 	// other live admin keys.
 	Forced bool `json:"forced"`
+}
+
+// Print writes the secret alone to out, so that KEY=$(make -s
+// admin-key …) keeps just the key, and what it is to info.
+func (r AdminKeyResult) Print(out, info io.Writer, stage string) {
+	fmt.Fprintf(info, "Admin key %q of stage %s (id %d, public id %s). It is shown this once: keep it in your secret store.\n",
+		r.Key.Name, stage, r.Key.ID, r.Key.PublicID)
+	if r.Forced {
+		fmt.Fprintln(info, "Forced: other live admin keys may exist (GET /v1/admin/api-keys lists them).")
+	}
+	fmt.Fprintln(out, r.Secret)
 }
 
 // KeyView is a key without its secret, with the fields of GET
