@@ -10,7 +10,7 @@
 //	devstack invoke FN EVENT     run one event through a function (make invoke)
 //	devstack mail                list the mail Mailpit received (make mail)
 //	devstack redrive             move dead letters back to the queue (make redrive)
-//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T]
+//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T] [-guest-email A]
 //	                             the smoke test, against the running devstack by default (make smoke)
 package main
 
@@ -124,6 +124,7 @@ func smokeCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.WSURL, "ws-url", "", "the WebSocket API, ws:// or wss:// (devstack default: ws://"+defaultWSAddr+")")
 	fs.StringVar(&cfg.MailpitURL, "mailpit", "", "the REST API of the Mailpit the stage mails to (devstack default: http://"+defaultMailpitAddr+")")
 	fs.StringVar(&cfg.StaffKey, "staff-key", "", "an API key with the staff role (devstack default: DEV_ADMIN_KEY)")
+	fs.StringVar(&cfg.GuestEmail, "guest-email", "", "the booking's guest address, labelled per run (a stage on SES: success@simulator.amazonses.com)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "the bearer token of GET /metrics (devstack default: METRICS_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
