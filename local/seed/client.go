@@ -142,3 +142,61 @@ func (a Admin) SetRates(ctx context.Context, slug, ratePlan string, r booking.Da
 		"rate_plan": ratePlan, "from": r.From.String(), "to": r.To.String(), "amount_cents": amountCents,
 	}, http.StatusOK)
 }
+
+// hotelDetail is the API's hotel detail (shared/httpapi/views.go).
+type hotelDetail struct {
+	Slug, Name, City, Country, Timezone, Currency string
+	CheckInTime                                   string `json:"check_in_time"`
+	RoomTypes                                     []struct {
+		Code, Name  string
+		MaxAdults   int `json:"max_adults"`
+		MaxChildren int `json:"max_children"`
+	} `json:"room_types"`
+	RatePlans []struct {
+		Code, Name            string
+		RoomType              string `json:"room_type"`
+		Refundable            bool
+		FreeCancellationHours int `json:"free_cancellation_hours"`
+		PenaltyPercent        int `json:"penalty_percent"`
+	} `json:"rate_plans"`
+}
+
+// Hotel is GET /v1/hotels/{slug}, the public detail of a hotel.
+func (a Admin) Hotel(ctx context.Context, slug string) (booking.HotelDetail, error) {
+	var h booking.HotelDetail
+	path := "/v1/hotels/" + url.PathEscape(slug)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(a.URL, "/")+path, nil)
+	if err != nil {
+		return h, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "innkeeper-seed")
+	resp, err := a.Client.Do(req)
+	if err != nil {
+		return h, fmt.Errorf("GET %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if resp.StatusCode != http.StatusOK {
+		e := &apiError{method: http.MethodGet, path: path, status: resp.StatusCode, body: string(text)}
+		_ = json.Unmarshal(text, &e.problem)
+		return h, e
+	}
+	var env struct {
+		Hotel hotelDetail `json:"hotel"`
+	}
+	if err := json.Unmarshal(text, &env); err != nil {
+		return h, fmt.Errorf("GET %s: %w", path, err)
+	}
+	v := env.Hotel
+	h.Hotel = booking.Hotel{Slug: v.Slug, Name: v.Name, City: v.City, Country: v.Country, Timezone: v.Timezone,
+		Currency: v.Currency, CheckInTime: v.CheckInTime}
+	for _, rt := range v.RoomTypes {
+		h.RoomTypes = append(h.RoomTypes, booking.RoomType{Code: rt.Code, Name: rt.Name, MaxAdults: rt.MaxAdults, MaxChildren: rt.MaxChildren})
+	}
+	for _, p := range v.RatePlans {
+		h.RatePlans = append(h.RatePlans, booking.RatePlan{Code: p.Code, Name: p.Name, RoomTypeCode: p.RoomType, Refundable: p.Refundable,
+			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent})
+	}
+	return h, nil
+}

@@ -96,6 +96,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, out io.
 	for _, k := range res.Kept {
 		fmt.Fprintln(out, "kept", k)
 	}
+	for _, d := range res.Differ {
+		fmt.Fprintln(out, "differs", d, "(left as it is)")
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", *file, err)
 	}

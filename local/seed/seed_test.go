@@ -74,11 +74,25 @@ func TestSeedTwice(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
-	if strings.Contains(out, "created ") || !strings.Contains(out, " 0 created, ") {
+	if strings.Contains(out, "created ") || strings.Contains(out, "differs ") || !strings.Contains(out, " 0 created, ") {
 		t.Fatalf("second run created something:\n%s", out)
 	}
 	if second := snapshot(t, api.Store); second != first {
 		t.Fatal("the second run changed the catalogue")
+	}
+
+	// A file that renames a hotel: the stage keeps its name, and says so.
+	renamed := filepath.Join(t.TempDir(), "renamed.yaml")
+	if err := os.WriteFile(renamed, []byte(strings.Replace(string(demo.File), "name: Riverside Lisbon", "name: Lisbon Renamed", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = seed(t, api, renamed)
+	if err != nil || !strings.Contains(out, "differs hotel lisbon-riverside: name is Riverside Lisbon in the stage, Lisbon Renamed in the file") ||
+		strings.Count(out, "differs ") != 1 {
+		t.Fatalf("renamed: %v\n%s", err, out)
+	}
+	if snapshot(t, api.Store) != first {
+		t.Fatal("a renaming file changed the catalogue")
 	}
 
 	st := testenv.Store(t)

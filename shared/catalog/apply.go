@@ -19,6 +19,8 @@ type Admin interface {
 	CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan) error
 	SetInventory(ctx context.Context, slug, roomType string, r booking.DateRange, units int) error
 	SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error
+	// Hotel reads a hotel with its room types and rate plans.
+	Hotel(ctx context.Context, slug string) (booking.HotelDetail, error)
 }
 
 // Result is what applying a catalogue did, entry by entry.
@@ -32,6 +34,9 @@ type Result struct {
 	// Kept are inventory ranges left as they were because more units are
 	// sold than the catalogue gives.
 	Kept []string
+	// Differ are the fields of entities that existed whose value in the
+	// stage is not the file's: left as they are, for a person to decide.
+	Differ []string
 }
 
 // Apply makes what of c is missing and sets its inventory and prices
@@ -56,6 +61,7 @@ func Apply(ctx context.Context, a Admin, c Catalog, now time.Time) (Result, erro
 		return nil
 	}
 	for _, h := range c.Hotels {
+		existed := len(res.Existing)
 		bh := h.booking()
 		if err := exists("hotel "+h.Slug, a.CreateHotel(ctx, bh)); err != nil {
 			return res, err
@@ -91,8 +97,65 @@ func Apply(ctx context.Context, a Admin, c Catalog, now time.Time) (Result, erro
 				}
 			}
 		}
+		if len(res.Existing) > existed {
+			if err := differences(ctx, a, h, &res); err != nil {
+				return res, err
+			}
+		}
 	}
 	return res, nil
+}
+
+// differences notes what of h, as the stage has it, is not what the
+// file says. A value the file leaves empty takes the API's default.
+func differences(ctx context.Context, a Admin, h Hotel, res *Result) error {
+	got, err := a.Hotel(ctx, h.Slug)
+	if err != nil {
+		return fmt.Errorf("catalog: read hotel %s: %w", h.Slug, err)
+	}
+	differ := func(what, field string, stage, file any) {
+		if stage != file {
+			res.Differ = append(res.Differ, fmt.Sprintf("%s: %s is %v in the stage, %v in the file", what, field, stage, file))
+		}
+	}
+	want := h.booking()
+	if want.CheckInTime == "" {
+		want.CheckInTime = got.CheckInTime
+	}
+	what := "hotel " + h.Slug
+	differ(what, "name", got.Name, want.Name)
+	differ(what, "city", got.City, want.City)
+	differ(what, "country", got.Country, want.Country)
+	differ(what, "timezone", got.Timezone, want.Timezone)
+	differ(what, "currency", got.Currency, want.Currency)
+	differ(what, "check_in_time", got.CheckInTime, want.CheckInTime)
+	for _, rt := range h.RoomTypes {
+		what := "room type " + h.Slug + "/" + rt.Code
+		g, ok := got.RoomType(rt.Code)
+		if !ok {
+			continue
+		}
+		differ(what, "name", g.Name, rt.Name)
+		differ(what, "max_adults", g.MaxAdults, rt.MaxAdults)
+		differ(what, "max_children", g.MaxChildren, rt.MaxChildren)
+		for _, p := range rt.RatePlans {
+			what := "rate plan " + h.Slug + "/" + p.Code
+			g, ok := got.RatePlan(p.Code)
+			if !ok {
+				continue
+			}
+			w := p.booking(rt.Code)
+			if !w.Refundable && w.PenaltyPercent == 0 {
+				w.PenaltyPercent = 100 // as the API takes a plan without one
+			}
+			differ(what, "room_type", g.RoomTypeCode, w.RoomTypeCode)
+			differ(what, "name", g.Name, w.Name)
+			differ(what, "refundable", g.Refundable, w.Refundable)
+			differ(what, "free_cancellation_hours", g.FreeCancellationHours, w.FreeCancellationHours)
+			differ(what, "penalty_percent", g.PenaltyPercent, w.PenaltyPercent)
+		}
+	}
+	return nil
 }
 
 // Months cuts r at the first of each month, so that each piece has one
@@ -133,6 +196,10 @@ func (d direct) CreateRatePlan(ctx context.Context, slug string, p booking.RateP
 
 func (d direct) SetInventory(ctx context.Context, slug, roomType string, r booking.DateRange, units int) error {
 	return d.svc.SetInventory(ctx, slug, roomType, r, units)
+}
+
+func (d direct) Hotel(ctx context.Context, slug string) (booking.HotelDetail, error) {
+	return d.svc.Hotel(ctx, slug)
 }
 
 func (d direct) SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error {

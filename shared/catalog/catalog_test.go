@@ -121,7 +121,7 @@ func TestApplyTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(second.Created) != 0 || len(second.Existing) != 3 {
+	if len(second.Created) != 0 || len(second.Existing) != 3 || len(second.Differ) != 0 {
 		t.Fatalf("second: %+v", second)
 	}
 	if after := snapshot(); after != before {
@@ -150,5 +150,43 @@ func TestMonths(t *testing.T) {
 		if r.From.String()+"/"+r.To.String() != want[i] {
 			t.Errorf("piece %d: %s/%s, want %s", i, r.From, r.To, want[i])
 		}
+	}
+}
+
+// An entity that exists with other values than the file's is left as it
+// is, and each field that differs is named.
+func TestApplyNamesDifferences(t *testing.T) {
+	st := testenv.Store(t)
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	svc := booking.NewService(st, func() time.Time { return now })
+	ctx := context.Background()
+	cat, err := catalog.Decode(strings.NewReader(small))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := catalog.Apply(ctx, catalog.Direct(svc), cat, now); err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.NewReplacer("name: Porto Test", "name: Porto Renamed", "max_adults: 2", "max_adults: 3",
+		"penalty_percent: 10", "penalty_percent: 20").Replace(small)
+	cat, err = catalog.Decode(strings.NewReader(edited))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := catalog.Apply(ctx, catalog.Direct(svc), cat, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"hotel porto-test: name is Porto Test in the stage, Porto Renamed in the file",
+		"room type porto-test/TWIN: max_adults is 2 in the stage, 3 in the file",
+		"rate plan porto-test/TWIN-FLEX: penalty_percent is 10 in the stage, 20 in the file",
+	}
+	if strings.Join(res.Differ, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("differences:\n%s\nwant:\n%s", strings.Join(res.Differ, "\n"), strings.Join(want, "\n"))
+	}
+	h, err := svc.Hotel(ctx, "porto-test")
+	if err != nil || h.Name != "Porto Test" {
+		t.Fatalf("the hotel was changed: %+v %v", h.Hotel, err)
 	}
 }
