@@ -22,7 +22,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -40,9 +40,25 @@ $(MAILPIT):
 	@echo "make: installing Mailpit (first time only, about a minute)"
 	GOBIN=$(CURDIR)/dist/tools go install github.com/axllent/mailpit@v1.33.1
 
-dev: services tools .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data
+dev: services tools .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data from local/demo/catalogue.yaml (EMPTY=1: none, as a new stage)
 	@go build -o dist/local/devstack ./local/devstack
-	@./dist/local/devstack
+	@./dist/local/devstack $(if $(EMPTY),-empty)
+
+# The first admin key of a stage, printed once (the secret alone on stdout:
+# KEY=$$(make -s admin-key …)). Deployed stages: through the stage's migrate
+# function, with your AWS credentials; STAGE=local: the devstack's database.
+admin-key: ## the first admin key of a stage, shown once: make admin-key STAGE=staging|local NAME=… [FORCE=1] (refused where a live admin key exists unless FORCE=1)
+	@test -n "$(NAME)" || { echo "usage: make admin-key STAGE=staging|prod|local NAME=<who holds it> [FORCE=1]"; exit 2; }
+ifeq ($(STAGE),local)
+	@$(MAKE) -s services .env >&2
+	@go run ./local/devstack admin-key -name '$(NAME)' $(if $(FORCE),-force)
+else
+	@go run ./local/adminkey -stage '$(STAGE)' -name '$(NAME)' $(if $(FORCE),-force)
+endif
+
+seed: ## load a catalogue through the admin API, idempotently: ADMIN_KEY=… make seed STAGE=staging|local FILE=local/demo/catalogue.yaml [URL=…]
+	@test -n "$(FILE)" || { echo "usage: ADMIN_KEY=<admin key> make seed STAGE=staging|prod|local FILE=<catalogue.yaml|.json> [URL=<API base>]"; exit 2; }
+	@go run ./local/seed/cmd/seed -stage '$(STAGE)' -file '$(FILE)' $(if $(URL),-url '$(URL)')
 
 mail: ## list the mail the running devstack's Mailpit received
 	@go run ./local/devstack mail
@@ -58,8 +74,8 @@ invoke: services .env ## run one event through a function's binary: make invoke 
 test: services tools lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
 
-smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] (default: the running devstack)
-	@go run ./local/devstack smoke $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)')
+smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] [GUEST_EMAIL=success@simulator.amazonses.com] (default: the running devstack)
+	@go run ./local/devstack smoke $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)') $(if $(GUEST_EMAIL),-guest-email '$(GUEST_EMAIL)')
 
 load: ## load-test the running devstack (make dev, with RATE_LIMITS=off in .env): 30 s of searches and bookings 20:1 at 50→100→200 req/s, then 500 clients racing for 10 rooms; checks PostgreSQL for overbooking
 	@go run ./local/load/cmd/load -duration $(or $(DURATION),30s) -flash

@@ -1,5 +1,7 @@
 // Command migrate is the Lambda that applies the embedded schema
-// migrations; it runs after each deployment, before traffic shifts.
+// migrations; it runs after each deployment, before traffic shifts. Sent
+// an admin_key event (make admin-key), it also makes a stage's first
+// admin API key (shared/provision).
 package main
 
 import (
@@ -8,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"innkeeper/shared/bootstrap"
-	"innkeeper/shared/store"
+	"innkeeper/shared/provision"
 )
 
 func main() {
@@ -16,5 +18,5 @@ func main() {
 	cfg, log := bootstrap.Function(ctx, "migrate")
 	st, err := bootstrap.Store(ctx, cfg, "")
 	bootstrap.Fatal(log, "migrate", err)
-	lambda.Start(store.MigrateHandler(st, log))
+	lambda.Start(provision.Handler(st, log))
 }

@@ -4,11 +4,13 @@
 // architecture) and run as Lambda runs it, behind an emulation of API
 // Gateway's HTTP API, against the local PostgreSQL and Redis.
 //
-//	devstack                     serve (make dev)
+//	devstack [-empty]            serve (make dev; -empty: no demo data, no key, as a new stage)
+//	devstack admin-key -name N [-force]
+//	                             a first admin key through the migrate function (make admin-key STAGE=local)
 //	devstack invoke FN EVENT     run one event through a function (make invoke)
 //	devstack mail                list the mail Mailpit received (make mail)
 //	devstack redrive             move dead letters back to the queue (make redrive)
-//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T]
+//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T] [-guest-email A]
 //	                             the smoke test, against the running devstack by default (make smoke)
 package main
 
@@ -24,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	demofile "innkeeper/local/demo"
 	"innkeeper/local/smoke"
 	"innkeeper/shared/topology"
 )
@@ -47,7 +50,11 @@ func run(args []string) error {
 	defer stop()
 	switch {
 	case len(args) == 0:
-		return serve(ctx, root)
+		return serve(ctx, root, false)
+	case len(args) == 1 && args[0] == "-empty":
+		return serve(ctx, root, true)
+	case args[0] == "admin-key":
+		return adminKeyCommand(ctx, root, args[1:])
 	case args[0] == "invoke" && len(args) == 3:
 		return invokeCommand(ctx, root, args[1], args[2])
 	case args[0] == "mail":
@@ -61,13 +68,13 @@ func run(args []string) error {
 	case args[0] == "smoke":
 		return smokeCommand(ctx, args[1:])
 	default:
-		return fmt.Errorf("usage: devstack | devstack invoke FUNCTION EVENT.json | devstack mail | devstack redrive | devstack smoke [-url URL] …")
+		return fmt.Errorf("usage: devstack [-empty] | devstack admin-key -name NAME [-force] | devstack invoke FUNCTION EVENT.json | devstack mail | devstack redrive | devstack smoke [-url URL] …")
 	}
 }
 
-func serve(ctx context.Context, root string) error {
+func serve(ctx context.Context, root string, empty bool) error {
 	start := time.Now()
-	s, err := Start(ctx, Options{Root: root, Watch: true})
+	s, err := Start(ctx, Options{Root: root, Watch: true, Empty: empty})
 	if err != nil {
 		return err
 	}
@@ -77,6 +84,10 @@ func serve(ctx context.Context, root string) error {
 		fns = append(fns, fmt.Sprintf("%s (%d MB, %v)", f.Name, f.MemoryMB, f.Timeout))
 	}
 	sort.Strings(fns)
+	staffKey := s.AdminKey + "   (role admin; DEV_ADMIN_KEY in .env)"
+	if empty {
+		staffKey = "none, no demo data: make admin-key STAGE=local NAME=you, then ADMIN_KEY=… make seed STAGE=local FILE=" + demofile.Path
+	}
 	mailURL := s.MailURL
 	if mailURL == "" {
 		mailURL = "(not running: make tools installs Mailpit)"
@@ -91,12 +102,12 @@ Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
   SQS         %s   (events, events-dlq; make redrive moves dead letters back)
   Control     %s/_devstack/status   (POST …/schedules/{name}/fire, POST …/clock/advance?by=16m)
   Functions   %s
-  Staff key   %s   (role admin; DEV_ADMIN_KEY in .env)
+  Staff key   %s
   Invoke      make invoke FN=api EVENT=events/api/list-hotels.json
   Watching    functions/ and shared/: a change rebuilds and swaps the warm processes
 Ctrl-C stops it.
 
-`, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), s.AdminKey)
+`, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), staffKey)
 	<-ctx.Done()
 	fmt.Println("devstack| stopping")
 	return nil
@@ -113,6 +124,7 @@ func smokeCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.WSURL, "ws-url", "", "the WebSocket API, ws:// or wss:// (devstack default: ws://"+defaultWSAddr+")")
 	fs.StringVar(&cfg.MailpitURL, "mailpit", "", "the REST API of the Mailpit the stage mails to (devstack default: http://"+defaultMailpitAddr+")")
 	fs.StringVar(&cfg.StaffKey, "staff-key", "", "an API key with the staff role (devstack default: DEV_ADMIN_KEY)")
+	fs.StringVar(&cfg.GuestEmail, "guest-email", "", "the booking's guest address, labelled per run (a stage on SES: success@simulator.amazonses.com)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "the bearer token of GET /metrics (devstack default: METRICS_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

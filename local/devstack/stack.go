@@ -80,6 +80,10 @@ type Options struct {
 	SMTPAddr string
 	// NoSchedules leaves the schedules unfired (tests fire them by hand).
 	NoSchedules bool
+	// Empty leaves the database as a new stage's is after its first
+	// deploy: migrated, with no demo data and no key (make dev EMPTY=1;
+	// then make admin-key and make seed STAGE=local, as on a new stage).
+	Empty bool
 }
 
 // maxDelivered is how many log deliveries the stack keeps.
@@ -344,7 +348,8 @@ func (s *Stack) buildAll(ctx context.Context) ([]string, error) {
 }
 
 // prepareDatabase creates the database if missing, runs the migrations
-// through the migrate function, and loads the demo data.
+// through the migrate function, and loads the demo data (the catalogue
+// file local/demo ships, through shared/demo) unless the stack is Empty.
 func (s *Stack) prepareDatabase(ctx context.Context) error {
 	if _, err := store.EnsureDatabase(ctx, s.cfg.DatabaseURL); err != nil {
 		return fmt.Errorf("database: %w (is PostgreSQL running? make services)", err)
@@ -355,6 +360,9 @@ func (s *Stack) prepareDatabase(ctx context.Context) error {
 	}
 	if res.FunctionError != "" {
 		return fmt.Errorf("migrate failed: %s", res.Payload)
+	}
+	if s.opts.Empty {
+		return nil
 	}
 	st, err := bootstrap.Store(ctx, s.cfg, s.opts.SearchPath)
 	if err != nil {

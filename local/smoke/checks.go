@@ -135,6 +135,17 @@ func (r *run) availability(ctx context.Context) outcome {
 		r.offer.RoomType, r.offer.RatePlan, r.offer.Available)
 }
 
+// guestAddress is base with the run's label, or an example.com address
+// of the run without a base.
+func guestAddress(base, label string) string {
+	local, domain, ok := strings.Cut(base, "@")
+	if !ok || local == "" || domain == "" {
+		return "smoke+" + label + "@example.com"
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return local + "+smoke-" + label + "@" + domain
+}
+
 // reservation is the part of the API's reservation envelope the checks
 // read.
 type reservation struct {
@@ -150,7 +161,7 @@ func (r *run) createReservation(ctx context.Context) outcome {
 		return skip("nothing to book (availability did not pass)")
 	}
 	in, out := stay()
-	r.email = "smoke+" + randomHex(6) + "@example.com"
+	r.email = guestAddress(r.cfg.GuestEmail, randomHex(6))
 	body := map[string]any{
 		"hotel": r.hotel, "room_type": r.offer.RoomType, "rate_plan": r.offer.RatePlan,
 		"check_in": in, "check_out": out, "adults": adults, "children": 0, "rooms": 1,

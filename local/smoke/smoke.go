@@ -40,6 +40,13 @@ type Config struct {
 	// checks would ask a staff endpoint for the booking's notifications;
 	// the API has none yet, so they say so and skip.
 	StaffKey string
+	// GuestEmail is the address the booking is made for, with a label
+	// of the run added (success@simulator.amazonses.com becomes
+	// success+smoke-<hex>@simulator.amazonses.com); smoke+<hex>@example.com
+	// when empty. A stage that mails through SES takes the mailbox
+	// simulator's success address: SES accepts the mail and delivers it
+	// nowhere, and a sandboxed account may send to it.
+	GuestEmail string
 	// MetricsToken is the bearer token of GET /metrics; the metrics
 	// checks are skipped without it.
 	MetricsToken string

@@ -389,3 +389,16 @@ func TestSmokeParsesCounters(t *testing.T) {
 		})
 	}
 }
+
+func TestSmokeGuestAddress(t *testing.T) {
+	for _, tc := range []struct{ base, want string }{
+		{"", "smoke+ab12@example.com"},
+		{"success@simulator.amazonses.com", "success+smoke-ab12@simulator.amazonses.com"},
+		{"success+old@simulator.amazonses.com", "success+smoke-ab12@simulator.amazonses.com"},
+		{"not an address", "smoke+ab12@example.com"},
+	} {
+		if got := guestAddress(tc.base, "ab12"); got != tc.want {
+			t.Errorf("guestAddress(%q) = %q, want %q", tc.base, got, tc.want)
+		}
+	}
+}

@@ -181,8 +181,8 @@ var Settings = []Setting{
 }
 
 // Platform are the variables the project reads that are no setting of
-// the application: set by AWS Lambda, the SDK, the CDK or the test
-// harness.
+// the application: set by AWS Lambda, the SDK, the CDK, the test
+// harness or the operator of a command under local/.
 var Platform = []Setting{
 	{"AWS_REGION", "the function's region (Lambda)"},
 	{"AWS_DEFAULT_REGION", "the region, for tools that read this name"},
@@ -197,6 +197,7 @@ var Platform = []Setting{
 	{"TEST_REDIS_URL", "the Redis the tests use"},
 	{"MAILPIT_BIN", "the Mailpit binary the tests start"},
 	{"COLDSTART_BASE", "the baseline a cold-start measurement compares with"},
+	{"ADMIN_KEY", "an admin API key of the stage make seed loads a catalogue into (no function reads it)"},
 }
 
 // Variables lists every variable Load reads, for documentation checks.

@@ -147,3 +147,36 @@ func (s *Store) RedeemWSTicket(ctx context.Context, ticket string) (auth.Key, er
 	}
 	return k, classify("redeem ws ticket", err)
 }
+
+// ErrAdminKeyExists refuses a first admin key where a live admin key
+// already exists: more admin keys are made through the API, by an admin.
+var ErrAdminKeyExists = errors.New("store: a live admin key already exists")
+
+// CreateFirstAdminKey stores token as an admin key named name, unless a
+// live admin key exists and force is false (ErrAdminKeyExists). Forced,
+// it adds a key beside the others and revokes none: it is the way back
+// in when every admin key is lost. A transaction-scoped advisory lock
+// serialises two first keys made at once, so only one of them is made.
+func (s *Store) CreateFirstAdminKey(ctx context.Context, name, token string, force bool) (auth.Key, error) {
+	var k auth.Key
+	err := s.inTx(ctx, "create first admin key", nil, func(b *pgx.Batch) {
+		b.Queue(`SELECT pg_advisory_xact_lock(hashtext('innkeeper.first-admin-key.' || current_schema()))`)
+	}, func(tx pgx.Tx) error {
+		var admins int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM api_keys k WHERE k.role = 'admin' AND `+live).Scan(&admins); err != nil {
+			return fmt.Errorf("create first admin key: %w", err)
+		}
+		if admins > 0 && !force {
+			return fmt.Errorf("create first admin key: %d live: %w", admins, ErrAdminKeyExists)
+		}
+		var err error
+		k, err = scanKey(tx.QueryRow(ctx, `INSERT INTO api_keys AS k (name, role, key_hash, prefix, public_id)
+			VALUES ($1, 'admin', $2, $3, $4) RETURNING `+keyColumns,
+			name, auth.Hash(token), auth.KeyPrefix(token), auth.PublicIDOf(token)))
+		if err != nil {
+			return fmt.Errorf("create first admin key: %w", err)
+		}
+		return nil
+	})
+	return k, err
+}

@@ -1,0 +1,232 @@
+// Package catalog is a hotel catalogue as a file, YAML or JSON: hotels,
+// their room types and rate plans, how many units of each room type to
+// sell and at what nightly price, over the coming days. make seed sends
+// one to a stage through the admin API; the demo data is one
+// (local/demo/catalogue.yaml).
+//
+// Applying a catalogue is idempotent: a hotel, room type or rate plan
+// that exists is left as it is (the admin API has no catalogue edits),
+// and inventory and rates are set, not added, so a second run on the same
+// day changes nothing. A later run extends them to its own horizon.
+// Units already sold beyond the catalogue's count are left as they are.
+//
+// Prices: a rate plan has a base nightly price in cents; a hotel's
+// seasons raise or lower it by month. The price of a night in a month
+// with percent p is base × p / 100, rounded down to the cent (integer
+// division), the one rounding of a catalogue.
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"innkeeper/shared/booking"
+)
+
+// DefaultDays is the horizon of inventory and rates when a catalogue
+// names none.
+const DefaultDays = 365
+
+// Catalog is a catalogue file.
+type Catalog struct {
+	// Days of inventory and rates from each hotel's today (its time
+	// zone); DefaultDays if 0.
+	Days   int     `yaml:"days,omitempty" json:"days,omitempty"`
+	Hotels []Hotel `yaml:"hotels" json:"hotels"`
+}
+
+// Hotel is a hotel with its room types.
+type Hotel struct {
+	Slug        string `yaml:"slug" json:"slug"`
+	Name        string `yaml:"name" json:"name"`
+	City        string `yaml:"city" json:"city"`
+	Country     string `yaml:"country" json:"country"`
+	Timezone    string `yaml:"timezone" json:"timezone"`
+	Currency    string `yaml:"currency" json:"currency"`
+	CheckInTime string `yaml:"check_in_time,omitempty" json:"check_in_time,omitempty"`
+	// Seasons change the rate plans' base prices by month; a month no
+	// season names is at 100 %.
+	Seasons   []Season   `yaml:"seasons,omitempty" json:"seasons,omitempty"`
+	RoomTypes []RoomType `yaml:"room_types" json:"room_types"`
+}
+
+// Season is the percent of the base price in some months (1–12).
+type Season struct {
+	Months  []int `yaml:"months" json:"months"`
+	Percent int64 `yaml:"percent" json:"percent"`
+}
+
+// RoomType is a room type, the units of it sold every night of the
+// horizon, and its rate plans.
+type RoomType struct {
+	Code        string     `yaml:"code" json:"code"`
+	Name        string     `yaml:"name" json:"name"`
+	MaxAdults   int        `yaml:"max_adults" json:"max_adults"`
+	MaxChildren int        `yaml:"max_children" json:"max_children"`
+	Units       int        `yaml:"units" json:"units"`
+	RatePlans   []RatePlan `yaml:"rate_plans" json:"rate_plans"`
+}
+
+// RatePlan is a rate plan with its base nightly price.
+type RatePlan struct {
+	Code                  string `yaml:"code" json:"code"`
+	Name                  string `yaml:"name" json:"name"`
+	Refundable            *bool  `yaml:"refundable" json:"refundable"`
+	FreeCancellationHours int    `yaml:"free_cancellation_hours,omitempty" json:"free_cancellation_hours,omitempty"`
+	PenaltyPercent        int    `yaml:"penalty_percent,omitempty" json:"penalty_percent,omitempty"`
+	AmountCents           int64  `yaml:"amount_cents" json:"amount_cents"`
+}
+
+// Decode reads a catalogue, YAML or JSON (JSON is YAML too), refusing
+// unknown fields, and validates it. Its errors name the entry at fault:
+// a line for what cannot be read, a path such as hotels[1] (nyc-midtown)
+// room_types[0] (QUEEN) for what is invalid.
+func Decode(r io.Reader) (Catalog, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("catalog: read: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Catalog{}, errors.New("catalog: the file is empty")
+		}
+		return Catalog{}, fmt.Errorf("catalog: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return Catalog{}, err
+	}
+	return c, nil
+}
+
+// Validate checks every entry with the rules the admin API applies, and
+// what the API cannot see: duplicates, seasons, units and prices.
+func (c Catalog) Validate() error {
+	var problems []string
+	add := func(path, msg string) { problems = append(problems, path+": "+msg) }
+	addErr := func(path string, err error) {
+		var v *booking.ValidationError
+		if errors.As(err, &v) {
+			for _, f := range slices.Sorted(maps.Keys(v.Fields)) {
+				add(path, f+" "+v.Fields[f])
+			}
+			return
+		}
+		add(path, err.Error())
+	}
+	if c.Days < 0 || c.Days > booking.MaxRangeDays {
+		add("days", fmt.Sprintf("must be between 1 and %d (0: %d)", booking.MaxRangeDays, DefaultDays))
+	}
+	if len(c.Hotels) == 0 {
+		add("hotels", "the catalogue has none")
+	}
+	slugs := map[string]bool{}
+	for i, h := range c.Hotels {
+		hp := fmt.Sprintf("hotels[%d] (%s)", i, h.Slug)
+		if err := h.booking().Validate(); err != nil {
+			addErr(hp, err)
+		}
+		if slugs[h.Slug] {
+			add(hp, "slug appears twice")
+		}
+		slugs[h.Slug] = true
+		seen := map[int]bool{}
+		for j, s := range h.Seasons {
+			sp := fmt.Sprintf("%s seasons[%d]", hp, j)
+			if s.Percent < 1 || s.Percent > 1000 {
+				add(sp, "percent must be between 1 and 1000")
+			}
+			if len(s.Months) == 0 {
+				add(sp, "months are required (1–12)")
+			}
+			for _, m := range s.Months {
+				if m < 1 || m > 12 {
+					add(sp, fmt.Sprintf("month %d is not 1–12", m))
+				} else if seen[m] {
+					add(sp, fmt.Sprintf("month %d is in two seasons", m))
+				}
+				seen[m] = true
+			}
+		}
+		if len(h.RoomTypes) == 0 {
+			add(hp, "room_types: the hotel has none")
+		}
+		codes := map[string]bool{}
+		for j, rt := range h.RoomTypes {
+			rp := fmt.Sprintf("%s room_types[%d] (%s)", hp, j, rt.Code)
+			if err := rt.booking().Validate(); err != nil {
+				addErr(rp, err)
+			}
+			if codes[rt.Code] {
+				add(rp, "code appears twice in the hotel")
+			}
+			codes[rt.Code] = true
+			if rt.Units < 0 || rt.Units > 10000 {
+				add(rp, "units must be between 0 and 10000")
+			}
+			for k, p := range rt.RatePlans {
+				pp := fmt.Sprintf("%s rate_plans[%d] (%s)", rp, k, p.Code)
+				if p.Refundable == nil {
+					add(pp, "refundable is required (true or false)")
+				} else if err := p.booking(rt.Code).Validate(); err != nil {
+					addErr(pp, err)
+				}
+				if codes["plan "+p.Code] {
+					add(pp, "code appears twice in the hotel")
+				}
+				codes["plan "+p.Code] = true
+				if p.AmountCents < 0 || p.AmountCents > 100_000_000 {
+					add(pp, "amount_cents must be between 0 and 100000000")
+				}
+				for _, s := range h.Seasons {
+					if p.AmountCents*s.Percent/100 > 100_000_000 {
+						add(pp, fmt.Sprintf("amount_cents at %d %% is above 100000000", s.Percent))
+					}
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("catalog: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func (h Hotel) booking() booking.Hotel {
+	return booking.Hotel{Slug: h.Slug, Name: h.Name, City: h.City, Country: h.Country,
+		Timezone: h.Timezone, Currency: h.Currency, CheckInTime: h.CheckInTime}
+}
+
+func (rt RoomType) booking() booking.RoomType {
+	return booking.RoomType{Code: rt.Code, Name: rt.Name, MaxAdults: rt.MaxAdults, MaxChildren: rt.MaxChildren}
+}
+
+func (p RatePlan) booking(roomType string) booking.RatePlan {
+	bp := booking.RatePlan{RoomTypeCode: roomType, Code: p.Code, Name: p.Name,
+		FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent}
+	if p.Refundable != nil {
+		bp.Refundable = *p.Refundable
+	}
+	return bp
+}
+
+// percent is the hotel's percent of the base price in month m.
+func (h Hotel) percent(m int) int64 {
+	for _, s := range h.Seasons {
+		for _, sm := range s.Months {
+			if sm == m {
+				return s.Percent
+			}
+		}
+	}
+	return 100
+}
