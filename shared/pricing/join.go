@@ -293,7 +293,10 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 			inv.Trigger, inv.TriggerBytes, inv.Emails = a.TriggerKind, a.BytesIn, a.Emails
 			inv.SQSMessages, inv.EventsPut = a.SQSMessages, a.EventsPut
 			inv.Connected = time.Duration(a.ConnectedMs) * time.Millisecond
+			inv.SQSSendRequests, inv.WSPushes, inv.WSPushMessages = a.SQSSendRequests, a.WSPushes, a.WSPushMessages
+			inv.XRaySampled = a.XRaySampled
 		}
+		inv.LogBytes, inv.LogNote = loggedBytes(r, x.end)
 		inv.Function = rec.Function
 		arch, err := p.Arch(rec.Function)
 		if err != nil {
@@ -308,6 +311,30 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 		records = append(records, rec)
 	}
 	return records, errors.Join(errs...)
+}
+
+// loggedBytes is what an invocation ingested into CloudWatch Logs, as
+// CloudWatch bills it (uncompressed bytes), and how it was measured.
+//
+// With the end line, and a count on it: the bytes the function's logger
+// wrote from its start line to its end line (meter.Attribution.LogBytes;
+// lines written to stdout around the logger, or after the end line, are
+// not in it), plus the end line's own (its log event's message), plus
+// the platform's START, END and REPORT lines, sized from their formats
+// (lambdalog.PlatformBytes: estimated to a few bytes). Without it (a
+// timeout, an out-of-memory kill, a function that does not count): the
+// bytes of the lines that named the request id in the REPORT's delivery
+// (lambdalog.Scan), a lower bound. Either way CloudWatch's per-event
+// metadata (26 bytes an event in PutLogEvents' size accounting) is not
+// counted, as ingestion is billed on the events' data.
+func loggedBytes(r lambdalog.Report, end *meter.Attribution) (int64, string) {
+	if end == nil || end.LogBytes <= 0 {
+		return r.LogBytes, "lines naming the request id in the REPORT's delivery (a lower bound)"
+	}
+	platform := lambdalog.PlatformBytes(r)
+	return end.LogBytes + end.Size + platform, fmt.Sprintf(
+		"function %d bytes (counted) + end line %d + START/END/REPORT %d (from their formats)",
+		end.LogBytes, end.Size, platform)
 }
 
 // lineSlack is how much later than its REPORT line an attribution line
