@@ -123,9 +123,9 @@ const (
 	// TriggerWebSocketDisconnect is a WebSocket $disconnect, whose line
 	// carries how long the connection was open (ConnectedMs).
 	TriggerWebSocketDisconnect TriggerKind = "websocket-disconnect"
-	TriggerSQS              TriggerKind = "sqs"               // a batch from an SQS event source mapping
-	TriggerSchedule         TriggerKind = "schedule"          // an EventBridge scheduled rule
-	TriggerDirect           TriggerKind = "direct"            // an Invoke call, or not known
+	TriggerSQS                 TriggerKind = "sqs"      // a batch from an SQS event source mapping
+	TriggerSchedule            TriggerKind = "schedule" // an EventBridge scheduled rule
+	TriggerDirect              TriggerKind = "direct"   // an Invoke call, or not known
 )
 
 // Valid reports whether k is one of the trigger kinds.
