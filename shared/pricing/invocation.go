@@ -159,6 +159,16 @@ func (u Usage) Plus(arch string, b Breakdown) Usage {
 	return u
 }
 
+// minus is u less what v counted, never below zero.
+func (u Usage) minus(v Usage) Usage {
+	sub := func(a, b int64) int64 { return max(a-b, 0) }
+	return Usage{
+		ComputeARM64: sub(u.ComputeARM64, v.ComputeARM64), ComputeX86: sub(u.ComputeX86, v.ComputeX86),
+		HTTPRequests: sub(u.HTTPRequests, v.HTTPRequests), WebSocketMessages: sub(u.WebSocketMessages, v.WebSocketMessages),
+		LogBytes: sub(u.LogBytes, v.LogBytes),
+	}
+}
+
 func (u Usage) compute(arch string) MBms {
 	if arch == X8664 {
 		return u.ComputeX86

@@ -77,7 +77,21 @@ type Pricer struct {
 	mu    sync.Mutex
 	used  Usage
 	month time.Time
+	// counted is what each invocation priced this month (by its REPORT
+	// line's event id) added to used, so that pricing it again, when
+	// the other half of its lines arrives, replaces its part rather
+	// than adding it twice; order keeps the keys oldest first, at most
+	// maxCounted of them.
+	counted map[string]Usage
+	order   []string
 }
+
+// maxCounted is how many invocations a Pricer remembers the usage of.
+// The other half of an invocation's lines comes within minutes, not
+// after this many others; one re-priced after it has been forgotten
+// counts its tier usage twice (the price of that one invocation may
+// then sit a tier too far, never more).
+const maxCounted = 1 << 16
 
 // NewPricer checks the configuration: the region is in the table, the
 // overrides apply to its prices, the architectures are known.
@@ -137,6 +151,14 @@ func (p *Pricer) Used() (Usage, time.Time) {
 // before the current one (a late delivery) is priced from the first tier
 // and not counted.
 func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
+	return p.price("", inv, at)
+}
+
+// price is Price for the invocation key (its REPORT line's event id):
+// an invocation priced again replaces its share of the month's usage
+// instead of adding to it, so tiers advance once per invocation however
+// many deliveries price it. An empty key is always new.
+func (p *Pricer) price(key string, inv Invocation, at time.Time) (Breakdown, error) {
 	prices, err := p.cfg.Table.Lookup(p.cfg.Region, at)
 	if err != nil {
 		return Breakdown{}, err
@@ -148,9 +170,13 @@ func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
 	case p.month.IsZero():
 		p.month = month
 	case month.After(p.month):
-		p.month, p.used = month, Usage{}
+		p.month, p.used, p.counted, p.order = month, Usage{}, nil, nil
 	}
 	used := p.used
+	prev, again := p.counted[key]
+	if again {
+		used = used.minus(prev)
+	}
 	if month.Before(p.month) {
 		used = Usage{}
 	}
@@ -159,9 +185,27 @@ func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
 		return Breakdown{}, err
 	}
 	if month.Equal(p.month) {
-		p.used = p.used.Plus(inv.Arch, b)
+		p.used = used.Plus(inv.Arch, b)
+		if key != "" {
+			p.remember(key, again, Usage{}.Plus(inv.Arch, b))
+		}
 	}
 	return b, nil
+}
+
+// remember keeps what the invocation key added to the month's usage.
+func (p *Pricer) remember(key string, known bool, u Usage) {
+	if p.counted == nil {
+		p.counted = map[string]Usage{}
+	}
+	if !known {
+		if len(p.order) >= maxCounted {
+			delete(p.counted, p.order[0])
+			p.order = p.order[1:]
+		}
+		p.order = append(p.order, key)
+	}
+	p.counted[key] = u
 }
 
 func monthOf(t time.Time) time.Time {
@@ -304,7 +348,11 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 			continue
 		}
 		rec.Arch, inv.Arch = arch, arch
-		if rec.Breakdown, err = p.Price(inv, r.Time); err != nil {
+		key := r.EventID
+		if key == "" {
+			key = fmt.Sprintf("%s\x00%d", r.RequestID, x.n)
+		}
+		if rec.Breakdown, err = p.price(key, inv, r.Time); err != nil {
 			errs = append(errs, fmt.Errorf("pricing: join %s: %w", r.RequestID, err))
 			continue
 		}

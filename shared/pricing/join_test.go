@@ -341,3 +341,40 @@ func TestJoinPricesTheLogsTheFunctionWrote(t *testing.T) {
 		t.Errorf("without an end line the delivery's count stands: %+v", killed)
 	}
 }
+
+// TestRepricingCountsTierUsageOnce: an invocation priced again (its
+// other half came in a later delivery) replaces its share of the
+// month's usage, so the tiers advance once per invocation; another
+// invocation still adds its own.
+func TestRepricingCountsTierUsageOnce(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	report := func(id string) lambdalog.Report {
+		return lambdalog.Report{RequestID: id, EventID: "ev-" + id, Function: "api", Time: at,
+			Duration: 100 * time.Millisecond, BilledDuration: 100 * time.Millisecond, MemorySizeMB: 1024, LogBytes: 300}
+	}
+	end := meter.Attribution{Msg: meter.AttributionMsg, RequestID: "one", Function: "api", Phase: meter.PhaseEnd,
+		TriggerKind: meter.TriggerHTTP, Trigger: "GET /x", EventID: "a-one", Logged: at}
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
+	// The REPORT alone, then with its end line, then both again (a
+	// redelivery).
+	for _, lines := range [][]meter.Attribution{nil, {end}, {end}} {
+		if _, err := p.Join([]lambdalog.Report{report("one")}, lines); err != nil {
+			t.Fatal(err)
+		}
+	}
+	used, _ := p.Used()
+	// 1024 MB × 100 ms; one HTTP request (the end line's trigger);
+	// 300 bytes of log.
+	want := Usage{ComputeARM64: 102_400, HTTPRequests: 1, LogBytes: 300}
+	if used != want {
+		t.Errorf("after pricing one invocation three times, usage %+v, want %+v", used, want)
+	}
+	if _, err := p.Join([]lambdalog.Report{report("two")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	want.ComputeARM64 += 102_400
+	want.LogBytes += 300
+	if used, _ = p.Used(); used != want {
+		t.Errorf("a second invocation: usage %+v, want %+v", used, want)
+	}
+}
