@@ -1,7 +1,12 @@
 // Package meter records what each invocation worked on, so finance can
 // attribute its cost: the trigger (route key, queue, schedule,
 // WebSocket route), the hotel and reservations it touched, the caller,
-// the emails it sent. It writes two JSON log lines, msg "invocation",
+// the emails it sent; and what it consumed beyond Lambda that the
+// platform does not report: its pushes to WebSocket connections (in
+// 32 KB messages), its sends to SQS (in 64 KB requests), custom
+// EventBridge events, a $disconnect's connection time, whether its
+// X-Ray trace was sampled, and the bytes it logged (counted by the
+// logger of shared/logging). It writes two JSON log lines, msg "invocation",
 // with the Lambda request id: one as the invocation begins (phase
 // "start": function and trigger), one as it returns (phase "end":
 // everything). A timeout or an out-of-memory kill leaves only the

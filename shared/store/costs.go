@@ -26,11 +26,18 @@ var _ finance.Ledger = (*Store)(nil)
 // each record travel as a JSON array, as a text[] of text[] would have
 // to be rectangular.
 //
-// An invocation (request id, attempt) already held is replaced only by a
-// record attributed as well or better (none < start < end), and then
-// only when it knows more or prices another REPORT line: a redelivered
-// batch changes nothing, and a delivery that saw one half only never
-// undoes a row joined from both.
+// An invocation (request id, attempt) already held is replaced by a
+// record of the same REPORT line only when it is attributed better
+// (none < start < end): a redelivered batch changes nothing, and a
+// delivery that saw one half only never undoes a row joined from both.
+// It is replaced by a record of another REPORT line only when that line
+// was logged earlier (by time, then event id, as pricing.Pricer.Join
+// orders them): attempt n is the n-th REPORT line of its request id, so
+// when an earlier REPORT arrives late the attempts after it move up one
+// (each row takes the earlier line; the last is inserted), while a
+// delivery that saw fewer REPORT lines, and so numbers a later line n,
+// never undoes that. Rows from before REPORT lines were kept (no
+// report_event_id) take a record attributed as well or better.
 const recordCosts = `
 	INSERT INTO invocation_costs AS c (request_id, attempt, function, arch, trigger, trigger_kind, hotel,
 		reservations, client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown,
@@ -53,10 +60,13 @@ const recordCosts = `
 		cost_nanos = excluded.cost_nanos, breakdown = excluded.breakdown, attributed = excluded.attributed,
 		attribution = excluded.attribution, report_event_id = excluded.report_event_id,
 		max_memory_mb = excluded.max_memory_mb, ingested_at = now()
-	WHERE array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
-			> array_position(ARRAY['none', 'start', 'end'], c.attribution)
-		OR (excluded.attribution = c.attribution
-			AND excluded.report_event_id IS DISTINCT FROM c.report_event_id)`
+	WHERE (excluded.report_event_id IS NOT DISTINCT FROM c.report_event_id
+			AND array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
+				> array_position(ARRAY['none', 'start', 'end'], c.attribution))
+		OR (excluded.ended_at, excluded.report_event_id COLLATE "C") < (c.ended_at, c.report_event_id COLLATE "C")
+		OR (c.report_event_id IS NULL AND excluded.report_event_id IS NOT NULL
+			AND array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
+				>= array_position(ARRAY['none', 'start', 'end'], c.attribution))`
 
 // costColumns are a batch of records, column by column.
 type costColumns struct {
