@@ -190,6 +190,7 @@ var Platform = []Setting{
 	{"AWS_SECRET_ACCESS_KEY", "credentials (Lambda, LocalStack)"},
 	{"AWS_SESSION_TOKEN", "credentials (Lambda)"},
 	{"AWS_LAMBDA_RUNTIME_API", "the Lambda runtime API address"},
+	{"_X_AMZN_TRACE_ID", "the invocation's X-Ray trace header (Lambda), whose Sampled flag the cost meter reads"},
 	{"CDK_DEFAULT_ACCOUNT", "the account the CDK deploys to"},
 	{"CDK_DEFAULT_REGION", "the region the CDK deploys to"},
 	{"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "quiets jsii's Node version banner"},

@@ -154,3 +154,34 @@ func TestReceiptSharesAddUp(t *testing.T) {
 		t.Fatalf("total %d", got)
 	}
 }
+
+func TestMemoryVerdicts(t *testing.T) {
+	tests := []struct {
+		name        string
+		m           MemoryUse
+		verdict     string
+		headroom    int
+		headroomPct string
+		recommended int
+	}{
+		{"half used at p99 is not oversized", MemoryUse{ConfiguredMB: 512, PeakMB: 300, P99MB: 256}, VerdictRightSized, 256, "50.0", 512},
+		// 1.3 × 100 = 130 → 192 MB.
+		{"a fifth used is oversized", MemoryUse{ConfiguredMB: 1024, PeakMB: 100, P99MB: 90}, VerdictOversized, 934, "91.2", 192},
+		{"small peaks never go under 128 MB", MemoryUse{ConfiguredMB: 512, PeakMB: 40, P99MB: 38}, VerdictOversized, 474, "92.6", 128},
+		// 1.3 × 125 = 162.5 → 163 → 192 MB.
+		{"a peak at 90% is tight", MemoryUse{ConfiguredMB: 128, PeakMB: 125, P99MB: 60}, VerdictTight, 68, "53.1", 192},
+		{"just under 90% is not", MemoryUse{ConfiguredMB: 1000, PeakMB: 899, P99MB: 600}, VerdictRightSized, 400, "40.0", 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pct, _ := tt.m.HeadroomPercent()
+			if v := tt.m.Verdict(); v != tt.verdict || tt.m.HeadroomMB() != tt.headroom || pct != tt.headroomPct || tt.m.RecommendedMB() != tt.recommended {
+				t.Errorf("verdict %s, headroom %d MB (%s%%), recommended %d; want %s, %d (%s%%), %d",
+					v, tt.m.HeadroomMB(), pct, tt.m.RecommendedMB(), tt.verdict, tt.headroom, tt.headroomPct, tt.recommended)
+			}
+			if tt.m.Recommendation() == "" {
+				t.Error("no recommendation")
+			}
+		})
+	}
+}

@@ -240,3 +240,25 @@ func megabytesField(s string) (int, error) {
 	}
 	return n, nil
 }
+
+// StartLine and EndLine are the platform's START and END lines of an
+// invocation in the text format, as Lambda writes them around a
+// function's output (the version is $LATEST for an unpublished
+// function).
+func StartLine(requestID string) string { return "START RequestId: " + requestID + " Version: $LATEST" }
+
+// EndLine is the platform's END line; see StartLine.
+func EndLine(requestID string) string { return "END RequestId: " + requestID }
+
+// PlatformBytes is what the platform's own lines of the invocation r
+// reports add to its log group: START, END and REPORT in the text
+// format, each with the newline that ends it. START and END are sized
+// from their format and the request id (a published version's number
+// instead of $LATEST changes START by a few bytes); REPORT is r as
+// Report.String writes it, which is the platform's format field for
+// field, but for Duration's third decimal and the XRAY segment when r
+// does not carry the trace id. The INIT_START line of a cold start
+// (about 150 bytes, with the runtime version's ARN) is not counted.
+func PlatformBytes(r Report) int64 {
+	return int64(len(StartLine(r.RequestID)) + 1 + len(EndLine(r.RequestID)) + 1 + len(r.String()) + 1)
+}

@@ -112,8 +112,9 @@ func DecodeSubscription(ev events.CloudwatchLogsEvent) (events.CloudwatchLogsDat
 // lower bound of what the invocation ingested, since lines without a
 // request id and lines in other deliveries are not counted.
 // Attributions without a time or function get the log event's and the
-// log group's. Both get the log event's id (EventID) and timestamp
-// (Time for a report, Logged for an attribution); an event without an
+// log group's, and every attribution its message's bytes (Size). Both
+// get the log event's id (EventID) and timestamp (Time for a report,
+// Logged for an attribution); an event without an
 // id gets one made of its timestamp and message.
 func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []meter.Attribution) {
 	if data.MessageType != DataMessage {
@@ -137,7 +138,7 @@ func Scan(data events.CloudwatchLogsData, known []string) ([]Report, []meter.Att
 			continue
 		}
 		if a, ok := meter.ParseAttribution(ev.Message); ok {
-			a.EventID, a.Logged = eventID(ev), at
+			a.EventID, a.Logged, a.Size = eventID(ev), at, int64(len(ev.Message))
 			if a.Time.IsZero() {
 				a.Time = at
 			}

@@ -125,6 +125,23 @@ func TestEncodeSubscriptionRoundTrip(t *testing.T) {
 	if a := attributions[0]; !a.Time.Equal(at.Add(5*time.Millisecond)) || a.Function != "api" {
 		t.Errorf("attribution = %+v: want the event's time", a)
 	}
+	if a := attributions[0]; a.Size != int64(len(lines[1].Message)) {
+		t.Errorf("attribution size %d, want its message's %d bytes", a.Size, len(lines[1].Message))
+	}
+}
+
+// The platform's lines, as the local emulator prints them and as
+// PlatformBytes sizes them.
+func TestPlatformBytes(t *testing.T) {
+	r := Report{RequestID: reqID, Duration: 12300 * time.Microsecond, BilledDuration: 13 * time.Millisecond, MemorySizeMB: 128, MaxMemoryUsedMB: 31}
+	if StartLine(reqID) != "START RequestId: "+reqID+" Version: $LATEST" || EndLine(reqID) != "END RequestId: "+reqID {
+		t.Errorf("START %q, END %q", StartLine(reqID), EndLine(reqID))
+	}
+	// START: 17 + 36 + 17 + newline; END: 15 + 36 + newline; REPORT as
+	// written + newline.
+	if want := int64(71 + 52 + len(r.String()) + 1); PlatformBytes(r) != want {
+		t.Errorf("PlatformBytes = %d, want %d", PlatformBytes(r), want)
+	}
 }
 
 func TestEncodeSubscriptionNeedsGroupAndStream(t *testing.T) {

@@ -30,3 +30,28 @@ func TestRequestIDOnEveryLine(t *testing.T) {
 		t.Fatalf("a line without a request id got one: %v", second)
 	}
 }
+
+func TestWrittenCountsWhatReachesTheWriter(t *testing.T) {
+	var buf bytes.Buffer
+	log := New(&buf, "info")
+	derived := log.With("function", "api")
+	if n, ok := Written(log); !ok || n != 0 {
+		t.Fatalf("a new logger has written %d (%v)", n, ok)
+	}
+	log.Info("one")
+	derived.InfoContext(WithRequestID(context.Background(), "req-1"), "two", "n", 2)
+	derived.Debug("filtered, not written")
+	got, ok := Written(derived)
+	if !ok || got != int64(buf.Len()) {
+		t.Errorf("Written = %d (%v), the writer holds %d bytes", got, ok, buf.Len())
+	}
+	if n, _ := Written(log); n != got {
+		t.Errorf("a logger and one derived from it count apart: %d, %d", n, got)
+	}
+	if _, ok := Written(Discard()); ok {
+		t.Error("a logger that is not New's says it counts")
+	}
+	if _, ok := Written(nil); ok {
+		t.Error("nil counts")
+	}
+}

@@ -39,18 +39,40 @@ type Attribution struct {
 	Emails  int   `json:"emails"`
 	// SQSMessages, EventsPut and ConnectedMs feed the Invocation fields
 	// of the same names; functions that have none leave them out.
+	// ConnectedMs is on a $disconnect's line: how long the connection
+	// was open.
 	SQSMessages int   `json:"sqs_messages,omitempty"`
 	EventsPut   int   `json:"events_put,omitempty"`
 	ConnectedMs int64 `json:"connected_ms,omitempty"`
+	// SQSSendRequests is what the invocation's sends to SQS are billed
+	// as: per SendMessage or SendMessageBatch call, one request per
+	// SQSUnit of its payload, at least one.
+	SQSSendRequests int64 `json:"sqs_send_requests,omitempty"`
+	// WSPushes counts the messages the invocation posted to WebSocket
+	// connections (@connections PostToConnection), and WSPushMessages
+	// what they are billed as: one message per WebSocketUnit of each,
+	// at least one.
+	WSPushes       int   `json:"ws_pushes,omitempty"`
+	WSPushMessages int64 `json:"ws_push_messages,omitempty"`
+	// XRaySampled says the invocation's X-Ray trace was sampled
+	// (Sampled=1 in the trace header Lambda gave it): a trace recorded.
+	XRaySampled bool `json:"xray_sampled,omitempty"`
+	// LogBytes, on the end line only, is what the function wrote to its
+	// log from just before its start line to just before its end line
+	// (shared/logging.Written): the end line's own size is its log
+	// event's (Size), the platform's lines are not included.
+	LogBytes int64 `json:"log_bytes,omitempty"`
 	// Phase is PhaseStart for the line written as the invocation begins
 	// and PhaseEnd for the one written as it returns; a line without one
 	// is a whole attribution (PhaseEnd).
 	Phase Phase `json:"phase,omitempty"`
 
-	// EventID and Logged are not on the line: they are the log event's
-	// id and timestamp, which the reader (shared/lambdalog.Scan) sets.
+	// EventID, Logged and Size are not on the line: they are the log
+	// event's id, timestamp and message bytes, which the reader
+	// (shared/lambdalog.Scan) sets.
 	EventID string    `json:"-"`
 	Logged  time.Time `json:"-"`
+	Size    int64     `json:"-"`
 }
 
 // Phase says which of an invocation's two attribution lines a line is.
@@ -82,7 +104,8 @@ func ParseAttribution(message string) (Attribution, bool) {
 	if a.Phase == "" {
 		a.Phase = PhaseEnd
 	}
-	if (a.Phase != PhaseStart && a.Phase != PhaseEnd) || !a.TriggerKind.Valid() || a.BytesIn < 0 || a.Emails < 0 || a.SQSMessages < 0 || a.EventsPut < 0 || a.ConnectedMs < 0 {
+	if (a.Phase != PhaseStart && a.Phase != PhaseEnd) || !a.TriggerKind.Valid() || a.BytesIn < 0 || a.Emails < 0 || a.SQSMessages < 0 || a.EventsPut < 0 || a.ConnectedMs < 0 ||
+		a.SQSSendRequests < 0 || a.WSPushes < 0 || a.WSPushMessages < 0 || a.LogBytes < 0 {
 		return Attribution{}, false
 	}
 	return a, true
@@ -97,15 +120,19 @@ const (
 	TriggerHTTP             TriggerKind = "http"              // an HTTP API request
 	TriggerWebSocketMessage TriggerKind = "websocket-message" // a WebSocket message from a client
 	TriggerWebSocketConnect TriggerKind = "websocket-connect" // a WebSocket $connect
-	TriggerSQS              TriggerKind = "sqs"               // a batch from an SQS event source mapping
-	TriggerSchedule         TriggerKind = "schedule"          // an EventBridge scheduled rule
-	TriggerDirect           TriggerKind = "direct"            // an Invoke call, or not known
+	// TriggerWebSocketDisconnect is a WebSocket $disconnect, whose line
+	// carries how long the connection was open (ConnectedMs).
+	TriggerWebSocketDisconnect TriggerKind = "websocket-disconnect"
+	TriggerSQS                 TriggerKind = "sqs"      // a batch from an SQS event source mapping
+	TriggerSchedule            TriggerKind = "schedule" // an EventBridge scheduled rule
+	TriggerDirect              TriggerKind = "direct"   // an Invoke call, or not known
 )
 
 // Valid reports whether k is one of the trigger kinds.
 func (k TriggerKind) Valid() bool {
 	switch k {
-	case TriggerHTTP, TriggerWebSocketMessage, TriggerWebSocketConnect, TriggerSQS, TriggerSchedule, TriggerDirect:
+	case TriggerHTTP, TriggerWebSocketMessage, TriggerWebSocketConnect, TriggerWebSocketDisconnect, TriggerSQS,
+		TriggerSchedule, TriggerDirect:
 		return true
 	}
 	return false

@@ -1,7 +1,12 @@
 // Package meter records what each invocation worked on, so finance can
 // attribute its cost: the trigger (route key, queue, schedule,
 // WebSocket route), the hotel and reservations it touched, the caller,
-// the emails it sent. It writes two JSON log lines, msg "invocation",
+// the emails it sent; and what it consumed beyond Lambda that the
+// platform does not report: its pushes to WebSocket connections (in
+// 32 KB messages), its sends to SQS (in 64 KB requests), custom
+// EventBridge events, a $disconnect's connection time, whether its
+// X-Ray trace was sampled, and the bytes it logged (counted by the
+// logger of shared/logging). It writes two JSON log lines, msg "invocation",
 // with the Lambda request id: one as the invocation begins (phase
 // "start": function and trigger), one as it returns (phase "end":
 // everything). A timeout or an out-of-memory kill leaves only the
@@ -21,13 +26,27 @@ package meter
 import (
 	"context"
 	"log/slog"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"innkeeper/shared/emf"
+	"innkeeper/shared/logging"
+)
+
+// The sizes AWS meters in, which the counts the line carries are made
+// of.
+const (
+	// WebSocketUnit is the size of one billed API Gateway WebSocket
+	// message: a longer message is billed as one per 32 KB.
+	WebSocketUnit = 32 << 10
+	// SQSUnit is the size of one billed SQS request: each 64 KB chunk
+	// of a request's payload is billed as one request.
+	SQSUnit = 64 << 10
 )
 
 // Invocation is the attribution of one invocation, filled in as the
@@ -38,6 +57,10 @@ type Invocation struct {
 	start   time.Time
 	status  int
 	metrics map[string]float64
+	// logged is what the logger had written (logging.Written) just
+	// before the start line, when it counts; counted says it does.
+	logged  int64
+	counted bool
 }
 
 type key struct{}
@@ -52,7 +75,33 @@ func Start(ctx context.Context, function string, kind TriggerKind, trigger strin
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		inv.a.RequestID = lc.AwsRequestID
 	}
+	inv.a.XRaySampled = Sampled(traceHeader(ctx))
 	return context.WithValue(ctx, key{}, inv), inv
+}
+
+// traceHeaderKey is where aws-lambda-go puts the invocation's X-Ray
+// trace header in the context (a string key, as it sets it).
+const traceHeaderKey = "x-amzn-trace-id"
+
+// traceHeader is the invocation's X-Ray trace header: the context's, as
+// aws-lambda-go sets it per invocation, else _X_AMZN_TRACE_ID.
+func traceHeader(ctx context.Context) string {
+	if h, _ := ctx.Value(traceHeaderKey).(string); h != "" {
+		return h
+	}
+	return os.Getenv("_X_AMZN_TRACE_ID")
+}
+
+// Sampled reports whether an X-Ray trace header
+// ("Root=1-…;Parent=…;Sampled=1") says the trace is sampled: recorded,
+// and billed as a trace recorded.
+func Sampled(header string) bool {
+	for _, field := range strings.Split(header, ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(field), "="); ok && k == "Sampled" {
+			return v == "1"
+		}
+	}
+	return false
 }
 
 // From is the invocation the context carries, or nil.
@@ -103,6 +152,37 @@ func (i *Invocation) Emails(n int) {
 func (i *Invocation) SQSMessages(n int) {
 	i.update(func(a *Attribution) { a.SQSMessages += n })
 }
+
+// EventsPut counts custom events put on an EventBridge bus
+// (PutEvents entries).
+func (i *Invocation) EventsPut(n int) {
+	i.update(func(a *Attribution) { a.EventsPut += max(n, 0) })
+}
+
+// Connected records, on a $disconnect, how long the connection was
+// open.
+func (i *Invocation) Connected(d time.Duration) {
+	i.update(func(a *Attribution) { a.ConnectedMs = max(d.Milliseconds(), 0) })
+}
+
+// Pushed counts a message of size bytes posted to a WebSocket
+// connection: billed as one message per WebSocketUnit, at least one.
+func (i *Invocation) Pushed(size int) {
+	i.update(func(a *Attribution) {
+		a.WSPushes++
+		a.WSPushMessages += units(int64(size), WebSocketUnit)
+	})
+}
+
+// SQSSent counts one SendMessage or SendMessageBatch call that SQS
+// answered, with payload bytes in all (bodies and attributes): billed as
+// one request per SQSUnit, at least one.
+func (i *Invocation) SQSSent(payload int64) {
+	i.update(func(a *Attribution) { a.SQSSendRequests += units(payload, SQSUnit) })
+}
+
+// units is how many size-byte units n bytes are billed as: at least one.
+func units(n, size int64) int64 { return max(1, (n+size-1)/size) }
 
 // Trigger replaces the trigger, for handlers that learn it late (the
 // WebSocket route of a message).
@@ -162,6 +242,11 @@ func (i *Invocation) LogStart(ctx context.Context, log *slog.Logger) {
 	if i == nil || log == nil {
 		return
 	}
+	if n, ok := logging.Written(log); ok {
+		i.mu.Lock()
+		i.logged, i.counted = n, true
+		i.mu.Unlock()
+	}
 	write(ctx, log, i.attrs(PhaseStart))
 }
 
@@ -171,7 +256,14 @@ func (i *Invocation) Log(ctx context.Context, log *slog.Logger) {
 	if i == nil || log == nil {
 		return
 	}
-	write(ctx, log, append(i.attrs(PhaseEnd), i.emf()...))
+	attrs := i.attrs(PhaseEnd)
+	i.mu.Lock()
+	from, counted := i.logged, i.counted
+	i.mu.Unlock()
+	if n, ok := logging.Written(log); ok && counted && n >= from {
+		attrs = append(attrs, slog.Int64("log_bytes", n-from))
+	}
+	write(ctx, log, append(attrs, i.emf()...))
 }
 
 // write writes an attribution line. The line is billing data, not a
@@ -206,6 +298,21 @@ func (i *Invocation) attrs(phase Phase) []slog.Attr {
 	}
 	if a.SQSMessages > 0 {
 		attrs = append(attrs, slog.Int("sqs_messages", a.SQSMessages))
+	}
+	if a.EventsPut > 0 {
+		attrs = append(attrs, slog.Int("events_put", a.EventsPut))
+	}
+	if a.ConnectedMs > 0 {
+		attrs = append(attrs, slog.Int64("connected_ms", a.ConnectedMs))
+	}
+	if a.SQSSendRequests > 0 {
+		attrs = append(attrs, slog.Int64("sqs_send_requests", a.SQSSendRequests))
+	}
+	if a.WSPushes > 0 {
+		attrs = append(attrs, slog.Int("ws_pushes", a.WSPushes), slog.Int64("ws_push_messages", a.WSPushMessages))
+	}
+	if a.XRaySampled {
+		attrs = append(attrs, slog.Bool("xray_sampled", true))
 	}
 	return attrs
 }

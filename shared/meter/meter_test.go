@@ -10,10 +10,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"innkeeper/shared/emf"
+	"innkeeper/shared/logging"
 )
 
 func TestWrapWritesALineCostIngestionReads(t *testing.T) {
@@ -137,5 +139,114 @@ func TestTheLineIsAlsoEMF(t *testing.T) {
 	}
 	if a, ok := ParseAttribution(strings.TrimSpace(buf.String())); !ok || a.Function != "api" || a.Trigger != "POST /v1/reservations" {
 		t.Errorf("cost ingestion no longer reads the line: %+v %v", a, ok)
+	}
+}
+
+// TestEndLineCarriesTheBytesLogged: the end line says how many bytes the
+// function wrote from its start line to its end line, the start line
+// and the handler's own lines included, read from the logger's count.
+func TestEndLineCarriesTheBytesLogged(t *testing.T) {
+	var buf bytes.Buffer
+	log := logging.New(&buf, "info")
+	log.Info("before the invocation: not its bytes")
+	before := buf.Len()
+	var endAt int
+	h := Wrap(log, "api", func(string) (TriggerKind, string, int64) { return TriggerHTTP, "GET /x", 0 },
+		func(ctx context.Context, _ string) (string, error) {
+			for range 10 {
+				log.InfoContext(ctx, "work", slog.String("pad", strings.Repeat("x", 1000)))
+			}
+			endAt = buf.Len()
+			return "", nil
+		})
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-logs"})
+	if _, err := h(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	end, ok := ParseAttribution(lines[len(lines)-1])
+	if !ok || end.Phase != PhaseEnd {
+		t.Fatalf("last line is not the end line: %s", lines[len(lines)-1])
+	}
+	if want := int64(endAt - before); end.LogBytes != want || want < 10_000 {
+		t.Errorf("log_bytes = %d, want %d (start line and ten 1 KB lines)", end.LogBytes, want)
+	}
+	start, _ := ParseAttribution(lines[1])
+	if start.Phase != PhaseStart || start.LogBytes != 0 {
+		t.Errorf("the start line carries log bytes: %+v", start)
+	}
+}
+
+func TestEndLineWithoutACountingLoggerHasNoLogBytes(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	ctx, inv := Begin(context.Background(), log, "api", TriggerHTTP, "GET /x", 0)
+	inv.Log(ctx, log)
+	if strings.Contains(buf.String(), "log_bytes") {
+		t.Errorf("log_bytes made up for a logger that does not count: %s", buf.String())
+	}
+}
+
+func TestCountsOfPushesSendsEventsAndTraces(t *testing.T) {
+	tests := []struct {
+		name    string
+		header  string
+		do      func(*Invocation)
+		check   func(Attribution) bool
+		wantDoc string
+	}{
+		{"pushes in 32 KB messages", "", func(i *Invocation) {
+			i.Pushed(10)
+			i.Pushed(32 << 10)
+			i.Pushed(32<<10 + 1)
+			i.Pushed(0)
+		}, func(a Attribution) bool { return a.WSPushes == 4 && a.WSPushMessages == 5 }, `"ws_push_messages":5`},
+		{"sqs sends in 64 KB requests", "", func(i *Invocation) {
+			i.SQSSent(100)
+			i.SQSSent(64<<10*2 + 1)
+		}, func(a Attribution) bool { return a.SQSSendRequests == 4 }, `"sqs_send_requests":4`},
+		{"events put", "", func(i *Invocation) { i.EventsPut(3); i.EventsPut(-1) },
+			func(a Attribution) bool { return a.EventsPut == 3 }, `"events_put":3`},
+		{"connection minutes", "", func(i *Invocation) { i.Connected(90*time.Second + 5*time.Millisecond) },
+			func(a Attribution) bool { return a.ConnectedMs == 90_005 }, `"connected_ms":90005`},
+		{"sampled trace", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1", func(*Invocation) {},
+			func(a Attribution) bool { return a.XRaySampled }, `"xray_sampled":true`},
+		{"trace not sampled", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0", func(*Invocation) {},
+			func(a Attribution) bool { return !a.XRaySampled }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&buf, nil))
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-c"})
+			//nolint:staticcheck // aws-lambda-go keys the trace header by this string
+			ctx = context.WithValue(ctx, traceHeaderKey, tt.header)
+			ctx, inv := Start(ctx, "worker", TriggerSQS, "events", 0)
+			tt.do(inv)
+			inv.Log(ctx, log)
+			a, ok := ParseAttribution(strings.TrimSpace(buf.String()))
+			if !ok || !tt.check(a) {
+				t.Errorf("read back %+v (%v) from %s", a, ok, buf.String())
+			}
+			if tt.wantDoc != "" && !strings.Contains(buf.String(), tt.wantDoc) {
+				t.Errorf("line lacks %s: %s", tt.wantDoc, buf.String())
+			}
+		})
+	}
+}
+
+func TestSampled(t *testing.T) {
+	for header, want := range map[string]bool{
+		"Root=1-a-b;Parent=c;Sampled=1":           true,
+		"Root=1-a-b;Parent=c;Sampled=0":           false,
+		"Root=1-a-b;Sampled=1;Lineage=a:1":        true,
+		"Root=1-a-b;Parent=c;Sampled=?":           false,
+		"":                                        false,
+		"Root=1-a-b; Sampled=1":                   true,
+		"Root=1-a-b;Parent=c;Sampled=1;Sampled=0": true,
+	} {
+		if got := Sampled(header); got != want {
+			t.Errorf("Sampled(%q) = %v, want %v", header, got, want)
+		}
 	}
 }

@@ -35,7 +35,7 @@ type Invocation struct {
 	TriggerBytes int64
 	// SQSMessages is the number of messages in an SQS batch (1 if zero).
 	SQSMessages int
-	// Connected is, for a websocket-connect, how long the connection
+	// Connected is, for a websocket-disconnect, how long the connection
 	// stayed open, when known; zero leaves connection minutes out.
 	Connected time.Duration
 	// EventsPut is the number of custom events the invocation put on an
@@ -44,6 +44,18 @@ type Invocation struct {
 	EventsPut int
 	Emails    int
 	LogBytes  int64
+	// LogNote says how LogBytes was measured (see Pricer.Join).
+	LogNote string
+	// SQSSendRequests is what the invocation's own sends to SQS are
+	// billed as (64 KB chunks per call, meter.Attribution).
+	SQSSendRequests int64
+	// WSPushes is the number of messages the invocation posted to
+	// WebSocket connections, WSPushMessages what they are billed as
+	// (32 KB each, at least one per post).
+	WSPushes       int
+	WSPushMessages int64
+	// XRaySampled: the invocation's trace was sampled, so recorded.
+	XRaySampled bool
 }
 
 // Line names a line item of a Breakdown.
@@ -54,17 +66,28 @@ const (
 	LineLambdaRequests Line = "lambda_requests"
 	LineLambdaCompute  Line = "lambda_compute"
 	LineLambdaInit     Line = "lambda_init"
-	LineAPIGateway     Line = "apigateway"
-	LineSQS            Line = "sqs"
-	LineEventBridge    Line = "eventbridge"
-	LineSES            Line = "ses"
-	LineLogs           Line = "logs"
+	// LineAPIGateway is what the trigger costs at API Gateway: the HTTP
+	// request, the client's WebSocket message, the connection minutes.
+	LineAPIGateway Line = "apigateway"
+	// LineWebSocketMessages is the messages the invocation pushed to
+	// WebSocket connections (@connections).
+	LineWebSocketMessages Line = "websocket_messages"
+	// LineSQS is the queue's cost of the batch an SQS invocation was
+	// given (receive and delete); LineSQSSend the requests of the
+	// invocation's own sends.
+	LineSQS         Line = "sqs"
+	LineSQSSend     Line = "sqs_send"
+	LineEventBridge Line = "eventbridge"
+	LineSES         Line = "ses"
+	LineLogs        Line = "logs"
+	// LineXRay is the invocation's trace, when sampled.
+	LineXRay Line = "xray"
 )
 
 // Lines is every Line, in order.
 var Lines = []Line{
-	LineLambdaRequests, LineLambdaCompute, LineLambdaInit, LineAPIGateway,
-	LineSQS, LineEventBridge, LineSES, LineLogs,
+	LineLambdaRequests, LineLambdaCompute, LineLambdaInit, LineAPIGateway, LineWebSocketMessages,
+	LineSQS, LineSQSSend, LineEventBridge, LineSES, LineLogs, LineXRay,
 }
 
 // Units of a LineItem's Quantity.
@@ -76,6 +99,7 @@ const (
 	UnitEvents   = "events"
 	UnitEmails   = "emails"
 	UnitBytes    = "bytes"
+	UnitTraces   = "traces"
 )
 
 // LineItem is one charge: Quantity metered units, Amount rounded once.
@@ -130,8 +154,19 @@ func (u Usage) Plus(arch string, b Breakdown) Usage {
 	case UnitMessages:
 		u.WebSocketMessages += gw.Quantity
 	}
+	u.WebSocketMessages += b.Item(LineWebSocketMessages).Quantity
 	u.LogBytes += b.Item(LineLogs).Quantity
 	return u
+}
+
+// minus is u less what v counted, never below zero.
+func (u Usage) minus(v Usage) Usage {
+	sub := func(a, b int64) int64 { return max(a-b, 0) }
+	return Usage{
+		ComputeARM64: sub(u.ComputeARM64, v.ComputeARM64), ComputeX86: sub(u.ComputeX86, v.ComputeX86),
+		HTTPRequests: sub(u.HTTPRequests, v.HTTPRequests), WebSocketMessages: sub(u.WebSocketMessages, v.WebSocketMessages),
+		LogBytes: sub(u.LogBytes, v.LogBytes),
+	}
 }
 
 func (u Usage) compute(arch string) MBms {
@@ -158,9 +193,13 @@ type Options struct {
 // phase rounded up (B − ceil(Duration)), the compute line the rest; each
 // is MemoryMB × ms MB-milliseconds priced exactly at the tiers from
 // where the month stands (INIT first, as it ran first) and rounded once.
-// An SQS batch carries its messages' whole queue cost: the producer's
-// sends (one request per message or per 64 KB, whichever is more), the
-// poller's receive and the batch delete (see the sqs line's note).
+// An SQS batch carries the queue's cost of consuming it: the poller's
+// receive and the batch delete (see the sqs line's note); the sends are
+// the sending invocation's (the sqs_send line: per call, one request
+// per 64 KB of payload). Pushes to WebSocket connections are WebSocket
+// messages (32 KB each), tiered after the trigger's own message. A
+// sampled trace is one trace recorded (X-Ray's free tier, like every
+// monthly free tier, is not applied: see regions.go).
 func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 	p, err := p.Apply(opt.Overrides)
 	if err != nil {
@@ -217,27 +256,45 @@ func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 		errs = append(errs, add(tierItem(LineAPIGateway, n, UnitMessages, p.WebSocketMessages, opt.Used.WebSocketMessages,
 			fmt.Sprintf("WebSocket: %d bytes in %d × 32 KB", inv.TriggerBytes, n))))
 	case meter.TriggerWebSocketConnect:
+		errs = append(errs, add(rateItem(LineAPIGateway, 0, UnitMinutes, p.WebSocketMinutes,
+			"WebSocket: connection minutes are priced at $disconnect")))
+	case meter.TriggerWebSocketDisconnect:
+		// One rounding: the connection's whole time, rounded up to the
+		// minute once, on the invocation that ends it.
 		minutes := int64((inv.Connected + time.Minute - 1) / time.Minute)
 		note := fmt.Sprintf("WebSocket: connected %s, rounded up to %d minutes", inv.Connected, minutes)
 		if inv.Connected == 0 {
-			note = "WebSocket: connection minutes not known at $connect"
+			note = "WebSocket: connection time not known at $disconnect"
 		}
 		errs = append(errs, add(rateItem(LineAPIGateway, minutes, UnitMinutes, p.WebSocketMinutes, note)))
 	default:
 		errs = append(errs, add(LineItem{Line: LineAPIGateway, Unit: UnitRequests, Note: "not behind API Gateway"}, nil))
 	}
 
-	// SQS.
+	// WebSocket pushes, tiered after the trigger's own message.
+	wsUsed := opt.Used.WebSocketMessages
+	if kind == meter.TriggerWebSocketMessage {
+		wsUsed += b.Item(LineAPIGateway).Quantity
+	}
+	errs = append(errs, add(tierItem(LineWebSocketMessages, inv.WSPushMessages, UnitMessages, p.WebSocketMessages, wsUsed,
+		pushNote(inv.WSPushes, inv.WSPushMessages))))
+
+	// SQS: the batch consumed (its sends were priced where they were
+	// made), then the invocation's own sends.
 	if kind == meter.TriggerSQS {
 		msgs := int64(max(inv.SQSMessages, 1))
-		data := chunks(inv.TriggerBytes, sqsUnit)
-		send, receive, del := max(msgs, data), data, (msgs+sqsBatch-1)/sqsBatch
-		errs = append(errs, add(rateItem(LineSQS, send+receive+del, UnitRequests, p.SQSRequests,
-			fmt.Sprintf("%d messages, %d bytes: %d send + %d receive + %d delete (64 KB chunks)",
-				msgs, inv.TriggerBytes, send, receive, del))))
+		receive, del := chunks(inv.TriggerBytes, sqsUnit), (msgs+sqsBatch-1)/sqsBatch
+		errs = append(errs, add(rateItem(LineSQS, receive+del, UnitRequests, p.SQSRequests,
+			fmt.Sprintf("%d messages, %d bytes: %d receive (64 KB chunks) + %d delete; the sends are the sender's sqs_send",
+				msgs, inv.TriggerBytes, receive, del))))
 	} else {
 		errs = append(errs, add(LineItem{Line: LineSQS, Unit: UnitRequests, Note: "not an SQS batch"}, nil))
 	}
+	sendNote := ""
+	if inv.SQSSendRequests > 0 {
+		sendNote = "SendMessage(Batch) calls: one request per 64 KB of each call's payload"
+	}
+	errs = append(errs, add(rateItem(LineSQSSend, inv.SQSSendRequests, UnitRequests, p.SQSRequests, sendNote)))
 
 	// EventBridge: scheduled events are free; custom events are not.
 	note := ""
@@ -247,9 +304,14 @@ func Price(p Prices, inv Invocation, opt Options) (Breakdown, error) {
 	errs = append(errs, add(rateItem(LineEventBridge, int64(inv.EventsPut), UnitEvents, p.EventBridgeEvents,
 		joinNotes(note, countNote(inv.EventsPut, "custom event put", "custom events put")))))
 
+	traces, traceNote := int64(0), "trace not sampled"
+	if inv.XRaySampled {
+		traces, traceNote = 1, "sampled: one trace recorded (a trace several functions continue is counted by each); free tier not applied"
+	}
 	errs = append(errs,
 		add(rateItem(LineSES, int64(inv.Emails), UnitEmails, p.SESEmails, "")),
-		add(tierItem(LineLogs, inv.LogBytes, UnitBytes, p.LogsIngestion, opt.Used.LogBytes, "")))
+		add(tierItem(LineLogs, inv.LogBytes, UnitBytes, p.LogsIngestion, opt.Used.LogBytes, inv.LogNote)),
+		add(rateItem(LineXRay, traces, UnitTraces, p.XRayTracesRecorded, traceNote)))
 	if err := errors.Join(errs...); err != nil {
 		return Breakdown{}, err
 	}
@@ -262,7 +324,8 @@ func (inv Invocation) validate() error {
 		return fmt.Errorf("memory %d MB outside Lambda's 128–10240", inv.MemoryMB)
 	case inv.Duration < 0 || inv.InitDuration < 0 || inv.BilledDuration < 0 || inv.Connected < 0:
 		return errors.New("negative duration")
-	case inv.TriggerBytes < 0 || inv.SQSMessages < 0 || inv.EventsPut < 0 || inv.Emails < 0 || inv.LogBytes < 0:
+	case inv.TriggerBytes < 0 || inv.SQSMessages < 0 || inv.EventsPut < 0 || inv.Emails < 0 || inv.LogBytes < 0 ||
+		inv.SQSSendRequests < 0 || inv.WSPushes < 0 || inv.WSPushMessages < 0:
 		return errors.New("negative count")
 	case inv.Trigger != "" && !inv.Trigger.Valid():
 		return fmt.Errorf("unknown trigger kind %q", inv.Trigger)
@@ -315,6 +378,14 @@ func gbSeconds(qty MBms) string {
 	s := new(big.Rat).SetFrac64(qty, MBmsPerGBSecond).FloatString(13)
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
+}
+
+// pushNote is "3 pushes: 4 × 32 KB messages".
+func pushNote(pushes int, messages int64) string {
+	if pushes == 0 && messages == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: %d × 32 KB messages", countNote(pushes, "push", "pushes"), messages)
 }
 
 func countNote(n int, one, many string) string {

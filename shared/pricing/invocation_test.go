@@ -111,23 +111,50 @@ func TestPrice(t *testing.T) {
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 1000 + 900},
 		},
 		{
-			// One 64 KB message: send 1 + receive 1 + delete 1 = 3 × 400.
+			// One 64 KB message: receive 1 + delete 1 = 2 × 400 (the send
+			// is the sender's).
 			name: "a 64 KB SQS message",
 			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 64 << 10, SQSMessages: 1}),
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 800},
+		},
+		{
+			// One 65 KB message is two 64 KB chunks: receive 2 + delete 1
+			// = 3 × 400.
+			name: "a 65 KB SQS message",
+			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 1200},
 		},
 		{
-			// One 65 KB message is two 64 KB chunks: send 2 + receive 2 +
-			// delete 1 = 5 × 400.
-			name: "a 65 KB SQS message",
-			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}),
-			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 2000},
-		},
-		{
-			// 11 small messages: 11 sends + 1 receive + 2 deletes = 14 × 400.
+			// 11 small messages: 1 receive + 2 deletes = 3 × 400.
 			name: "a batch of 11 small SQS messages",
 			inv:  arm(Invocation{Trigger: meter.TriggerSQS, TriggerBytes: 11 << 10, SQSMessages: 11}),
-			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 5600},
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 1200},
+		},
+		{
+			// A batch send over 64 KB: 3 billed requests × $0.40 / 1M.
+			name: "the invocation's own SQS sends",
+			inv:  arm(Invocation{Trigger: meter.TriggerHTTP, SQSSendRequests: 3}),
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 1000, LineSQSSend: 1200},
+		},
+		{
+			// 3 pushes, one of 40 KB: 4 messages × $1.00 / 1M.
+			name: "pushes to WebSocket connections",
+			inv:  arm(Invocation{Trigger: meter.TriggerSQS, SQSMessages: 1, WSPushes: 3, WSPushMessages: 4}),
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineSQS: 800, LineWebSocketMessages: 4000},
+		},
+		{
+			// The trigger's 1 message takes the last unit at $1.00 / 1M;
+			// both pushes fall in the next tier at $0.80 / 1M.
+			name: "pushes tier after the trigger's own message",
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketMessage, TriggerBytes: 10, WSPushes: 2, WSPushMessages: 2}),
+			opt:  Options{Used: Usage{WebSocketMessages: 1_000_000_000 - 1}},
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 1000, LineWebSocketMessages: 1600},
+		},
+		{
+			// One trace recorded × $5.00 / 1M.
+			name: "a sampled trace",
+			inv:  arm(Invocation{Trigger: meter.TriggerSchedule, XRaySampled: true}),
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineXRay: 5000},
 		},
 		{
 			// 33 KB = 2 × 32 KB messages × $1.00 / 1M.
@@ -137,13 +164,18 @@ func TestPrice(t *testing.T) {
 		},
 		{
 			// 90 s rounds up to 2 minutes × $0.25 / 1M = 2 × 250.
-			name: "a WebSocket connection of 90 s",
-			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketConnect, Connected: 90 * time.Second}),
+			name: "a WebSocket connection of 90 s, at its $disconnect",
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketDisconnect, Connected: 90 * time.Second}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase, LineAPIGateway: 500},
 		},
 		{
-			name: "a WebSocket connect of unknown length",
-			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketConnect}),
+			name: "a $connect: minutes come at $disconnect",
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketConnect, Connected: 90 * time.Second}),
+			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase},
+		},
+		{
+			name: "a $disconnect of unknown length",
+			inv:  arm(Invocation{Trigger: meter.TriggerWebSocketDisconnect}),
 			want: want{LineLambdaRequests: request, LineLambdaCompute: armBase},
 		},
 		{
@@ -228,7 +260,9 @@ func TestPriceNotes(t *testing.T) {
 			Options{}, LineLambdaInit, "1024 MB × 180 ms = 0.18 GB-s"},
 		{"schedule", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerSchedule}, Options{}, LineEventBridge, "free"},
 		{"http units", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerHTTP, TriggerBytes: 614400}, Options{}, LineAPIGateway, "614400 bytes in 2 × 512 KB"},
-		{"sqs requests", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}, Options{}, LineSQS, "2 send + 2 receive + 1 delete"},
+		{"sqs requests", Invocation{Arch: ARM64, MemoryMB: 128, Trigger: meter.TriggerSQS, TriggerBytes: 65 << 10, SQSMessages: 1}, Options{}, LineSQS, "2 receive (64 KB chunks) + 1 delete"},
+		{"x-ray", Invocation{Arch: ARM64, MemoryMB: 128, XRaySampled: true}, Options{}, LineXRay, "one trace recorded"},
+		{"pushes", Invocation{Arch: ARM64, MemoryMB: 128, WSPushes: 2, WSPushMessages: 3}, Options{}, LineWebSocketMessages, "2 pushes: 3 × 32 KB"},
 		{"tier crossing", Invocation{Arch: ARM64, MemoryMB: 10240, Duration: time.Second},
 			Options{Used: Usage{ComputeARM64: GBSeconds(7_500_000_000) - 1}}, LineLambdaCompute, "straddles 2 price tiers"},
 	}

@@ -77,7 +77,21 @@ type Pricer struct {
 	mu    sync.Mutex
 	used  Usage
 	month time.Time
+	// counted is what each invocation priced this month (by its REPORT
+	// line's event id) added to used, so that pricing it again, when
+	// the other half of its lines arrives, replaces its part rather
+	// than adding it twice; order keeps the keys oldest first, at most
+	// maxCounted of them.
+	counted map[string]Usage
+	order   []string
 }
+
+// maxCounted is how many invocations a Pricer remembers the usage of.
+// The other half of an invocation's lines comes within minutes, not
+// after this many others; one re-priced after it has been forgotten
+// counts its tier usage twice (the price of that one invocation may
+// then sit a tier too far, never more).
+const maxCounted = 1 << 16
 
 // NewPricer checks the configuration: the region is in the table, the
 // overrides apply to its prices, the architectures are known.
@@ -137,6 +151,14 @@ func (p *Pricer) Used() (Usage, time.Time) {
 // before the current one (a late delivery) is priced from the first tier
 // and not counted.
 func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
+	return p.price("", inv, at)
+}
+
+// price is Price for the invocation key (its REPORT line's event id):
+// an invocation priced again replaces its share of the month's usage
+// instead of adding to it, so tiers advance once per invocation however
+// many deliveries price it. An empty key is always new.
+func (p *Pricer) price(key string, inv Invocation, at time.Time) (Breakdown, error) {
 	prices, err := p.cfg.Table.Lookup(p.cfg.Region, at)
 	if err != nil {
 		return Breakdown{}, err
@@ -148,9 +170,13 @@ func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
 	case p.month.IsZero():
 		p.month = month
 	case month.After(p.month):
-		p.month, p.used = month, Usage{}
+		p.month, p.used, p.counted, p.order = month, Usage{}, nil, nil
 	}
 	used := p.used
+	prev, again := p.counted[key]
+	if again {
+		used = used.minus(prev)
+	}
 	if month.Before(p.month) {
 		used = Usage{}
 	}
@@ -159,9 +185,27 @@ func (p *Pricer) Price(inv Invocation, at time.Time) (Breakdown, error) {
 		return Breakdown{}, err
 	}
 	if month.Equal(p.month) {
-		p.used = p.used.Plus(inv.Arch, b)
+		p.used = used.Plus(inv.Arch, b)
+		if key != "" {
+			p.remember(key, again, Usage{}.Plus(inv.Arch, b))
+		}
 	}
 	return b, nil
+}
+
+// remember keeps what the invocation key added to the month's usage.
+func (p *Pricer) remember(key string, known bool, u Usage) {
+	if p.counted == nil {
+		p.counted = map[string]Usage{}
+	}
+	if !known {
+		if len(p.order) >= maxCounted {
+			delete(p.counted, p.order[0])
+			p.order = p.order[1:]
+		}
+		p.order = append(p.order, key)
+	}
+	p.counted[key] = u
 }
 
 func monthOf(t time.Time) time.Time {
@@ -293,7 +337,10 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 			inv.Trigger, inv.TriggerBytes, inv.Emails = a.TriggerKind, a.BytesIn, a.Emails
 			inv.SQSMessages, inv.EventsPut = a.SQSMessages, a.EventsPut
 			inv.Connected = time.Duration(a.ConnectedMs) * time.Millisecond
+			inv.SQSSendRequests, inv.WSPushes, inv.WSPushMessages = a.SQSSendRequests, a.WSPushes, a.WSPushMessages
+			inv.XRaySampled = a.XRaySampled
 		}
+		inv.LogBytes, inv.LogNote = loggedBytes(r, x.end)
 		inv.Function = rec.Function
 		arch, err := p.Arch(rec.Function)
 		if err != nil {
@@ -301,13 +348,41 @@ func (p *Pricer) Join(reports []lambdalog.Report, attributions []meter.Attributi
 			continue
 		}
 		rec.Arch, inv.Arch = arch, arch
-		if rec.Breakdown, err = p.Price(inv, r.Time); err != nil {
+		key := r.EventID
+		if key == "" {
+			key = fmt.Sprintf("%s\x00%d", r.RequestID, x.n)
+		}
+		if rec.Breakdown, err = p.price(key, inv, r.Time); err != nil {
 			errs = append(errs, fmt.Errorf("pricing: join %s: %w", r.RequestID, err))
 			continue
 		}
 		records = append(records, rec)
 	}
 	return records, errors.Join(errs...)
+}
+
+// loggedBytes is what an invocation ingested into CloudWatch Logs, as
+// CloudWatch bills it (uncompressed bytes), and how it was measured.
+//
+// With the end line, and a count on it: the bytes the function's logger
+// wrote from its start line to its end line (meter.Attribution.LogBytes;
+// lines written to stdout around the logger, or after the end line, are
+// not in it), plus the end line's own (its log event's message), plus
+// the platform's START, END and REPORT lines, sized from their formats
+// (lambdalog.PlatformBytes: estimated to a few bytes). Without it (a
+// timeout, an out-of-memory kill, a function that does not count): the
+// bytes of the lines that named the request id in the REPORT's delivery
+// (lambdalog.Scan), a lower bound. Either way CloudWatch's per-event
+// metadata (26 bytes an event in PutLogEvents' size accounting) is not
+// counted, as ingestion is billed on the events' data.
+func loggedBytes(r lambdalog.Report, end *meter.Attribution) (int64, string) {
+	if end == nil || end.LogBytes <= 0 {
+		return r.LogBytes, "lines naming the request id in the REPORT's delivery (a lower bound)"
+	}
+	platform := lambdalog.PlatformBytes(r)
+	return end.LogBytes + end.Size + platform, fmt.Sprintf(
+		"function %d bytes (counted) + end line %d + START/END/REPORT %d (from their formats)",
+		end.LogBytes, end.Size, platform)
 }
 
 // lineSlack is how much later than its REPORT line an attribution line

@@ -145,8 +145,8 @@ func TestJoin(t *testing.T) {
 		t.Errorf("a REPORT without a function takes the attribution's: %+v", mystery)
 	}
 	checkBreakdown(t, mystery.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22})
-	// A 65 KB message: 5 SQS requests × 400; 1 email × 100,000.
-	checkBreakdown(t, sqs.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22, LineSQS: 2000, LineSES: 100_000})
+	// A 65 KB message: 2 receive + 1 delete × 400; 1 email × 100,000.
+	checkBreakdown(t, sqs.Breakdown, want{LineLambdaRequests: 200, LineLambdaCompute: 22, LineSQS: 1200, LineSES: 100_000})
 	if late.Attributed || late.TriggerKind != meter.TriggerDirect {
 		t.Errorf("unmatched REPORT: %+v", late)
 	}
@@ -295,5 +295,86 @@ func TestJoinEndLineStampedAfterItsReport(t *testing.T) {
 	}
 	if len(records) != 1 || records[0].Attribution != AttributionEnd || records[0].Breakdown.Item(LineSES).Quantity != 1 {
 		t.Fatalf("records = %+v, want one, attributed by its end line", records)
+	}
+}
+
+// TestJoinPricesTheLogsTheFunctionWrote: with an end line that counts,
+// the logs line is what the function wrote (log_bytes), the end line
+// itself and the platform's START, END and REPORT lines; without one,
+// what the REPORT's delivery saw.
+func TestJoinPricesTheLogsTheFunctionWrote(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	report := func(id string) lambdalog.Report {
+		return lambdalog.Report{RequestID: id, EventID: "ev-" + id, Function: "api", Time: at,
+			Duration: 12 * time.Millisecond, BilledDuration: 12 * time.Millisecond, MemorySizeMB: 128, MaxMemoryUsedMB: 40,
+			LogBytes: 500}
+	}
+	end := meter.Attribution{Msg: meter.AttributionMsg, RequestID: "counted", Function: "api", Phase: meter.PhaseEnd,
+		TriggerKind: meter.TriggerHTTP, Trigger: "GET /x", LogBytes: 100_000, Size: 400, EventID: "a-counted", Logged: at}
+	start := end
+	start.RequestID, start.Phase, start.LogBytes, start.EventID = "killed", meter.PhaseStart, 0, "a-killed"
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
+	records, err := p.Join([]lambdalog.Report{report("counted"), report("killed")}, []meter.Attribution{end, start})
+	if err != nil || len(records) != 2 {
+		t.Fatalf("records %v, %v", records, err)
+	}
+	byID := map[string]Record{}
+	for _, r := range records {
+		byID[r.RequestID] = r
+	}
+	// START "START RequestId: counted Version: $LATEST\n" 42 + END
+	// "END RequestId: counted\n" 23 + REPORT as written + its newline.
+	platform := int64(42 + 23 + len(report("counted").String()) + 1)
+	if got := lambdalog.PlatformBytes(report("counted")); got != platform {
+		t.Fatalf("PlatformBytes = %d, want %d", got, platform)
+	}
+	logs := byID["counted"].Breakdown.Item(LineLogs)
+	if want := 100_000 + 400 + platform; logs.Quantity != want {
+		t.Errorf("logs quantity %d, want %d (%s)", logs.Quantity, want, logs.Note)
+	}
+	// 100,400 + platform bytes × $0.57 / 2^30, rounded once.
+	wantAmount, _ := mustRate("0.57", BytesPerGB).Cost(100_000 + 400 + platform)
+	if logs.Amount != wantAmount || !strings.Contains(logs.Note, "counted") {
+		t.Errorf("logs %+v, want amount %s", logs, wantAmount)
+	}
+	if killed := byID["killed"].Breakdown.Item(LineLogs); killed.Quantity != 500 || !strings.Contains(killed.Note, "lower bound") {
+		t.Errorf("without an end line the delivery's count stands: %+v", killed)
+	}
+}
+
+// TestRepricingCountsTierUsageOnce: an invocation priced again (its
+// other half came in a later delivery) replaces its share of the
+// month's usage, so the tiers advance once per invocation; another
+// invocation still adds its own.
+func TestRepricingCountsTierUsageOnce(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	report := func(id string) lambdalog.Report {
+		return lambdalog.Report{RequestID: id, EventID: "ev-" + id, Function: "api", Time: at,
+			Duration: 100 * time.Millisecond, BilledDuration: 100 * time.Millisecond, MemorySizeMB: 1024, LogBytes: 300}
+	}
+	end := meter.Attribution{Msg: meter.AttributionMsg, RequestID: "one", Function: "api", Phase: meter.PhaseEnd,
+		TriggerKind: meter.TriggerHTTP, Trigger: "GET /x", EventID: "a-one", Logged: at}
+	p := newPricer(t, PricerConfig{Arch: map[string]string{"api": ARM64}})
+	// The REPORT alone, then with its end line, then both again (a
+	// redelivery).
+	for _, lines := range [][]meter.Attribution{nil, {end}, {end}} {
+		if _, err := p.Join([]lambdalog.Report{report("one")}, lines); err != nil {
+			t.Fatal(err)
+		}
+	}
+	used, _ := p.Used()
+	// 1024 MB × 100 ms; one HTTP request (the end line's trigger);
+	// 300 bytes of log.
+	want := Usage{ComputeARM64: 102_400, HTTPRequests: 1, LogBytes: 300}
+	if used != want {
+		t.Errorf("after pricing one invocation three times, usage %+v, want %+v", used, want)
+	}
+	if _, err := p.Join([]lambdalog.Report{report("two")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	want.ComputeARM64 += 102_400
+	want.LogBytes += 300
+	if used, _ = p.Used(); used != want {
+		t.Errorf("a second invocation: usage %+v, want %+v", used, want)
 	}
 }

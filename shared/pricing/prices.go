@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"innkeeper/shared/meter"
 )
 
 // Meters: the unit each price is per, and the sizes AWS meters in.
@@ -18,10 +20,10 @@ const (
 	// BytesPerGB is the GB of CloudWatch Logs ingestion.
 	BytesPerGB = 1 << 30
 
-	httpUnit      = 512 << 10 // an HTTP API request is metered per 512 KB
-	websocketUnit = 32 << 10  // a WebSocket message per 32 KB
-	sqsUnit       = 64 << 10  // an SQS request per 64 KB chunk of payload
-	sqsBatch      = 10        // messages in one DeleteMessageBatch
+	httpUnit      = 512 << 10           // an HTTP API request is metered per 512 KB
+	websocketUnit = meter.WebSocketUnit // a WebSocket message per 32 KB
+	sqsUnit       = meter.SQSUnit       // an SQS request per 64 KB chunk of payload
+	sqsBatch      = 10                  // messages in one DeleteMessageBatch
 )
 
 // Architectures of a Lambda function.

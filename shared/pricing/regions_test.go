@@ -147,7 +147,7 @@ func TestRegionPricesByHand(t *testing.T) {
 	ws := Invocation{Function: "ws", Arch: ARM64, MemoryMB: 128, Duration: time.Millisecond,
 		Trigger: meter.TriggerWebSocketMessage, TriggerBytes: 40 << 10}
 	conn := Invocation{Function: "ws", Arch: ARM64, MemoryMB: 128, Duration: time.Millisecond,
-		Trigger: meter.TriggerWebSocketConnect, Connected: 90 * time.Second}
+		Trigger: meter.TriggerWebSocketDisconnect, Connected: 90 * time.Second}
 	tests := []struct {
 		region           string
 		gateway, logs    Nanos

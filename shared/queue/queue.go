@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/meter"
 )
 
 // SQSAPI is the part of Amazon SQS the package uses, in its own terms;
@@ -94,6 +95,10 @@ func (p Publisher) Publish(ctx context.Context, events []booking.OutboxEvent) ([
 			}
 		}
 		ok, failed, err := p.Client.SendMessageBatch(ctx, p.QueueURL, messages)
+		if err == nil {
+			// SQS answered: the call is billed, refused entries and all.
+			meter.From(ctx).SQSSent(Payload(messages))
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("queue: send batch: %w", err)
@@ -111,6 +116,21 @@ func (p Publisher) Publish(ctx context.Context, events []booking.OutboxEvent) ([
 		}
 	}
 	return sent, firstErr
+}
+
+// Payload is the size SQS bills a send of messages on: every body and
+// every attribute's name, data type and value, in bytes (SQS counts
+// them all towards a message's size). A call is billed as one request
+// per 64 KB of it (meter.SQSUnit), at least one.
+func Payload(messages []Message) int64 {
+	var n int64
+	for _, m := range messages {
+		n += int64(len(m.Body))
+		for name, a := range m.Attributes {
+			n += int64(len(name) + len(a.DataType) + len(a.Value))
+		}
+	}
+	return n
 }
 
 // Outbox is the store side of the relay: the table the commands write

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/meter"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/queue/queuetest"
 )
@@ -273,5 +275,49 @@ func TestFlushGivesUpOnAHangingSQS(t *testing.T) {
 	q.Hang = false
 	if n, err := r.Sweep(context.Background(), t0.Add(time.Minute), 30*time.Second); err != nil || n != 1 {
 		t.Fatalf("sweep after the hang: %d, %v", n, err)
+	}
+}
+
+// TestPublishMetersTheRequestsItSends: each SendMessageBatch call is
+// billed as one request per 64 KB of its payload; a batch of ten 10 KB
+// events is 100 KB and more, so two requests, and a small batch one.
+func TestPublishMetersTheRequestsItSends(t *testing.T) {
+	tests := []struct {
+		name     string
+		events   int
+		size     int
+		requests int64
+	}{
+		{"one small event", 1, 10, 1},
+		{"ten 10 KB events: one call over 64 KB", 10, 10 << 10, 2},
+		{"eleven 10 KB events: two calls", 11, 10 << 10, 3},
+		{"ten 7 KB events: 70 KB", 10, 7 << 10, 2},
+		{"nine 7 KB events: 63 KB and the attributes", 9, 7 << 10, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs := events(tt.events)
+			for i := range evs {
+				evs[i].Payload = []byte(strings.Repeat("x", tt.size))
+			}
+			ctx, inv := meter.Start(context.Background(), "api", meter.TriggerHTTP, "POST /v1/reservations", 0)
+			if _, err := (queue.Publisher{Client: &queuetest.SQS{}, QueueURL: "http://sqs.local/events"}).Publish(ctx, evs); err != nil {
+				t.Fatal(err)
+			}
+			if got := inv.Attribution().SQSSendRequests; got != tt.requests {
+				t.Errorf("%d requests metered, want %d", got, tt.requests)
+			}
+		})
+	}
+}
+
+func TestPayloadCountsBodiesAndAttributes(t *testing.T) {
+	got := queue.Payload([]queue.Message{
+		{ID: "1", Body: "hello", Attributes: map[string]queue.Attribute{"event_type": {DataType: "String", Value: "x"}}},
+		{ID: "2", Body: "abc"},
+	})
+	// 5 + (10 + 6 + 1) + 3; ids are not payload.
+	if got != 25 {
+		t.Errorf("Payload = %d, want 25", got)
 	}
 }

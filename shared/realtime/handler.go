@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -70,8 +71,11 @@ func reply(status int) events.APIGatewayProxyResponse {
 // Handle serves every route of the WebSocket API.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	kind := meter.TriggerWebSocketMessage
-	if ev.RequestContext.EventType == "CONNECT" || ev.RequestContext.EventType == "DISCONNECT" {
+	switch ev.RequestContext.EventType {
+	case "CONNECT":
 		kind = meter.TriggerWebSocketConnect
+	case "DISCONNECT":
+		kind = meter.TriggerWebSocketDisconnect
 	}
 	ctx, inv := meter.Begin(ctx, h.Log, h.Function, kind, ev.RequestContext.RouteKey, int64(len(ev.Body)))
 	defer inv.Log(ctx, h.Log)
@@ -80,6 +84,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxy
 	case "CONNECT":
 		return h.connect(ctx, id, ev), nil
 	case "DISCONNECT":
+		inv.Connected(h.connectedFor(ctx, id, ev.RequestContext))
 		if err := h.Hub.Disconnect(ctx, id); err != nil {
 			h.Log.WarnContext(ctx, "disconnect", slog.String("connection_id", id), slog.String("error", err.Error()))
 		}
@@ -87,6 +92,30 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayWebsocketProxy
 	default:
 		return answer(h.message(ctx, id, ev.Body)), nil
 	}
+}
+
+// connectedFor is how long the connection a $disconnect ends was open,
+// which its connection minutes are billed on: from API Gateway's
+// connectedAt (milliseconds since the epoch) when the event carries it,
+// else from the time Connect recorded, to the $disconnect's request
+// time (or now); zero when neither is known.
+func (h *Handler) connectedFor(ctx context.Context, id string, rc events.APIGatewayWebsocketProxyRequestContext) time.Duration {
+	end := time.Now()
+	if rc.RequestTimeEpoch > 0 {
+		end = time.UnixMilli(rc.RequestTimeEpoch)
+	}
+	start := time.UnixMilli(rc.ConnectedAt)
+	if rc.ConnectedAt <= 0 {
+		at, ok, err := h.Hub.ConnectedAt(ctx, id)
+		if err != nil {
+			h.Log.WarnContext(ctx, "disconnect: connection time unknown", slog.String("connection_id", id), slog.String("error", err.Error()))
+		}
+		if !ok {
+			return 0
+		}
+		start = at
+	}
+	return max(end.Sub(start), 0)
 }
 
 func header(hs map[string]string, name string) string {

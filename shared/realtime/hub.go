@@ -67,7 +67,7 @@ func (h *Hub) Connect(ctx context.Context, id string, p Principal) error {
 	rdb := h.Redis.Redis()
 	_, err := rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.HSet(ctx, h.connKey(id), "kind", p.Kind, "reference", p.Reference, "role", p.Role,
-			"key_id", p.KeyID, "key", p.Key, "connected_at", time.Now().UTC().Format(time.RFC3339))
+			"key_id", p.KeyID, "key", p.Key, "connected_at", time.Now().UTC().Format(time.RFC3339Nano))
 		pipe.Expire(ctx, h.connKey(id), ConnectionTTL)
 		return nil
 	})
@@ -123,6 +123,23 @@ func (h *Hub) Principal(ctx context.Context, id string) (Principal, bool, error)
 		return p, false, fmt.Errorf("realtime: principal of %s: %w", id, err)
 	}
 	return p, true, nil
+}
+
+// ConnectedAt is when connection id was recorded by Connect; false when
+// it is unknown (never connected, forgotten, or lapsed).
+func (h *Hub) ConnectedAt(ctx context.Context, id string) (time.Time, bool, error) {
+	v, err := h.Redis.Redis().HGet(ctx, h.connKey(id), "connected_at").Result()
+	if errors.Is(err, redis.Nil) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("realtime: connected at of %s: %w", id, err)
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("realtime: connected at of %s: %w", id, err)
+	}
+	return at, true, nil
 }
 
 // Subscribe adds connection id to topic.

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/meter"
 )
 
 // The messages pushed to clients. Each is a small JSON document with a
@@ -95,6 +96,11 @@ func (p *Pusher) post(ctx context.Context, id string, data []byte) error {
 		return ErrNoClient
 	}
 	_, err := p.Client.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: data})
+	if err == nil {
+		// Billed as a WebSocket message (per 32 KB) once API Gateway
+		// took it; a refused or failed post is not counted.
+		meter.From(ctx).Pushed(len(data))
+	}
 	var gone *types.GoneException
 	if errors.As(err, &gone) {
 		if derr := p.Hub.Disconnect(ctx, id); derr != nil {

@@ -19,8 +19,8 @@ const saveReportLines = `
 
 // saveAttributionLines keeps attribution lines, each log event once.
 const saveAttributionLines = `
-	INSERT INTO cost_attribution_lines (event_id, request_id, phase, logged_at, line)
-	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+	INSERT INTO cost_attribution_lines (event_id, request_id, phase, logged_at, line, bytes)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::int[])
 	ON CONFLICT (event_id) DO NOTHING`
 
 // SaveCostLines keeps the REPORT and attribution lines of a delivery as
@@ -49,6 +49,7 @@ func (s *Store) SaveCostLines(ctx context.Context, reports []lambdalog.Report, a
 	var aIDs, aReqs, aPhases []string
 	var aAt []time.Time
 	var aDocs [][]byte
+	var aBytes []*int32
 	for _, a := range attributions {
 		if err := checkLine(a.EventID, a.RequestID); err != nil {
 			bad = append(bad, fmt.Errorf("attribution %q: %w", a.RequestID, err))
@@ -69,6 +70,12 @@ func (s *Store) SaveCostLines(ctx context.Context, reports []lambdalog.Report, a
 		}
 		aIDs, aReqs, aPhases = append(aIDs, a.EventID), append(aReqs, a.RequestID), append(aPhases, string(phase))
 		aAt, aDocs = append(aAt, at), append(aDocs, doc)
+		var size *int32
+		if a.Size > 0 && a.Size <= 1<<30 {
+			n := int32(a.Size)
+			size = &n
+		}
+		aBytes = append(aBytes, size)
 	}
 	if len(rIDs)+len(aIDs) > 0 {
 		tx, err := s.pool.Begin(ctx)
@@ -79,7 +86,7 @@ func (s *Store) SaveCostLines(ctx context.Context, reports []lambdalog.Report, a
 		if _, err := tx.Exec(ctx, saveReportLines, rIDs, rReqs, rAt, rDocs); err != nil {
 			return classify("save cost lines", err)
 		}
-		if _, err := tx.Exec(ctx, saveAttributionLines, aIDs, aReqs, aPhases, aAt, aDocs); err != nil {
+		if _, err := tx.Exec(ctx, saveAttributionLines, aIDs, aReqs, aPhases, aAt, aDocs, aBytes); err != nil {
 			return classify("save cost lines", err)
 		}
 		if err := tx.Commit(ctx); err != nil {
@@ -103,15 +110,16 @@ func checkLine(eventID, requestID string) error {
 }
 
 // CostLines are every REPORT and attribution line kept for the request
-// ids, in the order they were logged, as SaveCostLines kept them: what
+// ids, in the order they were logged, as SaveCostLines kept them (an
+// attribution's Size too): what
 // pricing.Pricer.Join needs to price those invocations again.
 func (s *Store) CostLines(ctx context.Context, requestIDs []string) ([]lambdalog.Report, []meter.Attribution, error) {
 	var reports []lambdalog.Report
 	var attributions []meter.Attribution
 	rows, err := s.pool.Query(ctx, `
-		SELECT event_id, logged_at, report, NULL::jsonb FROM cost_report_lines WHERE request_id = ANY($1)
+		SELECT event_id, logged_at, report, NULL::jsonb, NULL::int FROM cost_report_lines WHERE request_id = ANY($1)
 		UNION ALL
-		SELECT event_id, logged_at, NULL, line FROM cost_attribution_lines WHERE request_id = ANY($1)
+		SELECT event_id, logged_at, NULL, line, bytes FROM cost_attribution_lines WHERE request_id = ANY($1)
 		ORDER BY 2, 1`, requestIDs)
 	if err != nil {
 		return nil, nil, classify("cost lines", err)
@@ -121,7 +129,8 @@ func (s *Store) CostLines(ctx context.Context, requestIDs []string) ([]lambdalog
 		var id string
 		var at time.Time
 		var report, line []byte
-		if err := rows.Scan(&id, &at, &report, &line); err != nil {
+		var size *int32
+		if err := rows.Scan(&id, &at, &report, &line, &size); err != nil {
 			return nil, nil, classify("cost lines", err)
 		}
 		if report != nil {
@@ -138,6 +147,9 @@ func (s *Store) CostLines(ctx context.Context, requestIDs []string) ([]lambdalog
 			return nil, nil, fmt.Errorf("store: cost lines: attribution %s: %w", id, err)
 		}
 		a.EventID, a.Logged = id, at.UTC()
+		if size != nil {
+			a.Size = int64(*size)
+		}
 		attributions = append(attributions, a)
 	}
 	if err := rows.Err(); err != nil {

@@ -26,36 +26,47 @@ var _ finance.Ledger = (*Store)(nil)
 // each record travel as a JSON array, as a text[] of text[] would have
 // to be rectangular.
 //
-// An invocation (request id, attempt) already held is replaced only by a
-// record attributed as well or better (none < start < end), and then
-// only when it knows more or prices another REPORT line: a redelivered
-// batch changes nothing, and a delivery that saw one half only never
-// undoes a row joined from both.
+// An invocation (request id, attempt) already held is replaced by a
+// record of the same REPORT line only when it is attributed better
+// (none < start < end): a redelivered batch changes nothing, and a
+// delivery that saw one half only never undoes a row joined from both.
+// It is replaced by a record of another REPORT line only when that line
+// was logged earlier (by time, then event id, as pricing.Pricer.Join
+// orders them): attempt n is the n-th REPORT line of its request id, so
+// when an earlier REPORT arrives late the attempts after it move up one
+// (each row takes the earlier line; the last is inserted), while a
+// delivery that saw fewer REPORT lines, and so numbers a later line n,
+// never undoes that. Rows from before REPORT lines were kept (no
+// report_event_id) take a record attributed as well or better.
 const recordCosts = `
 	INSERT INTO invocation_costs AS c (request_id, attempt, function, arch, trigger, trigger_kind, hotel,
 		reservations, client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown,
-		attributed, attribution, report_event_id)
+		attributed, attribution, report_event_id, max_memory_mb)
 	SELECT r.request_id, r.attempt, r.function, r.arch, r.trigger, r.trigger_kind, r.hotel,
 		ARRAY(SELECT jsonb_array_elements_text(r.reservations::jsonb)),
 		r.client, r.started_at, r.ended_at, r.billed_ms, r.memory_mb, r.init_ms, r.cost_nanos,
-		r.breakdown::jsonb, r.attributed, r.attribution, r.report_event_id
+		r.breakdown::jsonb, r.attributed, r.attribution, r.report_event_id, r.max_memory_mb
 	FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 		$8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::int[],
-		$14::bigint[], $15::bigint[], $16::text[], $17::bool[], $18::text[], $19::text[])
+		$14::bigint[], $15::bigint[], $16::text[], $17::bool[], $18::text[], $19::text[], $20::int[])
 		AS r(request_id, attempt, function, arch, trigger, trigger_kind, hotel, reservations,
 			client, started_at, ended_at, billed_ms, memory_mb, init_ms, cost_nanos, breakdown,
-			attributed, attribution, report_event_id)
+			attributed, attribution, report_event_id, max_memory_mb)
 	ON CONFLICT (request_id, attempt) DO UPDATE SET
 		function = excluded.function, arch = excluded.arch, trigger = excluded.trigger,
 		trigger_kind = excluded.trigger_kind, hotel = excluded.hotel, reservations = excluded.reservations,
 		client = excluded.client, started_at = excluded.started_at, ended_at = excluded.ended_at,
 		billed_ms = excluded.billed_ms, memory_mb = excluded.memory_mb, init_ms = excluded.init_ms,
 		cost_nanos = excluded.cost_nanos, breakdown = excluded.breakdown, attributed = excluded.attributed,
-		attribution = excluded.attribution, report_event_id = excluded.report_event_id, ingested_at = now()
-	WHERE array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
-			> array_position(ARRAY['none', 'start', 'end'], c.attribution)
-		OR (excluded.attribution = c.attribution
-			AND excluded.report_event_id IS DISTINCT FROM c.report_event_id)`
+		attribution = excluded.attribution, report_event_id = excluded.report_event_id,
+		max_memory_mb = excluded.max_memory_mb, ingested_at = now()
+	WHERE (excluded.report_event_id IS NOT DISTINCT FROM c.report_event_id
+			AND array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
+				> array_position(ARRAY['none', 'start', 'end'], c.attribution))
+		OR (excluded.ended_at, excluded.report_event_id COLLATE "C") < (c.ended_at, c.report_event_id COLLATE "C")
+		OR (c.report_event_id IS NULL AND excluded.report_event_id IS NOT NULL
+			AND array_position(ARRAY['none', 'start', 'end'], excluded.attribution)
+				>= array_position(ARRAY['none', 'start', 'end'], c.attribution))`
 
 // costColumns are a batch of records, column by column.
 type costColumns struct {
@@ -75,6 +86,7 @@ type costColumns struct {
 	attributed       []bool
 	attributions     []string
 	reportEvents     []*string
+	maxMemory        []*int32
 }
 
 func (c *costColumns) add(r pricing.Record) error {
@@ -110,6 +122,14 @@ func (c *costColumns) add(r pricing.Record) error {
 	c.attributions = append(c.attributions, attributionOf(r))
 	c.reportEvents = append(c.reportEvents, nullable(r.Report.EventID))
 	c.attempts = append(c.attempts, int32(max(r.Attempt, 1)))
+	// A REPORT without Max Memory Used (the JSON format may leave it
+	// out) reads 0: not a peak, so not kept.
+	var peak *int32
+	if r.Report.MaxMemoryUsedMB > 0 {
+		n := int32(r.Report.MaxMemoryUsedMB)
+		peak = &n
+	}
+	c.maxMemory = append(c.maxMemory, peak)
 	return nil
 }
 
@@ -164,7 +184,7 @@ func (s *Store) RecordCosts(ctx context.Context, records []pricing.Record) (int,
 		tag, err := s.pool.Exec(ctx, recordCosts, cols.ids, cols.attempts, cols.functions, cols.archs, cols.triggers,
 			cols.kinds, cols.hotels, cols.reservations, cols.clients, cols.started, cols.ended,
 			cols.billed, cols.memory, cols.init, cols.nanos, cols.breakdowns, cols.attributed,
-			cols.attributions, cols.reportEvents)
+			cols.attributions, cols.reportEvents, cols.maxMemory)
 		if err != nil {
 			return 0, classify("record costs", err)
 		}
@@ -201,6 +221,8 @@ func checkRecord(r pricing.Record) error {
 		return errors.New("needs a start and an end, in order")
 	case r.Report.MemorySizeMB < 128 || r.Report.MemorySizeMB > 10240:
 		return fmt.Errorf("memory %d MB outside 128–10240", r.Report.MemorySizeMB)
+	case r.Report.MaxMemoryUsedMB < 0 || r.Report.MaxMemoryUsedMB > 10240:
+		return fmt.Errorf("max memory used %d MB outside 0–10240", r.Report.MaxMemoryUsedMB)
 	case r.Report.BilledDuration < 0 || r.Report.InitDuration < 0:
 		return errors.New("negative duration")
 	case r.Breakdown.Total < 0 || sum != r.Breakdown.Total:

@@ -476,3 +476,52 @@ func BenchmarkRecordCosts(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "records/op")
 }
+
+// An earlier REPORT of a request id that arrives after a later one was
+// recorded as attempt 1: the later moves to attempt 2 and the earlier
+// takes attempt 1, whatever either's attribution; a delivery that still
+// sees the later one only, and calls it attempt 1, changes nothing.
+func TestRecordCostsRenumbersAttemptsWhenAnEarlierReportArrives(t *testing.T) {
+	t.Parallel()
+	st := testenv.Store(t)
+	ctx := context.Background()
+	attempt := func(n int, end time.Time, eventID, attribution string, total pricing.Nanos) pricing.Record {
+		return invocation("req-retry", "scheduler", end, total, func(r *pricing.Record) {
+			r.Attempt, r.Attribution, r.Report.EventID = n, attribution, eventID
+			r.Attributed = attribution != pricing.AttributionNone
+		})
+	}
+	later := clock.Add(time.Minute)
+	// The retry's REPORT came first, with its end line.
+	if _, err := st.RecordCosts(ctx, []pricing.Record{attempt(1, later, "ev-2", pricing.AttributionEnd, 2000)}); err != nil {
+		t.Fatal(err)
+	}
+	// The first attempt timed out: its REPORT (start line only) comes
+	// late; the join now numbers both.
+	fresh := []pricing.Record{attempt(1, clock, "ev-1", pricing.AttributionStart, 1000), attempt(2, later, "ev-2", pricing.AttributionEnd, 2000)}
+	if _, err := st.RecordCosts(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	// A stale join, from a delivery that saw the retry's lines only.
+	if _, err := st.RecordCosts(ctx, []pricing.Record{attempt(1, later, "ev-2", pricing.AttributionEnd, 2000)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.Pool().Query(ctx, `SELECT attempt, report_event_id, attribution, cost_nanos FROM invocation_costs
+		WHERE request_id = 'req-retry' ORDER BY attempt`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var n int
+		var ev, attribution string
+		var nanos int64
+		if err := rows.Scan(&n, &ev, &attribution, &nanos); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %s %s %d", n, ev, attribution, nanos))
+	}
+	if want := []string{"1 ev-1 start 1000", "2 ev-2 end 2000"}; !slices.Equal(got, want) {
+		t.Errorf("ledger %v, want %v", got, want)
+	}
+}

@@ -330,6 +330,7 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/finance/reservations/{reference}/cost", "api", Finance},
 		{"GET", "/v1/finance/forecast", "api", Finance},
 		{"GET", "/v1/finance/revenue", "api", Finance},
+		{"GET", "/v1/finance/memory", "api", Finance},
 
 		{"ANY", DefaultRoute, "api", Public},
 	},
