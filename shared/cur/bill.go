@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"innkeeper/shared/decimal"
+	"innkeeper/shared/finance"
 	"innkeeper/shared/pricing"
 )
 
@@ -79,22 +80,8 @@ func (f Filter) match(tags map[string]string) bool {
 }
 
 // Day is what the bill charged the stage for one service on one UTC
-// day, by kind, in nano-dollars.
-type Day struct {
-	Day     string // YYYY-MM-DD
-	Service string // line_item_product_code
-	// BillingPeriod is the month (YYYY-MM) of the bill the day is in.
-	BillingPeriod string
-	Usage         pricing.Nanos
-	Credits       pricing.Nanos
-	Tax           pricing.Nanos
-	Fees          pricing.Nanos
-	// Files are the data files the day's line items came from.
-	Files []string
-}
-
-// Net is what the day cost after credits, taxes and fees.
-func (d Day) Net() pricing.Nanos { return d.Usage + d.Credits + d.Tax + d.Fees }
+// day, by kind, in nano-dollars: finance's BillDay, which the store keeps.
+type Day = finance.BillDay
 
 // Counts say what a read did with the line items.
 type Counts struct {
