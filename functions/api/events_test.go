@@ -59,6 +59,7 @@ var expected = map[string]int{
 	"finance-reservation-cost":       200,
 	"finance-forecast":               200,
 	"finance-revenue":                200,
+	"finance-reconciliation":         200,
 	// Payload format 1.0, as LocalStack's REST API sends.
 	"rest-v1-list-hotels": 200,
 }

@@ -77,6 +77,9 @@ type Deps struct {
 	// Revenue answers the revenue report. When nil, Keys is used if it
 	// is one too (the store is).
 	Revenue finance.RevenueSource
+	// Reconciliation answers the reconciliation against the bill. When
+	// nil, Keys is used if it is one too (the store is).
+	Reconciliation finance.ReconciliationSource
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -113,6 +116,7 @@ type Server struct {
 	redrive        func(ctx context.Context) (string, error)
 	ledger         finance.Ledger
 	revenue        finance.RevenueSource
+	reconciliation finance.ReconciliationSource
 	metrics        Metrics
 	limits         *rateLimits
 	log            *slog.Logger
@@ -177,6 +181,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/finance/reservations/{reference}/cost": fin(s.reservationCost),
 		"GET /v1/finance/forecast":                      fin(s.forecast),
 		"GET /v1/finance/revenue":                       fin(s.financeRevenue),
+		"GET /v1/finance/reconciliation":                fin(s.financeReconciliation),
 	}
 }
 
@@ -220,8 +225,9 @@ func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, err
 func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
-		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, metrics: d.Metrics,
-		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
+		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, reconciliation: d.Reconciliation,
+		metrics: d.Metrics,
+		log:     d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 		metricsToken: d.MetricsToken,
 	}
 	if s.log == nil {
@@ -232,6 +238,9 @@ func New(d Deps) *Server {
 	}
 	if rs, ok := d.Keys.(finance.RevenueSource); ok && s.revenue == nil {
 		s.revenue = rs
+	}
+	if rs, ok := d.Keys.(finance.ReconciliationSource); ok && s.reconciliation == nil {
+		s.reconciliation = rs
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)
