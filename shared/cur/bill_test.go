@@ -207,16 +207,6 @@ func TestParseCost(t *testing.T) {
 	}
 }
 
-func TestParquetIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	part := filepath.Join(dir, "data", "BILLING_PERIOD=2026-12")
-	os.MkdirAll(part, 0o755)
-	os.WriteFile(filepath.Join(part, "x-00001.snappy.parquet"), []byte("PAR1"), 0o644)
-	if _, err := Load(context.Background(), Dir(dir), []string{"2026-12"}, prod); !errors.Is(err, ErrParquet) {
-		t.Errorf("err = %v; want ErrParquet", err)
-	}
-}
-
 func TestPeriods(t *testing.T) {
 	got := Periods(time.Date(2027, 1, 3, 2, 0, 0, 0, time.UTC))
 	if !reflect.DeepEqual(got, []string{"2026-12", "2027-01"}) {

@@ -49,7 +49,7 @@ func (s S3) partition(period string) string {
 	return s.Prefix + "/" + PartitionDir(period) + "/"
 }
 
-// Files lists the period's .csv and .csv.gz objects.
+// Files lists the period's data objects.
 func (s S3) Files(ctx context.Context, period string) ([]string, error) {
 	var out []string
 	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{Bucket: aws.String(s.Bucket), Prefix: aws.String(s.partition(period))})

@@ -1,6 +1,7 @@
 package cur
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,28 +29,25 @@ type Source interface {
 // the export's root (<prefix>/<export-name>).
 func PartitionDir(period string) string { return "data/BILLING_PERIOD=" + period }
 
-// ErrParquet is a billing period delivered as Parquet, which the reader
-// does not read yet: the export must be gzip/CSV.
-var ErrParquet = errors.New("cur: the export is Parquet; configure it as gzip/CSV (TEXT_OR_CSV, GZIP)")
-
-// dataFile tells the data files of a partition from the rest; a Parquet
-// file is an error, so that an export configured so is not read as empty.
+// dataFile tells the data files of a partition (.csv, .csv.gz,
+// .parquet) from the rest.
 func dataFile(name string) (bool, error) {
 	lower := strings.ToLower(name)
-	switch {
-	case strings.HasSuffix(lower, ".csv"), strings.HasSuffix(lower, ".csv.gz"):
-		return true, nil
-	case strings.HasSuffix(lower, ".parquet"):
-		return false, fmt.Errorf("%w: %s", ErrParquet, name)
+	for _, ext := range []string{".csv", ".csv.gz", ".parquet"} {
+		if strings.HasSuffix(lower, ext) {
+			return true, nil
+		}
 	}
 	return false, nil
 }
+
+func isParquet(name string) bool { return strings.HasSuffix(strings.ToLower(name), ".parquet") }
 
 // Dir is an export in a folder: <Dir>/data/BILLING_PERIOD=YYYY-MM/…
 // (the layout below the export's S3 prefix).
 type Dir string
 
-// Files lists the period's .csv and .csv.gz files, at any depth.
+// Files lists the period's data files, at any depth.
 func (d Dir) Files(ctx context.Context, period string) ([]string, error) {
 	root := filepath.Join(string(d), filepath.FromSlash(PartitionDir(period)))
 	var out []string
@@ -129,5 +127,13 @@ func readFile(ctx context.Context, src Source, b *Bill, name string) error {
 		return err
 	}
 	defer rc.Close()
+	if isParquet(name) {
+		// Parquet's footer comes last: the file is read whole.
+		raw, err := io.ReadAll(rc)
+		if err != nil {
+			return fmt.Errorf("cur: read %s: %w", name, err)
+		}
+		return b.ReadParquet(bytes.NewReader(raw), int64(len(raw)), name)
+	}
 	return b.ReadCSV(rc, name)
 }

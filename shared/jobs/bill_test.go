@@ -65,8 +65,8 @@ func TestReconcileBillWithoutAnExport(t *testing.T) {
 	}
 }
 
-// TestReconcileBillFailsOnABadExport: a Parquet export fails the run
-// (recorded), rather than reading as an empty bill.
+// TestReconcileBillFailsOnABadExport: a data file that cannot be read
+// fails the run (recorded), rather than reading as an empty bill.
 func TestReconcileBillFailsOnABadExport(t *testing.T) {
 	t.Parallel()
 	st := testenv.Store(t)
@@ -75,7 +75,7 @@ func TestReconcileBillFailsOnABadExport(t *testing.T) {
 	r := &jobs.Runner{Store: st, Log: logging.Discard(), Function: "scheduler",
 		Bill: jobs.BillExport{Source: cur.Dir(dir), Filter: cur.Filter{App: "innkeeper", Stage: "prod"}}}
 	if _, err := r.Handle(context.Background(), scheduled(jobs.ReconcileBill)); err == nil {
-		t.Error("a Parquet export was read as an empty bill")
+		t.Error("a broken Parquet file was read as an empty bill")
 	}
 }
 
