@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"innkeeper/shared/cur"
 	"innkeeper/shared/dbauth"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/realtime"
@@ -29,7 +30,8 @@ var (
 	pushClient    = client{"innkeeper/shared/realtime", realtime.Actions}
 	backupClient  = client{"innkeeper/shared/restorecheck", restorecheck.Actions}
 	dbauthClient  = client{"innkeeper/shared/dbauth", dbauth.Actions}
-	clients       = []client{sqsClient, secretsClient, sesClient, pushClient, backupClient, dbauthClient}
+	curClient     = client{"innkeeper/shared/cur", cur.Actions}
+	clients       = []client{sqsClient, secretsClient, sesClient, pushClient, backupClient, dbauthClient, curClient}
 )
 
 // call is one AWS call a function makes. when, if set, is the variable
@@ -56,7 +58,9 @@ var calls = map[string][]call{
 	"scheduler": {
 		{secretsClient, "GetSecretValue", ""},
 		{dbauthClient, "BuildAuthToken", "DATABASE_AUTH"},
-		{sqsClient, "SendMessageBatch", ""}, // outbox-sweep
+		{sqsClient, "SendMessageBatch", ""},        // outbox-sweep
+		{curClient, "ListObjectsV2", "CUR_S3_URI"}, // reconcile-bill
+		{curClient, "GetObject", "CUR_S3_URI"},
 	},
 	"metrics": {
 		{secretsClient, "GetSecretValue", ""},

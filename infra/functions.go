@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
+	"innkeeper/shared/cur"
 	"innkeeper/shared/topology"
 )
 
@@ -185,9 +186,17 @@ func (s *Innkeeper) settings() map[string]*string {
 		// discounts are set on the function by the operator.
 		"COST_REGION":          awscdk.Aws_REGION(),
 		"COST_PRICE_OVERRIDES": nil,
+		// The bill: the stage's tag value and the account's CUR 2.0
+		// export (none: reconcile-bill has nothing to read).
+		"COST_STAGE": jsii.String(st.Name),
+		"CUR_S3_URI": nil,
+		"CUR_DIR":    nil,
 		// The WebSocket caps per client address and per connection.
 		"WS_MAX_CONNECTIONS_PER_ADDRESS":      jsii.String("20"),
 		"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": jsii.String("50"),
+	}
+	if st.CURExportURI != "" {
+		v["CUR_S3_URI"] = jsii.String(st.CURExportURI)
 	}
 	if st.LocalStack {
 		v["DATABASE_URL"] = jsii.String(st.LocalDatabaseURL)
@@ -244,9 +253,32 @@ func (s *Innkeeper) grant(f topology.Function, fn awslambda.Function) {
 			}, s.Stack)},
 		}))
 	}
+	if reads("CUR_S3_URI") && s.stage().CURExportURI != "" {
+		s.grantBillExport(fn)
+	}
 	if reads("WS_MANAGEMENT_ENDPOINT") && s.WSStage != nil && s.stage().NatGateways > 0 {
 		s.WSStage.GrantManagementApiAccess(fn)
 	}
+}
+
+// grantBillExport lets fn list and read the CUR 2.0 export's prefix, and
+// nothing else of its bucket (cur.Actions names the calls).
+func (s *Innkeeper) grantBillExport(fn awslambda.Function) {
+	bucket, prefix, _ := cur.ParseS3URI(s.stage().CURExportURI) // checked by withContext
+	bucketARN := "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + bucket
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ListTheBillExport"),
+		Actions:   &[]*string{jsii.String("s3:ListBucket")},
+		Resources: &[]*string{jsii.String(bucketARN)},
+		Conditions: &map[string]any{"StringLike": map[string]any{
+			"s3:prefix": []string{prefix + "/*"},
+		}},
+	}))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadTheBillExport"),
+		Actions:   &[]*string{jsii.String("s3:GetObject")},
+		Resources: &[]*string{jsii.String(bucketARN + "/" + prefix + "/*")},
+	}))
 }
 
 // background functions run jobs, not requests: their database calls

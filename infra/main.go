@@ -24,6 +24,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"innkeeper/shared/cur"
 	"innkeeper/shared/topology"
 )
 
@@ -118,6 +119,12 @@ func withContext(app awscdk.App, st Stage) (Stage, error) {
 			}
 			*field = f
 		}
+	}
+	if v := contextValue(app, "curExportUri"); v != "" {
+		if _, _, err := cur.ParseS3URI(v); err != nil {
+			return st, fmt.Errorf("curExportUri: %w", err)
+		}
+		st.CURExportURI = v
 	}
 	if v := contextValue(app, "natGateways"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -29,6 +29,9 @@ var stacks = map[string]synthesized{}
 // codeDir holds the placeholder binaries.
 var codeDir string
 
+// testCURExport is the CUR 2.0 export the test stacks read the bill from.
+const testCURExport = "s3://innkeeper-billing/cur/innkeeper-cur"
+
 // TestMain synthesizes every stage once (starting the CDK's Node
 // process takes seconds) and shares the templates with the tests.
 func TestMain(m *testing.M) {
@@ -39,7 +42,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"version": "v1.2.3"}})
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"version": "v1.2.3", "curExportUri": testCURExport}})
 	built, err := build(app, code)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -183,7 +186,8 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 // template; nothing the function does not read is set.
 func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true, "ORIGIN_SECRET_ARN": true}
-	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true, "COST_PRICE_OVERRIDES": true}
+	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true, "COST_PRICE_OVERRIDES": true,
+		"CUR_S3_URI": true, "CUR_DIR": true}
 	for _, stage := range StageNames() {
 		fns := ours(t, stage)
 		for _, f := range topology.Innkeeper.Functions {

@@ -102,6 +102,13 @@ type Stage struct {
 	MailFrom    string
 	MailStaffTo string
 
+	// CURExportURI is the root of the account's CUR 2.0 data export,
+	// s3://bucket/prefix/export-name (context curExportUri; one export
+	// serves every stage, which the job tells apart by the stage tag).
+	// The scheduler's reconcile-bill job reads it, allowed to list and
+	// read that prefix only; empty, the job has no bill to read.
+	CURExportURI string
+
 	// LocalStack only: where the functions (running in LocalStack's
 	// containers on the compose network) find the compose services.
 	LocalDatabaseURL string

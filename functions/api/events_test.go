@@ -60,6 +60,7 @@ var expected = map[string]int{
 	"finance-forecast":               200,
 	"finance-revenue":                200,
 	"finance-memory":                 200,
+	"finance-reconciliation":         200,
 	// Payload format 1.0, as LocalStack's REST API sends.
 	"rest-v1-list-hotels": 200,
 }

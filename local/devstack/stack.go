@@ -232,7 +232,11 @@ func newStack(o Options) (*Stack, error) {
 	if err := os.MkdirAll(o.BuildDir, 0o755); err != nil {
 		return nil, err
 	}
-	return &Stack{opts: o, cfg: cfg, getenv: o.Getenv, overrides: map[string]string{}, clock: o.Clock,
+	overrides := map[string]string{}
+	if dir := billDir(o.Root, cfg); dir != "" {
+		overrides["CUR_DIR"] = dir
+	}
+	return &Stack{opts: o, cfg: cfg, getenv: o.Getenv, overrides: overrides, clock: o.Clock,
 		log:      logging.New(o.Log, "warn"),
 		binaries: map[string]string{}, sums: map[string][32]byte{}}, nil
 }

@@ -71,6 +71,7 @@ var fakeQuery = map[string][]string{
 	"GET /v1/finance/forecast":                      {"bookings_per_day", "stage"},
 	"GET /v1/finance/revenue":                       {"hotel", "from", "to", "group_by"},
 	"GET /v1/finance/memory":                        {"from", "to"},
+	"GET /v1/finance/reconciliation":                {"from", "to"},
 	"GET /v1/finance/reservations/{reference}/cost": nil,
 	"GET /v1/hotels":                                nil,
 }

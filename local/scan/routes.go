@@ -136,6 +136,9 @@ var samples = map[string]sample{
 	"GET /v1/finance/memory": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
 		return []param{{"from", s.day(-7)}, {"to", s.day(0)}}
 	}},
+	"GET /v1/finance/reconciliation": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"from", s.day(-7)}, {"to", s.day(0)}}
+	}},
 }
 
 // The scan's own room type and rate plan, in its own hotel.

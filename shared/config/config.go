@@ -112,6 +112,17 @@ type Config struct {
 	CostRegion         string
 	CostPriceOverrides string
 
+	// CostStage is the stage's name as its cost-allocation tag "stage"
+	// carries it (infra tags every resource app=innkeeper and
+	// stage=<name>): the bill's line items of the stage are those.
+	CostStage string
+	// CURS3URI is the root of the stage's CUR 2.0 data export,
+	// s3://bucket/prefix/export-name; CURDir a folder laid out the same
+	// way (the devstack, tests). At most one is set; neither, and the
+	// reconcile-bill job has no bill to read.
+	CURS3URI string
+	CURDir   string
+
 	// MetricsToken is the bearer token GET /metrics requires; empty
 	// turns /metrics off (404).
 	MetricsToken string
@@ -172,6 +183,9 @@ var Settings = []Setting{
 	{"WS_MANAGEMENT_ENDPOINT", "the WebSocket API's @connections endpoint"},
 	{"COST_REGION", "the region whose prices cost ingestion uses"},
 	{"COST_PRICE_OVERRIDES", "negotiated prices for cost ingestion"},
+	{"COST_STAGE", "the stage's cost-allocation tag value (reconcile-bill)"},
+	{"CUR_S3_URI", "the CUR 2.0 export's root, s3://bucket/prefix/export-name (reconcile-bill)"},
+	{"CUR_DIR", "a folder laid out like the CUR 2.0 export (reconcile-bill locally)"},
 	{"METRICS_TOKEN", "the bearer token of GET /metrics"},
 	{"ORIGIN_SECRET", "the value the CDN sends in every request it forwards"},
 	{"ORIGIN_SECRET_PREVIOUS", "the previous ORIGIN_SECRET, accepted during a rotation"},
@@ -336,6 +350,20 @@ func Load(getenv func(string) string) (Config, error) {
 		c.CostRegion = "eu-west-1"
 	}
 	c.CostPriceOverrides = p.str("COST_PRICE_OVERRIDES", "")
+	c.CostStage = p.str("COST_STAGE", ifLocal(local, "local"))
+	c.CURS3URI = p.str("CUR_S3_URI", "")
+	c.CURDir = p.str("CUR_DIR", "")
+	if c.CURS3URI != "" {
+		if u, err := url.Parse(c.CURS3URI); err != nil || u.Scheme != "s3" || u.Host == "" || u.RawQuery != "" {
+			p.fail("CUR_S3_URI", "must be s3://bucket/prefix/export-name")
+		}
+		if c.CURDir != "" {
+			p.fail("CUR_DIR", "is for a local export; CUR_S3_URI is set")
+		}
+	}
+	if (c.CURS3URI != "" || c.CURDir != "") && c.CostStage == "" {
+		p.fail("COST_STAGE", "is required to read the bill: the stage's tag value")
+	}
 	c.MetricsToken = p.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		p.fail("METRICS_TOKEN", "must be at least 16 characters")
@@ -454,6 +482,7 @@ func (c Config) values() map[string]string {
 		"WS_MAX_CONNECTIONS_PER_ADDRESS":      num(int64(c.WSMaxConnectionsPerAddress)),
 		"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": num(int64(c.WSMaxSubscriptionsPerConnection)),
 		"COST_REGION":                         c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "METRICS_TOKEN": c.MetricsToken,
+		"COST_STAGE": c.CostStage, "CUR_S3_URI": c.CURS3URI, "CUR_DIR": c.CURDir,
 		"ORIGIN_SECRET": c.OriginSecret, "ORIGIN_SECRET_PREVIOUS": c.OriginSecretPrevious, "ORIGIN_SECRET_ARN": c.OriginSecretARN,
 	}
 }

@@ -11,7 +11,9 @@
 // bookings, fixed stack cost (pricing.Fixed) included; and the revenue
 // report (revenue.go): rooms sold, occupancy, ADR, RevPAR and
 // cancellations from the reservations, beside the infrastructure cost
-// per 1,000 of room revenue.
+// per 1,000 of room revenue; the memory headroom per function
+// (memory.go); and the reconciliation of the ledger against the AWS bill
+// per service and day (reconcile.go; shared/cur reads the bill).
 //
 // Money stays exact: amounts are pricing.Nanos summed as integers, and
 // every division (a cost per booking, a percentage) is done in integers

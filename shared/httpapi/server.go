@@ -80,6 +80,9 @@ type Deps struct {
 	// Memory answers the memory report. When nil, Keys is used if it is
 	// one too (the store is).
 	Memory finance.MemorySource
+	// Reconciliation answers the reconciliation against the bill. When
+	// nil, Keys is used if it is one too (the store is).
+	Reconciliation finance.ReconciliationSource
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -117,6 +120,7 @@ type Server struct {
 	ledger         finance.Ledger
 	revenue        finance.RevenueSource
 	memory         finance.MemorySource
+	reconciliation finance.ReconciliationSource
 	metrics        Metrics
 	limits         *rateLimits
 	log            *slog.Logger
@@ -182,6 +186,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/finance/forecast":                      fin(s.forecast),
 		"GET /v1/finance/revenue":                       fin(s.financeRevenue),
 		"GET /v1/finance/memory":                        fin(s.financeMemory),
+		"GET /v1/finance/reconciliation":                fin(s.financeReconciliation),
 	}
 }
 
@@ -225,7 +230,8 @@ func (s *Server) bind(routes []topology.Route) (map[string]http.HandlerFunc, err
 func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
-		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, memory: d.Memory, metrics: d.Metrics,
+		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, memory: d.Memory,
+		reconciliation: d.Reconciliation, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 		metricsToken: d.MetricsToken,
 	}
@@ -240,6 +246,9 @@ func New(d Deps) *Server {
 	}
 	if ms, ok := d.Keys.(finance.MemorySource); ok && s.memory == nil {
 		s.memory = ms
+	}
+	if rs, ok := d.Keys.(finance.ReconciliationSource); ok && s.reconciliation == nil {
+		s.reconciliation = rs
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

@@ -28,6 +28,7 @@ func TestSilentDatabaseAnswers503Fast(t *testing.T) {
 		{"read a booking", "GET", "/v1/reservations/" + ref, nil, bearer(token)},
 		{"staff list", "GET", "/v1/admin/hotels/lisbon-riverside/reservations", nil, admin()},
 		{"revenue report", "GET", "/v1/finance/revenue?from=2027-01-01&to=2027-01-31", nil, admin()},
+		{"reconciliation", "GET", "/v1/finance/reconciliation?from=2027-01-01&to=2027-01-31", nil, admin()},
 	}
 	for _, rq := range requests {
 		start := time.Now()

@@ -1,6 +1,7 @@
 // Package jobs is the scheduled work, each job an EventBridge rule in the
 // manifest whose scheduled event names the job in its detail: expiring
-// holds, sweeping the outbox, queueing arrival reminders and cleaning up.
+// holds, sweeping the outbox, queueing arrival reminders, cleaning up and
+// reading the AWS bill beside the cost ledger (bill.go).
 // Each run is recorded, so /health can tell when a job is late.
 package jobs
 
@@ -25,6 +26,7 @@ const (
 	OutboxSweep      = "outbox-sweep"
 	ArrivalReminders = "arrival-reminders"
 	Cleanup          = "cleanup"
+	ReconcileBill    = "reconcile-bill"
 )
 
 // Tunables of the jobs.
@@ -66,6 +68,9 @@ type Runner struct {
 	Log   *slog.Logger
 	// Function is the name cost attribution knows the runner by.
 	Function string
+	// Bill is the export reconcile-bill reads (bill.go); the Store keeps
+	// what it reads when it is a BillStore.
+	Bill BillExport
 }
 
 // Result is what a run did, recorded with it.
@@ -119,6 +124,7 @@ func (r *Runner) jobs() map[string]func(context.Context, time.Time, map[string]i
 		OutboxSweep:      r.outboxSweep,
 		ArrivalReminders: r.arrivalReminders,
 		Cleanup:          r.cleanup,
+		ReconcileBill:    r.reconcileBill,
 	}
 }
 

@@ -206,6 +206,7 @@ var (
 	schedulerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
 		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
+		"COST_STAGE", "CUR_S3_URI", "CUR_DIR",
 	}
 	wsEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
@@ -296,6 +297,8 @@ var Innkeeper = Manifest{
 			Expression: "cron(0 8 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "arrival-reminders"}, MaxGap: 25 * time.Hour},
 		{Name: "cleanup", Description: "Purge expired idempotency receipts and old published events",
 			Expression: "cron(30 3 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "cleanup"}, MaxGap: 25 * time.Hour},
+		{Name: "reconcile-bill", Description: "Read the stage's AWS bill (CUR 2.0 export) beside the cost ledger",
+			Expression: "cron(15 6 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "reconcile-bill"}, MaxGap: 25 * time.Hour},
 	},
 	Routes: []Route{
 		{"GET", "/livez", "api", Public},
@@ -331,6 +334,7 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/finance/forecast", "api", Finance},
 		{"GET", "/v1/finance/revenue", "api", Finance},
 		{"GET", "/v1/finance/memory", "api", Finance},
+		{"GET", "/v1/finance/reconciliation", "api", Finance},
 
 		{"ANY", DefaultRoute, "api", Public},
 	},

@@ -1,6 +1,7 @@
 // Package jobrunner wires the scheduler function: the scheduled jobs'
 // runner with its store and the relay that sends what the jobs put in
-// the outbox. It links no HTTP and no Redis.
+// the outbox, and the AWS bill's export reconcile-bill reads (bill.go).
+// It links no HTTP and no Redis.
 package jobrunner
 
 import (
@@ -24,5 +25,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, function stri
 		st.Close()
 		return nil, err
 	}
-	return &jobs.Runner{Store: st, Relay: sqsclient.Relay(q, cfg, st, log), Log: log, Function: function}, nil
+	bill, err := BillExport(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &jobs.Runner{Store: st, Relay: sqsclient.Relay(q, cfg, st, log), Log: log, Function: function, Bill: bill}, nil
 }
