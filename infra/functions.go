@@ -185,6 +185,9 @@ func (s *Innkeeper) settings() map[string]*string {
 		// discounts are set on the function by the operator.
 		"COST_REGION":          awscdk.Aws_REGION(),
 		"COST_PRICE_OVERRIDES": nil,
+		// The scheduler accrues this stage's fixed costs (its inventory
+		// in shared/pricing) into the ledger.
+		"COST_STAGE": jsii.String(st.Name),
 		// The WebSocket caps per client address and per connection.
 		"WS_MAX_CONNECTIONS_PER_ADDRESS":      jsii.String("20"),
 		"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": jsii.String("50"),

@@ -111,6 +111,11 @@ type Config struct {
 	// discounts or prices in shared/pricing's override syntax.
 	CostRegion         string
 	CostPriceOverrides string
+	// CostStage is the stage whose fixed costs the scheduler accrues
+	// (shared/jobs, accrue-fixed-costs): staging or prod as deployed; by
+	// default prod under APP_ENV=production, staging under staging, and
+	// local otherwise (which accrues staging's inventory, labelled local).
+	CostStage string
 
 	// MetricsToken is the bearer token GET /metrics requires; empty
 	// turns /metrics off (404).
@@ -172,6 +177,7 @@ var Settings = []Setting{
 	{"WS_MANAGEMENT_ENDPOINT", "the WebSocket API's @connections endpoint"},
 	{"COST_REGION", "the region whose prices cost ingestion uses"},
 	{"COST_PRICE_OVERRIDES", "negotiated prices for cost ingestion"},
+	{"COST_STAGE", "the stage whose fixed costs the scheduler accrues (default from APP_ENV)"},
 	{"METRICS_TOKEN", "the bearer token of GET /metrics"},
 	{"ORIGIN_SECRET", "the value the CDN sends in every request it forwards"},
 	{"ORIGIN_SECRET_PREVIOUS", "the previous ORIGIN_SECRET, accepted during a rotation"},
@@ -334,6 +340,13 @@ func Load(getenv func(string) string) (Config, error) {
 		c.CostRegion = "eu-west-1"
 	}
 	c.CostPriceOverrides = p.str("COST_PRICE_OVERRIDES", "")
+	c.CostStage = p.str("COST_STAGE", map[string]string{"production": "prod", "staging": "staging"}[c.Env])
+	if c.CostStage == "" {
+		c.CostStage = "local"
+	}
+	if len(c.CostStage) > 40 || strings.TrimSpace(c.CostStage) != c.CostStage {
+		p.fail("COST_STAGE", "must be a stage name of at most 40 characters")
+	}
 	c.MetricsToken = p.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		p.fail("METRICS_TOKEN", "must be at least 16 characters")
@@ -451,7 +464,7 @@ func (c Config) values() map[string]string {
 		"WS_MANAGEMENT_ENDPOINT":              c.WSManagementEndpoint,
 		"WS_MAX_CONNECTIONS_PER_ADDRESS":      num(int64(c.WSMaxConnectionsPerAddress)),
 		"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": num(int64(c.WSMaxSubscriptionsPerConnection)),
-		"COST_REGION":                         c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "METRICS_TOKEN": c.MetricsToken,
+		"COST_REGION":                         c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "COST_STAGE": c.CostStage, "METRICS_TOKEN": c.MetricsToken,
 		"ORIGIN_SECRET": c.OriginSecret, "ORIGIN_SECRET_PREVIOUS": c.OriginSecretPrevious, "ORIGIN_SECRET_ARN": c.OriginSecretARN,
 	}
 }

@@ -1,6 +1,7 @@
 // Package jobs is the scheduled work, each job an EventBridge rule in the
 // manifest whose scheduled event names the job in its detail: expiring
-// holds, sweeping the outbox, queueing arrival reminders and cleaning up.
+// holds, sweeping the outbox, queueing arrival reminders, cleaning up and
+// accruing the stage's fixed costs into the cost ledger.
 // Each run is recorded, so /health can tell when a job is late.
 package jobs
 
@@ -66,6 +67,11 @@ type Runner struct {
 	Log   *slog.Logger
 	// Function is the name cost attribution knows the runner by.
 	Function string
+	// Ledger, Stage and Region serve the fixed-cost accrual: the ledger
+	// it writes, the stage it accrues (labelled so; priced as
+	// PricedStage) and the region whose prices it uses.
+	Ledger        FixedCostLedger
+	Stage, Region string
 }
 
 // Result is what a run did, recorded with it.
@@ -119,6 +125,7 @@ func (r *Runner) jobs() map[string]func(context.Context, time.Time, map[string]i
 		OutboxSweep:      r.outboxSweep,
 		ArrivalReminders: r.arrivalReminders,
 		Cleanup:          r.cleanup,
+		AccrueFixedCosts: r.accrueFixedCosts,
 	}
 }
 

@@ -360,3 +360,37 @@ func rateDollars(r Rate, times int64) (string, error) {
 	}
 	return whole + "." + frac, nil
 }
+
+// FixedCostDay is one fixed item's cost on one UTC day for a stage in a
+// region: a row of the fixed-cost ledger (store: fixed_cost_days).
+type FixedCostDay struct {
+	// Day is the UTC day, at midnight.
+	Day  time.Time `json:"day"`
+	Item string    `json:"item"`
+	// Service is the CUR 2.0 line_item_product_code (FixedItem.Service).
+	Service string `json:"service"`
+	Stage   string `json:"stage"`
+	Region  string `json:"region"`
+	Amount  Nanos  `json:"amount_nanos"`
+	// Detail says how Amount was reached (the item as priced).
+	Detail FixedItem `json:"detail"`
+}
+
+// FixedDays is what each item of f accrues on day (truncated to its UTC
+// midnight), labelled stage: FixedItem.Daily for each. stage is usually
+// f.Stage; the devstack labels a priced stage's figures with its own.
+func FixedDays(f FixedCosts, stage string, day time.Time) ([]FixedCostDay, error) {
+	y, m, d := day.UTC().Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	out := make([]FixedCostDay, 0, len(f.Items))
+	var errs []error
+	for _, it := range f.Items {
+		n, err := it.Daily()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, FixedCostDay{Day: midnight, Item: it.Name, Service: it.Service, Stage: stage, Region: f.Region, Amount: n, Detail: it})
+	}
+	return out, errors.Join(errs...)
+}

@@ -296,6 +296,8 @@ var Innkeeper = Manifest{
 			Expression: "cron(0 8 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "arrival-reminders"}, MaxGap: 25 * time.Hour},
 		{Name: "cleanup", Description: "Purge expired idempotency receipts and old published events",
 			Expression: "cron(30 3 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "cleanup"}, MaxGap: 25 * time.Hour},
+		{Name: "accrue-fixed-costs", Description: "Write yesterday's fixed costs (and any missed day) into the cost ledger",
+			Expression: "cron(15 0 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "accrue-fixed-costs"}, MaxGap: 25 * time.Hour},
 	},
 	Routes: []Route{
 		{"GET", "/livez", "api", Public},
