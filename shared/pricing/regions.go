@@ -302,7 +302,7 @@ func euWest1Prices() Prices {
 			"RDSPostgresT4gMicro": unsure(pageRDS,
 				"db.t4g.micro Single-AZ: $0.017, what a published eu-west-1 bill for July 2026 (PostgreSQL, on demand) works out to: $10.09 for 593 instance-hours; a second published eu-west-1 bill gives $0.0170 too. 2026-11-01's reading of $0.018 did not come from the page's table either (us-east-1: $0.016)."),
 			"RDSPostgresT4gMedium": {Source: pageRDS, Read: readNov1, Unsure: true,
-				Note: "db.t4g.medium Single-AZ, $0.072 as read for EU (Ireland) on 2026-11-01 from what could be consulted, not the page's own table (us-east-1: $0.065). Probably high: that reading also gave db.t4g.micro $0.018, where bills show $0.017. No eu-west-1 source for db.t4g.medium was found on 2026-12-07."},
+				Note: "db.t4g.medium Single-AZ, $0.072 as read for EU (Ireland) on 2026-11-01 from what could be consulted, not the page's own table (us-east-1: $0.065). Probably high: that reading also gave db.t4g.micro $0.018, where bills show $0.017. No eu-west-1 page figure for db.t4g.medium was found on 2026-12-07; a published eu-west-1 Cost Explorer table for May 2026 shows EU-InstanceUsage:db.t4g.medium at $132.06 for 1,914 hours ($0.069 an hour), but the same table shows reserved-instance coverage on other lines, so it does not settle the on-demand price."},
 			"RDSStorage": unsure(pageRDS,
 				"General Purpose Single-AZ, $0.127 per GB-month as read on 2026-11-01 (us-east-1: $0.115); a published eu-west-1 bill for July 2026 agrees: EU-RDS:GP3-Storage $2.54 for 20 GB. Not read off the page's own table."),
 			"RDSProxy": {Source: pageRDSProxy, Read: readNov1, Unsure: true,
