@@ -206,6 +206,7 @@ var (
 	schedulerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
 		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
+		"COST_REGION", "COST_STAGE",
 	}
 	wsEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
@@ -241,7 +242,7 @@ var Innkeeper = Manifest{
 			MemoryMB: 256, Timeout: 30 * time.Second, Arch: arm64, Env: workerEnv,
 		},
 		{
-			Name: "scheduler", Description: "Scheduled jobs: expire holds, sweep the outbox, reminders, clean-up",
+			Name: "scheduler", Description: "Scheduled jobs: expire holds, sweep the outbox, reminders, clean-up, fixed-cost accrual",
 			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 2, Env: schedulerEnv,
 		},
 		{
