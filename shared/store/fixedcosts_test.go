@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -80,6 +81,25 @@ func TestAccrueFixedCostsReplacesTheDay(t *testing.T) {
 	if r.Service != "AmazonRDS" || r.Stage != "staging" || r.Region != "eu-west-1" || r.Detail.UnitPrice != "0.017" ||
 		r.Detail.Billing != pricing.BillHourly || !r.Day.Equal(nov(3)) || r.Day.Location() != time.UTC {
 		t.Fatalf("row read back %+v", r)
+	}
+	// Per service and day: two items of one service on day 6 add up.
+	if _, err := st.AccrueFixedCosts(ctx, []store.FixedCostDay{
+		{Day: nov(6), Item: "rds-instance", Service: "AmazonRDS", Stage: "staging", Region: "eu-west-1", Amount: 408_000_000},
+		{Day: nov(6), Item: "rds-storage", Service: "AmazonRDS", Stage: "staging", Region: "eu-west-1", Amount: 83_506_849},
+		{Day: nov(6), Item: "secrets", Service: "AWSSecretsManager", Stage: "staging", Region: "eu-west-1", Amount: 39_452_055},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	totals, err := st.FixedCostTotals(ctx, nov(4), nov(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got2 []string
+	for _, tot := range totals {
+		got2 = append(got2, fmt.Sprintf("%s %s %d", tot.Day.Format(time.DateOnly), tot.Service, tot.Amount))
+	}
+	if want := []string{"2026-11-04 AmazonRDS 408000000", "2026-11-06 AWSSecretsManager 39452055", "2026-11-06 AmazonRDS 491506849"}; !slices.Equal(got2, want) {
+		t.Fatalf("totals %v, want %v", got2, want)
 	}
 	if first, ok, err := st.FirstFixedCostDay(ctx); err != nil || !ok || !first.Equal(nov(3)) {
 		t.Fatalf("first day %v %v %v", first, ok, err)
