@@ -22,7 +22,7 @@ import (
 func FixedInventory(stage string, m topology.Manifest, templates ...map[string]any) (pricing.Inventory, error) {
 	inv := pricing.Inventory{
 		Stage: stage, InterfaceEndpoints: []pricing.EndpointInventory{},
-		CustomMetrics: []string{}, LogGroups: []pricing.LogGroupInventory{},
+		CustomMetrics: []string{}, LogGroups: []pricing.LogGroupInventory{}, WebACLs: []pricing.WebACLInventory{},
 	}
 	custom := map[string]bool{}
 	for _, tpl := range templates {
@@ -69,6 +69,11 @@ func FixedInventory(stage string, m topology.Manifest, templates ...map[string]a
 				inv.NATGateways++
 			case "AWS::SecretsManager::Secret":
 				inv.Secrets++
+			case "AWS::KMS::Key":
+				inv.KMSKeys++
+			case "AWS::WAFv2::WebACL":
+				rules, _ := p["Rules"].([]any)
+				inv.WebACLs = append(inv.WebACLs, pricing.WebACLInventory{Name: id, Rules: len(rules)})
 			case "AWS::CloudWatch::Dashboard":
 				inv.Dashboards++
 			case "AWS::CloudWatch::Alarm":

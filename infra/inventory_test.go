@@ -98,6 +98,12 @@ func TestFixedInventoryCountsTheStage(t *testing.T) {
 			if inv.Secrets != len(resources(t, stage, "AWS::SecretsManager::Secret")) || inv.Dashboards != 1 {
 				t.Errorf("%d secrets, %d dashboards", inv.Secrets, inv.Dashboards)
 			}
+			if inv.KMSKeys != len(resources(t, stage, "AWS::KMS::Key")) || inv.KMSKeys == 0 {
+				t.Errorf("%d KMS keys", inv.KMSKeys)
+			}
+			if wantACLs := map[bool]int{true: 1}[st.Edge]; len(inv.WebACLs) != wantACLs || (wantACLs == 1 && inv.WebACLs[0].Rules != 3) {
+				t.Errorf("web ACLs %+v, want %d (rate rule and two managed groups)", inv.WebACLs, wantACLs)
+			}
 			for _, lg := range inv.LogGroups {
 				if lg.RetentionDays != st.LogRetentionDays {
 					t.Errorf("log group %s keeps %d days, want %d", lg.Name, lg.RetentionDays, st.LogRetentionDays)

@@ -82,18 +82,21 @@ func accrue(t *testing.T, stage string, l *fakeLedger) jobs.Result {
 // 0.036 × 2 × 24 = 1.728, endpoints 0.011 × 10 × 24 = 2.64; storage 12.70
 // × 12 / 365 = 0.417534247, secrets 1.60 → 0.052602740, dashboard 3.00 →
 // 0.098630137, alarms 3.10 → 0.101917808, metrics 2.70 → 0.088767123, log
-// storage 0.18 → 0.005917808: 9.381369863 in all.
+// storage 0.18 → 0.005917808, KMS key 1.00 → 0.032876712, web ACL 5.00 →
+// 0.164383562, WAF rules 3.00 → 0.098630137: 9.677260274 in all (and
+// 294.35 × 12 / 365 = 9.6772602739…).
 func TestAccrueFixedCostsYesterday(t *testing.T) {
 	l := ledgerWith()
 	res := accrue(t, pricing.StageProd, l)
-	if res.Count["days"] != 1 || res.Count["rows"] != 10 {
-		t.Fatalf("count %v, want 1 day of 10 items", res.Count)
+	if res.Count["days"] != 1 || res.Count["rows"] != 13 {
+		t.Fatalf("count %v, want 1 day of 13 items", res.Count)
 	}
 	rows := l.rows[dec(28)]
 	want := map[string]pricing.Nanos{
 		"rds-instance": 3_456_000_000, "rds-proxy": 792_000_000, "elasticache": 1_728_000_000, "vpc-interface-endpoints": 2_640_000_000,
 		"rds-storage": 417_534_247, "secrets": 52_602_740, "cloudwatch-dashboards": 98_630_137, "cloudwatch-alarms": 101_917_808,
-		"cloudwatch-metrics": 88_767_123, "log-storage": 5_917_808,
+		"cloudwatch-metrics": 88_767_123, "log-storage": 5_917_808, "kms-keys": 32_876_712, "waf-web-acls": 164_383_562,
+		"waf-rules": 98_630_137,
 	}
 	var sum pricing.Nanos
 	for _, r := range rows {
@@ -102,12 +105,12 @@ func TestAccrueFixedCostsYesterday(t *testing.T) {
 		}
 		sum += r.Amount
 	}
-	if sum != 9_381_369_863 {
-		t.Errorf("the day adds up to %s, want 9.381369863", sum.Decimal())
+	if sum != 9_677_260_274 {
+		t.Errorf("the day adds up to %s, want 9.677260274", sum.Decimal())
 	}
 	// Again the same day: yesterday is replaced, not added to.
 	res = accrue(t, pricing.StageProd, l)
-	if res.Count["days"] != 1 || len(l.rows) != 1 || len(l.rows[dec(28)]) != 10 {
+	if res.Count["days"] != 1 || len(l.rows) != 1 || len(l.rows[dec(28)]) != 13 {
 		t.Fatalf("second run: %v, ledger days %d", res.Count, len(l.rows))
 	}
 }

@@ -162,6 +162,8 @@ const (
 	ServiceEC2         = "AmazonEC2" // NAT gateways
 	ServiceSecrets     = "AWSSecretsManager"
 	ServiceCloudWatch  = "AmazonCloudWatch" // alarms, dashboards, metrics, log storage
+	ServiceKMS         = "awskms"
+	ServiceWAF         = "awswaf"
 )
 
 // How a fixed item is billed, and so how it accrues a day (Daily).
@@ -282,6 +284,22 @@ func fixedItems(inv Inventory, p Prices) ([]FixedItem, error) {
 	if inv.Secrets > 0 {
 		monthly("SecretsMonths", 1, "secrets", ServiceSecrets, fmt.Sprintf("Secrets Manager: %d secrets", inv.Secrets),
 			"secret-months", int64(inv.Secrets), "API calls are left out: each function reads its secrets once per cold start.")
+	}
+	if inv.KMSKeys > 0 {
+		monthly("KMSKeys", 1, "kms-keys", ServiceKMS, fmt.Sprintf("KMS: %d customer managed keys", inv.KMSKeys),
+			"key-months", int64(inv.KMSKeys), "Requests are left out (20,000 a month are free). A rotated key's first two rotations add $1 a month each, not counted.")
+	}
+	if len(inv.WebACLs) > 0 {
+		var rules int64
+		for _, a := range inv.WebACLs {
+			rules += int64(a.Rules)
+		}
+		monthly("WAFWebACLs", 1, "waf-web-acls", ServiceWAF, fmt.Sprintf("AWS WAF: %d web ACLs", len(inv.WebACLs)),
+			"web-ACL-months", int64(len(inv.WebACLs)), "The edge stack's, in front of the HTTP API. Requests inspected are traffic, not fixed, and left out.")
+		if rules > 0 {
+			monthly("WAFRules", 1, "waf-rules", ServiceWAF, fmt.Sprintf("AWS WAF: %d rules (a managed rule group is one)", rules),
+				"rule-months", rules, "")
+		}
 	}
 	if inv.Dashboards > 0 {
 		monthly("CloudWatchDashboards", 1, "cloudwatch-dashboards", ServiceCloudWatch,

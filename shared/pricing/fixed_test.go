@@ -18,15 +18,17 @@ import (
 // 0.10 × 31 metrics (21 plain alarms, 1 metric-math alarm reading 2, the
 // hourly cost query reading 8 functions) = 3.10; custom metrics 0.30 × 9
 // = 2.70; log storage 12 groups × 14 days × 5 MB = 840 MB, rounded up to
-// 1 GB, × 0.03 = 0.03. Total 12.41 + 2.54 + 24.09 + 13.14 + 80.30 +
-// 1.20 + 3.00 + 3.10 + 2.70 + 0.03 = 142.51.
+// 1 GB, × 0.03 = 0.03; one KMS key 1.00. Total 12.41 + 2.54 + 24.09 +
+// 13.14 + 80.30 + 1.20 + 3.00 + 3.10 + 2.70 + 0.03 + 1.00 = 143.51.
 //
 // prod: RDS db.t4g.medium Multi-AZ 0.072 × 2 × 730 = 105.12; storage
 // 0.127 × 50 GB × 2 = 12.70; proxy 24.09; cache.t4g.small 0.036 × 2 ×
 // 730 = 52.56; endpoints 80.30; secrets 0.40 × 4 = 1.60; dashboards
 // 3.00; alarms 3.10; metrics 2.70; log storage 12 × 90 × 5 MB = 5,400
-// MB, rounded up to 6 GB, × 0.03 = 0.18. Total 105.12 + 12.70 + 24.09 +
-// 52.56 + 80.30 + 1.60 + 3.00 + 3.10 + 2.70 + 0.18 = 285.35.
+// MB, rounded up to 6 GB, × 0.03 = 0.18; one KMS key 1.00; the edge's
+// web ACL 5.00 and its 3 rules 1.00 × 3 = 3.00. Total 105.12 + 12.70 +
+// 24.09 + 52.56 + 80.30 + 1.60 + 3.00 + 3.10 + 2.70 + 0.18 + 1.00 + 5.00
+// + 3.00 = 294.35.
 func TestFixedCosts(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -38,19 +40,21 @@ func TestFixedCosts(t *testing.T) {
 			"rds-instance": "12.410000000", "rds-storage": "2.540000000", "rds-proxy": "24.090000000",
 			"elasticache": "13.140000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.200000000",
 			"cloudwatch-dashboards": "3.000000000", "cloudwatch-alarms": "3.100000000",
-			"cloudwatch-metrics": "2.700000000", "log-storage": "0.030000000",
-		}, "142.510000000"},
+			"cloudwatch-metrics": "2.700000000", "log-storage": "0.030000000", "kms-keys": "1.000000000",
+		}, "143.510000000"},
 		{"prod", StageProd, map[string]string{
 			"rds-instance": "105.120000000", "rds-storage": "12.700000000", "rds-proxy": "24.090000000",
 			"elasticache": "52.560000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.600000000",
 			"cloudwatch-dashboards": "3.000000000", "cloudwatch-alarms": "3.100000000",
-			"cloudwatch-metrics": "2.700000000", "log-storage": "0.180000000",
-		}, "285.350000000"},
+			"cloudwatch-metrics": "2.700000000", "log-storage": "0.180000000", "kms-keys": "1.000000000",
+			"waf-web-acls": "5.000000000", "waf-rules": "3.000000000",
+		}, "294.350000000"},
 	}
 	services := map[string]string{
 		"rds-instance": ServiceRDS, "rds-storage": ServiceRDS, "rds-proxy": ServiceRDS, "elasticache": ServiceElastiCache,
 		"vpc-interface-endpoints": ServiceVPC, "secrets": ServiceSecrets, "cloudwatch-dashboards": ServiceCloudWatch,
 		"cloudwatch-alarms": ServiceCloudWatch, "cloudwatch-metrics": ServiceCloudWatch, "log-storage": ServiceCloudWatch,
+		"kms-keys": ServiceKMS, "waf-web-acls": ServiceWAF, "waf-rules": ServiceWAF,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

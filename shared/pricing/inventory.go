@@ -52,6 +52,11 @@ type Inventory struct {
 	// watch. Metrics the functions emit (EMF) without an alarm are not in
 	// the template and not counted.
 	CustomMetrics []string `json:"custom_metrics"`
+	// KMSKeys is how many customer managed KMS keys the stack creates.
+	KMSKeys int `json:"kms_keys"`
+	// WebACLs are the AWS WAF web ACLs (the edge stack's), each with its
+	// rules.
+	WebACLs []WebACLInventory `json:"web_acls"`
 	// LogGroups are the CloudWatch log groups the stack creates or sets
 	// the retention of, with their retention in days (0: kept forever).
 	LogGroups []LogGroupInventory `json:"log_groups"`
@@ -77,6 +82,13 @@ type CacheInventory struct {
 type EndpointInventory struct {
 	Service string `json:"service"`
 	AZs     int    `json:"azs"`
+}
+
+// WebACLInventory is one web ACL and how many rules it has (a managed
+// rule group is one).
+type WebACLInventory struct {
+	Name  string `json:"name"`
+	Rules int    `json:"rules"`
 }
 
 // LogGroupInventory is one log group, named by its logical id or name.

@@ -35,6 +35,8 @@ const (
 	pageRDS         = "https://aws.amazon.com/rds/postgresql/pricing/"
 	pageRDSProxy    = "https://aws.amazon.com/rds/proxy/pricing/"
 	pageElastiCache = "https://aws.amazon.com/elasticache/pricing/"
+	pageKMS         = "https://aws.amazon.com/kms/pricing/"
+	pageWAF         = "https://aws.amazon.com/waf/pricing/"
 )
 
 // The days the figures were read.
@@ -192,6 +194,9 @@ func usEast1Prices() Prices {
 		CloudWatchMetrics:    metricTiers(),
 		CloudWatchDashboards: mustRate("3.00", 1),
 		LogsStorage:          mustRate("0.03", 1),
+		KMSKeys:              mustRate("1.00", 1),
+		WAFWebACLs:           mustRate("5.00", 1),
+		WAFRules:             mustRate("1.00", 1),
 		Cites: map[string]Cite{
 			"LambdaRequests":     sure(pageLambda, readNov1, "$0.20 per 1M requests."),
 			"LambdaComputeX86":   sure(pageLambda, readNov1, "Per GB-second, tiered by the month's GB-seconds per architecture and region."),
@@ -225,6 +230,11 @@ func usEast1Prices() Prices {
 				"$0.30 first 10,000, $0.10 next 240,000, $0.05 next 750,000, $0.02 over 1M metrics, as AWS has published them; the page was not reachable from here."),
 			"CloudWatchDashboards": sure(pageCloudWatch, readNov1, "Per custom dashboard-month."),
 			"LogsStorage":          unsure(pageCloudWatch, "$0.03 per GB-month archived, as secondary sources (cost guides, 2026) state it; the page itself was not reachable."),
+			"KMSKeys": unsure(pageKMS,
+				"$1.00 per customer managed key-month, as secondary sources (cloudburn.io, March 2026; wring.co) state it from the page; a key with rotation on adds $1 a month for each of its first two rotations (not counted). The page was not reachable."),
+			"WAFWebACLs": unsure(pageWAF, "$5.00 per web ACL-month, as secondary sources (c3x.dev, awsnegotiations.com, 2026) state it; the page was not reachable."),
+			"WAFRules": unsure(pageWAF,
+				"$1.00 per rule-month, a managed rule group counting as one rule (c3x.dev, 2026; awsnegotiations.com says a group may count as several); the page was not reachable."),
 		},
 	})
 }
@@ -277,6 +287,9 @@ func euWest1Prices() Prices {
 		CloudWatchMetrics:    metricTiers(),
 		CloudWatchDashboards: mustRate("3.00", 1),
 		LogsStorage:          mustRate("0.03", 1),
+		KMSKeys:              mustRate("1.00", 1),
+		WAFWebACLs:           mustRate("5.00", 1),
+		WAFRules:             mustRate("1.00", 1),
 		Cites: map[string]Cite{
 			"LambdaRequests": sure(pageLambda, readDec7, same+"Also "+offerCopy+"EU-Request: $0.0000002."),
 			"LambdaComputeX86": sure(pageLambda, readDec7,
@@ -328,6 +341,12 @@ func euWest1Prices() Prices {
 			"CloudWatchDashboards": sure(pageCloudWatch, readNov1, "Per custom dashboard-month, EU (Ireland)."),
 			"LogsStorage": unsure(pageCloudWatch,
 				offerCopy+"EU-TimedStorage-ByteHrs: $0.03 per GB-month. Not read off the page."),
+			"KMSKeys": unsure(pageKMS,
+				"$1.00 per customer managed key-month in every commercial region, as secondary sources (cloudburn.io, March 2026; wring.co) state it; rotations add $1 a month for each of the first two (not counted). The page was not reachable."),
+			"WAFWebACLs": unsure(pageWAF,
+				"$5.00 per web ACL-month, the same in every region as secondary sources (c3x.dev, awsnegotiations.com, 2026) state it; the stage's web ACL is CloudFront's (us-east-1). The page was not reachable."),
+			"WAFRules": unsure(pageWAF,
+				"$1.00 per rule-month, a managed rule group counting as one rule (c3x.dev, 2026); the page was not reachable."),
 		},
 	})
 }
