@@ -12,6 +12,7 @@ import (
 
 	"innkeeper/local/clock"
 	"innkeeper/local/testenv"
+	"innkeeper/shared/topology"
 )
 
 // asyncStack is a devstack with a Mailpit behind a proxy the test can cut
@@ -101,7 +102,7 @@ func TestMailFlowsThroughTheDevstack(t *testing.T) {
 	}
 	// The control endpoint shows the same from the devstack's side.
 	st := call(t, "GET", s.ControlURL+"/_devstack/status", nil).body
-	if st["queues"].(map[string]any)["events"] == nil || len(st["schedules"].([]any)) != 4 {
+	if st["queues"].(map[string]any)["events"] == nil || len(st["schedules"].([]any)) != len(topology.Innkeeper.Schedules) {
 		t.Fatalf("status %v", st)
 	}
 }
