@@ -22,7 +22,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth inventory deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ synth: build ## CloudFormation templates of every stage into cdk.out, offline (n
 	@rm -rf cdk.out
 	CDK_OUTDIR=cdk.out go run ./infra
 	@ls cdk.out/*.template.json
+
+inventory: ## rewrite shared/pricing/inventory/<stage>.json (the fixed-cost inventory) from the synthesized stacks
+	go generate ./shared/pricing
 
 cdk-cli: $(CDK)
 $(CDK): infra/_cli/package.json

@@ -186,8 +186,11 @@ func (s *Innkeeper) settings() map[string]*string {
 		// discounts are set on the function by the operator.
 		"COST_REGION":          awscdk.Aws_REGION(),
 		"COST_PRICE_OVERRIDES": nil,
-		// The bill: the stage's tag value and the account's CUR 2.0
-		// export (none: reconcile-bill has nothing to read).
+		// The scheduler accrues this stage's fixed costs (its inventory
+		// in shared/pricing) into the ledger; the stage is also its
+		// cost-allocation tag value, by which reconcile-bill finds its
+		// lines in the account's CUR 2.0 export (none: reconcile-bill has
+		// nothing to read).
 		"COST_STAGE": jsii.String(st.Name),
 		"CUR_S3_URI": nil,
 		"CUR_DIR":    nil,

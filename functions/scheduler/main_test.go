@@ -6,14 +6,17 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/local/testenv"
 	"innkeeper/shared/jobs"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/pricing"
 	"innkeeper/shared/store"
 	"innkeeper/shared/topology"
 )
@@ -107,5 +110,41 @@ func TestJobs(t *testing.T) {
 	_, err = r.Handle(ctx, events.EventBridgeEvent{Detail: json.RawMessage(`{"job":"make-coffee"}`)})
 	if !errors.Is(err, jobs.ErrUnknownJob) {
 		t.Fatalf("unknown job: %v", err)
+	}
+}
+
+// The fixed-cost accrual writes the real ledger: yesterday's rows, once
+// however often it runs, at the figures pricing gives.
+func TestAccrueFixedCostsIntoTheLedger(t *testing.T) {
+	st := testenv.Store(t)
+	ctx := context.Background()
+	r := &jobs.Runner{Store: st, Log: logging.Discard(), Function: "scheduler", Ledger: st, Stage: "local", Region: "eu-west-1"}
+	ev := readEvent(t, "accrue-fixed-costs") // 3 December, 00:15
+	for run := 1; run <= 2; run++ {
+		if res, err := r.Handle(ctx, ev); err != nil || res.Count["days"] != 1 {
+			t.Fatalf("run %d: %+v %v", run, res, err)
+		}
+	}
+	dec2 := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	rows, err := st.FixedCostDays(ctx, dec2, dec2.AddDate(0, 0, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pricing.FixedIn(pricing.StageStaging, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := pricing.FixedDays(f, "local", dec2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d (one per item, once)", len(rows), len(want))
+	}
+	for i, r := range rows {
+		w := want[slices.IndexFunc(want, func(w pricing.FixedCostDay) bool { return w.Item == r.Item })]
+		if !r.Day.Equal(dec2) || r.Amount != w.Amount || r.Service != w.Service || r.Stage != "local" {
+			t.Errorf("row %d: %+v, want %+v", i, r, w)
+		}
 	}
 }

@@ -111,11 +111,15 @@ type Config struct {
 	// discounts or prices in shared/pricing's override syntax.
 	CostRegion         string
 	CostPriceOverrides string
-
-	// CostStage is the stage's name as its cost-allocation tag "stage"
+	// CostStage is the stage whose fixed costs the scheduler accrues
+	// (shared/jobs, accrue-fixed-costs): staging or prod as deployed; by
+	// default prod under APP_ENV=production, staging under staging, and
+	// local otherwise (which accrues staging's inventory, labelled local).
+	// It is also the stage's name as its cost-allocation tag "stage"
 	// carries it (infra tags every resource app=innkeeper and
 	// stage=<name>): the bill's line items of the stage are those.
 	CostStage string
+
 	// CURS3URI is the root of the stage's CUR 2.0 data export,
 	// s3://bucket/prefix/export-name; CURDir a folder laid out the same
 	// way (the devstack, tests). At most one is set; neither, and the
@@ -183,9 +187,9 @@ var Settings = []Setting{
 	{"WS_MANAGEMENT_ENDPOINT", "the WebSocket API's @connections endpoint"},
 	{"COST_REGION", "the region whose prices cost ingestion uses"},
 	{"COST_PRICE_OVERRIDES", "negotiated prices for cost ingestion"},
-	{"COST_STAGE", "the stage's cost-allocation tag value (reconcile-bill)"},
 	{"CUR_S3_URI", "the CUR 2.0 export's root, s3://bucket/prefix/export-name (reconcile-bill)"},
 	{"CUR_DIR", "a folder laid out like the CUR 2.0 export (reconcile-bill locally)"},
+	{"COST_STAGE", "the stage whose fixed costs the scheduler accrues and whose bill it reads (its tag value; default from APP_ENV)"},
 	{"METRICS_TOKEN", "the bearer token of GET /metrics"},
 	{"ORIGIN_SECRET", "the value the CDN sends in every request it forwards"},
 	{"ORIGIN_SECRET_PREVIOUS", "the previous ORIGIN_SECRET, accepted during a rotation"},
@@ -350,7 +354,13 @@ func Load(getenv func(string) string) (Config, error) {
 		c.CostRegion = "eu-west-1"
 	}
 	c.CostPriceOverrides = p.str("COST_PRICE_OVERRIDES", "")
-	c.CostStage = p.str("COST_STAGE", ifLocal(local, "local"))
+	c.CostStage = p.str("COST_STAGE", map[string]string{"production": "prod", "staging": "staging"}[c.Env])
+	if c.CostStage == "" {
+		c.CostStage = "local"
+	}
+	if len(c.CostStage) > 40 || strings.TrimSpace(c.CostStage) != c.CostStage {
+		p.fail("COST_STAGE", "must be a stage name of at most 40 characters")
+	}
 	c.CURS3URI = p.str("CUR_S3_URI", "")
 	c.CURDir = p.str("CUR_DIR", "")
 	if c.CURS3URI != "" {
@@ -360,9 +370,6 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.CURDir != "" {
 			p.fail("CUR_DIR", "is for a local export; CUR_S3_URI is set")
 		}
-	}
-	if (c.CURS3URI != "" || c.CURDir != "") && c.CostStage == "" {
-		p.fail("COST_STAGE", "is required to read the bill: the stage's tag value")
 	}
 	c.MetricsToken = p.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {

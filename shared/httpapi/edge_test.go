@@ -322,7 +322,8 @@ func TestHealth(t *testing.T) {
 		}
 	}
 	jobs, _ := gauges["jobs"].(map[string]any)
-	if len(jobs) != len(topology.Innkeeper.Schedules) {
+	// One per scheduled job of the manifest.
+	if len(jobs) != len(topology.Innkeeper.Schedules) || jobs["accrue-fixed-costs"] == nil || jobs["reconcile-bill"] == nil {
 		t.Errorf("jobs gauge %v; want one per schedule", jobs)
 	}
 }

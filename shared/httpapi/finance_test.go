@@ -410,15 +410,16 @@ func TestForecast(t *testing.T) {
 	)
 	tests := []struct {
 		name, query string
-		// Prod's fixed month is $264.41 (see pricing.Fixed), staging's $122.12.
+		// Prod's fixed month is $294.35, staging's $143.51 (added up by
+		// hand in pricing.TestFixedCosts).
 		fixed, variable, total, perBooking, fixedPerBooking string
 	}{
-		// 3,000 bookings: $12 variable; $276.41 / 3,000 = 0.0921366…
-		{"100 a day", "bookings_per_day=100", "264.410000000", "12.000000000", "276.410000000", "0.092136667", "0.088136667"},
-		// 3,000,000 bookings: $12,000; $12,264.41 / 3e6 = 0.00408813…
-		{"100,000 a day", "bookings_per_day=100000", "264.410000000", "12000.000000000", "12264.410000000", "0.004088137", "0.000088137"},
-		// $134.12 / 3,000 = 0.0447066…; $122.12 / 3,000 = 0.0407066…
-		{"staging", "bookings_per_day=100&stage=staging", "122.120000000", "12.000000000", "134.120000000", "0.044706667", "0.040706667"},
+		// 3,000 bookings: $12 variable; $306.35 / 3,000 = 0.1021166…
+		{"100 a day", "bookings_per_day=100", "294.350000000", "12.000000000", "306.350000000", "0.102116667", "0.098116667"},
+		// 3,000,000 bookings: $12,000; $12,294.35 / 3e6 = 0.00409811…
+		{"100,000 a day", "bookings_per_day=100000", "294.350000000", "12000.000000000", "12294.350000000", "0.004098117", "0.000098117"},
+		// $155.51 / 3,000 = 0.0518366…; $143.51 / 3,000 = 0.0478366…
+		{"staging", "bookings_per_day=100&stage=staging", "143.510000000", "12.000000000", "155.510000000", "0.051836667", "0.047836667"},
 	}
 	var perBooking []pricing.Nanos
 	for _, tt := range tests {
@@ -472,9 +473,9 @@ func TestForecastWithoutBookings(t *testing.T) {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	m := r.JSON(t)
-	// $264.41 over 30,000 bookings: 0.0088136̅ → 0.008813667.
+	// $294.35 over 30,000 bookings: 0.00981166̅ → 0.009811667.
 	if m["variable"] != nil || !strings.Contains(m["note"].(string), "no measured cost per booking") ||
-		m["total"] != "264.410000000" || m["cost_per_booking"] != "0.008813667" {
+		m["total"] != "294.350000000" || m["cost_per_booking"] != "0.009811667" {
 		t.Fatalf("forecast without bookings: %s", r.Body)
 	}
 	if mc := m["measured"].(map[string]any)["cost_per_booking"].(map[string]any); mc["cost"] != nil {

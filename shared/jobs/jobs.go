@@ -1,7 +1,8 @@
 // Package jobs is the scheduled work, each job an EventBridge rule in the
 // manifest whose scheduled event names the job in its detail: expiring
 // holds, sweeping the outbox, queueing arrival reminders, cleaning up and
-// reading the AWS bill beside the cost ledger (bill.go).
+// accruing the stage's fixed costs into the cost ledger (fixedcosts.go),
+// and reading the AWS bill beside the ledger (bill.go).
 // Each run is recorded, so /health can tell when a job is late.
 package jobs
 
@@ -71,6 +72,11 @@ type Runner struct {
 	// Bill is the export reconcile-bill reads (bill.go); the Store keeps
 	// what it reads when it is a BillStore.
 	Bill BillExport
+	// Ledger, Stage and Region serve the fixed-cost accrual: the ledger
+	// it writes, the stage it accrues (labelled so; priced as
+	// PricedStage) and the region whose prices it uses.
+	Ledger        FixedCostLedger
+	Stage, Region string
 }
 
 // Result is what a run did, recorded with it.
@@ -125,6 +131,7 @@ func (r *Runner) jobs() map[string]func(context.Context, time.Time, map[string]i
 		ArrivalReminders: r.arrivalReminders,
 		Cleanup:          r.cleanup,
 		ReconcileBill:    r.reconcileBill,
+		AccrueFixedCosts: r.accrueFixedCosts,
 	}
 }
 

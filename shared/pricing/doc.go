@@ -17,6 +17,14 @@
 // joins them by request id into priced Records (Join); reading them out
 // of a log delivery and keeping the Records is shared/costingest's job.
 //
+// What the stack keeps running (Fixed) is not a list kept by hand: infra/
+// counts it off each stage's synthesized templates into
+// inventory/<stage>.json (Inventory; `make inventory` rewrites it, and an
+// infra test fails when it is stale), and Fixed prices that. Each fixed
+// item names its service as the bill does (CUR line_item_product_code)
+// and accrues a day by one rule (FixedItem.Daily); the scheduler writes
+// those days into the ledger (FixedDays, shared/jobs).
+//
 // Prices come from a versioned PriceTable (AWSPrices(), Lookup) with the
 // caller's negotiated Overrides. The table has one Prices per region
 // (regions.go) holding every figure the package uses, the always-on

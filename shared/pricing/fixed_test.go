@@ -4,13 +4,31 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
-// The monthly fixed cost of each stage, item by item, hand-checked:
-// staging 0.017 × 730 + 0.127 × 20 + 0.0165 × 1,460 + 0.018 × 730 +
-// 0.011 × 5,840 + 0.40 × 3 + 3.00 + 0.10 × 15 = $12.41 + $2.54 + $24.09
-// + $13.14 + $64.24 + $1.20 + $3.00 + $1.50 = $122.12; prod $105.12 + $12.70 + $24.09 + $52.56 + $64.24 +
-// $1.20 + $3.00 + $1.50 = $264.41.
+// The monthly fixed cost of each stage, item by item, hand-checked from
+// the committed inventories (inventory/<stage>.json) at eu-west-1's
+// prices:
+//
+// staging: RDS db.t4g.micro 0.017 × 730 = 12.41; storage 0.127 × 20 GB
+// = 2.54; proxy 0.0165 × 2 vCPUs × 730 = 24.09; cache.t4g.micro 0.018 ×
+// 1 × 730 = 13.14; endpoints 0.011 × (5 endpoints × 2 AZs) × 730 =
+// 80.30; secrets 0.40 × 3 = 1.20; dashboards 3.00 × 1 = 3.00; alarms
+// 0.10 × 31 metrics (21 plain alarms, 1 metric-math alarm reading 2, the
+// hourly cost query reading 8 functions) = 3.10; custom metrics 0.30 × 9
+// = 2.70; log storage 12 groups × 14 days × 5 MB = 840 MB, rounded up to
+// 1 GB, × 0.03 = 0.03; one KMS key 1.00. Total 12.41 + 2.54 + 24.09 +
+// 13.14 + 80.30 + 1.20 + 3.00 + 3.10 + 2.70 + 0.03 + 1.00 = 143.51.
+//
+// prod: RDS db.t4g.medium Multi-AZ 0.072 × 2 × 730 = 105.12; storage
+// 0.127 × 50 GB × 2 = 12.70; proxy 24.09; cache.t4g.small 0.036 × 2 ×
+// 730 = 52.56; endpoints 80.30; secrets 0.40 × 4 = 1.60; dashboards
+// 3.00; alarms 3.10; metrics 2.70; log storage 12 × 90 × 5 MB = 5,400
+// MB, rounded up to 6 GB, × 0.03 = 0.18; one KMS key 1.00; the edge's
+// web ACL 5.00 and its 3 rules 1.00 × 3 = 3.00. Total 105.12 + 12.70 +
+// 24.09 + 52.56 + 80.30 + 1.60 + 3.00 + 3.10 + 2.70 + 0.18 + 1.00 + 5.00
+// + 3.00 = 294.35.
 func TestFixedCosts(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -20,14 +38,23 @@ func TestFixedCosts(t *testing.T) {
 	}{
 		{"staging", StageStaging, map[string]string{
 			"rds-instance": "12.410000000", "rds-storage": "2.540000000", "rds-proxy": "24.090000000",
-			"elasticache": "13.140000000", "vpc-interface-endpoints": "64.240000000", "secrets": "1.200000000",
-			"cloudwatch-dashboard": "3.000000000", "cloudwatch-alarms": "1.500000000",
-		}, "122.120000000"},
+			"elasticache": "13.140000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.200000000",
+			"cloudwatch-dashboards": "3.000000000", "cloudwatch-alarms": "3.100000000",
+			"cloudwatch-metrics": "2.700000000", "log-storage": "0.030000000", "kms-keys": "1.000000000",
+		}, "143.510000000"},
 		{"prod", StageProd, map[string]string{
 			"rds-instance": "105.120000000", "rds-storage": "12.700000000", "rds-proxy": "24.090000000",
-			"elasticache": "52.560000000", "vpc-interface-endpoints": "64.240000000", "secrets": "1.200000000",
-			"cloudwatch-dashboard": "3.000000000", "cloudwatch-alarms": "1.500000000",
-		}, "264.410000000"},
+			"elasticache": "52.560000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.600000000",
+			"cloudwatch-dashboards": "3.000000000", "cloudwatch-alarms": "3.100000000",
+			"cloudwatch-metrics": "2.700000000", "log-storage": "0.180000000", "kms-keys": "1.000000000",
+			"waf-web-acls": "5.000000000", "waf-rules": "3.000000000",
+		}, "294.350000000"},
+	}
+	services := map[string]string{
+		"rds-instance": ServiceRDS, "rds-storage": ServiceRDS, "rds-proxy": ServiceRDS, "elasticache": ServiceElastiCache,
+		"vpc-interface-endpoints": ServiceVPC, "secrets": ServiceSecrets, "cloudwatch-dashboards": ServiceCloudWatch,
+		"cloudwatch-alarms": ServiceCloudWatch, "cloudwatch-metrics": ServiceCloudWatch, "log-storage": ServiceCloudWatch,
+		"kms-keys": ServiceKMS, "waf-web-acls": ServiceWAF, "waf-rules": ServiceWAF,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,7 +77,10 @@ func TestFixedCosts(t *testing.T) {
 				if n.Decimal() != tt.items[it.Name] {
 					t.Errorf("%s: %s, want %s", it.Name, n.Decimal(), tt.items[it.Name])
 				}
-				if it.Description == "" || it.Unit == "" || it.Quantity <= 0 || !strings.HasPrefix(it.Source, "https://aws.amazon.com/") {
+				if it.Service != services[it.Name] {
+					t.Errorf("%s: service %q, want %q", it.Name, it.Service, services[it.Name])
+				}
+				if it.Description == "" || it.Unit == "" || it.Quantity <= 0 || it.Count <= 0 || !strings.HasPrefix(it.Source, "https://aws.amazon.com/") {
 					t.Errorf("%s lacks a description, unit, quantity or source: %+v", it.Name, it)
 				}
 				if it.Unsure && it.Note == "" {
@@ -63,6 +93,70 @@ func TestFixedCosts(t *testing.T) {
 				t.Fatalf("total %s (err %v), items add up to %s, want %s", total.Decimal(), err, sum.Decimal(), tt.total)
 			}
 		})
+	}
+}
+
+// A day of an item, by its one rule: hourly items 24 hours of what runs,
+// exact; monthly items the month × 12 / 365, rounded once, half away
+// from zero.
+func TestFixedItemDaily(t *testing.T) {
+	tests := []struct {
+		name string
+		item FixedItem
+		want Nanos
+	}{
+		// 0.017 × 1 × 24 = 0.408.
+		{"hourly, one instance", FixedItem{Billing: BillHourly, UnitPrice: "0.017", Count: 1, Quantity: 730}, 408_000_000},
+		// 0.011 × 10 × 24 = 2.64.
+		{"hourly, ten endpoint-AZs", FixedItem{Billing: BillHourly, UnitPrice: "0.011", Count: 10, Quantity: 7300}, 2_640_000_000},
+		// 0.40 × 3 × 12 / 365 = 14.4 / 365 = 0.0394520547945… → 0.039452055.
+		{"monthly, rounded up", FixedItem{Billing: BillMonthly, UnitPrice: "0.40", Count: 3, Quantity: 3}, 39_452_055},
+		// 3.00 × 12 / 365 = 0.0986301369863… → 0.098630137.
+		{"monthly, one dashboard", FixedItem{Billing: BillMonthly, UnitPrice: "3.00", Count: 1, Quantity: 1}, 98_630_137},
+		// 0.03 × 1 × 12 / 365 = 0.000986301369… → 0.000986301 (rounded down).
+		{"monthly, rounded down", FixedItem{Billing: BillMonthly, UnitPrice: "0.03", Count: 1, Quantity: 1}, 986_301},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.item.Name = tt.name
+			n, err := tt.item.Daily()
+			if err != nil || n != tt.want {
+				t.Fatalf("daily %d (%v), want %d", n, err, tt.want)
+			}
+		})
+	}
+	if _, err := (FixedItem{Name: "x", Billing: "weekly", UnitPrice: "1.00", Count: 1}).Daily(); err == nil {
+		t.Fatal("an item billed neither hourly nor monthly must be refused")
+	}
+}
+
+// The inventory decides the items: a NAT gateway is priced when the
+// stack has one, an instance class the table lacks is refused.
+func TestFixedItemsFollowTheInventory(t *testing.T) {
+	p, err := AWSPrices().Lookup("eu-west-1", time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := fixedItems(Inventory{NATGateways: 2, Secrets: 1}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Name != "nat-gateways" || items[0].Service != ServiceEC2 || items[0].Count != 2 {
+		t.Fatalf("items %+v", items)
+	}
+	// 0.048 × 2 × 730 = 70.08.
+	if n, err := items[0].Amount(); err != nil || n != 70_080_000_000 {
+		t.Fatalf("NAT %d (%v), want 70.08", n, err)
+	}
+	for _, inv := range []Inventory{
+		{Database: &DatabaseInventory{Engine: "postgres", InstanceClass: "db.r6g.large", StorageType: "gp2", AllocatedGB: 20}},
+		{Database: &DatabaseInventory{Engine: "postgres", InstanceClass: "db.t4g.micro", StorageType: "io1", AllocatedGB: 20}},
+		{Cache: &CacheInventory{NodeType: "cache.r7g.large", Nodes: 1}},
+		{HighResolutionAlarmMetrics: 1},
+	} {
+		if _, err := fixedItems(inv, p); err == nil {
+			t.Errorf("%+v: priced, want refused", inv)
+		}
 	}
 }
 

@@ -208,6 +208,12 @@ type Prices struct {
 	CloudWatchDashboards Rate
 	// LogsStorage is per GB-month of logs kept in CloudWatch Logs.
 	LogsStorage Rate
+	// KMSKeys is per customer managed KMS key-month.
+	KMSKeys Rate
+	// WAFWebACLs is per AWS WAF web ACL-month; WAFRules per rule-month
+	// (a managed rule group is one rule).
+	WAFWebACLs Rate
+	WAFRules   Rate
 
 	// Cites says, for every price above by its field name, where it was
 	// read and when, and whether it could be checked.

@@ -35,6 +35,8 @@ const (
 	pageRDS         = "https://aws.amazon.com/rds/postgresql/pricing/"
 	pageRDSProxy    = "https://aws.amazon.com/rds/proxy/pricing/"
 	pageElastiCache = "https://aws.amazon.com/elasticache/pricing/"
+	pageKMS         = "https://aws.amazon.com/kms/pricing/"
+	pageWAF         = "https://aws.amazon.com/waf/pricing/"
 )
 
 // The days the figures were read.
@@ -192,6 +194,9 @@ func usEast1Prices() Prices {
 		CloudWatchMetrics:    metricTiers(),
 		CloudWatchDashboards: mustRate("3.00", 1),
 		LogsStorage:          mustRate("0.03", 1),
+		KMSKeys:              mustRate("1.00", 1),
+		WAFWebACLs:           mustRate("5.00", 1),
+		WAFRules:             mustRate("1.00", 1),
 		Cites: map[string]Cite{
 			"LambdaRequests":     sure(pageLambda, readNov1, "$0.20 per 1M requests."),
 			"LambdaComputeX86":   sure(pageLambda, readNov1, "Per GB-second, tiered by the month's GB-seconds per architecture and region."),
@@ -225,6 +230,11 @@ func usEast1Prices() Prices {
 				"$0.30 first 10,000, $0.10 next 240,000, $0.05 next 750,000, $0.02 over 1M metrics, as AWS has published them; the page was not reachable from here."),
 			"CloudWatchDashboards": sure(pageCloudWatch, readNov1, "Per custom dashboard-month."),
 			"LogsStorage":          unsure(pageCloudWatch, "$0.03 per GB-month archived, as secondary sources (cost guides, 2026) state it; the page itself was not reachable."),
+			"KMSKeys": unsure(pageKMS,
+				"$1.00 per customer managed key-month, as secondary sources (cloudburn.io, March 2026; wring.co) state it from the page; a key with rotation on adds $1 a month for each of its first two rotations (not counted). The page was not reachable."),
+			"WAFWebACLs": unsure(pageWAF, "$5.00 per web ACL-month, as secondary sources (c3x.dev, awsnegotiations.com, 2026) state it; the page was not reachable."),
+			"WAFRules": unsure(pageWAF,
+				"$1.00 per rule-month, a managed rule group counting as one rule (c3x.dev, 2026; awsnegotiations.com says a group may count as several); the page was not reachable."),
 		},
 	})
 }
@@ -277,6 +287,9 @@ func euWest1Prices() Prices {
 		CloudWatchMetrics:    metricTiers(),
 		CloudWatchDashboards: mustRate("3.00", 1),
 		LogsStorage:          mustRate("0.03", 1),
+		KMSKeys:              mustRate("1.00", 1),
+		WAFWebACLs:           mustRate("5.00", 1),
+		WAFRules:             mustRate("1.00", 1),
 		Cites: map[string]Cite{
 			"LambdaRequests": sure(pageLambda, readDec7, same+"Also "+offerCopy+"EU-Request: $0.0000002."),
 			"LambdaComputeX86": sure(pageLambda, readDec7,
@@ -302,7 +315,7 @@ func euWest1Prices() Prices {
 			"RDSPostgresT4gMicro": unsure(pageRDS,
 				"db.t4g.micro Single-AZ: $0.017, what a published eu-west-1 bill for July 2026 (PostgreSQL, on demand) works out to: $10.09 for 593 instance-hours; a second published eu-west-1 bill gives $0.0170 too. 2026-11-01's reading of $0.018 did not come from the page's table either (us-east-1: $0.016)."),
 			"RDSPostgresT4gMedium": {Source: pageRDS, Read: readNov1, Unsure: true,
-				Note: "db.t4g.medium Single-AZ, $0.072 as read for EU (Ireland) on 2026-11-01 from what could be consulted, not the page's own table (us-east-1: $0.065). Probably high: that reading also gave db.t4g.micro $0.018, where bills show $0.017. No eu-west-1 source for db.t4g.medium was found on 2026-12-07."},
+				Note: "db.t4g.medium Single-AZ, $0.072 as read for EU (Ireland) on 2026-11-01 from what could be consulted, not the page's own table (us-east-1: $0.065). Probably high: that reading also gave db.t4g.micro $0.018, where bills show $0.017. No eu-west-1 page figure for db.t4g.medium was found on 2026-12-07; a published eu-west-1 Cost Explorer table for May 2026 shows EU-InstanceUsage:db.t4g.medium at $132.06 for 1,914 hours ($0.069 an hour), but the same table shows reserved-instance coverage on other lines, so it does not settle the on-demand price."},
 			"RDSStorage": unsure(pageRDS,
 				"General Purpose Single-AZ, $0.127 per GB-month as read on 2026-11-01 (us-east-1: $0.115); a published eu-west-1 bill for July 2026 agrees: EU-RDS:GP3-Storage $2.54 for 20 GB. Not read off the page's own table."),
 			"RDSProxy": {Source: pageRDSProxy, Read: readNov1, Unsure: true,
@@ -328,6 +341,12 @@ func euWest1Prices() Prices {
 			"CloudWatchDashboards": sure(pageCloudWatch, readNov1, "Per custom dashboard-month, EU (Ireland)."),
 			"LogsStorage": unsure(pageCloudWatch,
 				offerCopy+"EU-TimedStorage-ByteHrs: $0.03 per GB-month. Not read off the page."),
+			"KMSKeys": unsure(pageKMS,
+				"$1.00 per customer managed key-month in every commercial region, as secondary sources (cloudburn.io, March 2026; wring.co) state it; rotations add $1 a month for each of the first two (not counted). The page was not reachable."),
+			"WAFWebACLs": unsure(pageWAF,
+				"$5.00 per web ACL-month, the same in every region as secondary sources (c3x.dev, awsnegotiations.com, 2026) state it; the stage's web ACL is CloudFront's (us-east-1). The page was not reachable."),
+			"WAFRules": unsure(pageWAF,
+				"$1.00 per rule-month, a managed rule group counting as one rule (c3x.dev, 2026); the page was not reachable."),
 		},
 	})
 }

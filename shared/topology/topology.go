@@ -206,7 +206,7 @@ var (
 	schedulerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
 		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
-		"COST_STAGE", "CUR_S3_URI", "CUR_DIR",
+		"COST_REGION", "COST_STAGE", "CUR_S3_URI", "CUR_DIR",
 	}
 	wsEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
@@ -242,7 +242,7 @@ var Innkeeper = Manifest{
 			MemoryMB: 256, Timeout: 30 * time.Second, Arch: arm64, Env: workerEnv,
 		},
 		{
-			Name: "scheduler", Description: "Scheduled jobs: expire holds, sweep the outbox, reminders, clean-up",
+			Name: "scheduler", Description: "Scheduled jobs: expire holds, sweep the outbox, reminders, clean-up, fixed-cost accrual",
 			MemoryMB: 256, Timeout: time.Minute, Arch: arm64, ReservedConcurrency: 2, Env: schedulerEnv,
 		},
 		{
@@ -299,6 +299,8 @@ var Innkeeper = Manifest{
 			Expression: "cron(30 3 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "cleanup"}, MaxGap: 25 * time.Hour},
 		{Name: "reconcile-bill", Description: "Read the stage's AWS bill (CUR 2.0 export) beside the cost ledger",
 			Expression: "cron(15 6 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "reconcile-bill"}, MaxGap: 25 * time.Hour},
+		{Name: "accrue-fixed-costs", Description: "Write yesterday's fixed costs (and any missed day) into the cost ledger",
+			Expression: "cron(15 0 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "accrue-fixed-costs"}, MaxGap: 25 * time.Hour},
 	},
 	Routes: []Route{
 		{"GET", "/livez", "api", Public},

@@ -30,5 +30,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, function stri
 		st.Close()
 		return nil, err
 	}
-	return &jobs.Runner{Store: st, Relay: sqsclient.Relay(q, cfg, st, log), Log: log, Function: function, Bill: bill}, nil
+	return &jobs.Runner{Store: st, Relay: sqsclient.Relay(q, cfg, st, log), Log: log, Function: function,
+		Ledger: st, Stage: cfg.CostStage, Region: cfg.CostRegion, Bill: bill}, nil
 }
