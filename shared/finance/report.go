@@ -80,16 +80,22 @@ func Totals(rows []CostRow) (invocations int64, total pricing.Nanos) {
 // FillDays gives a day report a row for every day of p, with zeros for
 // the days without invocations, so a chart or spreadsheet has no gaps.
 func FillDays(rows []CostRow, p Period) []CostRow {
-	byDay := make(map[string]CostRow, len(rows))
+	return fillDays(rows, p, func(r CostRow) string { return r.Key }, func(day string) CostRow { return CostRow{Key: day} })
+}
+
+// fillDays is rows in the order of p's days, one per day: a day's row
+// (day names it) or, for a day without one, empty(day).
+func fillDays[T any](rows []T, p Period, day func(T) string, empty func(string) T) []T {
+	byDay := make(map[string]T, len(rows))
 	for _, r := range rows {
-		byDay[r.Key] = r
+		byDay[day(r)] = r
 	}
 	days := p.Days()
-	out := make([]CostRow, 0, len(days))
+	out := make([]T, 0, len(days))
 	for _, d := range days {
 		r, ok := byDay[d]
 		if !ok {
-			r = CostRow{Key: d}
+			r = empty(d)
 		}
 		out = append(out, r)
 	}

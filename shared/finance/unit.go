@@ -255,20 +255,7 @@ func BuildUnitEconomics(f UnitFacts) UnitEconomics {
 // FillUsageDays gives every day of p a DayUsage, zeros for the days the
 // ledger has nothing of, in order.
 func FillUsageDays(days []DayUsage, p Period) []DayUsage {
-	byDay := make(map[string]DayUsage, len(days))
-	for _, d := range days {
-		byDay[d.Day] = d
-	}
-	keys := p.Days()
-	out := make([]DayUsage, 0, len(keys))
-	for _, k := range keys {
-		d, ok := byDay[k]
-		if !ok {
-			d = DayUsage{Day: k}
-		}
-		out = append(out, d)
-	}
-	return out
+	return fillDays(days, p, func(d DayUsage) string { return d.Day }, func(day string) DayUsage { return DayUsage{Day: day} })
 }
 
 // covered is how much of the UTC day (YYYY-MM-DD) the period covers.

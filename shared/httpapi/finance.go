@@ -91,7 +91,7 @@ func (s *Server) ledgerOr501(w http.ResponseWriter) bool {
 	if s.ledger != nil {
 		return true
 	}
-	writeProblem(w, problem(http.StatusNotImplemented, "no-ledger", "No cost ledger", "This API has no cost ledger configured."))
+	noLedger(w)
 	return false
 }
 
@@ -277,6 +277,22 @@ func wantsCSV(r *http.Request) (asCSV, acceptable bool) {
 	return false, false
 }
 
+// csvAttachment starts a 200 CSV download named name and returns its
+// writer: every CSV report starts so.
+func csvAttachment(w http.ResponseWriter, name string) *csv.Writer {
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.WriteHeader(http.StatusOK)
+	return csv.NewWriter(w)
+}
+
+// noLedger answers 501: the API was built without the cost ledger the
+// finance reports read.
+func noLedger(w http.ResponseWriter) {
+	writeProblem(w, problem(http.StatusNotImplemented, "no-ledger", "No cost ledger", "This API has no cost ledger configured."))
+}
+
 // csvCell keeps a spreadsheet from reading a cell as a formula: keys
 // come from attribution lines, which carry what callers sent (a hotel
 // slug from a path).
@@ -293,11 +309,7 @@ func csvCell(s string) string {
 func writeCostsCSV(w http.ResponseWriter, p finance.Period, g finance.Group, rows []finance.CostRow) {
 	name := fmt.Sprintf("innkeeper-costs-by-%s-%s-%s.csv", g,
 		p.From.UTC().Format("20060102T150405Z"), p.To.UTC().Format("20060102T150405Z"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, name)
 	_ = cw.Write([]string{string(g), "invocations", "cost_usd", "cost_nanos"})
 	for _, row := range rows {
 		_ = cw.Write([]string{csvCell(row.Key), strconv.FormatInt(row.Invocations, 10), row.Cost.Decimal(), strconv.FormatInt(int64(row.Cost), 10)})

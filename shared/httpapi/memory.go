@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -67,7 +66,7 @@ func (s *Server) financeMemory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.memory == nil {
-		writeProblem(w, problem(http.StatusNotImplemented, "no-ledger", "No cost ledger", "This API has no cost ledger configured."))
+		noLedger(w)
 		return
 	}
 	rows, err := s.memory.MemoryUse(r.Context(), p)
@@ -91,11 +90,7 @@ func (s *Server) financeMemory(w http.ResponseWriter, r *http.Request) {
 func writeMemoryCSV(w http.ResponseWriter, p finance.Period, rows []finance.MemoryUse) {
 	name := fmt.Sprintf("innkeeper-memory-%s-%s.csv",
 		p.From.UTC().Format("20060102T150405Z"), p.To.UTC().Format("20060102T150405Z"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, name)
 	_ = cw.Write([]string{"function", "configured_mb", "invocations", "peak_used_mb", "p99_used_mb",
 		"headroom_mb", "headroom_percent", "verdict", "recommended_mb", "recommendation"})
 	i := strconv.Itoa

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -63,7 +62,7 @@ func (s *Server) financeReconciliation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.reconciliation == nil {
-		writeProblem(w, problem(http.StatusNotImplemented, "no-ledger", "No cost ledger", "This API has no cost ledger configured."))
+		noLedger(w)
 		return
 	}
 	p = p.WholeDays()
@@ -99,11 +98,7 @@ var reconciliationColumns = []string{
 func writeReconciliationCSV(w http.ResponseWriter, rep finance.Reconciliation) {
 	name := fmt.Sprintf("innkeeper-reconciliation-%s-%s.csv",
 		rep.Period.From.UTC().Format("20060102"), rep.Period.To.UTC().Format("20060102"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, name)
 	_ = cw.Write(append([]string{"day", "service"}, reconciliationColumns...))
 	for _, row := range rep.Rows {
 		_ = cw.Write(append([]string{row.Day, csvCell(row.Service)}, reconciledCells(row)...))

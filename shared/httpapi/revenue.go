@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -114,7 +113,7 @@ func (s *Server) financeRevenue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.revenue == nil {
-		writeProblem(w, problem(http.StatusNotImplemented, "no-ledger", "No cost ledger", "This API has no cost ledger configured."))
+		noLedger(w)
 		return
 	}
 	facts, costs, err := s.revenue.RevenueFacts(r.Context(), hotel, n)
@@ -160,11 +159,7 @@ var revenueColumns = []string{
 func writeRevenueCSV(w http.ResponseWriter, rep finance.Revenue) {
 	name := fmt.Sprintf("innkeeper-revenue-by-%s-%s-%s.csv", rep.Group,
 		rep.Nights.From.Format("20060102"), rep.Nights.To.Format("20060102"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, name)
 	keys := []string{string(rep.Group)}
 	if rep.Group == finance.RevenueByRoomType {
 		keys = []string{"hotel", "room_type"}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -178,11 +177,7 @@ func writeUnitEconomicsCSV(w http.ResponseWriter, u finance.UnitEconomics) {
 	p := u.Period
 	name := fmt.Sprintf("innkeeper-unit-economics-daily-%s-%s.csv",
 		p.From.UTC().Format("20060102T150405Z"), p.To.UTC().Format("20060102T150405Z"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.WriteHeader(http.StatusOK)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, name)
 	_ = cw.Write(unitEconomicsColumns)
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	money := func(n pricing.Nanos, ok bool) []string {
