@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -68,17 +66,8 @@ func TestReconcileBillEndToEnd(t *testing.T) {
 			t.Errorf("billed %s = %v; want %v (all: %v)", k, billed[k], want, billed)
 		}
 	}
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+demo.SampleAdminKey)
-	req.Header.Set("Accept", "text/csv")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	text, _ := io.ReadAll(resp.Body)
-	recs, err := csv.NewReader(strings.NewReader(string(text))).ReadAll()
-	if err != nil || resp.StatusCode != 200 || len(recs) < 6 || recs[len(recs)-1][0] != "TOTAL" {
-		t.Fatalf("CSV: %d %v\n%s", resp.StatusCode, err, text)
+	rows := getCSV(t, s, strings.TrimPrefix(url, s.URL))
+	if len(rows) < 5 || rows[len(rows)-1]["day"] != "TOTAL" {
+		t.Fatalf("CSV rows: %v", rows)
 	}
 }
