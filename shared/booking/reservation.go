@@ -11,20 +11,24 @@ import (
 // Status is where a reservation is in its life.
 type Status string
 
-// The statuses a reservation moves through: held → confirmed → cancelled,
-// held → expired, held → cancelled.
+// The statuses a reservation moves through; the table in status.go says
+// which action leads from which to which.
 const (
-	StatusHeld      Status = "held"
-	StatusConfirmed Status = "confirmed"
-	StatusCancelled Status = "cancelled"
-	StatusExpired   Status = "expired"
+	StatusHeld       Status = "held"
+	StatusConfirmed  Status = "confirmed"
+	StatusCancelled  Status = "cancelled"
+	StatusExpired    Status = "expired"
+	StatusCheckedIn  Status = "checked_in"
+	StatusCheckedOut Status = "checked_out"
+	StatusNoShow     Status = "no_show"
 )
 
 // ValidStatus reports whether s names a status.
 func ValidStatus(s string) bool {
-	switch Status(s) {
-	case StatusHeld, StatusConfirmed, StatusCancelled, StatusExpired:
-		return true
+	for _, st := range Statuses {
+		if Status(s) == st {
+			return true
+		}
 	}
 	return false
 }
@@ -72,6 +76,9 @@ type Reservation struct {
 
 	HoldExpiresAt        *time.Time
 	CancellationFeeCents *int64
+	NoShowFeeCents       *int64
+	CheckedInAt          *time.Time
+	CheckedOutAt         *time.Time
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 
@@ -147,27 +154,45 @@ func EventFor(r Reservation, at time.Time) Event {
 
 // Transition is a status change the Store applies to a locked reservation.
 type Transition struct {
-	At            time.Time
-	To            Status
-	FeeCents      *int64
-	ReleaseNights bool  // give the nights back to inventory
-	Err           error // returned to the caller after the change commits
+	At             time.Time
+	To             Status
+	FeeCents       *int64 // the cancellation fee
+	NoShowFeeCents *int64
+	ReleaseNights  bool // give the nights back to inventory
+	// ReleaseFrom, when set, gives back only the nights from that date on,
+	// and the stay ends that day (an early check-out).
+	ReleaseFrom Date
+	Err         error // returned to the caller after the change commits
+	// Audit, when set, is recorded in the audit trail in the same
+	// transaction, with the status before and after.
+	Audit *Audit
+}
+
+// Audit is who did a write and why, for the audit trail.
+type Audit struct {
+	ActorKind string // api_key, guest, system or job
+	Actor     string // the API key's public id, …
+	ActorRole string
+	Action    string // reservation.check_in, …
+	Reason    string
+	RequestID string
 }
 
 // Confirm turns a live hold into a booking. A hold past its expiry is
 // expired instead (its nights given back) and ErrHoldExpired is reported.
 func Confirm(r Reservation, now time.Time) (Transition, error) {
-	switch r.Status {
-	case StatusConfirmed:
-		return Transition{}, Conflict("reservation is already confirmed")
-	case StatusHeld:
-		if r.HoldExpiresAt != nil && !now.Before(*r.HoldExpiresAt) {
-			return Transition{At: now, To: StatusExpired, ReleaseNights: true, Err: ErrHoldExpired}, nil
-		}
-		return Transition{At: now, To: StatusConfirmed}, nil
-	default:
-		return Transition{}, Conflict("a " + string(r.Status) + " reservation cannot be confirmed")
+	to, err := Next(r.Status, ActionConfirm)
+	if err != nil {
+		return Transition{}, err
 	}
+	if r.HoldExpiresAt != nil && !now.Before(*r.HoldExpiresAt) {
+		expired, err := Next(r.Status, ActionExpire)
+		if err != nil {
+			return Transition{}, err
+		}
+		return Transition{At: now, To: expired, ReleaseNights: true, Err: ErrHoldExpired}, nil
+	}
+	return Transition{At: now, To: to}, nil
 }
 
 // Cancel ends a hold or a booking under its cancellation terms. A guest
@@ -177,27 +202,27 @@ func Confirm(r Reservation, now time.Time) (Transition, error) {
 // still be cancelled then: nothing was bought, and its expiry would give
 // the same nights back within minutes anyway.
 func Cancel(r Reservation, now time.Time) (Transition, error) {
-	switch r.Status {
-	case StatusConfirmed:
-		if !now.Before(r.CheckInInstant()) {
-			return Transition{}, ErrCheckedIn
-		}
-		fee := r.CancellationFee(now)
-		return Transition{At: now, To: StatusCancelled, FeeCents: &fee, ReleaseNights: true}, nil
-	case StatusHeld:
-		fee := r.CancellationFee(now)
-		return Transition{At: now, To: StatusCancelled, FeeCents: &fee, ReleaseNights: true}, nil
-	default:
-		return Transition{}, Conflict("a " + string(r.Status) + " reservation cannot be cancelled")
+	to, err := Next(r.Status, ActionCancel)
+	if err != nil {
+		return Transition{}, err
 	}
+	if r.Status != StatusHeld && !now.Before(r.CheckInInstant()) {
+		return Transition{}, ErrCheckedIn
+	}
+	fee := r.CancellationFee(now)
+	return Transition{At: now, To: to, FeeCents: &fee, ReleaseNights: true}, nil
 }
 
 // Expire ends a hold whose time is up.
 func Expire(r Reservation, now time.Time) (Transition, error) {
-	if r.Status != StatusHeld || r.HoldExpiresAt == nil || now.Before(*r.HoldExpiresAt) {
+	to, err := Next(r.Status, ActionExpire)
+	if err != nil {
+		return Transition{}, err
+	}
+	if r.HoldExpiresAt == nil || now.Before(*r.HoldExpiresAt) {
 		return Transition{}, Conflict("only a hold past its expiry can expire")
 	}
-	return Transition{At: now, To: StatusExpired, ReleaseNights: true}, nil
+	return Transition{At: now, To: to, ReleaseNights: true}, nil
 }
 
 // referenceAlphabet is Crockford's base32: no I, L, O or U to misread.

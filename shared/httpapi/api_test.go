@@ -186,8 +186,8 @@ func TestGuestJourney(t *testing.T) {
 	if cancel.Status != 200 || cres["status"] != "cancelled" || cres["cancellation_fee_cents"] != float64(0) {
 		t.Fatalf("cancel: %d %s", cancel.Status, cancel.Body)
 	}
-	c.do("POST", "/v1/reservations/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", newKey())...).Problem(t, 409, "conflict")
-	c.do("GET", "/v1/reservations/"+ref+"/cancellation-quote", nil, bearer(token)...).Problem(t, 409, "conflict")
+	c.do("POST", "/v1/reservations/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", newKey())...).Problem(t, 409, "invalid-transition")
+	c.do("GET", "/v1/reservations/"+ref+"/cancellation-quote", nil, bearer(token)...).Problem(t, 409, "invalid-transition")
 	if sold := c.api.Int(t, `SELECT sum(sold) FROM inventory i JOIN room_types rt ON rt.id = i.room_type_id
 		WHERE rt.code = 'STD' AND night IN ('2027-01-10', '2027-01-11')`); sold != 0 {
 		t.Fatalf("cancelled nights still sold: %d", sold)
@@ -238,7 +238,7 @@ func TestHolds(t *testing.T) {
 	if conf.Status != 200 || conf.JSON(t)["reservation"].(map[string]any)["status"] != "confirmed" {
 		t.Fatalf("confirm: %d %s", conf.Status, conf.Body)
 	}
-	c.do("POST", "/v1/reservations/"+ref+"/confirm", nil, with(bearer(token), "Idempotency-Key", newKey())...).Problem(t, 409, "conflict")
+	c.do("POST", "/v1/reservations/"+ref+"/confirm", nil, with(bearer(token), "Idempotency-Key", newKey())...).Problem(t, 409, "invalid-transition")
 
 	// A hold confirmed too late is expired and its nights given back.
 	ref, token = c.book(bookingBody(set("hold", true)))

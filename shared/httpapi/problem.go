@@ -82,6 +82,7 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 	var p *Problem
 	var v *booking.ValidationError
 	var c *booking.ConflictError
+	var te *booking.TransitionError
 	switch {
 	case errors.As(err, &p):
 		return p
@@ -110,6 +111,18 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 	case errors.Is(err, booking.ErrInFlight):
 		return problem(http.StatusConflict, "idempotency-in-flight", "Request in progress",
 			"A request with this Idempotency-Key is still being processed; retry when it has finished.")
+	case errors.As(err, &te):
+		return problem(http.StatusConflict, "invalid-transition", "Not allowed in this status",
+			"A "+string(te.From)+" reservation cannot "+te.Verb()+"; nothing was changed.")
+	case errors.Is(err, booking.ErrBeforeArrival):
+		return problem(http.StatusConflict, "before-arrival", "Before the arrival day",
+			"A guest can check in from the arrival day on, in the hotel's time zone; nothing was changed.")
+	case errors.Is(err, booking.ErrStayOver):
+		return problem(http.StatusConflict, "stay-over", "Stay over",
+			"The stay's departure day has come; the reservation can no longer be checked in. Nothing was changed.")
+	case errors.Is(err, booking.ErrArrivalNotOver):
+		return problem(http.StatusConflict, "arrival-day-not-over", "Arrival day not over",
+			"A guest can be marked a no-show only once the arrival day is over, in the hotel's time zone; nothing was changed.")
 	case errors.As(err, &c):
 		return problem(http.StatusConflict, "conflict", "Conflict", c.Reason+".")
 	case errors.Is(err, booking.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

@@ -132,6 +132,9 @@ type reservationView struct {
 	FreeCancellationUntil *time.Time   `json:"free_cancellation_until"`
 	HoldExpiresAt         *time.Time   `json:"hold_expires_at"`
 	CancellationFeeCents  *int64       `json:"cancellation_fee_cents"`
+	NoShowFeeCents        *int64       `json:"no_show_fee_cents,omitempty"`
+	CheckedInAt           *time.Time   `json:"checked_in_at,omitempty"`
+	CheckedOutAt          *time.Time   `json:"checked_out_at,omitempty"`
 	CreatedAt             time.Time    `json:"created_at"`
 	UpdatedAt             time.Time    `json:"updated_at"`
 }
@@ -151,7 +154,8 @@ func viewReservation(r booking.Reservation) reservationView {
 		Adults: r.Adults, Children: r.Children, Guest: guestView{r.Guest.Name, r.Guest.Email, r.Guest.Phone},
 		TotalCents: r.TotalCents, Currency: r.Currency, Refundable: r.Refundable,
 		FreeCancellationUntil: local(r.FreeCancellationUntil), HoldExpiresAt: local(r.HoldExpiresAt),
-		CancellationFeeCents: r.CancellationFeeCents, CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
+		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,
+		CheckedInAt: local(r.CheckedInAt), CheckedOutAt: local(r.CheckedOutAt), CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
 	}
 }
 

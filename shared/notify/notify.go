@@ -60,6 +60,9 @@ func KindsFor(eventType string) ([]Kind, error) {
 		return []Kind{Expired}, nil
 	case "reservation.reminder":
 		return []Kind{Reminder}, nil
+	case "reservation.checked_in", "reservation.checked_out", "reservation.no_show":
+		// The front desk's changes go to the staff feed; no email.
+		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, eventType)
 }
@@ -191,7 +194,7 @@ func New(st Store, sender mail.Sender, cfg Config, log *slog.Logger) (*Notifier,
 // back.
 func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 	kinds, err := KindsFor(ev.Type)
-	if err != nil {
+	if err != nil || len(kinds) == 0 {
 		return err
 	}
 	if !booking.ValidReference(ev.Reference) {

@@ -132,6 +132,11 @@ func TestKindsFor(t *testing.T) {
 	if k, _ := KindsFor("reservation.confirmed"); len(k) != 2 {
 		t.Fatalf("confirmed: %v", k)
 	}
+	for _, st := range []booking.Status{booking.StatusCheckedIn, booking.StatusCheckedOut, booking.StatusNoShow} {
+		if k, err := KindsFor("reservation." + string(st)); err != nil || len(k) != 0 {
+			t.Fatalf("%s: %v, %v; want no email and no error", st, k, err)
+		}
+	}
 	if _, err := KindsFor("reservation.teleported"); err == nil {
 		t.Fatal("an unknown event must be refused")
 	}

@@ -203,7 +203,8 @@ const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.t
 	r.check_in, r.check_out, r.adults, r.children, r.rooms,
 	r.guest_name, r.guest_email, r.guest_phone, r.total_cents, r.currency,
 	r.refundable, r.free_cancellation_until, r.penalty_percent,
-	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash`
+	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash,
+	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at`
 
 const reservationFrom = ` FROM reservations r
 	JOIN hotels h ON h.id = r.hotel_id
@@ -218,7 +219,8 @@ func scanReservation(row pgx.Row) (booking.Reservation, error) {
 		&ci, &co, &r.Adults, &r.Children, &r.Rooms,
 		&r.Guest.Name, &r.Guest.Email, &r.Guest.Phone, &r.TotalCents, &r.Currency,
 		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,
-		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash)
+		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash,
+		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt)
 	r.CheckIn, r.CheckOut = booking.DateOf(ci), booking.DateOf(co)
 	return r, err
 }
@@ -258,20 +260,52 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			return err
 		}
 		after = t.Err
+		before := r
 		r.Status, r.UpdatedAt = t.To, t.At
 		if t.FeeCents != nil {
 			r.CancellationFeeCents = t.FeeCents
 		}
+		if t.NoShowFeeCents != nil {
+			r.NoShowFeeCents = t.NoShowFeeCents
+		}
+		switch t.To {
+		case booking.StatusCheckedIn:
+			r.CheckedInAt = &t.At
+		case booking.StatusCheckedOut:
+			r.CheckedOutAt = &t.At
+		}
+		// An early check-out gives back the nights from ReleaseFrom on
+		// (in the lock order of takeNights) and the stay ends that day.
+		from := r.CheckIn
+		if t.ReleaseNights && !t.ReleaseFrom.IsZero() {
+			if !r.CheckIn.Before(t.ReleaseFrom) || !t.ReleaseFrom.Before(r.CheckOut) {
+				return fmt.Errorf("release %s: %s is not inside the stay", r.Reference, t.ReleaseFrom)
+			}
+			from = t.ReleaseFrom
+		}
+		released := from.DaysUntil(r.CheckOut)
+		until := r.CheckOut
+		if r.CheckIn.Before(from) {
+			r.CheckOut = from
+		}
 		b := &pgx.Batch{}
-		b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4 WHERE id = $1`,
-			r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt)
+		b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4,
+				no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8
+			WHERE id = $1`,
+			r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt,
+			r.NoShowFeeCents, r.CheckedInAt, r.CheckedOutAt, r.CheckOut.Time())
 		if t.ReleaseNights {
-			b.Queue(releaseNights, r.RoomTypeID, r.CheckIn.Time(), r.CheckOut.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
-				if int(tag.RowsAffected()) != r.Nights() {
-					return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), r.Nights())
+			b.Queue(releaseNights, r.RoomTypeID, from.Time(), until.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
+				if int(tag.RowsAffected()) != released {
+					return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), released)
 				}
 				return nil
 			})
+		}
+		if t.Audit != nil {
+			if err := queueAudit(b, *t.Audit, before, r, t.At); err != nil {
+				return err
+			}
 		}
 		if err := queueEvent(b, r, t.At); err != nil {
 			return err

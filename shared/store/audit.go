@@ -1,0 +1,44 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"innkeeper/shared/booking"
+)
+
+// auditState is what the audit trail keeps of a reservation before and
+// after a write: what a status change can alter.
+type auditState struct {
+	Status               booking.Status `json:"status"`
+	CheckOut             booking.Date   `json:"check_out"`
+	CancellationFeeCents *int64         `json:"cancellation_fee_cents,omitempty"`
+	NoShowFeeCents       *int64         `json:"no_show_fee_cents,omitempty"`
+}
+
+func auditStateOf(r booking.Reservation) auditState {
+	return auditState{Status: r.Status, CheckOut: r.CheckOut,
+		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents}
+}
+
+// queueAudit adds the audit_events row of a reservation's change to b,
+// so it commits or rolls back with the change itself.
+func queueAudit(b *pgx.Batch, a booking.Audit, before, after booking.Reservation, at time.Time) error {
+	was, err := json.Marshal(auditStateOf(before))
+	if err != nil {
+		return fmt.Errorf("encode audit before: %w", err)
+	}
+	is, err := json.Marshal(auditStateOf(after))
+	if err != nil {
+		return fmt.Errorf("encode audit after: %w", err)
+	}
+	b.Queue(`INSERT INTO audit_events (at, actor_kind, actor, actor_role, action, hotel, reservation,
+			before, after, reason, request_id)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9, NULLIF($10, ''), NULLIF($11, ''))`,
+		at, a.ActorKind, a.Actor, a.ActorRole, a.Action, after.HotelSlug, after.Reference,
+		was, is, a.Reason, a.RequestID)
+	return nil
+}
