@@ -118,7 +118,7 @@ func (s *scanner) baseline(ctx context.Context) {
 		}
 	}
 	for _, r := range s.usable() {
-		if slices.Contains(first, r.Key()) || r.Key() == keyCancel {
+		if slices.Contains(first, r.Key()) || r.Key() == keyCancel || deskRoute(r.Key()) {
 			continue
 		}
 		s.real(ctx, r.Key())
@@ -631,10 +631,17 @@ func (s *scanner) health(ctx context.Context) {
 }
 
 // finish cancels the scan's own booking: the cancel route's real
-// request, made last.
+// request, made last but for the front desk's actions on the cancelled
+// booking, which must change nothing.
 func (s *scanner) finish(ctx context.Context) {
-	if s.booking.Reference != "" {
-		s.real(ctx, keyCancel)
+	if s.booking.Reference == "" {
+		return
+	}
+	s.real(ctx, keyCancel)
+	for _, r := range s.usable() {
+		if deskRoute(r.Key()) {
+			s.real(ctx, r.Key())
+		}
 	}
 }
 

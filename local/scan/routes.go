@@ -118,6 +118,15 @@ var samples = map[string]sample{
 	"DELETE /v1/admin/api-keys/{id}":       {cred: credAdmin, ok: []int{204}},
 	"POST /v1/ws-tickets":                  {cred: credStaff, ok: []int{201}},
 	"POST /v1/admin/queues/events/redrive": {cred: credAdmin, ok: []int{202}},
+	// The front desk acts on the scan's own booking, once the guest has
+	// cancelled it (finish): the status table refuses each with 409, as
+	// it would a booking in another status; the target's are never touched.
+	keyDeskCancel: {cred: credStaff, ref: own, ok: []int{200, 409}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"reason": "scan", "waive_fee": true})
+	}},
+	"POST /v1/admin/reservations/{reference}/check-in":  {cred: credStaff, ref: own, ok: []int{200, 409}},
+	"POST /v1/admin/reservations/{reference}/check-out": {cred: credStaff, ref: own, ok: []int{200, 409}},
+	"POST /v1/admin/reservations/{reference}/no-show":   {cred: credStaff, ref: own, ok: []int{200, 409}},
 
 	"GET /v1/finance/costs": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
 		return []param{{"from", s.day(-7)}, {"to", s.day(0)}, {"group_by", "route"}}
@@ -140,6 +149,13 @@ var samples = map[string]sample{
 		return []param{{"from", s.day(-7)}, {"to", s.day(0)}}
 	}},
 }
+
+// keyDeskCancel is the front desk's cancellation.
+const keyDeskCancel = "POST /v1/admin/reservations/{reference}/cancel"
+
+// deskRoute reports whether key is a front-desk action, made only after
+// the scan's own booking is cancelled.
+func deskRoute(key string) bool { return strings.HasPrefix(key, "POST /v1/admin/reservations/") }
 
 // The scan's own room type and rate plan, in its own hotel.
 const (

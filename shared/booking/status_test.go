@@ -100,7 +100,7 @@ func TestDeskRulesByDay(t *testing.T) {
 	// Lisbon is UTC in winter; Tokyo is UTC+9, so its day starts earlier.
 	booking := func(status Status, tz string) Reservation {
 		return Reservation{Status: status, Timezone: tz, CheckInTime: "15:00",
-			Stay: Stay{CheckIn: MustDate("2026-12-10"), CheckOut: MustDate("2026-12-13"), Rooms: 1},
+			Stay:       Stay{CheckIn: MustDate("2026-12-10"), CheckOut: MustDate("2026-12-13"), Rooms: 1},
 			TotalCents: 30001, Refundable: true, PenaltyPercent: 50}
 	}
 	at := func(day string, hour int) time.Time {

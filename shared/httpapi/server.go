@@ -180,6 +180,11 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/ws-tickets":                      staff(s.createWSTicket, auth.RoleStaff),
 		"POST /v1/admin/queues/events/redrive":     staff(s.redriveEvents, auth.RoleAdmin),
 
+		"POST /v1/admin/reservations/{reference}/cancel":    staff(s.deskCancel, deskRoles...),
+		"POST /v1/admin/reservations/{reference}/check-in":  staff(s.deskCheckIn, deskRoles...),
+		"POST /v1/admin/reservations/{reference}/check-out": staff(s.deskCheckOut, deskRoles...),
+		"POST /v1/admin/reservations/{reference}/no-show":   staff(s.deskNoShow, deskRoles...),
+
 		"GET /v1/finance/costs":                         fin(s.financeCosts),
 		"GET /v1/finance/unit-economics":                fin(s.unitEconomics),
 		"GET /v1/finance/reservations/{reference}/cost": fin(s.reservationCost),

@@ -329,6 +329,10 @@ var Innkeeper = Manifest{
 		{"DELETE", "/v1/admin/api-keys/{id}", "api", Staff},
 		{"POST", "/v1/ws-tickets", "api", Staff},
 		{"POST", "/v1/admin/queues/events/redrive", "api", Staff},
+		{"POST", "/v1/admin/reservations/{reference}/cancel", "api", Staff},
+		{"POST", "/v1/admin/reservations/{reference}/check-in", "api", Staff},
+		{"POST", "/v1/admin/reservations/{reference}/check-out", "api", Staff},
+		{"POST", "/v1/admin/reservations/{reference}/no-show", "api", Staff},
 
 		{"GET", "/v1/finance/costs", "api", Finance},
 		{"GET", "/v1/finance/unit-economics", "api", Finance},

@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"innkeeper/shared/auth"
+	"innkeeper/shared/booking"
+	"innkeeper/shared/logging"
+)
+
+// deskRequest is the body of a front-desk action: a reason (required to
+// cancel) and, to cancel, a fee waiver. Check-in, check-out and no-show
+// may come without a body.
+type deskRequest struct {
+	Reason   string `json:"reason"`
+	WaiveFee *bool  `json:"waive_fee"`
+}
+
+func (s *Server) deskCancel(w http.ResponseWriter, r *http.Request) {
+	s.deskAction(w, r, booking.ActionCancel)
+}
+
+func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
+	s.deskAction(w, r, booking.ActionCheckIn)
+}
+
+func (s *Server) deskCheckOut(w http.ResponseWriter, r *http.Request) {
+	s.deskAction(w, r, booking.ActionCheckOut)
+}
+
+func (s *Server) deskNoShow(w http.ResponseWriter, r *http.Request) {
+	s.deskAction(w, r, booking.ActionNoShow)
+}
+
+// deskAction applies a front-desk action in the name of the acting key,
+// which the audit trail records with the action and the reason.
+func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, a booking.Action) {
+	var req deskRequest
+	if a == booking.ActionCancel || r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+		if _, err := readJSON(w, r, &req); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if req.WaiveFee != nil && a != booking.ActionCancel {
+		s.fail(w, r, booking.Invalid("waive_fee", "applies only to a cancellation"))
+		return
+	}
+	key, ok := actingKey(r.Context())
+	if !ok {
+		// requireRole puts the key there; without it the route is miswired.
+		writeProblem(w, staffUnauthorized("Send a staff API key as Authorization: Bearer <key>."))
+		return
+	}
+	cmd := booking.DeskCommand{
+		Action: a, Reason: req.Reason, WaiveFee: req.WaiveFee != nil && *req.WaiveFee,
+		By: booking.Audit{ActorKind: "api_key", Actor: key.PublicID, ActorRole: string(key.Role),
+			RequestID: logging.RequestID(r.Context())},
+	}
+	res, err := s.svc.Desk(r.Context(), r.PathValue("reference"), cmd)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Reservation reservationView `json:"reservation"`
+	}{viewReservation(res)})
+}
+
+// deskRoles may act at the front desk (admin keys too, auth.Role.Allows).
+var deskRoles = []auth.Role{auth.RoleStaff}
