@@ -2,6 +2,7 @@
 -- reservation's life (booking's status table says how), with the instants
 -- of arrival and departure and the fee a no-show was charged. The widened
 -- CHECK accepts every row the old one did.
+-- contract: the status CHECK is dropped only to be replaced by a wider one in the same migration; every status the running release writes stays valid.
 ALTER TABLE reservations DROP CONSTRAINT reservations_status_check;
 ALTER TABLE reservations ADD CONSTRAINT reservations_status_check
     CHECK (status IN ('held', 'confirmed', 'cancelled', 'expired', 'checked_in', 'checked_out', 'no_show'));
