@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/finance"
 )
 
 // deskAt is the service of f's store with the clock at instant at (the
@@ -126,5 +127,43 @@ func TestARefusedDeskActionWritesNothing(t *testing.T) {
 	stored, _ := f.st.Reservation(ctx, r.Reference)
 	if audits != 0 || events != 1 || stored.Status != booking.StatusConfirmed || !stored.UpdatedAt.Equal(r.UpdatedAt) {
 		t.Fatalf("%d audit rows, %d events, stored %s; want 0, the booking's 1, confirmed", audits, events, stored.Status)
+	}
+}
+
+// A stay sells its nights whether the guest is still to come, in the
+// house or gone: the revenue report counts all three; an early
+// check-out's total is spread over the nights slept.
+func TestRevenueCountsStaysInTheHouse(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	r, _, err := f.book(ctx, "2026-12-02", "2026-12-04", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := booking.DeskCommand{Action: booking.ActionCheckIn, By: clerk}
+	if _, err := f.deskAt(time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)).Desk(ctx, r.Reference, in); err != nil {
+		t.Fatal(err)
+	}
+	nights := finance.Nights{From: booking.MustDate("2026-12-02").Time(), To: booking.MustDate("2026-12-04").Time()}
+	sold := func() (rooms, cents int64) {
+		facts, _, err := f.st.RevenueFacts(ctx, "h", nights)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range facts {
+			rooms, cents = rooms+n.Sold, cents+n.RevenueCents
+		}
+		return rooms, cents
+	}
+	if rooms, cents := sold(); rooms != 2 || cents != r.TotalCents {
+		t.Fatalf("checked in: %d room-nights, %d cents; want 2 and %d", rooms, cents, r.TotalCents)
+	}
+	out := booking.DeskCommand{Action: booking.ActionCheckOut, By: clerk}
+	if _, err := f.deskAt(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)).Desk(ctx, r.Reference, out); err != nil {
+		t.Fatal(err)
+	}
+	if rooms, cents := sold(); rooms != 1 || cents != r.TotalCents {
+		t.Fatalf("checked out early: %d room-nights, %d cents; want 1 and %d", rooms, cents, r.TotalCents)
 	}
 }

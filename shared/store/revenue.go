@@ -33,7 +33,7 @@ const revenueNights = `
 			r.total_cents * (k + 1) / (r.check_out - r.check_in) - r.total_cents * k / (r.check_out - r.check_in) AS cents
 		FROM reservations r JOIN rt ON rt.id = r.room_type_id,
 			generate_series(0, r.check_out - r.check_in - 1) AS k
-		WHERE r.status = 'confirmed' AND r.check_in < $2::date AND r.check_out > $1::date),
+		WHERE r.status IN ('confirmed', 'checked_in', 'checked_out') AND r.check_in < $2::date AND r.check_out > $1::date),
 	sold AS (
 		SELECT room_type_id, night, sum(rooms)::bigint AS rooms, sum(cents)::bigint AS cents
 		FROM stay WHERE night >= $1::date AND night < $2::date GROUP BY 1, 2),
