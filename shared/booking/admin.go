@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // CreateHotel adds a hotel; a taken slug is a ConflictError.
@@ -112,7 +113,11 @@ type ReservationFilter struct {
 func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFilter) ([]Reservation, *Cursor, error) {
 	v := &ValidationError{}
 	if f.Status != "" && !ValidStatus(f.Status) {
-		v.Add("status", "must be one of held, confirmed, cancelled, expired")
+		names := make([]string, len(Statuses))
+		for i, st := range Statuses {
+			names[i] = string(st)
+		}
+		v.Add("status", "must be one of "+strings.Join(names, ", "))
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		v.Add("to", "must be after from")
