@@ -22,13 +22,13 @@ type CatalogEdit struct {
 
 // Audit actions of catalogue edits.
 const (
-	ActionHotelUpdate        = "hotel.update"
-	ActionRoomTypeUpdate     = "room_type.update"
-	ActionRoomTypeArchive    = "room_type.archive"
-	ActionRoomTypeUnarchive  = "room_type.unarchive"
-	ActionRatePlanUpdate     = "rate_plan.update"
-	ActionRatePlanArchive    = "rate_plan.archive"
-	ActionRatePlanUnarchive  = "rate_plan.unarchive"
+	ActionHotelUpdate       = "hotel.update"
+	ActionRoomTypeUpdate    = "room_type.update"
+	ActionRoomTypeArchive   = "room_type.archive"
+	ActionRoomTypeUnarchive = "room_type.unarchive"
+	ActionRatePlanUpdate    = "rate_plan.update"
+	ActionRatePlanArchive   = "rate_plan.archive"
+	ActionRatePlanUnarchive = "rate_plan.unarchive"
 )
 
 // An empty patch is refused, so that every edit changes something.
@@ -195,7 +195,9 @@ func archiveAt(cur *time.Time, archive bool, now time.Time, what string) (*time.
 
 // Archived reports whether the rate plan or its room type is archived,
 // and so may not be sold.
-func (c Candidate) Archived() bool { return c.RatePlan.ArchivedAt != nil || c.RoomType.ArchivedAt != nil }
+func (c Candidate) Archived() bool {
+	return c.RatePlan.ArchivedAt != nil || c.RoomType.ArchivedAt != nil
+}
 
 // ErrArchived returns the conflict that answers a booking of an archived
 // rate plan or room type: the Service's when its catalogue shows it, the
