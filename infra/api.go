@@ -62,7 +62,7 @@ func (s *Innkeeper) addHTTPAPI() {
 			AllowOrigins: jsii.Strings(st.CORSOrigins...),
 			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
 				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST,
-				awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_DELETE,
+				awsapigatewayv2.CorsHttpMethod_PUT, awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE,
 			},
 			AllowHeaders:  jsii.Strings(corsHeaders...),
 			ExposeHeaders: jsii.Strings("Idempotent-Replayed", "Retry-After", "RateLimit", "RateLimit-Policy", "X-Request-Id"),

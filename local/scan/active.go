@@ -379,6 +379,8 @@ func (s *scanner) hostileValues(ctx context.Context) {
 				value = s.reservationOf(samples[r.Key()]).Reference
 			case name == "id":
 				value = s.keyID
+			case name == "code":
+				value = ownCode(r)
 			case samples[r.Key()].slug == own:
 				value = s.own
 			}

@@ -57,6 +57,10 @@ var fakeAdminOnly = map[string]bool{
 	"POST /v1/admin/hotels": true, "POST /v1/admin/hotels/{slug}/room-types": true,
 	"POST /v1/admin/hotels/{slug}/rate-plans": true, "POST /v1/admin/api-keys": true,
 	"POST /v1/admin/queues/events/redrive": true, "GET /v1/admin/api-keys": true, "DELETE /v1/admin/api-keys/{id}": true,
+	"PATCH /v1/admin/hotels/{slug}": true, "PATCH /v1/admin/hotels/{slug}/room-types/{code}": true,
+	"PATCH /v1/admin/hotels/{slug}/rate-plans/{code}":        true,
+	"POST /v1/admin/hotels/{slug}/room-types/{code}/archive": true, "POST /v1/admin/hotels/{slug}/room-types/{code}/unarchive": true,
+	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/archive": true, "POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": true,
 }
 
 // fakeKeyID is the id of every key the fake makes.
@@ -80,6 +84,7 @@ var (
 	fakeSafe = regexp.MustCompile(`^[A-Za-z0-9:+._-]*$`)
 	fakeSlug = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	fakeRef  = regexp.MustCompile(`^INK-[0-9A-Z]{6}$`)
+	fakeCode = regexp.MustCompile(`^[A-Z0-9]+(-[A-Z0-9]+)*$`)
 )
 
 // fakeTarget starts a fake API with faults and returns the target to
@@ -211,7 +216,7 @@ func (f *fakeAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		if allowed {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
 			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key")
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -313,6 +318,10 @@ func (f *fakeAPI) route(rt topology.Route) http.HandlerFunc {
 				f.problem(w, 404, "No such hotel.")
 				return
 			}
+		}
+		if code := r.PathValue("code"); strings.Contains(r.Pattern, "{code}") && !fakeCode.MatchString(code) {
+			f.problem(w, 404, "No such room type or rate plan.")
+			return
 		}
 		if names, ok := fakeQuery[key]; ok || strings.Contains(key, "finance") {
 			for name, vs := range r.URL.Query() {

@@ -97,6 +97,22 @@ var samples = map[string]sample{
 		return jsonBody(map[string]any{"room_type": ownRoomType, "code": ownRatePlan, "name": "Scan rate",
 			"refundable": true, "free_cancellation_hours": 24, "penalty_percent": 50})
 	}},
+	// Catalogue edits of the scan's own hotel; archiving twice is a
+	// conflict, and each archive is followed by its unarchive (manifest
+	// order), so the scan's own plan stays bookable.
+	"PATCH /v1/admin/hotels/{slug}": {cred: credAdmin, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"name": "Scan " + s.run + " edited"})
+	}},
+	"PATCH /v1/admin/hotels/{slug}/room-types/{code}": {cred: credAdmin, slug: own, ok: []int{200}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"name": "Scan room edited"})
+	}},
+	"POST /v1/admin/hotels/{slug}/room-types/{code}/archive":   {cred: credAdmin, slug: own, ok: []int{200, 409}},
+	"POST /v1/admin/hotels/{slug}/room-types/{code}/unarchive": {cred: credAdmin, slug: own, ok: []int{200, 409}},
+	"PATCH /v1/admin/hotels/{slug}/rate-plans/{code}": {cred: credAdmin, slug: own, ok: []int{200}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"name": "Scan rate edited"})
+	}},
+	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/archive":   {cred: credAdmin, slug: own, ok: []int{200, 409}},
+	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": {cred: credAdmin, slug: own, ok: []int{200, 409}},
 	"PUT /v1/admin/hotels/{slug}/inventory": {cred: credStaff, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
 		in, out := s.ownStay()
 		return jsonBody(map[string]any{"room_type": ownRoomType, "from": in, "to": out, "units": 3})
@@ -162,6 +178,15 @@ const (
 	ownRoomType = "SCAN"
 	ownRatePlan = "SCAN-FLEX"
 )
+
+// ownCode is the code a catalogue edit's {code} names: the scan's own
+// room type or rate plan.
+func ownCode(r topology.Route) string {
+	if strings.Contains(r.Path, "/room-types/") {
+		return ownRoomType
+	}
+	return ownRatePlan
+}
 
 func jsonBody(v any) []byte {
 	b, err := json.Marshal(v)
@@ -248,6 +273,8 @@ func (s *scanner) build(r topology.Route, v variant) *request {
 			path.WriteString(url.PathEscape(res.Reference))
 		case name == "id":
 			path.WriteString(url.PathEscape(s.keyID))
+		case name == "code":
+			path.WriteString(ownCode(r))
 		}
 	}
 	var query []string

@@ -7,9 +7,11 @@ import (
 )
 
 // catalogTTL is how long a hotel's catalogue is trusted without a read.
-// Room types and rate plans are only ever added, never changed or
-// removed, so a cached entry is never wrong: it can only lack what was
-// added since, and a code it lacks is looked up again at once.
+// A cached entry can lack what was added since (a code it lacks is looked
+// up again at once) and, in another warm process, miss an edit for up to
+// this long. That staleness cannot reach a booking: the Store's Book reads
+// the rate plan's terms and whether it or its room type is archived
+// inside its own transaction.
 const catalogTTL = 30 * time.Second
 
 // catalog caches hotel details per process, saving the catalogue read on

@@ -66,6 +66,8 @@ type RoomType struct {
 	Name        string
 	MaxAdults   int
 	MaxChildren int
+	// ArchivedAt is when staff stopped selling the room type (nil: sold).
+	ArchivedAt *time.Time
 }
 
 // RatePlan is a way to sell a room type: its prices and cancellation terms.
@@ -83,6 +85,8 @@ type RatePlan struct {
 	// PenaltyPercent of the total is charged when a refundable booking is
 	// cancelled after the free period. Non-refundable plans charge 100%.
 	PenaltyPercent int
+	// ArchivedAt is when staff stopped selling the plan (nil: sold).
+	ArchivedAt *time.Time
 }
 
 // HotelDetail is a hotel with everything it sells.

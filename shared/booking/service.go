@@ -94,7 +94,7 @@ func (s *Service) Search(ctx context.Context, slug string, stay Stay) (HotelDeta
 	nights := stay.Nights()
 	offers := []Offer{}
 	for _, c := range cands {
-		if !stay.Fits(c.RoomType) || c.InventoryNights != nights || c.Available < stay.Rooms || len(c.Nightly) != nights {
+		if c.Archived() || !stay.Fits(c.RoomType) || c.InventoryNights != nights || c.Available < stay.Rooms || len(c.Nightly) != nights {
 			continue
 		}
 		var total int64
@@ -163,6 +163,9 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	}
 	if missing != nil {
 		return Reservation{}, "", missing
+	}
+	if rt.ArchivedAt != nil || plan.ArchivedAt != nil {
+		return Reservation{}, "", ErrArchived(rt.Code, plan.Code)
 	}
 	if !req.Stay.Fits(rt) {
 		return Reservation{}, "", req.Stay.occupancyError(rt)

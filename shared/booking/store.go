@@ -18,13 +18,24 @@ type Store interface {
 	// ConflictError, changing nothing, when a night has more sold than units.
 	SetInventory(ctx context.Context, roomTypeID int64, r DateRange, units int) error
 	SetRates(ctx context.Context, ratePlanID int64, r DateRange, amountCents int64) error
+	// UpdateHotel, UpdateRoomType and UpdateRatePlan lock the item (an
+	// unknown one is ErrNotFound), ask edit for its new values, write
+	// them and the audit row of e with the values before and after, in
+	// one transaction; an error from edit changes nothing. booked tells
+	// edit whether the hotel has any reservation.
+	UpdateHotel(ctx context.Context, slug string, edit func(h Hotel, booked bool) (Hotel, error), e CatalogEdit) (Hotel, error)
+	UpdateRoomType(ctx context.Context, slug, code string, edit func(RoomType) (RoomType, error), e CatalogEdit) (RoomType, error)
+	UpdateRatePlan(ctx context.Context, slug, code string, edit func(RatePlan) (RatePlan, error), e CatalogEdit) (RatePlan, error)
 
 	// Candidates lists, for every rate plan of the hotel, the free units
 	// and the nightly prices over the stay's nights.
 	Candidates(ctx context.Context, hotelID int64, stay Stay) ([]Candidate, error)
 	// Book takes rooms for every night of the stay and records the
 	// reservation, its event and the receipt in one transaction. It fails
-	// with ErrSoldOut or ErrNoRate without writing anything.
+	// with ErrSoldOut or ErrNoRate without writing anything, and with
+	// ErrArchived's conflict when the rate plan or its room type is
+	// archived. It books under the rate plan's terms as committed, not
+	// those of n (which may come from a cache).
 	Book(ctx context.Context, n NewReservation, receipt *Receipt) (Reservation, error)
 	// Reservation returns ErrNotFound for an unknown reference.
 	Reservation(ctx context.Context, reference string) (Reservation, error)

@@ -161,7 +161,7 @@ func clean(next http.Handler) http.Handler {
 }
 
 var (
-	corsMethods = "GET, POST, PUT, DELETE, OPTIONS"
+	corsMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 	corsHeaders = "Authorization, Content-Type, Idempotency-Key, X-Request-Id"
 	corsExpose  = "Location, Idempotent-Replayed, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy"
 )

@@ -28,23 +28,36 @@ type roomTypeView struct {
 	Name        string `json:"name"`
 	MaxAdults   int    `json:"max_adults"`
 	MaxChildren int    `json:"max_children"`
+	// ArchivedAt is shown to staff only: the public catalogue leaves
+	// archived items out.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 }
 
 func viewRoomType(rt booking.RoomType) roomTypeView {
-	return roomTypeView{rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren}
+	return roomTypeView{rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren, utcPtr(rt.ArchivedAt)}
 }
 
 type ratePlanView struct {
-	Code                  string `json:"code"`
-	Name                  string `json:"name"`
-	RoomType              string `json:"room_type"`
-	Refundable            bool   `json:"refundable"`
-	FreeCancellationHours int    `json:"free_cancellation_hours"`
-	PenaltyPercent        int    `json:"penalty_percent"`
+	Code                  string     `json:"code"`
+	Name                  string     `json:"name"`
+	RoomType              string     `json:"room_type"`
+	Refundable            bool       `json:"refundable"`
+	FreeCancellationHours int        `json:"free_cancellation_hours"`
+	PenaltyPercent        int        `json:"penalty_percent"`
+	ArchivedAt            *time.Time `json:"archived_at,omitempty"`
 }
 
 func viewRatePlan(p booking.RatePlan) ratePlanView {
-	return ratePlanView{p.Code, p.Name, p.RoomTypeCode, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent}
+	return ratePlanView{p.Code, p.Name, p.RoomTypeCode, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent,
+		utcPtr(p.ArchivedAt)}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 type hotelDetailView struct {
@@ -57,11 +70,20 @@ type hotelDetailView struct {
 func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
 	v := hotelDetailView{hotelView: viewHotel(h.Hotel), CheckInTime: h.CheckInTime,
 		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}}
+	// Archived items are not sold, so the public catalogue leaves them
+	// out; a rate plan of an archived room type is not sold either.
+	archived := map[int64]bool{}
 	for _, rt := range h.RoomTypes {
+		if rt.ArchivedAt != nil {
+			archived[rt.ID] = true
+			continue
+		}
 		v.RoomTypes = append(v.RoomTypes, viewRoomType(rt))
 	}
 	for _, p := range h.RatePlans {
-		v.RatePlans = append(v.RatePlans, viewRatePlan(p))
+		if p.ArchivedAt == nil && !archived[p.RoomTypeID] {
+			v.RatePlans = append(v.RatePlans, viewRatePlan(p))
+		}
 	}
 	return v
 }

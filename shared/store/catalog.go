@@ -37,10 +37,9 @@ func (s *Store) ListHotels(ctx context.Context) ([]booking.Hotel, error) {
 func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDetail, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+hotelColumns+` FROM hotels h WHERE h.slug = $1`, slug)
-	b.Queue(`SELECT rt.id, rt.hotel_id, rt.code, rt.name, rt.max_adults, rt.max_children
+	b.Queue(`SELECT `+roomTypeColumns+`
 		FROM room_types rt JOIN hotels h ON h.id = rt.hotel_id WHERE h.slug = $1 ORDER BY rt.code`, slug)
-	b.Queue(`SELECT rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
-			rp.free_cancellation_hours, rp.penalty_percent
+	b.Queue(`SELECT `+ratePlanColumns+`
 		FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
 		WHERE h.slug = $1 ORDER BY rt.code, rp.code`, slug)
 	br := s.pool.SendBatch(ctx, b)
@@ -59,11 +58,7 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 	if err != nil {
 		return d, classify("hotel room types", err)
 	}
-	d.RoomTypes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.RoomType, error) {
-		var rt booking.RoomType
-		err := r.Scan(&rt.ID, &rt.HotelID, &rt.Code, &rt.Name, &rt.MaxAdults, &rt.MaxChildren)
-		return rt, err
-	})
+	d.RoomTypes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.RoomType, error) { return scanRoomType(r) })
 	if err != nil {
 		return d, classify("hotel room types", err)
 	}
@@ -78,10 +73,24 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 	return d, nil
 }
 
-func scanRatePlan(r pgx.CollectableRow) (booking.RatePlan, error) {
+const roomTypeColumns = `rt.id, rt.hotel_id, rt.code, rt.name, rt.max_adults, rt.max_children, rt.archived_at`
+
+func scanRoomType(r pgx.Row) (booking.RoomType, error) {
+	var rt booking.RoomType
+	err := r.Scan(&rt.ID, &rt.HotelID, &rt.Code, &rt.Name, &rt.MaxAdults, &rt.MaxChildren, &rt.ArchivedAt)
+	return rt, err
+}
+
+// ratePlanColumns reads a rate plan joined with its room type as rt.
+const ratePlanColumns = `rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
+	rp.free_cancellation_hours, rp.penalty_percent, rp.archived_at`
+
+func scanRatePlan(r pgx.CollectableRow) (booking.RatePlan, error) { return scanRatePlanRow(r) }
+
+func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 	var p booking.RatePlan
 	err := r.Scan(&p.ID, &p.HotelID, &p.RoomTypeID, &p.RoomTypeCode, &p.Code, &p.Name, &p.Refundable,
-		&p.FreeCancellationHours, &p.PenaltyPercent)
+		&p.FreeCancellationHours, &p.PenaltyPercent, &p.ArchivedAt)
 	return p, err
 }
 
@@ -157,9 +166,7 @@ func (s *Store) SetRates(ctx context.Context, ratePlanID int64, r booking.DateRa
 // stay's nights in one query.
 func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay) ([]booking.Candidate, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT rt.id, rt.hotel_id, rt.code, rt.name, rt.max_adults, rt.max_children,
-			rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
-			rp.free_cancellation_hours, rp.penalty_percent,
+		SELECT `+roomTypeColumns+`, `+ratePlanColumns+`,
 			inv.free, inv.nights, pr.nights, pr.amounts
 		FROM room_types rt
 		JOIN rate_plans rp ON rp.room_type_id = rt.id
@@ -180,10 +187,10 @@ func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay
 		var nights []time.Time
 		var amounts []int64
 		err := r.Scan(&c.RoomType.ID, &c.RoomType.HotelID, &c.RoomType.Code, &c.RoomType.Name,
-			&c.RoomType.MaxAdults, &c.RoomType.MaxChildren,
+			&c.RoomType.MaxAdults, &c.RoomType.MaxChildren, &c.RoomType.ArchivedAt,
 			&c.RatePlan.ID, &c.RatePlan.HotelID, &c.RatePlan.RoomTypeID, &c.RatePlan.RoomTypeCode,
 			&c.RatePlan.Code, &c.RatePlan.Name, &c.RatePlan.Refundable,
-			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent,
+			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent, &c.RatePlan.ArchivedAt,
 			&c.Available, &c.InventoryNights, &nights, &amounts)
 		c.Nightly = nightPrices(nights, amounts)
 		return c, err

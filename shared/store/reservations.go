@@ -67,6 +67,21 @@ const nightsOverHoldShare = `SELECT count(*) FROM inventory i
 			WHERE r.room_type_id = $1 AND r.status = 'held' AND r.check_in <= i.night AND r.check_out > i.night)
 			> (i.units * $5 + 99) / 100`
 
+// bookableTerms reads, under a share lock, the rate plan's terms, the
+// hotel's currency and clock, and whether the plan or its room type is
+// archived. The lock makes a concurrent
+// catalogue edit (which locks the row FOR UPDATE) wait for the booking,
+// or the booking for the edit: a booking never commits under terms or a
+// plan that an edit committed before it replaced or archived. It is taken
+// before the nights, and edits take no inventory lock, so the lock order
+// stays acyclic.
+const bookableTerms = `SELECT rp.refundable, rp.free_cancellation_hours, rp.penalty_percent,
+		h.currency, h.timezone, to_char(h.check_in_time, 'HH24:MI'),
+		rp.archived_at IS NOT NULL OR rt.archived_at IS NOT NULL
+	FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
+	WHERE rp.id = $1 AND rt.id = $2
+	FOR SHARE`
+
 const nightlyRates = `SELECT night, amount_cents FROM rates
 	WHERE rate_plan_id = $1 AND night >= $2 AND night < $3 ORDER BY night`
 
@@ -81,12 +96,19 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 	emailKey := booking.EmailKey(n.Guest.Email)
 	perEmail := hold && n.Quota.PerEmail > 0
 	held := 0
+	var archived bool
+	var termsErr error
 	takeAndPrice := func(b *pgx.Batch) {
-		taken, nightly, held = 0, nil, 0
+		taken, nightly, held, archived = 0, nil, 0, false
 		if perEmail {
 			b.Queue(holdQuotaLock, ClaimKey("innkeeper.hold-quota", emailKey))
 			b.Queue(activeHolds, emailKey, n.Now).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
 		}
+		b.Queue(bookableTerms, n.RatePlan.ID, n.RoomType.ID).QueryRow(func(row pgx.Row) error {
+			termsErr = row.Scan(&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
+				&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived)
+			return nil
+		})
 		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms).Exec(func(tag pgconn.CommandTag) error {
 			taken = tag.RowsAffected()
 			return nil
@@ -103,6 +125,15 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		})
 	}
 	err := s.inTx(ctx, "book", receipt, takeAndPrice, func(tx pgx.Tx) error {
+		if errors.Is(termsErr, pgx.ErrNoRows) {
+			return fmt.Errorf("rate plan %s: %w", n.RatePlan.Code, booking.ErrNotFound)
+		}
+		if termsErr != nil {
+			return termsErr
+		}
+		if archived {
+			return booking.ErrArchived(n.RoomType.Code, n.RatePlan.Code)
+		}
 		if perEmail && held >= n.Quota.PerEmail {
 			return booking.ErrHoldLimit
 		}

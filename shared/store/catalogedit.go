@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"innkeeper/shared/booking"
+)
+
+// Catalogue edits lock the item's row FOR UPDATE, so two edits of one
+// item apply one after the other, each to what the other committed, and
+// a booking (which locks its rate plan, room type and hotel FOR SHARE,
+// see bookableTerms) waits for the edit or the edit for the booking.
+
+// UpdateHotel locks the hotel, lets edit decide its new values and writes
+// them with their audit row in one transaction.
+func (s *Store) UpdateHotel(ctx context.Context, slug string, edit func(booking.Hotel, bool) (booking.Hotel, error), e booking.CatalogEdit) (booking.Hotel, error) {
+	var out booking.Hotel
+	err := s.editTx(ctx, "update hotel", func(tx pgx.Tx) error {
+		cur, err := scanHotel(tx.QueryRow(ctx, `SELECT `+hotelColumns+` FROM hotels h WHERE h.slug = $1 FOR UPDATE`, slug))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("hotel %q: %w", slug, booking.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var booked bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reservations WHERE hotel_id = $1)`, cur.ID).Scan(&booked); err != nil {
+			return err
+		}
+		next, err := edit(cur, booked)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE hotels SET name = $2, city = $3, country = $4, timezone = $5,
+				currency = $6, check_in_time = $7::time WHERE id = $1`,
+			cur.ID, next.Name, next.City, next.Country, next.Timezone, next.Currency, next.CheckInTime); err != nil {
+			return err
+		}
+		out = next
+		return auditCatalogEdit(ctx, tx, e, slug, "hotel", slug, cur.AuditValues(), next.AuditValues())
+	})
+	return out, err
+}
+
+// UpdateRoomType locks the room type, lets edit decide its new values and
+// writes them with their audit row in one transaction.
+func (s *Store) UpdateRoomType(ctx context.Context, slug, code string, edit func(booking.RoomType) (booking.RoomType, error), e booking.CatalogEdit) (booking.RoomType, error) {
+	var out booking.RoomType
+	err := s.editTx(ctx, "update room type", func(tx pgx.Tx) error {
+		cur, err := scanRoomType(tx.QueryRow(ctx, `SELECT `+roomTypeColumns+`
+			FROM room_types rt JOIN hotels h ON h.id = rt.hotel_id
+			WHERE h.slug = $1 AND rt.code = $2 FOR UPDATE OF rt`, slug, code))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("room type %s of %q: %w", code, slug, booking.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		next, err := edit(cur)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE room_types SET name = $2, max_adults = $3, max_children = $4,
+				archived_at = $5 WHERE id = $1`,
+			cur.ID, next.Name, next.MaxAdults, next.MaxChildren, next.ArchivedAt); err != nil {
+			return err
+		}
+		out = next
+		return auditCatalogEdit(ctx, tx, e, slug, "room_type", code, cur.AuditValues(), next.AuditValues())
+	})
+	return out, err
+}
+
+// UpdateRatePlan locks the rate plan, lets edit decide its new values and
+// writes them with their audit row in one transaction.
+func (s *Store) UpdateRatePlan(ctx context.Context, slug, code string, edit func(booking.RatePlan) (booking.RatePlan, error), e booking.CatalogEdit) (booking.RatePlan, error) {
+	var out booking.RatePlan
+	err := s.editTx(ctx, "update rate plan", func(tx pgx.Tx) error {
+		cur, err := scanRatePlanRow(tx.QueryRow(ctx, `SELECT `+ratePlanColumns+`
+			FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
+			WHERE h.slug = $1 AND rp.code = $2 FOR UPDATE OF rp`, slug, code))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("rate plan %s of %q: %w", code, slug, booking.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		next, err := edit(cur)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE rate_plans SET name = $2, refundable = $3, free_cancellation_hours = $4,
+				penalty_percent = $5, archived_at = $6 WHERE id = $1`,
+			cur.ID, next.Name, next.Refundable, next.FreeCancellationHours, next.PenaltyPercent, next.ArchivedAt); err != nil {
+			return err
+		}
+		out = next
+		return auditCatalogEdit(ctx, tx, e, slug, "rate_plan", code, cur.AuditValues(), next.AuditValues())
+	})
+	return out, err
+}
+
+// editTx runs one catalogue edit in a transaction; a domain error from
+// the edit rolls it back and is returned as it is.
+func (s *Store) editTx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, fn)
+	if err == nil || isDomain(err) {
+		return err
+	}
+	return classify(op, err)
+}
+
+// auditCatalogEdit records a catalogue edit by an API key in the audit trail.
+func auditCatalogEdit(ctx context.Context, tx pgx.Tx, e booking.CatalogEdit, hotel, kind, key string, before, after map[string]any) error {
+	b, err := json.Marshal(before)
+	if err != nil {
+		return fmt.Errorf("encode audit before: %w", err)
+	}
+	a, err := json.Marshal(after)
+	if err != nil {
+		return fmt.Errorf("encode audit after: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_events (actor_kind, actor, actor_role, action, hotel,
+			entity_kind, entity_key, before, after, request_id)
+		VALUES ('api_key', $1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''))`,
+		e.Key.PublicID, string(e.Key.Role), e.Action, hotel, kind, key, b, a, e.RequestID)
+	return err
+}
