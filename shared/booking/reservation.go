@@ -152,6 +152,8 @@ type Transition struct {
 	FeeCents      *int64
 	ReleaseNights bool  // give the nights back to inventory
 	Err           error // returned to the caller after the change commits
+	// Audit, when set, is recorded with the change (audit_events).
+	Audit *Audit
 }
 
 // Confirm turns a live hold into a booking. A hold past its expiry is

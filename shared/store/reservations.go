@@ -258,6 +258,7 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			return err
 		}
 		after = t.Err
+		before := r
 		r.Status, r.UpdatedAt = t.To, t.At
 		if t.FeeCents != nil {
 			r.CancellationFeeCents = t.FeeCents
@@ -274,6 +275,9 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			})
 		}
 		if err := queueEvent(b, r, t.At); err != nil {
+			return err
+		}
+		if err := queueAudit(b, t.Audit, before, r); err != nil {
 			return err
 		}
 		// A failed command (an expired hold) is not a result to replay.
