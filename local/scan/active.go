@@ -27,14 +27,15 @@ func route(key string) topology.Route {
 
 // Route keys the phases name.
 const (
-	keyGet       = "GET /v1/reservations/{reference}"
-	keyQuote     = "GET /v1/reservations/{reference}/cancellation-quote"
-	keyManage    = "GET /v1/reservations/{reference}/manage"
-	keyConfirm   = "POST /v1/reservations/{reference}/confirm"
-	keyCancel    = "POST /v1/reservations/{reference}/cancel"
-	keyBook      = "POST /v1/reservations"
-	keyHotels    = "GET /v1/hotels"
-	defaultRoute = topology.DefaultRoute
+	keyGet          = "GET /v1/reservations/{reference}"
+	keyQuote        = "GET /v1/reservations/{reference}/cancellation-quote"
+	keyManage       = "GET /v1/reservations/{reference}/manage"
+	keyConfirm      = "POST /v1/reservations/{reference}/confirm"
+	keyCancel       = "POST /v1/reservations/{reference}/cancel"
+	keyManageCancel = "POST /v1/reservations/{reference}/manage/cancel"
+	keyBook         = "POST /v1/reservations"
+	keyHotels       = "GET /v1/hotels"
+	defaultRoute    = topology.DefaultRoute
 )
 
 // refused reports whether a status refuses a request: a 4xx. A 429 is
@@ -118,7 +119,7 @@ func (s *scanner) baseline(ctx context.Context) {
 		}
 	}
 	for _, r := range s.usable() {
-		if slices.Contains(first, r.Key()) || r.Key() == keyCancel {
+		if slices.Contains(first, r.Key()) || r.Key() == keyCancel || r.Key() == keyManageCancel {
 			continue
 		}
 		s.real(ctx, r.Key())
@@ -631,10 +632,12 @@ func (s *scanner) health(ctx context.Context) {
 }
 
 // finish cancels the scan's own booking: the cancel route's real
-// request, made last.
+// request, made last, then the signed link's cancel, which finds it
+// cancelled.
 func (s *scanner) finish(ctx context.Context) {
 	if s.booking.Reference != "" {
 		s.real(ctx, keyCancel)
+		s.real(ctx, keyManageCancel)
 	}
 }
 
