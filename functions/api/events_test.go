@@ -53,6 +53,8 @@ var expected = map[string]int{
 	"ws-ticket":                      201,
 	"manage-reservation":             200,
 	"manage-reservation-forged":      403,
+	"lookup-reservation":             202,
+	"manage-cancel-forged":           403,
 	"admin-redrive-events":           202,
 	"finance-costs":                  200,
 	"finance-unit-economics":         200,
