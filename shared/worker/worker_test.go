@@ -178,3 +178,37 @@ func TestStuckPushesNeverFailTheBatch(t *testing.T) {
 		})
 	}
 }
+
+// A guest's lookup that matched: the worker mails the link, to the
+// guest, once per request, and announces nothing (the lookup changed
+// nothing, and its watchers must not learn a booking was asked for).
+func TestAccessRequestMailsTheLinkAndAnnouncesNothing(t *testing.T) {
+	t.Parallel()
+	h, out, p := flooded(t, 1)
+	p.free()
+	// A guest's page watching the booking itself.
+	hub := h.Push.Hub
+	ctx := context.Background()
+	if err := hub.Connect(ctx, "guest-page", realtime.Principal{Kind: realtime.Anonymous}); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.Subscribe(ctx, "guest-page", realtime.ReservationTopic("INK-DEM0X1")); err != nil {
+		t.Fatal(err)
+	}
+	ask := func(at string) events.SQSMessage {
+		return events.SQSMessage{MessageId: "m-" + at,
+			Body: `{"type":"reservation.access_requested","reference":"INK-DEM0X1","occurred_at":"` + at + `"}`}
+	}
+	first, second := ask("2026-12-01T10:00:00Z"), ask("2026-12-01T10:05:00Z")
+	ev := events.SQSEvent{Records: []events.SQSMessage{first, first, second}}
+	resp, _ := handleWithin(t, h, ctx, ev, 10*time.Second)
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v", resp.BatchItemFailures)
+	}
+	if n := out.count("The link to your booking: INK-DEM0X1"); n != 2 {
+		t.Errorf("%d link mails for two requests (one delivered twice), want 2", n)
+	}
+	if n := p.posts.Load(); n != 0 {
+		t.Errorf("%d pushes for a lookup, want none", n)
+	}
+}
