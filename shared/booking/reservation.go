@@ -124,8 +124,10 @@ type Event struct {
 	HotelSlug  string    `json:"hotel"`
 	RoomType   string    `json:"room_type"`
 	Status     Status    `json:"status"`
-	CheckIn    Date      `json:"check_in"`
-	CheckOut   Date      `json:"check_out"`
+	// Zero, and left out, only in an event about no stay (a guest's
+	// lookup, EventAccessRequested).
+	CheckIn    Date      `json:"check_in,omitzero"`
+	CheckOut   Date      `json:"check_out,omitzero"`
 	Rooms      int       `json:"rooms"`
 	OccurredAt time.Time `json:"occurred_at"`
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 
 	"innkeeper/local/testenv"
+	"innkeeper/shared/booking"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/notify"
@@ -195,11 +197,15 @@ func TestAccessRequestMailsTheLinkAndAnnouncesNothing(t *testing.T) {
 	if err := hub.Subscribe(ctx, "guest-page", realtime.ReservationTopic("INK-DEM0X1")); err != nil {
 		t.Fatal(err)
 	}
-	ask := func(at string) events.SQSMessage {
-		return events.SQSMessage{MessageId: "m-" + at,
-			Body: `{"type":"reservation.access_requested","reference":"INK-DEM0X1","occurred_at":"` + at + `"}`}
+	// The event as the API writes it to the outbox.
+	ask := func(at time.Time) events.SQSMessage {
+		body, err := json.Marshal(booking.Event{Type: booking.EventAccessRequested, Reference: "INK-DEM0X1", OccurredAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return events.SQSMessage{MessageId: "m-" + at.String(), Body: string(body)}
 	}
-	first, second := ask("2026-12-01T10:00:00Z"), ask("2026-12-01T10:05:00Z")
+	first, second := ask(testenv.Clock), ask(testenv.Clock.Add(5*time.Minute))
 	ev := events.SQSEvent{Records: []events.SQSMessage{first, first, second}}
 	resp, _ := handleWithin(t, h, ctx, ev, 10*time.Second)
 	if len(resp.BatchItemFailures) != 0 {
