@@ -96,9 +96,10 @@ type RateLimits struct {
 //
 // Booking writes are POST /v1/reservations, its confirm and cancel, the
 // lookup of a lost link and the cancel through the link; they are ten
-// times stricter than reads because each one holds rooms or sends mail. /livez and /readyz are not limited. API keys belong to
-// staff tools and finance reports that legitimately make many calls,
-// often from one office address.
+// times stricter than reads because each one holds rooms or sends mail.
+// /livez and /readyz are not limited. API keys belong to staff tools
+// and finance reports that legitimately make many calls, often from one
+// office address.
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		Classes: map[string]RateClass{
