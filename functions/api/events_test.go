@@ -62,6 +62,8 @@ var expected = map[string]int{
 	"ws-ticket":                      201,
 	"manage-reservation":             200,
 	"manage-reservation-forged":      403,
+	"lookup-reservation":             202,
+	"manage-cancel-forged":           403,
 	"admin-redrive-events":           202,
 	// The demo booking arrives on 31 December: cancellable, not yet
 	// arrived, so neither checked in nor out nor a no-show.

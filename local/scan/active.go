@@ -27,14 +27,15 @@ func route(key string) topology.Route {
 
 // Route keys the phases name.
 const (
-	keyGet       = "GET /v1/reservations/{reference}"
-	keyQuote     = "GET /v1/reservations/{reference}/cancellation-quote"
-	keyManage    = "GET /v1/reservations/{reference}/manage"
-	keyConfirm   = "POST /v1/reservations/{reference}/confirm"
-	keyCancel    = "POST /v1/reservations/{reference}/cancel"
-	keyBook      = "POST /v1/reservations"
-	keyHotels    = "GET /v1/hotels"
-	defaultRoute = topology.DefaultRoute
+	keyGet          = "GET /v1/reservations/{reference}"
+	keyQuote        = "GET /v1/reservations/{reference}/cancellation-quote"
+	keyManage       = "GET /v1/reservations/{reference}/manage"
+	keyConfirm      = "POST /v1/reservations/{reference}/confirm"
+	keyCancel       = "POST /v1/reservations/{reference}/cancel"
+	keyManageCancel = "POST /v1/reservations/{reference}/manage/cancel"
+	keyBook         = "POST /v1/reservations"
+	keyHotels       = "GET /v1/hotels"
+	defaultRoute    = topology.DefaultRoute
 )
 
 // refused reports whether a status refuses a request: a 4xx. A 429 is
@@ -118,7 +119,7 @@ func (s *scanner) baseline(ctx context.Context) {
 		}
 	}
 	for _, r := range s.usable() {
-		if slices.Contains(first, r.Key()) || r.Key() == keyCancel || deskRoute(r.Key()) {
+		if slices.Contains(first, r.Key()) || r.Key() == keyCancel || r.Key() == keyManageCancel || deskRoute(r.Key()) {
 			continue
 		}
 		s.real(ctx, r.Key())
@@ -633,13 +634,15 @@ func (s *scanner) health(ctx context.Context) {
 }
 
 // finish cancels the scan's own booking: the cancel route's real
-// request, made last but for the front desk's actions on the cancelled
-// booking, which must change nothing.
+// request, made last but for the signed link's cancel, which finds it
+// cancelled, and the front desk's actions on the cancelled booking, which
+// must change nothing.
 func (s *scanner) finish(ctx context.Context) {
 	if s.booking.Reference == "" {
 		return
 	}
 	s.real(ctx, keyCancel)
+	s.real(ctx, keyManageCancel)
 	for _, r := range s.usable() {
 		if deskRoute(r.Key()) {
 			s.real(ctx, r.Key())

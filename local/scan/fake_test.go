@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,17 +68,18 @@ var fakeAdminOnly = map[string]bool{
 const fakeKeyID = "7"
 
 var fakeQuery = map[string][]string{
-	"GET /v1/hotels/{slug}/availability":            {"check_in", "check_out", "adults", "children", "rooms"},
-	"GET /v1/reservations/{reference}/manage":       {"expires", "signature"},
-	"GET /v1/admin/hotels/{slug}/reservations":      {"from", "to", "status", "limit", "cursor"},
-	"GET /v1/finance/costs":                         {"from", "to", "group_by"},
-	"GET /v1/finance/unit-economics":                {"from", "to", "format"},
-	"GET /v1/finance/forecast":                      {"bookings_per_day", "stage"},
-	"GET /v1/finance/revenue":                       {"hotel", "from", "to", "group_by"},
-	"GET /v1/finance/memory":                        {"from", "to"},
-	"GET /v1/finance/reconciliation":                {"from", "to"},
-	"GET /v1/finance/reservations/{reference}/cost": nil,
-	"GET /v1/hotels":                                nil,
+	"GET /v1/hotels/{slug}/availability":              {"check_in", "check_out", "adults", "children", "rooms"},
+	"GET /v1/reservations/{reference}/manage":         {"expires", "signature"},
+	"POST /v1/reservations/{reference}/manage/cancel": {"expires", "signature"},
+	"GET /v1/admin/hotels/{slug}/reservations":        {"from", "to", "status", "limit", "cursor"},
+	"GET /v1/finance/costs":                           {"from", "to", "group_by"},
+	"GET /v1/finance/unit-economics":                  {"from", "to", "format"},
+	"GET /v1/finance/forecast":                        {"bookings_per_day", "stage"},
+	"GET /v1/finance/revenue":                         {"hotel", "from", "to", "group_by"},
+	"GET /v1/finance/memory":                          {"from", "to"},
+	"GET /v1/finance/reconciliation":                  {"from", "to"},
+	"GET /v1/finance/reservations/{reference}/cost":   nil,
+	"GET /v1/hotels":                                  nil,
 }
 
 var (
@@ -106,14 +108,13 @@ func fakeTarget(t *testing.T, faults ...string) Target {
 	}
 	for p, methods := range paths {
 		allow := strings.Join(append(methods, "OPTIONS"), ", ")
-		f.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			if f.faults["405-as-404"] {
-				f.problem(w, 404, "Nothing here.")
-				return
+		// By method, not the bare path: a bare /v1/reservations/lookup
+		// would clash with GET /v1/reservations/{reference}.
+		for _, m := range fakeMethods {
+			if !slices.Contains(methods, m) {
+				f.mux.HandleFunc(m+" "+p, notAllowed405(f, allow))
 			}
-			w.Header().Set("Allow", allow)
-			f.problem(w, 405, "This resource answers "+allow+".")
-		})
+		}
 	}
 	f.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if f.faults["unknown-200"] {
@@ -128,6 +129,22 @@ func fakeTarget(t *testing.T, faults ...string) Target {
 		URL: ts.URL, StaffKey: fakeStaff, AdminKey: fakeAdmin, FinanceKey: fakeFinance, MetricsToken: fakeMetrics,
 		AppKey: fakeAppKey, AppKeyNext: fakeAppNext, AllowedOrigins: []string{fakeOrigin},
 		Reservation: fakeA, Other: fakeB, Client: ts.Client(),
+	}
+}
+
+// fakeMethods are the methods the fake answers 405 for on a known path
+// (GET stands for HEAD too, as in ServeMux).
+var fakeMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "CONNECT"}
+
+// notAllowed405 answers a method a path does not serve.
+func notAllowed405(f *fakeAPI, allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if f.faults["405-as-404"] {
+			f.problem(w, 404, "Nothing here.")
+			return
+		}
+		w.Header().Set("Allow", allow)
+		f.problem(w, 405, "This resource answers "+allow+".")
 	}
 }
 
@@ -430,7 +447,7 @@ func (f *fakeAPI) reservation(w http.ResponseWriter, r *http.Request, key string
 	f.mu.Unlock()
 	exists = exists && fakeRef.MatchString(ref)
 	switch {
-	case strings.HasSuffix(key, "/manage"):
+	case strings.HasSuffix(key, "/manage"), strings.HasSuffix(key, "/manage/cancel"):
 		keys := []string{fakeAppKey, fakeAppNext}
 		if f.faults["no-next-key"] {
 			keys = keys[:1]
@@ -543,6 +560,8 @@ func (f *fakeAPI) succeed(w http.ResponseWriter, r *http.Request, key string) {
 		f.json(w, 201, map[string]any{"ticket": fakeNew("wst_"), "expires_at": time.Now().Add(30 * time.Second).UTC()})
 	case "POST /v1/admin/queues/events/redrive":
 		f.json(w, 202, map[string]any{"task_handle": "t"})
+	case "POST /v1/reservations/lookup":
+		f.json(w, 202, map[string]any{"status": "accepted"})
 	default:
 		f.json(w, 200, map[string]any{"reservation": reservation})
 	}

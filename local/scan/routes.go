@@ -85,6 +85,18 @@ var samples = map[string]sample{
 	// the end.
 	"POST /v1/reservations/{reference}/confirm": {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
 	"POST /v1/reservations/{reference}/cancel":  {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
+	// Made last, after the cancel above (finish): the link verifies and
+	// the booking is already cancelled, a 409; a bad link is a 403.
+	keyManageCancel: {ref: own, idempotent: true, ok: []int{200, 409}, query: func(s *scanner) []param {
+		exp := s.now().Add(time.Hour).Unix()
+		return []param{{"expires", strconv.FormatInt(exp, 10)},
+			{"signature", auth.SignLink(s.t.AppKey, s.booking.Reference, time.Unix(exp, 0))}}
+	}},
+	// Someone else's reference with an address not its own: the answer
+	// is the same 202 as a match, and no mail goes out.
+	"POST /v1/reservations/lookup": {ok: []int{202}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"reference": s.t.Reservation.Reference, "email": "scan-" + s.run + "@example.com"})
+	}},
 
 	"POST /v1/admin/hotels": {cred: credAdmin, ok: []int{201}, body: func(s *scanner) []byte {
 		return jsonBody(map[string]any{"slug": s.own, "name": "Scan " + s.run, "city": "Porto", "country": "PT",

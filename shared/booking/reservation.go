@@ -126,13 +126,15 @@ func FreeCancellationUntil(h Hotel, p RatePlan, checkIn Date) *time.Time {
 // Event is a domain event written to the outbox with the change that
 // caused it, in the same transaction.
 type Event struct {
-	Type       string    `json:"type"` // reservation.held, reservation.confirmed, …
-	Reference  string    `json:"reference"`
-	HotelSlug  string    `json:"hotel"`
-	RoomType   string    `json:"room_type"`
-	Status     Status    `json:"status"`
-	CheckIn    Date      `json:"check_in"`
-	CheckOut   Date      `json:"check_out"`
+	Type      string `json:"type"` // reservation.held, reservation.confirmed, …
+	Reference string `json:"reference"`
+	HotelSlug string `json:"hotel"`
+	RoomType  string `json:"room_type"`
+	Status    Status `json:"status"`
+	// Zero, and left out, only in an event about no stay (a guest's
+	// lookup, EventAccessRequested).
+	CheckIn    Date      `json:"check_in,omitzero"`
+	CheckOut   Date      `json:"check_out,omitzero"`
 	Rooms      int       `json:"rooms"`
 	OccurredAt time.Time `json:"occurred_at"`
 }

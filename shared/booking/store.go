@@ -44,6 +44,10 @@ type Store interface {
 	// the reservation as committed and the Transition's Err.
 	Transition(ctx context.Context, reference string, decide func(Reservation) (Transition, error), receipt *Receipt) (Reservation, error)
 	ListReservations(ctx context.Context, q ReservationQuery) ([]Reservation, error)
+	// RequestAccess writes ev to the outbox if a reservation has ev's
+	// reference and, compared in lower case, email; otherwise nothing.
+	// It does the same work either way (see Service.RequestAccess).
+	RequestAccess(ctx context.Context, ev Event, email string) error
 	// DueHolds lists references of holds whose expiry is before now.
 	DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error)
 }

@@ -94,11 +94,12 @@ type RateLimits struct {
 //	key-writes  booking writes             API key  120/min    30
 //	key-reads   everything else limited    API key  1200/min   200
 //
-// Booking writes are POST /v1/reservations and its confirm and cancel;
-// they are ten times stricter than reads because each one holds rooms
-// and sends mail. /livez and /readyz are not limited. API keys belong to
-// staff tools and finance reports that legitimately make many calls,
-// often from one office address.
+// Booking writes are POST /v1/reservations, its confirm and cancel, the
+// lookup of a lost link and the cancel through the link; they are ten
+// times stricter than reads because each one holds rooms or sends mail.
+// /livez and /readyz are not limited. API keys belong to staff tools
+// and finance reports that legitimately make many calls, often from one
+// office address.
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		Classes: map[string]RateClass{
@@ -108,6 +109,9 @@ func DefaultRateLimits() RateLimits {
 			"POST /v1/reservations":                     Writes,
 			"POST /v1/reservations/{reference}/confirm": Writes,
 			"POST /v1/reservations/{reference}/cancel":  Writes,
+			// A lookup sends mail; a cancel by link is a cancel.
+			"POST /v1/reservations/lookup":                    Writes,
+			"POST /v1/reservations/{reference}/manage/cancel": Writes,
 		},
 		Limits: []RateLimit{
 			{Policy: "writes", Class: Writes, Caller: ByIP, Rate: 10, Per: time.Minute, Burst: 5},

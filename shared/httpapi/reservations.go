@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"innkeeper/shared/auth"
@@ -165,17 +164,8 @@ func (s *Server) reservationCommand(w http.ResponseWriter, r *http.Request,
 // manageReservation opens a booking from the signed link in its emails,
 // without the access token, until the link expires.
 func (s *Server) manageReservation(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "expires", "signature")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	expires, perr := strconv.ParseInt(q.str("expires"), 10, 64)
-	ref := r.PathValue("reference")
-	if q.err() != nil || perr != nil || !booking.ValidReference(ref) ||
-		auth.VerifyLink(s.linkKeys, ref, expires, q.str("signature"), s.svc.Now()) != nil {
-		writeProblem(w, problem(http.StatusForbidden, "link-invalid", "Link invalid or expired",
-			"This link is not valid, or has expired. Use the access token from your booking, or ask for a new link."))
+	ref, ok := s.linkReference(w, r)
+	if !ok {
 		return
 	}
 	res, err := s.svc.ReservationByLink(r.Context(), ref)

@@ -167,6 +167,8 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/reservations/{reference}/manage":             pub(s.manageReservation),
 		"POST /v1/reservations/{reference}/confirm":           pub(s.confirmReservation),
 		"POST /v1/reservations/{reference}/cancel":            pub(s.cancelReservation),
+		"POST /v1/reservations/lookup":                        pub(s.lookupReservation),
+		"POST /v1/reservations/{reference}/manage/cancel":     pub(s.manageCancel),
 
 		"POST /v1/admin/hotels":                   staff(s.createHotel, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/room-types": staff(s.createRoomType, auth.RoleAdmin),

@@ -41,6 +41,9 @@ const (
 	Expired      Kind = "expired"
 	Reminder     Kind = "reminder"
 	StaffBooking Kind = "staff-booking"
+	// AccessLink answers a guest's lookup with the signed manage link;
+	// it is sent once per request rather than once per reservation.
+	AccessLink Kind = "access-link"
 )
 
 // ErrUnknownEvent means an event type this package does not know: a
@@ -63,6 +66,8 @@ func KindsFor(eventType string) ([]Kind, error) {
 	case "reservation.checked_in", "reservation.checked_out", "reservation.no_show":
 		// The front desk's changes go to the staff feed; no email.
 		return nil, nil
+	case booking.EventAccessRequested:
+		return []Kind{AccessLink}, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, eventType)
 }
@@ -80,6 +85,8 @@ func subject(kind Kind, d Details) string {
 		return "Hold ended: " + at
 	case Reminder:
 		return "See you soon: " + at
+	case AccessLink:
+		return "The link to your booking: " + at
 	default:
 		return "New booking " + at
 	}
@@ -98,6 +105,7 @@ type templates struct {
 var files = map[Kind]string{
 	Confirmation: "confirmation", Hold: "hold", Cancellation: "cancellation",
 	Expired: "expired", Reminder: "reminder", StaffBooking: "staff",
+	AccessLink: "access",
 }
 
 func parseTemplates() (templates, error) {
@@ -223,7 +231,16 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 			errs = append(errs, err)
 			continue
 		}
-		sent, err := n.store.SendOnce(ctx, r.ID, string(kind), m.ID, func(ctx context.Context) error {
+		once := string(kind)
+		if kind == AccessLink {
+			// Once per lookup, not per reservation: a guest may lose the
+			// link again. The request's instant tells a redelivery of the
+			// same request from a new one.
+			stamp := ev.OccurredAt.UnixMicro()
+			once = fmt.Sprintf("%s:%d", kind, stamp)
+			m.ID = fmt.Sprintf("%s.%s.%d@innkeeper", strings.ToLower(r.Reference), kind, stamp)
+		}
+		sent, err := n.store.SendOnce(ctx, r.ID, once, m.ID, func(ctx context.Context) error {
 			return n.sender.Send(ctx, m)
 		})
 		switch {
@@ -243,6 +260,8 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 // instant now: a hold whose time is up is no news to announce either.
 func current(ev booking.Event, r booking.Reservation, now time.Time) bool {
 	switch {
+	case ev.Type == booking.EventAccessRequested:
+		return true // a link is news whatever the booking's state
 	case ev.Type == "reservation.reminder":
 		return r.Status == booking.StatusConfirmed
 	case r.Status == booking.StatusHeld && r.HoldExpiresAt != nil && !now.Before(*r.HoldExpiresAt):

@@ -73,6 +73,8 @@ func TestComposeEveryKind(t *testing.T) {
 		{Expired, "Hold ended", "ana@example.com", []string{"released"}},
 		{Reminder, "See you soon", "ana@example.com", []string{"Sat 10 Jul 2027"}},
 		{StaffBooking, "New booking INK-7K3Q9P", "desk@innkeeper.local", []string{"ana@example.com", "912 345 678"}},
+		{AccessLink, "The link to your booking: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
+			[]string{"asked for the link", "cancel", "Sat 10 Jul 2027"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -137,6 +139,9 @@ func TestKindsFor(t *testing.T) {
 			t.Fatalf("%s: %v, %v; want no email and no error", st, k, err)
 		}
 	}
+	if k, _ := KindsFor(booking.EventAccessRequested); len(k) != 1 || k[0] != AccessLink {
+		t.Fatalf("access requested: %v", k)
+	}
 	if _, err := KindsFor("reservation.teleported"); err == nil {
 		t.Fatal("an unknown event must be refused")
 	}
@@ -155,6 +160,10 @@ func TestKindsFor(t *testing.T) {
 	for _, tt := range tests {
 		if got := current(held, tt.r, now); got != tt.want {
 			t.Errorf("%s: current = %v", tt.name, got)
+		}
+		// A lost link is sent whatever the booking's state.
+		if !current(booking.Event{Type: booking.EventAccessRequested}, tt.r, now) {
+			t.Errorf("%s: an access request is not current", tt.name)
 		}
 	}
 }

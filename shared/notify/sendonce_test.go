@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/logging"
@@ -120,4 +121,48 @@ func TestHandleSendsEachNotificationOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A guest's lookup is answered once per request, not once per
+// reservation: a second request sends the link again, a redelivery of
+// the same one does not, and the link is in the mail.
+func TestHandleSendsTheLinkOncePerRequest(t *testing.T) {
+	r, h := fixture()
+	r.Status = booking.StatusCancelled // the link is sent whatever the state
+	st := &fakeStore{r: r, h: h, sent: map[string]bool{}}
+	sender := &linkBox{}
+	n, err := New(st, sender, Config{From: "a@b.c", StaffTo: "desk@innkeeper.local",
+		AppURL: "https://book.example.com", AppKey: strings.Repeat("k", 32)}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC)
+	ask := func(at time.Time) booking.Event {
+		return booking.Event{Type: booking.EventAccessRequested, Reference: r.Reference, OccurredAt: at}
+	}
+	for _, ev := range []booking.Event{ask(at), ask(at), ask(at.Add(time.Minute))} {
+		if err := n.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(sender.msgs) != 2 {
+		t.Fatalf("%d mails for two requests and a redelivery, want 2", len(sender.msgs))
+	}
+	if sender.msgs[0].ID == sender.msgs[1].ID {
+		t.Errorf("two requests' mails share the message id %q", sender.msgs[0].ID)
+	}
+	for _, m := range sender.msgs {
+		if !strings.Contains(m.Text, "https://book.example.com/v1/reservations/INK-7K3Q9P/manage?expires=") ||
+			!strings.Contains(m.To[0], "ana@example.com") {
+			t.Errorf("mail to %v lacks the manage link:\n%s", m.To, m.Text)
+		}
+	}
+}
+
+// linkBox is a mail.Sender that keeps whole messages.
+type linkBox struct{ msgs []mail.Message }
+
+func (b *linkBox) Send(_ context.Context, m mail.Message) error {
+	b.msgs = append(b.msgs, m)
+	return nil
 }

@@ -14,13 +14,16 @@ import (
 // after a write: what a status change can alter.
 type auditState struct {
 	Status               booking.Status `json:"status"`
+	CheckIn              booking.Date   `json:"check_in"`
 	CheckOut             booking.Date   `json:"check_out"`
+	Rooms                int            `json:"rooms"`
+	TotalCents           int64          `json:"total_cents"`
 	CancellationFeeCents *int64         `json:"cancellation_fee_cents,omitempty"`
 	NoShowFeeCents       *int64         `json:"no_show_fee_cents,omitempty"`
 }
 
 func auditStateOf(r booking.Reservation) auditState {
-	return auditState{Status: r.Status, CheckOut: r.CheckOut,
+	return auditState{Status: r.Status, CheckIn: r.CheckIn, CheckOut: r.CheckOut, Rooms: r.Rooms, TotalCents: r.TotalCents,
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents}
 }
 

@@ -317,6 +317,8 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/reservations/{reference}/manage", "api", Public},
 		{"POST", "/v1/reservations/{reference}/confirm", "api", Public},
 		{"POST", "/v1/reservations/{reference}/cancel", "api", Public},
+		{"POST", "/v1/reservations/lookup", "api", Public},
+		{"POST", "/v1/reservations/{reference}/manage/cancel", "api", Public},
 
 		{"POST", "/v1/admin/hotels", "api", Staff},
 		{"POST", "/v1/admin/hotels/{slug}/room-types", "api", Staff},

@@ -137,7 +137,10 @@ func (h *Handler) handle(ctx context.Context, msg events.SQSMessage) (*booking.E
 	var announce *booking.Event
 	if booking.ValidReference(ev.Reference) {
 		meter.From(ctx).Reservation(ev.Reference)
-		announce = &ev
+		// A guest's lookup changes nothing to announce.
+		if ev.Type != booking.EventAccessRequested {
+			announce = &ev
+		}
 	}
 	if err := h.Notifier.Handle(ctx, ev); err != nil {
 		if errors.Is(err, notify.ErrUnknownEvent) {

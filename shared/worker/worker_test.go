@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 
 	"innkeeper/local/testenv"
+	"innkeeper/shared/booking"
 	"innkeeper/shared/logging"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/notify"
@@ -176,5 +178,43 @@ func TestStuckPushesNeverFailTheBatch(t *testing.T) {
 			}
 			t.Logf("answered in %v", took)
 		})
+	}
+}
+
+// A guest's lookup that matched: the worker mails the link, to the
+// guest, once per request, and announces nothing (the lookup changed
+// nothing, and its watchers must not learn a booking was asked for).
+func TestAccessRequestMailsTheLinkAndAnnouncesNothing(t *testing.T) {
+	t.Parallel()
+	h, out, p := flooded(t, 1)
+	p.free()
+	// A guest's page watching the booking itself.
+	hub := h.Push.Hub
+	ctx := context.Background()
+	if err := hub.Connect(ctx, "guest-page", realtime.Principal{Kind: realtime.Anonymous}); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.Subscribe(ctx, "guest-page", realtime.ReservationTopic("INK-DEM0X1")); err != nil {
+		t.Fatal(err)
+	}
+	// The event as the API writes it to the outbox.
+	ask := func(at time.Time) events.SQSMessage {
+		body, err := json.Marshal(booking.Event{Type: booking.EventAccessRequested, Reference: "INK-DEM0X1", OccurredAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return events.SQSMessage{MessageId: "m-" + at.String(), Body: string(body)}
+	}
+	first, second := ask(testenv.Clock), ask(testenv.Clock.Add(5*time.Minute))
+	ev := events.SQSEvent{Records: []events.SQSMessage{first, first, second}}
+	resp, _ := handleWithin(t, h, ctx, ev, 10*time.Second)
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v", resp.BatchItemFailures)
+	}
+	if n := out.count("The link to your booking: INK-DEM0X1"); n != 2 {
+		t.Errorf("%d link mails for two requests (one delivered twice), want 2", n)
+	}
+	if n := p.posts.Load(); n != 0 {
+		t.Errorf("%d pushes for a lookup, want none", n)
 	}
 }
