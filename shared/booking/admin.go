@@ -3,6 +3,8 @@ package booking
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // CreateHotel adds a hotel; a taken slug is a ConflictError.
@@ -103,9 +105,15 @@ func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRan
 type ReservationFilter struct {
 	From, To Date
 	Status   string
-	Limit    int
-	After    *Cursor
+	// Query finds reservations whose reference, guest email or guest
+	// name contains it, ignoring case and accents; empty finds all.
+	Query string
+	Limit int
+	After *Cursor
 }
+
+// MaxQueryLength bounds a search's text, in characters.
+const MaxQueryLength = 100
 
 // Reservations lists a hotel's reservations overlapping [From, To), one
 // page at a time. The returned cursor is nil on the last page.
@@ -116,6 +124,10 @@ func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFi
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		v.Add("to", "must be after from")
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if n := utf8.RuneCountInString(f.Query); n > MaxQueryLength || !utf8.ValidString(f.Query) {
+		v.Add("q", fmt.Sprintf("must be valid text of at most %d characters", MaxQueryLength))
 	}
 	switch {
 	case f.Limit == 0:
@@ -131,7 +143,7 @@ func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFi
 		return nil, nil, err
 	}
 	rs, err := s.store.ListReservations(ctx, ReservationQuery{
-		HotelID: h.ID, From: f.From, To: f.To, Status: Status(f.Status), Limit: f.Limit + 1, After: f.After,
+		HotelID: h.ID, From: f.From, To: f.To, Status: Status(f.Status), Query: f.Query, Limit: f.Limit + 1, After: f.After,
 	})
 	if err != nil {
 		return nil, nil, err
