@@ -131,3 +131,74 @@ func TestDeskSearchRefusesLongText(t *testing.T) {
 		t.Fatalf("want a validation error, got %v", err)
 	}
 }
+
+func TestDeskRecord(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	r, _, err := f.book(ctx, "2026-12-02", "2026-12-05", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := f.book(ctx, "2026-12-02", "2026-12-03", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One night's rate changed after booking.
+	if _, err := f.st.Pool().Exec(ctx, `UPDATE rates SET amount_cents = 12500 WHERE night = '2026-12-03'`); err != nil {
+		t.Fatal(err)
+	}
+	// The confirmation was sent; a reminder was claimed but never sent.
+	if _, err := f.st.SendOnce(ctx, r.ID, "confirmation", "<c@innkeeper>", func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Pool().Exec(ctx, `INSERT INTO notifications (reservation_id, kind, message_id) VALUES ($1, 'reminder', '<r@innkeeper>')`, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The audit trail, written out of order, and a row of another booking.
+	if _, err := f.st.Pool().Exec(ctx, `INSERT INTO audit_events
+		(at, actor_kind, actor, actor_role, action, hotel, reservation, before, after, reason, request_id) VALUES
+		('2026-12-02 16:00Z', 'api_key', 'key_2', 'staff', 'reservation.check_in', 'h', $1, '{"status":"confirmed"}', '{"status":"checked_in"}', NULL, 'req-2'),
+		('2026-12-01 10:00Z', 'guest', 'guest', NULL, 'reservation.book', 'h', $1, NULL, '{"status":"confirmed"}', NULL, NULL),
+		('2026-12-01 11:00Z', 'job', 'night-audit', NULL, 'reservation.no_show', 'h', $2, NULL, NULL, 'did not come', NULL)`,
+		r.Reference, other.Reference); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := f.st.DeskRecord(ctx, r.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Reservation.Reference != r.Reference || d.Reservation.TotalCents != 60000 {
+		t.Fatalf("reservation %s total %d, want %s 60000", d.Reservation.Reference, d.Reservation.TotalCents, r.Reference)
+	}
+	wantNights := []booking.NightPrice{
+		{Date: booking.MustDate("2026-12-02"), AmountCents: 10000},
+		{Date: booking.MustDate("2026-12-03"), AmountCents: 12500},
+		{Date: booking.MustDate("2026-12-04"), AmountCents: 10000},
+	}
+	if !slices.Equal(d.Nights, wantNights) {
+		t.Fatalf("nights %v, want %v", d.Nights, wantNights)
+	}
+	if d.NightsCents() != 65000 {
+		t.Fatalf("nights at today's rates %d, want (10000+12500+10000) × 2 rooms", d.NightsCents())
+	}
+	if len(d.Notices) != 1 || d.Notices[0].Kind != "confirmation" || d.Notices[0].MessageID != "<c@innkeeper>" || d.Notices[0].SentAt.IsZero() {
+		t.Fatalf("notices %+v, want the sent confirmation alone", d.Notices)
+	}
+	if len(d.History) != 2 || d.History[0].Action != "reservation.book" || d.History[1].Action != "reservation.check_in" {
+		t.Fatalf("history %+v, want book then check-in", d.History)
+	}
+	in := d.History[1]
+	if in.ActorKind != "api_key" || in.Actor != "key_2" || in.ActorRole != "staff" || in.RequestID != "req-2" ||
+		string(in.Before) != `{"status": "confirmed"}` || string(in.After) != `{"status": "checked_in"}` {
+		t.Fatalf("check-in event %+v", in)
+	}
+	if d.History[0].Before != nil || d.History[0].ActorRole != "" {
+		t.Fatalf("book event %+v: want no before and no role", d.History[0])
+	}
+
+	if _, err := f.st.DeskRecord(ctx, "INK-000000"); !errors.Is(err, booking.ErrNotFound) {
+		t.Fatalf("unknown reference: want ErrNotFound, got %v", err)
+	}
+}
