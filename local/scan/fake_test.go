@@ -65,7 +65,8 @@ const fakeKeyID = "7"
 var fakeQuery = map[string][]string{
 	"GET /v1/hotels/{slug}/availability":            {"check_in", "check_out", "adults", "children", "rooms"},
 	"GET /v1/reservations/{reference}/manage":       {"expires", "signature"},
-	"GET /v1/admin/hotels/{slug}/reservations":      {"from", "to", "status", "limit", "cursor"},
+	"GET /v1/admin/hotels/{slug}/reservations":      {"from", "to", "status", "q", "limit", "cursor"},
+	"GET /v1/admin/reservations/{reference}":        nil,
 	"GET /v1/finance/costs":                         {"from", "to", "group_by"},
 	"GET /v1/finance/unit-economics":                {"from", "to", "format"},
 	"GET /v1/finance/forecast":                      {"bookings_per_day", "stage"},
@@ -435,7 +436,7 @@ func (f *fakeAPI) reservation(w http.ResponseWriter, r *http.Request, key string
 			f.problem(w, 403, "Link invalid or expired.")
 			return false
 		}
-	case strings.HasPrefix(key, "GET /v1/finance"):
+	case strings.HasPrefix(key, "GET /v1/finance"), strings.HasPrefix(key, "GET /v1/admin/reservations"):
 	default:
 		given, _ := auth.Bearer(r.Header.Get("Authorization"))
 		switch {
