@@ -116,7 +116,8 @@ type ReservationFilter struct {
 const MaxQueryLength = 100
 
 // Reservations lists a hotel's reservations overlapping [From, To), one
-// page at a time. The returned cursor is nil on the last page.
+// page at a time; with a Query, only those it finds (the order, and so
+// the cursor, is the same). The returned cursor is nil on the last page.
 func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFilter) ([]Reservation, *Cursor, error) {
 	v := &ValidationError{}
 	if f.Status != "" && !ValidStatus(f.Status) {
