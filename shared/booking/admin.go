@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -115,6 +116,21 @@ type ReservationFilter struct {
 // MaxQueryLength bounds a search's text, in characters.
 const MaxQueryLength = 100
 
+// validQuery is whether q is made only of what a reference, an email or
+// a name can hold: text nothing can contain (a slash, a NUL) is refused
+// rather than searched for.
+func validQuery(q string) bool {
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > MaxQueryLength {
+		return false
+	}
+	for _, r := range q {
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && r != ' ' && !strings.ContainsRune("@._+'-", r) {
+			return false
+		}
+	}
+	return true
+}
+
 // Reservations lists a hotel's reservations overlapping [From, To), one
 // page at a time; with a Query, only those it finds (the order, and so
 // the cursor, is the same). The returned cursor is nil on the last page.
@@ -127,8 +143,8 @@ func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFi
 		v.Add("to", "must be after from")
 	}
 	f.Query = strings.TrimSpace(f.Query)
-	if n := utf8.RuneCountInString(f.Query); n > MaxQueryLength || !utf8.ValidString(f.Query) {
-		v.Add("q", fmt.Sprintf("must be valid text of at most %d characters", MaxQueryLength))
+	if !validQuery(f.Query) {
+		v.Add("q", fmt.Sprintf("must be at most %d letters, digits, spaces and @._+'- (what references, emails and names are made of)", MaxQueryLength))
 	}
 	switch {
 	case f.Limit == 0:

@@ -108,7 +108,12 @@ func (s *Server) deskReservation(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem(http.StatusNotImplemented, "no-desk", "No front desk", "This API has no reservation records configured."))
 		return
 	}
-	d, err := s.desk.DeskRecord(r.Context(), r.PathValue("reference"))
+	ref := r.PathValue("reference")
+	if !booking.ValidReference(ref) {
+		s.fail(w, r, booking.ErrNotFound)
+		return
+	}
+	d, err := s.desk.DeskRecord(r.Context(), ref)
 	if err != nil {
 		s.fail(w, r, err)
 		return

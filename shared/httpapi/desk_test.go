@@ -80,6 +80,8 @@ func TestDeskSearch(t *testing.T) {
 
 	c.do("GET", list+"q="+strings.Repeat("a", 101), nil, staff...).FieldError(t, 422, "q")
 	c.do("GET", list+"q=a&q=b", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=%00", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=..%2Fetc%2Fpasswd", nil, staff...).FieldError(t, 422, "q")
 	c.do("GET", list+"q=joao", nil).Problem(t, 401, "unauthorized")
 }
 
@@ -159,6 +161,7 @@ func TestDeskReservation(t *testing.T) {
 
 	c.do("GET", "/v1/admin/reservations/INK-000000", nil, staff...).Problem(t, 404, "not-found")
 	c.do("GET", "/v1/admin/reservations/not-a-reference", nil, staff...).Problem(t, 404, "not-found")
+	c.do("GET", path+"%00", nil, staff...).Problem(t, 404, "not-found")
 	c.do("GET", path+"?x=1", nil, staff...).FieldError(t, 422, "x")
 	c.do("GET", path, nil).Problem(t, 401, "unauthorized")
 	c.do("GET", path, nil, bearer(c.apiKey("finance"))...).Problem(t, 403, "forbidden")
