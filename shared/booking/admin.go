@@ -118,13 +118,16 @@ const MaxQueryLength = 100
 
 // validQuery is whether q is made only of what a reference, an email or
 // a name can hold: text nothing can contain (a slash, a NUL) is refused
-// rather than searched for.
+// rather than searched for. So is the apostrophe names may hold: a quote
+// in a query parameter is what an injection probe sends, and the scan
+// (local/scan) wants it refused; a part of the name without it finds
+// the guest.
 func validQuery(q string) bool {
 	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > MaxQueryLength {
 		return false
 	}
 	for _, r := range q {
-		if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && r != ' ' && !strings.ContainsRune("@._+'-", r) {
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && r != ' ' && !strings.ContainsRune("@._+-", r) {
 			return false
 		}
 	}
@@ -144,7 +147,7 @@ func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFi
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	if !validQuery(f.Query) {
-		v.Add("q", fmt.Sprintf("must be at most %d letters, digits, spaces and @._+'- (what references, emails and names are made of)", MaxQueryLength))
+		v.Add("q", fmt.Sprintf("must be at most %d letters, digits, spaces and @._+- (what references, emails and names are made of; search O'Neil as neil)", MaxQueryLength))
 	}
 	switch {
 	case f.Limit == 0:

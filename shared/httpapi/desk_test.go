@@ -81,6 +81,7 @@ func TestDeskSearch(t *testing.T) {
 	c.do("GET", list+"q="+strings.Repeat("a", 101), nil, staff...).FieldError(t, 422, "q")
 	c.do("GET", list+"q=a&q=b", nil, staff...).FieldError(t, 422, "q")
 	c.do("GET", list+"q=%00", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=joao%27", nil, staff...).FieldError(t, 422, "q")
 	c.do("GET", list+"q=..%2Fetc%2Fpasswd", nil, staff...).FieldError(t, 422, "q")
 	c.do("GET", list+"q=joao", nil).Problem(t, 401, "unauthorized")
 }
