@@ -56,6 +56,8 @@ var expected = map[string]int{
 	"admin-set-rates":                200,
 	"admin-list-reservations":        200,
 	"admin-list-reservations-no-key": 401,
+	"admin-desk-reservation":         200,
+	"admin-desk-reservation-unknown": 404,
 	"admin-create-api-key":           201,
 	"admin-list-api-keys":            200,
 	"admin-revoke-api-key-unknown":   404,

@@ -71,7 +71,8 @@ var fakeQuery = map[string][]string{
 	"GET /v1/hotels/{slug}/availability":              {"check_in", "check_out", "adults", "children", "rooms"},
 	"GET /v1/reservations/{reference}/manage":         {"expires", "signature"},
 	"POST /v1/reservations/{reference}/manage/cancel": {"expires", "signature"},
-	"GET /v1/admin/hotels/{slug}/reservations":        {"from", "to", "status", "limit", "cursor"},
+	"GET /v1/admin/hotels/{slug}/reservations":        {"from", "to", "status", "q", "limit", "cursor"},
+	"GET /v1/admin/reservations/{reference}":          nil,
 	"GET /v1/finance/costs":                           {"from", "to", "group_by"},
 	"GET /v1/finance/unit-economics":                  {"from", "to", "format"},
 	"GET /v1/finance/forecast":                        {"bookings_per_day", "stage"},
@@ -461,7 +462,7 @@ func (f *fakeAPI) reservation(w http.ResponseWriter, r *http.Request, key string
 			f.problem(w, 403, "Link invalid or expired.")
 			return false
 		}
-	case strings.HasPrefix(key, "GET /v1/finance"), deskRoute(key):
+	case strings.HasPrefix(key, "GET /v1/finance"), strings.HasPrefix(key, "GET /v1/admin/reservations"), deskRoute(key):
 	default:
 		given, _ := auth.Bearer(r.Header.Get("Authorization"))
 		switch {

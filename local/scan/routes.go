@@ -135,8 +135,9 @@ var samples = map[string]sample{
 	}},
 	"GET /v1/admin/hotels/{slug}/reservations": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
 		in, out := s.ownStay()
-		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"limit", "10"}, {"cursor", ""}}
+		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"q", "scan"}, {"limit", "10"}, {"cursor", ""}}
 	}},
+	"GET /v1/admin/reservations/{reference}": {cred: credStaff, ok: []int{200}},
 	"POST /v1/admin/api-keys": {cred: credAdmin, ok: []int{201}, body: func(s *scanner) []byte {
 		return jsonBody(map[string]any{"name": "scan " + s.run, "role": "staff"})
 	}},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // CreateHotel adds a hotel; a taken slug is a ConflictError.
@@ -104,12 +106,37 @@ func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRan
 type ReservationFilter struct {
 	From, To Date
 	Status   string
-	Limit    int
-	After    *Cursor
+	// Query finds reservations whose reference, guest email or guest
+	// name contains it, ignoring case and accents; empty finds all.
+	Query string
+	Limit int
+	After *Cursor
+}
+
+// MaxQueryLength bounds a search's text, in characters.
+const MaxQueryLength = 100
+
+// validQuery is whether q is made only of what a reference, an email or
+// a name can hold: text nothing can contain (a slash, a NUL) is refused
+// rather than searched for. So is the apostrophe names may hold: a quote
+// in a query parameter is what an injection probe sends, and the scan
+// (local/scan) wants it refused; a part of the name without it finds
+// the guest.
+func validQuery(q string) bool {
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > MaxQueryLength {
+		return false
+	}
+	for _, r := range q {
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && r != ' ' && !strings.ContainsRune("@._+-", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Reservations lists a hotel's reservations overlapping [From, To), one
-// page at a time. The returned cursor is nil on the last page.
+// page at a time; with a Query, only those it finds (the order, and so
+// the cursor, is the same). The returned cursor is nil on the last page.
 func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFilter) ([]Reservation, *Cursor, error) {
 	v := &ValidationError{}
 	if f.Status != "" && !ValidStatus(f.Status) {
@@ -121,6 +148,10 @@ func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFi
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		v.Add("to", "must be after from")
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if !validQuery(f.Query) {
+		v.Add("q", fmt.Sprintf("must be at most %d letters, digits, spaces and @._+- (what references, emails and names are made of; search O'Neil as neil)", MaxQueryLength))
 	}
 	switch {
 	case f.Limit == 0:
@@ -136,7 +167,7 @@ func (s *Service) Reservations(ctx context.Context, slug string, f ReservationFi
 		return nil, nil, err
 	}
 	rs, err := s.store.ListReservations(ctx, ReservationQuery{
-		HotelID: h.ID, From: f.From, To: f.To, Status: Status(f.Status), Limit: f.Limit + 1, After: f.After,
+		HotelID: h.ID, From: f.From, To: f.To, Status: Status(f.Status), Query: f.Query, Limit: f.Limit + 1, After: f.After,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -165,8 +165,11 @@ type ReservationQuery struct {
 	From    Date // stays overlapping [From, To); zero for no bound
 	To      Date
 	Status  Status // empty for all
-	Limit   int
-	After   *Cursor
+	// Query is text the reference, guest email or guest name contains,
+	// ignoring case and accents; empty for all.
+	Query string
+	Limit int
+	After *Cursor
 }
 
 // Cursor marks where the previous page ended (keyset pagination).

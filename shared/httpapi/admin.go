@@ -246,14 +246,14 @@ func decodeCursor(s string) (*booking.Cursor, bool) {
 }
 
 func (s *Server) listReservations(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "from", "to", "status", "limit", "cursor")
+	q, err := parseQuery(r, "from", "to", "status", "q", "limit", "cursor")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	f := booking.ReservationFilter{
 		From: q.date("from", false), To: q.date("to", false),
-		Status: q.str("status"), Limit: q.integer("limit", 0),
+		Status: q.str("status"), Query: q.str("q"), Limit: q.integer("limit", 0),
 	}
 	cursor, ok := decodeCursor(q.str("cursor"))
 	if !ok {

@@ -83,6 +83,9 @@ type Deps struct {
 	// Reconciliation answers the reconciliation against the bill. When
 	// nil, Keys is used if it is one too (the store is).
 	Reconciliation finance.ReconciliationSource
+	// Desk reads the front desk's record of a reservation. When nil,
+	// Keys is used if it is one too (the store is).
+	Desk Desk
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -121,6 +124,7 @@ type Server struct {
 	revenue        finance.RevenueSource
 	memory         finance.MemorySource
 	reconciliation finance.ReconciliationSource
+	desk           Desk
 	metrics        Metrics
 	limits         *rateLimits
 	log            *slog.Logger
@@ -194,6 +198,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/admin/reservations/{reference}/check-in":  staff(s.deskCheckIn, deskRoles...),
 		"POST /v1/admin/reservations/{reference}/check-out": staff(s.deskCheckOut, deskRoles...),
 		"POST /v1/admin/reservations/{reference}/no-show":   staff(s.deskNoShow, deskRoles...),
+		"GET /v1/admin/reservations/{reference}":            staff(s.deskReservation, auth.RoleStaff),
 
 		"GET /v1/finance/costs":                         fin(s.financeCosts),
 		"GET /v1/finance/unit-economics":                fin(s.unitEconomics),
@@ -246,7 +251,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, memory: d.Memory,
-		reconciliation: d.Reconciliation, metrics: d.Metrics,
+		reconciliation: d.Reconciliation, desk: d.Desk, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 		metricsToken: d.MetricsToken,
 	}
@@ -264,6 +269,9 @@ func New(d Deps) *Server {
 	}
 	if rs, ok := d.Keys.(finance.ReconciliationSource); ok && s.reconciliation == nil {
 		s.reconciliation = rs
+	}
+	if ds, ok := d.Keys.(Desk); ok && s.desk == nil {
+		s.desk = ds
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

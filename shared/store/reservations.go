@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -356,8 +357,18 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 	return res, after
 }
 
+// deskText is what the front desk's search looks in, folded as the index
+// reservations_desk_search is (migration 0015): the planner uses the
+// index only for this very expression.
+const deskText = `desk_fold(r.reference || ' ' || r.guest_email || ' ' || r.guest_name)`
+
+// likeEscaper makes text typed at the desk match literally inside LIKE,
+// whose default escape character is the backslash.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // ListReservations reads one page of a hotel's reservations, ordered by
-// check-in then id, after the cursor.
+// check-in then id, after the cursor. A query keeps the order, so the
+// cursor pages through the matches alone.
 func (s *Store) ListReservations(ctx context.Context, q booking.ReservationQuery) ([]booking.Reservation, error) {
 	var from, to, afterIn *time.Time
 	var afterID int64
@@ -379,8 +390,9 @@ func (s *Store) ListReservations(ctx context.Context, q booking.ReservationQuery
 			AND ($3::date IS NULL OR r.check_in < $3)
 			AND ($4 = '' OR r.status = $4)
 			AND ($5::date IS NULL OR (r.check_in, r.id) > ($5::date, $6::bigint))
+			AND ($8 = '' OR `+deskText+` LIKE '%' || desk_fold($8) || '%')
 		ORDER BY r.check_in, r.id
-		LIMIT $7`, q.HotelID, from, to, string(q.Status), afterIn, afterID, q.Limit)
+		LIMIT $7`, q.HotelID, from, to, string(q.Status), afterIn, afterID, q.Limit, likeEscaper.Replace(q.Query))
 	if err != nil {
 		return nil, classify("list reservations", err)
 	}
@@ -413,4 +425,68 @@ func (s *Store) LookupReceipt(ctx context.Context, scope, key string, now time.T
 	}
 	resp.Header = headers
 	return fingerprint, resp, true, nil
+}
+
+// DeskRecord reads a reservation with its nights at today's rates, the
+// emails sent about it and its audit trail, all from one snapshot;
+// booking.ErrNotFound when the reference is unknown.
+func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskRecord, error) {
+	var d booking.DeskRecord
+	// Repeatable read: the four reads see one state, even while the
+	// reservation changes.
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		r, err := scanReservation(tx.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1`, reference))
+		if err != nil {
+			return err
+		}
+		d.Reservation = r
+		rows, err := tx.Query(ctx, `SELECT rt.night, rt.amount_cents FROM rates rt
+			JOIN reservations r ON r.rate_plan_id = rt.rate_plan_id
+			WHERE r.id = $1 AND rt.night >= r.check_in AND rt.night < r.check_out
+			ORDER BY rt.night`, r.ID)
+		if err != nil {
+			return err
+		}
+		d.Nights, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.NightPrice, error) {
+			var n booking.NightPrice
+			var night time.Time
+			err := row.Scan(&night, &n.AmountCents)
+			n.Date = booking.DateOf(night)
+			return n, err
+		})
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT kind, message_id, sent_at FROM notifications
+			WHERE reservation_id = $1 AND sent_at IS NOT NULL ORDER BY sent_at, id`, r.ID)
+		if err != nil {
+			return err
+		}
+		d.Notices, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Notice, error) {
+			var n booking.Notice
+			return n, row.Scan(&n.Kind, &n.MessageID, &n.SentAt)
+		})
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT at, actor_kind, actor, coalesce(actor_role, ''), action,
+				coalesce(entity_kind, ''), coalesce(entity_key, ''), before, after, coalesce(reason, ''), coalesce(request_id, '')
+			FROM audit_events WHERE reservation = $1 ORDER BY at, id`, reference)
+		if err != nil {
+			return err
+		}
+		d.History, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.AuditEvent, error) {
+			var e booking.AuditEvent
+			return e, row.Scan(&e.At, &e.ActorKind, &e.Actor, &e.ActorRole, &e.Action,
+				&e.EntityKind, &e.EntityKey, &e.Before, &e.After, &e.Reason, &e.RequestID)
+		})
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("store: desk record %s: %w", reference, booking.ErrNotFound)
+	}
+	if err != nil {
+		return booking.DeskRecord{}, classify("desk record "+reference, err)
+	}
+	return d, nil
 }

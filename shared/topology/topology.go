@@ -333,6 +333,7 @@ var Innkeeper = Manifest{
 		{"PUT", "/v1/admin/hotels/{slug}/inventory", "api", Staff},
 		{"PUT", "/v1/admin/hotels/{slug}/rates", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/reservations", "api", Staff},
+		{"GET", "/v1/admin/reservations/{reference}", "api", Staff},
 		{"POST", "/v1/admin/api-keys", "api", Staff},
 		{"GET", "/v1/admin/api-keys", "api", Staff},
 		{"DELETE", "/v1/admin/api-keys/{id}", "api", Staff},

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"innkeeper/shared/booking"
+)
+
+// The front desk's reads: a hotel's reservations found by reference,
+// guest email or name (listReservations, q=), and one reservation with
+// what happened around it.
+
+// Desk reads the front desk's record of one reservation.
+type Desk interface {
+	// DeskRecord is booking.ErrNotFound for an unknown reference.
+	DeskRecord(ctx context.Context, reference string) (booking.DeskRecord, error)
+}
+
+// Payments are not taken yet; the record says so rather than leave staff
+// wondering whether an empty list means unpaid.
+const paymentsNote = "Innkeeper takes no payments yet, so this list is always empty; the guest pays the hotel directly."
+
+// nightsNote says where the nights' prices come from.
+const nightsNote = "Each night at the rate plan's price of one room today, times the rooms: prices are not kept per night when booking, " +
+	"so a rate changed since shows its new price and a night whose rate was removed is missing. total_cents is what the guest owes."
+
+type deskNightView struct {
+	Date        booking.Date `json:"date"`
+	RateCents   int64        `json:"rate_cents"`
+	AmountCents int64        `json:"amount_cents"` // rate_cents × rooms
+}
+
+type deskEmailView struct {
+	Kind      string    `json:"kind"`
+	MessageID string    `json:"message_id"`
+	SentAt    time.Time `json:"sent_at"`
+}
+
+type deskEventView struct {
+	At         time.Time       `json:"at"`
+	ActorKind  string          `json:"actor_kind"`
+	Actor      string          `json:"actor"`
+	ActorRole  string          `json:"actor_role,omitempty"`
+	Action     string          `json:"action"`
+	EntityKind string          `json:"entity_kind,omitempty"`
+	EntityKey  string          `json:"entity_key,omitempty"`
+	Before     json.RawMessage `json:"before"`
+	After      json.RawMessage `json:"after"`
+	Reason     string          `json:"reason,omitempty"`
+	RequestID  string          `json:"request_id,omitempty"`
+}
+
+type deskRecordView struct {
+	Reservation reservationView `json:"reservation"`
+	Nights      []deskNightView `json:"nights"`
+	// NightsTotalCents is the nights' amounts summed: total_cents unless
+	// the rates changed since booking.
+	NightsTotalCents int64           `json:"nights_total_cents"`
+	NightsNote       string          `json:"nights_note"`
+	Payments         []struct{}      `json:"payments"`
+	PaymentsNote     string          `json:"payments_note"`
+	Emails           []deskEmailView `json:"emails"`
+	History          []deskEventView `json:"history"`
+}
+
+// viewDeskRecord shows every instant in the hotel's offset, as the
+// reservation's own.
+func viewDeskRecord(d booking.DeskRecord) deskRecordView {
+	loc := booking.Location(d.Reservation.Timezone)
+	v := deskRecordView{
+		Reservation: viewReservation(d.Reservation), Nights: []deskNightView{}, NightsTotalCents: d.NightsCents(),
+		NightsNote: nightsNote, Payments: []struct{}{}, PaymentsNote: paymentsNote,
+		Emails: []deskEmailView{}, History: []deskEventView{},
+	}
+	rooms := int64(d.Reservation.Rooms)
+	for _, n := range d.Nights {
+		v.Nights = append(v.Nights, deskNightView{Date: n.Date, RateCents: n.AmountCents, AmountCents: n.AmountCents * rooms})
+	}
+	for _, n := range d.Notices {
+		v.Emails = append(v.Emails, deskEmailView{Kind: n.Kind, MessageID: n.MessageID, SentAt: n.SentAt.In(loc)})
+	}
+	for _, e := range d.History {
+		v.History = append(v.History, deskEventView{
+			At: e.At.In(loc), ActorKind: e.ActorKind, Actor: e.Actor, ActorRole: e.ActorRole, Action: e.Action,
+			EntityKind: e.EntityKind, EntityKey: e.EntityKey, Before: e.Before, After: e.After,
+			Reason: e.Reason, RequestID: e.RequestID,
+		})
+	}
+	return v
+}
+
+// deskReservation is GET /v1/admin/reservations/{reference}: the
+// reservation with its nights and their prices, its payments (none yet),
+// the emails sent and its history, oldest first.
+func (s *Server) deskReservation(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r)
+	if err == nil {
+		err = q.err()
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.desk == nil {
+		writeProblem(w, problem(http.StatusNotImplemented, "no-desk", "No front desk", "This API has no reservation records configured."))
+		return
+	}
+	ref := r.PathValue("reference")
+	if !booking.ValidReference(ref) {
+		s.fail(w, r, booking.ErrNotFound)
+		return
+	}
+	d, err := s.desk.DeskRecord(r.Context(), ref)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, viewDeskRecord(d))
+}

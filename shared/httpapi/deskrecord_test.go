@@ -1,0 +1,172 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"innkeeper/local/testenv"
+)
+
+// guest books a stay at lisbon-riverside for a named guest and returns
+// its reference.
+func (c *client) guest(checkIn, checkOut, name, email string) string {
+	c.t.Helper()
+	ref, _ := c.book(bookingBody(set("check_in", checkIn), set("check_out", checkOut),
+		set("guest", map[string]any{"name": name, "email": email})))
+	return ref
+}
+
+// found lists the references a reservations page holds, and its cursor.
+func found(t testing.TB, r result) ([]string, string) {
+	t.Helper()
+	if r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(t)
+	refs := []string{}
+	for _, x := range m["reservations"].([]any) {
+		refs = append(refs, x.(map[string]any)["reference"].(string))
+	}
+	next, _ := m["next_cursor"].(string)
+	return refs, next
+}
+
+func TestDeskSearch(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, testenv.APIOptions{NoRelay: true})
+	staff := bearer(c.apiKey("staff"))
+	joao1 := c.guest("2027-02-01", "2027-02-02", "João Gonçalves", "joao.g@example.pt")
+	zoe := c.guest("2027-02-02", "2027-02-03", "Zoë Brontë", "ZOE@Example.com")
+	joao2 := c.guest("2027-02-03", "2027-02-04", "JOÃO Gonçalves", "jg@example.pt")
+	joao3 := c.guest("2027-02-05", "2027-02-06", "joão gonçalves", "jgg@example.pt")
+	list := "/v1/admin/hotels/lisbon-riverside/reservations?"
+
+	for _, tc := range []struct {
+		name, q string
+		want    []string
+	}{
+		{"name without accents", "joao goncalves", []string{joao1, joao2, joao3}},
+		{"name with other accents and case", "GONÇALVES", []string{joao1, joao2, joao3}},
+		{"email in another case", "zoe@example.COM", []string{zoe}},
+		{"name's accent folded", "bronte", []string{zoe}},
+		{"reference", joao2, []string{joao2}},
+		{"reference in lower case", strings.ToLower(joao3), []string{joao3}},
+		{"no match", "nobody-at-all", []string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, next := found(t, c.do("GET", list+"q="+url.QueryEscape(tc.q), nil, staff...))
+			if !slices.Equal(got, tc.want) || next != "" {
+				t.Fatalf("q=%q found %v (next %q), want %v", tc.q, got, next, tc.want)
+			}
+		})
+	}
+
+	// Paging with q: two pages, every João once, in check-in order.
+	got, next := found(t, c.do("GET", list+"q=joao&limit=2", nil, staff...))
+	if !slices.Equal(got, []string{joao1, joao2}) || next == "" {
+		t.Fatalf("first page %v next %q", got, next)
+	}
+	more, last := found(t, c.do("GET", list+"q=joao&limit=2&cursor="+next, nil, staff...))
+	if !slices.Equal(more, []string{joao3}) || last != "" {
+		t.Fatalf("second page %v next %q, want %s and the end", more, last, joao3)
+	}
+	// With the other filters: João's stays overlapping 3 to 5 February.
+	if got, _ := found(t, c.do("GET", list+"q=joao&from=2027-02-03&to=2027-02-05", nil, staff...)); !slices.Equal(got, []string{joao2}) {
+		t.Fatalf("filtered %v, want %s", got, joao2)
+	}
+
+	c.do("GET", list+"q="+strings.Repeat("a", 101), nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=a&q=b", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=%00", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=joao%27", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=..%2Fetc%2Fpasswd", nil, staff...).FieldError(t, 422, "q")
+	c.do("GET", list+"q=joao", nil).Problem(t, 401, "unauthorized")
+}
+
+func TestDeskReservation(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, testenv.APIOptions{NoRelay: true})
+	ctx := context.Background()
+	staff := bearer(c.apiKey("staff"))
+	ref := c.guest("2027-02-10", "2027-02-13", "Inês Sá", "ines@example.pt")
+	other := c.guest("2027-02-10", "2027-02-11", "Rui Sá", "rui@example.pt")
+	path := "/v1/admin/reservations/" + ref
+
+	pool := c.api.Store.Pool()
+	if _, err := pool.Exec(ctx, `INSERT INTO notifications (reservation_id, kind, message_id, sent_at)
+		SELECT id, 'confirmation', '<conf@innkeeper>', '2027-01-05 09:00Z' FROM reservations WHERE reference = $1`, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO audit_events (at, actor_kind, actor, actor_role, action, hotel, reservation, before, after, reason) VALUES
+		('2027-02-10 15:30Z', 'api_key', 'key_9', 'staff', 'reservation.check_in', 'lisbon-riverside', $1, '{"status":"confirmed"}', '{"status":"checked_in"}', NULL),
+		('2027-01-05 09:00Z', 'guest', 'guest', NULL, 'reservation.book', 'lisbon-riverside', $1, NULL, '{"status":"confirmed"}', NULL),
+		('2027-01-06 09:00Z', 'guest', 'guest', NULL, 'reservation.cancel', 'lisbon-riverside', $2, NULL, NULL, 'plans changed')`,
+		ref, other); err != nil {
+		t.Fatal(err)
+	}
+
+	r := c.do("GET", path, nil, staff...)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(t)
+	res := m["reservation"].(map[string]any)
+	if res["reference"] != ref || res["guest"].(map[string]any)["name"] != "Inês Sá" {
+		t.Fatalf("reservation %v", res)
+	}
+	nights := m["nights"].([]any)
+	if len(nights) != 3 {
+		t.Fatalf("nights %v, want 3", nights)
+	}
+	var sum float64
+	for i, x := range nights {
+		n := x.(map[string]any)
+		if want := "2027-02-1" + string(rune('0'+i)); n["date"] != want {
+			t.Errorf("night %d is %v, want %s", i, n["date"], want)
+		}
+		// One room: the amount is the rate.
+		if n["rate_cents"] != n["amount_cents"] || n["rate_cents"].(float64) <= 0 {
+			t.Errorf("night %v", n)
+		}
+		sum += n["amount_cents"].(float64)
+	}
+	if sum != res["total_cents"] || m["nights_total_cents"] != res["total_cents"] || m["nights_note"] == "" {
+		t.Errorf("nights sum to %v (nights_total_cents %v), want the total %v", sum, m["nights_total_cents"], res["total_cents"])
+	}
+	if p, ok := m["payments"].([]any); !ok || len(p) != 0 || m["payments_note"] == "" {
+		t.Errorf("payments %v (%v), want an empty list and why", m["payments"], m["payments_note"])
+	}
+	emails := m["emails"].([]any)
+	if len(emails) != 1 || emails[0].(map[string]any)["kind"] != "confirmation" || emails[0].(map[string]any)["message_id"] != "<conf@innkeeper>" {
+		t.Errorf("emails %v", emails)
+	}
+	history := m["history"].([]any)
+	if len(history) != 2 {
+		t.Fatalf("history %v, want this booking's two events", history)
+	}
+	first, last := history[0].(map[string]any), history[1].(map[string]any)
+	if first["action"] != "reservation.book" || last["action"] != "reservation.check_in" {
+		t.Fatalf("history %v, want oldest first", history)
+	}
+	// Instants in the hotel's offset (Lisbon is UTC in February).
+	if last["at"] != "2027-02-10T15:30:00Z" || last["actor"] != "key_9" || last["actor_role"] != "staff" ||
+		last["before"].(map[string]any)["status"] != "confirmed" || last["after"].(map[string]any)["status"] != "checked_in" {
+		t.Errorf("check-in event %v", last)
+	}
+	if first["before"] != nil {
+		t.Errorf("book event %v: want before null", first)
+	}
+
+	c.do("GET", "/v1/admin/reservations/INK-000000", nil, staff...).Problem(t, 404, "not-found")
+	c.do("GET", "/v1/admin/reservations/not-a-reference", nil, staff...).Problem(t, 404, "not-found")
+	c.do("GET", path+"%00", nil, staff...).Problem(t, 404, "not-found")
+	c.do("GET", path+"?x=1", nil, staff...).FieldError(t, 422, "x")
+	c.do("GET", path, nil).Problem(t, 401, "unauthorized")
+	c.do("GET", path, nil, bearer(c.apiKey("finance"))...).Problem(t, 403, "forbidden")
+	// The guest's own token is not a staff key.
+	_, token := c.book(bookingBody(set("check_in", "2027-02-20"), set("check_out", "2027-02-21")))
+	c.do("GET", path, nil, bearer(token)...).Problem(t, 401, "unauthorized")
+}
