@@ -287,6 +287,27 @@ func csvAttachment(w http.ResponseWriter, name string) *csv.Writer {
 	return csv.NewWriter(w)
 }
 
+// periodReport starts a report that takes only from and to: it reads
+// the period, answers a bad query (400), an unacceptable format (406)
+// or a missing source (501, when has is false), and says whether to
+// write CSV; ok is false when it has answered.
+func (s *Server) periodReport(w http.ResponseWriter, r *http.Request, has bool) (p finance.Period, asCSV, ok bool) {
+	q, err := parseQuery(r, "from", "to")
+	if err != nil {
+		s.fail(w, r, err)
+		return p, false, false
+	}
+	p = q.period(s.svc.Now())
+	if asCSV, ok = s.reportFormat(w, r, q.badRequest()); !ok {
+		return p, false, false
+	}
+	if !has {
+		noLedger(w)
+		return p, false, false
+	}
+	return p, asCSV, true
+}
+
 // noLedger answers 501: the API was built without the cost ledger the
 // finance reports read.
 func noLedger(w http.ResponseWriter) {

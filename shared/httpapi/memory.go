@@ -55,18 +55,8 @@ func viewMemoryRow(m finance.MemoryUse) memoryRowView {
 // with Accept: text/csv, as CSV. The range reads as the other cost
 // reports' (period).
 func (s *Server) financeMemory(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "from", "to")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := q.period(s.svc.Now())
-	asCSV, ok := s.reportFormat(w, r, q.badRequest())
+	p, asCSV, ok := s.periodReport(w, r, s.memory != nil)
 	if !ok {
-		return
-	}
-	if s.memory == nil {
-		noLedger(w)
 		return
 	}
 	rows, err := s.memory.MemoryUse(r.Context(), p)

@@ -51,18 +51,8 @@ func viewReconciled(r finance.Reconciled) reconciledView {
 // ledger against the bill per service and day, as JSON or, with Accept:
 // text/csv, as CSV.
 func (s *Server) financeReconciliation(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "from", "to")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := q.period(s.svc.Now())
-	asCSV, ok := s.reportFormat(w, r, q.badRequest())
+	p, asCSV, ok := s.periodReport(w, r, s.reconciliation != nil)
 	if !ok {
-		return
-	}
-	if s.reconciliation == nil {
-		noLedger(w)
 		return
 	}
 	p = p.WholeDays()
