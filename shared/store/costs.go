@@ -311,12 +311,16 @@ const byFunction = `
 	FROM invocation_costs WHERE ended_at >= $1 AND ended_at < $2
 	GROUP BY 1 ORDER BY 3 DESC, 1`
 
-// confirmedBookings counts the bookings confirmed in a period. A
-// confirmed reservation's updated_at is when it was confirmed: when it
-// was made, or when its hold was confirmed, as confirmed is left only
-// by a cancellation. One confirmed and cancelled since is not counted.
+// confirmedBookings counts the bookings confirmed in a period, by
+// confirmed_at (when it was made confirmed, or its hold confirmed),
+// whatever the front desk did since: a stay checked in, out or a no-show
+// still counts. One cancelled since is not counted.
 const confirmedBookings = `SELECT count(*) FROM reservations
-	WHERE status = 'confirmed' AND updated_at >= $1 AND updated_at < $2`
+	WHERE ` + bookedStatus + ` AND confirmed_at >= $1 AND confirmed_at < $2`
+
+// bookedStatus is what a booking that still counts is: confirmed, or on
+// from there at the front desk.
+const bookedStatus = `status IN ('confirmed', 'checked_in', 'checked_out', 'no_show')`
 
 // Summary is the unit economics of p, read in one round trip.
 func (s *Store) Summary(ctx context.Context, p finance.Period) (finance.Summary, error) {

@@ -325,9 +325,9 @@ func TestSummary(t *testing.T) {
 		}
 	}
 	exec(`UPDATE reservations SET status = 'cancelled', updated_at = $2 WHERE reference = $1`, refs[0], day(2, 8))
-	exec(`UPDATE reservations SET updated_at = $2 WHERE reference = $1`, refs[1], day(2, 9)) // a hold confirmed later
+	exec(`UPDATE reservations SET updated_at = $2, confirmed_at = $2 WHERE reference = $1`, refs[1], day(2, 9)) // a hold confirmed later
 	exec(`UPDATE reservations SET status = 'held', hold_expires_at = $2 WHERE reference = $1`, refs[2], day(5, 0))
-	exec(`UPDATE reservations SET created_at = $2, updated_at = $2 WHERE reference = $1`, refs[3], day(1, 0).Add(-time.Second))
+	exec(`UPDATE reservations SET created_at = $2, updated_at = $2, confirmed_at = $2 WHERE reference = $1`, refs[3], day(1, 0).Add(-time.Second))
 	// refs[4] stays confirmed at clock: with refs[1], two bookings.
 
 	_, err := f.st.RecordCosts(ctx, []pricing.Record{

@@ -167,3 +167,57 @@ func TestRevenueCountsStaysInTheHouse(t *testing.T) {
 		t.Fatalf("checked out early: %d room-nights, %d cents; want 1 and %d", rooms, cents, r.TotalCents)
 	}
 }
+
+// A booking counts for finance on the day it was confirmed, whatever
+// the front desk does later: checked in the next day, it stays in its
+// confirmation day's count and is not counted again on the day of the
+// check-in. A cancelled one does not count.
+func TestDeskActionsKeepABookingOnItsConfirmationDay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	kept, _, err := f.book(ctx, "2026-12-02", "2026-12-04", 1) // confirmed at the fixture's clock, 1 December
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, _, err := f.book(ctx, "2026-12-02", "2026-12-03", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := f.deskAt(time.Date(2026, 12, 2, 16, 0, 0, 0, time.UTC))
+	if _, err := desk.Desk(ctx, kept.Reference, booking.DeskCommand{Action: booking.ActionCheckIn, By: clerk}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Desk(ctx, gone.Reference, booking.DeskCommand{Action: booking.ActionCancel, By: clerk, Reason: "called"}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(from, to time.Time) int64 {
+		t.Helper()
+		s, err := f.st.Summary(ctx, finance.Period{From: from, To: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := f.st.UnitFacts(ctx, finance.Period{From: from, To: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var perDay, perHotel int64
+		for _, d := range u.Days {
+			perDay += d.Bookings
+		}
+		for _, h := range u.Hotels {
+			perHotel += h.Bookings
+		}
+		if perDay != s.Bookings || perHotel != s.Bookings {
+			t.Fatalf("bookings %d, by day %d, by hotel %d", s.Bookings, perDay, perHotel)
+		}
+		return s.Bookings
+	}
+	dec1 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if n := count(dec1, dec1.AddDate(0, 0, 1)); n != 1 {
+		t.Errorf("1 December: %d bookings; want the one checked in since", n)
+	}
+	if n := count(dec1.AddDate(0, 0, 1), dec1.AddDate(0, 0, 2)); n != 0 {
+		t.Errorf("2 December (the check-in): %d bookings; want none", n)
+	}
+}

@@ -160,8 +160,9 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
 				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
 				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
-				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)
+				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
+				CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END)
 			RETURNING id`,
 			res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
 			ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
@@ -321,8 +322,10 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			r.CheckOut = from
 		}
 		b := &pgx.Batch{}
+		// confirmed_at is set once, as the reservation becomes confirmed.
 		b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4,
-				no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8
+				no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8,
+				confirmed_at = COALESCE(confirmed_at, CASE WHEN $2 = 'confirmed' THEN $4::timestamptz END)
 			WHERE id = $1`,
 			r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt,
 			r.NoShowFeeCents, r.CheckedInAt, r.CheckedOutAt, r.CheckOut.Time())

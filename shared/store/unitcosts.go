@@ -69,7 +69,7 @@ const usageByHotel = `
 		GROUP BY 1),
 	booked AS (
 		SELECT h.slug AS bucket, count(*) AS n FROM reservations r JOIN hotels h ON h.id = r.hotel_id
-		WHERE r.status = 'confirmed' AND r.updated_at >= $1 AND r.updated_at < $2
+		WHERE r.` + bookedStatus + ` AND r.confirmed_at >= $1 AND r.confirmed_at < $2
 		GROUP BY 1)
 	SELECT bucket, coalesce(inv.n, 0), coalesce(inv.cost, 0)::bigint, coalesce(booked.n, 0)
 	FROM inv FULL JOIN booked USING (bucket)
@@ -85,8 +85,8 @@ const usageByDay = `
 		FROM invocation_costs WHERE ended_at >= $1 AND ended_at < $2
 		GROUP BY 1),
 	booked AS (
-		SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS n
-		FROM reservations WHERE status = 'confirmed' AND updated_at >= $1 AND updated_at < $2
+		SELECT to_char(confirmed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS n
+		FROM reservations WHERE ` + bookedStatus + ` AND confirmed_at >= $1 AND confirmed_at < $2
 		GROUP BY 1)
 	SELECT day, coalesce(inv.n, 0), coalesce(inv.cost, 0)::bigint, coalesce(booked.n, 0),
 		coalesce(inv.searches, 0), coalesce(inv.search_cost, 0)::bigint

@@ -74,8 +74,8 @@ func TestUnitFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	exec(`UPDATE reservations SET updated_at = $2 WHERE reference = $1`, refs[1], day(2, 9))
-	exec(`UPDATE reservations SET updated_at = $2 WHERE reference = $1`, refs[2], day(1, 0).Add(-time.Second))
+	exec(`UPDATE reservations SET updated_at = $2, confirmed_at = $2 WHERE reference = $1`, refs[1], day(2, 9))
+	exec(`UPDATE reservations SET updated_at = $2, confirmed_at = $2 WHERE reference = $1`, refs[2], day(1, 0).Add(-time.Second))
 	if _, err := f.st.RecordCosts(ctx, []pricing.Record{
 		invocation("s1", "api", day(1, 9), 1000, viaHTTP(finance.SearchRoute, "h", "c1")),
 		invocation("b1", "api", day(1, 10), 5000, viaHTTP(finance.BookRoute, "h", "c1", refs[0])),
