@@ -106,41 +106,6 @@ func (s *Store) FixedCostDays(ctx context.Context, from, to time.Time) ([]FixedC
 	return out, nil
 }
 
-// FixedCostTotal is the fixed cost of one service on one UTC day: the
-// sum of its items' rows.
-type FixedCostTotal struct {
-	Day     time.Time
-	Service string
-	Amount  pricing.Nanos
-}
-
-// FixedCostTotals is the fixed-cost ledger of the UTC days [from, to)
-// summed per day and service (the bill's grain), by day then service
-// (byte order).
-// A day without rows has no totals: it was not accrued, not free.
-func (s *Store) FixedCostTotals(ctx context.Context, from, to time.Time) ([]FixedCostTotal, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT day, service, sum(amount_nanos)::bigint
-		FROM fixed_cost_days
-		WHERE day >= $1::date AND day < $2::date
-		GROUP BY day, service
-		ORDER BY day, service COLLATE "C"`, utcDate(from), utcDate(to))
-	if err != nil {
-		return nil, classify("fixed cost totals", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (FixedCostTotal, error) {
-		var t FixedCostTotal
-		var amount int64
-		err := row.Scan(&t.Day, &t.Service, &amount)
-		t.Day, t.Amount = t.Day.UTC(), pricing.Nanos(amount)
-		return t, err
-	})
-	if err != nil {
-		return nil, classify("fixed cost totals", err)
-	}
-	return out, nil
-}
-
 // FirstFixedCostDay is the earliest day the ledger holds; ok is false
 // when it holds none.
 func (s *Store) FirstFixedCostDay(ctx context.Context) (day time.Time, ok bool, err error) {

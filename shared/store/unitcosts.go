@@ -42,12 +42,8 @@ func (s *Store) FixedCostByDay(ctx context.Context, from, to time.Time) ([]finan
 // dayBounds are the dates of the first day [from, to) touches and of
 // the day after the last, as YYYY-MM-DD (no time zone to shift them).
 func dayBounds(from, to time.Time) (string, string) {
-	y, m, d := to.UTC().Date()
-	end := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if to.UTC().After(end) {
-		end = end.AddDate(0, 0, 1)
-	}
-	return from.UTC().Format(time.DateOnly), end.Format(time.DateOnly)
+	w := finance.Period{From: from, To: to}.WholeDays()
+	return utcDate(w.From), utcDate(w.To)
 }
 
 func scanFixedDay(row pgx.CollectableRow) (finance.FixedCostDay, error) {
