@@ -137,7 +137,23 @@ type Event struct {
 	CheckOut   Date      `json:"check_out,omitzero"`
 	Rooms      int       `json:"rooms"`
 	OccurredAt time.Time `json:"occurred_at"`
+	// Previous is the stay a modification replaced (reservation.modified
+	// only): its nights were given back, so their units left changed too.
+	Previous *StayRef `json:"previous,omitempty"`
 }
+
+// StayRef is a reservation's room type, nights and rooms, as an event
+// names them.
+type StayRef struct {
+	RoomType string `json:"room_type"`
+	CheckIn  Date   `json:"check_in"`
+	CheckOut Date   `json:"check_out"`
+	Rooms    int    `json:"rooms"`
+}
+
+// EventModified is the type of the event a modification writes: the
+// status stays, the stay changes.
+const EventModified = "reservation.modified"
 
 // EventFor describes r's current state as an outbox event.
 func EventFor(r Reservation, at time.Time) Event {
