@@ -164,11 +164,8 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	if missing != nil {
 		return Reservation{}, "", missing
 	}
-	if rt.ArchivedAt != nil || plan.ArchivedAt != nil {
-		return Reservation{}, "", ErrArchived(rt.Code, plan.Code)
-	}
-	if !req.Stay.Fits(rt) {
-		return Reservation{}, "", req.Stay.occupancyError(rt)
+	if err := admit(rt, plan, req.Stay); err != nil {
+		return Reservation{}, "", err
 	}
 
 	token, hash := auth.NewToken("rat_")

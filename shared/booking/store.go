@@ -43,6 +43,17 @@ type Store interface {
 	// the answer with its event and receipt in one transaction. It returns
 	// the reservation as committed and the Transition's Err.
 	Transition(ctx context.Context, reference string, decide func(Reservation) (Transition, error), receipt *Receipt) (Reservation, error)
+	// Modify locks the reservation, asks decide for the change, and, in
+	// one transaction, gives the old nights back, takes the new ones,
+	// prices them (m.New.Price) under the new plan's terms as committed,
+	// and records the reservation, its EventModified event, the audit row
+	// and the receipt. A night without the rooms is ErrSoldOut and
+	// changes nothing.
+	Modify(ctx context.Context, reference string, decide func(Reservation) (Modification, error), receipt *Receipt) (Reservation, error)
+	// QuoteModification reads, without locking or writing, n's nightly
+	// prices and whether every night of n has n.Stay.Rooms free, counting
+	// the rooms r would give back on its own nights.
+	QuoteModification(ctx context.Context, r Reservation, n NewReservation) ([]NightPrice, bool, error)
 	ListReservations(ctx context.Context, q ReservationQuery) ([]Reservation, error)
 	// RequestAccess writes ev to the outbox if a reservation has ev's
 	// reference and, compared in lower case, email; otherwise nothing.

@@ -44,6 +44,9 @@ const (
 	// AccessLink answers a guest's lookup with the signed manage link;
 	// it is sent once per request rather than once per reservation.
 	AccessLink Kind = "access-link"
+	// Modification confirms a change of dates, room or guests; it is
+	// sent once per modification rather than once per reservation.
+	Modification Kind = "modification"
 )
 
 // ErrUnknownEvent means an event type this package does not know: a
@@ -68,6 +71,8 @@ func KindsFor(eventType string) ([]Kind, error) {
 		return nil, nil
 	case booking.EventAccessRequested:
 		return []Kind{AccessLink}, nil
+	case booking.EventModified:
+		return []Kind{Modification}, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, eventType)
 }
@@ -87,6 +92,8 @@ func subject(kind Kind, d Details) string {
 		return "See you soon: " + at
 	case AccessLink:
 		return "The link to your booking: " + at
+	case Modification:
+		return "Booking changed: " + at
 	default:
 		return "New booking " + at
 	}
@@ -105,7 +112,7 @@ type templates struct {
 var files = map[Kind]string{
 	Confirmation: "confirmation", Hold: "hold", Cancellation: "cancellation",
 	Expired: "expired", Reminder: "reminder", StaffBooking: "staff",
-	AccessLink: "access",
+	AccessLink: "access", Modification: "modification",
 }
 
 func parseTemplates() (templates, error) {
@@ -232,10 +239,15 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 			continue
 		}
 		once := string(kind)
-		if kind == AccessLink {
-			// Once per lookup, not per reservation: a guest may lose the
-			// link again. The request's instant tells a redelivery of the
-			// same request from a new one.
+		if kind == AccessLink || kind == Modification {
+			// Once per lookup or modification, not per reservation: a
+			// guest may lose the link again, or change the booking again.
+			// The event's instant tells a redelivery of the same event
+			// from a new one: it is the instant its transaction wrote,
+			// and two modifications of one reservation hold its row lock
+			// in turn, so they cannot share a microsecond unless the
+			// clock stands still (a modification counter would need a
+			// column for nothing else).
 			stamp := ev.OccurredAt.UnixMicro()
 			once = fmt.Sprintf("%s:%d", kind, stamp)
 			m.ID = fmt.Sprintf("%s.%s.%d@innkeeper", strings.ToLower(r.Reference), kind, stamp)

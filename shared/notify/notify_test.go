@@ -75,6 +75,8 @@ func TestComposeEveryKind(t *testing.T) {
 		{StaffBooking, "New booking INK-7K3Q9P", "desk@innkeeper.local", []string{"ana@example.com", "912 345 678"}},
 		{AccessLink, "The link to your booking: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
 			[]string{"asked for the link", "cancel", "Sat 10 Jul 2027"}},
+		{Modification, "Booking changed: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
+			[]string{"has been changed", "Sat 10 Jul 2027", "$ 578.00", "Thu 8 Jul 2027, 16:00 EDT"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -141,6 +143,9 @@ func TestKindsFor(t *testing.T) {
 	}
 	if k, _ := KindsFor(booking.EventAccessRequested); len(k) != 1 || k[0] != AccessLink {
 		t.Fatalf("access requested: %v", k)
+	}
+	if k, _ := KindsFor(booking.EventModified); len(k) != 1 || k[0] != Modification {
+		t.Fatalf("modified: %v", k)
 	}
 	if _, err := KindsFor("reservation.teleported"); err == nil {
 		t.Fatal("an unknown event must be refused")

@@ -166,3 +166,35 @@ func (b *linkBox) Send(_ context.Context, m mail.Message) error {
 	b.msgs = append(b.msgs, m)
 	return nil
 }
+
+// Each modification of a booking mails the guest once: a redelivery of
+// one modification's event sends nothing more, a second modification
+// sends its own mail.
+func TestHandleSendsEachModificationOnce(t *testing.T) {
+	r, h := fixture()
+	r.Status = booking.StatusConfirmed
+	st := &fakeStore{r: r, h: h, sent: map[string]bool{}}
+	sender := &linkBox{}
+	n, err := New(st, sender, Config{From: "a@b.c", StaffTo: "desk@innkeeper.local"}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC)
+	modified := func(at time.Time) booking.Event {
+		return booking.Event{Type: booking.EventModified, Reference: r.Reference, Status: booking.StatusConfirmed, OccurredAt: at}
+	}
+	for _, ev := range []booking.Event{modified(at), modified(at), modified(at.Add(time.Microsecond))} {
+		if err := n.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(sender.msgs) != 2 {
+		t.Fatalf("%d mails for two modifications and a redelivery, want 2", len(sender.msgs))
+	}
+	if sender.msgs[0].ID == sender.msgs[1].ID {
+		t.Errorf("two modifications' mails share the message id %q", sender.msgs[0].ID)
+	}
+	if !strings.HasPrefix(sender.msgs[0].Subject, "Booking changed: ") {
+		t.Errorf("subject %q", sender.msgs[0].Subject)
+	}
+}

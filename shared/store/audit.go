@@ -11,19 +11,24 @@ import (
 )
 
 // auditState is what the audit trail keeps of a reservation before and
-// after a write: what a status change can alter.
+// after a write: what a status change or a modification can alter.
 type auditState struct {
 	Status               booking.Status `json:"status"`
+	RoomType             string         `json:"room_type"`
+	RatePlan             string         `json:"rate_plan"`
 	CheckIn              booking.Date   `json:"check_in"`
 	CheckOut             booking.Date   `json:"check_out"`
 	Rooms                int            `json:"rooms"`
+	Adults               int            `json:"adults"`
+	Children             int            `json:"children"`
 	TotalCents           int64          `json:"total_cents"`
 	CancellationFeeCents *int64         `json:"cancellation_fee_cents,omitempty"`
 	NoShowFeeCents       *int64         `json:"no_show_fee_cents,omitempty"`
 }
 
 func auditStateOf(r booking.Reservation) auditState {
-	return auditState{Status: r.Status, CheckIn: r.CheckIn, CheckOut: r.CheckOut, Rooms: r.Rooms, TotalCents: r.TotalCents,
+	return auditState{Status: r.Status, RoomType: r.RoomTypeCode, RatePlan: r.RatePlanCode,
+		CheckIn: r.CheckIn, CheckOut: r.CheckOut, Rooms: r.Rooms, Adults: r.Adults, Children: r.Children, TotalCents: r.TotalCents,
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents}
 }
 

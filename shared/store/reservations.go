@@ -115,13 +115,7 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 			return nil
 		})
 		b.Queue(nightlyRates, n.RatePlan.ID, ci, co).Query(func(rows pgx.Rows) (err error) {
-			nightly, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.NightPrice, error) {
-				var p booking.NightPrice
-				var night time.Time
-				err := r.Scan(&night, &p.AmountCents)
-				p.Date = booking.DateOf(night)
-				return p, err
-			})
+			nightly, err = pgx.CollectRows(rows, scanNightPrice)
 			return err
 		})
 	}
@@ -190,13 +184,17 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 
 // queueEvent adds the outbox row describing r's new state to b.
 func queueEvent(b *pgx.Batch, r booking.Reservation, at time.Time) error {
-	ev := booking.EventFor(r, at)
+	return queueOutbox(b, booking.EventFor(r, at))
+}
+
+// queueOutbox adds the outbox row of ev to b.
+func queueOutbox(b *pgx.Batch, ev booking.Event) error {
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
 	b.Queue(`INSERT INTO outbox (event_type, aggregate_id, payload, created_at) VALUES ($1, $2, $3, $4)`,
-		ev.Type, r.Reference, payload, at)
+		ev.Type, ev.Reference, payload, ev.OccurredAt)
 	return nil
 }
 
@@ -267,6 +265,19 @@ func (s *Store) Reservation(ctx context.Context, reference string) (booking.Rese
 	return r, classify("reservation", err)
 }
 
+// lockReservation queues the read of a reservation under a row lock, the
+// first statement of a command on it; the row and the read's error land
+// in r and readErr.
+func lockReservation(reference string, r *booking.Reservation, readErr *error) func(*pgx.Batch) {
+	return func(b *pgx.Batch) {
+		b.Queue(`SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1 FOR UPDATE OF r`, reference).
+			QueryRow(func(row pgx.Row) error {
+				*r, *readErr = scanReservation(row)
+				return nil
+			})
+	}
+}
+
 // Transition locks the reservation row, lets decide choose the change and
 // applies it, giving nights back when asked, with its event and receipt.
 func (s *Store) Transition(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Transition, error), receipt *booking.Receipt) (booking.Reservation, error) {
@@ -274,14 +285,7 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 	var after error
 	var r booking.Reservation
 	var readErr error
-	lockRow := func(b *pgx.Batch) {
-		b.Queue(`SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1 FOR UPDATE OF r`, reference).
-			QueryRow(func(row pgx.Row) error {
-				r, readErr = scanReservation(row)
-				return nil
-			})
-	}
-	err := s.inTx(ctx, "transition", receipt, lockRow, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, "transition", receipt, lockReservation(reference, &r, &readErr), func(tx pgx.Tx) error {
 		if errors.Is(readErr, pgx.ErrNoRows) {
 			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
 		}
