@@ -85,6 +85,15 @@ var samples = map[string]sample{
 	// the end.
 	"POST /v1/reservations/{reference}/confirm": {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
 	"POST /v1/reservations/{reference}/cancel":  {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
+	// The scan's own booking, confirmed above, with a second adult: the
+	// quote changes nothing; the modification is 200 the first time and
+	// 422 (nothing to change) once the booking already has two adults.
+	"POST /v1/reservations/{reference}/modification-quote": {cred: credGuest, ref: own, ok: []int{200, 422}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"adults": 2})
+	}},
+	"POST /v1/reservations/{reference}/modify": {cred: credGuest, ref: own, idempotent: true, ok: []int{200, 422}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"adults": 2})
+	}},
 	// Made last, after the cancel above (finish): the link verifies and
 	// the booking is already cancelled, a 409; a bad link is a 403.
 	keyManageCancel: {ref: own, idempotent: true, ok: []int{200, 409}, query: func(s *scanner) []param {
@@ -156,6 +165,9 @@ var samples = map[string]sample{
 	"POST /v1/admin/reservations/{reference}/check-in":  {cred: credStaff, ref: own, ok: []int{200, 409}},
 	"POST /v1/admin/reservations/{reference}/check-out": {cred: credStaff, ref: own, ok: []int{200, 409}},
 	"POST /v1/admin/reservations/{reference}/no-show":   {cred: credStaff, ref: own, ok: []int{200, 409}},
+	"POST /v1/admin/reservations/{reference}/modify": {cred: credStaff, ref: own, ok: []int{200, 409}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"adults": 1, "reason": "scan"})
+	}},
 
 	"GET /v1/finance/costs": {cred: credFinance, ok: []int{200}, query: func(s *scanner) []param {
 		return []param{{"from", s.day(-7)}, {"to", s.day(0)}, {"group_by", "route"}}

@@ -120,6 +120,15 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 	case errors.Is(err, booking.ErrStayOver):
 		return problem(http.StatusConflict, "stay-over", "Stay over",
 			"The stay's departure day has come; the reservation can no longer be checked in. Nothing was changed.")
+	case errors.Is(err, booking.ErrNonRefundable):
+		return problem(http.StatusConflict, "modification-non-refundable", "Non-refundable booking",
+			"A booking under a non-refundable rate cannot be changed online. Please contact the hotel's front desk; nothing was changed.")
+	case errors.Is(err, booking.ErrModifyDeadline):
+		return problem(http.StatusConflict, "modification-deadline-passed", "Too late to change online",
+			"A booking can be changed online only until its free-cancellation deadline. Please contact the hotel's front desk; nothing was changed.")
+	case errors.Is(err, booking.ErrUnchanged):
+		return problem(http.StatusUnprocessableEntity, "modification-unchanged", "Nothing to change",
+			"The modification asks for the dates, room, rate and guests the booking already has; nothing was changed.")
 	case errors.Is(err, booking.ErrArrivalNotOver):
 		return problem(http.StatusConflict, "arrival-day-not-over", "Arrival day not over",
 			"A guest can be marked a no-show only once the arrival day is over, in the hotel's time zone; nothing was changed.")

@@ -317,6 +317,8 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/reservations/{reference}/manage", "api", Public},
 		{"POST", "/v1/reservations/{reference}/confirm", "api", Public},
 		{"POST", "/v1/reservations/{reference}/cancel", "api", Public},
+		{"POST", "/v1/reservations/{reference}/modification-quote", "api", Public},
+		{"POST", "/v1/reservations/{reference}/modify", "api", Public},
 		{"POST", "/v1/reservations/lookup", "api", Public},
 		{"POST", "/v1/reservations/{reference}/manage/cancel", "api", Public},
 
@@ -343,6 +345,7 @@ var Innkeeper = Manifest{
 		{"POST", "/v1/admin/reservations/{reference}/check-in", "api", Staff},
 		{"POST", "/v1/admin/reservations/{reference}/check-out", "api", Staff},
 		{"POST", "/v1/admin/reservations/{reference}/no-show", "api", Staff},
+		{"POST", "/v1/admin/reservations/{reference}/modify", "api", Staff},
 
 		{"GET", "/v1/finance/costs", "api", Finance},
 		{"GET", "/v1/finance/unit-economics", "api", Finance},
