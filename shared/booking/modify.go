@@ -51,7 +51,7 @@ const ActorAccessToken = "access-token"
 // nights back, so the guest may do it exactly while giving them all
 // back (a free cancellation) would cost nothing.
 func GuestMayModify(r Reservation, now time.Time) error {
-	if _, err := Next(r.Status, ActionModify); err != nil {
+	if err := DeskMayModify(r, now); err != nil {
 		return err
 	}
 	if !r.Refundable {
@@ -63,11 +63,18 @@ func GuestMayModify(r Reservation, now time.Time) error {
 	return nil
 }
 
-// DeskMayModify is the front desk's limit: only the status table, since the
-// desk may change a booking under any terms at any time before check-in.
-func DeskMayModify(r Reservation, _ time.Time) error {
-	_, err := Next(r.Status, ActionModify)
-	return err
+// DeskMayModify is the front desk's limit: the status table, and a hold
+// must still be live (one past its expiry is the sweep's to expire, not
+// a booking to move). The desk may change a booking under any terms at
+// any time before check-in.
+func DeskMayModify(r Reservation, now time.Time) error {
+	if _, err := Next(r.Status, ActionModify); err != nil {
+		return err
+	}
+	if r.Status == StatusHeld && r.HoldExpiresAt != nil && !now.Before(*r.HoldExpiresAt) {
+		return Conflict("the hold has expired; book again")
+	}
+	return nil
 }
 
 // Modification is a change of stay the Store applies to a locked
@@ -274,6 +281,11 @@ func (s *Service) modify(ctx context.Context, r Reservation, c Change, by Audit,
 		n, err := c.apply(locked, h, now)
 		if err != nil {
 			return Modification{}, err
+		}
+		if n.Status == StatusHeld {
+			// Only the share of units held unpaid applies: the hold
+			// counts once for its email before and after.
+			n.Quota = HoldQuota{SharePercent: s.quota.SharePercent}
 		}
 		return Modification{At: now, New: n, Audit: &by}, nil
 	}, receipt)

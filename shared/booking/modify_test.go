@@ -31,6 +31,12 @@ func TestWhoMayModify(t *testing.T) {
 		{"non-refundable", r(StatusConfirmed, false, nil), before, ErrNonRefundable, true},
 		{"cancelled", r(StatusCancelled, true, &deadline), before, ErrTransition, false},
 		{"checked in", r(StatusCheckedIn, true, &deadline), before, ErrTransition, false},
+		{"a hold past its expiry", func() Reservation {
+			h := r(StatusHeld, true, &deadline)
+			exp := before.Add(-time.Minute)
+			h.HoldExpiresAt = &exp
+			return h
+		}(), before, ErrConflict, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

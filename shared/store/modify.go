@@ -87,6 +87,17 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		if int(tag.RowsAffected()) != n.Stay.Nights() {
 			return booking.ErrSoldOut
 		}
+		// A hold moved onto other nights or more rooms stays within the
+		// share of units that may be held unpaid, as a new hold must.
+		if n.Status == booking.StatusHeld && n.Quota.SharePercent > 0 {
+			var over int
+			if err := tx.QueryRow(ctx, nightsOverHoldShare, n.RoomType.ID, newIn, newOut, n.Stay.Rooms, n.Quota.SharePercent, r.ID).Scan(&over); err != nil {
+				return err
+			}
+			if over > 0 {
+				return booking.ErrHoldShare
+			}
+		}
 		nightly, err := readNightly(ctx, tx, n.RatePlan.ID, newIn, newOut)
 		if err != nil {
 			return err

@@ -381,3 +381,34 @@ func TestCrossingModifications(t *testing.T) {
 		t.Fatalf("%d nights sold beyond their units", n)
 	}
 }
+
+// A hold moved to more rooms stays within the share of a night's units
+// that unpaid holds may take (half, by default), counting itself once.
+func TestModifiedHoldKeepsTheHoldShare(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 4)
+	ctx := context.Background()
+	hold := func(email string) (booking.Reservation, string) {
+		r, token, err := f.svc.Book(ctx, booking.BookRequest{Hotel: "h", RoomType: "DBL", RatePlan: "DBL-FLEX", Hold: true,
+			Stay:  booking.Stay{CheckIn: booking.MustDate("2026-12-10"), CheckOut: booking.MustDate("2026-12-11"), Adults: 1, Rooms: 1},
+			Guest: booking.Guest{Name: "G", Email: email}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, token
+	}
+	a, ta := hold("a@example.com")
+	hold("b@example.com")
+	// Two of four units held: a third is over the share.
+	if _, err := f.svc.Modify(ctx, a.Reference, ta, booking.Change{Rooms: intp(2), Adults: intp(2)}, "", nil); !errors.Is(err, booking.ErrHoldShare) {
+		t.Fatalf("a hold grown past the share: %v, want ErrHoldShare", err)
+	}
+	if f.soldOf(t, "DBL", "2026-12-10") != 2 {
+		t.Fatal("a refused hold change kept its nights")
+	}
+	// The same rooms with another guest count the hold once.
+	m, err := f.svc.Modify(ctx, a.Reference, ta, booking.Change{Adults: intp(2)}, "", nil)
+	if err != nil || m.Status != booking.StatusHeld || m.HoldExpiresAt == nil || !m.HoldExpiresAt.Equal(*a.HoldExpiresAt) {
+		t.Fatalf("a hold's change within the share: %+v, %v", m, err)
+	}
+}

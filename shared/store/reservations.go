@@ -61,11 +61,14 @@ const activeHolds = `SELECT count(*) FROM reservations
 // by transactions that took those nights before, and no hold over these
 // nights can commit until this transaction ends: two concurrent holds
 // cannot both pass the cap. Holds past their expiry that the sweep has not
-// expired yet still count, as they still count in sold.
+// expired yet still count, as they still count in sold. $6 is a hold left
+// out of the sum: a modified hold, whose row still names its old stay
+// (0 for a new booking).
 const nightsOverHoldShare = `SELECT count(*) FROM inventory i
 	WHERE i.room_type_id = $1 AND i.night >= $2 AND i.night < $3
 		AND $4 + (SELECT coalesce(sum(r.rooms), 0) FROM reservations r
-			WHERE r.room_type_id = $1 AND r.status = 'held' AND r.check_in <= i.night AND r.check_out > i.night)
+			WHERE r.room_type_id = $1 AND r.status = 'held' AND r.check_in <= i.night AND r.check_out > i.night
+				AND r.id <> $6)
 			> (i.units * $5 + 99) / 100`
 
 // bookableTerms reads, under a share lock, the rate plan's terms, the
@@ -137,7 +140,7 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		}
 		if hold && n.Quota.SharePercent > 0 {
 			var over int
-			if err := tx.QueryRow(ctx, nightsOverHoldShare, n.RoomType.ID, ci, co, n.Stay.Rooms, n.Quota.SharePercent).Scan(&over); err != nil {
+			if err := tx.QueryRow(ctx, nightsOverHoldShare, n.RoomType.ID, ci, co, n.Stay.Rooms, n.Quota.SharePercent, 0).Scan(&over); err != nil {
 				return err
 			}
 			if over > 0 {
