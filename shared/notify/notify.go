@@ -1,9 +1,10 @@
 // Package notify turns reservation events into the emails they call for,
 // and sends each one once: a confirmation, a hold with its expiry, a
-// cancellation with its fee, an expired hold, an arrival reminder, and a
-// note to staff for every new booking. Bodies come from templates, in
-// plain text and HTML, with dates in the hotel's time zone, totals in its
-// currency and a signed link to manage the booking.
+// cancellation with its fee, an expired hold, an arrival reminder, a
+// change of booking (once per change), and a note to staff for every new
+// booking. Bodies come from templates, in plain text and HTML, with dates
+// in the hotel's time zone, totals in its currency and a signed link to
+// manage the booking.
 package notify
 
 import (
