@@ -292,7 +292,6 @@ func (s *Service) modify(ctx context.Context, r Reservation, c Change, by Audit,
 	if err != nil {
 		return Reservation{}, err
 	}
-	s.found(ctx, res.HotelSlug)
 	s.afterCommit(ctx, res.Reference)
 	return res, nil
 }
