@@ -12,6 +12,7 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
+	"innkeeper/shared/logging"
 )
 
 // requireRole lets a request through only with a live staff key whose
@@ -57,6 +58,13 @@ func (s *Server) keyOf(r *http.Request, token string) (auth.Key, error) {
 	return key, err
 }
 
+// actor is the key requireRole let through, as the audit trail names
+// who made a write.
+func actor(r *http.Request) booking.Audit {
+	k, _ := actingKey(r.Context())
+	return booking.ByKey(k, logging.RequestID(r.Context()))
+}
+
 // staffUnauthorized is the 401 of a route that needs a staff API key.
 func staffUnauthorized(detail string) *Problem {
 	p := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", detail)
@@ -83,7 +91,7 @@ func (s *Server) createHotel(w http.ResponseWriter, r *http.Request) {
 	h, err := s.svc.CreateHotel(r.Context(), booking.Hotel{
 		Slug: req.Slug, Name: req.Name, City: req.City, Country: req.Country,
 		Timezone: req.Timezone, Currency: req.Currency, CheckInTime: req.CheckInTime,
-	})
+	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -109,7 +117,7 @@ func (s *Server) createRoomType(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, err := s.svc.CreateRoomType(r.Context(), r.PathValue("slug"), booking.RoomType{
 		Code: req.Code, Name: req.Name, MaxAdults: req.MaxAdults, MaxChildren: req.MaxChildren,
-	})
+	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -141,7 +149,7 @@ func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.CreateRatePlan(r.Context(), r.PathValue("slug"), booking.RatePlan{
 		RoomTypeCode: req.RoomType, Code: req.Code, Name: req.Name, Refundable: *req.Refundable,
 		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
-	})
+	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -177,7 +185,7 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.svc.SetInventory(r.Context(), r.PathValue("slug"), req.RoomType, rng, *req.Units); err != nil {
+	if err := s.svc.SetInventory(r.Context(), r.PathValue("slug"), req.RoomType, rng, *req.Units, actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -209,7 +217,7 @@ func (s *Server) setRates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.svc.SetRates(r.Context(), r.PathValue("slug"), req.RatePlan, rng, *req.AmountCents); err != nil {
+	if err := s.svc.SetRates(r.Context(), r.PathValue("slug"), req.RatePlan, rng, *req.AmountCents, actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

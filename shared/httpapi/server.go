@@ -31,6 +31,7 @@ import (
 	"innkeeper/shared/finance"
 	"innkeeper/shared/health"
 	"innkeeper/shared/keyring"
+	"innkeeper/shared/logging"
 	"innkeeper/shared/meter"
 	"innkeeper/shared/topology"
 )
@@ -41,11 +42,13 @@ type Keys interface {
 	// APIKey is the live key whose text is token; booking.ErrNotFound
 	// when it is unknown, revoked or expired.
 	APIKey(ctx context.Context, token string) (auth.Key, error)
-	CreateAPIKey(ctx context.Context, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error)
+	// CreateAPIKeyBy and RevokeAPIKeyBy record by, the acting key, in
+	// the audit trail with the key's public id, never its secret.
+	CreateAPIKeyBy(ctx context.Context, by booking.Audit, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error)
 	APIKeys(ctx context.Context) ([]auth.Key, error)
-	// RevokeAPIKey is booking.ErrNotFound for an unknown id and
+	// RevokeAPIKeyBy is booking.ErrNotFound for an unknown id and
 	// auth.ErrLastAdminKey for the last live admin key.
-	RevokeAPIKey(ctx context.Context, id int64) error
+	RevokeAPIKeyBy(ctx context.Context, by booking.Audit, id int64) error
 	CreateWSTicket(ctx context.Context, keyID int64, ticket string, ttl time.Duration) (expires time.Time, err error)
 }
 
@@ -280,6 +283,8 @@ func New(d Deps) *Server {
 		// A request's hotel, for its cost line, once it is a real one:
 		// a slug as sent may be anything up to the body's size.
 		d.Service.OnHotel(func(ctx context.Context, slug string) { meter.From(ctx).Hotel(slug) })
+		// A guest's writes carry the request id into the audit trail.
+		d.Service.RequestIDFrom(logging.RequestID)
 	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -42,7 +41,7 @@ func (s *Store) UpdateHotel(ctx context.Context, slug string, edit func(booking.
 			return err
 		}
 		out = next
-		return auditCatalogEdit(ctx, tx, e, slug, "hotel", slug, cur.AuditValues(), next.AuditValues())
+		return auditEntity(ctx, tx, e.Audit(), slug, "hotel", slug, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
 }
@@ -71,7 +70,7 @@ func (s *Store) UpdateRoomType(ctx context.Context, slug, code string, edit func
 			return err
 		}
 		out = next
-		return auditCatalogEdit(ctx, tx, e, slug, "room_type", code, cur.AuditValues(), next.AuditValues())
+		return auditEntity(ctx, tx, e.Audit(), slug, "room_type", code, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
 }
@@ -100,7 +99,7 @@ func (s *Store) UpdateRatePlan(ctx context.Context, slug, code string, edit func
 			return err
 		}
 		out = next
-		return auditCatalogEdit(ctx, tx, e, slug, "rate_plan", code, cur.AuditValues(), next.AuditValues())
+		return auditEntity(ctx, tx, e.Audit(), slug, "rate_plan", code, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
 }
@@ -113,21 +112,4 @@ func (s *Store) editTx(ctx context.Context, op string, fn func(pgx.Tx) error) er
 		return err
 	}
 	return classify(op, err)
-}
-
-// auditCatalogEdit records a catalogue edit by an API key in the audit trail.
-func auditCatalogEdit(ctx context.Context, tx pgx.Tx, e booking.CatalogEdit, hotel, kind, key string, before, after map[string]any) error {
-	b, err := json.Marshal(before)
-	if err != nil {
-		return fmt.Errorf("encode audit before: %w", err)
-	}
-	a, err := json.Marshal(after)
-	if err != nil {
-		return fmt.Errorf("encode audit after: %w", err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events (actor_kind, actor, actor_role, action, hotel,
-			entity_kind, entity_key, before, after, request_id)
-		VALUES ('api_key', $1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''))`,
-		e.Key.PublicID, string(e.Key.Role), e.Action, hotel, kind, key, b, a, e.RequestID)
-	return err
 }

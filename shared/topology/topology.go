@@ -295,7 +295,7 @@ var Innkeeper = Manifest{
 			Expression: "rate(1 minute)", Function: "scheduler", Detail: map[string]string{"job": "outbox-sweep"}, MaxGap: 5 * time.Minute},
 		{Name: "arrival-reminders", Description: "Remind guests arriving in two days",
 			Expression: "cron(0 8 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "arrival-reminders"}, MaxGap: 25 * time.Hour},
-		{Name: "cleanup", Description: "Purge expired idempotency receipts and old published events",
+		{Name: "cleanup", Description: "Purge expired idempotency receipts, old published events and audit rows past a year",
 			Expression: "cron(30 3 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "cleanup"}, MaxGap: 25 * time.Hour},
 		{Name: "reconcile-bill", Description: "Read the stage's AWS bill (CUR 2.0 export) beside the cost ledger",
 			Expression: "cron(15 6 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "reconcile-bill"}, MaxGap: 25 * time.Hour},
