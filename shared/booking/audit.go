@@ -119,10 +119,25 @@ func (f AuditFilter) Check() (AuditFilter, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		v.Add("to", "must be after from")
 	}
-	for _, p := range []struct{ name, value string }{{"hotel", f.Hotel}, {"reservation", f.Reservation}, {"actor", f.Actor}, {"action", f.Action}} {
-		if len(p.value) > 200 {
-			v.Add(p.name, "must be at most 200 characters")
-		}
+	// Each names something the trail can hold, by its shape: text that
+	// nothing can match (a quote, a slash) is refused, not searched for.
+	if f.Hotel != "" && !ValidSlug(f.Hotel) {
+		v.Add("hotel", "must be a hotel's slug, such as lisbon-riverside")
+	}
+	if f.Reservation != "" && !ValidReference(f.Reservation) {
+		v.Add("reservation", "must be a booking reference such as INK-7K3Q9P")
+	}
+	if f.Actor != "" && (len(f.Actor) > 200 || !onlyFrom(f.Actor, actorAlphabet)) {
+		v.Add("actor", "must be an actor as the trail names them: an API key's public id, access-token, manage-link, a job's name, …")
+	}
+	if f.Action != "" && (len(f.Action) > 100 || !onlyFrom(f.Action, actionAlphabet)) {
+		v.Add("action", "must be an action such as reservation.cancel or rate.set")
 	}
 	return f, v.Err()
 }
+
+// What actors and actions are made of.
+const (
+	actionAlphabet = "abcdefghijklmnopqrstuvwxyz_."
+	actorAlphabet  = actionAlphabet + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-@:+"
+)

@@ -227,30 +227,48 @@ func (s *Server) setRates(w http.ResponseWriter, r *http.Request) {
 	}{req, rng.From.DaysUntil(rng.To)})
 }
 
-// A cursor is opaque to clients: base64 of "check-in:id".
+// A cursor is opaque to clients: base64 of "key:id", where key is what
+// the page is ordered by first (a check-in date, an instant) and id the
+// row's, which breaks ties.
+func opaqueCursor(key string, id int64) *string {
+	s := base64.RawURLEncoding.EncodeToString([]byte(key + ":" + strconv.FormatInt(id, 10)))
+	return &s
+}
+
+// openCursor is the key and id of a cursor opaqueCursor made.
+func openCursor(s string) (key string, id int64, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", 0, false
+	}
+	key, n, ok := strings.Cut(string(b), ":")
+	id, err = strconv.ParseInt(n, 10, 64)
+	if !ok || err != nil || id < 1 {
+		return "", 0, false
+	}
+	return key, id, true
+}
+
 func encodeCursor(c *booking.Cursor) *string {
 	if c == nil {
 		return nil
 	}
-	s := base64.RawURLEncoding.EncodeToString([]byte(c.CheckIn.String() + ":" + strconv.FormatInt(c.ID, 10)))
-	return &s
+	return opaqueCursor(c.CheckIn.String(), c.ID)
 }
 
 func decodeCursor(s string) (*booking.Cursor, bool) {
 	if s == "" {
 		return nil, true
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	date, id, ok := openCursor(s)
+	if !ok {
+		return nil, false
+	}
+	d, err := booking.ParseDate(date)
 	if err != nil {
 		return nil, false
 	}
-	date, id, ok := strings.Cut(string(b), ":")
-	d, err1 := booking.ParseDate(date)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil || n < 1 {
-		return nil, false
-	}
-	return &booking.Cursor{CheckIn: d, ID: n}, true
+	return &booking.Cursor{CheckIn: d, ID: id}, true
 }
 
 func (s *Server) listReservations(w http.ResponseWriter, r *http.Request) {

@@ -89,6 +89,9 @@ type Deps struct {
 	// Desk reads the front desk's record of a reservation. When nil,
 	// Keys is used if it is one too (the store is).
 	Desk Desk
+	// Audit reads the audit trail. When nil, Keys is used if it is one
+	// too (the store is).
+	Audit AuditTrail
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -128,6 +131,7 @@ type Server struct {
 	memory         finance.MemorySource
 	reconciliation finance.ReconciliationSource
 	desk           Desk
+	audit          AuditTrail
 	metrics        Metrics
 	limits         *rateLimits
 	log            *slog.Logger
@@ -191,6 +195,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/inventory":                    staff(s.setInventory, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations":                 staff(s.listReservations, auth.RoleStaff),
+		"GET /v1/admin/audit":                                      staff(s.auditTrail, auth.RoleAdmin),
 		"POST /v1/admin/api-keys":                                  staff(s.createAPIKey, auth.RoleAdmin),
 		"GET /v1/admin/api-keys":                                   staff(s.listAPIKeys, auth.RoleAdmin),
 		"DELETE /v1/admin/api-keys/{id}":                           staff(s.revokeAPIKey, auth.RoleAdmin),
@@ -254,7 +259,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, memory: d.Memory,
-		reconciliation: d.Reconciliation, desk: d.Desk, metrics: d.Metrics,
+		reconciliation: d.Reconciliation, desk: d.Desk, audit: d.Audit, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 		metricsToken: d.MetricsToken,
 	}
@@ -275,6 +280,9 @@ func New(d Deps) *Server {
 	}
 	if ds, ok := d.Keys.(Desk); ok && s.desk == nil {
 		s.desk = ds
+	}
+	if at, ok := d.Keys.(AuditTrail); ok && s.audit == nil {
+		s.audit = at
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

@@ -334,6 +334,7 @@ var Innkeeper = Manifest{
 		{"PUT", "/v1/admin/hotels/{slug}/rates", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/reservations", "api", Staff},
 		{"GET", "/v1/admin/reservations/{reference}", "api", Staff},
+		{"GET", "/v1/admin/audit", "api", Staff},
 		{"POST", "/v1/admin/api-keys", "api", Staff},
 		{"GET", "/v1/admin/api-keys", "api", Staff},
 		{"DELETE", "/v1/admin/api-keys/{id}", "api", Staff},
