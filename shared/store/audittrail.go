@@ -16,6 +16,21 @@ import (
 // column's (hotel, reservation or actor), then at and id, read
 // backwards (migration 0018); with none, (at, id).
 func (s *Store) AuditTrail(ctx context.Context, f booking.AuditFilter) ([]booking.AuditRow, error) {
+	q, args := auditTrailQuery(f)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, classify("audit trail", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.AuditRow, error) {
+		var e booking.AuditRow
+		return e, row.Scan(&e.ID, &e.At, &e.ActorKind, &e.Actor, &e.ActorRole, &e.Action, &e.Hotel, &e.Reservation,
+			&e.EntityKind, &e.EntityKey, &e.Before, &e.After, &e.Reason, &e.RequestID)
+	})
+	return out, classify("audit trail", err)
+}
+
+// auditTrailQuery is the query of AuditTrail and its arguments.
+func auditTrailQuery(f booking.AuditFilter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -45,14 +60,5 @@ func (s *Store) AuditTrail(ctx context.Context, f booking.AuditFilter) ([]bookin
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY at DESC, id DESC LIMIT " + arg(f.Limit)
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, classify("audit trail", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.AuditRow, error) {
-		var e booking.AuditRow
-		return e, row.Scan(&e.ID, &e.At, &e.ActorKind, &e.Actor, &e.ActorRole, &e.Action, &e.Hotel, &e.Reservation,
-			&e.EntityKind, &e.EntityKey, &e.Before, &e.After, &e.Reason, &e.RequestID)
-	})
-	return out, classify("audit trail", err)
+	return q, args
 }
