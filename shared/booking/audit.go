@@ -59,7 +59,7 @@ func (e CatalogEdit) Audit() Audit {
 	return a
 }
 
-// As is a doing action.
+// As is the actor a doing action.
 func (a Audit) As(action string) Audit {
 	a.Action = action
 	return a

@@ -23,7 +23,7 @@ import (
 
 // The jobs.
 const (
-	ExpireHolds      = "expire-holds"
+	ExpireHolds      = booking.ActorExpireHolds // its audit rows' actor
 	OutboxSweep      = "outbox-sweep"
 	ArrivalReminders = "arrival-reminders"
 	Cleanup          = "cleanup"
