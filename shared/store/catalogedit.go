@@ -41,7 +41,7 @@ func (s *Store) UpdateHotel(ctx context.Context, slug string, edit func(booking.
 			return err
 		}
 		out = next
-		return auditEntity(ctx, tx, e.Audit(), slug, "hotel", slug, cur.AuditValues(), next.AuditValues())
+		return auditCatalogEdit(ctx, tx, e, slug, "hotel", slug, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
 }
@@ -70,7 +70,7 @@ func (s *Store) UpdateRoomType(ctx context.Context, slug, code string, edit func
 			return err
 		}
 		out = next
-		return auditEntity(ctx, tx, e.Audit(), slug, "room_type", code, cur.AuditValues(), next.AuditValues())
+		return auditCatalogEdit(ctx, tx, e, slug, "room_type", code, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
 }
@@ -99,7 +99,7 @@ func (s *Store) UpdateRatePlan(ctx context.Context, slug, code string, edit func
 			return err
 		}
 		out = next
-		return auditEntity(ctx, tx, e.Audit(), slug, "rate_plan", code, cur.AuditValues(), next.AuditValues())
+		return auditCatalogEdit(ctx, tx, e, slug, "rate_plan", code, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
 }
@@ -112,4 +112,10 @@ func (s *Store) editTx(ctx context.Context, op string, fn func(pgx.Tx) error) er
 		return err
 	}
 	return classify(op, err)
+}
+
+// auditCatalogEdit records a catalogue edit by an API key in the audit
+// trail, through the one writer of entity rows.
+func auditCatalogEdit(ctx context.Context, tx pgx.Tx, e booking.CatalogEdit, hotel, kind, key string, before, after map[string]any) error {
+	return auditEntity(ctx, tx, e.Audit(), hotel, kind, key, before, after)
 }
