@@ -58,6 +58,8 @@ var expected = map[string]int{
 	"admin-list-reservations-no-key": 401,
 	"admin-desk-reservation":         200,
 	"admin-desk-reservation-unknown": 404,
+	"admin-audit":                    200,
+	"admin-audit-invalid":            422,
 	"admin-create-api-key":           201,
 	"admin-list-api-keys":            200,
 	"admin-revoke-api-key-unknown":   404,

@@ -147,6 +147,10 @@ var samples = map[string]sample{
 		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"q", "scan"}, {"limit", "10"}, {"cursor", ""}}
 	}},
 	"GET /v1/admin/reservations/{reference}": {cred: credStaff, ok: []int{200}},
+	"GET /v1/admin/audit": {cred: credAdmin, ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"hotel", s.own}, {"reservation", s.t.Reservation.Reference}, {"actor", "access-token"},
+			{"action", "reservation.create"}, {"from", "2026-01-01"}, {"to", "2099-01-01"}, {"limit", "10"}, {"cursor", ""}}
+	}},
 	"POST /v1/admin/api-keys": {cred: credAdmin, ok: []int{201}, body: func(s *scanner) []byte {
 		return jsonBody(map[string]any{"name": "scan " + s.run, "role": "staff"})
 	}},

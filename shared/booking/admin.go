@@ -8,19 +8,21 @@ import (
 	"unicode/utf8"
 )
 
-// CreateHotel adds a hotel; a taken slug is a ConflictError.
-func (s *Service) CreateHotel(ctx context.Context, h Hotel) (Hotel, error) {
+// CreateHotel adds a hotel; a taken slug is a ConflictError. by is who
+// asks, for the audit trail (the action is set here), as for every
+// catalogue write below.
+func (s *Service) CreateHotel(ctx context.Context, h Hotel, by Audit) (Hotel, error) {
 	if h.CheckInTime == "" {
 		h.CheckInTime = "15:00"
 	}
 	if err := h.Validate(); err != nil {
 		return Hotel{}, err
 	}
-	return s.store.CreateHotel(ctx, h)
+	return s.store.CreateHotel(ctx, h, by.As(ActionHotelCreate))
 }
 
 // CreateRoomType adds a room type to the hotel.
-func (s *Service) CreateRoomType(ctx context.Context, slug string, rt RoomType) (RoomType, error) {
+func (s *Service) CreateRoomType(ctx context.Context, slug string, rt RoomType, by Audit) (RoomType, error) {
 	if err := rt.Validate(); err != nil {
 		return RoomType{}, err
 	}
@@ -30,11 +32,11 @@ func (s *Service) CreateRoomType(ctx context.Context, slug string, rt RoomType) 
 	}
 	rt.HotelID = h.ID
 	defer s.catalog.forget(slug)
-	return s.store.CreateRoomType(ctx, rt)
+	return s.store.CreateRoomType(ctx, h.Slug, rt, by.As(ActionRoomTypeCreate))
 }
 
 // CreateRatePlan adds a rate plan for one of the hotel's room types.
-func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan) (RatePlan, error) {
+func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan, by Audit) (RatePlan, error) {
 	if !p.Refundable && p.PenaltyPercent == 0 {
 		p.PenaltyPercent = 100
 	}
@@ -51,11 +53,11 @@ func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan) (
 	}
 	p.HotelID, p.RoomTypeID = h.ID, rt.ID
 	defer s.catalog.forget(slug)
-	return s.store.CreateRatePlan(ctx, p)
+	return s.store.CreateRatePlan(ctx, h.Slug, p, by.As(ActionRatePlanCreate))
 }
 
 // SetInventory sets the units of a room type for every night of r.
-func (s *Service) SetInventory(ctx context.Context, slug, roomType string, r DateRange, units int) error {
+func (s *Service) SetInventory(ctx context.Context, slug, roomType string, r DateRange, units int, by Audit) error {
 	v := &ValidationError{}
 	if roomType == "" {
 		v.Add("room_type", "is required")
@@ -75,11 +77,11 @@ func (s *Service) SetInventory(ctx context.Context, slug, roomType string, r Dat
 	if !ok {
 		return Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, roomType))
 	}
-	return s.store.SetInventory(ctx, rt.ID, r, units)
+	return s.store.SetInventory(ctx, rt.ID, r, units, by.As(ActionInventorySet))
 }
 
 // SetRates sets the nightly price of a rate plan for every night of r.
-func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRange, amountCents int64) error {
+func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRange, amountCents int64, by Audit) error {
 	v := &ValidationError{}
 	if ratePlan == "" {
 		v.Add("rate_plan", "is required")
@@ -99,7 +101,7 @@ func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRan
 	if !ok {
 		return Invalid("rate_plan", fmt.Sprintf("hotel %s has no rate plan %s", slug, ratePlan))
 	}
-	return s.store.SetRates(ctx, p.ID, r, amountCents)
+	return s.store.SetRates(ctx, p.ID, r, amountCents, by.As(ActionRateSet))
 }
 
 // ReservationFilter is what staff ask of a hotel's reservations.

@@ -18,6 +18,7 @@ type Service struct {
 	committed func(ctx context.Context, reference string)
 	quota     HoldQuota
 	resolved  func(ctx context.Context, slug string)
+	requestID func(ctx context.Context) string
 }
 
 // OnHotel sets what runs each time a command or query has found the
@@ -172,6 +173,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	n := NewReservation{
 		Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: req.Stay, Guest: req.Guest,
 		Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
+		Audit: s.guest(ctx, ActionReservationCreate),
 	}
 	if req.Hold {
 		exp := now.Add(HoldTTL)
@@ -278,15 +280,18 @@ func (s *Service) CancellationQuote(ctx context.Context, reference, token string
 
 // Confirm turns the guest's hold into a booking.
 func (s *Service) Confirm(ctx context.Context, reference, token string, receipt *Receipt) (Reservation, error) {
-	return s.transition(ctx, reference, token, Confirm, receipt)
+	return s.transition(ctx, reference, token, ActionConfirm, Confirm, receipt)
 }
 
 // Cancel cancels the guest's reservation under its terms, setting the fee.
 func (s *Service) Cancel(ctx context.Context, reference, token string, receipt *Receipt) (Reservation, error) {
-	return s.transition(ctx, reference, token, Cancel, receipt)
+	return s.transition(ctx, reference, token, ActionCancel, Cancel, receipt)
 }
 
-func (s *Service) transition(ctx context.Context, reference, token string, rule func(Reservation, time.Time) (Transition, error), receipt *Receipt) (Reservation, error) {
+// transition applies a guest's action with the access token, recorded
+// in the audit trail as the token's holder's; a confirmation that finds
+// the hold expired records the expiry it made.
+func (s *Service) transition(ctx context.Context, reference, token string, action Action, rule func(Reservation, time.Time) (Transition, error), receipt *Receipt) (Reservation, error) {
 	if !ValidReference(reference) || token == "" {
 		return Reservation{}, ErrNotFound
 	}
@@ -295,7 +300,15 @@ func (s *Service) transition(ctx context.Context, reference, token string, rule 
 		if !auth.Equal(r.AccessTokenHash, want) {
 			return Transition{}, ErrNotFound
 		}
-		return rule(r, s.now())
+		t, err := rule(r, s.now())
+		if err != nil {
+			return t, err
+		}
+		t.Audit = s.guest(ctx, "reservation."+string(action))
+		if errors.Is(t.Err, ErrHoldExpired) {
+			t.Audit.Action, t.Audit.Reason = ActionReservationExpire, "confirmed after the hold expired"
+		}
+		return t, nil
 	}, receipt)
 	if err == nil || errors.Is(err, ErrHoldExpired) {
 		// Committed: an expired hold's change is as real as a confirmation.
@@ -319,7 +332,9 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		progress := false
 		for _, ref := range refs {
 			_, err := s.store.Transition(ctx, ref, func(r Reservation) (Transition, error) {
-				return Expire(r, s.now())
+				t, err := Expire(r, s.now())
+				t.Audit = &Audit{ActorKind: ActorJob, Actor: ActorExpireHolds, Action: ActionReservationExpire}
+				return t, err
 			}, nil)
 			switch {
 			case err == nil:

@@ -11,13 +11,17 @@ type Store interface {
 	ListHotels(ctx context.Context) ([]Hotel, error)
 	// HotelDetail returns ErrNotFound for an unknown slug.
 	HotelDetail(ctx context.Context, slug string) (HotelDetail, error)
-	CreateHotel(ctx context.Context, h Hotel) (Hotel, error)
-	CreateRoomType(ctx context.Context, rt RoomType) (RoomType, error)
-	CreateRatePlan(ctx context.Context, p RatePlan) (RatePlan, error)
+	// CreateHotel, CreateRoomType, CreateRatePlan, SetInventory and
+	// SetRates record by in the audit trail in the write's transaction,
+	// with the values set (and, for inventory and rates, those they
+	// replace). Room types and rate plans name their hotel's slug.
+	CreateHotel(ctx context.Context, h Hotel, by Audit) (Hotel, error)
+	CreateRoomType(ctx context.Context, slug string, rt RoomType, by Audit) (RoomType, error)
+	CreateRatePlan(ctx context.Context, slug string, p RatePlan, by Audit) (RatePlan, error)
 	// SetInventory sets units for every night of r; it fails with a
 	// ConflictError, changing nothing, when a night has more sold than units.
-	SetInventory(ctx context.Context, roomTypeID int64, r DateRange, units int) error
-	SetRates(ctx context.Context, ratePlanID int64, r DateRange, amountCents int64) error
+	SetInventory(ctx context.Context, roomTypeID int64, r DateRange, units int, by Audit) error
+	SetRates(ctx context.Context, ratePlanID int64, r DateRange, amountCents int64, by Audit) error
 	// UpdateHotel, UpdateRoomType and UpdateRatePlan lock the item (an
 	// unknown one is ErrNotFound), ask edit for its new values, write
 	// them and the audit row of e with the values before and after, in
@@ -104,6 +108,9 @@ type NewReservation struct {
 	// concurrent holds cannot pass it together; it fails with ErrHoldLimit
 	// or ErrHoldShare, writing nothing.
 	Quota HoldQuota
+	// Audit, when set, is recorded in the audit trail in the same
+	// transaction, with the reservation as booked.
+	Audit *Audit
 }
 
 // Price completes a new reservation from the nightly prices the Store read

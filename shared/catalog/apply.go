@@ -174,28 +174,31 @@ func Months(r booking.DateRange) []booking.DateRange {
 }
 
 // Direct applies a catalogue through the booking service itself, as the
-// admin API would: the devstack's demo data and tests use it.
+// admin API would: the devstack's demo data and tests use it. The audit
+// trail names the system's seed (booking.ActorSeed) as the actor.
 func Direct(svc *booking.Service) Admin { return direct{svc} }
+
+var seed = booking.BySystem(booking.ActorSeed)
 
 type direct struct{ svc *booking.Service }
 
 func (d direct) CreateHotel(ctx context.Context, h booking.Hotel) error {
-	_, err := d.svc.CreateHotel(ctx, h)
+	_, err := d.svc.CreateHotel(ctx, h, seed)
 	return err
 }
 
 func (d direct) CreateRoomType(ctx context.Context, slug string, rt booking.RoomType) error {
-	_, err := d.svc.CreateRoomType(ctx, slug, rt)
+	_, err := d.svc.CreateRoomType(ctx, slug, rt, seed)
 	return err
 }
 
 func (d direct) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan) error {
-	_, err := d.svc.CreateRatePlan(ctx, slug, p)
+	_, err := d.svc.CreateRatePlan(ctx, slug, p, seed)
 	return err
 }
 
 func (d direct) SetInventory(ctx context.Context, slug, roomType string, r booking.DateRange, units int) error {
-	return d.svc.SetInventory(ctx, slug, roomType, r, units)
+	return d.svc.SetInventory(ctx, slug, roomType, r, units, seed)
 }
 
 func (d direct) Hotel(ctx context.Context, slug string) (booking.HotelDetail, error) {
@@ -203,5 +206,5 @@ func (d direct) Hotel(ctx context.Context, slug string) (booking.HotelDetail, er
 }
 
 func (d direct) SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error {
-	return d.svc.SetRates(ctx, slug, ratePlan, r, amountCents)
+	return d.svc.SetRates(ctx, slug, ratePlan, r, amountCents, seed)
 }

@@ -108,6 +108,7 @@ func seedReservations(ctx context.Context, svc *booking.Service, st *store.Store
 			Stay:   booking.Stay{CheckIn: today.AddDays(sp.offset), CheckOut: today.AddDays(sp.offset + 2), Adults: 2, Rooms: 1},
 			Guest:  booking.Guest{Name: "Ana Demo", Email: "ana.demo@example.com", Phone: "+351 912 345 678"},
 			Status: booking.StatusConfirmed, AccessTokenHash: auth.Hash(sp.token), Now: now,
+			Audit: new(booking.BySystem(booking.ActorSeed).As(booking.ActionReservationCreate)),
 		}
 		if sp.hold {
 			exp := now.Add(booking.HoldTTL)

@@ -12,6 +12,7 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
+	"innkeeper/shared/logging"
 )
 
 // requireRole lets a request through only with a live staff key whose
@@ -57,6 +58,13 @@ func (s *Server) keyOf(r *http.Request, token string) (auth.Key, error) {
 	return key, err
 }
 
+// actor is the key requireRole let through, as the audit trail names
+// who made a write.
+func actor(r *http.Request) booking.Audit {
+	k, _ := actingKey(r.Context())
+	return booking.ByKey(k, logging.RequestID(r.Context()))
+}
+
 // staffUnauthorized is the 401 of a route that needs a staff API key.
 func staffUnauthorized(detail string) *Problem {
 	p := problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", detail)
@@ -83,7 +91,7 @@ func (s *Server) createHotel(w http.ResponseWriter, r *http.Request) {
 	h, err := s.svc.CreateHotel(r.Context(), booking.Hotel{
 		Slug: req.Slug, Name: req.Name, City: req.City, Country: req.Country,
 		Timezone: req.Timezone, Currency: req.Currency, CheckInTime: req.CheckInTime,
-	})
+	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -109,7 +117,7 @@ func (s *Server) createRoomType(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, err := s.svc.CreateRoomType(r.Context(), r.PathValue("slug"), booking.RoomType{
 		Code: req.Code, Name: req.Name, MaxAdults: req.MaxAdults, MaxChildren: req.MaxChildren,
-	})
+	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -141,7 +149,7 @@ func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.CreateRatePlan(r.Context(), r.PathValue("slug"), booking.RatePlan{
 		RoomTypeCode: req.RoomType, Code: req.Code, Name: req.Name, Refundable: *req.Refundable,
 		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
-	})
+	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -177,7 +185,7 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.svc.SetInventory(r.Context(), r.PathValue("slug"), req.RoomType, rng, *req.Units); err != nil {
+	if err := s.svc.SetInventory(r.Context(), r.PathValue("slug"), req.RoomType, rng, *req.Units, actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -209,7 +217,7 @@ func (s *Server) setRates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.svc.SetRates(r.Context(), r.PathValue("slug"), req.RatePlan, rng, *req.AmountCents); err != nil {
+	if err := s.svc.SetRates(r.Context(), r.PathValue("slug"), req.RatePlan, rng, *req.AmountCents, actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -219,30 +227,48 @@ func (s *Server) setRates(w http.ResponseWriter, r *http.Request) {
 	}{req, rng.From.DaysUntil(rng.To)})
 }
 
-// A cursor is opaque to clients: base64 of "check-in:id".
+// A cursor is opaque to clients: base64 of "key:id", where key is what
+// the page is ordered by first (a check-in date, an instant) and id the
+// row's, which breaks ties.
+func opaqueCursor(key string, id int64) *string {
+	s := base64.RawURLEncoding.EncodeToString([]byte(key + ":" + strconv.FormatInt(id, 10)))
+	return &s
+}
+
+// openCursor is the key and id of a cursor opaqueCursor made.
+func openCursor(s string) (key string, id int64, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", 0, false
+	}
+	key, n, ok := strings.Cut(string(b), ":")
+	id, err = strconv.ParseInt(n, 10, 64)
+	if !ok || err != nil || id < 1 {
+		return "", 0, false
+	}
+	return key, id, true
+}
+
 func encodeCursor(c *booking.Cursor) *string {
 	if c == nil {
 		return nil
 	}
-	s := base64.RawURLEncoding.EncodeToString([]byte(c.CheckIn.String() + ":" + strconv.FormatInt(c.ID, 10)))
-	return &s
+	return opaqueCursor(c.CheckIn.String(), c.ID)
 }
 
 func decodeCursor(s string) (*booking.Cursor, bool) {
 	if s == "" {
 		return nil, true
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	date, id, ok := openCursor(s)
+	if !ok {
+		return nil, false
+	}
+	d, err := booking.ParseDate(date)
 	if err != nil {
 		return nil, false
 	}
-	date, id, ok := strings.Cut(string(b), ":")
-	d, err1 := booking.ParseDate(date)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil || n < 1 {
-		return nil, false
-	}
-	return &booking.Cursor{CheckIn: d, ID: n}, true
+	return &booking.Cursor{CheckIn: d, ID: id}, true
 }
 
 func (s *Server) listReservations(w http.ResponseWriter, r *http.Request) {

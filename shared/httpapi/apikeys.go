@@ -77,7 +77,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, _ := auth.NewAPIKey(auth.Role(req.Role))
-	k, err := s.keys.CreateAPIKey(r.Context(), req.Name, auth.Role(req.Role), token, expires)
+	k, err := s.keys.CreateAPIKeyBy(r.Context(), actor(r), req.Name, auth.Role(req.Role), token, expires)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -124,7 +124,7 @@ func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("No API key has this id; ids are the numbers GET /v1/admin/api-keys lists."))
 		return
 	}
-	if err := s.keys.RevokeAPIKey(r.Context(), id); err != nil {
+	if err := s.keys.RevokeAPIKeyBy(r.Context(), actor(r), id); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -54,8 +54,7 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, a booking.Ac
 	}
 	cmd := booking.DeskCommand{
 		Action: a, Reason: req.Reason, WaiveFee: req.WaiveFee != nil && *req.WaiveFee,
-		By: booking.Audit{ActorKind: "api_key", Actor: key.PublicID, ActorRole: string(key.Role),
-			RequestID: logging.RequestID(r.Context())},
+		By: booking.ByKey(key, logging.RequestID(r.Context())),
 	}
 	res, err := s.svc.Desk(r.Context(), r.PathValue("reference"), cmd)
 	if err != nil {

@@ -52,7 +52,7 @@ func stateOf(t *testing.T, c *client, ref string) deskState {
 	err := c.api.Store.Pool().QueryRow(context.Background(), `SELECT status, check_out::text,
 			(SELECT coalesce(sum(sold), 0)::int FROM inventory i WHERE i.room_type_id = r.room_type_id
 				AND i.night >= r.check_in AND i.night < $2::date),
-			(SELECT count(*)::int FROM audit_events WHERE reservation = r.reference)
+			(SELECT count(*)::int FROM audit_events WHERE reservation = r.reference AND actor_kind = 'api_key')
 		FROM reservations r WHERE reference = $1`, ref, "2027-12-31").Scan(&s.status, &s.checkOut, &s.sold, &s.audit)
 	if err != nil {
 		t.Fatal(err)

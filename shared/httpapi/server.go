@@ -31,6 +31,7 @@ import (
 	"innkeeper/shared/finance"
 	"innkeeper/shared/health"
 	"innkeeper/shared/keyring"
+	"innkeeper/shared/logging"
 	"innkeeper/shared/meter"
 	"innkeeper/shared/topology"
 )
@@ -41,11 +42,13 @@ type Keys interface {
 	// APIKey is the live key whose text is token; booking.ErrNotFound
 	// when it is unknown, revoked or expired.
 	APIKey(ctx context.Context, token string) (auth.Key, error)
-	CreateAPIKey(ctx context.Context, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error)
+	// CreateAPIKeyBy and RevokeAPIKeyBy record by, the acting key, in
+	// the audit trail with the key's public id, never its secret.
+	CreateAPIKeyBy(ctx context.Context, by booking.Audit, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error)
 	APIKeys(ctx context.Context) ([]auth.Key, error)
-	// RevokeAPIKey is booking.ErrNotFound for an unknown id and
+	// RevokeAPIKeyBy is booking.ErrNotFound for an unknown id and
 	// auth.ErrLastAdminKey for the last live admin key.
-	RevokeAPIKey(ctx context.Context, id int64) error
+	RevokeAPIKeyBy(ctx context.Context, by booking.Audit, id int64) error
 	CreateWSTicket(ctx context.Context, keyID int64, ticket string, ttl time.Duration) (expires time.Time, err error)
 }
 
@@ -86,6 +89,9 @@ type Deps struct {
 	// Desk reads the front desk's record of a reservation. When nil,
 	// Keys is used if it is one too (the store is).
 	Desk Desk
+	// Audit reads the audit trail. When nil, Keys is used if it is one
+	// too (the store is).
+	Audit AuditTrail
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -125,6 +131,7 @@ type Server struct {
 	memory         finance.MemorySource
 	reconciliation finance.ReconciliationSource
 	desk           Desk
+	audit          AuditTrail
 	metrics        Metrics
 	limits         *rateLimits
 	log            *slog.Logger
@@ -190,6 +197,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/inventory":                    staff(s.setInventory, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations":                 staff(s.listReservations, auth.RoleStaff),
+		"GET /v1/admin/audit":                                      staff(s.auditTrail, auth.RoleAdmin),
 		"POST /v1/admin/api-keys":                                  staff(s.createAPIKey, auth.RoleAdmin),
 		"GET /v1/admin/api-keys":                                   staff(s.listAPIKeys, auth.RoleAdmin),
 		"DELETE /v1/admin/api-keys/{id}":                           staff(s.revokeAPIKey, auth.RoleAdmin),
@@ -254,7 +262,7 @@ func New(d Deps) *Server {
 	s := &Server{
 		svc: d.Service, keys: d.Keys, receipts: d.Receipts, checks: d.Checks, gauges: d.Gauges,
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, memory: d.Memory,
-		reconciliation: d.Reconciliation, desk: d.Desk, metrics: d.Metrics,
+		reconciliation: d.Reconciliation, desk: d.Desk, audit: d.Audit, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
 		metricsToken: d.MetricsToken,
 	}
@@ -276,6 +284,9 @@ func New(d Deps) *Server {
 	if ds, ok := d.Keys.(Desk); ok && s.desk == nil {
 		s.desk = ds
 	}
+	if at, ok := d.Keys.(AuditTrail); ok && s.audit == nil {
+		s.audit = at
+	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)
 	}
@@ -283,6 +294,8 @@ func New(d Deps) *Server {
 		// A request's hotel, for its cost line, once it is a real one:
 		// a slug as sent may be anything up to the body's size.
 		d.Service.OnHotel(func(ctx context.Context, slug string) { meter.From(ctx).Hotel(slug) })
+		// A guest's writes carry the request id into the audit trail.
+		d.Service.RequestIDFrom(logging.RequestID)
 	}
 	if s.requestTimeout == 0 {
 		s.requestTimeout = 10 * time.Second

@@ -23,7 +23,7 @@ import (
 
 // The jobs.
 const (
-	ExpireHolds      = "expire-holds"
+	ExpireHolds      = booking.ActorExpireHolds // its audit rows' actor
 	OutboxSweep      = "outbox-sweep"
 	ArrivalReminders = "arrival-reminders"
 	Cleanup          = "cleanup"
@@ -39,6 +39,9 @@ const (
 	ReminderDays = 2
 	// KeepPublished is how long published events stay in the outbox.
 	KeepPublished = 7 * 24 * time.Hour
+	// KeepAudit is how long the audit trail keeps a row: a year, as the
+	// trail is what answers who changed a booking or a price last season.
+	KeepAudit = 365 * 24 * time.Hour
 )
 
 // ErrUnknownJob is a scheduled event for no known job.
@@ -56,9 +59,10 @@ type Store interface {
 	// each confirmed reservation arriving days after now at its hotel and
 	// not reminded yet, and returns their references.
 	QueueArrivalReminders(ctx context.Context, now time.Time, days int) ([]string, error)
-	// Cleanup deletes expired idempotency receipts and the events
-	// published more than keep before now, and counts each.
-	Cleanup(ctx context.Context, now time.Time, keep time.Duration) (receipts, events int64, err error)
+	// Cleanup deletes expired idempotency receipts, the events published
+	// more than keepEvents before now and the audit rows older than
+	// keepAudit, and counts each.
+	Cleanup(ctx context.Context, now time.Time, keepEvents, keepAudit time.Duration) (receipts, events, audit int64, err error)
 }
 
 // Runner runs the jobs.
@@ -169,7 +173,7 @@ func (r *Runner) arrivalReminders(ctx context.Context, at time.Time, count map[s
 }
 
 func (r *Runner) cleanup(ctx context.Context, at time.Time, count map[string]int) error {
-	receipts, events, err := r.Store.Cleanup(ctx, at, KeepPublished)
-	count["receipts"], count["events"] = int(receipts), int(events)
+	receipts, events, audit, err := r.Store.Cleanup(ctx, at, KeepPublished, KeepAudit)
+	count["receipts"], count["events"], count["audit"] = int(receipts), int(events), int(audit)
 	return err
 }

@@ -37,11 +37,11 @@ type fakeStore struct {
 	reminders    []string
 	remindedAt   time.Time
 	remindedDays int
-	// receipts and events are what Cleanup deleted; cleanedAt and kept
-	// what it was asked.
-	receipts, events int64
-	cleanedAt        time.Time
-	kept             time.Duration
+	// receipts, events and audit are what Cleanup deleted; cleanedAt,
+	// kept and keptAudit what it was asked.
+	receipts, events, audit int64
+	cleanedAt               time.Time
+	kept, keptAudit         time.Duration
 	// fail makes the named method fail with its error.
 	fail map[string]error
 	runs map[string]*run
@@ -119,14 +119,14 @@ func (s *fakeStore) QueueArrivalReminders(ctx context.Context, now time.Time, da
 	return s.reminders, s.fail["QueueArrivalReminders"]
 }
 
-func (s *fakeStore) Cleanup(ctx context.Context, now time.Time, keep time.Duration) (int64, int64, error) {
+func (s *fakeStore) Cleanup(ctx context.Context, now time.Time, keep, keepAudit time.Duration) (int64, int64, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cleanedAt, s.kept = now, keep
+	s.cleanedAt, s.kept, s.keptAudit = now, keep, keepAudit
 	if err := s.fail["Cleanup"]; err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return s.receipts, s.events, nil
+	return s.receipts, s.events, s.audit, nil
 }
 
 var at = time.Date(2026, 12, 29, 8, 0, 0, 0, time.UTC)
@@ -215,13 +215,16 @@ func TestEachJobRunsItsWork(t *testing.T) {
 			},
 		},
 		{
-			name:  "cleanup deletes old receipts and published events",
+			name:  "cleanup deletes old receipts, published events and audit rows",
 			job:   jobs.Cleanup,
-			setup: func(f fixture) { f.store.receipts, f.store.events = 3, 5 },
-			want:  map[string]int{"receipts": 3, "events": 5},
+			setup: func(f fixture) { f.store.receipts, f.store.events, f.store.audit = 3, 5, 2 },
+			want:  map[string]int{"receipts": 3, "events": 5, "audit": 2},
 			check: func(t *testing.T, f fixture) {
 				if !f.store.cleanedAt.Equal(at) || f.store.kept != jobs.KeepPublished {
 					t.Errorf("cleanup asked for %v keeping %v; want %v keeping %v", f.store.cleanedAt, f.store.kept, at, jobs.KeepPublished)
+				}
+				if f.store.keptAudit != jobs.KeepAudit || jobs.KeepAudit != 365*24*time.Hour {
+					t.Errorf("cleanup kept the audit trail %v; want a year", f.store.keptAudit)
 				}
 			},
 		},

@@ -26,18 +26,60 @@ func scanKey(row pgx.Row) (auth.Key, error) {
 	return k, err
 }
 
-// CreateAPIKey stores a staff key by its hash, with the public id its
-// text carries (a text without one, such as the fixed development key,
-// gets a random one) and an expiry (nil: never). Storing the same hash
-// again keeps one key and makes it live (the seed of a fixed development
-// key runs at every start).
+// CreateAPIKey stores a key as the system's seed (booking.ActorSeed)
+// would: the fixed keys of local stacks and tests; see CreateAPIKeyBy.
 func (s *Store) CreateAPIKey(ctx context.Context, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error) {
-	k, err := scanKey(s.pool.QueryRow(ctx, `INSERT INTO api_keys AS k (name, role, key_hash, prefix, public_id, expires_at)
-		VALUES ($1, $2, $3, $4, COALESCE(NULLIF($5, ''), substr(md5(gen_random_uuid()::text), 1, 12)), $6)
-		ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
-			expires_at = EXCLUDED.expires_at, revoked_at = NULL
-		RETURNING `+keyColumns, name, string(role), auth.Hash(token), auth.KeyPrefix(token), auth.PublicIDOf(token), expires))
+	return s.CreateAPIKeyBy(ctx, booking.BySystem(booking.ActorSeed), name, role, token, expires)
+}
+
+// keyAudit is what the audit trail keeps of a key: never its secret nor
+// its hash.
+func keyAudit(k auth.Key) map[string]any {
+	return map[string]any{"id": k.ID, "public_id": k.PublicID, "name": k.Name, "role": string(k.Role), "prefix": k.Prefix,
+		"expires_at": k.ExpiresAt, "revoked_at": k.RevokedAt}
+}
+
+// CreateAPIKeyBy stores a staff key by its hash, with the public id its
+// text carries (a text without one, such as the fixed development key,
+// gets a random one) and an expiry (nil: never), and records by in the
+// audit trail. Storing the same hash again keeps one key and makes it
+// live (the seed of a fixed development key runs at every start); that
+// is recorded only when it changed the key, so a seed at every start
+// leaves one row, not one a start.
+func (s *Store) CreateAPIKeyBy(ctx context.Context, by booking.Audit, name string, role auth.Role, token string, expires *time.Time) (auth.Key, error) {
+	var k auth.Key
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var was *auth.Key
+		old, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys k WHERE k.key_hash = $1 FOR UPDATE`, auth.Hash(token)))
+		switch {
+		case err == nil:
+			was = &old
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		k, err = scanKey(tx.QueryRow(ctx, `INSERT INTO api_keys AS k (name, role, key_hash, prefix, public_id, expires_at)
+			VALUES ($1, $2, $3, $4, COALESCE(NULLIF($5, ''), substr(md5(gen_random_uuid()::text), 1, 12)), $6)
+			ON CONFLICT (key_hash) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
+				expires_at = EXCLUDED.expires_at, revoked_at = NULL
+			RETURNING `+keyColumns, name, string(role), auth.Hash(token), auth.KeyPrefix(token), auth.PublicIDOf(token), expires))
+		if err != nil {
+			return err
+		}
+		if was == nil {
+			return auditEntity(ctx, tx, by.As(booking.ActionAPIKeyCreate), "", "api_key", k.PublicID, nil, keyAudit(k))
+		}
+		if sameKey(*was, k) {
+			return nil
+		}
+		return auditEntity(ctx, tx, by.As(booking.ActionAPIKeyCreate), "", "api_key", k.PublicID, keyAudit(*was), keyAudit(k))
+	})
 	return k, classify("create api key", err)
+}
+
+// sameKey reports whether storing a key again left it as it was.
+func sameKey(a, b auth.Key) bool {
+	sameExpiry := (a.ExpiresAt == nil) == (b.ExpiresAt == nil) && (a.ExpiresAt == nil || a.ExpiresAt.Equal(*b.ExpiresAt))
+	return a.Name == b.Name && a.Role == b.Role && sameExpiry && a.RevokedAt == nil && b.RevokedAt == nil
 }
 
 // APIKey finds the live key whose secret is token and notes its use (to
@@ -72,6 +114,12 @@ func (s *Store) APIKeys(ctx context.Context) ([]auth.Key, error) {
 // is auth.ErrLastAdminKey. The live admin keys are locked first, so two
 // admins revoking each other's keys at once cannot both succeed.
 func (s *Store) RevokeAPIKey(ctx context.Context, id int64) error {
+	return s.RevokeAPIKeyBy(ctx, booking.BySystem(booking.ActorSeed), id)
+}
+
+// RevokeAPIKeyBy is RevokeAPIKey asked by by, whom the audit trail
+// records beside the key's public id, when it revoked something.
+func (s *Store) RevokeAPIKeyBy(ctx context.Context, by booking.Audit, id int64) error {
 	return s.inTx(ctx, "revoke api key", nil, func(*pgx.Batch) {}, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT k.id FROM api_keys k WHERE k.role = 'admin' AND `+live+` ORDER BY k.id FOR UPDATE`)
 		if err != nil {
@@ -81,22 +129,23 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64) error {
 		if err != nil {
 			return fmt.Errorf("revoke api key %d: %w", id, err)
 		}
-		var revoked *time.Time
-		if err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_keys WHERE id = $1 FOR UPDATE`, id).Scan(&revoked); errors.Is(err, pgx.ErrNoRows) {
+		was, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys k WHERE k.id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("api key %d: %w", id, booking.ErrNotFound)
 		} else if err != nil {
 			return fmt.Errorf("revoke api key %d: %w", id, err)
 		}
-		if revoked != nil {
+		if was.RevokedAt != nil {
 			return nil
 		}
 		if len(admins) == 1 && admins[0] == id {
 			return fmt.Errorf("revoke api key %d: %w", id, auth.ErrLastAdminKey)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = now() WHERE id = $1`, id); err != nil {
+		k, err := scanKey(tx.QueryRow(ctx, `UPDATE api_keys k SET revoked_at = now() WHERE k.id = $1 RETURNING `+keyColumns, id))
+		if err != nil {
 			return fmt.Errorf("revoke api key %d: %w", id, err)
 		}
-		return nil
+		return auditEntity(ctx, tx, by.As(booking.ActionAPIKeyRevoke), "", "api_key", k.PublicID, keyAudit(was), keyAudit(k))
 	})
 }
 
@@ -176,7 +225,11 @@ func (s *Store) CreateFirstAdminKey(ctx context.Context, name, token string, for
 		if err != nil {
 			return fmt.Errorf("create first admin key: %w", err)
 		}
-		return nil
+		by := booking.BySystem(booking.ActorAdminKey).As(booking.ActionAPIKeyCreate)
+		if force {
+			by.Reason = fmt.Sprintf("forced beside %d live admin keys", admins)
+		}
+		return auditEntity(ctx, tx, by, "", "api_key", k.PublicID, nil, keyAudit(k))
 	})
 	return k, err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -33,11 +34,15 @@ func auditStateOf(r booking.Reservation) auditState {
 }
 
 // queueAudit adds the audit_events row of a reservation's change to b,
-// so it commits or rolls back with the change itself.
+// so it commits or rolls back with the change itself. A before with no
+// reference (a reservation being created) is recorded as no state.
 func queueAudit(b *pgx.Batch, a booking.Audit, before, after booking.Reservation, at time.Time) error {
-	was, err := json.Marshal(auditStateOf(before))
-	if err != nil {
-		return fmt.Errorf("encode audit before: %w", err)
+	var was []byte
+	if before.Reference != "" {
+		var err error
+		if was, err = json.Marshal(auditStateOf(before)); err != nil {
+			return fmt.Errorf("encode audit before: %w", err)
+		}
 	}
 	is, err := json.Marshal(auditStateOf(after))
 	if err != nil {
@@ -49,4 +54,35 @@ func queueAudit(b *pgx.Batch, a booking.Audit, before, after booking.Reservation
 		at, a.ActorKind, a.Actor, a.ActorRole, a.Action, after.HotelSlug, after.Reference,
 		was, is, a.Reason, a.RequestID)
 	return nil
+}
+
+// auditEntity writes the audit_events row of a write to something other
+// than a reservation (a hotel, room type, rate plan, inventory, rates, an
+// API key) in tx, so it commits or rolls back with the write. hotel is
+// empty for what belongs to no hotel; a nil before or after is recorded
+// as no state (a creation has none before).
+func auditEntity(ctx context.Context, tx pgx.Tx, a booking.Audit, hotel, kind, key string, before, after any) error {
+	was, err := auditJSON(before)
+	if err != nil {
+		return fmt.Errorf("encode audit before: %w", err)
+	}
+	is, err := auditJSON(after)
+	if err != nil {
+		return fmt.Errorf("encode audit after: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_events (actor_kind, actor, actor_role, action, hotel,
+			entity_kind, entity_key, before, after, reason, request_id)
+		VALUES ($1, $2, NULLIF($3, ''), $4, NULLIF($5, ''), $6, $7, $8, $9, NULLIF($10, ''), NULLIF($11, ''))`,
+		a.ActorKind, a.Actor, a.ActorRole, a.Action, hotel, kind, key, was, is, a.Reason, a.RequestID)
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", a.Action, key, err)
+	}
+	return nil
+}
+
+func auditJSON(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,50 +95,133 @@ func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 	return p, err
 }
 
-// CreateHotel inserts a hotel; a taken slug is a ConflictError.
-func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel) (booking.Hotel, error) {
-	err := s.pool.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time)
-		VALUES ($1, $2, $3, $4, $5, $6, $7::time) RETURNING id`,
-		h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime).Scan(&h.ID)
-	if c, _ := pgCode(err); c == uniqueViolation {
-		return h, booking.Conflict(fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
-	}
-	return h, classify("create hotel", err)
+// CreateHotel inserts a hotel with its audit row; a taken slug is a
+// ConflictError.
+func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Audit) (booking.Hotel, error) {
+	err := s.editTx(ctx, "create hotel", func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::time) RETURNING id`,
+			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime).Scan(&h.ID)
+		if c, _ := pgCode(err); c == uniqueViolation {
+			return booking.Conflict(fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
+		}
+		if err != nil {
+			return err
+		}
+		return auditEntity(ctx, tx, by, h.Slug, "hotel", h.Slug, nil, h.AuditValues())
+	})
+	return h, err
 }
 
-// CreateRoomType inserts a room type; a taken code is a ConflictError.
-func (s *Store) CreateRoomType(ctx context.Context, rt booking.RoomType) (booking.RoomType, error) {
-	err := s.pool.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren).Scan(&rt.ID)
-	if c, _ := pgCode(err); c == uniqueViolation {
-		return rt, booking.Conflict(fmt.Sprintf("room type %s already exists", rt.Code))
-	}
-	return rt, classify("create room type", err)
+// CreateRoomType inserts a room type of the hotel slug with its audit
+// row; a taken code is a ConflictError.
+func (s *Store) CreateRoomType(ctx context.Context, slug string, rt booking.RoomType, by booking.Audit) (booking.RoomType, error) {
+	err := s.editTx(ctx, "create room type", func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren).Scan(&rt.ID)
+		if c, _ := pgCode(err); c == uniqueViolation {
+			return booking.Conflict(fmt.Sprintf("room type %s already exists", rt.Code))
+		}
+		if err != nil {
+			return err
+		}
+		return auditEntity(ctx, tx, by, slug, "room_type", rt.Code, nil, rt.AuditValues())
+	})
+	return rt, err
 }
 
-// CreateRatePlan inserts a rate plan; a taken code is a ConflictError.
-func (s *Store) CreateRatePlan(ctx context.Context, p booking.RatePlan) (booking.RatePlan, error) {
-	err := s.pool.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
-			free_cancellation_hours, penalty_percent)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent).Scan(&p.ID)
-	if c, _ := pgCode(err); c == uniqueViolation {
-		return p, booking.Conflict(fmt.Sprintf("rate plan %s already exists", p.Code))
-	}
-	return p, classify("create rate plan", err)
+// CreateRatePlan inserts a rate plan of the hotel slug with its audit
+// row; a taken code is a ConflictError.
+func (s *Store) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan, by booking.Audit) (booking.RatePlan, error) {
+	err := s.editTx(ctx, "create rate plan", func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
+				free_cancellation_hours, penalty_percent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent).Scan(&p.ID)
+		if c, _ := pgCode(err); c == uniqueViolation {
+			return booking.Conflict(fmt.Sprintf("rate plan %s already exists", p.Code))
+		}
+		if err != nil {
+			return err
+		}
+		return auditEntity(ctx, tx, by, slug, "rate_plan", p.Code, nil, p.AuditValues())
+	})
+	return p, err
 }
 
 // nightsOf expands [$2, $3) into one row per night.
 const nightsOf = `generate_series($2::date, $3::date - 1, interval '1 day') AS g(d)`
 
+// nightRun is a run of consecutive nights with one value (units or a
+// price in minor units), as the audit trail keeps what inventory and
+// rates were and became: [From, To).
+type nightRun struct {
+	From  booking.Date `json:"from"`
+	To    booking.Date `json:"to"`
+	Value int64        `json:"value"`
+}
+
+// runsOf locks the nights of [$2, $3) of one room type's inventory or one
+// rate plan's rates (in date order, as takeNights does) and reads them as
+// runs of one value: consecutive nights with one value share night minus
+// their rank among the nights of that value.
+func runsOf(ctx context.Context, tx pgx.Tx, table, owner, value string, id int64, r booking.DateRange) ([]nightRun, error) {
+	rows, err := tx.Query(ctx, `WITH locked AS (
+			SELECT night, `+value+` AS v FROM `+table+`
+			WHERE `+owner+` = $1 AND night >= $2 AND night < $3 ORDER BY night FOR UPDATE)
+		SELECT min(night), max(night) + 1, v FROM (
+			SELECT night, v, night - (row_number() OVER (PARTITION BY v ORDER BY night))::int AS island FROM locked) n
+		GROUP BY v, island ORDER BY 1`, id, r.From.Time(), r.To.Time())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (nightRun, error) {
+		var run nightRun
+		var from, to time.Time
+		err := row.Scan(&from, &to, &run.Value)
+		run.From, run.To = booking.DateOf(from), booking.DateOf(to)
+		return run, err
+	})
+}
+
+// nightsAudit is the audit trail's before or after of inventory or rates
+// set over a range: the range, and the runs of values over it (none where
+// no night had one).
+type nightsAudit struct {
+	From booking.Date `json:"from"`
+	To   booking.Date `json:"to"`
+	Runs []nightRun   `json:"runs"`
+}
+
 // SetInventory upserts units for every night of r in one statement, so a
-// night with more sold than the new units fails the whole range.
-func (s *Store) SetInventory(ctx context.Context, roomTypeID int64, r booking.DateRange, units int) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO inventory (room_type_id, night, units)
-		SELECT $1, d::date, $4 FROM `+nightsOf+`
-		ON CONFLICT (room_type_id, night) DO UPDATE SET units = EXCLUDED.units`,
-		roomTypeID, r.From.Time(), r.To.Time(), units)
+// night with more sold than the new units fails the whole range, with
+// its audit row: the units the nights had and have.
+func (s *Store) SetInventory(ctx context.Context, roomTypeID int64, r booking.DateRange, units int, by booking.Audit) error {
+	var slug, code string
+	var before []nightRun
+	err := s.editTx(ctx, "set inventory", func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT h.slug, rt.code FROM room_types rt JOIN hotels h ON h.id = rt.hotel_id
+			WHERE rt.id = $1`, roomTypeID).Scan(&slug, &code); err != nil {
+			return fmt.Errorf("room type %d: %w", roomTypeID, err)
+		}
+		var err error
+		if before, err = runsOf(ctx, tx, "inventory", "room_type_id", "units::bigint", roomTypeID, r); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO inventory (room_type_id, night, units)
+			SELECT $1, d::date, $4 FROM `+nightsOf+`
+			ON CONFLICT (room_type_id, night) DO UPDATE SET units = EXCLUDED.units`,
+			roomTypeID, r.From.Time(), r.To.Time(), units); err != nil {
+			return err
+		}
+		after := []nightRun{{From: r.From, To: r.To, Value: int64(units)}}
+		if slices.Equal(before, after) {
+			return nil // nothing changed, nothing to record
+		}
+		return auditEntity(ctx, tx, by, slug, "inventory", code,
+			nightsAudit{r.From, r.To, nonNil(before)}, nightsAudit{r.From, r.To, after})
+	})
 	if c, constraint := pgCode(err); c == checkViolation && constraint == "inventory_sold_within_units" {
 		var night time.Time
 		var sold int
@@ -150,16 +234,43 @@ func (s *Store) SetInventory(ctx context.Context, roomTypeID int64, r booking.Da
 		return booking.Conflict(fmt.Sprintf("%s already has %d sold; units cannot go below that",
 			booking.DateOf(night), sold))
 	}
-	return classify("set inventory", err)
+	return err
 }
 
-// SetRates upserts the nightly price for every night of r.
-func (s *Store) SetRates(ctx context.Context, ratePlanID int64, r booking.DateRange, amountCents int64) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO rates (rate_plan_id, night, amount_cents)
-		SELECT $1, d::date, $4 FROM `+nightsOf+`
-		ON CONFLICT (rate_plan_id, night) DO UPDATE SET amount_cents = EXCLUDED.amount_cents`,
-		ratePlanID, r.From.Time(), r.To.Time(), amountCents)
-	return classify("set rates", err)
+// SetRates upserts the nightly price for every night of r, with its
+// audit row: the prices the nights had and have.
+func (s *Store) SetRates(ctx context.Context, ratePlanID int64, r booking.DateRange, amountCents int64, by booking.Audit) error {
+	return s.editTx(ctx, "set rates", func(tx pgx.Tx) error {
+		var slug, code string
+		if err := tx.QueryRow(ctx, `SELECT h.slug, rp.code FROM rate_plans rp JOIN hotels h ON h.id = rp.hotel_id
+			WHERE rp.id = $1`, ratePlanID).Scan(&slug, &code); err != nil {
+			return fmt.Errorf("rate plan %d: %w", ratePlanID, err)
+		}
+		before, err := runsOf(ctx, tx, "rates", "rate_plan_id", "amount_cents", ratePlanID, r)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO rates (rate_plan_id, night, amount_cents)
+			SELECT $1, d::date, $4 FROM `+nightsOf+`
+			ON CONFLICT (rate_plan_id, night) DO UPDATE SET amount_cents = EXCLUDED.amount_cents`,
+			ratePlanID, r.From.Time(), r.To.Time(), amountCents); err != nil {
+			return err
+		}
+		after := []nightRun{{From: r.From, To: r.To, Value: amountCents}}
+		if slices.Equal(before, after) {
+			return nil // nothing changed, nothing to record
+		}
+		return auditEntity(ctx, tx, by, slug, "rate", code,
+			nightsAudit{r.From, r.To, nonNil(before)}, nightsAudit{r.From, r.To, after})
+	})
+}
+
+// nonNil makes no runs a JSON list, not null.
+func nonNil(runs []nightRun) []nightRun {
+	if runs == nil {
+		return []nightRun{}
+	}
+	return runs
 }
 
 // Candidates reads, per rate plan, the free units and the prices over the

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -115,19 +114,8 @@ func (s *Store) editTx(ctx context.Context, op string, fn func(pgx.Tx) error) er
 	return classify(op, err)
 }
 
-// auditCatalogEdit records a catalogue edit by an API key in the audit trail.
+// auditCatalogEdit records a catalogue edit by an API key in the audit
+// trail, through the one writer of entity rows.
 func auditCatalogEdit(ctx context.Context, tx pgx.Tx, e booking.CatalogEdit, hotel, kind, key string, before, after map[string]any) error {
-	b, err := json.Marshal(before)
-	if err != nil {
-		return fmt.Errorf("encode audit before: %w", err)
-	}
-	a, err := json.Marshal(after)
-	if err != nil {
-		return fmt.Errorf("encode audit after: %w", err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events (actor_kind, actor, actor_role, action, hotel,
-			entity_kind, entity_key, before, after, request_id)
-		VALUES ('api_key', $1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''))`,
-		e.Key.PublicID, string(e.Key.Role), e.Action, hotel, kind, key, b, a, e.RequestID)
-	return err
+	return auditEntity(ctx, tx, e.Audit(), hotel, kind, key, before, after)
 }

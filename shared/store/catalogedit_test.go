@@ -15,13 +15,14 @@ func ptr[T any](v T) *T { return &v }
 
 var editor = booking.CatalogEdit{Key: auth.Key{PublicID: "pub123", Role: auth.RoleAdmin}, RequestID: "req-1"}
 
-// auditRows reads the audit rows of a catalogue item, oldest first.
+// auditRows reads the audit rows API keys left on a catalogue item,
+// oldest first (not the fixture's, by the seed).
 func auditRows(t *testing.T, f fixture, kind, key string) []map[string]any {
 	t.Helper()
 	rows, err := f.st.Pool().Query(context.Background(), `SELECT json_build_object('actor_kind', actor_kind, 'actor', actor,
 			'actor_role', actor_role, 'action', action, 'hotel', hotel, 'request_id', request_id,
 			'before', before, 'after', after)
-		FROM audit_events WHERE entity_kind = $1 AND entity_key = $2 ORDER BY id`, kind, key)
+		FROM audit_events WHERE entity_kind = $1 AND entity_key = $2 AND actor_kind = 'api_key' ORDER BY id`, kind, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestInvalidEditChangesNothing(t *testing.T) {
 		})
 	}
 	var n int
-	if err := f.st.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_events`).Scan(&n); err != nil || n != 0 {
+	if err := f.st.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE actor_kind = 'api_key'`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d audit rows (%v), want none", n, err)
 	}
 	h, _ := f.st.HotelDetail(ctx, "h")

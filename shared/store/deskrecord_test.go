@@ -169,11 +169,11 @@ func TestDeskRecord(t *testing.T) {
 	if _, err := f.st.Pool().Exec(ctx, `INSERT INTO notifications (reservation_id, kind, message_id) VALUES ($1, 'reminder', '<r@innkeeper>')`, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	// The audit trail, written out of order, and a row of another booking.
+	// The audit trail after the booking's own row, written out of order,
+	// and a row of another booking.
 	if _, err := f.st.Pool().Exec(ctx, `INSERT INTO audit_events
 		(at, actor_kind, actor, actor_role, action, hotel, reservation, before, after, reason, request_id) VALUES
 		('2026-12-02 16:00Z', 'api_key', 'key_2', 'staff', 'reservation.check_in', 'h', $1, '{"status":"confirmed"}', '{"status":"checked_in"}', NULL, 'req-2'),
-		('2026-12-01 10:00Z', 'guest', 'guest', NULL, 'reservation.book', 'h', $1, NULL, '{"status":"confirmed"}', NULL, NULL),
 		('2026-12-01 11:00Z', 'job', 'night-audit', NULL, 'reservation.no_show', 'h', $2, NULL, NULL, 'did not come', NULL)`,
 		r.Reference, other.Reference); err != nil {
 		t.Fatal(err)
@@ -200,8 +200,8 @@ func TestDeskRecord(t *testing.T) {
 	if len(d.Notices) != 1 || d.Notices[0].Kind != "confirmation" || d.Notices[0].MessageID != "<c@innkeeper>" || d.Notices[0].SentAt.IsZero() {
 		t.Fatalf("notices %+v, want the sent confirmation alone", d.Notices)
 	}
-	if len(d.History) != 2 || d.History[0].Action != "reservation.book" || d.History[1].Action != "reservation.check_in" {
-		t.Fatalf("history %+v, want book then check-in", d.History)
+	if len(d.History) != 2 || d.History[0].Action != "reservation.create" || d.History[0].Before != nil || d.History[1].Action != "reservation.check_in" {
+		t.Fatalf("history %+v, want create then check-in", d.History)
 	}
 	in := d.History[1]
 	if in.ActorKind != "api_key" || in.Actor != "key_2" || in.ActorRole != "staff" || in.RequestID != "req-2" ||

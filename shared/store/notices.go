@@ -138,17 +138,24 @@ func (s *Store) QueueArrivalReminders(ctx context.Context, now time.Time, days i
 	return refs, classify("arrival reminders", err)
 }
 
-// Cleanup deletes idempotency receipts past their expiry and published
-// outbox events older than keep, and reports how many of each.
-func (s *Store) Cleanup(ctx context.Context, now time.Time, keep time.Duration) (receipts, events int64, err error) {
+// Cleanup deletes idempotency receipts past their expiry, published
+// outbox events older than keepEvents and audit rows older than
+// keepAudit, and reports how many of each. The audit trail has its own
+// keeping: it is never purged with the outbox.
+func (s *Store) Cleanup(ctx context.Context, now time.Time, keepEvents, keepAudit time.Duration) (receipts, events, audit int64, err error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM idempotency_receipts WHERE expires_at <= $1`, now)
 	if err != nil {
-		return 0, 0, classify("cleanup receipts", err)
+		return 0, 0, 0, classify("cleanup receipts", err)
 	}
 	receipts = tag.RowsAffected()
-	tag, err = s.pool.Exec(ctx, `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1`, now.Add(-keep))
+	tag, err = s.pool.Exec(ctx, `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1`, now.Add(-keepEvents))
 	if err != nil {
-		return receipts, 0, classify("cleanup outbox", err)
+		return receipts, 0, 0, classify("cleanup outbox", err)
 	}
-	return receipts, tag.RowsAffected(), nil
+	events = tag.RowsAffected()
+	tag, err = s.pool.Exec(ctx, `DELETE FROM audit_events WHERE at < $1`, now.Add(-keepAudit))
+	if err != nil {
+		return receipts, events, 0, classify("cleanup audit trail", err)
+	}
+	return receipts, events, tag.RowsAffected(), nil
 }

@@ -170,6 +170,11 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		if err := queueEvent(b, res, n.Now); err != nil {
 			return err
 		}
+		if n.Audit != nil {
+			if err := queueAudit(b, *n.Audit, booking.Reservation{}, res, n.Now); err != nil {
+				return err
+			}
+		}
 		if err := queueReceipt(b, receipt, booking.Outcome{Reservation: res, AccessToken: n.AccessToken}, n.Now); err != nil {
 			return err
 		}

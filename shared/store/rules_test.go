@@ -205,10 +205,10 @@ func TestHoldsTakeAtMostHalfOfANightUnderConcurrency(t *testing.T) {
 	}
 
 	// Half rounds up: of 3 units, 2 may be held; of 1, 1.
-	if err := f.svc.SetInventory(ctx, "h", "DBL", booking.DateRange{From: booking.MustDate("2026-12-20"), To: booking.MustDate("2026-12-21")}, 3); err != nil {
+	if err := f.svc.SetInventory(ctx, "h", "DBL", booking.DateRange{From: booking.MustDate("2026-12-20"), To: booking.MustDate("2026-12-21")}, 3, bySeed); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.SetInventory(ctx, "h", "DBL", booking.DateRange{From: booking.MustDate("2026-12-21"), To: booking.MustDate("2026-12-22")}, 1); err != nil {
+	if err := f.svc.SetInventory(ctx, "h", "DBL", booking.DateRange{From: booking.MustDate("2026-12-21"), To: booking.MustDate("2026-12-22")}, 1, bySeed); err != nil {
 		t.Fatal(err)
 	}
 	for i, want := range []error{nil, nil, booking.ErrHoldShare} {

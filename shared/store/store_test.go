@@ -113,6 +113,9 @@ type fixture struct {
 
 var clock = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
+// bySeed is the actor of the fixtures' catalogue writes.
+var bySeed = booking.BySystem(booking.ActorSeed)
+
 func newFixture(t *testing.T, units int) fixture {
 	t.Helper()
 	st := testenv.Store(t)
@@ -124,15 +127,15 @@ func newFixture(t *testing.T, units int) fixture {
 			t.Fatal(err)
 		}
 	}
-	_, err := svc.CreateHotel(ctx, booking.Hotel{Slug: "h", Name: "H", City: "Porto", Country: "PT", Timezone: "Europe/Lisbon", Currency: "EUR"})
+	_, err := svc.CreateHotel(ctx, booking.Hotel{Slug: "h", Name: "H", City: "Porto", Country: "PT", Timezone: "Europe/Lisbon", Currency: "EUR"}, bySeed)
 	must(err)
-	_, err = svc.CreateRoomType(ctx, "h", booking.RoomType{Code: "DBL", Name: "Double", MaxAdults: 2, MaxChildren: 1})
+	_, err = svc.CreateRoomType(ctx, "h", booking.RoomType{Code: "DBL", Name: "Double", MaxAdults: 2, MaxChildren: 1}, bySeed)
 	must(err)
-	_, err = svc.CreateRatePlan(ctx, "h", booking.RatePlan{RoomTypeCode: "DBL", Code: "DBL-FLEX", Name: "Flex", Refundable: true, FreeCancellationHours: 48, PenaltyPercent: 25})
+	_, err = svc.CreateRatePlan(ctx, "h", booking.RatePlan{RoomTypeCode: "DBL", Code: "DBL-FLEX", Name: "Flex", Refundable: true, FreeCancellationHours: 48, PenaltyPercent: 25}, bySeed)
 	must(err)
 	rng := booking.DateRange{From: booking.MustDate("2026-12-01"), To: booking.MustDate("2027-02-01")}
-	must(svc.SetInventory(ctx, "h", "DBL", rng, units))
-	must(svc.SetRates(ctx, "h", "DBL-FLEX", rng, 10000))
+	must(svc.SetInventory(ctx, "h", "DBL", rng, units, bySeed))
+	must(svc.SetRates(ctx, "h", "DBL-FLEX", rng, 10000, bySeed))
 	h, err := svc.Hotel(ctx, "h")
 	must(err)
 	return fixture{st, svc, h}
@@ -261,7 +264,7 @@ func TestSetInventoryBelowSoldIsRefusedWhole(t *testing.T) {
 	if _, _, err := f.book(ctx, "2026-12-20", "2026-12-21", 2); err != nil {
 		t.Fatal(err)
 	}
-	err := f.svc.SetInventory(ctx, "h", "DBL", booking.DateRange{From: booking.MustDate("2026-12-19"), To: booking.MustDate("2026-12-22")}, 1)
+	err := f.svc.SetInventory(ctx, "h", "DBL", booking.DateRange{From: booking.MustDate("2026-12-19"), To: booking.MustDate("2026-12-22")}, 1, bySeed)
 	var c *booking.ConflictError
 	if !errors.As(err, &c) {
 		t.Fatalf("want a ConflictError, got %v", err)
