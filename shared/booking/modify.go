@@ -41,10 +41,6 @@ var (
 	ErrUnchanged = errors.New("the modification changes nothing")
 )
 
-// ActorAccessToken names a guest who acted with the booking's access
-// token, in the audit trail.
-const ActorAccessToken = "access-token"
-
 // GuestMayModify is the guest's limit on modifying r at instant now: the
 // status table must allow it, the booking must be refundable, and now
 // must be before its free-cancellation deadline. A modification gives

@@ -16,18 +16,18 @@ import (
 func (f fixture) withSuite(t *testing.T, units int) fixture {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := f.svc.CreateRoomType(ctx, "h", booking.RoomType{Code: "STE", Name: "Suite", MaxAdults: 3, MaxChildren: 2}); err != nil {
+	if _, err := f.svc.CreateRoomType(ctx, "h", booking.RoomType{Code: "STE", Name: "Suite", MaxAdults: 3, MaxChildren: 2}, bySeed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.CreateRatePlan(ctx, "h", booking.RatePlan{RoomTypeCode: "STE", Code: "STE-FLEX", Name: "Flex",
-		Refundable: true, FreeCancellationHours: 24, PenaltyPercent: 10}); err != nil {
+		Refundable: true, FreeCancellationHours: 24, PenaltyPercent: 10}, bySeed); err != nil {
 		t.Fatal(err)
 	}
 	rng := booking.DateRange{From: booking.MustDate("2026-12-01"), To: booking.MustDate("2027-02-01")}
-	if err := f.svc.SetInventory(ctx, "h", "STE", rng, units); err != nil {
+	if err := f.svc.SetInventory(ctx, "h", "STE", rng, units, bySeed); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.SetRates(ctx, "h", "STE-FLEX", rng, 15000); err != nil {
+	if err := f.svc.SetRates(ctx, "h", "STE-FLEX", rng, 15000, bySeed); err != nil {
 		t.Fatal(err)
 	}
 	return f
