@@ -301,6 +301,8 @@ var Innkeeper = Manifest{
 			Expression: "cron(15 6 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "reconcile-bill"}, MaxGap: 25 * time.Hour},
 		{Name: "accrue-fixed-costs", Description: "Write yesterday's fixed costs (and any missed day) into the cost ledger",
 			Expression: "cron(15 0 * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "accrue-fixed-costs"}, MaxGap: 25 * time.Hour},
+		{Name: "night-audit", Description: "Close each hotel's business day after its cutoff: mark no-shows, keep the day's report",
+			Expression: "cron(5 * * * ? *)", Function: "scheduler", Detail: map[string]string{"job": "night-audit"}, MaxGap: 2 * time.Hour},
 	},
 	Routes: []Route{
 		{"GET", "/livez", "api", Public},
