@@ -86,6 +86,9 @@ type Deps struct {
 	// Desk reads the front desk's record of a reservation. When nil,
 	// Keys is used if it is one too (the store is).
 	Desk Desk
+	// NightAudits reads the night audit's reports. When nil, Keys is
+	// used if it is one too (the store is).
+	NightAudits booking.NightAuditReader
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -125,15 +128,17 @@ type Server struct {
 	memory         finance.MemorySource
 	reconciliation finance.ReconciliationSource
 	desk           Desk
-	metrics        Metrics
-	limits         *rateLimits
-	log            *slog.Logger
-	origins        []string
-	requestTimeout time.Duration
-	version        string
-	metricsToken   string
-	healthCache    healthCache
-	handler        http.Handler
+	// nightAuditReader reads the night audit's reports.
+	nightAuditReader booking.NightAuditReader
+	metrics          Metrics
+	limits           *rateLimits
+	log              *slog.Logger
+	origins          []string
+	requestTimeout   time.Duration
+	version          string
+	metricsToken     string
+	healthCache      healthCache
+	handler          http.Handler
 }
 
 // endpoint is the code behind a route: its handler, the manifest's
@@ -179,6 +184,8 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/admin/hotels/{slug}/rate-plans": staff(s.createRatePlan, auth.RoleAdmin),
 		// Catalogue edits, admin like the creation they amend.
 		"PATCH /v1/admin/hotels/{slug}":                            staff(s.updateHotel, auth.RoleAdmin),
+		"POST /v1/admin/hotels/{slug}/archive":                     staff(s.archiveHotel, auth.RoleAdmin),
+		"POST /v1/admin/hotels/{slug}/unarchive":                   staff(s.unarchiveHotel, auth.RoleAdmin),
 		"PATCH /v1/admin/hotels/{slug}/room-types/{code}":          staff(s.updateRoomType, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/room-types/{code}/archive":   staff(s.archiveRoomType, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/room-types/{code}/unarchive": staff(s.unarchiveRoomType, auth.RoleAdmin),
@@ -188,6 +195,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/inventory":                    staff(s.setInventory, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations":                 staff(s.listReservations, auth.RoleStaff),
+		"GET /v1/admin/hotels/{slug}/night-audits":                 staff(s.nightAudits, auth.RoleStaff),
 		"POST /v1/admin/api-keys":                                  staff(s.createAPIKey, auth.RoleAdmin),
 		"GET /v1/admin/api-keys":                                   staff(s.listAPIKeys, auth.RoleAdmin),
 		"DELETE /v1/admin/api-keys/{id}":                           staff(s.revokeAPIKey, auth.RoleAdmin),
@@ -272,6 +280,10 @@ func New(d Deps) *Server {
 	}
 	if ds, ok := d.Keys.(Desk); ok && s.desk == nil {
 		s.desk = ds
+	}
+	s.nightAuditReader = d.NightAudits
+	if nr, ok := d.Keys.(booking.NightAuditReader); ok && s.nightAuditReader == nil {
+		s.nightAuditReader = nr
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

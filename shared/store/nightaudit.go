@@ -31,7 +31,7 @@ func (s *Store) NightAuditHotels(ctx context.Context) ([]booking.NightAuditHotel
 		var h booking.NightAuditHotel
 		var last *time.Time
 		err := r.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime,
-			&h.Cutoff, &last)
+			&h.ArchivedAt, &h.Cutoff, &last)
 		if last != nil {
 			h.Last = booking.DateOf(*last)
 		}
