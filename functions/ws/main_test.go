@@ -192,7 +192,7 @@ func TestFramesAndSubscriptions(t *testing.T) {
 	for _, c := range []string{"anon", "guest", "staff"} {
 		before[c] = len(p.sent[c])
 	}
-	if err := h.Pusher.Announce(ctx, ev, 11); err != nil {
+	if err := h.Pusher.Announce(ctx, ev, realtime.UnitsLeft{Stay: 11}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string][]string{"anon": {"availability.changed"}, "guest": {"reservation.updated"}, "staff": {"availability.changed", "booking.created"}}
@@ -348,7 +348,7 @@ func TestRevokedKeysConnectionsStop(t *testing.T) {
 	h.Handle(ctx, event(t, "subscribe-availability", "anon"))
 	ev := booking.Event{Type: "reservation.confirmed", Reference: "INK-DEM0X1", HotelSlug: "lisbon-riverside", RoomType: "STD",
 		Status: booking.StatusConfirmed, CheckIn: booking.MustDate("2026-12-31"), CheckOut: booking.MustDate("2027-01-02"), Rooms: 1}
-	if err := h.Pusher.Announce(ctx, ev, 11); err != nil {
+	if err := h.Pusher.Announce(ctx, ev, realtime.UnitsLeft{Stay: 11}); err != nil {
 		t.Fatal(err)
 	}
 	if got := p.types("revoked-push"); len(got) != 1 || got[0] != "booking.created" {
@@ -366,7 +366,7 @@ func TestRevokedKeysConnectionsStop(t *testing.T) {
 	if err != nil || f.Sent != 1 || f.Revoked != 1 {
 		t.Fatalf("fan-out after revocation %+v %v, want 1 sent, 1 revoked", f, err)
 	}
-	if err := h.Pusher.Announce(ctx, ev, 10); err != nil {
+	if err := h.Pusher.Announce(ctx, ev, realtime.UnitsLeft{Stay: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if got := p.types("revoked-push")[before["revoked-push"]:]; len(got) != 0 {

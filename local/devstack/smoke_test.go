@@ -29,8 +29,9 @@ func metricsRouted() bool {
 
 // The smoke test passes against a whole devstack: health, a booking made,
 // read and cancelled, its two emails in Mailpit (through the real worker,
-// SQS emulator and SMTP), a pong over the
-// WebSocket API, and the metrics once the stack serves them.
+// SQS emulator and SMTP), the worker's record of the confirmation in the
+// booking's desk record (the check a deployed stage relies on), a pong
+// over the WebSocket API, and the metrics once the stack serves them.
 func TestSmokeAgainstTheDevstack(t *testing.T) {
 	mailpit := testenv.StartMailpit(t)
 	s, log := startStack(t, func(o *Options) {
@@ -45,7 +46,7 @@ func TestSmokeAgainstTheDevstack(t *testing.T) {
 	})
 	cfg := smoke.Config{URL: s.URL, WSURL: s.WSURL, MailpitURL: mailpit.APIURL, StaffKey: demo.SampleAdminKey}
 	checks := []string{"livez", "readyz", "health", "hotels", "availability", "create-reservation",
-		"read-reservation", "email-confirmation", "cancel-reservation", "email-cancellation", "websocket"}
+		"read-reservation", "email-confirmation", "notice-confirmation", "cancel-reservation", "email-cancellation", "websocket"}
 	metrics := metricsRouted()
 	if metrics {
 		cfg.MetricsToken = testMetricsToken

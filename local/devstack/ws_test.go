@@ -244,3 +244,42 @@ func redisKeys(t *testing.T, s *Stack, key string) (int, error) {
 	n, err := c.Redis().SCard(context.Background(), c.Key(key)).Result()
 	return int(n), err
 }
+
+// Staff following a hotel's bookings see the front desk's check-in live,
+// as reservation.changed, through the API, the queue and the worker.
+func TestStaffSeeACheckInLive(t *testing.T) {
+	s, _ := startStack(t)
+	staff, _, err := dial(t, s, url.Values{"ticket": {wsTicket(t, s, demo.SampleAdminKey)}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff.send(map[string]any{"action": "subscribe", "topic": "bookings", "hotel": "lisbon-riverside"})
+	staff.await("subscribed", 5*time.Second)
+
+	lisbon, err := time.LoadLocation("Europe/Lisbon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(lisbon)
+	r := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
+		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
+		"check_in": today.Format(time.DateOnly), "check_out": today.AddDate(0, 0, 1).Format(time.DateOnly),
+		"adults": 2, "guest": map[string]any{"name": "Ines", "email": "ines@example.com"},
+	}, "Idempotency-Key", "rt-desk-1")
+	if r.status != 201 {
+		t.Fatalf("book for today: %d %v", r.status, r.body)
+	}
+	ref := r.body["reservation"].(map[string]any)["reference"].(string)
+	staff.await("booking.created", 5*time.Second)
+
+	start := time.Now()
+	if r := call(t, "POST", s.URL+"/v1/admin/reservations/"+ref+"/check-in", nil, "Authorization", "Bearer "+demo.SampleAdminKey); r.status != 200 {
+		t.Fatalf("check-in: %d %v", r.status, r.body)
+	}
+	m := staff.await("reservation.changed", 5*time.Second)
+	if m["reference"] != ref || m["event"] != "reservation.checked_in" || m["status"] != "checked_in" ||
+		m["hotel"] != "lisbon-riverside" || m["room_type"] != "FAM" || m["check_in"] != today.Format(time.DateOnly) {
+		t.Fatalf("reservation.changed %v", m)
+	}
+	t.Logf("reservation.changed %v after the check-in was sent", time.Since(start))
+}

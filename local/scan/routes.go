@@ -124,6 +124,8 @@ var samples = map[string]sample{
 	"PATCH /v1/admin/hotels/{slug}": {cred: credAdmin, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
 		return jsonBody(map[string]any{"name": "Scan " + s.run + " edited"})
 	}},
+	"POST /v1/admin/hotels/{slug}/archive":   {cred: credAdmin, slug: own, ok: []int{200, 409}},
+	"POST /v1/admin/hotels/{slug}/unarchive": {cred: credAdmin, slug: own, ok: []int{200, 409}},
 	"PATCH /v1/admin/hotels/{slug}/room-types/{code}": {cred: credAdmin, slug: own, ok: []int{200}, body: func(*scanner) []byte {
 		return jsonBody(map[string]any{"name": "Scan room edited"})
 	}},
@@ -145,6 +147,9 @@ var samples = map[string]sample{
 	"GET /v1/admin/hotels/{slug}/reservations": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
 		in, out := s.ownStay()
 		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"q", "scan"}, {"limit", "10"}, {"cursor", ""}}
+	}},
+	"GET /v1/admin/hotels/{slug}/night-audits": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"from", s.day(-7)}, {"to", s.day(0)}}
 	}},
 	"GET /v1/admin/reservations/{reference}": {cred: credStaff, ok: []int{200}},
 	"GET /v1/admin/audit": {cred: credAdmin, ok: []int{200}, query: func(s *scanner) []param {

@@ -41,17 +41,16 @@ func (r *run) emailCancellation(ctx context.Context) outcome {
 	return r.awaitMail(ctx, "cancellation", cancelledWord)
 }
 
-// canAwaitMail says why the mail cannot be seen, if it cannot: the
-// stage's API has no staff endpoint that lists a reservation's
-// notifications, so only a Mailpit shows them. On a stage that mails
-// through SES the booking's address is the mailbox simulator's, and the
-// check says so.
+// canAwaitMail says why the mail cannot be seen, if it cannot: only a
+// Mailpit shows the mail itself. On a stage that mails through SES the
+// booking's address is the mailbox simulator's, and the check says so;
+// notice-confirmation reads the worker's record of it instead.
 func (r *run) canAwaitMail() (outcome, bool) {
 	switch {
 	case r.cfg.MailpitURL == "" && r.cfg.GuestEmail != "" && r.email != "":
-		return skip("mailed %s (no MailpitURL); the API has no staff route showing a reservation's recorded notices to confirm it", r.email), false
+		return skip("mailed %s (no MailpitURL); notice-confirmation reads the worker's record of it", r.email), false
 	case r.cfg.MailpitURL == "" && r.cfg.StaffKey != "":
-		return skip("no MailpitURL, and the API has no staff endpoint showing a reservation's notifications"), false
+		return skip("no MailpitURL; notice-confirmation reads the worker's record of the mail"), false
 	case r.cfg.MailpitURL == "":
 		return skip("no MailpitURL"), false
 	}

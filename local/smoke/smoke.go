@@ -3,7 +3,8 @@
 // check, whether the stage serves guests. It probes health, lists the
 // hotels, books a stay 45 days ahead under a throw-away guest address,
 // reads the booking back and cancels it, and, when it is given the means,
-// waits for its confirmation and cancellation emails, compares the
+// waits for its confirmation and cancellation emails (in a Mailpit) and
+// for the worker's record of the confirmation (staff key), compares the
 // Prometheus counters before and after, and pings the WebSocket API with
 // the booking's token.
 //
@@ -36,9 +37,9 @@ type Config struct {
 	// lands (locally); the email checks are skipped without it.
 	MailpitURL string
 	// StaffKey is an API key with the staff role: the websocket-staff
-	// check buys a WebSocket ticket with it. Without a Mailpit the email
-	// checks would ask a staff endpoint for the booking's notifications;
-	// the API has none yet, so they say so and skip.
+	// check buys a WebSocket ticket with it, and notice-confirmation
+	// reads the booking's desk record, where the worker's record of the
+	// confirmation email shows (skipped without it).
 	StaffKey string
 	// GuestEmail is the address the booking is made for, with a label
 	// of the run added (success@simulator.amazonses.com becomes
@@ -56,6 +57,9 @@ type Config struct {
 	// Timeout bounds each HTTP request and the WebSocket handshake,
 	// whatever the client's own timeout; 10 s when 0.
 	Timeout time.Duration
+	// NoticeWait bounds how long notice-confirmation waits for the
+	// worker's record of the email; 20 s (as for the mail) when 0.
+	NoticeWait time.Duration
 }
 
 // How long the checks that wait for something asynchronous keep trying.
@@ -141,6 +145,7 @@ func (r *run) checks(ctx context.Context) {
 	r.check(ctx, "create-reservation", r.createReservation)
 	r.check(ctx, "read-reservation", r.readReservation)
 	r.check(ctx, "email-confirmation", r.emailConfirmation)
+	r.check(ctx, "notice-confirmation", r.noticeConfirmation)
 	r.check(ctx, "cancel-reservation", r.cancelReservation)
 	r.check(ctx, "email-cancellation", r.emailCancellation)
 	r.check(ctx, "metrics-after", r.metricsAfter)

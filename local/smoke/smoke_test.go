@@ -23,6 +23,8 @@ type fakeStage struct {
 	// uncounted leaves the request counter alone, as a broken metrics
 	// pipeline would.
 	uncounted bool
+	// unrecorded: the worker never records the confirmation as sent.
+	unrecorded bool
 
 	mu        sync.Mutex
 	requests  int
@@ -32,6 +34,7 @@ type fakeStage struct {
 	worker    bool // the confirmation is queued for the worker
 	cancelled bool
 	tickets   int             // WebSocket tickets sold
+	reads     int             // desk records read
 	used      map[string]bool // tickets spent
 }
 
@@ -108,6 +111,27 @@ func (f *fakeStage) handler() http.Handler {
 		f.mail = append(f.mail, "Booking cancelled: "+fakeRef+" at Riverside")
 		f.mu.Unlock()
 		js(w, 200, `{"reservation":{"reference":"`+fakeRef+`","status":"cancelled"}}`)
+	})
+	// The desk record lists the emails the worker recorded as sent: the
+	// confirmation from the second read on, as a worker a moment behind.
+	mux.HandleFunc("GET /v1/admin/reservations/{ref}", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+fakeStaffKey {
+			js(w, 401, `{"title":"Unauthorized","detail":"a staff key is required"}`)
+			return
+		}
+		if r.PathValue("ref") != fakeRef {
+			js(w, 404, `{"title":"Not found","detail":"no such reservation"}`)
+			return
+		}
+		f.mu.Lock()
+		f.reads++
+		recorded := f.created > 0 && f.reads > 1 && !f.unrecorded
+		f.mu.Unlock()
+		emails := `[{"kind":"staff-booking","message_id":"<s@x>","sent_at":"2026-12-01T10:00:01Z"}]`
+		if recorded {
+			emails = `[{"kind":"confirmation","message_id":"<c@x>","sent_at":"2026-12-01T10:00:02Z"},` + emails[1:]
+		}
+		js(w, 200, `{"reservation":{"reference":"`+fakeRef+`","status":"confirmed"},"emails":`+emails+`}`)
 	})
 	api := f.counted(mux)
 
@@ -235,7 +259,7 @@ func lines(t *testing.T, out string) []string {
 }
 
 var allChecks = []string{"livez", "readyz", "health", "hotels", "metrics-before", "availability", "create-reservation",
-	"read-reservation", "email-confirmation", "cancel-reservation", "email-cancellation", "metrics-after", "websocket", "websocket-staff"}
+	"read-reservation", "email-confirmation", "notice-confirmation", "cancel-reservation", "email-cancellation", "metrics-after", "websocket", "websocket-staff"}
 
 func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
 	t.Parallel()
@@ -258,11 +282,13 @@ func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
 		"PASS health 200 warning (outbox lag 40s), version v9.9.9",
 		"using lisbon-riverside",
 		"using STD/STD-FLEX",
-		"PASS metrics-after 200, hotel_http_requests_total +4 (≥ 4), hotel_bookings_total{status=\"created\"} +1 (≥ 1)",
+		"PASS metrics-after 200, hotel_http_requests_total +6 (≥ 6), hotel_bookings_total{status=\"created\"} +1 (≥ 1)",
+		"PASS notice-confirmation confirmation of INK-SMOKE1 to smoke+",
+		"recorded as sent at 2026-12-01T10:00:02Z (message <c@x>)",
 		"PASS websocket pong as guest of INK-SMOKE1",
 		"PASS websocket-staff pong as staff with a ticket; the ticket used again is 401",
 		"PASS email-confirmation \"Booking confirmed: INK-SMOKE1 at Riverside\" to smoke+",
-		"smoke: 14 passed, 0 failed, 0 skipped against " + cfg.URL,
+		"smoke: 15 passed, 0 failed, 0 skipped against " + cfg.URL,
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -283,8 +309,8 @@ func TestSmokeFailsWhenMetricsDoNotCount(t *testing.T) {
 	if took := time.Since(start); took > metricsWait+5*time.Second {
 		t.Errorf("took %v", took)
 	}
-	want := "FAIL metrics-after: after 5s, hotel_http_requests_total +0 (want ≥ 4), hotel_bookings_total{status=\"created\"} +1 (want ≥ 1)"
-	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "smoke: 13 passed, 1 failed, 0 skipped") {
+	want := "FAIL metrics-after: after 5s, hotel_http_requests_total +0 (want ≥ 6), hotel_bookings_total{status=\"created\"} +1 (want ≥ 1)"
+	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "smoke: 14 passed, 1 failed, 0 skipped") {
 		t.Fatalf("want %q:\n%s", want, out.String())
 	}
 }
@@ -335,13 +361,14 @@ func TestSmokeFailsFastWhenNotReady(t *testing.T) {
 		"SKIP availability: no hotel to search (hotels did not pass)",
 		"SKIP create-reservation: nothing to book (availability did not pass)",
 		"SKIP read-reservation: no reservation",
-		"SKIP email-confirmation: no MailpitURL, and the API has no staff endpoint showing a reservation's notifications",
+		"SKIP email-confirmation: no MailpitURL; notice-confirmation reads the worker's record of the mail",
+		"SKIP notice-confirmation: no reservation (create-reservation did not pass)",
 		"SKIP cancel-reservation: no reservation",
-		"SKIP email-cancellation: no MailpitURL, and the API has no staff endpoint showing a reservation's notifications",
+		"SKIP email-cancellation: no MailpitURL; notice-confirmation reads the worker's record of the mail",
 		"SKIP metrics-after: no first scrape",
 		"FAIL websocket: connect as anonymous (no reservation)",
 		"FAIL websocket-staff: POST /v1/ws-tickets: ",
-		"smoke: 1 passed, 6 failed, 7 skipped against " + srv.URL,
+		"smoke: 1 passed, 6 failed, 8 skipped against " + srv.URL,
 	}
 	if len(ls) != len(want) {
 		t.Fatalf("%d lines, want %d:\n%s", len(ls), len(want), out.String())
@@ -350,6 +377,45 @@ func TestSmokeFailsFastWhenNotReady(t *testing.T) {
 		if !strings.HasPrefix(ls[i], want[i]) {
 			t.Errorf("line %d: %q, want %q…", i+1, ls[i], want[i])
 		}
+	}
+}
+
+// A stage without a Mailpit, as deployed: the emails cannot be read, and
+// the worker's record of the confirmation is the check, which fails,
+// within its wait and saying what the worker recorded, when it never
+// shows; without a staff key it is skipped.
+func TestSmokeReadsTheWorkersNotice(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		unrecorded bool
+		staffKey   string
+		want       string
+	}{
+		{"recorded", false, fakeStaffKey, "PASS notice-confirmation confirmation of INK-SMOKE1"},
+		{"never recorded", true, fakeStaffKey,
+			"FAIL notice-confirmation: no confirmation email of INK-SMOKE1 recorded as sent after 1s (the worker's notices: [\"staff-booking\"])"},
+		{"a key the API refuses", false, "ink_wrong", "FAIL notice-confirmation: GET /v1/admin/reservations/INK-SMOKE1: 401 Unauthorized"},
+		{"no staff key", false, "", "SKIP notice-confirmation: no StaffKey to read the booking's desk record"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := startFake(t, &fakeStage{unrecorded: tt.unrecorded})
+			cfg.MailpitURL, cfg.StaffKey, cfg.WSURL, cfg.NoticeWait = "", tt.staffKey, "", time.Second
+			var out bytes.Buffer
+			start := time.Now()
+			Run(context.Background(), cfg, &out)
+			if !strings.Contains(out.String(), tt.want) {
+				t.Fatalf("want %q:\n%s", tt.want, out.String())
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("took %v", took)
+			}
+			if !strings.Contains(out.String(), "SKIP email-confirmation: no MailpitURL") {
+				t.Errorf("the Mailpit check ran without a Mailpit:\n%s", out.String())
+			}
+		})
 	}
 }
 

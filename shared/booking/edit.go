@@ -23,6 +23,8 @@ type CatalogEdit struct {
 // Audit actions of catalogue edits.
 const (
 	ActionHotelUpdate       = "hotel.update"
+	ActionHotelArchive      = "hotel.archive"
+	ActionHotelUnarchive    = "hotel.unarchive"
 	ActionRoomTypeUpdate    = "room_type.update"
 	ActionRoomTypeArchive   = "room_type.archive"
 	ActionRoomTypeUnarchive = "room_type.unarchive"
@@ -95,6 +97,31 @@ func (s *Service) UpdateHotel(ctx context.Context, slug string, p HotelPatch, e 
 		}
 		return next, nil
 	}, e)
+}
+
+// ArchiveHotel stops (archive) or resumes selling a hotel. Its
+// reservations stay as they are, and the front desk keeps managing them.
+func (s *Service) ArchiveHotel(ctx context.Context, slug string, archive bool, e CatalogEdit) (Hotel, error) {
+	if !ValidSlug(slug) {
+		return Hotel{}, ErrNotFound
+	}
+	e.Action = ActionHotelUnarchive
+	if archive {
+		e.Action = ActionHotelArchive
+	}
+	now := s.now()
+	defer s.catalog.forget(slug)
+	return s.store.UpdateHotel(ctx, slug, func(h Hotel, _ bool) (Hotel, error) {
+		at, err := archiveAt(h.ArchivedAt, archive, now, "hotel "+h.Slug)
+		h.ArchivedAt = at
+		return h, err
+	}, e)
+}
+
+// ErrHotelArchived returns the conflict that answers a booking at an
+// archived hotel.
+func ErrHotelArchived(slug string) error {
+	return Conflict(fmt.Sprintf("hotel %s is archived and no longer sold", slug))
 }
 
 // UpdateRoomType applies a partial update to a room type, under the rules
@@ -210,7 +237,7 @@ func ErrArchived(roomType, ratePlan string) error {
 // API's field names).
 func (h Hotel) AuditValues() map[string]any {
 	return map[string]any{"slug": h.Slug, "name": h.Name, "city": h.City, "country": h.Country,
-		"timezone": h.Timezone, "currency": h.Currency, "check_in_time": h.CheckInTime}
+		"timezone": h.Timezone, "currency": h.Currency, "check_in_time": h.CheckInTime, "archived_at": h.ArchivedAt}
 }
 
 // AuditValues are the room type's fields as the audit trail keeps them.

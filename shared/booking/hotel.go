@@ -20,6 +20,10 @@ type Hotel struct {
 	// CheckInTime is the local time of day guests may arrive ("15:00"); the
 	// free-cancellation deadline counts back from it.
 	CheckInTime string
+	// ArchivedAt is when staff stopped selling the hotel (nil: sold). An
+	// archived hotel is neither offered nor bookable; staff still see it
+	// and manage its reservations.
+	ArchivedAt *time.Time
 }
 
 // Location returns the hotel's time zone.

@@ -78,10 +78,21 @@ type Offer struct {
 	FreeCancellationUntil *time.Time
 }
 
+// OfferedHotel returns a hotel that is sold: an archived one is not
+// found, as for the public catalogue it no longer exists.
+func (s *Service) OfferedHotel(ctx context.Context, slug string) (HotelDetail, error) {
+	h, err := s.hotel(ctx, slug)
+	if err == nil && h.ArchivedAt != nil {
+		return HotelDetail{}, fmt.Errorf("booking: hotel %s is archived: %w", slug, ErrNotFound)
+	}
+	return h, err
+}
+
 // Search returns the offers for a stay at a hotel: only room types the
-// guests fit, with stay.Rooms units free and a price on every night.
+// guests fit, with stay.Rooms units free and a price on every night. An
+// archived hotel is not found.
 func (s *Service) Search(ctx context.Context, slug string, stay Stay) (HotelDetail, []Offer, error) {
-	h, err := s.Hotel(ctx, slug)
+	h, err := s.OfferedHotel(ctx, slug)
 	if err != nil {
 		return HotelDetail{}, nil, err
 	}
@@ -164,6 +175,9 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	}
 	if missing != nil {
 		return Reservation{}, "", missing
+	}
+	if h.ArchivedAt != nil {
+		return Reservation{}, "", ErrHotelArchived(h.Slug)
 	}
 	if err := admit(rt, plan, req.Stay); err != nil {
 		return Reservation{}, "", err

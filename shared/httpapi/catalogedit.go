@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/logging"
@@ -9,7 +10,7 @@ import (
 
 // Catalogue edits: PATCH a hotel, room type or rate plan (only the fields
 // sent change, under the rules of a new one), and archive or unarchive a
-// room type or rate plan. Nothing in the catalogue is ever deleted: an
+// hotel, room type or rate plan. Nothing in the catalogue is ever deleted: an
 // archived item is no longer offered or bookable, and the reservations
 // that name it keep working. Every edit is one audit row.
 
@@ -53,18 +54,41 @@ func (s *Server) updateHotel(w http.ResponseWriter, r *http.Request) {
 		Name: req.Name, City: req.City, Country: req.Country, Timezone: req.Timezone,
 		Currency: req.Currency, CheckInTime: req.CheckInTime,
 	}, catalogEdit(r))
+	s.writeHotel(w, r, h, err)
+}
+
+func (s *Server) archiveHotel(w http.ResponseWriter, r *http.Request) {
+	s.setHotelArchived(w, r, true)
+}
+func (s *Server) unarchiveHotel(w http.ResponseWriter, r *http.Request) {
+	s.setHotelArchived(w, r, false)
+}
+
+func (s *Server) setHotelArchived(w http.ResponseWriter, r *http.Request, archive bool) {
+	if err := emptyCommand(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h, err := s.svc.ArchiveHotel(r.Context(), r.PathValue("slug"), archive, catalogEdit(r))
+	s.writeHotel(w, r, h, err)
+}
+
+func (s *Server) writeHotel(w http.ResponseWriter, r *http.Request, h booking.Hotel, err error) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Hotel editedHotelView `json:"hotel"`
-	}{editedHotelView{viewHotel(h), h.CheckInTime}})
+	}{editedHotelView{viewHotel(h), h.CheckInTime, utcPtr(h.ArchivedAt)}})
 }
 
 type editedHotelView struct {
 	hotelView
 	CheckInTime string `json:"check_in_time"`
+	// ArchivedAt is shown to staff only: the public catalogue leaves an
+	// archived hotel out.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 }
 
 type roomTypePatchRequest struct {

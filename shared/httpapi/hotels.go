@@ -20,6 +20,10 @@ func (s *Server) listHotels(w http.ResponseWriter, r *http.Request) {
 		Hotels []hotelView `json:"hotels"`
 	}{Hotels: []hotelView{}}
 	for _, h := range hotels {
+		// An archived hotel is no longer sold, so not listed.
+		if h.ArchivedAt != nil {
+			continue
+		}
 		out.Hotels = append(out.Hotels, viewHotel(h))
 	}
 	publicCache(w, 60)
@@ -27,7 +31,7 @@ func (s *Server) listHotels(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getHotel(w http.ResponseWriter, r *http.Request) {
-	h, err := s.svc.Hotel(r.Context(), r.PathValue("slug"))
+	h, err := s.svc.OfferedHotel(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

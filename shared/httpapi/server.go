@@ -92,6 +92,9 @@ type Deps struct {
 	// Audit reads the audit trail. When nil, Keys is used if it is one
 	// too (the store is).
 	Audit AuditTrail
+	// NightAudits reads the night audit's reports. When nil, Keys is
+	// used if it is one too (the store is).
+	NightAudits booking.NightAuditReader
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -141,6 +144,8 @@ type Server struct {
 	metricsToken   string
 	healthCache    healthCache
 	handler        http.Handler
+	// nightAuditReader reads the night audit's reports.
+	nightAuditReader booking.NightAuditReader
 }
 
 // endpoint is the code behind a route: its handler, the manifest's
@@ -188,6 +193,8 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/admin/hotels/{slug}/rate-plans": staff(s.createRatePlan, auth.RoleAdmin),
 		// Catalogue edits, admin like the creation they amend.
 		"PATCH /v1/admin/hotels/{slug}":                            staff(s.updateHotel, auth.RoleAdmin),
+		"POST /v1/admin/hotels/{slug}/archive":                     staff(s.archiveHotel, auth.RoleAdmin),
+		"POST /v1/admin/hotels/{slug}/unarchive":                   staff(s.unarchiveHotel, auth.RoleAdmin),
 		"PATCH /v1/admin/hotels/{slug}/room-types/{code}":          staff(s.updateRoomType, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/room-types/{code}/archive":   staff(s.archiveRoomType, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/room-types/{code}/unarchive": staff(s.unarchiveRoomType, auth.RoleAdmin),
@@ -198,6 +205,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations":                 staff(s.listReservations, auth.RoleStaff),
 		"GET /v1/admin/audit":                                      staff(s.auditTrail, auth.RoleAdmin),
+		"GET /v1/admin/hotels/{slug}/night-audits":                 staff(s.nightAudits, auth.RoleStaff),
 		"POST /v1/admin/api-keys":                                  staff(s.createAPIKey, auth.RoleAdmin),
 		"GET /v1/admin/api-keys":                                   staff(s.listAPIKeys, auth.RoleAdmin),
 		"DELETE /v1/admin/api-keys/{id}":                           staff(s.revokeAPIKey, auth.RoleAdmin),
@@ -286,6 +294,10 @@ func New(d Deps) *Server {
 	}
 	if at, ok := d.Keys.(AuditTrail); ok && s.audit == nil {
 		s.audit = at
+	}
+	s.nightAuditReader = d.NightAudits
+	if nr, ok := d.Keys.(booking.NightAuditReader); ok && s.nightAuditReader == nil {
+		s.nightAuditReader = nr
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

@@ -2,7 +2,8 @@
 // manifest whose scheduled event names the job in its detail: expiring
 // holds, sweeping the outbox, queueing arrival reminders, cleaning up and
 // accruing the stage's fixed costs into the cost ledger (fixedcosts.go),
-// and reading the AWS bill beside the ledger (bill.go).
+// reading the AWS bill beside the ledger (bill.go), and closing each
+// hotel's business day with its night audit (nightaudit.go).
 // Each run is recorded, so /health can tell when a job is late.
 package jobs
 
@@ -136,6 +137,7 @@ func (r *Runner) jobs() map[string]func(context.Context, time.Time, map[string]i
 		Cleanup:          r.cleanup,
 		ReconcileBill:    r.reconcileBill,
 		AccrueFixedCosts: r.accrueFixedCosts,
+		NightAudit:       r.nightAudit,
 	}
 }
 

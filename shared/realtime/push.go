@@ -47,6 +47,41 @@ type BookingCreated struct {
 	Rooms     int    `json:"rooms"`
 }
 
+// ReservationChanged tells staff that one of their hotel's bookings
+// changed at the desk or by the guest: checked in or out, a no-show,
+// cancelled or modified. Event is the outbox event's type; Status stays
+// as it was for a modification, whose Previous is the stay it replaced.
+type ReservationChanged struct {
+	Type      string           `json:"type"` // reservation.changed
+	Hotel     string           `json:"hotel"`
+	Reference string           `json:"reference"`
+	Event     string           `json:"event"`
+	Status    string           `json:"status"`
+	RoomType  string           `json:"room_type"`
+	CheckIn   string           `json:"check_in"`
+	CheckOut  string           `json:"check_out"`
+	Rooms     int              `json:"rooms"`
+	Previous  *booking.StayRef `json:"previous,omitempty"`
+}
+
+// staffChanges are the event types staff hear of as ReservationChanged;
+// a new booking is BookingCreated, and a hold's own life (held, expired)
+// is not the front desk's business.
+var staffChanges = map[string]bool{
+	"reservation.checked_in":  true,
+	"reservation.checked_out": true,
+	"reservation.no_show":     true,
+	"reservation.cancelled":   true,
+	booking.EventModified:     true,
+}
+
+// UnitsLeft is what a room type has left over the nights an event
+// touches: Stay over its stay's, and Previous over the stay a
+// modification replaced (ev.Previous; unused otherwise).
+type UnitsLeft struct {
+	Stay, Previous int
+}
+
 // Frame is a reply to a client's own frame: subscribed, unsubscribed,
 // pong, or error.
 type Frame struct {
@@ -182,25 +217,48 @@ func (p *Pusher) Broadcast(ctx context.Context, topic string, msg any) (Fanout, 
 	return f, nil
 }
 
-// Announce pushes what a reservation event means to each audience:
-// the hotel's watchers learn the room type's units left over the stay's
-// nights, the guest their booking's status, and staff a new booking.
-func (p *Pusher) Announce(ctx context.Context, ev booking.Event, unitsLeft int) error {
-	// No booking is longer than MaxNights: a longer stay is a malformed
-	// event, and listing its nights could take millions of them.
-	if n := ev.CheckIn.DaysUntil(ev.CheckOut); n > booking.MaxNights {
-		return fmt.Errorf("realtime: announce %s: a stay of %d nights", ev.Reference, n)
+// nightsOf lists a stay's nights. No booking is longer than MaxNights:
+// a longer stay is a malformed event, and listing its nights could take
+// millions of them.
+func nightsOf(ev booking.Event, in, out booking.Date) ([]string, error) {
+	if n := in.DaysUntil(out); n > booking.MaxNights {
+		return nil, fmt.Errorf("realtime: announce %s: a stay of %d nights", ev.Reference, n)
 	}
 	var nights []string
-	for d := ev.CheckIn; d.Before(ev.CheckOut); d = d.AddDays(1) {
+	for d := in; d.Before(out); d = d.AddDays(1) {
 		nights = append(nights, d.String())
+	}
+	return nights, nil
+}
+
+// Announce pushes what a reservation event means to each audience:
+// the hotel's watchers learn the room type's units left over the stay's
+// nights (and, for a modification, over the nights it gave back), the
+// guest their booking's status, and staff a new booking or a change to
+// one (staffChanges).
+func (p *Pusher) Announce(ctx context.Context, ev booking.Event, left UnitsLeft) error {
+	nights, err := nightsOf(ev, ev.CheckIn, ev.CheckOut)
+	if err != nil {
+		return err
+	}
+	var previous []string
+	if ev.Previous != nil {
+		if previous, err = nightsOf(ev, ev.Previous.CheckIn, ev.Previous.CheckOut); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	if ev.Type != "reservation.reminder" {
 		_, err := p.Broadcast(ctx, AvailabilityTopic(ev.HotelSlug), AvailabilityChanged{
-			Type: "availability.changed", Hotel: ev.HotelSlug, RoomType: ev.RoomType, Nights: nights, UnitsLeft: unitsLeft,
+			Type: "availability.changed", Hotel: ev.HotelSlug, RoomType: ev.RoomType, Nights: nights, UnitsLeft: left.Stay,
 		})
 		errs = append(errs, err)
+		if ev.Previous != nil {
+			_, err := p.Broadcast(ctx, AvailabilityTopic(ev.HotelSlug), AvailabilityChanged{
+				Type: "availability.changed", Hotel: ev.HotelSlug, RoomType: ev.Previous.RoomType, Nights: previous, UnitsLeft: left.Previous,
+			})
+			errs = append(errs, err)
+		}
 		_, err = p.Broadcast(ctx, ReservationTopic(ev.Reference), ReservationUpdated{
 			Type: "reservation.updated", Reference: ev.Reference, Status: string(ev.Status),
 		})
@@ -210,6 +268,14 @@ func (p *Pusher) Announce(ctx context.Context, ev booking.Event, unitsLeft int) 
 		_, err := p.Broadcast(ctx, BookingsTopic(ev.HotelSlug), BookingCreated{
 			Type: "booking.created", Hotel: ev.HotelSlug, Reference: ev.Reference, RoomType: ev.RoomType,
 			CheckIn: ev.CheckIn.String(), CheckOut: ev.CheckOut.String(), Rooms: ev.Rooms,
+		})
+		errs = append(errs, err)
+	}
+	if staffChanges[ev.Type] {
+		_, err := p.Broadcast(ctx, BookingsTopic(ev.HotelSlug), ReservationChanged{
+			Type: "reservation.changed", Hotel: ev.HotelSlug, Reference: ev.Reference, Event: ev.Type,
+			Status: string(ev.Status), RoomType: ev.RoomType, CheckIn: ev.CheckIn.String(), CheckOut: ev.CheckOut.String(),
+			Rooms: ev.Rooms, Previous: ev.Previous,
 		})
 		errs = append(errs, err)
 	}

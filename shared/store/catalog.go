@@ -12,11 +12,11 @@ import (
 	"innkeeper/shared/booking"
 )
 
-const hotelColumns = `h.id, h.slug, h.name, h.city, h.country, h.timezone, h.currency, to_char(h.check_in_time, 'HH24:MI')`
+const hotelColumns = `h.id, h.slug, h.name, h.city, h.country, h.timezone, h.currency, to_char(h.check_in_time, 'HH24:MI'), h.archived_at`
 
 func scanHotel(row pgx.Row) (booking.Hotel, error) {
 	var h booking.Hotel
-	err := row.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime)
+	err := row.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime, &h.ArchivedAt)
 	return h, err
 }
 

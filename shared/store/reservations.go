@@ -72,8 +72,8 @@ const nightsOverHoldShare = `SELECT count(*) FROM inventory i
 			> (i.units * $5 + 99) / 100`
 
 // bookableTerms reads, under a share lock, the rate plan's terms, the
-// hotel's currency and clock, and whether the plan or its room type is
-// archived. The lock makes a concurrent
+// hotel's currency and clock, whether the plan or its room type is
+// archived, and whether the hotel is. The lock makes a concurrent
 // catalogue edit (which locks the row FOR UPDATE) wait for the booking,
 // or the booking for the edit: a booking never commits under terms or a
 // plan that an edit committed before it replaced or archived. It is taken
@@ -81,7 +81,7 @@ const nightsOverHoldShare = `SELECT count(*) FROM inventory i
 // stays acyclic.
 const bookableTerms = `SELECT rp.refundable, rp.free_cancellation_hours, rp.penalty_percent,
 		h.currency, h.timezone, to_char(h.check_in_time, 'HH24:MI'),
-		rp.archived_at IS NOT NULL OR rt.archived_at IS NOT NULL
+		rp.archived_at IS NOT NULL OR rt.archived_at IS NOT NULL, h.archived_at IS NOT NULL
 	FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
 	WHERE rp.id = $1 AND rt.id = $2
 	FOR SHARE`
@@ -100,17 +100,17 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 	emailKey := booking.EmailKey(n.Guest.Email)
 	perEmail := hold && n.Quota.PerEmail > 0
 	held := 0
-	var archived bool
+	var archived, hotelArchived bool
 	var termsErr error
 	takeAndPrice := func(b *pgx.Batch) {
-		taken, nightly, held, archived = 0, nil, 0, false
+		taken, nightly, held, archived, hotelArchived = 0, nil, 0, false, false
 		if perEmail {
 			b.Queue(holdQuotaLock, ClaimKey("innkeeper.hold-quota", emailKey))
 			b.Queue(activeHolds, emailKey, n.Now).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
 		}
 		b.Queue(bookableTerms, n.RatePlan.ID, n.RoomType.ID).QueryRow(func(row pgx.Row) error {
 			termsErr = row.Scan(&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
-				&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived)
+				&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived, &hotelArchived)
 			return nil
 		})
 		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms).Exec(func(tag pgconn.CommandTag) error {
@@ -128,6 +128,9 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		}
 		if termsErr != nil {
 			return termsErr
+		}
+		if hotelArchived {
+			return booking.ErrHotelArchived(n.Hotel.Slug)
 		}
 		if archived {
 			return booking.ErrArchived(n.RoomType.Code, n.RatePlan.Code)

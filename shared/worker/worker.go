@@ -209,16 +209,26 @@ func (h *Handler) announceAll(ctx context.Context, evs []booking.Event) {
 // that went well. A failure is logged; it never fails the message, whose
 // emails matter more.
 func (h *Handler) announce(ctx context.Context, ev booking.Event) bool {
-	units := 0
+	var left realtime.UnitsLeft
 	if h.Units != nil && !ev.CheckIn.IsZero() {
 		n, err := h.Units(ctx, ev.HotelSlug, ev.RoomType, ev.CheckIn, ev.CheckOut)
 		if err != nil {
 			h.Log.WarnContext(ctx, "units left", slog.String("reference", ev.Reference), slog.String("error", err.Error()))
 			return false
 		}
-		units = n
+		left.Stay = n
 	}
-	if err := h.Push.Announce(ctx, ev, units); err != nil {
+	// A modification gave its previous nights back (perhaps of another
+	// room type): their watchers learn what those have left now.
+	if p := ev.Previous; h.Units != nil && p != nil && !p.CheckIn.IsZero() {
+		n, err := h.Units(ctx, ev.HotelSlug, p.RoomType, p.CheckIn, p.CheckOut)
+		if err != nil {
+			h.Log.WarnContext(ctx, "units left before the modification", slog.String("reference", ev.Reference), slog.String("error", err.Error()))
+			return false
+		}
+		left.Previous = n
+	}
+	if err := h.Push.Announce(ctx, ev, left); err != nil {
 		h.Log.WarnContext(ctx, "announce failed", slog.String("reference", ev.Reference), slog.String("error", err.Error()))
 		return false
 	}
