@@ -59,7 +59,6 @@ func newAuditFixture(t *testing.T) *auditFixture {
 // bySeed is the actor of the fixtures' catalogue writes.
 var bySeed = booking.BySystem(booking.ActorSeed)
 
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

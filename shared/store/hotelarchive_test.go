@@ -17,7 +17,7 @@ func TestArchivedHotelIsNeitherOfferedNorBooked(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 3)
 	ctx := context.Background()
-	before, _, err := f.book(ctx, "2026-12-10", "2026-12-12", 1)
+	before, token, err := f.book(ctx, "2026-12-10", "2026-12-12", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +47,14 @@ func TestArchivedHotelIsNeitherOfferedNorBooked(t *testing.T) {
 	}
 	if f.sold(t, "2026-12-10") != 1 {
 		t.Fatal("a refused booking took a night")
+	}
+	// Nor are a modification's new nights sold, even through the cache.
+	longer := booking.Change{CheckOut: booking.MustDate("2026-12-13")}
+	if _, err := cached.Modify(ctx, before.Reference, token, longer, "", nil); !errors.Is(err, booking.ErrConflict) {
+		t.Fatalf("modify through a stale cache: %v, want a conflict", err)
+	}
+	if f.sold(t, "2026-12-12") != 0 {
+		t.Fatal("a refused modification took a night")
 	}
 	// Staff still read it, and its booking is still the desk's.
 	if d, err := f.svc.Hotel(ctx, "h"); err != nil || d.ArchivedAt == nil {

@@ -55,18 +55,8 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 			return err
 		}
 		n := m.New
-		var archived bool
-		err = tx.QueryRow(ctx, bookableTerms, n.RatePlan.ID, n.RoomType.ID).Scan(
-			&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
-			&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("rate plan %s: %w", n.RatePlan.Code, booking.ErrNotFound)
-		}
-		if err != nil {
+		if err := scanTerms(tx.QueryRow(ctx, bookableTerms, n.RatePlan.ID, n.RoomType.ID), &n); err != nil {
 			return err
-		}
-		if archived {
-			return booking.ErrArchived(n.RoomType.Code, n.RatePlan.Code)
 		}
 		oldIn, oldOut := r.CheckIn.Time(), r.CheckOut.Time()
 		newIn, newOut := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()

@@ -86,6 +86,26 @@ const bookableTerms = `SELECT rp.refundable, rp.free_cancellation_hours, rp.pena
 	WHERE rp.id = $1 AND rt.id = $2
 	FOR SHARE`
 
+// scanTerms reads bookableTerms' row into n, and refuses a plan that is
+// gone or archived, or a hotel that is archived: an archived hotel sells
+// nothing new, neither a booking nor a modification's nights.
+func scanTerms(row pgx.Row, n *booking.NewReservation) error {
+	var archived, hotelArchived bool
+	err := row.Scan(&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
+		&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived, &hotelArchived)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("rate plan %s: %w", n.RatePlan.Code, booking.ErrNotFound)
+	case err != nil:
+		return err
+	case hotelArchived:
+		return booking.ErrHotelArchived(n.Hotel.Slug)
+	case archived:
+		return booking.ErrArchived(n.RoomType.Code, n.RatePlan.Code)
+	}
+	return nil
+}
+
 const nightlyRates = `SELECT night, amount_cents FROM rates
 	WHERE rate_plan_id = $1 AND night >= $2 AND night < $3 ORDER BY night`
 
@@ -100,17 +120,15 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 	emailKey := booking.EmailKey(n.Guest.Email)
 	perEmail := hold && n.Quota.PerEmail > 0
 	held := 0
-	var archived, hotelArchived bool
 	var termsErr error
 	takeAndPrice := func(b *pgx.Batch) {
-		taken, nightly, held, archived, hotelArchived = 0, nil, 0, false, false
+		taken, nightly, held = 0, nil, 0
 		if perEmail {
 			b.Queue(holdQuotaLock, ClaimKey("innkeeper.hold-quota", emailKey))
 			b.Queue(activeHolds, emailKey, n.Now).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
 		}
 		b.Queue(bookableTerms, n.RatePlan.ID, n.RoomType.ID).QueryRow(func(row pgx.Row) error {
-			termsErr = row.Scan(&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
-				&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived, &hotelArchived)
+			termsErr = scanTerms(row, &n)
 			return nil
 		})
 		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms).Exec(func(tag pgconn.CommandTag) error {
@@ -123,17 +141,8 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		})
 	}
 	err := s.inTx(ctx, "book", receipt, takeAndPrice, func(tx pgx.Tx) error {
-		if errors.Is(termsErr, pgx.ErrNoRows) {
-			return fmt.Errorf("rate plan %s: %w", n.RatePlan.Code, booking.ErrNotFound)
-		}
 		if termsErr != nil {
 			return termsErr
-		}
-		if hotelArchived {
-			return booking.ErrHotelArchived(n.Hotel.Slug)
-		}
-		if archived {
-			return booking.ErrArchived(n.RoomType.Code, n.RatePlan.Code)
 		}
 		if perEmail && held >= n.Quota.PerEmail {
 			return booking.ErrHoldLimit
