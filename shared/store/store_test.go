@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -285,8 +286,12 @@ func TestReceiptTakenRollsBackTheBooking(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 5)
 	ctx := context.Background()
+	// Advisory locks are the database's, not the schema's: the key is
+	// this run's own, or a parallel test elsewhere claiming the same one
+	// would make this booking's claim find it in flight.
+	key := "k-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	rc := func() *booking.Receipt {
-		return &booking.Receipt{Scope: "public", Key: "k", Fingerprint: []byte{1}, Render: func(o booking.Outcome) (booking.StoredResponse, error) {
+		return &booking.Receipt{Scope: "public", Key: key, Fingerprint: []byte{1}, Render: func(o booking.Outcome) (booking.StoredResponse, error) {
 			return booking.StoredResponse{Status: 201, Body: []byte(o.Reservation.Reference)}, nil
 		}}
 	}
@@ -303,12 +308,12 @@ func TestReceiptTakenRollsBackTheBooking(t *testing.T) {
 	if f.sold(t, "2026-12-05") != 1 {
 		t.Fatal("the refused second booking took a room")
 	}
-	fp, resp, found, err := f.st.LookupReceipt(ctx, "public", "k", clock)
+	fp, resp, found, err := f.st.LookupReceipt(ctx, "public", key, clock)
 	if err != nil || !found || string(resp.Body) != first.Reference || fp[0] != 1 {
 		t.Fatalf("receipt %v %q %v", found, resp.Body, err)
 	}
 	// Past its TTL the key is free again.
-	if _, _, found, _ := f.st.LookupReceipt(ctx, "public", "k", clock.Add(booking.ReceiptTTL)); found {
+	if _, _, found, _ := f.st.LookupReceipt(ctx, "public", key, clock.Add(booking.ReceiptTTL)); found {
 		t.Fatal("an expired receipt was found")
 	}
 }
