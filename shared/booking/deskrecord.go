@@ -9,11 +9,12 @@ import (
 // reservation and what happened around it.
 type DeskRecord struct {
 	Reservation Reservation
-	// Nights are the stay's nights with the rate plan's price of one
-	// room today, in date order. Prices are not kept per night when
-	// booking, so a night whose rate changed since shows the new one and
-	// a night whose rate was removed is missing; Reservation.TotalCents
-	// is what the guest pays.
+	// Nights are the nights the reservation was booked for, with the
+	// price of one room each as booked, in date order: the store keeps
+	// them with the reservation and a modification replaces them, so
+	// later rate changes do not show. An early check-out keeps the
+	// nights it gave back (see Released): they were booked, and the
+	// total stands.
 	Nights []NightPrice
 	// Notices are the emails recorded as sent, oldest first.
 	Notices []Notice
@@ -21,14 +22,22 @@ type DeskRecord struct {
 	History []AuditEvent
 }
 
-// NightsCents is the sum of Nights for the reservation's rooms: equal to
-// TotalCents unless the rates changed since booking.
+// NightsCents is the sum of Nights for the reservation's rooms: the
+// reservation's TotalCents, which was priced from the same nights.
+// Reservations made before the prices were kept (migration 0019) have
+// their nights at the rates of the day it ran, and may differ.
 func (d DeskRecord) NightsCents() int64 {
 	var sum int64
 	for _, n := range d.Nights {
 		sum += n.AmountCents
 	}
 	return sum * int64(d.Reservation.Rooms)
+}
+
+// Released tells whether night n was given back by an early check-out:
+// booked, but on or after the day the shortened stay ends (CheckOut).
+func (d DeskRecord) Released(n NightPrice) bool {
+	return !n.Date.Before(d.Reservation.CheckOut)
 }
 
 // Notice is one email sent about a reservation.

@@ -24,13 +24,16 @@ type Desk interface {
 const paymentsNote = "Innkeeper takes no payments yet, so this list is always empty; the guest pays the hotel directly."
 
 // nightsNote says where the nights' prices come from.
-const nightsNote = "Each night at the rate plan's price of one room today, times the rooms: prices are not kept per night when booking, " +
-	"so a rate changed since shows its new price and a night whose rate was removed is missing. total_cents is what the guest owes."
+const nightsNote = "Each night the reservation was booked for, at the price of one room when it was booked (or last changed), " +
+	"times the rooms; later rate changes do not show. Nights given back by an early check-out are kept and marked released: " +
+	"the booked total stands. total_cents is what the guest owes."
 
 type deskNightView struct {
 	Date        booking.Date `json:"date"`
 	RateCents   int64        `json:"rate_cents"`
 	AmountCents int64        `json:"amount_cents"` // rate_cents × rooms
+	// Released marks a night given back by an early check-out.
+	Released bool `json:"released"`
 }
 
 type deskEmailView struct {
@@ -56,8 +59,10 @@ type deskEventView struct {
 type deskRecordView struct {
 	Reservation reservationView `json:"reservation"`
 	Nights      []deskNightView `json:"nights"`
-	// NightsTotalCents is the nights' amounts summed: total_cents unless
-	// the rates changed since booking.
+	// NightsTotalCents is the nights' amounts summed: total_cents, which
+	// was priced from the same nights (a reservation made before the
+	// prices were kept may differ: its nights were filled in from the
+	// rates of that day).
 	NightsTotalCents int64           `json:"nights_total_cents"`
 	NightsNote       string          `json:"nights_note"`
 	Payments         []struct{}      `json:"payments"`
@@ -77,7 +82,7 @@ func viewDeskRecord(d booking.DeskRecord) deskRecordView {
 	}
 	rooms := int64(d.Reservation.Rooms)
 	for _, n := range d.Nights {
-		v.Nights = append(v.Nights, deskNightView{Date: n.Date, RateCents: n.AmountCents, AmountCents: n.AmountCents * rooms})
+		v.Nights = append(v.Nights, deskNightView{Date: n.Date, RateCents: n.AmountCents, AmountCents: n.AmountCents * rooms, Released: d.Released(n)})
 	}
 	for _, n := range d.Notices {
 		v.Emails = append(v.Emails, deskEmailView{Kind: n.Kind, MessageID: n.MessageID, SentAt: n.SentAt.In(loc)})

@@ -37,8 +37,9 @@ const freeForModification = `SELECT count(*) FROM inventory i
 // in the same transaction reads the new plan's terms under a share lock
 // (bookableTerms, as Book), locks both stays' nights (lockStays), gives
 // the old nights back, takes the new ones, prices them and writes the
-// reservation, its reservation.modified event, the audit row and the
-// receipt. If any new night lacks the rooms, the transaction rolls back
+// reservation, the new nights' prices in place of the old ones
+// (reservation_nights), its reservation.modified event, the audit row
+// and the receipt. If any new night lacks the rooms, the transaction rolls back
 // whole: the old booking keeps its nights.
 func (s *Store) Modify(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Modification, error), receipt *booking.Receipt) (booking.Reservation, error) {
 	var r, res booking.Reservation
@@ -108,6 +109,10 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 			r.ID, n.RoomType.ID, n.RatePlan.ID, newIn, newOut,
 			res.Rooms, res.Adults, res.Children, res.TotalCents, res.Refundable,
 			res.FreeCancellationUntil, res.PenaltyPercent, m.At)
+		// The old stay's nights give way to the new stay's, at the prices
+		// just charged.
+		b.Queue(`DELETE FROM reservation_nights WHERE reservation_id = $1`, r.ID)
+		queueNights(b, r.Reference, nightly)
 		if m.Audit != nil {
 			if err := queueAudit(b, *m.Audit, r, res, m.At); err != nil {
 				return err

@@ -109,8 +109,34 @@ func scanTerms(row pgx.Row, n *booking.NewReservation) error {
 const nightlyRates = `SELECT night, amount_cents FROM rates
 	WHERE rate_plan_id = $1 AND night >= $2 AND night < $3 ORDER BY night`
 
-// Book takes the nights, prices them, and records the reservation, its
-// outbox event and the receipt in one transaction.
+// keepNights records the price of each night a reservation was priced
+// with (migration 0019), all nights in one statement. It finds the
+// reservation by reference, so Book can queue it in the same batch as
+// the insert that gives the row its id.
+const keepNights = `INSERT INTO reservation_nights (reservation_id, night, amount_cents)
+	SELECT r.id, n.night, n.amount_cents
+	FROM reservations r, unnest($2::date[], $3::bigint[]) AS n (night, amount_cents)
+	WHERE r.reference = $1`
+
+// queueNights adds the rows of nightly, the prices of reference's nights
+// as booked, to b; fewer rows than nights fails the transaction.
+func queueNights(b *pgx.Batch, reference string, nightly []booking.NightPrice) {
+	nights := make([]time.Time, len(nightly))
+	amounts := make([]int64, len(nightly))
+	for i, n := range nightly {
+		nights[i], amounts[i] = n.Date.Time(), n.AmountCents
+	}
+	b.Queue(keepNights, reference, nights, amounts).Exec(func(tag pgconn.CommandTag) error {
+		if int(tag.RowsAffected()) != len(nightly) {
+			return fmt.Errorf("keep nights of %s: %d of %d recorded", reference, tag.RowsAffected(), len(nightly))
+		}
+		return nil
+	})
+}
+
+// Book takes the nights, prices them, and records the reservation, the
+// price of each night (reservation_nights), its outbox event and the
+// receipt in one transaction.
 func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *booking.Receipt) (booking.Reservation, error) {
 	var res booking.Reservation
 	ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
@@ -179,6 +205,7 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 			res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&res.ID)
 		})
+		queueNights(b, res.Reference, nightly)
 		if err := queueEvent(b, res, n.Now); err != nil {
 			return err
 		}
@@ -333,6 +360,8 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 		}
 		// An early check-out gives back the nights from ReleaseFrom on
 		// (in the lock order of takeNights) and the stay ends that day.
+		// Their reservation_nights rows stay: they were booked and
+		// priced, and the booked total stands (booking.CheckOut).
 		from := r.CheckIn
 		if t.ReleaseNights && !t.ReleaseFrom.IsZero() {
 			if !r.CheckIn.Before(t.ReleaseFrom) || !t.ReleaseFrom.Before(r.CheckOut) {
@@ -454,9 +483,10 @@ func (s *Store) LookupReceipt(ctx context.Context, scope, key string, now time.T
 	return fingerprint, resp, true, nil
 }
 
-// DeskRecord reads a reservation with its nights at today's rates, the
-// emails sent about it and its audit trail, all from one snapshot;
-// booking.ErrNotFound when the reference is unknown.
+// DeskRecord reads a reservation with the nights it was booked for at
+// the prices booked (reservation_nights), the emails sent about it and
+// its audit trail, all from one snapshot; booking.ErrNotFound when the
+// reference is unknown.
 func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskRecord, error) {
 	var d booking.DeskRecord
 	// Repeatable read: the four reads see one state, even while the
@@ -467,20 +497,12 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 			return err
 		}
 		d.Reservation = r
-		rows, err := tx.Query(ctx, `SELECT rt.night, rt.amount_cents FROM rates rt
-			JOIN reservations r ON r.rate_plan_id = rt.rate_plan_id
-			WHERE r.id = $1 AND rt.night >= r.check_in AND rt.night < r.check_out
-			ORDER BY rt.night`, r.ID)
+		rows, err := tx.Query(ctx, `SELECT night, amount_cents FROM reservation_nights
+			WHERE reservation_id = $1 ORDER BY night`, r.ID)
 		if err != nil {
 			return err
 		}
-		d.Nights, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.NightPrice, error) {
-			var n booking.NightPrice
-			var night time.Time
-			err := row.Scan(&night, &n.AmountCents)
-			n.Date = booking.DateOf(night)
-			return n, err
-		})
+		d.Nights, err = pgx.CollectRows(rows, scanNightPrice)
 		if err != nil {
 			return err
 		}
