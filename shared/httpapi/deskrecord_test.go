@@ -107,6 +107,11 @@ func TestDeskReservation(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Every rate changes after booking: the record shows the prices booked.
+	if _, err := pool.Exec(ctx, `UPDATE rates SET amount_cents = amount_cents + 3333`); err != nil {
+		t.Fatal(err)
+	}
+
 	r := c.do("GET", path, nil, staff...)
 	if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("%d %s", r.Status, r.Body)
@@ -127,12 +132,13 @@ func TestDeskReservation(t *testing.T) {
 			t.Errorf("night %d is %v, want %s", i, n["date"], want)
 		}
 		// One room: the amount is the rate.
-		if n["rate_cents"] != n["amount_cents"] || n["rate_cents"].(float64) <= 0 {
+		if n["rate_cents"] != n["amount_cents"] || n["rate_cents"].(float64) <= 0 || n["released"] != false {
 			t.Errorf("night %v", n)
 		}
 		sum += n["amount_cents"].(float64)
 	}
-	if sum != res["total_cents"] || m["nights_total_cents"] != res["total_cents"] || m["nights_note"] == "" {
+	if sum != res["total_cents"] || m["nights_total_cents"] != res["total_cents"] || m["nights_note"] == "" ||
+		strings.Contains(m["nights_note"].(string), "today") {
 		t.Errorf("nights sum to %v (nights_total_cents %v), want the total %v", sum, m["nights_total_cents"], res["total_cents"])
 	}
 	if p, ok := m["payments"].([]any); !ok || len(p) != 0 || m["payments_note"] == "" {
@@ -168,4 +174,63 @@ func TestDeskReservation(t *testing.T) {
 	// The guest's own token is not a staff key.
 	_, token := c.book(bookingBody(set("check_in", "2027-02-20"), set("check_out", "2027-02-21")))
 	c.do("GET", path, nil, bearer(token)...).Problem(t, 401, "unauthorized")
+}
+
+// An early check-out keeps every booked night in the record, at its
+// booked price, and marks those given back; the nights still add up to
+// the total, which stands.
+func TestDeskReservationAfterEarlyCheckOut(t *testing.T) {
+	t.Parallel()
+	c, clock := newDeskClient(t)
+	staff, _ := staffKey(t, c, "staff")
+	ref, _ := c.book(bookingBody(set("check_in", "2027-01-10"), set("check_out", "2027-01-13"), set("rooms", 2), set("adults", 2)))
+	path := "/v1/admin/reservations/" + ref
+	record := func() (map[string]any, []map[string]any) {
+		t.Helper()
+		r := c.do("GET", path, nil, bearer(staff)...)
+		if r.Status != 200 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		m := r.JSON(t)
+		var nights []map[string]any
+		for _, x := range m["nights"].([]any) {
+			nights = append(nights, x.(map[string]any))
+		}
+		return m, nights
+	}
+	_, booked := record()
+	if len(booked) != 3 {
+		t.Fatalf("nights %v, want 3", booked)
+	}
+
+	clock.set("2027-01-10", 15)
+	if r := desk(c, ref, "check-in", nil, staff); r.Status != 200 {
+		t.Fatalf("check-in: %d %s", r.Status, r.Body)
+	}
+	if _, err := c.api.Store.Pool().Exec(context.Background(), `UPDATE rates SET amount_cents = amount_cents * 2`); err != nil {
+		t.Fatal(err)
+	}
+	clock.set("2027-01-11", 9)
+	if r := desk(c, ref, "check-out", nil, staff); r.Status != 200 {
+		t.Fatalf("check-out: %d %s", r.Status, r.Body)
+	}
+
+	m, nights := record()
+	res := m["reservation"].(map[string]any)
+	if res["check_out"] != "2027-01-11" || len(nights) != 3 {
+		t.Fatalf("check_out %v, nights %v: want the stay ended on the 11th and its 3 booked nights", res["check_out"], nights)
+	}
+	var sum float64
+	for i, n := range nights {
+		if n["date"] != booked[i]["date"] || n["rate_cents"] != booked[i]["rate_cents"] || n["amount_cents"] != 2*n["rate_cents"].(float64) {
+			t.Errorf("night %v, booked as %v (two rooms)", n, booked[i])
+		}
+		if want := i > 0; n["released"] != want {
+			t.Errorf("night %v: released %v, want %v", n["date"], n["released"], want)
+		}
+		sum += n["amount_cents"].(float64)
+	}
+	if sum != res["total_cents"] || m["nights_total_cents"] != res["total_cents"] {
+		t.Errorf("nights sum to %v (nights_total_cents %v), want the total %v", sum, m["nights_total_cents"], res["total_cents"])
+	}
 }
