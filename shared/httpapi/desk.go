@@ -5,7 +5,6 @@ import (
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
-	"innkeeper/shared/logging"
 )
 
 // deskRequest is the body of a front-desk action: a reason (required to
@@ -46,15 +45,8 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, a booking.Ac
 		s.fail(w, r, booking.Invalid("waive_fee", "applies only to a cancellation"))
 		return
 	}
-	key, ok := actingKey(r.Context())
-	if !ok {
-		// requireRole puts the key there; without it the route is miswired.
-		writeProblem(w, staffUnauthorized("Send a staff API key as Authorization: Bearer <key>."))
-		return
-	}
 	cmd := booking.DeskCommand{
-		Action: a, Reason: req.Reason, WaiveFee: req.WaiveFee != nil && *req.WaiveFee,
-		By: booking.ByKey(key, logging.RequestID(r.Context())),
+		Action: a, Reason: req.Reason, WaiveFee: req.WaiveFee != nil && *req.WaiveFee, By: actor(r),
 	}
 	res, err := s.svc.Desk(r.Context(), r.PathValue("reference"), cmd)
 	if err != nil {

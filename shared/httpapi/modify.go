@@ -28,6 +28,17 @@ type deskModifyRequest struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// readChange reads a modification's body into req and the domain's
+// Change: the guest's, its quote's and the desk's alike.
+func readChange(w http.ResponseWriter, r *http.Request, req interface {
+	change() (booking.Change, error)
+}) (booking.Change, error) {
+	if _, err := readJSON(w, r, req); err != nil {
+		return booking.Change{}, err
+	}
+	return req.change()
+}
+
 // change reads the request into the domain's Change; a date given but
 // not a real one is a field error.
 func (m modifyRequest) change() (booking.Change, error) {
@@ -69,11 +80,7 @@ type modificationQuoteView struct {
 
 func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
 	var req modifyRequest
-	if _, err := readJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := req.change()
+	c, err := readChange(w, r, &req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -102,11 +109,7 @@ func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
 // Idempotency-Key: a retry replays the first answer.
 func (s *Server) modifyReservation(w http.ResponseWriter, r *http.Request) {
 	var req modifyRequest
-	if _, err := readJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := req.change()
+	c, err := readChange(w, r, &req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -129,24 +132,12 @@ func (s *Server) modifyReservation(w http.ResponseWriter, r *http.Request) {
 // the first answer; without, each request is a command of its own.
 func (s *Server) deskModify(w http.ResponseWriter, r *http.Request) {
 	var req deskModifyRequest
-	if _, err := readJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := req.change()
+	c, err := readChange(w, r, &req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	key, ok := actingKey(r.Context())
-	if !ok {
-		// requireRole puts the key there; without it the route is miswired.
-		writeProblem(w, staffUnauthorized("Send a staff API key as Authorization: Bearer <key>."))
-		return
-	}
-	d := booking.DeskModification{Change: c, Reason: req.Reason,
-		By: booking.Audit{ActorKind: "api_key", Actor: key.PublicID, ActorRole: string(key.Role),
-			RequestID: logging.RequestID(r.Context())}}
+	d := booking.DeskModification{Change: c, Reason: req.Reason, By: actor(r)}
 	ref := r.PathValue("reference")
 	render := renderReservation(http.StatusOK)
 	if len(r.Header.Values(idempotencyHeader)) == 0 {
