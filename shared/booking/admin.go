@@ -15,6 +15,9 @@ func (s *Service) CreateHotel(ctx context.Context, h Hotel, by Audit) (Hotel, er
 	if h.CheckInTime == "" {
 		h.CheckInTime = "15:00"
 	}
+	if h.NightAuditTime == "" {
+		h.NightAuditTime = DefaultNightAuditTime
+	}
 	if err := h.Validate(); err != nil {
 		return Hotel{}, err
 	}

@@ -42,7 +42,7 @@ const (
 // HotelPatch is a partial update of a hotel: a nil field keeps its value.
 // The slug never changes.
 type HotelPatch struct {
-	Name, City, Country, Timezone, Currency, CheckInTime *string
+	Name, City, Country, Timezone, Currency, CheckInTime, NightAuditTime *string
 }
 
 // RoomTypePatch is a partial update of a room type; its code never changes.
@@ -86,6 +86,7 @@ func (s *Service) UpdateHotel(ctx context.Context, slug string, p HotelPatch, e 
 		set(&next.Timezone, p.Timezone)
 		set(&next.Currency, p.Currency)
 		set(&next.CheckInTime, p.CheckInTime)
+		set(&next.NightAuditTime, p.NightAuditTime)
 		if err := next.Validate(); err != nil {
 			return Hotel{}, err
 		}
@@ -237,7 +238,8 @@ func ErrArchived(roomType, ratePlan string) error {
 // API's field names).
 func (h Hotel) AuditValues() map[string]any {
 	return map[string]any{"slug": h.Slug, "name": h.Name, "city": h.City, "country": h.Country,
-		"timezone": h.Timezone, "currency": h.Currency, "check_in_time": h.CheckInTime, "archived_at": h.ArchivedAt}
+		"timezone": h.Timezone, "currency": h.Currency, "check_in_time": h.CheckInTime,
+		"night_audit_time": h.NightAuditTime, "archived_at": h.ArchivedAt}
 }
 
 // AuditValues are the room type's fields as the audit trail keeps them.

@@ -20,6 +20,10 @@ type Hotel struct {
 	// CheckInTime is the local time of day guests may arrive ("15:00"); the
 	// free-cancellation deadline counts back from it.
 	CheckInTime string
+	// NightAuditTime is the local time of day ("03:00"), on the morning
+	// after a business date, from which the night audit closes that date
+	// (nightaudit.go).
+	NightAuditTime string
 	// ArchivedAt is when staff stopped selling the hotel (nil: sold). An
 	// archived hotel is neither offered nor bookable; staff still see it
 	// and manage its reservations.
@@ -138,6 +142,9 @@ func (h Hotel) Validate() error {
 	}
 	if h.CheckInTime != "" && !isClock(h.CheckInTime) {
 		v.Add("check_in_time", "must be a time of day as HH:MM")
+	}
+	if h.NightAuditTime != "" && !isClock(h.NightAuditTime) {
+		v.Add("night_audit_time", "must be a time of day as HH:MM")
 	}
 	return v.Err()
 }

@@ -23,9 +23,6 @@ const DefaultNightAuditTime = "03:00"
 // its cutoff and the last business date it closed.
 type NightAuditHotel struct {
 	Hotel
-	// Cutoff is the local time of day ("03:00"), on the morning after a
-	// business date, from which that date may be audited.
-	Cutoff string
 	// Last is the latest business date audited; zero if none.
 	Last Date
 }
@@ -36,7 +33,7 @@ type NightAuditHotel struct {
 // date that just ended, not with a past it was not audited in.
 func (h NightAuditHotel) DueDates(now time.Time) []Date {
 	hh, mm := 3, 0
-	if t, err := time.Parse("15:04", h.Cutoff); err == nil {
+	if t, err := time.Parse("15:04", h.NightAuditTime); err == nil {
 		hh, mm = t.Hour(), t.Minute()
 	}
 	// The day that ended is the local date of now less the cutoff, less

@@ -34,7 +34,7 @@ func TestNightAuditDueDates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := booking.NightAuditHotel{Hotel: booking.Hotel{Timezone: tt.tz}, Cutoff: tt.cutoff}
+			h := booking.NightAuditHotel{Hotel: booking.Hotel{Timezone: tt.tz, NightAuditTime: tt.cutoff}}
 			if tt.last != "" {
 				h.Last = booking.MustDate(tt.last)
 			}

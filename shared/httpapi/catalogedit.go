@@ -36,6 +36,9 @@ type hotelPatchRequest struct {
 	Timezone    *string `json:"timezone"`
 	Currency    *string `json:"currency"`
 	CheckInTime *string `json:"check_in_time"`
+	// NightAuditTime is when, in hotel time, the night audit closes the
+	// day before ("03:00").
+	NightAuditTime *string `json:"night_audit_time"`
 }
 
 func (s *Server) updateHotel(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +55,7 @@ func (s *Server) updateHotel(w http.ResponseWriter, r *http.Request) {
 	}
 	h, err := s.svc.UpdateHotel(r.Context(), r.PathValue("slug"), booking.HotelPatch{
 		Name: req.Name, City: req.City, Country: req.Country, Timezone: req.Timezone,
-		Currency: req.Currency, CheckInTime: req.CheckInTime,
+		Currency: req.Currency, CheckInTime: req.CheckInTime, NightAuditTime: req.NightAuditTime,
 	}, catalogEdit(r))
 	s.writeHotel(w, r, h, err)
 }
@@ -80,12 +83,13 @@ func (s *Server) writeHotel(w http.ResponseWriter, r *http.Request, h booking.Ho
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Hotel editedHotelView `json:"hotel"`
-	}{editedHotelView{viewHotel(h), h.CheckInTime, utcPtr(h.ArchivedAt)}})
+	}{editedHotelView{viewHotel(h), h.CheckInTime, h.NightAuditTime, utcPtr(h.ArchivedAt)}})
 }
 
 type editedHotelView struct {
 	hotelView
-	CheckInTime string `json:"check_in_time"`
+	CheckInTime    string `json:"check_in_time"`
+	NightAuditTime string `json:"night_audit_time"`
 	// ArchivedAt is shown to staff only: the public catalogue leaves an
 	// archived hotel out.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`

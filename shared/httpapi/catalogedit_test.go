@@ -73,6 +73,13 @@ func TestPatchCatalogue(t *testing.T) {
 					t.Fatalf("hotel %v", h)
 				}
 			}},
+		{"hotel night audit cutoff", lisbon, map[string]any{"night_audit_time": "02:30"}, 200, "",
+			func(t *testing.T, m map[string]any) {
+				if h := m["hotel"].(map[string]any); h["night_audit_time"] != "02:30" || h["check_in_time"] != "14:00" {
+					t.Fatalf("hotel %v", h)
+				}
+			}},
+		{"hotel night audit cutoff as a clock", lisbon, map[string]any{"night_audit_time": "3am"}, 422, "night_audit_time", nil},
 		{"hotel slug is immutable", lisbon, map[string]any{"slug": "other"}, 422, "slug", nil},
 		{"hotel country", lisbon, map[string]any{"country": "Portugal"}, 422, "country", nil},
 		{"hotel currency once booked", lisbon, map[string]any{"currency": "USD"}, 409, "", nil},

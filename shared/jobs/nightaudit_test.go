@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"innkeeper/local/testenv"
+	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/jobs"
 	"innkeeper/shared/logging"
@@ -305,5 +306,28 @@ func TestNightAuditNeedsItsStore(t *testing.T) {
 	f := newFixture()
 	if _, err := f.runner.Handle(context.Background(), scheduled(jobs.NightAudit)); err == nil {
 		t.Fatal("a night audit without its store succeeded")
+	}
+}
+
+// A hotel that moves its cutoff through the catalogue edit is audited
+// at the new one: with 05:00, the 5th is still open at 04:05 hotel time
+// and closes at 05:05.
+func TestNightAuditFollowsTheHotelsCutoff(t *testing.T) {
+	t.Parallel()
+	f := newAuditFixture(t)
+	ctx := context.Background()
+	five := "05:00"
+	if _, err := f.svc.UpdateHotel(ctx, "lis", booking.HotelPatch{NightAuditTime: &five},
+		booking.CatalogEdit{Key: auth.Key{PublicID: "pub123", Role: auth.RoleAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	noShow := f.book(t, "lis", "2026-12-05", "2026-12-06")
+	f.run(t, time.Date(2026, 12, 6, 4, 5, 0, 0, time.UTC))
+	if r := f.status(t, noShow.Reference); r.Status != booking.StatusConfirmed {
+		t.Fatalf("the guest is %s before the hotel's 05:00 cutoff; want confirmed", r.Status)
+	}
+	f.run(t, time.Date(2026, 12, 6, 5, 5, 0, 0, time.UTC))
+	if r := f.status(t, noShow.Reference); r.Status != booking.StatusNoShow {
+		t.Fatalf("the guest is %s after the hotel's 05:00 cutoff; want no_show", r.Status)
 	}
 }

@@ -12,11 +12,12 @@ import (
 	"innkeeper/shared/booking"
 )
 
-const hotelColumns = `h.id, h.slug, h.name, h.city, h.country, h.timezone, h.currency, to_char(h.check_in_time, 'HH24:MI'), h.archived_at`
+const hotelColumns = `h.id, h.slug, h.name, h.city, h.country, h.timezone, h.currency, to_char(h.check_in_time, 'HH24:MI'),
+	to_char(h.night_audit_time, 'HH24:MI'), h.archived_at`
 
 func scanHotel(row pgx.Row) (booking.Hotel, error) {
 	var h booking.Hotel
-	err := row.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime, &h.ArchivedAt)
+	err := row.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime, &h.NightAuditTime, &h.ArchivedAt)
 	return h, err
 }
 
@@ -99,9 +100,9 @@ func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 // ConflictError.
 func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Audit) (booking.Hotel, error) {
 	err := s.editTx(ctx, "create hotel", func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time)
-			VALUES ($1, $2, $3, $4, $5, $6, $7::time) RETURNING id`,
-			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime).Scan(&h.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time, night_audit_time)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time) RETURNING id`,
+			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime, h.NightAuditTime).Scan(&h.ID)
 		if c, _ := pgCode(err); c == uniqueViolation {
 			return booking.Conflict(fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
 		}

@@ -36,8 +36,9 @@ func (s *Store) UpdateHotel(ctx context.Context, slug string, edit func(booking.
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE hotels SET name = $2, city = $3, country = $4, timezone = $5,
-				currency = $6, check_in_time = $7::time, archived_at = $8 WHERE id = $1`,
-			cur.ID, next.Name, next.City, next.Country, next.Timezone, next.Currency, next.CheckInTime, next.ArchivedAt); err != nil {
+				currency = $6, check_in_time = $7::time, archived_at = $8, night_audit_time = $9::time WHERE id = $1`,
+			cur.ID, next.Name, next.City, next.Country, next.Timezone, next.Currency, next.CheckInTime, next.ArchivedAt,
+			next.NightAuditTime); err != nil {
 			return err
 		}
 		out = next

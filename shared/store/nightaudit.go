@@ -21,7 +21,7 @@ const NightAuditLease = 15 * time.Minute
 // business date audited. Archived hotels are audited too: their bookings
 // still arrive or do not.
 func (s *Store) NightAuditHotels(ctx context.Context) ([]booking.NightAuditHotel, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+hotelColumns+`, to_char(h.night_audit_time, 'HH24:MI'),
+	rows, err := s.pool.Query(ctx, `SELECT `+hotelColumns+`,
 			(SELECT max(a.business_date) FROM night_audits a WHERE a.hotel_id = h.id AND a.ran_at IS NOT NULL)
 		FROM hotels h ORDER BY h.slug`)
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Store) NightAuditHotels(ctx context.Context) ([]booking.NightAuditHotel
 		var h booking.NightAuditHotel
 		var last *time.Time
 		err := r.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime,
-			&h.ArchivedAt, &h.Cutoff, &last)
+			&h.NightAuditTime, &h.ArchivedAt, &last)
 		if last != nil {
 			h.Last = booking.DateOf(*last)
 		}
