@@ -115,6 +115,9 @@ type availabilityView struct {
 	Children int          `json:"children"`
 	Rooms    int          `json:"rooms"`
 	Offers   []offerView  `json:"offers"`
+	// Unavailable is there with explain=1: the plans left out for their
+	// restrictions.
+	Unavailable []unavailableView `json:"unavailable,omitempty"`
 }
 
 func viewOffer(o booking.Offer) offerView {
