@@ -166,7 +166,8 @@ func (m Modified) DifferenceCents() int64 { return m.New.TotalCents - m.Current.
 // ModificationQuote prices the guest's change of the reservation and
 // says whether its nights are free; it changes nothing. It refuses what
 // Modify would refuse for the same reasons (the guest's limit, invalid
-// stays), except a sold-out night, which it reports as not Available.
+// stays, the restrictions), except a sold-out night, which it reports as
+// not Available.
 func (s *Service) ModificationQuote(ctx context.Context, reference, token string, c Change) (Modified, error) {
 	r, err := s.Reservation(ctx, reference, token)
 	if err != nil {
@@ -183,6 +184,16 @@ func (s *Service) ModificationQuote(ctx context.Context, reference, token string
 	n, err := c.apply(r, h, now)
 	if err != nil {
 		return Modified{}, err
+	}
+	if !n.IgnoreRestrictions {
+		// The stay's dates and its check-out date, as Modify reads them.
+		rows, err := s.store.Restrictions(ctx, n.RatePlan.ID, DateRange{From: n.Stay.CheckIn, To: n.Stay.CheckOut.AddDays(1)})
+		if err != nil {
+			return Modified{}, err
+		}
+		if err := n.CheckRestrictions(rows); err != nil {
+			return Modified{}, err
+		}
 	}
 	nightly, available, err := s.store.QuoteModification(ctx, r, n)
 	if err != nil {

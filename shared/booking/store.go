@@ -67,6 +67,9 @@ type Store interface {
 	// prices and whether every night of n has n.Stay.Rooms free, counting
 	// the rooms r would give back on its own nights.
 	QuoteModification(ctx context.Context, r Reservation, n NewReservation) ([]NightPrice, bool, error)
+	// Restrictions lists a rate plan's restriction rows over the dates of
+	// r, without locking: advice, as a quote is.
+	Restrictions(ctx context.Context, ratePlanID int64, r DateRange) ([]NightRestrictions, error)
 	ListReservations(ctx context.Context, q ReservationQuery) ([]Reservation, error)
 	// RequestAccess writes ev to the outbox if a reservation has ev's
 	// reference and, compared in lower case, email; otherwise nothing.

@@ -45,8 +45,9 @@ func readRestrictions(ctx context.Context, tx pgx.Tx, ratePlanID int64, stay boo
 	return collectRestrictions(rows)
 }
 
-// Restrictions lists a rate plan's restriction rows over the nights of
-// r, in date order, for staff and tests to see what is stored.
+// Restrictions lists a rate plan's restriction rows over the dates of
+// r, in date order, without a lock: for a modification's quote, and for
+// staff and tests to see what is stored.
 func (s *Store) Restrictions(ctx context.Context, ratePlanID int64, r booking.DateRange) ([]booking.NightRestrictions, error) {
 	rows, err := s.pool.Query(ctx, stayRestrictions, ratePlanID, r.From.Time(), r.To.AddDays(-1).Time())
 	if err != nil {

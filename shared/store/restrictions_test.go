@@ -154,8 +154,8 @@ func TestBookRefusedByRestriction(t *testing.T) {
 	}
 }
 
-// The guest's modification onto restricted dates is refused and keeps
-// the booking as it was; a change that keeps the dates is not bound; the
+// The guest's modification onto restricted dates is refused (its quote
+// too) and keeps the booking as it was; a change that keeps the dates is not bound; the
 // desk may move the stay there.
 func TestModifyRefusedByRestriction(t *testing.T) {
 	t.Parallel()
@@ -167,9 +167,17 @@ func TestModifyRefusedByRestriction(t *testing.T) {
 	}
 	f.restrict(t, "2026-12-10", "2026-12-11", booking.RestrictionPatch{ClosedToArrival: flag(true)})
 	f.restrict(t, "2026-12-15", "2026-12-16", booking.RestrictionPatch{ClosedToArrival: flag(true)})
-	_, err = f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckIn: booking.MustDate("2026-12-15"),
-		CheckOut: booking.MustDate("2026-12-17")}, "req-m", nil)
+	move := booking.Change{CheckIn: booking.MustDate("2026-12-15"), CheckOut: booking.MustDate("2026-12-17")}
 	var re *booking.RestrictedError
+	if _, err := f.svc.ModificationQuote(ctx, r.Reference, token, move); !errors.As(err, &re) ||
+		re.Violations[0].Restriction != booking.ClosedToArrival {
+		t.Fatalf("quote onto a closed arrival = %v", err)
+	}
+	if _, err := f.svc.ModificationQuote(ctx, r.Reference, token, booking.Change{CheckIn: booking.MustDate("2026-12-16"),
+		CheckOut: booking.MustDate("2026-12-18")}); err != nil {
+		t.Fatalf("quote onto an open arrival = %v", err)
+	}
+	_, err = f.svc.Modify(ctx, r.Reference, token, move, "req-m", nil)
 	if !errors.As(err, &re) || re.Violations[0].Restriction != booking.ClosedToArrival || re.Violations[0].Date.String() != "2026-12-15" {
 		t.Fatalf("modify onto a closed arrival = %v", err)
 	}
