@@ -60,6 +60,7 @@ var expected = map[string]int{
 	"admin-create-rate-plan":         201,
 	"admin-set-inventory":            200,
 	"admin-set-rates":                200,
+	"admin-set-restrictions":         200,
 	"admin-list-reservations":        200,
 	"admin-list-reservations-no-key": 401,
 	"admin-desk-reservation":         200,

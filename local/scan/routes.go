@@ -63,7 +63,7 @@ var samples = map[string]sample{
 	"GET /v1/hotels":        {ok: []int{200}},
 	"GET /v1/hotels/{slug}": {ok: []int{200}},
 	"GET /v1/hotels/{slug}/availability": {ok: []int{200}, query: func(s *scanner) []param {
-		return []param{{"check_in", s.checkIn}, {"check_out", s.checkOut}, {"adults", "1"}, {"children", "0"}, {"rooms", "1"}}
+		return []param{{"check_in", s.checkIn}, {"check_out", s.checkOut}, {"adults", "1"}, {"children", "0"}, {"rooms", "1"}, {"explain", "1"}}
 	}},
 	"POST /v1/reservations": {idempotent: true, ok: []int{201}, body: func(s *scanner) []byte {
 		in, out := s.ownStay()
@@ -143,6 +143,12 @@ var samples = map[string]sample{
 	"PUT /v1/admin/hotels/{slug}/rates": {cred: credStaff, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
 		in, out := s.ownStay()
 		return jsonBody(map[string]any{"rate_plan": ownRatePlan, "from": in, "to": out, "amount_cents": 9900})
+	}},
+	// A limit the scan's own stays always meet, so the scan's bookings
+	// and modifications are not refused by it.
+	"PUT /v1/admin/hotels/{slug}/restrictions": {cred: credStaff, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
+		in, out := s.ownStay()
+		return jsonBody(map[string]any{"rate_plan": ownRatePlan, "from": in, "to": out, "max_stay_arrival": 30})
 	}},
 	"GET /v1/admin/hotels/{slug}/reservations": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
 		in, out := s.ownStay()

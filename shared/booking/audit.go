@@ -38,6 +38,7 @@ const (
 	ActionRatePlanCreate    = "rate_plan.create"
 	ActionInventorySet      = "inventory.set"
 	ActionRateSet           = "rate.set"
+	ActionRestrictionSet    = "restriction.set"
 	ActionAPIKeyCreate      = "api_key.create"
 	ActionAPIKeyRevoke      = "api_key.revoke"
 )

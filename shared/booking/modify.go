@@ -125,9 +125,14 @@ func (c Change) apply(r Reservation, h HotelDetail, now time.Time) (NewReservati
 	if err := admit(rt, plan, stay); err != nil {
 		return NewReservation{}, err
 	}
+	// The restrictions sell stays: a change that keeps the dates and the
+	// plan (more guests, another room count) sells no new stay, so a
+	// restriction set after the booking does not hold it hostage.
+	sameStay := stay.CheckIn == r.CheckIn && stay.CheckOut == r.CheckOut && planCode == r.RatePlanCode
 	return NewReservation{
 		Reference: r.Reference, Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: stay, Guest: r.Guest,
 		Status: r.Status, HoldExpiresAt: r.HoldExpiresAt, AccessTokenHash: r.AccessTokenHash, Now: now,
+		IgnoreRestrictions: sameStay && rtCode == r.RoomTypeCode,
 	}, nil
 }
 
@@ -161,7 +166,8 @@ func (m Modified) DifferenceCents() int64 { return m.New.TotalCents - m.Current.
 // ModificationQuote prices the guest's change of the reservation and
 // says whether its nights are free; it changes nothing. It refuses what
 // Modify would refuse for the same reasons (the guest's limit, invalid
-// stays), except a sold-out night, which it reports as not Available.
+// stays, the restrictions), except a sold-out night, which it reports as
+// not Available.
 func (s *Service) ModificationQuote(ctx context.Context, reference, token string, c Change) (Modified, error) {
 	r, err := s.Reservation(ctx, reference, token)
 	if err != nil {
@@ -178,6 +184,16 @@ func (s *Service) ModificationQuote(ctx context.Context, reference, token string
 	n, err := c.apply(r, h, now)
 	if err != nil {
 		return Modified{}, err
+	}
+	if !n.IgnoreRestrictions {
+		// The stay's dates and its check-out date, as Modify reads them.
+		rows, err := s.store.Restrictions(ctx, n.RatePlan.ID, DateRange{From: n.Stay.CheckIn, To: n.Stay.CheckOut.AddDays(1)})
+		if err != nil {
+			return Modified{}, err
+		}
+		if err := n.CheckRestrictions(rows); err != nil {
+			return Modified{}, err
+		}
 	}
 	nightly, available, err := s.store.QuoteModification(ctx, r, n)
 	if err != nil {
@@ -224,7 +240,7 @@ func (s *Service) Modify(ctx context.Context, reference, token string, c Change,
 			return ErrNotFound
 		}
 		return GuestMayModify(locked, now)
-	}, receipt)
+	}, receipt, false)
 }
 
 // DeskModification is the front desk's change of a reservation.
@@ -237,7 +253,12 @@ type DeskModification struct {
 
 // DeskModify applies a front-desk change: as the guest's Modify, but
 // without the guest's limit (any terms, past the deadline); only the
-// status table applies. The acting key is recorded in the audit trail.
+// status table applies. The rate plan's restrictions (min/max stay,
+// closures, stop-sell) are among the guest's limits: they steer what is
+// sold online, and the desk, talking to the guest, may move a stay onto
+// dates they close (a guest who must leave a day early on a 2-night
+// minimum). Rooms still have to be free. The acting key is recorded in
+// the audit trail.
 func (s *Service) DeskModify(ctx context.Context, reference string, d DeskModification, receipt *Receipt) (Reservation, error) {
 	d.Reason = strings.TrimSpace(d.Reason)
 	if utf8.RuneCountInString(d.Reason) > 500 {
@@ -252,13 +273,13 @@ func (s *Service) DeskModify(ctx context.Context, reference string, d DeskModifi
 	}
 	by := d.By
 	by.Reason = d.Reason
-	return s.modify(ctx, r, d.Change, by, DeskMayModify, receipt)
+	return s.modify(ctx, r, d.Change, by, DeskMayModify, receipt, true)
 }
 
 // modify runs a modification of r under limit, which is asked again on
 // the locked row: the status, terms and deadline are those of the
-// moment the change commits.
-func (s *Service) modify(ctx context.Context, r Reservation, c Change, by Audit, limit func(Reservation, time.Time) error, receipt *Receipt) (Reservation, error) {
+// moment the change commits. desk exempts it from the restrictions.
+func (s *Service) modify(ctx context.Context, r Reservation, c Change, by Audit, limit func(Reservation, time.Time) error, receipt *Receipt, desk bool) (Reservation, error) {
 	now := s.now()
 	// Refuse early what the unlocked row already refuses, before reading
 	// the catalogue; the locked row is asked again below.
@@ -278,6 +299,7 @@ func (s *Service) modify(ctx context.Context, r Reservation, c Change, by Audit,
 		if err != nil {
 			return Modification{}, err
 		}
+		n.IgnoreRestrictions = n.IgnoreRestrictions || desk
 		if n.Status == StatusHeld {
 			// Only the share of units held unpaid applies: the hold
 			// counts once for its email before and after.

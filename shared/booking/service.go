@@ -89,24 +89,49 @@ func (s *Service) OfferedHotel(ctx context.Context, slug string) (HotelDetail, e
 }
 
 // Search returns the offers for a stay at a hotel: only room types the
-// guests fit, with stay.Rooms units free and a price on every night. An
-// archived hotel is not found.
+// guests fit, with stay.Rooms units free and a price on every night, and
+// rate plans whose restrictions allow the stay. An archived hotel is not
+// found.
 func (s *Service) Search(ctx context.Context, slug string, stay Stay) (HotelDetail, []Offer, error) {
+	h, offers, _, err := s.Explain(ctx, slug, stay)
+	return h, offers, err
+}
+
+// Unavailable is a rate plan the guests fit that Search left out because
+// its restrictions forbid the stay, with the restrictions it breaks.
+type Unavailable struct {
+	RoomType   RoomType
+	RatePlan   RatePlan
+	Violations []Violation
+}
+
+// Explain is Search, with the rate plans it left out for their
+// restrictions and why (whether or not they had the rooms and prices).
+// Plans left out for other reasons (sold out, no price, too many guests,
+// archived) are not listed.
+func (s *Service) Explain(ctx context.Context, slug string, stay Stay) (HotelDetail, []Offer, []Unavailable, error) {
 	h, err := s.OfferedHotel(ctx, slug)
 	if err != nil {
-		return HotelDetail{}, nil, err
+		return HotelDetail{}, nil, nil, err
 	}
 	if err := stay.Validate(h.Today(s.now())); err != nil {
-		return h, nil, err
+		return h, nil, nil, err
 	}
 	cands, err := s.store.Candidates(ctx, h.ID, stay)
 	if err != nil {
-		return h, nil, fmt.Errorf("booking: search %s: %w", slug, err)
+		return h, nil, nil, fmt.Errorf("booking: search %s: %w", slug, err)
 	}
 	nights := stay.Nights()
-	offers := []Offer{}
+	offers, unavailable := []Offer{}, []Unavailable{}
 	for _, c := range cands {
-		if c.Archived() || !stay.Fits(c.RoomType) || c.InventoryNights != nights || c.Available < stay.Rooms || len(c.Nightly) != nights {
+		if c.Archived() || !stay.Fits(c.RoomType) {
+			continue
+		}
+		if v := stay.Violations(c.Restrictions); len(v) > 0 {
+			unavailable = append(unavailable, Unavailable{RoomType: c.RoomType, RatePlan: c.RatePlan, Violations: v})
+			continue
+		}
+		if c.InventoryNights != nights || c.Available < stay.Rooms || len(c.Nightly) != nights {
 			continue
 		}
 		var total int64
@@ -123,7 +148,7 @@ func (s *Service) Search(ctx context.Context, slug string, stay Stay) (HotelDeta
 			FreeCancellationUntil: FreeCancellationUntil(h.Hotel, c.RatePlan, stay.CheckIn),
 		})
 	}
-	return h, offers, nil
+	return h, offers, unavailable, nil
 }
 
 // BookRequest is a guest's request to book or hold rooms.

@@ -22,6 +22,10 @@ type Store interface {
 	// ConflictError, changing nothing, when a night has more sold than units.
 	SetInventory(ctx context.Context, roomTypeID int64, r DateRange, units int, by Audit) error
 	SetRates(ctx context.Context, ratePlanID int64, r DateRange, amountCents int64, by Audit) error
+	// SetRestrictions applies p to the rate plan's restrictions on every
+	// date of r, with the audit row of the runs before and after; nothing
+	// changed writes no audit row.
+	SetRestrictions(ctx context.Context, ratePlanID int64, r DateRange, p RestrictionPatch, by Audit) error
 	// UpdateHotel, UpdateRoomType and UpdateRatePlan lock the item (an
 	// unknown one is ErrNotFound), ask edit for its new values, write
 	// them and the audit row of e with the values before and after, in
@@ -32,14 +36,17 @@ type Store interface {
 	UpdateRatePlan(ctx context.Context, slug, code string, edit func(RatePlan) (RatePlan, error), e CatalogEdit) (RatePlan, error)
 
 	// Candidates lists, for every rate plan of the hotel, the free units
-	// and the nightly prices over the stay's nights.
+	// and the nightly prices over the stay's nights, and its restriction
+	// rows over [check-in, check-out].
 	Candidates(ctx context.Context, hotelID int64, stay Stay) ([]Candidate, error)
 	// Book takes rooms for every night of the stay and records the
 	// reservation, its event and the receipt in one transaction. It fails
 	// with ErrSoldOut or ErrNoRate without writing anything, and with
 	// ErrArchived's conflict when the rate plan or its room type is
 	// archived. It books under the rate plan's terms as committed, not
-	// those of n (which may come from a cache).
+	// those of n (which may come from a cache), and asks
+	// n.CheckRestrictions of the plan's restrictions as committed: a
+	// RestrictedError writes nothing.
 	Book(ctx context.Context, n NewReservation, receipt *Receipt) (Reservation, error)
 	// Reservation returns ErrNotFound for an unknown reference.
 	Reservation(ctx context.Context, reference string) (Reservation, error)
@@ -52,12 +59,17 @@ type Store interface {
 	// prices them (m.New.Price) under the new plan's terms as committed,
 	// and records the reservation, its EventModified event, the audit row
 	// and the receipt. A night without the rooms is ErrSoldOut and
-	// changes nothing.
+	// changes nothing; so is a RestrictedError from
+	// m.New.CheckRestrictions, asked of the new plan's restrictions read
+	// in the transaction.
 	Modify(ctx context.Context, reference string, decide func(Reservation) (Modification, error), receipt *Receipt) (Reservation, error)
 	// QuoteModification reads, without locking or writing, n's nightly
 	// prices and whether every night of n has n.Stay.Rooms free, counting
 	// the rooms r would give back on its own nights.
 	QuoteModification(ctx context.Context, r Reservation, n NewReservation) ([]NightPrice, bool, error)
+	// Restrictions lists a rate plan's restriction rows over the dates of
+	// r, without locking: advice, as a quote is.
+	Restrictions(ctx context.Context, ratePlanID int64, r DateRange) ([]NightRestrictions, error)
 	ListReservations(ctx context.Context, q ReservationQuery) ([]Reservation, error)
 	// RequestAccess writes ev to the outbox if a reservation has ev's
 	// reference and, compared in lower case, email; otherwise nothing.
@@ -78,6 +90,9 @@ type Candidate struct {
 	InventoryNights int
 	// Nightly holds the prices of the nights that have one, in date order.
 	Nightly []NightPrice
+	// Restrictions holds the plan's restriction rows over [check-in,
+	// check-out] (the check-out date's for closed to departure).
+	Restrictions []NightRestrictions
 }
 
 // NightPrice is the price of one room for one night, in minor units.
@@ -111,6 +126,10 @@ type NewReservation struct {
 	// Audit, when set, is recorded in the audit trail in the same
 	// transaction, with the reservation as booked.
 	Audit *Audit
+	// IgnoreRestrictions exempts the stay from the rate plan's
+	// restrictions (CheckRestrictions): the front desk's modification,
+	// and a guest's that keeps the dates and the plan.
+	IgnoreRestrictions bool
 }
 
 // Price completes a new reservation from the nightly prices the Store read

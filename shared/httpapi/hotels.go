@@ -43,7 +43,7 @@ func (s *Server) getHotel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "check_in", "check_out", "adults", "children", "rooms")
+	q, err := parseQuery(r, "check_in", "check_out", "adults", "children", "rooms", "explain")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -55,11 +55,12 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		Children: q.integer("children", 0),
 		Rooms:    q.integer("rooms", 1),
 	}
+	explain := q.explain()
 	if err := q.err(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	h, offers, err := s.svc.Search(r.Context(), r.PathValue("slug"), stay)
+	h, offers, unavailable, err := s.svc.Explain(r.Context(), r.PathValue("slug"), stay)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -70,6 +71,15 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, o := range offers {
 		out.Offers = append(out.Offers, viewOffer(o))
+	}
+	// Only when asked: the reasons are for staff and curious clients,
+	// and the plain answer stays as it was.
+	if explain {
+		out.Unavailable = []unavailableView{}
+		for _, u := range unavailable {
+			out.Unavailable = append(out.Unavailable, unavailableView{
+				RoomType: u.RoomType.Code, RatePlan: u.RatePlan.Code, Reasons: viewViolations(u.Violations)})
+		}
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	writeJSON(w, http.StatusOK, out)

@@ -24,6 +24,8 @@ type Problem struct {
 	Errors map[string]string `json:"errors,omitempty"`
 	// Failing names the checks that failed (readiness).
 	Failing []string `json:"failing,omitempty"`
+	// Violations lists the restrictions a refused stay breaks.
+	Violations []violationView `json:"violations,omitempty"`
 
 	retryAfter int
 	header     map[string]string
@@ -83,9 +85,12 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 	var v *booking.ValidationError
 	var c *booking.ConflictError
 	var te *booking.TransitionError
+	var re *booking.RestrictedError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &re):
+		return restrictedProblem(re)
 	case errors.As(err, &v):
 		return fieldErrors(http.StatusUnprocessableEntity, "The request has invalid fields; see errors.", v.Fields)
 	case errors.Is(err, booking.ErrNotFound):

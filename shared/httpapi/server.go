@@ -203,6 +203,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": staff(s.unarchiveRatePlan, auth.RoleAdmin),
 		"PUT /v1/admin/hotels/{slug}/inventory":                    staff(s.setInventory, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
+		"PUT /v1/admin/hotels/{slug}/restrictions":                 staff(s.setRestrictions, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations":                 staff(s.listReservations, auth.RoleStaff),
 		"GET /v1/admin/audit":                                      staff(s.auditTrail, auth.RoleAdmin),
 		"GET /v1/admin/hotels/{slug}/night-audits":                 staff(s.nightAudits, auth.RoleStaff),

@@ -115,6 +115,10 @@ type availabilityView struct {
 	Children int          `json:"children"`
 	Rooms    int          `json:"rooms"`
 	Offers   []offerView  `json:"offers"`
+	// Unavailable is there with explain=1, empty when nothing was left
+	// out (omitzero keeps an empty list, drops a nil one): the plans left
+	// out for their restrictions.
+	Unavailable []unavailableView `json:"unavailable,omitzero"`
 }
 
 func viewOffer(o booking.Offer) offerView {

@@ -275,7 +275,9 @@ func nonNil(runs []nightRun) []nightRun {
 }
 
 // Candidates reads, per rate plan, the free units and the prices over the
-// stay's nights in one query.
+// stay's nights in one query, then the hotel's restriction rows over
+// [check-in, check-out] in another: a search is advice, and Book reads
+// both again in its transaction.
 func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay) ([]booking.Candidate, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+roomTypeColumns+`, `+ratePlanColumns+`,
@@ -309,6 +311,27 @@ func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay
 	})
 	if err != nil {
 		return nil, classify("candidates", err)
+	}
+	rows, err = s.pool.Query(ctx, hotelRestrictions, hotelID, stay.CheckIn.Time(), stay.CheckOut.Time())
+	if err != nil {
+		return nil, classify("candidates", err)
+	}
+	byPlan := map[int64][]booking.NightRestrictions{}
+	_, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (struct{}, error) {
+		var id int64
+		var n booking.NightRestrictions
+		var night time.Time
+		err := r.Scan(&id, &night, &n.MinStayArrival, &n.MaxStayArrival, &n.MinStayThrough, &n.MaxStayThrough,
+			&n.ClosedToArrival, &n.ClosedToDeparture, &n.StopSell)
+		n.Night = booking.DateOf(night)
+		byPlan[id] = append(byPlan[id], n)
+		return struct{}{}, err
+	})
+	if err != nil {
+		return nil, classify("candidates", err)
+	}
+	for i := range cands {
+		cands[i].Restrictions = byPlan[cands[i].RatePlan.ID]
 	}
 	return cands, nil
 }

@@ -35,7 +35,8 @@ const freeForModification = `SELECT count(*) FROM inventory i
 
 // Modify locks the reservation row, lets decide choose the new stay, and
 // in the same transaction reads the new plan's terms under a share lock
-// (bookableTerms, as Book), locks both stays' nights (lockStays), gives
+// (bookableTerms, as Book) and its restrictions (refusing a stay they
+// forbid, unless the change is exempt), locks both stays' nights (lockStays), gives
 // the old nights back, takes the new ones, prices them and writes the
 // reservation, the new nights' prices in place of the old ones
 // (reservation_nights), its reservation.modified event, the audit row
@@ -57,6 +58,15 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		}
 		n := m.New
 		if err := scanTerms(tx.QueryRow(ctx, bookableTerms, n.RatePlan.ID, n.RoomType.ID), &n); err != nil {
+			return err
+		}
+		// The new plan's restrictions, read without a lock before the
+		// nights, as Book does.
+		restrictions, err := readRestrictions(ctx, tx, n.RatePlan.ID, n.Stay)
+		if err != nil {
+			return err
+		}
+		if err := n.CheckRestrictions(restrictions); err != nil {
 			return err
 		}
 		oldIn, oldOut := r.CheckIn.Time(), r.CheckOut.Time()

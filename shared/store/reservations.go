@@ -134,9 +134,10 @@ func queueNights(b *pgx.Batch, reference string, nightly []booking.NightPrice) {
 	})
 }
 
-// Book takes the nights, prices them, and records the reservation, the
-// price of each night (reservation_nights), its outbox event and the
-// receipt in one transaction.
+// Book reads the plan's terms and restrictions, takes the nights, prices
+// them, and records the reservation, the price of each night
+// (reservation_nights), its outbox event and the receipt in one
+// transaction. A stay the restrictions forbid rolls it all back.
 func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *booking.Receipt) (booking.Reservation, error) {
 	var res booking.Reservation
 	ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
@@ -147,8 +148,9 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 	perEmail := hold && n.Quota.PerEmail > 0
 	held := 0
 	var termsErr error
+	var restrictions []booking.NightRestrictions
 	takeAndPrice := func(b *pgx.Batch) {
-		taken, nightly, held = 0, nil, 0
+		taken, nightly, held, restrictions = 0, nil, 0, nil
 		if perEmail {
 			b.Queue(holdQuotaLock, ClaimKey("innkeeper.hold-quota", emailKey))
 			b.Queue(activeHolds, emailKey, n.Now).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
@@ -156,6 +158,10 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		b.Queue(bookableTerms, n.RatePlan.ID, n.RoomType.ID).QueryRow(func(row pgx.Row) error {
 			termsErr = scanTerms(row, &n)
 			return nil
+		})
+		b.Queue(stayRestrictions, n.RatePlan.ID, ci, co).Query(func(rows pgx.Rows) (err error) {
+			restrictions, err = collectRestrictions(rows)
+			return err
 		})
 		b.Queue(takeNights, n.RoomType.ID, ci, co, n.Stay.Rooms).Exec(func(tag pgconn.CommandTag) error {
 			taken = tag.RowsAffected()
@@ -169,6 +175,11 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 	err := s.inTx(ctx, "book", receipt, takeAndPrice, func(tx pgx.Tx) error {
 		if termsErr != nil {
 			return termsErr
+		}
+		// Refused before sold out: a closed date is the reason whatever
+		// the rooms, and the rollback gives back the nights just taken.
+		if err := n.CheckRestrictions(restrictions); err != nil {
+			return err
 		}
 		if perEmail && held >= n.Quota.PerEmail {
 			return booking.ErrHoldLimit
