@@ -1,5 +1,6 @@
 // Package apiserver wires the api function: the HTTP API (shared/httpapi)
-// with its PostgreSQL store, its Redis (request counters, rate limits),
+// with its PostgreSQL store, its Redis (request counters, rate limits,
+// the city search cache),
 // the relay that sends each command's events to the queue right after
 // it commits, and the health checks and gauges of /readyz and /health.
 // Tests and the devstack build the API with it too, so they run what is
@@ -23,6 +24,7 @@ import (
 	"innkeeper/shared/queue"
 	"innkeeper/shared/ratelimit"
 	"innkeeper/shared/redisclient"
+	"innkeeper/shared/searchcache"
 	"innkeeper/shared/sqsjson"
 	"innkeeper/shared/store"
 )
@@ -84,6 +86,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		return nil, fmt.Errorf("apiserver: %w", err)
 	}
 	svc := booking.NewService(st, o.Clock)
+	// City searches are cached in Redis for every process, and every
+	// write through svc that changes what is sold invalidates them.
+	svc.UseSearchCache(searchcache.New(c.Ready, cfg.RedisKeyPrefix, 0, log))
 	checks := []health.Check{
 		{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
 		{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},
