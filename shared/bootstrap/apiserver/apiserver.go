@@ -1,8 +1,8 @@
 // Package apiserver wires the api function: the HTTP API (shared/httpapi)
 // with its PostgreSQL store, its Redis (request counters, rate limits,
-// the city search cache),
-// the relay that sends each command's events to the queue right after
-// it commits, and the health checks and gauges of /readyz and /health.
+// the city search cache), the relay that sends each command's events to
+// the queue right after it commits, and the health checks and gauges of
+// /readyz and /health.
 // Tests and the devstack build the API with it too, so they run what is
 // deployed.
 package apiserver
