@@ -35,6 +35,8 @@ type API struct {
 	Store   *store.Store
 	Redis   *redisclient.Client
 	Service *booking.Service
+	// SearchCache is the Service's cache of city searches, in Redis.
+	SearchCache *searchcache.Cache
 	// RateLimiter is the API's per-client limiter; nil with
 	// RATE_LIMITS=off.
 	RateLimiter *ratelimit.Limiter
@@ -88,7 +90,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	svc := booking.NewService(st, o.Clock)
 	// City searches are cached in Redis for every process, and every
 	// write through svc that changes what is sold invalidates them.
-	svc.UseSearchCache(searchcache.New(c.Ready, cfg.RedisKeyPrefix, 0, log))
+	searches := searchcache.New(c.Ready, cfg.RedisKeyPrefix, 0, log)
+	svc.UseSearchCache(searches)
 	checks := []health.Check{
 		{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
 		{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},
@@ -151,5 +154,5 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	// the runtime fetches the first event, not during the first request.
 	// Last, so the dial does not compete with the building above.
 	c.Warm()
-	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, SQS: q}, nil
+	return &API{Server: srv, Store: st, Redis: c, Service: svc, SearchCache: searches, RateLimiter: limiter, SQS: q}, nil
 }
