@@ -136,7 +136,7 @@ func (q *CitySearch) validate(now time.Time) error {
 	case q.Limit < 1 || q.Limit > MaxCityPage:
 		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxCityPage))
 	}
-	if q.After != nil && q.After.Sort != q.Sort && q.Sort != "" {
+	if q.After != nil && q.After.Sort != q.Sort {
 		v.Add("cursor", "belongs to a search with another sort")
 	}
 	q.Stay.validateInto(v, DateOf(now.UTC().Add(-12*time.Hour)))
