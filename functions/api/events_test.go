@@ -32,6 +32,8 @@ var expected = map[string]int{
 	"get-hotel-unknown":           404,
 	"search-availability":         200,
 	"search-availability-invalid": 422,
+	"search-city":                 200,
+	"search-city-invalid":         422,
 	"create-reservation":          201,
 	"create-hold":                 201,
 	"create-reservation-invalid":  422,

@@ -70,6 +70,7 @@ const fakeKeyID = "7"
 
 var fakeQuery = map[string][]string{
 	"GET /v1/hotels/{slug}/availability":              {"check_in", "check_out", "adults", "children", "rooms", "explain"},
+	"GET /v1/availability":                            {"city", "check_in", "check_out", "adults", "children", "children_ages", "rooms", "sort", "limit", "cursor"},
 	"GET /v1/reservations/{reference}/manage":         {"expires", "signature"},
 	"POST /v1/reservations/{reference}/manage/cancel": {"expires", "signature"},
 	"GET /v1/admin/hotels/{slug}/reservations":        {"from", "to", "status", "q", "limit", "cursor"},

@@ -65,6 +65,10 @@ var samples = map[string]sample{
 	"GET /v1/hotels/{slug}/availability": {ok: []int{200}, query: func(s *scanner) []param {
 		return []param{{"check_in", s.checkIn}, {"check_out", s.checkOut}, {"adults", "1"}, {"children", "0"}, {"rooms", "1"}, {"explain", "1"}}
 	}},
+	"GET /v1/availability": {ok: []int{200}, query: func(s *scanner) []param {
+		return []param{{"city", "Lisbon"}, {"check_in", s.checkIn}, {"check_out", s.checkOut}, {"adults", "2"},
+			{"children", "1"}, {"children_ages", "7"}, {"rooms", "1"}, {"sort", "price"}, {"limit", "10"}, {"cursor", ""}}
+	}},
 	"POST /v1/reservations": {idempotent: true, ok: []int{201}, body: func(s *scanner) []byte {
 		in, out := s.ownStay()
 		return jsonBody(map[string]any{

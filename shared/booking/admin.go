@@ -34,7 +34,7 @@ func (s *Service) CreateRoomType(ctx context.Context, slug string, rt RoomType, 
 		return RoomType{}, err
 	}
 	rt.HotelID = h.ID
-	defer s.catalog.forget(slug)
+	defer s.forget(ctx, slug)
 	return s.store.CreateRoomType(ctx, h.Slug, rt, by.As(ActionRoomTypeCreate))
 }
 
@@ -55,7 +55,7 @@ func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan, b
 		return RatePlan{}, Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, p.RoomTypeCode))
 	}
 	p.HotelID, p.RoomTypeID = h.ID, rt.ID
-	defer s.catalog.forget(slug)
+	defer s.forget(ctx, slug)
 	return s.store.CreateRatePlan(ctx, h.Slug, p, by.As(ActionRatePlanCreate))
 }
 
@@ -80,7 +80,11 @@ func (s *Service) SetInventory(ctx context.Context, slug, roomType string, r Dat
 	if !ok {
 		return Invalid("room_type", fmt.Sprintf("hotel %s has no room type %s", slug, roomType))
 	}
-	return s.store.SetInventory(ctx, rt.ID, r, units, by.As(ActionInventorySet))
+	if err := s.store.SetInventory(ctx, rt.ID, r, units, by.As(ActionInventorySet)); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
 }
 
 // SetRates sets the nightly price of a rate plan for every night of r.
@@ -104,7 +108,11 @@ func (s *Service) SetRates(ctx context.Context, slug, ratePlan string, r DateRan
 	if !ok {
 		return Invalid("rate_plan", fmt.Sprintf("hotel %s has no rate plan %s", slug, ratePlan))
 	}
-	return s.store.SetRates(ctx, p.ID, r, amountCents, by.As(ActionRateSet))
+	if err := s.store.SetRates(ctx, p.ID, r, amountCents, by.As(ActionRateSet)); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
 }
 
 // ReservationFilter is what staff ask of a hotel's reservations.

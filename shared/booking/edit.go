@@ -77,7 +77,7 @@ func (s *Service) UpdateHotel(ctx context.Context, slug string, p HotelPatch, e 
 		return Hotel{}, ErrNotFound
 	}
 	e.Action = ActionHotelUpdate
-	defer s.catalog.forget(slug)
+	defer s.forget(ctx, slug)
 	return s.store.UpdateHotel(ctx, slug, func(h Hotel, booked bool) (Hotel, error) {
 		next := h
 		set(&next.Name, p.Name)
@@ -111,7 +111,7 @@ func (s *Service) ArchiveHotel(ctx context.Context, slug string, archive bool, e
 		e.Action = ActionHotelArchive
 	}
 	now := s.now()
-	defer s.catalog.forget(slug)
+	defer s.forget(ctx, slug)
 	return s.store.UpdateHotel(ctx, slug, func(h Hotel, _ bool) (Hotel, error) {
 		at, err := archiveAt(h.ArchivedAt, archive, now, "hotel "+h.Slug)
 		h.ArchivedAt = at
@@ -159,7 +159,7 @@ func (s *Service) editRoomType(ctx context.Context, slug, code string, e Catalog
 	if !ValidSlug(slug) || !ValidCode(code) {
 		return RoomType{}, ErrNotFound
 	}
-	defer s.catalog.forget(slug)
+	defer s.forget(ctx, slug)
 	return s.store.UpdateRoomType(ctx, slug, code, edit, e)
 }
 
@@ -202,7 +202,7 @@ func (s *Service) editRatePlan(ctx context.Context, slug, code string, e Catalog
 	if !ValidSlug(slug) || !ValidCode(code) {
 		return RatePlan{}, ErrNotFound
 	}
-	defer s.catalog.forget(slug)
+	defer s.forget(ctx, slug)
 	return s.store.UpdateRatePlan(ctx, slug, code, edit, e)
 }
 

@@ -264,5 +264,9 @@ func (s *Service) SetRestrictions(ctx context.Context, slug, ratePlan string, r 
 	if !ok {
 		return Invalid("rate_plan", fmt.Sprintf("hotel %s has no rate plan %s", slug, ratePlan))
 	}
-	return s.store.SetRestrictions(ctx, plan.ID, r, p, by.As(ActionRestrictionSet))
+	if err := s.store.SetRestrictions(ctx, plan.ID, r, p, by.As(ActionRestrictionSet)); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
 }

@@ -19,6 +19,8 @@ type Service struct {
 	quota     HoldQuota
 	resolved  func(ctx context.Context, slug string)
 	requestID func(ctx context.Context) string
+	// searches caches city searches (citysearch.go); nil caches none.
+	searches SearchCache
 }
 
 // OnHotel sets what runs each time a command or query has found the
@@ -38,6 +40,9 @@ func (s *Service) found(ctx context.Context, slug string) {
 func (s *Service) AfterCommit(fn func(ctx context.Context, reference string)) { s.committed = fn }
 
 func (s *Service) afterCommit(ctx context.Context, reference string) {
+	// Every command that commits a reservation's events took or gave back
+	// rooms (or may have): cached city searches are stale.
+	s.changed(ctx)
 	if s.committed != nil {
 		s.committed(ctx, reference)
 	}
@@ -121,6 +126,16 @@ func (s *Service) Explain(ctx context.Context, slug string, stay Stay) (HotelDet
 	if err != nil {
 		return h, nil, nil, fmt.Errorf("booking: search %s: %w", slug, err)
 	}
+	offers, unavailable := s.offers(h.Hotel, stay, cands)
+	return h, offers, unavailable, nil
+}
+
+// offers is the rule of what a hotel sells for a stay, the one Search
+// and SearchCity share: rate plans sold (not archived) of room types the
+// guests fit, whose restrictions allow the stay, with stay.Rooms units
+// free and a price on every night. The plans the guests fit that their
+// restrictions forbid are returned apart, with why.
+func (s *Service) offers(h Hotel, stay Stay, cands []Candidate) ([]Offer, []Unavailable) {
 	nights := stay.Nights()
 	offers, unavailable := []Offer{}, []Unavailable{}
 	for _, c := range cands {
@@ -145,10 +160,10 @@ func (s *Service) Explain(ctx context.Context, slug string, stay Stay) (HotelDet
 			Currency:              h.Currency,
 			Nightly:               c.Nightly,
 			TotalCents:            total * int64(stay.Rooms),
-			FreeCancellationUntil: FreeCancellationUntil(h.Hotel, c.RatePlan, stay.CheckIn),
+			FreeCancellationUntil: FreeCancellationUntil(h, c.RatePlan, stay.CheckIn),
 		})
 	}
-	return h, offers, unavailable, nil
+	return offers, unavailable
 }
 
 // BookRequest is a guest's request to book or hold rooms.

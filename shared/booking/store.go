@@ -39,6 +39,10 @@ type Store interface {
 	// and the nightly prices over the stay's nights, and its restriction
 	// rows over [check-in, check-out].
 	Candidates(ctx context.Context, hotelID int64, stay Stay) ([]Candidate, error)
+	// CityCandidates is Candidates for every hotel whose city is city,
+	// compared without case or accents, in one query; hotels, room
+	// types and rate plans that are archived are left out.
+	CityCandidates(ctx context.Context, city string, stay Stay) ([]HotelCandidates, error)
 	// Book takes rooms for every night of the stay and records the
 	// reservation, its event and the receipt in one transaction. It fails
 	// with ErrSoldOut or ErrNoRate without writing anything, and with

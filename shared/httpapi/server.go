@@ -177,6 +177,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/hotels":                                       pub(s.listHotels),
 		"GET /v1/hotels/{slug}":                                pub(s.getHotel),
 		"GET /v1/hotels/{slug}/availability":                   pub(s.availability),
+		"GET /v1/availability":                                 pub(s.searchCity),
 		"POST /v1/reservations":                                pub(s.createReservation),
 		"GET /v1/reservations/{reference}":                     pub(s.getReservation),
 		"GET /v1/reservations/{reference}/cancellation-quote":  pub(s.cancellationQuote),

@@ -57,11 +57,45 @@ func (s *Store) Restrictions(ctx context.Context, ratePlanID int64, r booking.Da
 	return out, classify("restrictions", err)
 }
 
-// hotelRestrictions reads the restriction rows of every rate plan of a
-// hotel over [$2, $3], for a search.
-const hotelRestrictions = `SELECT sr.rate_plan_id, ` + restrictionColumns + `
-	FROM stay_restrictions sr JOIN rate_plans rp ON rp.id = sr.rate_plan_id
-	WHERE rp.hotel_id = $1 AND sr.night >= $2 AND sr.night <= $3 ORDER BY sr.rate_plan_id, sr.night`
+// plansRestrictions reads the restriction rows of the rate plans $1 over
+// [$2, $3], for a search: one hotel's plans or a whole city's.
+const plansRestrictions = `SELECT sr.rate_plan_id, ` + restrictionColumns + `
+	FROM stay_restrictions sr
+	WHERE sr.rate_plan_id = ANY($1) AND sr.night >= $2 AND sr.night <= $3 ORDER BY sr.rate_plan_id, sr.night`
+
+// withRestrictions fills each candidate's restriction rows over the
+// stay's nights and its check-out date, in one query for all of them.
+func (s *Store) withRestrictions(ctx context.Context, cands []*booking.Candidate, stay booking.Stay) error {
+	if len(cands) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.RatePlan.ID
+	}
+	rows, err := s.pool.Query(ctx, plansRestrictions, ids, stay.CheckIn.Time(), stay.CheckOut.Time())
+	if err != nil {
+		return err
+	}
+	byPlan := map[int64][]booking.NightRestrictions{}
+	_, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (struct{}, error) {
+		var id int64
+		var n booking.NightRestrictions
+		var night time.Time
+		err := r.Scan(&id, &night, &n.MinStayArrival, &n.MaxStayArrival, &n.MinStayThrough, &n.MaxStayThrough,
+			&n.ClosedToArrival, &n.ClosedToDeparture, &n.StopSell)
+		n.Night = booking.DateOf(night)
+		byPlan[id] = append(byPlan[id], n)
+		return struct{}{}, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range cands {
+		c.Restrictions = byPlan[c.RatePlan.ID]
+	}
+	return nil
+}
 
 // restrictionRun is a run of consecutive dates with the same
 // restrictions, as the audit trail keeps them.

@@ -313,6 +313,7 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/hotels", "api", Public},
 		{"GET", "/v1/hotels/{slug}", "api", Public},
 		{"GET", "/v1/hotels/{slug}/availability", "api", Public},
+		{"GET", "/v1/availability", "api", Public},
 		{"POST", "/v1/reservations", "api", Public},
 		{"GET", "/v1/reservations/{reference}", "api", Public},
 		{"GET", "/v1/reservations/{reference}/cancellation-quote", "api", Public},

@@ -1,7 +1,8 @@
 // Package apiserver wires the api function: the HTTP API (shared/httpapi)
-// with its PostgreSQL store, its Redis (request counters, rate limits),
-// the relay that sends each command's events to the queue right after
-// it commits, and the health checks and gauges of /readyz and /health.
+// with its PostgreSQL store, its Redis (request counters, rate limits,
+// the city search cache), the relay that sends each command's events to
+// the queue right after it commits, and the health checks and gauges of
+// /readyz and /health.
 // Tests and the devstack build the API with it too, so they run what is
 // deployed.
 package apiserver
@@ -23,6 +24,7 @@ import (
 	"innkeeper/shared/queue"
 	"innkeeper/shared/ratelimit"
 	"innkeeper/shared/redisclient"
+	"innkeeper/shared/searchcache"
 	"innkeeper/shared/sqsjson"
 	"innkeeper/shared/store"
 )
@@ -33,6 +35,8 @@ type API struct {
 	Store   *store.Store
 	Redis   *redisclient.Client
 	Service *booking.Service
+	// SearchCache is the Service's cache of city searches, in Redis.
+	SearchCache *searchcache.Cache
 	// RateLimiter is the API's per-client limiter; nil with
 	// RATE_LIMITS=off.
 	RateLimiter *ratelimit.Limiter
@@ -84,6 +88,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		return nil, fmt.Errorf("apiserver: %w", err)
 	}
 	svc := booking.NewService(st, o.Clock)
+	// City searches are cached in Redis for every process, and every
+	// write through svc that changes what is sold invalidates them.
+	searches := searchcache.New(c.Ready, cfg.RedisKeyPrefix, 0, log)
+	svc.UseSearchCache(searches)
 	checks := []health.Check{
 		{Name: "postgres", Critical: true, Slow: 250 * time.Millisecond, Probe: st.Ping},
 		{Name: "redis", Critical: false, Slow: 100 * time.Millisecond, Probe: c.Ping},
@@ -146,5 +154,5 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	// the runtime fetches the first event, not during the first request.
 	// Last, so the dial does not compete with the building above.
 	c.Warm()
-	return &API{Server: srv, Store: st, Redis: c, Service: svc, RateLimiter: limiter, SQS: q}, nil
+	return &API{Server: srv, Store: st, Redis: c, Service: svc, SearchCache: searches, RateLimiter: limiter, SQS: q}, nil
 }

@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"innkeeper/shared/booking"
+)
+
+// maxChildAge is the oldest a child may be: 18 and over is an adult.
+const maxChildAge = 17
+
+// cityHotelView is one hotel of a city search with its best offer.
+type cityHotelView struct {
+	Hotel     hotelView `json:"hotel"`
+	BestOffer offerView `json:"best_offer"`
+}
+
+// citySearchView is the answer of GET /v1/availability. Hotels are in
+// the order asked: by name, or by price, where hotels of different
+// currencies are grouped by currency code ("EUR" before "USD") and
+// ordered by total within each, since their prices do not compare.
+type citySearchView struct {
+	City     string          `json:"city"`
+	CheckIn  booking.Date    `json:"check_in"`
+	CheckOut booking.Date    `json:"check_out"`
+	Nights   int             `json:"nights"`
+	Adults   int             `json:"adults"`
+	Children int             `json:"children"`
+	Rooms    int             `json:"rooms"`
+	Sort     string          `json:"sort"`
+	Hotels   []cityHotelView `json:"hotels"`
+	// NextCursor continues the search (same parameters, cursor added);
+	// null on the last page.
+	NextCursor *string `json:"next_cursor"`
+}
+
+// cityCursor is the wire form of booking.CityCursor, opaque to clients
+// (base64 of this JSON), like the reservations list's cursor.
+type cityCursor struct {
+	Sort       string `json:"s"`
+	Currency   string `json:"c,omitempty"`
+	TotalCents int64  `json:"t,omitempty"`
+	Name       string `json:"n,omitempty"`
+	Slug       string `json:"h"`
+}
+
+func encodeCityCursor(c *booking.CityCursor) *string {
+	if c == nil {
+		return nil
+	}
+	b, _ := json.Marshal(cityCursor(*c))
+	s := base64.RawURLEncoding.EncodeToString(b)
+	return &s
+}
+
+func decodeCityCursor(s string) (*booking.CityCursor, bool) {
+	if s == "" {
+		return nil, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 1024 {
+		return nil, false
+	}
+	var c cityCursor
+	if err := json.Unmarshal(b, &c); err != nil || !booking.ValidSlug(c.Slug) ||
+		(c.Sort != booking.SortPrice && c.Sort != booking.SortName) {
+		return nil, false
+	}
+	cc := booking.CityCursor(c)
+	return &cc, true
+}
+
+// childrenAges reads children_ages ("7,9"): each a whole number of years
+// from 0 to 17. The ages change no price yet (no rate plan prices by
+// age); only their count is used, as children. Given with children, the
+// count must equal the list's length.
+func (q *query) childrenAges() (int, bool) {
+	s, given := q.vals.Get("children_ages"), q.vals.Has("children_ages")
+	if !given {
+		return 0, false
+	}
+	if s == "" {
+		return 0, true // no children
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > booking.MaxGuests {
+		q.v.Add("children_ages", fmt.Sprintf("lists at most %d ages", booking.MaxGuests))
+		return 0, true
+	}
+	for _, p := range parts {
+		age, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || age < 0 || age > maxChildAge || len(p) > 3 {
+			q.v.Add("children_ages", fmt.Sprintf("must be a comma-separated list of ages from 0 to %d", maxChildAge))
+			return 0, true
+		}
+	}
+	return len(parts), true
+}
+
+// searchCity answers GET /v1/availability: the hotels of a city with
+// their best offer for a stay, paged.
+func (s *Server) searchCity(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, "city", "check_in", "check_out", "adults", "children", "children_ages", "rooms", "sort", "limit", "cursor")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	stay := booking.Stay{
+		CheckIn:  q.date("check_in", true),
+		CheckOut: q.date("check_out", true),
+		Adults:   q.integer("adults", 2),
+		Children: q.integer("children", 0),
+		Rooms:    q.integer("rooms", 1),
+	}
+	if n, given := q.childrenAges(); given {
+		if q.vals.Has("children") && n != stay.Children {
+			q.v.Add("children_ages", fmt.Sprintf("lists %d ages for %d children", n, stay.Children))
+		}
+		stay.Children = n
+	}
+	search := booking.CitySearch{City: q.str("city"), Stay: stay, Sort: q.str("sort"), Limit: q.integer("limit", 0)}
+	if q.vals.Has("limit") && search.Limit == 0 {
+		search.Limit = -1 // an explicit 0 is out of range, not the default
+	}
+	cursor, ok := decodeCityCursor(q.str("cursor"))
+	if !ok {
+		q.v.Add("cursor", "is not a cursor this API returned")
+	}
+	search.After = cursor
+	if err := q.err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, next, err := s.svc.SearchCity(r.Context(), search)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sort := search.Sort
+	if sort == "" {
+		sort = booking.SortPrice
+	}
+	out := citySearchView{
+		City: strings.TrimSpace(search.City), CheckIn: stay.CheckIn, CheckOut: stay.CheckOut, Nights: stay.Nights(),
+		Adults: stay.Adults, Children: stay.Children, Rooms: stay.Rooms, Sort: sort,
+		Hotels: []cityHotelView{}, NextCursor: encodeCityCursor(next),
+	}
+	for _, o := range page {
+		out.Hotels = append(out.Hotels, cityHotelView{viewHotel(o.Hotel), viewOffer(o.Offer)})
+	}
+	// Availability changes with every booking: no shared cache may keep
+	// it (Redis keeps it, invalidated by the writes; see booking).
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, http.StatusOK, out)
+}
