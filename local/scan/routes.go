@@ -334,8 +334,9 @@ func (s *scanner) build(r topology.Route, v variant) *request {
 	}
 	rq := &request{
 		route: r.Key(), method: r.Method, target: path.String(), header: http.Header{},
-		cacheable: r.Method == http.MethodGet && r.Auth == topology.Public && strings.HasPrefix(r.Path, "/v1/hotels"),
-		corsAPI:   r.Function == httpapi.Function,
+		cacheable: r.Method == http.MethodGet && r.Auth == topology.Public &&
+			(strings.HasPrefix(r.Path, "/v1/hotels") || r.Path == "/v1/availability"),
+		corsAPI: r.Function == httpapi.Function,
 	}
 	if len(query) > 0 {
 		rq.target += "?" + strings.Join(query, "&")

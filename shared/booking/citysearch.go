@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -111,6 +112,19 @@ func (s *Service) forget(ctx context.Context, slug string) {
 	s.changed(ctx)
 }
 
+// isCityName reports whether s is made of what city names are made of:
+// letters with their accents, spaces, hyphens and periods ("St. Louis",
+// "Aix-en-Provence", "São Paulo"). Quotes, slashes and the like are
+// refused with a 422 rather than matched against nothing.
+func isCityName(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && r != ' ' && r != '-' && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
 // validate checks the search. The stay is checked against the earliest
 // date anywhere (UTC−12): a check-in before it is past in every hotel;
 // each hotel then checks it against its own today (SearchCity).
@@ -120,8 +134,8 @@ func (q *CitySearch) validate(now time.Time) error {
 	switch {
 	case q.City == "":
 		v.Add("city", "is required")
-	case !utf8.ValidString(q.City) || utf8.RuneCountInString(q.City) > maxCityLen || strings.ContainsRune(q.City, 0):
-		v.Add("city", fmt.Sprintf("must be text of at most %d characters", maxCityLen))
+	case !utf8.ValidString(q.City) || utf8.RuneCountInString(q.City) > maxCityLen || !isCityName(q.City):
+		v.Add("city", fmt.Sprintf("must be at most %d letters, spaces, hyphens and periods (search L'Aquila as aquila)", maxCityLen))
 	}
 	switch q.Sort {
 	case "":

@@ -106,6 +106,8 @@ func TestCitySearchRejectsBadQueries(t *testing.T) {
 		{"no city", "", "city"},
 		{"blank city", "&city=%20%20", "city"},
 		{"city too long", "&city=" + strings.Repeat("a", 101), "city"},
+		{"city with a quote", "&city=Lisbon%27", "city"},
+		{"city as a path", "&city=..%2F..%2Fetc%2Fpasswd", "city"},
 		{"unknown sort", "&city=Lisbon&sort=stars", "sort"},
 		{"limit 0", "&city=Lisbon&limit=0", "limit"},
 		{"limit 51", "&city=Lisbon&limit=51", "limit"},
