@@ -110,13 +110,7 @@ func (s *Server) searchCity(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	stay := booking.Stay{
-		CheckIn:  q.date("check_in", true),
-		CheckOut: q.date("check_out", true),
-		Adults:   q.integer("adults", 2),
-		Children: q.integer("children", 0),
-		Rooms:    q.integer("rooms", 1),
-	}
+	stay := q.stay()
 	if n, given := q.childrenAges(); given {
 		if q.vals.Has("children") && n != stay.Children {
 			q.v.Add("children_ages", fmt.Sprintf("lists %d ages for %d children", n, stay.Children))

@@ -155,6 +155,19 @@ func (q *query) date(name string, required bool) booking.Date {
 	return dateField(q.v, name, s)
 }
 
+// stay reads a search's stay: check_in and check_out (required),
+// adults (2), children (0) and rooms (1), as a hotel's availability and
+// the city search both take them.
+func (q *query) stay() booking.Stay {
+	return booking.Stay{
+		CheckIn:  q.date("check_in", true),
+		CheckOut: q.date("check_out", true),
+		Adults:   q.integer("adults", 2),
+		Children: q.integer("children", 0),
+		Rooms:    q.integer("rooms", 1),
+	}
+}
+
 func (q *query) integer(name string, def int) int {
 	s := q.vals.Get(name)
 	if s == "" {

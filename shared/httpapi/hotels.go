@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-
-	"innkeeper/shared/booking"
 )
 
 func (s *Server) listHotels(w http.ResponseWriter, r *http.Request) {
@@ -48,13 +46,7 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	stay := booking.Stay{
-		CheckIn:  q.date("check_in", true),
-		CheckOut: q.date("check_out", true),
-		Adults:   q.integer("adults", 2),
-		Children: q.integer("children", 0),
-		Rooms:    q.integer("rooms", 1),
-	}
+	stay := q.stay()
 	explain := q.explain()
 	if err := q.err(); err != nil {
 		s.fail(w, r, err)
