@@ -96,20 +96,30 @@ func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 	return p, err
 }
 
+// created reads the id an INSERT … RETURNING id gave a catalogue item
+// into id and writes the item's audit row; a taken key (the insert's
+// unique violation) is a ConflictError saying taken.
+func created(ctx context.Context, tx pgx.Tx, row pgx.Row, id *int64, by booking.Audit,
+	slug, kind, key string, after map[string]any, taken string) error {
+	err := row.Scan(id)
+	if c, _ := pgCode(err); c == uniqueViolation {
+		return booking.Conflict(taken)
+	}
+	if err != nil {
+		return err
+	}
+	return auditEntity(ctx, tx, by, slug, kind, key, nil, after)
+}
+
 // CreateHotel inserts a hotel with its audit row; a taken slug is a
 // ConflictError.
 func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Audit) (booking.Hotel, error) {
 	err := s.editTx(ctx, "create hotel", func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time, night_audit_time)
+		row := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time, night_audit_time)
 			VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time) RETURNING id`,
-			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime, h.NightAuditTime).Scan(&h.ID)
-		if c, _ := pgCode(err); c == uniqueViolation {
-			return booking.Conflict(fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
-		}
-		if err != nil {
-			return err
-		}
-		return auditEntity(ctx, tx, by, h.Slug, "hotel", h.Slug, nil, h.AuditValues())
+			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime, h.NightAuditTime)
+		return created(ctx, tx, row, &h.ID, by, h.Slug, "hotel", h.Slug, h.AuditValues(),
+			fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
 	})
 	return h, err
 }
@@ -118,16 +128,11 @@ func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Aud
 // row; a taken code is a ConflictError.
 func (s *Store) CreateRoomType(ctx context.Context, slug string, rt booking.RoomType, by booking.Audit) (booking.RoomType, error) {
 	err := s.editTx(ctx, "create room type", func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
+		row := tx.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren).Scan(&rt.ID)
-		if c, _ := pgCode(err); c == uniqueViolation {
-			return booking.Conflict(fmt.Sprintf("room type %s already exists", rt.Code))
-		}
-		if err != nil {
-			return err
-		}
-		return auditEntity(ctx, tx, by, slug, "room_type", rt.Code, nil, rt.AuditValues())
+			rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren)
+		return created(ctx, tx, row, &rt.ID, by, slug, "room_type", rt.Code, rt.AuditValues(),
+			fmt.Sprintf("room type %s already exists", rt.Code))
 	})
 	return rt, err
 }
@@ -136,17 +141,12 @@ func (s *Store) CreateRoomType(ctx context.Context, slug string, rt booking.Room
 // row; a taken code is a ConflictError.
 func (s *Store) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan, by booking.Audit) (booking.RatePlan, error) {
 	err := s.editTx(ctx, "create rate plan", func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
+		row := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
 				free_cancellation_hours, penalty_percent)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent).Scan(&p.ID)
-		if c, _ := pgCode(err); c == uniqueViolation {
-			return booking.Conflict(fmt.Sprintf("rate plan %s already exists", p.Code))
-		}
-		if err != nil {
-			return err
-		}
-		return auditEntity(ctx, tx, by, slug, "rate_plan", p.Code, nil, p.AuditValues())
+			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent)
+		return created(ctx, tx, row, &p.ID, by, slug, "rate_plan", p.Code, p.AuditValues(),
+			fmt.Sprintf("rate plan %s already exists", p.Code))
 	})
 	return p, err
 }
