@@ -56,13 +56,13 @@ const (
 // CancelByLink cancels a reservation whose signed manage link the edge
 // has verified, under the same rules as the guest's cancel with a token
 // (Cancel), and records who did it in the audit trail.
-func (s *Service) CancelByLink(ctx context.Context, reference, requestID string, receipt *Receipt) (Reservation, error) {
+func (s *Service) CancelByLink(ctx context.Context, reference string, receipt *Receipt) (Reservation, error) {
 	if !ValidReference(reference) {
 		return Reservation{}, ErrNotFound
 	}
 	r, err := s.store.Transition(ctx, reference, func(r Reservation) (Transition, error) {
 		t, err := Cancel(r, s.now())
-		t.Audit = &Audit{ActorKind: ActorGuest, Actor: ActorManageLink, Action: "reservation.cancel", RequestID: requestID}
+		t.Audit = s.guestAs(ctx, ActorManageLink, "reservation.cancel")
 		return t, err
 	}, receipt)
 	if err == nil {

@@ -72,7 +72,13 @@ func (a Audit) As(action string) Audit {
 func (s *Service) RequestIDFrom(fn func(context.Context) string) { s.requestID = fn }
 
 func (s *Service) guest(ctx context.Context, action string) *Audit {
-	a := Audit{ActorKind: ActorGuest, Actor: ActorAccessToken, Action: action}
+	return s.guestAs(ctx, ActorAccessToken, action)
+}
+
+// guestAs is a guest acting through actor (the access token, the manage
+// link), with the request id of ctx.
+func (s *Service) guestAs(ctx context.Context, actor, action string) *Audit {
+	a := Audit{ActorKind: ActorGuest, Actor: actor, Action: action}
 	if s.requestID != nil {
 		a.RequestID = s.requestID(ctx)
 	}

@@ -228,13 +228,13 @@ func (s *Service) modifiable(ctx context.Context, r Reservation, c Change) (Hote
 // the new ones in one transaction, reprices from the new plan and copies
 // its terms; a night without the rooms is ErrSoldOut and changes
 // nothing.
-func (s *Service) Modify(ctx context.Context, reference, token string, c Change, requestID string, receipt *Receipt) (Reservation, error) {
+func (s *Service) Modify(ctx context.Context, reference, token string, c Change, receipt *Receipt) (Reservation, error) {
 	r, err := s.Reservation(ctx, reference, token)
 	if err != nil {
 		return Reservation{}, err
 	}
 	want := auth.Hash(token)
-	by := Audit{ActorKind: ActorGuest, Actor: ActorAccessToken, RequestID: requestID}
+	by := *s.guest(ctx, "")
 	return s.modify(ctx, r, c, by, func(locked Reservation, now time.Time) error {
 		if !auth.Equal(locked.AccessTokenHash, want) {
 			return ErrNotFound

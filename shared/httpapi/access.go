@@ -73,9 +73,8 @@ func (s *Server) manageCancel(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	requestID := w.Header().Get("X-Request-Id")
 	s.idempotent(w, r, nil, renderReservation(http.StatusOK), func(rc *booking.Receipt) error {
-		_, err := s.svc.CancelByLink(r.Context(), ref, requestID, rc)
+		_, err := s.svc.CancelByLink(r.Context(), ref, rc)
 		return err
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
-	"innkeeper/shared/logging"
 )
 
 // modifyRequest is the body of a modification and of its quote: every
@@ -122,7 +121,7 @@ func (s *Server) modifyReservation(w http.ResponseWriter, r *http.Request) {
 	}
 	canonical, _ := json.Marshal(req)
 	s.idempotent(w, r, canonical, renderReservation(http.StatusOK), func(rc *booking.Receipt) error {
-		_, err := s.svc.Modify(r.Context(), ref, token, c, logging.RequestID(r.Context()), rc)
+		_, err := s.svc.Modify(r.Context(), ref, token, c, rc)
 		return err
 	})
 }

@@ -50,7 +50,7 @@ func TestArchivedHotelIsNeitherOfferedNorBooked(t *testing.T) {
 	}
 	// Nor are a modification's new nights sold, even through the cache.
 	longer := booking.Change{CheckOut: booking.MustDate("2026-12-13")}
-	if _, err := cached.Modify(ctx, before.Reference, token, longer, "", nil); !errors.Is(err, booking.ErrConflict) {
+	if _, err := cached.Modify(ctx, before.Reference, token, longer, nil); !errors.Is(err, booking.ErrConflict) {
 		t.Fatalf("modify through a stale cache: %v, want a conflict", err)
 	}
 	if f.sold(t, "2026-12-12") != 0 {

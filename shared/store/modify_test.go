@@ -81,7 +81,8 @@ func TestModifyMovesTheNights(t *testing.T) {
 	}
 	c := booking.Change{RoomType: "STE", RatePlan: "STE-FLEX", CheckIn: booking.MustDate("2026-12-11"),
 		CheckOut: booking.MustDate("2026-12-14"), Adults: intp(3)}
-	m, err := f.svc.Modify(ctx, r.Reference, token, c, "req-1", nil)
+	f.svc.RequestIDFrom(func(context.Context) string { return "req-1" })
+	m, err := f.svc.Modify(ctx, r.Reference, token, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestSoldOutModifyChangesNothing(t *testing.T) {
 	}
 	before, _ := f.st.Reservation(ctx, r.Reference)
 	c := booking.Change{RoomType: "STE", RatePlan: "STE-FLEX", CheckOut: booking.MustDate("2026-12-13")}
-	if _, err := f.svc.Modify(ctx, r.Reference, token, c, "", nil); !errors.Is(err, booking.ErrSoldOut) {
+	if _, err := f.svc.Modify(ctx, r.Reference, token, c, nil); !errors.Is(err, booking.ErrSoldOut) {
 		t.Fatalf("modify into a sold-out night: %v, want ErrSoldOut", err)
 	}
 	after, _ := f.st.Reservation(ctx, r.Reference)
@@ -191,7 +192,7 @@ func TestExtendByTheLastFreeNight(t *testing.T) {
 	if f.soldOf(t, "DBL", "2026-12-12") != 0 {
 		t.Fatal("the quote took a night")
 	}
-	m, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckOut: booking.MustDate("2026-12-13")}, "", nil)
+	m, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckOut: booking.MustDate("2026-12-13")}, nil)
 	if err != nil || m.Nights() != 3 || m.TotalCents != 30000 {
 		t.Fatalf("extend: %+v, %v", m, err)
 	}
@@ -209,7 +210,7 @@ func TestExtendByTheLastFreeNight(t *testing.T) {
 	if err != nil || q.Available {
 		t.Fatalf("quote over a sold night: %+v, %v", q, err)
 	}
-	if _, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckOut: booking.MustDate("2026-12-14")}, "", nil); !errors.Is(err, booking.ErrSoldOut) {
+	if _, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckOut: booking.MustDate("2026-12-14")}, nil); !errors.Is(err, booking.ErrSoldOut) {
 		t.Fatalf("extend over a sold night: %v", err)
 	}
 	for _, night := range []string{"2026-12-10", "2026-12-11", "2026-12-12", "2026-12-13"} {
@@ -218,7 +219,7 @@ func TestExtendByTheLastFreeNight(t *testing.T) {
 		}
 	}
 	// Shortening gives the night back.
-	if _, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckIn: booking.MustDate("2026-12-11")}, "", nil); err != nil {
+	if _, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{CheckIn: booking.MustDate("2026-12-11")}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if f.soldOf(t, "DBL", "2026-12-10") != 0 || f.soldOf(t, "DBL", "2026-12-11") != 1 {
@@ -266,8 +267,8 @@ func TestTwoModifiesIntoTheLastRoom(t *testing.T) {
 		}
 		c := booking.Change{RoomType: "STE", RatePlan: "STE-FLEX"}
 		var errA, errB error
-		together(func() { _, errA = f.svc.Modify(ctx, a.Reference, ta, c, "", nil) },
-			func() { _, errB = f.svc.Modify(ctx, b.Reference, tb, c, "", nil) })
+		together(func() { _, errA = f.svc.Modify(ctx, a.Reference, ta, c, nil) },
+			func() { _, errB = f.svc.Modify(ctx, b.Reference, tb, c, nil) })
 		won, lost := a, b
 		switch {
 		case errA == nil && errors.Is(errB, booking.ErrSoldOut):
@@ -310,7 +311,7 @@ func TestModifyRacesABookingForTheLastRoom(t *testing.T) {
 		}
 		var errMod, errBook error
 		together(func() {
-			_, errMod = f.svc.Modify(ctx, a.Reference, ta, booking.Change{RoomType: "STE", RatePlan: "STE-FLEX"}, "", nil)
+			_, errMod = f.svc.Modify(ctx, a.Reference, ta, booking.Change{RoomType: "STE", RatePlan: "STE-FLEX"}, nil)
 		}, func() {
 			_, _, errBook = f.svc.Book(ctx, suite, nil)
 		})
@@ -358,9 +359,9 @@ func TestCrossingModifications(t *testing.T) {
 		}
 		errs := make([]error, 4)
 		together(func() {
-			_, errs[0] = f.svc.Modify(ctx, a.Reference, ta, booking.Change{RoomType: "STE", RatePlan: "STE-FLEX"}, "", nil)
+			_, errs[0] = f.svc.Modify(ctx, a.Reference, ta, booking.Change{RoomType: "STE", RatePlan: "STE-FLEX"}, nil)
 		}, func() {
-			_, errs[1] = f.svc.Modify(ctx, b.Reference, tb, booking.Change{RoomType: "DBL", RatePlan: "DBL-FLEX"}, "", nil)
+			_, errs[1] = f.svc.Modify(ctx, b.Reference, tb, booking.Change{RoomType: "DBL", RatePlan: "DBL-FLEX"}, nil)
 		}, func() {
 			_, _, errs[2] = f.svc.Book(ctx, req("DBL", "DBL-FLEX"), nil)
 		}, func() {
@@ -400,14 +401,14 @@ func TestModifiedHoldKeepsTheHoldShare(t *testing.T) {
 	a, ta := hold("a@example.com")
 	hold("b@example.com")
 	// Two of four units held: a third is over the share.
-	if _, err := f.svc.Modify(ctx, a.Reference, ta, booking.Change{Rooms: intp(2), Adults: intp(2)}, "", nil); !errors.Is(err, booking.ErrHoldShare) {
+	if _, err := f.svc.Modify(ctx, a.Reference, ta, booking.Change{Rooms: intp(2), Adults: intp(2)}, nil); !errors.Is(err, booking.ErrHoldShare) {
 		t.Fatalf("a hold grown past the share: %v, want ErrHoldShare", err)
 	}
 	if f.soldOf(t, "DBL", "2026-12-10") != 2 {
 		t.Fatal("a refused hold change kept its nights")
 	}
 	// The same rooms with another guest count the hold once.
-	m, err := f.svc.Modify(ctx, a.Reference, ta, booking.Change{Adults: intp(2)}, "", nil)
+	m, err := f.svc.Modify(ctx, a.Reference, ta, booking.Change{Adults: intp(2)}, nil)
 	if err != nil || m.Status != booking.StatusHeld || m.HoldExpiresAt == nil || !m.HoldExpiresAt.Equal(*a.HoldExpiresAt) {
 		t.Fatalf("a hold's change within the share: %+v, %v", m, err)
 	}

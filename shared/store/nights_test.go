@@ -115,7 +115,7 @@ func TestModifyReplacesTheNightsPrices(t *testing.T) {
 	// Another room type, other dates, two rooms.
 	c := booking.Change{RoomType: "STE", RatePlan: "STE-FLEX", CheckIn: booking.MustDate("2026-12-11"),
 		CheckOut: booking.MustDate("2026-12-14"), Adults: intp(2), Rooms: intp(2)}
-	m, err := f.svc.Modify(ctx, r.Reference, token, c, "", nil)
+	m, err := f.svc.Modify(ctx, r.Reference, token, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestModifyReplacesTheNightsPrices(t *testing.T) {
 		t.Fatalf("nights after a rate change %v, want those booked %v", d.Nights, want)
 	}
 	c = booking.Change{CheckIn: booking.MustDate("2026-12-13"), CheckOut: booking.MustDate("2026-12-15")}
-	m, err = f.svc.Modify(ctx, r.Reference, token, c, "", nil)
+	m, err = f.svc.Modify(ctx, r.Reference, token, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestSoldOutModifyKeepsTheNightsPrices(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := booking.Change{RoomType: "STE", RatePlan: "STE-FLEX", CheckOut: booking.MustDate("2026-12-13")}
-	if _, err := f.svc.Modify(ctx, r.Reference, token, c, "", nil); !errors.Is(err, booking.ErrSoldOut) {
+	if _, err := f.svc.Modify(ctx, r.Reference, token, c, nil); !errors.Is(err, booking.ErrSoldOut) {
 		t.Fatalf("modify into a sold-out night: %v, want ErrSoldOut", err)
 	}
 	want := nights("2026-12-10", 10000, 10000)

@@ -177,7 +177,7 @@ func TestModifyRefusedByRestriction(t *testing.T) {
 		CheckOut: booking.MustDate("2026-12-18")}); err != nil {
 		t.Fatalf("quote onto an open arrival = %v", err)
 	}
-	_, err = f.svc.Modify(ctx, r.Reference, token, move, "req-m", nil)
+	_, err = f.svc.Modify(ctx, r.Reference, token, move, nil)
 	if !errors.As(err, &re) || re.Violations[0].Restriction != booking.ClosedToArrival || re.Violations[0].Date.String() != "2026-12-15" {
 		t.Fatalf("modify onto a closed arrival = %v", err)
 	}
@@ -189,7 +189,7 @@ func TestModifyRefusedByRestriction(t *testing.T) {
 	}
 	// A second adult on the same dates: the arrival closed since does not
 	// hold the booking hostage.
-	if _, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{Adults: intp(2)}, "req-a", nil); err != nil {
+	if _, err := f.svc.Modify(ctx, r.Reference, token, booking.Change{Adults: intp(2)}, nil); err != nil {
 		t.Fatalf("same dates, more guests: %v", err)
 	}
 	// The desk overrides.
