@@ -112,7 +112,7 @@ func (c Change) apply(r Reservation, h HotelDetail, now time.Time) (NewReservati
 	if err := stay.Validate(h.Today(now)); err != nil {
 		return NewReservation{}, err
 	}
-	if stay == r.Stay && rtCode == r.RoomTypeCode && planCode == r.RatePlanCode {
+	if stay.Equal(r.Stay) && rtCode == r.RoomTypeCode && planCode == r.RatePlanCode {
 		return NewReservation{}, ErrUnchanged
 	}
 	if _, ok := h.RoomType(rtCode); !ok {

@@ -68,6 +68,9 @@ type Reservation struct {
 	Guest      Guest
 	TotalCents int64
 	Currency   string
+	// Price is TotalCents line by line: the rooms, each tax and fee, and
+	// what is paid at the hotel.
+	Price Price
 	// The cancellation terms are copied from the rate plan when booking, so
 	// later changes to the plan do not change a guest's contract.
 	Refundable            bool

@@ -74,12 +74,14 @@ func (s *Service) Hotel(ctx context.Context, slug string) (HotelDetail, error) {
 // Offer is a rate plan that can sell the stay: rooms free every night at
 // these prices.
 type Offer struct {
-	RoomType              RoomType
-	RatePlan              RatePlan
-	Available             int
-	Currency              string
-	Nightly               []NightPrice
-	TotalCents            int64
+	RoomType   RoomType
+	RatePlan   RatePlan
+	Available  int
+	Currency   string
+	Nightly    []NightPrice
+	TotalCents int64
+	// Price is TotalCents line by line.
+	Price                 Price
 	FreeCancellationUntil *time.Time
 }
 

@@ -3,6 +3,7 @@ package booking
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -118,7 +119,17 @@ type Stay struct {
 	CheckOut Date
 	Adults   int
 	Children int
-	Rooms    int
+	// ChildrenAges is each child's age in years on check-in, when given;
+	// when given, its length is Children.
+	ChildrenAges []int
+	Rooms        int
+}
+
+// Equal reports whether s and t are the same stay, children's ages
+// included.
+func (s Stay) Equal(t Stay) bool {
+	return s.CheckIn == t.CheckIn && s.CheckOut == t.CheckOut && s.Adults == t.Adults &&
+		s.Children == t.Children && s.Rooms == t.Rooms && slices.Equal(s.ChildrenAges, t.ChildrenAges)
 }
 
 // Nights is the number of nights of the stay.
