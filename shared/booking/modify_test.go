@@ -119,7 +119,7 @@ func TestChangeApply(t *testing.T) {
 			case err != nil:
 				t.Fatal(err)
 			default:
-				if n.RoomType.ID != tt.roomType || n.RatePlan.ID != tt.plan || n.Stay != tt.stay || n.Reference != r.Reference || n.Status != r.Status {
+				if n.RoomType.ID != tt.roomType || n.RatePlan.ID != tt.plan || !n.Stay.Equal(tt.stay) || n.Reference != r.Reference || n.Status != r.Status {
 					t.Fatalf("got %+v", n)
 				}
 			}
