@@ -162,6 +162,7 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		Guest:                 n.Guest,
 		TotalCents:            total,
 		Currency:              n.Hotel.Currency,
+		Price:                 RoomOnly(n.Hotel.Currency, total),
 		Refundable:            n.RatePlan.Refundable,
 		FreeCancellationUntil: FreeCancellationUntil(n.Hotel, n.RatePlan, n.Stay.CheckIn),
 		PenaltyPercent:        n.RatePlan.PenaltyPercent,

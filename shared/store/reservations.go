@@ -206,14 +206,15 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
 				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
 				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
-				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at)
+				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at,
+				price, children_ages)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
-				CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END)
+				CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END, $23, $24)
 			RETURNING id`,
 			res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
 			ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
 			res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
-			res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey).QueryRow(func(row pgx.Row) error {
+			res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey, res.Price, ages(res.ChildrenAges)).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&res.ID)
 		})
 		queueNights(b, res.Reference, nightly)
@@ -293,7 +294,7 @@ const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.t
 	r.guest_name, r.guest_email, r.guest_phone, r.total_cents, r.currency,
 	r.refundable, r.free_cancellation_until, r.penalty_percent,
 	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash,
-	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at`
+	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at, r.price, r.children_ages`
 
 const reservationFrom = ` FROM reservations r
 	JOIN hotels h ON h.id = r.hotel_id
@@ -303,15 +304,39 @@ const reservationFrom = ` FROM reservations r
 func scanReservation(row pgx.Row) (booking.Reservation, error) {
 	var r booking.Reservation
 	var ci, co time.Time
+	var price *booking.Price
+	var childrenAges []int32
 	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.HotelID, &r.HotelSlug, &r.Timezone, &r.CheckInTime,
 		&r.RoomTypeID, &r.RoomTypeCode, &r.RatePlanCode,
 		&ci, &co, &r.Adults, &r.Children, &r.Rooms,
 		&r.Guest.Name, &r.Guest.Email, &r.Guest.Phone, &r.TotalCents, &r.Currency,
 		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,
 		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash,
-		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt)
+		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt, &price, &childrenAges)
 	r.CheckIn, r.CheckOut = booking.DateOf(ci), booking.DateOf(co)
+	if price != nil {
+		r.Price = *price
+	} else {
+		// Booked before prices were kept line by line (migration 0022).
+		r.Price = booking.RoomOnly(r.Currency, r.TotalCents)
+	}
+	for _, a := range childrenAges {
+		r.ChildrenAges = append(r.ChildrenAges, int(a))
+	}
 	return r, err
+}
+
+// ages is a stay's children's ages as the column keeps them: NULL when
+// none were given.
+func ages(a []int) []int32 {
+	if len(a) == 0 {
+		return nil
+	}
+	out := make([]int32, len(a))
+	for i, v := range a {
+		out[i] = int32(v)
+	}
+	return out
 }
 
 // Reservation reads one reservation by reference.
