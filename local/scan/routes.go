@@ -154,6 +154,10 @@ var samples = map[string]sample{
 		in, out := s.ownStay()
 		return jsonBody(map[string]any{"rate_plan": ownRatePlan, "from": in, "to": out, "max_stay_arrival": 30})
 	}},
+	"GET /v1/admin/hotels/{slug}/restrictions": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
+		in, out := s.ownStay()
+		return []param{{"rate_plan", ownRatePlan}, {"from", in}, {"to", out}}
+	}},
 	"GET /v1/admin/hotels/{slug}/reservations": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
 		in, out := s.ownStay()
 		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"q", "scan"}, {"limit", "10"}, {"cursor", ""}}

@@ -270,3 +270,62 @@ func (s *Service) SetRestrictions(ctx context.Context, slug, ratePlan string, r 
 	s.changed(ctx)
 	return nil
 }
+
+// RestrictionRun is a run of consecutive dates [From, To) with the same
+// restrictions: how staff read them back and the audit trail keeps them.
+type RestrictionRun struct {
+	From              Date `json:"from"`
+	To                Date `json:"to"`
+	MinStayArrival    *int `json:"min_stay_arrival"`
+	MaxStayArrival    *int `json:"max_stay_arrival"`
+	MinStayThrough    *int `json:"min_stay_through"`
+	MaxStayThrough    *int `json:"max_stay_through"`
+	ClosedToArrival   bool `json:"closed_to_arrival"`
+	ClosedToDeparture bool `json:"closed_to_departure"`
+	StopSell          bool `json:"stop_sell"`
+}
+
+// RunsOfRestrictions groups rows (in date order, none empty) into runs
+// of consecutive dates that restrict alike; a date without a row breaks
+// a run.
+func RunsOfRestrictions(rows []NightRestrictions) []RestrictionRun {
+	out := []RestrictionRun{}
+	for i, n := range rows {
+		if i > 0 && n.Same(rows[i-1]) && rows[i-1].Night.AddDays(1) == n.Night {
+			out[len(out)-1].To = n.Night.AddDays(1)
+			continue
+		}
+		out = append(out, RestrictionRun{From: n.Night, To: n.Night.AddDays(1),
+			MinStayArrival: n.MinStayArrival, MaxStayArrival: n.MaxStayArrival,
+			MinStayThrough: n.MinStayThrough, MaxStayThrough: n.MaxStayThrough,
+			ClosedToArrival: n.ClosedToArrival, ClosedToDeparture: n.ClosedToDeparture, StopSell: n.StopSell})
+	}
+	return out
+}
+
+// Restrictions is what a rate plan of the hotel restricts on the dates
+// of r, as runs of dates alike; dates that restrict nothing are left
+// out. Staff read it back after setting it; it reads without locking.
+func (s *Service) Restrictions(ctx context.Context, slug, ratePlan string, r DateRange) ([]RestrictionRun, error) {
+	v := &ValidationError{}
+	if ratePlan == "" {
+		v.Add("rate_plan", "is required")
+	}
+	r.Validate(v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var plan RatePlan
+	_, ok, err := s.lookup(ctx, slug, func(h HotelDetail) (ok bool) { plan, ok = h.RatePlan(ratePlan); return ok })
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, Invalid("rate_plan", fmt.Sprintf("hotel %s has no rate plan %s", slug, ratePlan))
+	}
+	rows, err := s.store.Restrictions(ctx, plan.ID, r)
+	if err != nil {
+		return nil, fmt.Errorf("booking: restrictions of %s/%s: %w", slug, ratePlan, err)
+	}
+	return RunsOfRestrictions(rows), nil
+}

@@ -93,6 +93,35 @@ func (s *Server) setRestrictions(w http.ResponseWriter, r *http.Request) {
 	}{req, rng.From.DaysUntil(rng.To)})
 }
 
+// restrictions is GET /v1/admin/hotels/{slug}/restrictions?rate_plan=&from=&to=:
+// a rate plan's restrictions over [from, to) as runs of dates alike, the
+// ranges PUT takes; dates that restrict nothing are not listed.
+func (s *Server) restrictions(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r, "rate_plan", "from", "to")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	plan := q.str("rate_plan")
+	rng := booking.DateRange{From: q.date("from", true), To: q.date("to", true)}
+	if err := q.err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	runs, err := s.svc.Restrictions(r.Context(), r.PathValue("slug"), plan, rng)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Hotel        string                   `json:"hotel"`
+		RatePlan     string                   `json:"rate_plan"`
+		From         booking.Date             `json:"from"`
+		To           booking.Date             `json:"to"`
+		Restrictions []booking.RestrictionRun `json:"restrictions"`
+	}{r.PathValue("slug"), plan, rng.From, rng.To, runs})
+}
+
 // violationView is one restriction a stay breaks; limit is the length
 // limit, absent for closures and stop-sell.
 type violationView struct {

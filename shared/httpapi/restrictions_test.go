@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"innkeeper/local/testenv"
@@ -187,5 +188,55 @@ func TestRestrictionsRefused(t *testing.T) {
 	}
 	if got, _ := offeredAt(t, c, stayQuery); got["STD-FLEX"] {
 		t.Fatal("the staff's stop-sell was not applied")
+	}
+}
+
+// GET reads back what PUT set, as runs of dates that restrict alike: two
+// PUTs over touching ranges with the same limit read as one run, a date
+// between that restricts nothing splits runs, and a plan or range that
+// is wrong is a 422 naming the field.
+func TestRestrictionsReadBackAsRuns(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, testenv.APIOptions{})
+	putRestrictions(t, c, map[string]any{"rate_plan": "STD-FLEX", "from": "2027-03-01", "to": "2027-03-03", "min_stay_arrival": 2})
+	putRestrictions(t, c, map[string]any{"rate_plan": "STD-FLEX", "from": "2027-03-03", "to": "2027-03-05", "min_stay_arrival": 2})
+	putRestrictions(t, c, map[string]any{"rate_plan": "STD-FLEX", "from": "2027-03-06", "to": "2027-03-07", "closed_to_arrival": true})
+
+	r := c.do("GET", lisbon+"/restrictions?rate_plan=STD-FLEX&from=2027-02-28&to=2027-03-10", nil, admin()...)
+	if r.Status != http.StatusOK {
+		t.Fatalf("get restrictions: %d %s", r.Status, r.Body)
+	}
+	m := r.JSON(t)
+	runs := m["restrictions"].([]any)
+	if len(runs) != 2 {
+		t.Fatalf("runs = %v, want 2", runs)
+	}
+	first, second := runs[0].(map[string]any), runs[1].(map[string]any)
+	if first["from"] != "2027-03-01" || first["to"] != "2027-03-05" || first["min_stay_arrival"] != float64(2) || first["closed_to_arrival"] != false {
+		t.Errorf("first run = %v, want 2027-03-01..2027-03-05 min stay 2", first)
+	}
+	if second["from"] != "2027-03-06" || second["to"] != "2027-03-07" || second["closed_to_arrival"] != true || second["min_stay_arrival"] != nil {
+		t.Errorf("second run = %v, want 2027-03-06 closed to arrival", second)
+	}
+
+	// A range that holds none of them reads as an empty list, not null.
+	r = c.do("GET", lisbon+"/restrictions?rate_plan=STD-FLEX&from=2027-04-01&to=2027-04-10", nil, admin()...)
+	if r.Status != http.StatusOK || r.JSON(t)["restrictions"] == nil || len(r.JSON(t)["restrictions"].([]any)) != 0 {
+		t.Errorf("empty range: %d %s", r.Status, r.Body)
+	}
+
+	for _, bad := range []struct{ query, field string }{
+		{"rate_plan=NOPE&from=2027-03-01&to=2027-03-02", "rate_plan"},
+		{"from=2027-03-01&to=2027-03-02", "rate_plan"},
+		{"rate_plan=STD-FLEX&from=2027-03-02&to=2027-03-01", "to"},
+		{"rate_plan=STD-FLEX&to=2027-03-01", "from"},
+	} {
+		r := c.do("GET", lisbon+"/restrictions?"+bad.query, nil, admin()...)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"`+bad.field+`"`) {
+			t.Errorf("%s: %d %s, want 422 naming %s", bad.query, r.Status, r.Body, bad.field)
+		}
+	}
+	if r := c.do("GET", lisbon+"/restrictions?rate_plan=STD-FLEX&from=2027-03-01&to=2027-03-02", nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("without a key: %d, want 401", r.Status)
 	}
 }

@@ -205,6 +205,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PUT /v1/admin/hotels/{slug}/inventory":                    staff(s.setInventory, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/restrictions":                 staff(s.setRestrictions, auth.RoleStaff),
+		"GET /v1/admin/hotels/{slug}/restrictions":                 staff(s.restrictions, auth.RoleStaff),
 		"GET /v1/admin/hotels/{slug}/reservations":                 staff(s.listReservations, auth.RoleStaff),
 		"GET /v1/admin/audit":                                      staff(s.auditTrail, auth.RoleAdmin),
 		"GET /v1/admin/hotels/{slug}/night-audits":                 staff(s.nightAudits, auth.RoleStaff),

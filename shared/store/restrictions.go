@@ -97,44 +97,13 @@ func (s *Store) withRestrictions(ctx context.Context, cands []*booking.Candidate
 	return nil
 }
 
-// restrictionRun is a run of consecutive dates with the same
-// restrictions, as the audit trail keeps them.
-type restrictionRun struct {
-	From              booking.Date `json:"from"`
-	To                booking.Date `json:"to"`
-	MinStayArrival    *int         `json:"min_stay_arrival"`
-	MaxStayArrival    *int         `json:"max_stay_arrival"`
-	MinStayThrough    *int         `json:"min_stay_through"`
-	MaxStayThrough    *int         `json:"max_stay_through"`
-	ClosedToArrival   bool         `json:"closed_to_arrival"`
-	ClosedToDeparture bool         `json:"closed_to_departure"`
-	StopSell          bool         `json:"stop_sell"`
-}
-
 // restrictionsAudit is the before or after of restrictions set over a
 // range: the range and the runs of rows in it (none where no date had
 // any).
 type restrictionsAudit struct {
-	From booking.Date     `json:"from"`
-	To   booking.Date     `json:"to"`
-	Runs []restrictionRun `json:"runs"`
-}
-
-// runsOfRestrictions groups rows (in date order, none empty) into runs
-// of consecutive dates that restrict alike.
-func runsOfRestrictions(rows []booking.NightRestrictions) []restrictionRun {
-	out := []restrictionRun{}
-	for i, n := range rows {
-		if i > 0 && n.Same(rows[i-1]) && rows[i-1].Night.AddDays(1).String() == n.Night.String() {
-			out[len(out)-1].To = n.Night.AddDays(1)
-			continue
-		}
-		out = append(out, restrictionRun{From: n.Night, To: n.Night.AddDays(1),
-			MinStayArrival: n.MinStayArrival, MaxStayArrival: n.MaxStayArrival,
-			MinStayThrough: n.MinStayThrough, MaxStayThrough: n.MaxStayThrough,
-			ClosedToArrival: n.ClosedToArrival, ClosedToDeparture: n.ClosedToDeparture, StopSell: n.StopSell})
-	}
-	return out
+	From booking.Date             `json:"from"`
+	To   booking.Date             `json:"to"`
+	Runs []booking.RestrictionRun `json:"runs"`
 }
 
 // SetRestrictions locks the rate plan's rows over r in date order, works
@@ -196,7 +165,7 @@ func (s *Store) SetRestrictions(ctx context.Context, ratePlanID int64, r booking
 			return err
 		}
 		return auditEntity(ctx, tx, by, slug, "restriction", code,
-			restrictionsAudit{r.From, r.To, runsOfRestrictions(before)},
-			restrictionsAudit{r.From, r.To, runsOfRestrictions(after)})
+			restrictionsAudit{r.From, r.To, booking.RunsOfRestrictions(before)},
+			restrictionsAudit{r.From, r.To, booking.RunsOfRestrictions(after)})
 	})
 }
