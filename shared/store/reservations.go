@@ -203,20 +203,7 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		}
 
 		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
-				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
-				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
-				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at,
-				price, children_ages)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
-				CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END, $23, $24)
-			RETURNING id`,
-			res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
-			ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
-			res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
-			res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey, res.Price, ages(res.ChildrenAges)).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&res.ID)
-		})
+		queueReservation(b, n, &res, emailKey, "", 0)
 		queueNights(b, res.Reference, nightly)
 		if err := queueEvent(b, res, n.Now); err != nil {
 			return err
@@ -239,6 +226,34 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		return booking.Reservation{}, err
 	}
 	return res, nil
+}
+
+// insertReservation records a new reservation; $25 and $26 are the
+// booking it is a line of and the line's number, "" and 0 for a
+// reservation booked alone (NULL both).
+const insertReservation = `INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
+		check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
+		total_cents, currency, refundable, free_cancellation_until, penalty_percent,
+		hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at,
+		price, children_ages, booking_id, line_no)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
+		CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END, $23, $24,
+		(SELECT id FROM bookings WHERE reference = NULLIF($25, '')), NULLIF($26::int, 0))
+	RETURNING id`
+
+// queueReservation adds the insert of res, priced from n, to b; the row's
+// id lands in res.ID. bookingRef and line name the booking res is a line
+// of ("" and 0 for none).
+func queueReservation(b *pgx.Batch, n booking.NewReservation, res *booking.Reservation, emailKey, bookingRef string, line int) {
+	ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
+	b.Queue(insertReservation,
+		res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
+		ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
+		res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
+		res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey, res.Price, ages(res.ChildrenAges),
+		bookingRef, line).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&res.ID)
+	})
 }
 
 // queueEvent adds the outbox row describing r's new state to b.
@@ -530,6 +545,10 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		r, err := scanReservation(tx.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1`, reference))
 		if err != nil {
+			return err
+		}
+		// A line of a booking of several rooms names its booking.
+		if r.BookingReference, r.Line, err = bookingOf(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		d.Reservation = r
