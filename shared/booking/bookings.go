@@ -251,6 +251,9 @@ func (req BookLinesRequest) validateStays(v *ValidationError, today Date) []Stay
 			ChildrenAges: l.ChildrenAges, Rooms: 1}
 		lv := &ValidationError{}
 		stays[i].validateInto(lv, today)
+		if l.ChildrenAges != nil && len(l.ChildrenAges) != l.Children {
+			lv.Add("children_ages", "must list one age for each child")
+		}
 		for f, msg := range lv.Fields {
 			if f == "check_in" || f == "check_out" {
 				v.Add(f, msg)
