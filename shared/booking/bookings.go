@@ -289,3 +289,30 @@ func (s *Service) Booking(ctx context.Context, reference, token string) (Booking
 	}
 	return b, nil
 }
+
+// CancelBooking cancels, in one transaction, every line of the booking
+// that the guest can still cancel, each under its own terms and fee
+// (Cancel); a line that cannot be (cancelled before, checked in) stays
+// as it is. When none can be, nothing changes and the error is the first
+// line's. Anyone but the holder of the access token is ErrNotFound.
+func (s *Service) CancelBooking(ctx context.Context, reference, token string, receipt *Receipt) (Booking, error) {
+	if !ValidReference(reference) || token == "" {
+		return Booking{}, ErrNotFound
+	}
+	want := auth.Hash(token)
+	b, err := s.store.TransitionBooking(ctx, reference, func(r Reservation) (Transition, error) {
+		if !auth.Equal(r.AccessTokenHash, want) {
+			return Transition{}, ErrNotFound
+		}
+		t, err := Cancel(r, s.now())
+		t.Audit = s.guest(ctx, "reservation."+string(ActionCancel))
+		return t, err
+	}, receipt)
+	if err != nil {
+		return Booking{}, err
+	}
+	for _, l := range b.Lines {
+		s.afterCommit(ctx, l.Reference)
+	}
+	return b, nil
+}

@@ -93,6 +93,12 @@ type Store interface {
 	// Booking returns a booking with its lines as they are now;
 	// ErrNotFound for an unknown reference.
 	Booking(ctx context.Context, reference string) (Booking, error)
+	// TransitionBooking locks every line of a booking and, in one
+	// transaction, applies what decide chooses for each, with its
+	// events, and the receipt; a line decide refuses stays as it is.
+	// When it refuses every line, nothing changes and the error is the
+	// first line's as a LineError; ErrNotFound from decide ends it all.
+	TransitionBooking(ctx context.Context, reference string, decide func(Reservation) (Transition, error), receipt *Receipt) (Booking, error)
 }
 
 // Candidate is one rate plan's view of a stay, before the domain decides

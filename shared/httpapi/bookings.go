@@ -127,16 +127,43 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 
 // renderBooking is the response of a new booking of several rooms, with
 // the access token every line shares and its Location.
-func renderBooking(o booking.Outcome) (booking.StoredResponse, error) {
-	if o.Booking == nil {
-		return booking.StoredResponse{}, fmt.Errorf("httpapi: a booking's receipt without the booking")
+var renderBooking = renderBookingAs(http.StatusCreated)
+
+// renderBookingAs is the response of every command on a booking.
+func renderBookingAs(status int) func(booking.Outcome) (booking.StoredResponse, error) {
+	return func(o booking.Outcome) (booking.StoredResponse, error) {
+		if o.Booking == nil {
+			return booking.StoredResponse{}, fmt.Errorf("httpapi: a booking's receipt without the booking")
+		}
+		body, err := json.Marshal(bookingEnvelope{viewBooking(*o.Booking), o.AccessToken})
+		if err != nil {
+			return booking.StoredResponse{}, err
+		}
+		resp := booking.StoredResponse{Status: status, Body: append(body, '\n')}
+		if status == http.StatusCreated {
+			resp.Header = map[string]string{"Location": "/v1/bookings/" + o.Booking.Reference}
+		}
+		return resp, nil
 	}
-	body, err := json.Marshal(bookingEnvelope{viewBooking(*o.Booking), o.AccessToken})
-	if err != nil {
-		return booking.StoredResponse{}, err
+}
+
+// cancelBooking is POST /v1/bookings/{reference}/cancel: every line the
+// guest can still cancel, each under its own terms, in one transaction.
+func (s *Server) cancelBooking(w http.ResponseWriter, r *http.Request) {
+	if err := emptyCommand(w, r); err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	return booking.StoredResponse{Status: http.StatusCreated, Body: append(body, '\n'),
-		Header: map[string]string{"Location": "/v1/bookings/" + o.Booking.Reference}}, nil
+	token := guestToken(r)
+	ref := r.PathValue("reference")
+	if token == "" || !booking.ValidReference(ref) {
+		s.fail(w, r, booking.ErrNotFound)
+		return
+	}
+	s.idempotent(w, r, nil, renderBookingAs(http.StatusOK), func(rc *booking.Receipt) error {
+		_, err := s.svc.CancelBooking(r.Context(), ref, token, rc)
+		return err
+	})
 }
 
 // getBooking is GET /v1/bookings/{reference}: the booking with its lines

@@ -126,6 +126,30 @@ func TestBookingOfSeveralRooms(t *testing.T) {
 	if res, _ := desk.JSON(t)["reservation"].(map[string]any); desk.Status != 200 || res["booking"] != ref || res["line"] != 2.0 {
 		t.Fatalf("desk record of line 2: %d %s", desk.Status, desk.Body)
 	}
+
+	// Cancelling the booking cancels what is left, under its own terms:
+	// the non-refundable Deluxe costs its whole price.
+	cancelKey := newKey()
+	c.do("POST", "/v1/bookings/"+ref+"/cancel", nil, with(bearer("rat_not-this-one"), "Idempotency-Key", newKey())...).Problem(t, 404, "not-found")
+	cancelled := c.do("POST", "/v1/bookings/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", cancelKey)...)
+	if cancelled.Status != 200 {
+		t.Fatalf("cancel booking: %d %s", cancelled.Status, cancelled.Body)
+	}
+	gb, gl = linesOf(t, cancelled.JSON(t))
+	if gb["status"] != "cancelled" || gb["total_cents"] != 24684.0 || gl[1]["status"] != "cancelled" || gl[1]["cancellation_fee_cents"] != 24684.0 {
+		t.Fatalf("after cancelling the booking: %s", cancelled.Body)
+	}
+	if sold := c.api.Int(t, `SELECT coalesce(sum(sold), 0)::int FROM inventory`); sold != soldBefore {
+		t.Fatalf("sold %d after cancelling the booking, was %d before it", sold, soldBefore)
+	}
+	replayed := c.do("POST", "/v1/bookings/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", cancelKey)...)
+	if replayed.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(replayed.Body, cancelled.Body) {
+		t.Fatalf("cancel retried: %d %s", replayed.Status, replayed.Body)
+	}
+	// Nothing is left to cancel: the first line's reason, naming it.
+	if p := c.do("POST", "/v1/bookings/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", newKey())...).Problem(t, 409, "invalid-transition"); p["line"] != 1.0 {
+		t.Fatalf("problem %v; want line 1", p)
+	}
 }
 
 // A refused line refuses the booking whole, naming the line, and every

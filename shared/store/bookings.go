@@ -278,3 +278,94 @@ func bookingOf(ctx context.Context, q interface {
 	}
 	return *ref, int(*line), nil
 }
+
+// lockBooking queues the read of a booking and, under their row locks in
+// id order (which is line order), its lines: the first statements of a
+// command on every line of a booking. Rows are always locked before
+// inventory, and several reservation rows only here, in id order, so the
+// lock order stays acyclic.
+func lockBooking(reference string, b *booking.Booking, readErr *error) func(*pgx.Batch) {
+	return func(batch *pgx.Batch) {
+		*b, *readErr = booking.Booking{}, nil
+		batch.Queue(`SELECT b.id, b.reference, b.hotel_id, h.slug, h.currency, b.guest_name, b.guest_email,
+				b.guest_phone, b.access_token_hash, b.created_at
+			FROM bookings b JOIN hotels h ON h.id = b.hotel_id WHERE b.reference = $1`, reference).
+			QueryRow(func(row pgx.Row) error {
+				*readErr = row.Scan(&b.ID, &b.Reference, &b.HotelID, &b.HotelSlug, &b.Currency, &b.Guest.Name,
+					&b.Guest.Email, &b.Guest.Phone, &b.AccessTokenHash, &b.CreatedAt)
+				return nil
+			})
+		batch.Queue(`SELECT `+reservationColumns+reservationFrom+`
+			WHERE r.booking_id = (SELECT id FROM bookings WHERE reference = $1) ORDER BY r.id FOR UPDATE OF r`, reference).
+			Query(func(rows pgx.Rows) (err error) {
+				b.Lines, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.Reservation, error) { return scanReservation(r) })
+				return err
+			})
+	}
+}
+
+// TransitionBooking locks a booking's lines and, in one transaction,
+// applies to every line what decide chooses for it, as Transition does
+// for one: a line decide refuses is left as it is. Nights are given back
+// room type by room type in ascending id, each in date order. If decide
+// refuses every line, nothing changes and the first line's refusal is
+// the error.
+func (s *Store) TransitionBooking(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Transition, error), receipt *booking.Receipt) (booking.Booking, error) {
+	var b booking.Booking
+	var readErr error
+	err := s.inTx(ctx, "transition booking", receipt, lockBooking(reference, &b, &readErr), func(tx pgx.Tx) error {
+		if errors.Is(readErr, pgx.ErrNoRows) || (readErr == nil && len(b.Lines) == 0) {
+			return fmt.Errorf("booking %s: %w", reference, booking.ErrNotFound)
+		}
+		if readErr != nil {
+			return readErr
+		}
+		for i := range b.Lines {
+			b.Lines[i].BookingReference, b.Lines[i].Line = b.Reference, i+1
+		}
+		b.CheckIn, b.CheckOut = b.Lines[0].CheckIn, b.Lines[0].CheckOut
+		// Decided in line order, written in the lock order.
+		ts := make([]*booking.Transition, len(b.Lines))
+		var refused error
+		for i, l := range b.Lines {
+			t, err := decide(l)
+			switch {
+			case errors.Is(err, booking.ErrNotFound):
+				return err
+			case err != nil:
+				if refused == nil {
+					refused = &booking.LineError{Line: i + 1, RoomType: l.RoomTypeCode, Err: err}
+				}
+			default:
+				ts[i] = &t
+			}
+		}
+		order := make([]int, 0, len(b.Lines))
+		for i, t := range ts {
+			if t != nil {
+				order = append(order, i)
+			}
+		}
+		if len(order) == 0 {
+			return refused
+		}
+		slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(b.Lines[i].RoomTypeID, b.Lines[j].RoomTypeID) })
+		batch := &pgx.Batch{}
+		at := ts[order[0]].At
+		for _, i := range order {
+			line, err := queueTransition(batch, b.Lines[i], *ts[i])
+			if err != nil {
+				return err
+			}
+			b.Lines[i] = line
+		}
+		if err := queueReceipt(batch, receipt, booking.Outcome{Booking: &b}, at); err != nil {
+			return err
+		}
+		return tx.SendBatch(ctx, batch).Close()
+	})
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	return b, nil
+}

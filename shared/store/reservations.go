@@ -395,58 +395,8 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			return err
 		}
 		after = t.Err
-		before := r
-		r.Status, r.UpdatedAt = t.To, t.At
-		if t.FeeCents != nil {
-			r.CancellationFeeCents = t.FeeCents
-		}
-		if t.NoShowFeeCents != nil {
-			r.NoShowFeeCents = t.NoShowFeeCents
-		}
-		switch t.To {
-		case booking.StatusCheckedIn:
-			r.CheckedInAt = &t.At
-		case booking.StatusCheckedOut:
-			r.CheckedOutAt = &t.At
-		}
-		// An early check-out gives back the nights from ReleaseFrom on
-		// (in the lock order of takeNights) and the stay ends that day.
-		// Their reservation_nights rows stay: they were booked and
-		// priced, and the booked total stands (booking.CheckOut).
-		from := r.CheckIn
-		if t.ReleaseNights && !t.ReleaseFrom.IsZero() {
-			if !r.CheckIn.Before(t.ReleaseFrom) || !t.ReleaseFrom.Before(r.CheckOut) {
-				return fmt.Errorf("release %s: %s is not inside the stay", r.Reference, t.ReleaseFrom)
-			}
-			from = t.ReleaseFrom
-		}
-		released := from.DaysUntil(r.CheckOut)
-		until := r.CheckOut
-		if r.CheckIn.Before(from) {
-			r.CheckOut = from
-		}
 		b := &pgx.Batch{}
-		// confirmed_at is set once, as the reservation becomes confirmed.
-		b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4,
-				no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8,
-				confirmed_at = COALESCE(confirmed_at, CASE WHEN $2 = 'confirmed' THEN $4::timestamptz END)
-			WHERE id = $1`,
-			r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt,
-			r.NoShowFeeCents, r.CheckedInAt, r.CheckedOutAt, r.CheckOut.Time())
-		if t.ReleaseNights {
-			b.Queue(releaseNights, r.RoomTypeID, from.Time(), until.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
-				if int(tag.RowsAffected()) != released {
-					return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), released)
-				}
-				return nil
-			})
-		}
-		if t.Audit != nil {
-			if err := queueAudit(b, *t.Audit, before, r, t.At); err != nil {
-				return err
-			}
-		}
-		if err := queueEvent(b, r, t.At); err != nil {
+		if r, err = queueTransition(b, r, t); err != nil {
 			return err
 		}
 		// A failed command (an expired hold) is not a result to replay.
@@ -462,6 +412,67 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 		return booking.Reservation{}, err
 	}
 	return res, after
+}
+
+// queueTransition adds to b the writes of t on r, a reservation locked
+// in the transaction: its row, the nights it gives back (in the lock
+// order of takeNights), its audit row and its event. It returns r as
+// changed.
+func queueTransition(b *pgx.Batch, r booking.Reservation, t booking.Transition) (booking.Reservation, error) {
+	before := r
+	r.Status, r.UpdatedAt = t.To, t.At
+	if t.FeeCents != nil {
+		r.CancellationFeeCents = t.FeeCents
+	}
+	if t.NoShowFeeCents != nil {
+		r.NoShowFeeCents = t.NoShowFeeCents
+	}
+	switch t.To {
+	case booking.StatusCheckedIn:
+		r.CheckedInAt = &t.At
+	case booking.StatusCheckedOut:
+		r.CheckedOutAt = &t.At
+	}
+	// An early check-out gives back the nights from ReleaseFrom on
+	// (in the lock order of takeNights) and the stay ends that day.
+	// Their reservation_nights rows stay: they were booked and
+	// priced, and the booked total stands (booking.CheckOut).
+	from := r.CheckIn
+	if t.ReleaseNights && !t.ReleaseFrom.IsZero() {
+		if !r.CheckIn.Before(t.ReleaseFrom) || !t.ReleaseFrom.Before(r.CheckOut) {
+			return r, fmt.Errorf("release %s: %s is not inside the stay", r.Reference, t.ReleaseFrom)
+		}
+		from = t.ReleaseFrom
+	}
+	released := from.DaysUntil(r.CheckOut)
+	until := r.CheckOut
+	if r.CheckIn.Before(from) {
+		r.CheckOut = from
+	}
+	// confirmed_at is set once, as the reservation becomes confirmed.
+	b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4,
+			no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8,
+			confirmed_at = COALESCE(confirmed_at, CASE WHEN $2 = 'confirmed' THEN $4::timestamptz END)
+		WHERE id = $1`,
+		r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt,
+		r.NoShowFeeCents, r.CheckedInAt, r.CheckedOutAt, r.CheckOut.Time())
+	if t.ReleaseNights {
+		b.Queue(releaseNights, r.RoomTypeID, from.Time(), until.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
+			if int(tag.RowsAffected()) != released {
+				return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), released)
+			}
+			return nil
+		})
+	}
+	if t.Audit != nil {
+		if err := queueAudit(b, *t.Audit, before, r, t.At); err != nil {
+			return r, err
+		}
+	}
+	if err := queueEvent(b, r, t.At); err != nil {
+		return r, err
+	}
+	return r, nil
 }
 
 // deskText is what the front desk's search looks in, folded as the index
