@@ -258,10 +258,22 @@ func (s *Store) Booking(ctx context.Context, reference string) (booking.Booking,
 	for i := range b.Lines {
 		b.Lines[i].BookingReference, b.Lines[i].Line = b.Reference, i+1
 	}
-	if len(b.Lines) > 0 {
-		b.CheckIn, b.CheckOut = b.Lines[0].CheckIn, b.Lines[0].CheckOut
-	}
+	b.CheckIn, b.CheckOut = span(b.Lines)
 	return b, nil
+}
+
+// span is the dates a booking's lines cover together: they start alike,
+// but a line modified on its own may not.
+func span(lines []booking.Reservation) (in, out booking.Date) {
+	for _, l := range lines {
+		if in.IsZero() || l.CheckIn.Before(in) {
+			in = l.CheckIn
+		}
+		if out.IsZero() || l.CheckOut.After(out) {
+			out = l.CheckOut
+		}
+	}
+	return in, out
 }
 
 // bookingOf reads the booking a reservation is a line of and the line's
@@ -323,7 +335,7 @@ func (s *Store) TransitionBooking(ctx context.Context, reference string, decide 
 		for i := range b.Lines {
 			b.Lines[i].BookingReference, b.Lines[i].Line = b.Reference, i+1
 		}
-		b.CheckIn, b.CheckOut = b.Lines[0].CheckIn, b.Lines[0].CheckOut
+		b.CheckIn, b.CheckOut = span(b.Lines)
 		// Decided in line order, written in the lock order.
 		ts := make([]*booking.Transition, len(b.Lines))
 		var refused error

@@ -111,6 +111,18 @@ func TestBookLinesPricesEachLineAndSharesTheToken(t *testing.T) {
 	if f.soldOf(t, "DBL", "2026-12-11") != 0 || f.soldOf(t, "TWN", "2026-12-11") != 1 {
 		t.Fatal("the cancelled line gives its room back, the other keeps its own")
 	}
+	// Modifying one line, under its own terms, moves that room alone.
+	moved, err := f.svc.Modify(ctx, twn.Reference, token, booking.Change{CheckOut: in.AddDays(3)}, nil)
+	if err != nil || moved.TotalCents != 27000 {
+		t.Fatalf("modify line 2 to three nights: %+v, %v; want 27000", moved, err)
+	}
+	read, err = f.svc.Booking(ctx, b.Reference, token)
+	if err != nil || read.Lines[1].CheckOut != in.AddDays(3) || read.CheckOut != in.AddDays(3) || read.TotalCents() != 27000 {
+		t.Fatalf("after modifying line 2: %+v, %v", read, err)
+	}
+	if f.soldOf(t, "TWN", "2026-12-12") != 1 || f.soldOf(t, "DBL", "2026-12-12") != 0 {
+		t.Fatal("the modified line takes its third night alone")
+	}
 	d, err := f.st.DeskRecord(ctx, twn.Reference)
 	if err != nil || d.Reservation.BookingReference != b.Reference || d.Reservation.Line != 2 {
 		t.Fatalf("desk record of line 2 names booking %q line %d (%v); want %s line 2",
@@ -163,6 +175,23 @@ func TestBookLinesIsAllOrNothing(t *testing.T) {
 	}
 	if f.soldOf(t, "TWN", in.AddDays(5).String()) != 0 {
 		t.Fatal("the restricted booking kept the twin")
+	}
+
+	// Every line of a hold is a hold, and counts toward the email's
+	// limit (3 by default): four lines are one too many.
+	four := family(in.AddDays(10), 1, doubleLine, twinLine, doubleLine, twinLine)
+	four.Hold = true
+	f2 := newFixture(t, 5).withTwin(t, 5)
+	if _, _, err := f2.svc.BookLines(ctx, four, nil); !errors.Is(err, booking.ErrHoldLimit) {
+		t.Fatalf("four held lines: %v; want the hold limit", err)
+	}
+	four.Lines = four.Lines[:3]
+	held, _, err := f2.svc.BookLines(ctx, four, nil)
+	if err != nil || held.Status() != booking.StatusHeld {
+		t.Fatalf("three held lines: %+v, %v", held, err)
+	}
+	if d := f2.soldOf(t, "DBL", in.AddDays(10).String()); d != 2 {
+		t.Fatalf("two held doubles took %d", d)
 	}
 
 	// Every line's problem is in one validation error.
