@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"innkeeper/shared/booking"
@@ -231,6 +232,7 @@ func TestFamiliesRaceForTheLastDoubleAndTwin(t *testing.T) {
 		famErrs := make([]error, families)
 		fams := make([]booking.Booking, families)
 		dblErrs, twnErrs := make([]error, singles), make([]error, singles)
+		dbls, twns := make([]booking.Reservation, singles), make([]booking.Reservation, singles)
 		var fns []func()
 		for j := range families {
 			lines := []booking.RoomLine{doubleLine, twinLine}
@@ -246,18 +248,20 @@ func TestFamiliesRaceForTheLastDoubleAndTwin(t *testing.T) {
 		}
 		for j := range singles {
 			fns = append(fns,
-				func() { _, _, dblErrs[j] = f.svc.Book(ctx, single("DBL", "DBL-FLEX"), nil) },
-				func() { _, _, twnErrs[j] = f.svc.Book(ctx, single("TWN", "TWN-FLEX"), nil) })
+				func() { dbls[j], _, dblErrs[j] = f.svc.Book(ctx, single("DBL", "DBL-FLEX"), nil) },
+				func() { twns[j], _, twnErrs[j] = f.svc.Book(ctx, single("TWN", "TWN-FLEX"), nil) })
 		}
 		together(fns...)
 
 		holders := map[string]int{}
+		var winners []string
 		for j, err := range famErrs {
 			switch {
 			case err == nil:
 				wonFamilies++
 				for _, l := range fams[j].Lines {
 					holders[l.RoomTypeCode]++
+					winners = append(winners, l.Reference)
 				}
 			case !errors.Is(err, booking.ErrSoldOut):
 				t.Fatalf("round %d: family %d: %v; want a booking or sold out", i, j, err)
@@ -268,6 +272,7 @@ func TestFamiliesRaceForTheLastDoubleAndTwin(t *testing.T) {
 				switch {
 				case err == nil:
 					holders[code]++
+					winners = append(winners, map[string][]booking.Reservation{"DBL": dbls, "TWN": twns}[code][j].Reference)
 				case !errors.Is(err, booking.ErrSoldOut):
 					t.Fatalf("round %d: single %s %d: %v; want a booking or sold out", i, code, j, err)
 				}
@@ -282,6 +287,25 @@ func TestFamiliesRaceForTheLastDoubleAndTwin(t *testing.T) {
 			if d, w := f.soldOf(t, "DBL", night.String()), f.soldOf(t, "TWN", night.String()); d != 1 || w != 1 {
 				t.Fatalf("round %d: sold on %s DBL %d, TWN %d; want 1 and 1", i, night, d, w)
 			}
+		}
+		// The rooms are held by exactly the winners' reservations.
+		var holding []string
+		rows, err := f.st.Pool().Query(ctx, `SELECT reference FROM reservations
+			WHERE status = 'confirmed' AND check_in = $1 ORDER BY reference`, in.Time())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var ref string
+			if err := rows.Scan(&ref); err != nil {
+				t.Fatal(err)
+			}
+			holding = append(holding, ref)
+		}
+		rows.Close()
+		slices.Sort(winners)
+		if !slices.Equal(holding, winners) {
+			t.Fatalf("round %d: reservations %v hold the rooms, the winners are %v", i, holding, winners)
 		}
 	}
 
