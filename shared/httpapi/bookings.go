@@ -18,6 +18,12 @@ import (
 // guest's one token opens with the usual routes; GET /v1/bookings/{reference}
 // shows them together.
 
+// roomsJSON is rooms as sent: a number of rooms of room_type, or a list
+// of room lines. Kept raw (an alias, so it encodes as the JSON it holds)
+// until the form is known; the one-room-type form re-encodes as the
+// number it was.
+type roomsJSON = json.RawMessage
+
 // roomLineRequest is one line of rooms in the list form.
 type roomLineRequest struct {
 	RoomType     string `json:"room_type"`

@@ -18,18 +18,16 @@ type guestRequest struct {
 }
 
 type createReservationRequest struct {
-	Hotel    string `json:"hotel"`
-	RoomType string `json:"room_type"`
-	RatePlan string `json:"rate_plan"`
-	CheckIn  string `json:"check_in"`
-	CheckOut string `json:"check_out"`
-	Adults   *int   `json:"adults"`
-	Children *int   `json:"children"`
-	// Rooms is a number of rooms of room_type, or a list of room
-	// lines (bookings.go).
-	Rooms json.RawMessage `json:"rooms"`
-	Guest guestRequest    `json:"guest"`
-	Hold  bool            `json:"hold"`
+	Hotel    string       `json:"hotel"`
+	RoomType string       `json:"room_type"`
+	RatePlan string       `json:"rate_plan"`
+	CheckIn  string       `json:"check_in"`
+	CheckOut string       `json:"check_out"`
+	Adults   *int         `json:"adults"`
+	Children *int         `json:"children"`
+	Rooms    roomsJSON    `json:"rooms"`
+	Guest    guestRequest `json:"guest"`
+	Hold     bool         `json:"hold"`
 }
 
 func intOr(p *int, def int) int {
