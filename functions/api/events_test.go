@@ -38,6 +38,8 @@ var expected = map[string]int{
 	"create-hold":                 201,
 	"create-reservation-invalid":  422,
 	"get-reservation":             200,
+	"get-booking-unknown":         404,
+	"cancel-booking-unknown":      404,
 	"get-reservation-wrong-token": 404,
 	"cancellation-quote":          200,
 	"confirm-hold":                200,

@@ -78,7 +78,11 @@ var samples = map[string]sample{
 			"guest": map[string]any{"name": "Scan Guest", "email": "scan-" + s.run + "@example.com"},
 		})
 	}},
-	"GET /v1/reservations/{reference}":                    {cred: credGuest, ok: []int{200}},
+	"GET /v1/reservations/{reference}": {cred: credGuest, ok: []int{200}},
+	// The target's reservation is booked alone, so no booking of
+	// several rooms has its reference: 404, as for a booking not yours.
+	"GET /v1/bookings/{reference}":                        {cred: credGuest, ok: []int{200, 404}},
+	"POST /v1/bookings/{reference}/cancel":                {cred: credGuest, idempotent: true, ok: []int{200, 404}},
 	"GET /v1/reservations/{reference}/cancellation-quote": {cred: credGuest, ok: []int{200}},
 	"GET /v1/reservations/{reference}/manage": {ok: []int{200}, query: func(s *scanner) []param {
 		exp := s.now().Add(time.Hour).Unix()

@@ -88,6 +88,13 @@ type Reservation struct {
 	// AccessTokenHash proves the guest's bearer token; it never leaves the
 	// service.
 	AccessTokenHash []byte
+
+	// BookingReference and Line, when the reservation is a line of a
+	// booking of several rooms, name the booking and the line (from 1);
+	// empty and 0 for a reservation booked alone. They are set where a
+	// booking's lines are read or written, and on the desk record.
+	BookingReference string
+	Line             int
 }
 
 // CheckInInstant is when the stay begins: the check-in date at the
@@ -143,6 +150,10 @@ type Event struct {
 	// Previous is the stay a modification replaced (reservation.modified
 	// only): its nights were given back, so their units left changed too.
 	Previous *StayRef `json:"previous,omitempty"`
+	// Booking is the booking of several rooms the reservation is a line
+	// of, where the event's writer knows it (a new booking's lines):
+	// the notifier sends the booking's confirmation once for them all.
+	Booking string `json:"booking,omitempty"`
 }
 
 // StayRef is a reservation's room type, nights and rooms, as an event
@@ -170,6 +181,7 @@ func EventFor(r Reservation, at time.Time) Event {
 		CheckOut:   r.CheckOut,
 		Rooms:      r.Rooms,
 		OccurredAt: at,
+		Booking:    r.BookingReference,
 	}
 }
 

@@ -81,6 +81,24 @@ type Store interface {
 	RequestAccess(ctx context.Context, ev Event, email string) error
 	// DueHolds lists references of holds whose expiry is before now.
 	DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error)
+	// BookLines is Book for every line of a booking, all or nothing, in
+	// one transaction: the lines' plans' terms and restrictions as
+	// committed, their nights taken in the global lock order (room type
+	// id, then night), each line priced by its NewReservation.Price, and
+	// the booking, its reservations, their nights, events and audit rows
+	// and the receipt recorded. A line refused is a LineError wrapping
+	// Book's error for it (ErrSoldOut, a RestrictedError, …), and
+	// nothing is written.
+	BookLines(ctx context.Context, b NewBooking, receipt *Receipt) (Booking, error)
+	// Booking returns a booking with its lines as they are now;
+	// ErrNotFound for an unknown reference.
+	Booking(ctx context.Context, reference string) (Booking, error)
+	// TransitionBooking locks every line of a booking and, in one
+	// transaction, applies what decide chooses for each, with its
+	// events, and the receipt; a line decide refuses stays as it is.
+	// When it refuses every line, nothing changes and the error is the
+	// first line's as a LineError; ErrNotFound from decide ends it all.
+	TransitionBooking(ctx context.Context, reference string, decide func(Reservation) (Transition, error), receipt *Receipt) (Booking, error)
 }
 
 // Candidate is one rate plan's view of a stay, before the domain decides
@@ -192,6 +210,9 @@ type Outcome struct {
 	Reservation Reservation
 	// AccessToken is set only when the reservation was just created.
 	AccessToken string
+	// Booking is set, instead of Reservation, by a booking of several
+	// rooms (BookLines).
+	Booking *Booking
 }
 
 // StoredResponse is a response kept to be replayed to a retrying client.

@@ -26,6 +26,9 @@ type Problem struct {
 	Failing []string `json:"failing,omitempty"`
 	// Violations lists the restrictions a refused stay breaks.
 	Violations []violationView `json:"violations,omitempty"`
+	// Line is the room line (from 1) of a booking of several rooms that
+	// was refused, refusing the booking.
+	Line int `json:"line,omitempty"`
 
 	retryAfter int
 	header     map[string]string
@@ -86,9 +89,12 @@ func (s *Server) problemFor(ctx context.Context, err error) *Problem {
 	var c *booking.ConflictError
 	var te *booking.TransitionError
 	var re *booking.RestrictedError
+	var le *booking.LineError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &le):
+		return s.lineProblem(ctx, le)
 	case errors.As(err, &re):
 		return restrictedProblem(re)
 	case errors.As(err, &v):

@@ -95,7 +95,8 @@ type RateLimits struct {
 //	key-reads   everything else limited    API key  1200/min   200
 //
 // Booking writes are POST /v1/reservations, its confirm and cancel, the
-// lookup of a lost link and the cancel through the link; they are ten
+// lookup of a lost link, the cancel through the link and a booking's
+// cancel; they are ten
 // times stricter than reads because each one holds rooms or sends mail.
 // /livez and /readyz are not limited. API keys belong to staff tools
 // and finance reports that legitimately make many calls, often from one
@@ -112,6 +113,8 @@ func DefaultRateLimits() RateLimits {
 			// A lookup sends mail; a cancel by link is a cancel.
 			"POST /v1/reservations/lookup":                    Writes,
 			"POST /v1/reservations/{reference}/manage/cancel": Writes,
+			// A booking's cancel is a cancel of each of its lines.
+			"POST /v1/bookings/{reference}/cancel": Writes,
 		},
 		Limits: []RateLimit{
 			{Policy: "writes", Class: Writes, Caller: ByIP, Rate: 10, Per: time.Minute, Burst: 5},

@@ -25,7 +25,7 @@ type createReservationRequest struct {
 	CheckOut string       `json:"check_out"`
 	Adults   *int         `json:"adults"`
 	Children *int         `json:"children"`
-	Rooms    *int         `json:"rooms"`
+	Rooms    roomsJSON    `json:"rooms"`
 	Guest    guestRequest `json:"guest"`
 	Hold     bool         `json:"hold"`
 }
@@ -59,6 +59,20 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	lines, err := roomsList(req.Rooms)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if lines != nil {
+		s.createBooking(w, r, req, lines)
+		return
+	}
+	rooms, err := roomsNumber(req.Rooms)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := &booking.ValidationError{}
 	if req.Adults == nil {
 		v.Add("adults", "is required")
@@ -70,7 +84,7 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 			CheckOut: dateField(v, "check_out", req.CheckOut),
 			Adults:   intOr(req.Adults, 1),
 			Children: intOr(req.Children, 0),
-			Rooms:    intOr(req.Rooms, 1),
+			Rooms:    intOr(rooms, 1),
 		},
 		Guest: booking.Guest{Name: req.Guest.Name, Email: req.Guest.Email, Phone: req.Guest.Phone},
 		Hold:  req.Hold,

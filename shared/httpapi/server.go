@@ -188,6 +188,8 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/reservations/{reference}/modify":             pub(s.modifyReservation),
 		"POST /v1/reservations/lookup":                         pub(s.lookupReservation),
 		"POST /v1/reservations/{reference}/manage/cancel":      pub(s.manageCancel),
+		"GET /v1/bookings/{reference}":                         pub(s.getBooking),
+		"POST /v1/bookings/{reference}/cancel":                 pub(s.cancelBooking),
 
 		"POST /v1/admin/hotels":                   staff(s.createHotel, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/room-types": staff(s.createRoomType, auth.RoleAdmin),

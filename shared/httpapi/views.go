@@ -163,6 +163,10 @@ type reservationView struct {
 	CheckedOutAt          *time.Time   `json:"checked_out_at,omitempty"`
 	CreatedAt             time.Time    `json:"created_at"`
 	UpdatedAt             time.Time    `json:"updated_at"`
+	// Booking and Line name the booking of several rooms a line belongs
+	// to, where it is read with its booking (and on the desk record).
+	Booking string `json:"booking,omitempty"`
+	Line    int    `json:"line,omitempty"`
 }
 
 func viewReservation(r booking.Reservation) reservationView {
@@ -182,6 +186,7 @@ func viewReservation(r booking.Reservation) reservationView {
 		FreeCancellationUntil: local(r.FreeCancellationUntil), HoldExpiresAt: local(r.HoldExpiresAt),
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,
 		CheckedInAt: local(r.CheckedInAt), CheckedOutAt: local(r.CheckedOutAt), CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
+		Booking: r.BookingReference, Line: r.Line,
 	}
 }
 

@@ -153,6 +153,9 @@ type Details struct {
 	HoldExpiresAt         string
 	FreeCancellationUntil string
 	ManageURL             string
+	// Lines, for a booking of several rooms (booking.go), list its
+	// rooms; Reference is then the booking's.
+	Lines []LineDetails
 }
 
 // Config is what the notifier needs beyond its collaborators.
@@ -220,6 +223,12 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 	if err != nil {
 		return fmt.Errorf("notify: %s: %w", ev.Reference, err)
 	}
+	var b *booking.Booking
+	if ev.Booking != "" {
+		if kinds, b, err = n.ofBooking(ctx, ev, r, kinds); err != nil {
+			return err
+		}
+	}
 	if !current(ev, r, n.cfg.Now()) {
 		// The reservation moved on before this event was handled (a hold
 		// confirmed before its hold email went out): the mail would be
@@ -235,6 +244,9 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 	var errs []error
 	for _, kind := range kinds {
 		m, err := n.Compose(kind, r, h)
+		if b != nil && bookingKinds[kind] {
+			m, err = n.ComposeBooking(kind, *b, h)
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

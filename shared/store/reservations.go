@@ -203,20 +203,7 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		}
 
 		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
-				check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
-				total_cents, currency, refundable, free_cancellation_until, penalty_percent,
-				hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at,
-				price, children_ages)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
-				CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END, $23, $24)
-			RETURNING id`,
-			res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
-			ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
-			res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
-			res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey, res.Price, ages(res.ChildrenAges)).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&res.ID)
-		})
+		queueReservation(b, n, &res, emailKey, "", 0)
 		queueNights(b, res.Reference, nightly)
 		if err := queueEvent(b, res, n.Now); err != nil {
 			return err
@@ -239,6 +226,34 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		return booking.Reservation{}, err
 	}
 	return res, nil
+}
+
+// insertReservation records a new reservation; $25 and $26 are the
+// booking it is a line of and the line's number, "" and 0 for a
+// reservation booked alone (NULL both).
+const insertReservation = `INSERT INTO reservations (reference, hotel_id, room_type_id, rate_plan_id, status,
+		check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
+		total_cents, currency, refundable, free_cancellation_until, penalty_percent,
+		hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at,
+		price, children_ages, booking_id, line_no)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
+		CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END, $23, $24,
+		(SELECT id FROM bookings WHERE reference = NULLIF($25, '')), NULLIF($26::int, 0))
+	RETURNING id`
+
+// queueReservation adds the insert of res, priced from n, to b; the row's
+// id lands in res.ID. bookingRef and line name the booking res is a line
+// of ("" and 0 for none).
+func queueReservation(b *pgx.Batch, n booking.NewReservation, res *booking.Reservation, emailKey, bookingRef string, line int) {
+	ci, co := n.Stay.CheckIn.Time(), n.Stay.CheckOut.Time()
+	b.Queue(insertReservation,
+		res.Reference, n.Hotel.ID, n.RoomType.ID, n.RatePlan.ID, res.Status,
+		ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
+		res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
+		res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey, res.Price, ages(res.ChildrenAges),
+		bookingRef, line).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&res.ID)
+	})
 }
 
 // queueEvent adds the outbox row describing r's new state to b.
@@ -380,58 +395,8 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			return err
 		}
 		after = t.Err
-		before := r
-		r.Status, r.UpdatedAt = t.To, t.At
-		if t.FeeCents != nil {
-			r.CancellationFeeCents = t.FeeCents
-		}
-		if t.NoShowFeeCents != nil {
-			r.NoShowFeeCents = t.NoShowFeeCents
-		}
-		switch t.To {
-		case booking.StatusCheckedIn:
-			r.CheckedInAt = &t.At
-		case booking.StatusCheckedOut:
-			r.CheckedOutAt = &t.At
-		}
-		// An early check-out gives back the nights from ReleaseFrom on
-		// (in the lock order of takeNights) and the stay ends that day.
-		// Their reservation_nights rows stay: they were booked and
-		// priced, and the booked total stands (booking.CheckOut).
-		from := r.CheckIn
-		if t.ReleaseNights && !t.ReleaseFrom.IsZero() {
-			if !r.CheckIn.Before(t.ReleaseFrom) || !t.ReleaseFrom.Before(r.CheckOut) {
-				return fmt.Errorf("release %s: %s is not inside the stay", r.Reference, t.ReleaseFrom)
-			}
-			from = t.ReleaseFrom
-		}
-		released := from.DaysUntil(r.CheckOut)
-		until := r.CheckOut
-		if r.CheckIn.Before(from) {
-			r.CheckOut = from
-		}
 		b := &pgx.Batch{}
-		// confirmed_at is set once, as the reservation becomes confirmed.
-		b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4,
-				no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8,
-				confirmed_at = COALESCE(confirmed_at, CASE WHEN $2 = 'confirmed' THEN $4::timestamptz END)
-			WHERE id = $1`,
-			r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt,
-			r.NoShowFeeCents, r.CheckedInAt, r.CheckedOutAt, r.CheckOut.Time())
-		if t.ReleaseNights {
-			b.Queue(releaseNights, r.RoomTypeID, from.Time(), until.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
-				if int(tag.RowsAffected()) != released {
-					return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), released)
-				}
-				return nil
-			})
-		}
-		if t.Audit != nil {
-			if err := queueAudit(b, *t.Audit, before, r, t.At); err != nil {
-				return err
-			}
-		}
-		if err := queueEvent(b, r, t.At); err != nil {
+		if r, err = queueTransition(b, r, t); err != nil {
 			return err
 		}
 		// A failed command (an expired hold) is not a result to replay.
@@ -447,6 +412,67 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 		return booking.Reservation{}, err
 	}
 	return res, after
+}
+
+// queueTransition adds to b the writes of t on r, a reservation locked
+// in the transaction: its row, the nights it gives back (in the lock
+// order of takeNights), its audit row and its event. It returns r as
+// changed.
+func queueTransition(b *pgx.Batch, r booking.Reservation, t booking.Transition) (booking.Reservation, error) {
+	before := r
+	r.Status, r.UpdatedAt = t.To, t.At
+	if t.FeeCents != nil {
+		r.CancellationFeeCents = t.FeeCents
+	}
+	if t.NoShowFeeCents != nil {
+		r.NoShowFeeCents = t.NoShowFeeCents
+	}
+	switch t.To {
+	case booking.StatusCheckedIn:
+		r.CheckedInAt = &t.At
+	case booking.StatusCheckedOut:
+		r.CheckedOutAt = &t.At
+	}
+	// An early check-out gives back the nights from ReleaseFrom on
+	// (in the lock order of takeNights) and the stay ends that day.
+	// Their reservation_nights rows stay: they were booked and
+	// priced, and the booked total stands (booking.CheckOut).
+	from := r.CheckIn
+	if t.ReleaseNights && !t.ReleaseFrom.IsZero() {
+		if !r.CheckIn.Before(t.ReleaseFrom) || !t.ReleaseFrom.Before(r.CheckOut) {
+			return r, fmt.Errorf("release %s: %s is not inside the stay", r.Reference, t.ReleaseFrom)
+		}
+		from = t.ReleaseFrom
+	}
+	released := from.DaysUntil(r.CheckOut)
+	until := r.CheckOut
+	if r.CheckIn.Before(from) {
+		r.CheckOut = from
+	}
+	// confirmed_at is set once, as the reservation becomes confirmed.
+	b.Queue(`UPDATE reservations SET status = $2, cancellation_fee_cents = $3, updated_at = $4,
+			no_show_fee_cents = $5, checked_in_at = $6, checked_out_at = $7, check_out = $8,
+			confirmed_at = COALESCE(confirmed_at, CASE WHEN $2 = 'confirmed' THEN $4::timestamptz END)
+		WHERE id = $1`,
+		r.ID, r.Status, r.CancellationFeeCents, r.UpdatedAt,
+		r.NoShowFeeCents, r.CheckedInAt, r.CheckedOutAt, r.CheckOut.Time())
+	if t.ReleaseNights {
+		b.Queue(releaseNights, r.RoomTypeID, from.Time(), until.Time(), r.Rooms).Exec(func(tag pgconn.CommandTag) error {
+			if int(tag.RowsAffected()) != released {
+				return fmt.Errorf("release %s: %d of %d nights in inventory", r.Reference, tag.RowsAffected(), released)
+			}
+			return nil
+		})
+	}
+	if t.Audit != nil {
+		if err := queueAudit(b, *t.Audit, before, r, t.At); err != nil {
+			return r, err
+		}
+	}
+	if err := queueEvent(b, r, t.At); err != nil {
+		return r, err
+	}
+	return r, nil
 }
 
 // deskText is what the front desk's search looks in, folded as the index
@@ -530,6 +556,10 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		r, err := scanReservation(tx.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1`, reference))
 		if err != nil {
+			return err
+		}
+		// A line of a booking of several rooms names its booking.
+		if r.BookingReference, r.Line, err = bookingOf(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		d.Reservation = r

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -53,7 +54,15 @@ type Options struct {
 // Store is a booking.Store on a pgx pool.
 type Store struct {
 	pool *pgxpool.Pool
+	// deadlocks counts the transactions inTx ran again after PostgreSQL
+	// broke a deadlock (40P01): the lock order should make it zero, and
+	// the retry would hide a broken order from every other witness.
+	deadlocks atomic.Int64
 }
+
+// DeadlocksRetried is how many transactions of this Store PostgreSQL
+// aborted as deadlocked and inTx ran again.
+func (s *Store) DeadlocksRetried() int64 { return s.deadlocks.Load() }
 
 var _ booking.Store = (*Store)(nil)
 
@@ -201,6 +210,9 @@ func (s *Store) inTx(ctx context.Context, op string, receipt *booking.Receipt, f
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.tx(ctx, receipt, first, rest)
 		if c, _ := pgCode(err); c == deadlockDetected || c == serializationFailed {
+			if c == deadlockDetected {
+				s.deadlocks.Add(1)
+			}
 			continue
 		}
 		break

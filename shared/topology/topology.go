@@ -324,6 +324,8 @@ var Innkeeper = Manifest{
 		{"POST", "/v1/reservations/{reference}/modify", "api", Public},
 		{"POST", "/v1/reservations/lookup", "api", Public},
 		{"POST", "/v1/reservations/{reference}/manage/cancel", "api", Public},
+		{"GET", "/v1/bookings/{reference}", "api", Public},
+		{"POST", "/v1/bookings/{reference}/cancel", "api", Public},
 
 		{"POST", "/v1/admin/hotels", "api", Staff},
 		{"POST", "/v1/admin/hotels/{slug}/room-types", "api", Staff},
