@@ -175,6 +175,7 @@ func admit(rt RoomType, plan RatePlan, stay Stay, bands AgeBands) error {
 type Modified struct {
 	Current Reservation
 	New     Reservation
+	// Nightly is each new night for all the rooms and guests (PriceNights).
 	Nightly []NightPrice
 	// Available reports whether every new night has the rooms free,
 	// counting the nights the reservation itself would give back.
@@ -223,6 +224,9 @@ func (s *Service) ModificationQuote(ctx context.Context, reference, token string
 	}
 	priced, err := n.Price(nightly)
 	if err != nil {
+		return Modified{}, err
+	}
+	if nightly, err = n.RoomNights(nightly); err != nil {
 		return Modified{}, err
 	}
 	return Modified{Current: r, New: priced, Nightly: nightly, Available: available}, nil

@@ -42,12 +42,12 @@ func ValidBandCode(s string) bool { return len(s) <= 32 && hyphenated(s, lowerDi
 func (bs AgeBands) Validate() error {
 	v := &ValidationError{}
 	if len(bs) > MaxBands {
-		v.Add("age_bands", fmt.Sprintf("at most %d bands", MaxBands))
+		v.Add("child_age_bands", fmt.Sprintf("at most %d bands", MaxBands))
 		return v
 	}
 	codes := map[string]bool{}
 	for i, b := range bs {
-		f := fmt.Sprintf("age_bands[%d]", i)
+		f := fmt.Sprintf("child_age_bands[%d]", i)
 		if !ValidBandCode(b.Code) {
 			v.Add(f+".code", "must be lowercase letters, digits and single hyphens, at most 32 characters")
 		} else if codes[b.Code] {
