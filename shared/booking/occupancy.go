@@ -224,7 +224,7 @@ type RoomParty struct {
 //   - children as evenly as possible, the last rooms taking one more each,
 //     so they join the rooms with the fewest adults;
 //   - the oldest children go first to the last rooms (3 children aged
-//     10, 8 and 1 in 2 rooms: [8] and [10, 1]).
+//     10, 8 and 1 in 2 rooms: [1] and [10, 8]).
 //
 // Each room then holds at most ⌈adults/rooms⌉ adults and
 // ⌈children/rooms⌉ children: a party that fits a room type by its totals
