@@ -126,7 +126,17 @@ func (a Admin) CreateRatePlan(ctx context.Context, slug string, p booking.RatePl
 	return a.send(ctx, http.MethodPost, hotelPath(slug)+"/rate-plans", map[string]any{
 		"room_type": p.RoomTypeCode, "code": p.Code, "name": p.Name, "refundable": p.Refundable,
 		"free_cancellation_hours": p.FreeCancellationHours, "penalty_percent": p.PenaltyPercent,
+		"base_occupancy": p.Occupancy.BaseOccupancy, "extra_adult_cents": p.Occupancy.ExtraAdultCents,
+		"extra_child_cents": p.Occupancy.ChildCents(), "single_occupancy_discount_cents": p.Occupancy.SingleOccupancyDiscountCents,
 	}, http.StatusCreated)
+}
+
+// SetAgeBands is PUT /v1/admin/hotels/{slug}/age-bands.
+func (a Admin) SetAgeBands(ctx context.Context, slug string, bands booking.AgeBands) error {
+	if bands == nil {
+		bands = booking.AgeBands{}
+	}
+	return a.send(ctx, http.MethodPut, hotelPath(slug)+"/age-bands", map[string]any{"child_age_bands": bands}, http.StatusOK)
 }
 
 // SetInventory is PUT /v1/admin/hotels/{slug}/inventory.
@@ -158,7 +168,9 @@ type hotelDetail struct {
 		Refundable            bool
 		FreeCancellationHours int `json:"free_cancellation_hours"`
 		PenaltyPercent        int `json:"penalty_percent"`
+		booking.Occupancy
 	} `json:"rate_plans"`
+	ChildAgeBands booking.AgeBands `json:"child_age_bands"`
 }
 
 // Hotel is GET /v1/hotels/{slug}, the public detail of a hotel.
@@ -196,7 +208,8 @@ func (a Admin) Hotel(ctx context.Context, slug string) (booking.HotelDetail, err
 	}
 	for _, p := range v.RatePlans {
 		h.RatePlans = append(h.RatePlans, booking.RatePlan{Code: p.Code, Name: p.Name, RoomTypeCode: p.RoomType, Refundable: p.Refundable,
-			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent})
+			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent, Occupancy: p.Occupancy})
 	}
+	h.ChildAgeBands = v.ChildAgeBands
 	return h, nil
 }
