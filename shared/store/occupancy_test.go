@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/booking"
 )
 
@@ -248,5 +249,39 @@ func TestUpdateRatePlanOccupancy(t *testing.T) {
 	extra := int64(500)
 	if _, err := f.svc.UpdateRatePlan(ctx, "h", "DBL-FLEX", booking.RatePlanPatch{ExtraAdultCents: &extra}, editor); err == nil {
 		t.Fatal("extra_adult_cents without base_occupancy accepted")
+	}
+}
+
+// The children's ages are part of a cached city search's key: the same
+// count of children with other ages is another answer. Porto's hotel h
+// (newFixture) with the family room: 2 adults and a baby of 1 fit DBL
+// (10000 a night, no occupancy pricing); with a 13-year-old instead they
+// are 3 adults, who only fit FAM-FLEX: 10000 + 3000 = 13000 a night.
+func TestCitySearchCacheKeysTheChildrensAges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3).withFamily(t)
+	svc, _ := cachedService(t, f.st, testenv.Redis(t))
+	ctx := context.Background()
+	best := func(ages ...int) booking.Offer {
+		t.Helper()
+		stay := booking.Stay{CheckIn: booking.MustDate("2026-12-10"), CheckOut: booking.MustDate("2026-12-12"),
+			Adults: 2, Children: len(ages), ChildrenAges: ages, Rooms: 1}
+		page, _, err := svc.SearchCity(ctx, booking.CitySearch{City: "Porto", Stay: stay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != 1 {
+			t.Fatalf("%d hotels in Porto", len(page))
+		}
+		return page[0].Offer
+	}
+	if o := best(1); o.RatePlan.Code != "DBL-FLEX" || o.TotalCents != 20000 {
+		t.Fatalf("with a baby: %s at %d, want DBL-FLEX at 20000", o.RatePlan.Code, o.TotalCents)
+	}
+	if o := best(13); o.RatePlan.Code != "FAM-FLEX" || o.TotalCents != 26000 {
+		t.Fatalf("with a 13-year-old: %s at %d, want FAM-FLEX at 13000 × 2", o.RatePlan.Code, o.TotalCents)
+	}
+	if o := best(1); o.RatePlan.Code != "DBL-FLEX" || o.TotalCents != 20000 {
+		t.Fatalf("with a baby again: %s at %d", o.RatePlan.Code, o.TotalCents)
 	}
 }
