@@ -74,10 +74,12 @@ func (s *Service) Hotel(ctx context.Context, slug string) (HotelDetail, error) {
 // Offer is a rate plan that can sell the stay: rooms free every night at
 // these prices.
 type Offer struct {
-	RoomType   RoomType
-	RatePlan   RatePlan
-	Available  int
-	Currency   string
+	RoomType  RoomType
+	RatePlan  RatePlan
+	Available int
+	Currency  string
+	// Nightly is each night for all the rooms and their guests
+	// (PriceNights); TotalCents is their sum.
 	Nightly    []NightPrice
 	TotalCents int64
 	// Price is TotalCents line by line.
