@@ -96,10 +96,14 @@ const ratePlanColumns = `rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, 
 // age bands of the hotel whose id is the SQL expression hotelID,
 // youngest first (migration 0024).
 func ageBandsOf(hotelID string) string {
-	return `(SELECT coalesce(jsonb_agg(jsonb_build_object('code', b.code, 'name', b.name,
-			'min_age', b.min_age, 'max_age', b.max_age) ORDER BY b.min_age), '[]'::jsonb)
+	return `(SELECT coalesce(` + ageBandsAgg + `, '[]'::jsonb)
 		FROM hotel_age_bands b WHERE b.hotel_id = ` + hotelID + `)`
 }
+
+// ageBandsAgg aggregates rows b of hotel_age_bands into the JSON list
+// ageBandsOf reads.
+const ageBandsAgg = `jsonb_agg(jsonb_build_object('code', b.code, 'name', b.name,
+			'min_age', b.min_age, 'max_age', b.max_age) ORDER BY b.min_age)`
 
 func scanRatePlan(r pgx.CollectableRow) (booking.RatePlan, error) { return scanRatePlanRow(r) }
 
@@ -300,7 +304,7 @@ func nonNil(runs []nightRun) []nightRun {
 func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay) ([]booking.Candidate, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+roomTypeColumns+`, `+ratePlanColumns+`,
-			inv.free, inv.nights, pr.nights, pr.amounts, `+ageBandsOf("rt.hotel_id")+`
+			inv.free, inv.nights, pr.nights, pr.amounts, `+ageBandsOf("$1")+`
 		FROM room_types rt
 		JOIN rate_plans rp ON rp.room_type_id = rt.id
 		CROSS JOIN LATERAL (
@@ -369,10 +373,18 @@ func (s *Store) UnitsLeft(ctx context.Context, hotel, roomType string, from, to 
 // migration 0021 serves. Archived rows are filtered here rather than in
 // the domain only to read less; the domain's rule (offers) checks again.
 func (s *Store) CityCandidates(ctx context.Context, city string, stay booking.Stay) ([]booking.HotelCandidates, error) {
+	// The city's bands are aggregated once per hotel (city_bands), not
+	// once per rate plan row.
 	rows, err := s.pool.Query(ctx, `
+		WITH city_bands AS MATERIALIZED (
+			SELECT b.hotel_id, `+ageBandsAgg+` AS bands
+			FROM hotel_age_bands b JOIN hotels bh ON bh.id = b.hotel_id
+			WHERE desk_fold(bh.city) = desk_fold($1)
+			GROUP BY b.hotel_id)
 		SELECT `+hotelColumns+`, `+roomTypeColumns+`, `+ratePlanColumns+`,
-			inv.free, inv.nights, pr.nights, pr.amounts, `+ageBandsOf("h.id")+`
+			inv.free, inv.nights, pr.nights, pr.amounts, coalesce(cb.bands, '[]'::jsonb)
 		FROM hotels h
+		LEFT JOIN city_bands cb ON cb.hotel_id = h.id
 		JOIN room_types rt ON rt.hotel_id = h.id AND rt.archived_at IS NULL
 		JOIN rate_plans rp ON rp.room_type_id = rt.id AND rp.archived_at IS NULL
 		CROSS JOIN LATERAL (
