@@ -123,12 +123,17 @@ func (a Admin) CreateRoomType(ctx context.Context, slug string, rt booking.RoomT
 
 // CreateRatePlan is POST /v1/admin/hotels/{slug}/rate-plans.
 func (a Admin) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan) error {
-	return a.send(ctx, http.MethodPost, hotelPath(slug)+"/rate-plans", map[string]any{
+	body := map[string]any{
 		"room_type": p.RoomTypeCode, "code": p.Code, "name": p.Name, "refundable": p.Refundable,
 		"free_cancellation_hours": p.FreeCancellationHours, "penalty_percent": p.PenaltyPercent,
-		"base_occupancy": p.Occupancy.BaseOccupancy, "extra_adult_cents": p.Occupancy.ExtraAdultCents,
-		"extra_child_cents": p.Occupancy.ChildCents(), "single_occupancy_discount_cents": p.Occupancy.SingleOccupancyDiscountCents,
-	}, http.StatusCreated)
+	}
+	// Occupancy pricing only when the file has some, so a catalogue
+	// without it still seeds a stage whose API predates the fields.
+	if o := p.Occupancy; o.BaseOccupancy != 0 || o.ExtraAdultCents != 0 || len(o.ExtraChildCents) > 0 || o.SingleOccupancyDiscountCents != 0 {
+		body["base_occupancy"], body["extra_adult_cents"] = o.BaseOccupancy, o.ExtraAdultCents
+		body["extra_child_cents"], body["single_occupancy_discount_cents"] = o.ChildCents(), o.SingleOccupancyDiscountCents
+	}
+	return a.send(ctx, http.MethodPost, hotelPath(slug)+"/rate-plans", body, http.StatusCreated)
 }
 
 // SetAgeBands is PUT /v1/admin/hotels/{slug}/age-bands.
