@@ -66,6 +66,7 @@ var expected = map[string]int{
 	"admin-set-rates":                200,
 	"admin-set-restrictions":         200,
 	"admin-get-restrictions":         200,
+	"admin-set-age-bands":            200,
 	"admin-list-reservations":        200,
 	"admin-list-reservations-no-key": 401,
 	"admin-desk-reservation":         200,

@@ -63,13 +63,14 @@ var fakeAdminOnly = map[string]bool{
 	"PATCH /v1/admin/hotels/{slug}/rate-plans/{code}":        true,
 	"POST /v1/admin/hotels/{slug}/room-types/{code}/archive": true, "POST /v1/admin/hotels/{slug}/room-types/{code}/unarchive": true,
 	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/archive": true, "POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": true,
+	"PUT /v1/admin/hotels/{slug}/age-bands": true,
 }
 
 // fakeKeyID is the id of every key the fake makes.
 const fakeKeyID = "7"
 
 var fakeQuery = map[string][]string{
-	"GET /v1/hotels/{slug}/availability":              {"check_in", "check_out", "adults", "children", "rooms", "explain"},
+	"GET /v1/hotels/{slug}/availability":              {"check_in", "check_out", "adults", "children", "children_ages", "rooms", "explain"},
 	"GET /v1/availability":                            {"city", "check_in", "check_out", "adults", "children", "children_ages", "rooms", "sort", "limit", "cursor"},
 	"GET /v1/reservations/{reference}/manage":         {"expires", "signature"},
 	"POST /v1/reservations/{reference}/manage/cancel": {"expires", "signature"},

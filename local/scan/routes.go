@@ -144,6 +144,13 @@ var samples = map[string]sample{
 	}},
 	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/archive":   {cred: credAdmin, slug: own, ok: []int{200, 409}},
 	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": {cred: credAdmin, slug: own, ok: []int{200, 409}},
+	// The usual bands; the scan's own room type takes no children, so
+	// they change none of its prices.
+	"PUT /v1/admin/hotels/{slug}/age-bands": {cred: credAdmin, slug: own, ok: []int{200}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"child_age_bands": []map[string]any{
+			{"code": "infant", "name": "Infants", "min_age": 0, "max_age": 2},
+			{"code": "child", "name": "Children", "min_age": 3, "max_age": 12}}})
+	}},
 	"PUT /v1/admin/hotels/{slug}/inventory": {cred: credStaff, slug: own, ok: []int{200}, body: func(s *scanner) []byte {
 		in, out := s.ownStay()
 		return jsonBody(map[string]any{"room_type": ownRoomType, "from": in, "to": out, "units": 3})

@@ -123,10 +123,25 @@ func (a Admin) CreateRoomType(ctx context.Context, slug string, rt booking.RoomT
 
 // CreateRatePlan is POST /v1/admin/hotels/{slug}/rate-plans.
 func (a Admin) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan) error {
-	return a.send(ctx, http.MethodPost, hotelPath(slug)+"/rate-plans", map[string]any{
+	body := map[string]any{
 		"room_type": p.RoomTypeCode, "code": p.Code, "name": p.Name, "refundable": p.Refundable,
 		"free_cancellation_hours": p.FreeCancellationHours, "penalty_percent": p.PenaltyPercent,
-	}, http.StatusCreated)
+	}
+	// Occupancy pricing only when the file has some, so a catalogue
+	// without it still seeds a stage whose API predates the fields.
+	if o := p.Occupancy; o.BaseOccupancy != 0 || o.ExtraAdultCents != 0 || len(o.ExtraChildCents) > 0 || o.SingleOccupancyDiscountCents != 0 {
+		body["base_occupancy"], body["extra_adult_cents"] = o.BaseOccupancy, o.ExtraAdultCents
+		body["extra_child_cents"], body["single_occupancy_discount_cents"] = o.ChildCents(), o.SingleOccupancyDiscountCents
+	}
+	return a.send(ctx, http.MethodPost, hotelPath(slug)+"/rate-plans", body, http.StatusCreated)
+}
+
+// SetAgeBands is PUT /v1/admin/hotels/{slug}/age-bands.
+func (a Admin) SetAgeBands(ctx context.Context, slug string, bands booking.AgeBands) error {
+	if bands == nil {
+		bands = booking.AgeBands{}
+	}
+	return a.send(ctx, http.MethodPut, hotelPath(slug)+"/age-bands", map[string]any{"child_age_bands": bands}, http.StatusOK)
 }
 
 // SetInventory is PUT /v1/admin/hotels/{slug}/inventory.
@@ -158,7 +173,9 @@ type hotelDetail struct {
 		Refundable            bool
 		FreeCancellationHours int `json:"free_cancellation_hours"`
 		PenaltyPercent        int `json:"penalty_percent"`
+		booking.Occupancy
 	} `json:"rate_plans"`
+	ChildAgeBands booking.AgeBands `json:"child_age_bands"`
 }
 
 // Hotel is GET /v1/hotels/{slug}, the public detail of a hotel.
@@ -196,7 +213,8 @@ func (a Admin) Hotel(ctx context.Context, slug string) (booking.HotelDetail, err
 	}
 	for _, p := range v.RatePlans {
 		h.RatePlans = append(h.RatePlans, booking.RatePlan{Code: p.Code, Name: p.Name, RoomTypeCode: p.RoomType, Refundable: p.Refundable,
-			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent})
+			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent, Occupancy: p.Occupancy})
 	}
+	h.ChildAgeBands = v.ChildAgeBands
 	return h, nil
 }

@@ -93,6 +93,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, out io.
 	for _, c := range res.Created {
 		fmt.Fprintln(out, "created", c)
 	}
+	for _, b := range res.AgeBands {
+		fmt.Fprintln(out, "age bands set for", b)
+	}
 	for _, k := range res.Kept {
 		fmt.Fprintln(out, "kept", k)
 	}

@@ -208,9 +208,10 @@ func (s *Service) SearchCity(ctx context.Context, q CitySearch) ([]CityOffer, *C
 func (s *Service) cityOffers(ctx context.Context, city string, stay Stay, now time.Time) ([]CityOffer, error) {
 	// The key folds case only; "Sao Paulo" and "São Paulo" are then two
 	// entries with the same answer, which is correct, only less shared.
-	// Children's ages do not change a price yet, so the count is the key.
+	// Children's ages change prices (Occupancy) and which hotels take
+	// them (AgeBands), so they are part of the key: "-" for none given.
 	key := strings.Join([]string{"city", strings.ToLower(city), stay.CheckIn.String(), stay.CheckOut.String(),
-		strconv.Itoa(stay.Adults), strconv.Itoa(stay.Children), strconv.Itoa(stay.Rooms)}, "|")
+		strconv.Itoa(stay.Adults), strconv.Itoa(stay.Children), strconv.Itoa(stay.Rooms), agesKey(stay.ChildrenAges)}, "|")
 	var gen string
 	if s.searches != nil {
 		var entry []byte
@@ -279,4 +280,17 @@ func compareCity(a, b CityCursor) int {
 		cmp.Compare(a.Name, b.Name),
 		cmp.Compare(a.Slug, b.Slug),
 	)
+}
+
+// agesKey is the children's ages in a cache key, as given: "7,9", or
+// "-" when none were (priced otherwise than any list of ages).
+func agesKey(ages []int) string {
+	if len(ages) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(ages))
+	for i, a := range ages {
+		parts[i] = strconv.Itoa(a)
+	}
+	return strings.Join(parts, ",")
 }

@@ -9,21 +9,24 @@ import (
 // reservation and what happened around it.
 type DeskRecord struct {
 	Reservation Reservation
-	// Nights are the nights the reservation was booked for, with the
-	// price of one room each as booked, in date order: the store keeps
+	// Nights are the nights the reservation was booked for, each with
+	// its price for all the rooms and their guests (PriceNights), as
+	// booked, in date order; Rates has one room's rate of each, which
+	// they were priced from: the store keeps
 	// them with the reservation and a modification replaces them, so
 	// later rate changes do not show. An early check-out keeps the
 	// nights it gave back (see Released): they were booked, and the
 	// total stands.
 	Nights []NightPrice
+	Rates  []NightPrice
 	// Notices are the emails recorded as sent, oldest first.
 	Notices []Notice
 	// History is the reservation's audit trail, oldest first.
 	History []AuditEvent
 }
 
-// NightsCents is the sum of Nights for the reservation's rooms: the
-// reservation's TotalCents, which was priced from the same nights.
+// NightsCents is the sum of Nights: the reservation's TotalCents, which
+// was priced from the same nights.
 // Reservations made before the prices were kept (migration 0019) have
 // their nights at the rates of the day it ran, and may differ.
 func (d DeskRecord) NightsCents() int64 {
@@ -31,7 +34,7 @@ func (d DeskRecord) NightsCents() int64 {
 	for _, n := range d.Nights {
 		sum += n.AmountCents
 	}
-	return sum * int64(d.Reservation.Rooms)
+	return sum
 }
 
 // Released tells whether night n was given back by an early check-out:

@@ -14,10 +14,10 @@ func TestDeskRecordNights(t *testing.T) {
 	d := booking.DeskRecord{
 		Reservation: booking.Reservation{TotalCents: 64000, Stay: booking.Stay{
 			CheckIn: booking.MustDate("2026-12-02"), CheckOut: booking.MustDate("2026-12-03"), Rooms: 2}},
-		Nights: []booking.NightPrice{night("2026-12-02", 10000), night("2026-12-03", 12000), night("2026-12-04", 10000)},
+		Nights: []booking.NightPrice{night("2026-12-02", 20000), night("2026-12-03", 24000), night("2026-12-04", 20000)},
 	}
 	if got := d.NightsCents(); got != 64000 {
-		t.Fatalf("NightsCents %d, want (10000+12000+10000) × 2 rooms", got)
+		t.Fatalf("NightsCents %d, want the nights of both rooms 20000+24000+20000", got)
 	}
 	for _, tc := range []struct {
 		name     string

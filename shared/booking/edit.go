@@ -58,6 +58,11 @@ type RatePlanPatch struct {
 	Name                                  *string
 	Refundable                            *bool
 	FreeCancellationHours, PenaltyPercent *int
+	// The plan's Occupancy, field by field; ExtraChildCents replaces the
+	// whole map.
+	BaseOccupancy                                 *int
+	ExtraAdultCents, SingleOccupancyDiscountCents *int64
+	ExtraChildCents                               *map[string]int64
 }
 
 func set[T any](dst *T, v *T) {
@@ -176,6 +181,10 @@ func (s *Service) UpdateRatePlan(ctx context.Context, slug, code string, p RateP
 		set(&rp.Refundable, p.Refundable)
 		set(&rp.FreeCancellationHours, p.FreeCancellationHours)
 		set(&rp.PenaltyPercent, p.PenaltyPercent)
+		set(&rp.Occupancy.BaseOccupancy, p.BaseOccupancy)
+		set(&rp.Occupancy.ExtraAdultCents, p.ExtraAdultCents)
+		set(&rp.Occupancy.SingleOccupancyDiscountCents, p.SingleOccupancyDiscountCents)
+		set(&rp.Occupancy.ExtraChildCents, p.ExtraChildCents)
 		if !rp.Refundable && p.PenaltyPercent == nil {
 			rp.PenaltyPercent = 100
 		}
@@ -252,5 +261,7 @@ func (r RoomType) AuditValues() map[string]any {
 func (p RatePlan) AuditValues() map[string]any {
 	return map[string]any{"code": p.Code, "name": p.Name, "room_type": p.RoomTypeCode, "refundable": p.Refundable,
 		"free_cancellation_hours": p.FreeCancellationHours, "penalty_percent": p.PenaltyPercent,
+		"base_occupancy": p.Occupancy.BaseOccupancy, "extra_adult_cents": p.Occupancy.ExtraAdultCents,
+		"extra_child_cents": p.Occupancy.ChildCents(), "single_occupancy_discount_cents": p.Occupancy.SingleOccupancyDiscountCents,
 		"archived_at": p.ArchivedAt}
 }

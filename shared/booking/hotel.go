@@ -93,6 +93,9 @@ type RatePlan struct {
 	// PenaltyPercent of the total is charged when a refundable booking is
 	// cancelled after the free period. Non-refundable plans charge 100%.
 	PenaltyPercent int
+	// Occupancy prices the guests of each room on top of the nightly
+	// rate (occupancy.go); its zero value charges the rate alone.
+	Occupancy Occupancy
 	// ArchivedAt is when staff stopped selling the plan (nil: sold).
 	ArchivedAt *time.Time
 }
@@ -102,6 +105,8 @@ type HotelDetail struct {
 	Hotel
 	RoomTypes []RoomType
 	RatePlans []RatePlan
+	// ChildAgeBands are the hotel's child age bands, youngest first.
+	ChildAgeBands AgeBands
 }
 
 // ValidSlug reports whether s can name a hotel in a URL.
@@ -184,5 +189,6 @@ func (p RatePlan) Validate() error {
 	if !p.Refundable && p.FreeCancellationHours != 0 {
 		v.Add("free_cancellation_hours", "must be 0 for a non-refundable plan")
 	}
+	p.Occupancy.validateInto(v)
 	return v.Err()
 }

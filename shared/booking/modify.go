@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,7 +20,11 @@ type Change struct {
 	Adults   *int
 	Children *int
 	Rooms    *int
-	RoomType string
+	// ChildrenAges, when not nil, replaces the children's ages; without
+	// Children, the children are then as many as the ages. Children
+	// changed without ages drops ages that no longer match the count.
+	ChildrenAges []int
+	RoomType     string
 	// RatePlan omitted keeps the plan's code; with a new room type, that
 	// is the plan of the same code under the new room type.
 	RatePlan string
@@ -102,6 +107,15 @@ func (c Change) apply(r Reservation, h HotelDetail, now time.Time) (NewReservati
 			*f.to = *f.p
 		}
 	}
+	switch {
+	case c.ChildrenAges != nil:
+		stay.ChildrenAges = slices.Clone(c.ChildrenAges)
+		if c.Children == nil {
+			stay.Children = len(c.ChildrenAges)
+		}
+	case len(stay.ChildrenAges) != stay.Children:
+		stay.ChildrenAges = nil
+	}
 	rtCode, planCode := r.RoomTypeCode, r.RatePlanCode
 	if c.RoomType != "" {
 		rtCode = c.RoomType
@@ -122,7 +136,7 @@ func (c Change) apply(r Reservation, h HotelDetail, now time.Time) (NewReservati
 	if err != nil {
 		return NewReservation{}, Invalid("rate_plan", fmt.Sprintf("is not a rate plan of room type %s", rtCode))
 	}
-	if err := admit(rt, plan, stay); err != nil {
+	if err := admit(rt, plan, stay, h.ChildAgeBands); err != nil {
 		return NewReservation{}, err
 	}
 	// The restrictions sell stays: a change that keeps the dates and the
@@ -132,18 +146,26 @@ func (c Change) apply(r Reservation, h HotelDetail, now time.Time) (NewReservati
 	return NewReservation{
 		Reference: r.Reference, Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: stay, Guest: r.Guest,
 		Status: r.Status, HoldExpiresAt: r.HoldExpiresAt, AccessTokenHash: r.AccessTokenHash, Now: now,
-		IgnoreRestrictions: sameStay && rtCode == r.RoomTypeCode,
+		IgnoreRestrictions: sameStay && rtCode == r.RoomTypeCode, AgeBands: h.ChildAgeBands,
 	}, nil
 }
 
 // admit checks that a stay may be sold as rt under plan: neither
-// archived, and the guests fit. Book and a modification both ask it.
-func admit(rt RoomType, plan RatePlan, stay Stay) error {
+// archived, the children's ages in the hotel's bands, and the guests, as
+// the bands count them (Stay.Party), fit. Book and a modification both
+// ask it.
+func admit(rt RoomType, plan RatePlan, stay Stay, bands AgeBands) error {
 	if rt.ArchivedAt != nil || plan.ArchivedAt != nil {
 		return ErrArchived(rt.Code, plan.Code)
 	}
-	if !stay.Fits(rt) {
-		return stay.occupancyError(rt)
+	p, err := stay.Party(bands)
+	if err != nil {
+		return err
+	}
+	if !p.FitsParty(rt, stay.Rooms) {
+		counted := stay
+		counted.Adults, counted.Children = p.Adults, len(p.Children)
+		return counted.occupancyError(rt)
 	}
 	return nil
 }
@@ -153,6 +175,7 @@ func admit(rt RoomType, plan RatePlan, stay Stay) error {
 type Modified struct {
 	Current Reservation
 	New     Reservation
+	// Nightly is each new night for all the rooms and guests (PriceNights).
 	Nightly []NightPrice
 	// Available reports whether every new night has the rooms free,
 	// counting the nights the reservation itself would give back.
@@ -201,6 +224,9 @@ func (s *Service) ModificationQuote(ctx context.Context, reference, token string
 	}
 	priced, err := n.Price(nightly)
 	if err != nil {
+		return Modified{}, err
+	}
+	if nightly, err = n.RoomNights(nightly); err != nil {
 		return Modified{}, err
 	}
 	return Modified{Current: r, New: priced, Nightly: nightly, Available: available}, nil

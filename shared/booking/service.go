@@ -74,10 +74,12 @@ func (s *Service) Hotel(ctx context.Context, slug string) (HotelDetail, error) {
 // Offer is a rate plan that can sell the stay: rooms free every night at
 // these prices.
 type Offer struct {
-	RoomType   RoomType
-	RatePlan   RatePlan
-	Available  int
-	Currency   string
+	RoomType  RoomType
+	RatePlan  RatePlan
+	Available int
+	Currency  string
+	// Nightly is each night for all the rooms and their guests
+	// (PriceNights); TotalCents is their sum.
 	Nightly    []NightPrice
 	TotalCents int64
 	// Price is TotalCents line by line.
@@ -124,6 +126,10 @@ func (s *Service) Explain(ctx context.Context, slug string, stay Stay) (HotelDet
 	if err := stay.Validate(h.Today(s.now())); err != nil {
 		return h, nil, nil, err
 	}
+	// Ages the hotel's bands do not cover are the guest's to correct.
+	if _, err := stay.Party(h.ChildAgeBands); err != nil {
+		return h, nil, nil, err
+	}
 	cands, err := s.store.Candidates(ctx, h.ID, stay)
 	if err != nil {
 		return h, nil, nil, fmt.Errorf("booking: search %s: %w", slug, err)
@@ -141,7 +147,7 @@ func (s *Service) offers(h Hotel, stay Stay, cands []Candidate) ([]Offer, []Unav
 	nights := stay.Nights()
 	offers, unavailable := []Offer{}, []Unavailable{}
 	for _, c := range cands {
-		if c.Archived() || !stay.Fits(c.RoomType) {
+		if c.Archived() || !stay.FitsBands(c.RoomType, c.AgeBands) {
 			continue
 		}
 		if v := stay.Violations(c.Restrictions); len(v) > 0 {
@@ -151,17 +157,18 @@ func (s *Service) offers(h Hotel, stay Stay, cands []Candidate) ([]Offer, []Unav
 		if c.InventoryNights != nights || c.Available < stay.Rooms || len(c.Nightly) != nights {
 			continue
 		}
-		var total int64
-		for _, p := range c.Nightly {
-			total += p.AmountCents
+		nightly, err := PriceNights(c.RatePlan, c.AgeBands, stay, c.Nightly)
+		if err != nil {
+			continue
 		}
+		total, _ := sumNights(nightly, nil)
 		offers = append(offers, Offer{
 			RoomType:              c.RoomType,
 			RatePlan:              c.RatePlan,
 			Available:             c.Available,
 			Currency:              h.Currency,
-			Nightly:               c.Nightly,
-			TotalCents:            total * int64(stay.Rooms),
+			Nightly:               nightly,
+			TotalCents:            total,
 			FreeCancellationUntil: FreeCancellationUntil(h, c.RatePlan, stay.CheckIn),
 		})
 	}
@@ -221,7 +228,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	if h.ArchivedAt != nil {
 		return Reservation{}, "", ErrHotelArchived(h.Slug)
 	}
-	if err := admit(rt, plan, req.Stay); err != nil {
+	if err := admit(rt, plan, req.Stay, h.ChildAgeBands); err != nil {
 		return Reservation{}, "", err
 	}
 
@@ -229,7 +236,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 	n := NewReservation{
 		Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: req.Stay, Guest: req.Guest,
 		Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
-		Audit: s.guest(ctx, ActionReservationCreate),
+		Audit: s.guest(ctx, ActionReservationCreate), AgeBands: h.ChildAgeBands,
 	}
 	if req.Hold {
 		exp := now.Add(HoldTTL)

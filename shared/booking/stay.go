@@ -193,6 +193,25 @@ func (s Stay) validateInto(v *ValidationError, today Date) {
 	if s.Rooms >= 1 && s.Adults >= 1 && s.Adults < s.Rooms {
 		v.Add("adults", "every room needs at least one adult")
 	}
+	s.validateAgesInto(v)
+}
+
+// validateAgesInto checks the children's ages as given, without the
+// hotel's bands (Stay.Party checks those): one per child, each a child's.
+func (s Stay) validateAgesInto(v *ValidationError) {
+	if s.ChildrenAges == nil {
+		return
+	}
+	if len(s.ChildrenAges) != s.Children {
+		v.Add("children_ages", fmt.Sprintf("lists %d ages for %d children", len(s.ChildrenAges), s.Children))
+		return
+	}
+	for _, age := range s.ChildrenAges {
+		if age < 0 || age > MaxChildAge {
+			v.Add("children_ages", fmt.Sprintf("each age must be a whole number from 0 to %d", MaxChildAge))
+			return
+		}
+	}
 }
 
 // Fits reports whether the stay's guests fit into its rooms of type rt.

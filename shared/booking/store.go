@@ -26,6 +26,11 @@ type Store interface {
 	// date of r, with the audit row of the runs before and after; nothing
 	// changed writes no audit row.
 	SetRestrictions(ctx context.Context, ratePlanID int64, r DateRange, p RestrictionPatch, by Audit) error
+	// SetAgeBands replaces the child age bands of the hotel (id, slug)
+	// with bands, with the audit row of the bands before and after; the
+	// same bands again writes no audit row. It locks the hotel's row, so
+	// a booking in flight prices under the bands before or after, whole.
+	SetAgeBands(ctx context.Context, hotelID int64, slug string, bands AgeBands, by Audit) error
 	// UpdateHotel, UpdateRoomType and UpdateRatePlan lock the item (an
 	// unknown one is ErrNotFound), ask edit for its new values, write
 	// them and the audit row of e with the values before and after, in
@@ -115,9 +120,14 @@ type Candidate struct {
 	// Restrictions holds the plan's restriction rows over [check-in,
 	// check-out] (the check-out date's for closed to departure).
 	Restrictions []NightRestrictions
+	// AgeBands are the hotel's child age bands, which the plan's
+	// Occupancy prices children by.
+	AgeBands AgeBands
 }
 
-// NightPrice is the price of one room for one night, in minor units.
+// NightPrice is the price of one night, in minor units: of one room as a
+// rate plan's rates set it, or of all a stay's rooms with their guests
+// as PriceNights makes it.
 type NightPrice struct {
 	Date        Date
 	AmountCents int64
@@ -152,20 +162,28 @@ type NewReservation struct {
 	// restrictions (CheckRestrictions): the front desk's modification,
 	// and a guest's that keeps the dates and the plan.
 	IgnoreRestrictions bool
+	// AgeBands are the hotel's child age bands the stay is priced by;
+	// the Store reads them again in its transaction, with the plan's
+	// terms and Occupancy.
+	AgeBands AgeBands
+}
+
+// RoomNights is what each night of the stay costs for all its rooms and
+// guests (PriceNights), from one room's nightly rates the Store read:
+// the amounts reservation_nights keeps.
+func (n NewReservation) RoomNights(nightly []NightPrice) ([]NightPrice, error) {
+	return PriceNights(n.RatePlan, n.AgeBands, n.Stay, nightly)
 }
 
 // Price completes a new reservation from the nightly prices the Store read
 // inside its transaction. It fails with ErrNoRate unless every night has a
-// price.
+// price, and with a ValidationError when the children's ages fit none of
+// the hotel's bands.
 func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
-	if len(nightly) != n.Stay.Nights() {
-		return Reservation{}, ErrNoRate
+	total, err := sumNights(n.RoomNights(nightly))
+	if err != nil {
+		return Reservation{}, err
 	}
-	var total int64
-	for _, p := range nightly {
-		total += p.AmountCents
-	}
-	total *= int64(n.Stay.Rooms)
 	return Reservation{
 		Reference:             n.Reference,
 		Status:                n.Status,
@@ -239,4 +257,13 @@ type ReservationQuery struct {
 type Cursor struct {
 	CheckIn Date
 	ID      int64
+}
+
+// sumNights totals nights priced by PriceNights, passing its error on.
+func sumNights(nights []NightPrice, err error) (int64, error) {
+	var total int64
+	for _, p := range nights {
+		total += p.AmountCents
+	}
+	return total, err
 }

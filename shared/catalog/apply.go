@@ -19,6 +19,8 @@ type Admin interface {
 	CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan) error
 	SetInventory(ctx context.Context, slug, roomType string, r booking.DateRange, units int) error
 	SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error
+	// SetAgeBands replaces the hotel's child age bands.
+	SetAgeBands(ctx context.Context, slug string, bands booking.AgeBands) error
 	// Hotel reads a hotel with its room types and rate plans.
 	Hotel(ctx context.Context, slug string) (booking.HotelDetail, error)
 }
@@ -28,6 +30,8 @@ type Result struct {
 	// Created and Existing name hotels, room types and rate plans, as
 	// "hotel lisbon-riverside", "room type lisbon-riverside/STD".
 	Created, Existing []string
+	// AgeBands names the hotels whose child age bands were set.
+	AgeBands []string
 	// InventoryNights and RateNights are the nights set (rows written,
 	// to the values they may already have had).
 	InventoryNights, RateNights int
@@ -64,6 +68,9 @@ func Apply(ctx context.Context, a Admin, c Catalog, now time.Time) (Result, erro
 		existed := len(res.Existing)
 		bh := h.booking()
 		if err := exists("hotel "+h.Slug, a.CreateHotel(ctx, bh)); err != nil {
+			return res, err
+		}
+		if err := applyBands(ctx, a, h, &res); err != nil {
 			return res, err
 		}
 		today := bh.Today(now)
@@ -104,6 +111,26 @@ func Apply(ctx context.Context, a Admin, c Catalog, now time.Time) (Result, erro
 		}
 	}
 	return res, nil
+}
+
+// applyBands sets the file's child age bands of h when the stage's
+// hotel has none: bands staff set since are theirs to keep.
+func applyBands(ctx context.Context, a Admin, h Hotel, res *Result) error {
+	if len(h.ChildAgeBands) == 0 {
+		return nil
+	}
+	got, err := a.Hotel(ctx, h.Slug)
+	if err != nil {
+		return fmt.Errorf("catalog: read hotel %s: %w", h.Slug, err)
+	}
+	if len(got.ChildAgeBands) > 0 {
+		return nil
+	}
+	if err := a.SetAgeBands(ctx, h.Slug, h.bands()); err != nil {
+		return fmt.Errorf("catalog: age bands of hotel %s: %w", h.Slug, err)
+	}
+	res.AgeBands = append(res.AgeBands, "hotel "+h.Slug)
+	return nil
 }
 
 // differences notes what of h, as the stage has it, is not what the
@@ -153,6 +180,10 @@ func differences(ctx context.Context, a Admin, h Hotel, res *Result) error {
 			differ(what, "refundable", g.Refundable, w.Refundable)
 			differ(what, "free_cancellation_hours", g.FreeCancellationHours, w.FreeCancellationHours)
 			differ(what, "penalty_percent", g.PenaltyPercent, w.PenaltyPercent)
+			differ(what, "base_occupancy", g.Occupancy.BaseOccupancy, w.Occupancy.BaseOccupancy)
+			differ(what, "extra_adult_cents", g.Occupancy.ExtraAdultCents, w.Occupancy.ExtraAdultCents)
+			differ(what, "extra_child_cents", fmt.Sprint(g.Occupancy.ChildCents()), fmt.Sprint(w.Occupancy.ChildCents()))
+			differ(what, "single_occupancy_discount_cents", g.Occupancy.SingleOccupancyDiscountCents, w.Occupancy.SingleOccupancyDiscountCents)
 		}
 	}
 	return nil
@@ -203,6 +234,11 @@ func (d direct) SetInventory(ctx context.Context, slug, roomType string, r booki
 
 func (d direct) Hotel(ctx context.Context, slug string) (booking.HotelDetail, error) {
 	return d.svc.Hotel(ctx, slug)
+}
+
+func (d direct) SetAgeBands(ctx context.Context, slug string, bands booking.AgeBands) error {
+	_, err := d.svc.SetAgeBands(ctx, slug, bands, seed)
+	return err
 }
 
 func (d direct) SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error {

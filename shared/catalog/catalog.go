@@ -53,8 +53,28 @@ type Hotel struct {
 	CheckInTime string `yaml:"check_in_time,omitempty" json:"check_in_time,omitempty"`
 	// Seasons change the rate plans' base prices by month; a month no
 	// season names is at 100 %.
-	Seasons   []Season   `yaml:"seasons,omitempty" json:"seasons,omitempty"`
-	RoomTypes []RoomType `yaml:"room_types" json:"room_types"`
+	Seasons []Season `yaml:"seasons,omitempty" json:"seasons,omitempty"`
+	// ChildAgeBands are the hotel's child age bands, youngest first
+	// (booking.AgeBands); set when the stage's hotel has none.
+	ChildAgeBands []AgeBand  `yaml:"child_age_bands,omitempty" json:"child_age_bands,omitempty"`
+	RoomTypes     []RoomType `yaml:"room_types" json:"room_types"`
+}
+
+// AgeBand is one child age band, as the admin API takes it.
+type AgeBand struct {
+	Code   string `yaml:"code" json:"code"`
+	Name   string `yaml:"name" json:"name"`
+	MinAge int    `yaml:"min_age" json:"min_age"`
+	MaxAge int    `yaml:"max_age" json:"max_age"`
+}
+
+// bands are the hotel's bands as the domain has them.
+func (h Hotel) bands() booking.AgeBands {
+	var out booking.AgeBands
+	for _, b := range h.ChildAgeBands {
+		out = append(out, booking.AgeBand(b))
+	}
+	return out
 }
 
 // Season is the percent of the base price in some months (1–12).
@@ -82,6 +102,12 @@ type RatePlan struct {
 	FreeCancellationHours int    `yaml:"free_cancellation_hours,omitempty" json:"free_cancellation_hours,omitempty"`
 	PenaltyPercent        int    `yaml:"penalty_percent,omitempty" json:"penalty_percent,omitempty"`
 	AmountCents           int64  `yaml:"amount_cents" json:"amount_cents"`
+	// Occupancy pricing (booking.Occupancy), as the admin API names it;
+	// omitted, the nightly price covers every guest.
+	BaseOccupancy                int              `yaml:"base_occupancy,omitempty" json:"base_occupancy,omitempty"`
+	ExtraAdultCents              int64            `yaml:"extra_adult_cents,omitempty" json:"extra_adult_cents,omitempty"`
+	ExtraChildCents              map[string]int64 `yaml:"extra_child_cents,omitempty" json:"extra_child_cents,omitempty"`
+	SingleOccupancyDiscountCents int64            `yaml:"single_occupancy_discount_cents,omitempty" json:"single_occupancy_discount_cents,omitempty"`
 }
 
 // Decode reads a catalogue, YAML or JSON (JSON is YAML too), refusing
@@ -137,6 +163,9 @@ func (c Catalog) Validate() error {
 		}
 		if slugs[h.Slug] {
 			add(hp, "slug appears twice")
+		}
+		if err := h.bands().Validate(); err != nil {
+			addErr(hp, err)
 		}
 		slugs[h.Slug] = true
 		seen := map[int]bool{}
@@ -212,7 +241,9 @@ func (rt RoomType) booking() booking.RoomType {
 
 func (p RatePlan) booking(roomType string) booking.RatePlan {
 	bp := booking.RatePlan{RoomTypeCode: roomType, Code: p.Code, Name: p.Name,
-		FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent}
+		FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent,
+		Occupancy: booking.Occupancy{BaseOccupancy: p.BaseOccupancy, ExtraAdultCents: p.ExtraAdultCents,
+			ExtraChildCents: p.ExtraChildCents, SingleOccupancyDiscountCents: p.SingleOccupancyDiscountCents}}
 	if p.Refundable != nil {
 		bp.Refundable = *p.Refundable
 	}

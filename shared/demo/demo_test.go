@@ -47,3 +47,34 @@ func TestSeedLoadsTheFile(t *testing.T) {
 			gotRooms, gotPlans, reservations, rooms, plans)
 	}
 }
+
+// Demo Lisbon carries the occupancy pricing the README shows: infant and
+// child bands, FAM-FLEX with a base of two adults, STD-NR a single
+// discount; New York has no bands.
+func TestSeedPricesLisbonByOccupancy(t *testing.T) {
+	st := testenv.Store(t)
+	svc := booking.NewService(st, func() time.Time { return testenv.Clock })
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, svc, st, demo.Options{Days: 60}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := st.HotelDetail(ctx, "lisbon-riverside")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := booking.AgeBands{{Code: "infant", Name: "Infants", MinAge: 0, MaxAge: 2}, {Code: "child", Name: "Children", MinAge: 3, MaxAge: 12}}
+	if len(h.ChildAgeBands) != 2 || h.ChildAgeBands[0] != want[0] || h.ChildAgeBands[1] != want[1] {
+		t.Fatalf("Lisbon bands %+v", h.ChildAgeBands)
+	}
+	fam, _ := h.RatePlan("FAM-FLEX")
+	if o := fam.Occupancy; o.BaseOccupancy != 2 || o.ExtraAdultCents != 3000 || o.ExtraChildCents["child"] != 1500 || len(o.ExtraChildCents) != 1 {
+		t.Fatalf("FAM-FLEX occupancy %+v", o)
+	}
+	if std, _ := h.RatePlan("STD-NR"); std.Occupancy.SingleOccupancyDiscountCents != 1000 {
+		t.Fatalf("STD-NR occupancy %+v", std.Occupancy)
+	}
+	ny, err := st.HotelDetail(ctx, "nyc-midtown")
+	if err != nil || len(ny.ChildAgeBands) != 0 {
+		t.Fatalf("New York bands %+v, %v", ny.ChildAgeBands, err)
+	}
+}

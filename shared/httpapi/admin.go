@@ -134,6 +134,11 @@ type createRatePlanRequest struct {
 	Refundable            *bool  `json:"refundable"`
 	FreeCancellationHours int    `json:"free_cancellation_hours"`
 	PenaltyPercent        int    `json:"penalty_percent"`
+	// Occupancy pricing (booking.Occupancy); omitted prices the rate alone.
+	BaseOccupancy                int              `json:"base_occupancy"`
+	ExtraAdultCents              int64            `json:"extra_adult_cents"`
+	ExtraChildCents              map[string]int64 `json:"extra_child_cents"`
+	SingleOccupancyDiscountCents int64            `json:"single_occupancy_discount_cents"`
 }
 
 func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
@@ -149,6 +154,8 @@ func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.CreateRatePlan(r.Context(), r.PathValue("slug"), booking.RatePlan{
 		RoomTypeCode: req.RoomType, Code: req.Code, Name: req.Name, Refundable: *req.Refundable,
 		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
+		Occupancy: booking.Occupancy{BaseOccupancy: req.BaseOccupancy, ExtraAdultCents: req.ExtraAdultCents,
+			ExtraChildCents: req.ExtraChildCents, SingleOccupancyDiscountCents: req.SingleOccupancyDiscountCents},
 	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)

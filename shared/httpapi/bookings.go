@@ -95,7 +95,7 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 	v := &booking.ValidationError{}
 	// In the list form, what a room is goes in each line.
 	for field, set := range map[string]bool{"room_type": req.RoomType != "", "rate_plan": req.RatePlan != "",
-		"adults": req.Adults != nil, "children": req.Children != nil} {
+		"adults": req.Adults != nil, "children": req.Children != nil, "children_ages": req.ChildrenAges != nil} {
 		if set {
 			v.Add(field, "goes in each line of rooms when rooms is a list")
 		}

@@ -153,6 +153,11 @@ type ratePlanPatchRequest struct {
 	Refundable            *bool   `json:"refundable"`
 	FreeCancellationHours *int    `json:"free_cancellation_hours"`
 	PenaltyPercent        *int    `json:"penalty_percent"`
+	// Occupancy pricing; extra_child_cents replaces the whole map.
+	BaseOccupancy                *int              `json:"base_occupancy"`
+	ExtraAdultCents              *int64            `json:"extra_adult_cents"`
+	ExtraChildCents              *map[string]int64 `json:"extra_child_cents"`
+	SingleOccupancyDiscountCents *int64            `json:"single_occupancy_discount_cents"`
 }
 
 func (s *Server) updateRatePlan(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +176,8 @@ func (s *Server) updateRatePlan(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.UpdateRatePlan(r.Context(), r.PathValue("slug"), r.PathValue("code"), booking.RatePlanPatch{
 		Name: req.Name, Refundable: req.Refundable,
 		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
+		BaseOccupancy: req.BaseOccupancy, ExtraAdultCents: req.ExtraAdultCents,
+		ExtraChildCents: req.ExtraChildCents, SingleOccupancyDiscountCents: req.SingleOccupancyDiscountCents,
 	}, catalogEdit(r))
 	s.writeRatePlan(w, r, p, err)
 }

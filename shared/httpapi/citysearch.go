@@ -25,15 +25,17 @@ type cityHotelView struct {
 // currencies are grouped by currency code ("EUR" before "USD") and
 // ordered by total within each, since their prices do not compare.
 type citySearchView struct {
-	City     string          `json:"city"`
-	CheckIn  booking.Date    `json:"check_in"`
-	CheckOut booking.Date    `json:"check_out"`
-	Nights   int             `json:"nights"`
-	Adults   int             `json:"adults"`
-	Children int             `json:"children"`
-	Rooms    int             `json:"rooms"`
-	Sort     string          `json:"sort"`
-	Hotels   []cityHotelView `json:"hotels"`
+	City     string       `json:"city"`
+	CheckIn  booking.Date `json:"check_in"`
+	CheckOut booking.Date `json:"check_out"`
+	Nights   int          `json:"nights"`
+	Adults   int          `json:"adults"`
+	Children int          `json:"children"`
+	// ChildrenAges are the ages asked for (children_ages), when given.
+	ChildrenAges []int           `json:"children_ages,omitempty"`
+	Rooms        int             `json:"rooms"`
+	Sort         string          `json:"sort"`
+	Hotels       []cityHotelView `json:"hotels"`
 	// NextCursor continues the search (same parameters, cursor added);
 	// null on the last page.
 	NextCursor *string `json:"next_cursor"`
@@ -76,30 +78,31 @@ func decodeCityCursor(s string) (*booking.CityCursor, bool) {
 }
 
 // childrenAges reads children_ages ("7,9"): each a whole number of years
-// from 0 to 17. The ages change no price yet (no rate plan prices by
-// age); only their count is used, as children. Given with children, the
-// count must equal the list's length.
-func (q *query) childrenAges() (int, bool) {
+// from 0 to 17, in the order given; "" is no children. The hotel's age
+// bands then price them and may refuse an age (booking.Stay.Party).
+func (q *query) childrenAges() ([]int, bool) {
 	s, given := q.vals.Get("children_ages"), q.vals.Has("children_ages")
 	if !given {
-		return 0, false
+		return nil, false
 	}
 	if s == "" {
-		return 0, true // no children
+		return []int{}, true // no children
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) > booking.MaxGuests {
 		q.v.Add("children_ages", fmt.Sprintf("lists at most %d ages", booking.MaxGuests))
-		return 0, true
+		return nil, true
 	}
+	ages := make([]int, 0, len(parts))
 	for _, p := range parts {
 		age, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil || age < 0 || age > maxChildAge || len(p) > 3 {
 			q.v.Add("children_ages", fmt.Sprintf("must be a comma-separated list of ages from 0 to %d", maxChildAge))
-			return 0, true
+			return nil, true
 		}
+		ages = append(ages, age)
 	}
-	return len(parts), true
+	return ages, true
 }
 
 // searchCity answers GET /v1/availability: the hotels of a city with
@@ -111,12 +114,6 @@ func (s *Server) searchCity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stay := q.stay()
-	if n, given := q.childrenAges(); given {
-		if q.vals.Has("children") && n != stay.Children {
-			q.v.Add("children_ages", fmt.Sprintf("lists %d ages for %d children", n, stay.Children))
-		}
-		stay.Children = n
-	}
 	search := booking.CitySearch{City: q.str("city"), Stay: stay, Sort: q.str("sort"), Limit: q.integer("limit", 0)}
 	if q.vals.Has("limit") && search.Limit == 0 {
 		search.Limit = -1 // an explicit 0 is out of range, not the default
@@ -141,7 +138,7 @@ func (s *Server) searchCity(w http.ResponseWriter, r *http.Request) {
 	}
 	out := citySearchView{
 		City: strings.TrimSpace(search.City), CheckIn: stay.CheckIn, CheckOut: stay.CheckOut, Nights: stay.Nights(),
-		Adults: stay.Adults, Children: stay.Children, Rooms: stay.Rooms, Sort: sort,
+		Adults: stay.Adults, Children: stay.Children, ChildrenAges: stay.ChildrenAges, Rooms: stay.Rooms, Sort: sort,
 		Hotels: []cityHotelView{}, NextCursor: encodeCityCursor(next),
 	}
 	for _, o := range page {

@@ -156,16 +156,25 @@ func (q *query) date(name string, required bool) booking.Date {
 }
 
 // stay reads a search's stay: check_in and check_out (required),
-// adults (2), children (0) and rooms (1), as a hotel's availability and
-// the city search both take them.
+// adults (2), children (0), children_ages (none) and rooms (1), as a
+// hotel's availability and the city search both take them. Given
+// children_ages, children may be omitted (it is the ages' count) or must
+// equal it.
 func (q *query) stay() booking.Stay {
-	return booking.Stay{
+	s := booking.Stay{
 		CheckIn:  q.date("check_in", true),
 		CheckOut: q.date("check_out", true),
 		Adults:   q.integer("adults", 2),
 		Children: q.integer("children", 0),
 		Rooms:    q.integer("rooms", 1),
 	}
+	if ages, given := q.childrenAges(); given {
+		if q.vals.Has("children") && len(ages) != s.Children {
+			q.v.Add("children_ages", fmt.Sprintf("lists %d ages for %d children", len(ages), s.Children))
+		}
+		s.Children, s.ChildrenAges = len(ages), ages
+	}
+	return s
 }
 
 func (q *query) integer(name string, def int) int {

@@ -29,9 +29,11 @@ const nightsNote = "Each night the reservation was booked for, at the price of o
 	"the booked total stands. total_cents is what the guest owes."
 
 type deskNightView struct {
-	Date        booking.Date `json:"date"`
-	RateCents   int64        `json:"rate_cents"`
-	AmountCents int64        `json:"amount_cents"` // rate_cents × rooms
+	Date      booking.Date `json:"date"`
+	RateCents int64        `json:"rate_cents"`
+	// AmountCents is the night for all the rooms and their guests:
+	// rate_cents × rooms, with the plan's occupancy charges.
+	AmountCents int64 `json:"amount_cents"`
 	// Released marks a night given back by an early check-out.
 	Released bool `json:"released"`
 }
@@ -80,9 +82,12 @@ func viewDeskRecord(d booking.DeskRecord) deskRecordView {
 		NightsNote: nightsNote, Payments: []struct{}{}, PaymentsNote: paymentsNote,
 		Emails: []deskEmailView{}, History: []deskEventView{},
 	}
-	rooms := int64(d.Reservation.Rooms)
-	for _, n := range d.Nights {
-		v.Nights = append(v.Nights, deskNightView{Date: n.Date, RateCents: n.AmountCents, AmountCents: n.AmountCents * rooms, Released: d.Released(n)})
+	for i, n := range d.Nights {
+		var rate int64
+		if i < len(d.Rates) {
+			rate = d.Rates[i].AmountCents
+		}
+		v.Nights = append(v.Nights, deskNightView{Date: n.Date, RateCents: rate, AmountCents: n.AmountCents, Released: d.Released(n)})
 	}
 	for _, n := range d.Notices {
 		v.Emails = append(v.Emails, deskEmailView{Kind: n.Kind, MessageID: n.MessageID, SentAt: n.SentAt.In(loc)})

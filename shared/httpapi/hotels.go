@@ -41,7 +41,7 @@ func (s *Server) getHotel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r, "check_in", "check_out", "adults", "children", "rooms", "explain")
+	q, err := parseQuery(r, "check_in", "check_out", "adults", "children", "children_ages", "rooms", "explain")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -59,7 +59,7 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 	}
 	out := availabilityView{
 		Hotel: h.Slug, CheckIn: stay.CheckIn, CheckOut: stay.CheckOut, Nights: stay.Nights(),
-		Adults: stay.Adults, Children: stay.Children, Rooms: stay.Rooms, Offers: []offerView{},
+		Adults: stay.Adults, Children: stay.Children, ChildrenAges: stay.ChildrenAges, Rooms: stay.Rooms, Offers: []offerView{},
 	}
 	for _, o := range offers {
 		out.Offers = append(out.Offers, viewOffer(o))

@@ -16,8 +16,11 @@ type modifyRequest struct {
 	Adults   *int   `json:"adults,omitempty"`
 	Children *int   `json:"children,omitempty"`
 	Rooms    *int   `json:"rooms,omitempty"`
-	RoomType string `json:"room_type,omitempty"`
-	RatePlan string `json:"rate_plan,omitempty"`
+	// ChildrenAges replaces the children's ages; without children, the
+	// children are as many as the ages.
+	ChildrenAges []int  `json:"children_ages,omitempty"`
+	RoomType     string `json:"room_type,omitempty"`
+	RatePlan     string `json:"rate_plan,omitempty"`
 }
 
 // deskModifyRequest is the front desk's modification: the guest's body
@@ -42,7 +45,8 @@ func readChange(w http.ResponseWriter, r *http.Request, req interface {
 // not a real one is a field error.
 func (m modifyRequest) change() (booking.Change, error) {
 	v := &booking.ValidationError{}
-	c := booking.Change{Adults: m.Adults, Children: m.Children, Rooms: m.Rooms, RoomType: m.RoomType, RatePlan: m.RatePlan}
+	c := booking.Change{Adults: m.Adults, Children: m.Children, Rooms: m.Rooms, RoomType: m.RoomType, RatePlan: m.RatePlan,
+		ChildrenAges: m.ChildrenAges}
 	if m.CheckIn != "" {
 		c.CheckIn = dateField(v, "check_in", m.CheckIn)
 	}
@@ -66,6 +70,7 @@ type modificationQuoteView struct {
 	Rooms                 int          `json:"rooms"`
 	Adults                int          `json:"adults"`
 	Children              int          `json:"children"`
+	ChildrenAges          []int        `json:"children_ages"`
 	Nightly               []nightView  `json:"nightly"`
 	TotalCents            int64        `json:"total_cents"`
 	CurrentTotalCents     int64        `json:"current_total_cents"`
@@ -93,7 +98,7 @@ func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
 	q := modificationQuoteView{
 		Reference: n.Reference, Status: n.Status, Available: m.Available,
 		RoomType: n.RoomType, RatePlan: n.RatePlan, CheckIn: n.CheckIn, CheckOut: n.CheckOut, Nights: n.Nights,
-		Rooms: n.Rooms, Adults: n.Adults, Children: n.Children, Nightly: []nightView{},
+		Rooms: n.Rooms, Adults: n.Adults, Children: n.Children, ChildrenAges: n.ChildrenAges, Nightly: []nightView{},
 		TotalCents: n.TotalCents, CurrentTotalCents: m.Current.TotalCents, DifferenceCents: m.DifferenceCents(),
 		Currency: n.Currency, Refundable: n.Refundable, FreeCancellationUntil: n.FreeCancellationUntil,
 		PenaltyPercent: m.New.PenaltyPercent, QuotedAt: s.svc.Now().UTC(),

@@ -18,16 +18,19 @@ type guestRequest struct {
 }
 
 type createReservationRequest struct {
-	Hotel    string       `json:"hotel"`
-	RoomType string       `json:"room_type"`
-	RatePlan string       `json:"rate_plan"`
-	CheckIn  string       `json:"check_in"`
-	CheckOut string       `json:"check_out"`
-	Adults   *int         `json:"adults"`
-	Children *int         `json:"children"`
-	Rooms    roomsJSON    `json:"rooms"`
-	Guest    guestRequest `json:"guest"`
-	Hold     bool         `json:"hold"`
+	Hotel    string `json:"hotel"`
+	RoomType string `json:"room_type"`
+	RatePlan string `json:"rate_plan"`
+	CheckIn  string `json:"check_in"`
+	CheckOut string `json:"check_out"`
+	Adults   *int   `json:"adults"`
+	Children *int   `json:"children"`
+	// ChildrenAges is each child's age on check-in; given, children may
+	// be omitted (it is the ages' count) or must equal its length.
+	ChildrenAges []int        `json:"children_ages,omitempty"`
+	Rooms        roomsJSON    `json:"rooms"`
+	Guest        guestRequest `json:"guest"`
+	Hold         bool         `json:"hold"`
 }
 
 func intOr(p *int, def int) int {
@@ -80,11 +83,12 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 	br := booking.BookRequest{
 		Hotel: req.Hotel, RoomType: req.RoomType, RatePlan: req.RatePlan,
 		Stay: booking.Stay{
-			CheckIn:  dateField(v, "check_in", req.CheckIn),
-			CheckOut: dateField(v, "check_out", req.CheckOut),
-			Adults:   intOr(req.Adults, 1),
-			Children: intOr(req.Children, 0),
-			Rooms:    intOr(rooms, 1),
+			CheckIn:      dateField(v, "check_in", req.CheckIn),
+			CheckOut:     dateField(v, "check_out", req.CheckOut),
+			Adults:       intOr(req.Adults, 1),
+			Children:     intOr(req.Children, len(req.ChildrenAges)),
+			ChildrenAges: req.ChildrenAges,
+			Rooms:        intOr(rooms, 1),
 		},
 		Guest: booking.Guest{Name: req.Guest.Name, Email: req.Guest.Email, Phone: req.Guest.Phone},
 		Hold:  req.Hold,

@@ -204,6 +204,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"PATCH /v1/admin/hotels/{slug}/rate-plans/{code}":          staff(s.updateRatePlan, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/rate-plans/{code}/archive":   staff(s.archiveRatePlan, auth.RoleAdmin),
 		"POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": staff(s.unarchiveRatePlan, auth.RoleAdmin),
+		"PUT /v1/admin/hotels/{slug}/age-bands":                    staff(s.setAgeBands, auth.RoleAdmin),
 		"PUT /v1/admin/hotels/{slug}/inventory":                    staff(s.setInventory, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/rates":                        staff(s.setRates, auth.RoleStaff),
 		"PUT /v1/admin/hotels/{slug}/restrictions":                 staff(s.setRestrictions, auth.RoleStaff),

@@ -38,18 +38,53 @@ func viewRoomType(rt booking.RoomType) roomTypeView {
 }
 
 type ratePlanView struct {
-	Code                  string     `json:"code"`
-	Name                  string     `json:"name"`
-	RoomType              string     `json:"room_type"`
-	Refundable            bool       `json:"refundable"`
-	FreeCancellationHours int        `json:"free_cancellation_hours"`
-	PenaltyPercent        int        `json:"penalty_percent"`
-	ArchivedAt            *time.Time `json:"archived_at,omitempty"`
+	Code                  string `json:"code"`
+	Name                  string `json:"name"`
+	RoomType              string `json:"room_type"`
+	Refundable            bool   `json:"refundable"`
+	FreeCancellationHours int    `json:"free_cancellation_hours"`
+	PenaltyPercent        int    `json:"penalty_percent"`
+	// Occupancy pricing (booking.Occupancy): base_occupancy 0 is a rate
+	// for every adult the room takes; extra_child_cents is by age band
+	// code, a band not listed free.
+	BaseOccupancy                int              `json:"base_occupancy"`
+	ExtraAdultCents              int64            `json:"extra_adult_cents"`
+	ExtraChildCents              map[string]int64 `json:"extra_child_cents"`
+	SingleOccupancyDiscountCents int64            `json:"single_occupancy_discount_cents"`
+	ArchivedAt                   *time.Time       `json:"archived_at,omitempty"`
 }
 
 func viewRatePlan(p booking.RatePlan) ratePlanView {
-	return ratePlanView{p.Code, p.Name, p.RoomTypeCode, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent,
-		utcPtr(p.ArchivedAt)}
+	return ratePlanView{Code: p.Code, Name: p.Name, RoomType: p.RoomTypeCode, Refundable: p.Refundable,
+		FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent,
+		BaseOccupancy: p.Occupancy.BaseOccupancy, ExtraAdultCents: p.Occupancy.ExtraAdultCents,
+		ExtraChildCents: p.Occupancy.ChildCents(), SingleOccupancyDiscountCents: p.Occupancy.SingleOccupancyDiscountCents,
+		ArchivedAt: utcPtr(p.ArchivedAt)}
+}
+
+// ageBandView is one of a hotel's child age bands.
+type ageBandView struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	MinAge int    `json:"min_age"`
+	MaxAge int    `json:"max_age"`
+}
+
+// viewAgeBands shows a hotel's bands, youngest first; [] when none.
+func viewAgeBands(bs booking.AgeBands) []ageBandView {
+	out := []ageBandView{}
+	for _, b := range bs {
+		out = append(out, ageBandView(b))
+	}
+	return out
+}
+
+// nonNilAges shows children's ages as a list, [] when none were given.
+func nonNilAges(ages []int) []int {
+	if ages == nil {
+		return []int{}
+	}
+	return ages
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -65,11 +100,14 @@ type hotelDetailView struct {
 	CheckInTime string         `json:"check_in_time"`
 	RoomTypes   []roomTypeView `json:"room_types"`
 	RatePlans   []ratePlanView `json:"rate_plans"`
+	// ChildAgeBands are the bands children are priced by, youngest
+	// first; a guest older than the oldest is an adult.
+	ChildAgeBands []ageBandView `json:"child_age_bands"`
 }
 
 func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
 	v := hotelDetailView{hotelView: viewHotel(h.Hotel), CheckInTime: h.CheckInTime,
-		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}}
+		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}, ChildAgeBands: viewAgeBands(h.ChildAgeBands)}
 	// Archived items are not sold, so the public catalogue leaves them
 	// out; a rate plan of an archived room type is not sold either.
 	archived := map[int64]bool{}
@@ -113,8 +151,10 @@ type availabilityView struct {
 	Nights   int          `json:"nights"`
 	Adults   int          `json:"adults"`
 	Children int          `json:"children"`
-	Rooms    int          `json:"rooms"`
-	Offers   []offerView  `json:"offers"`
+	// ChildrenAges are the ages asked for (children_ages), when given.
+	ChildrenAges []int       `json:"children_ages,omitempty"`
+	Rooms        int         `json:"rooms"`
+	Offers       []offerView `json:"offers"`
 	// Unavailable is there with explain=1, empty when nothing was left
 	// out (omitzero keeps an empty list, drops a nil one): the plans left
 	// out for their restrictions.
@@ -151,6 +191,7 @@ type reservationView struct {
 	Rooms                 int          `json:"rooms"`
 	Adults                int          `json:"adults"`
 	Children              int          `json:"children"`
+	ChildrenAges          []int        `json:"children_ages"`
 	Guest                 guestView    `json:"guest"`
 	TotalCents            int64        `json:"total_cents"`
 	Currency              string       `json:"currency"`
@@ -181,7 +222,8 @@ func viewReservation(r booking.Reservation) reservationView {
 	return reservationView{
 		Reference: r.Reference, Status: string(r.Status), Hotel: r.HotelSlug, RoomType: r.RoomTypeCode,
 		RatePlan: r.RatePlanCode, CheckIn: r.CheckIn, CheckOut: r.CheckOut, Nights: r.Nights(), Rooms: r.Rooms,
-		Adults: r.Adults, Children: r.Children, Guest: guestView{r.Guest.Name, r.Guest.Email, r.Guest.Phone},
+		Adults: r.Adults, Children: r.Children, ChildrenAges: nonNilAges(r.ChildrenAges),
+		Guest:      guestView{r.Guest.Name, r.Guest.Email, r.Guest.Phone},
 		TotalCents: r.TotalCents, Currency: r.Currency, Refundable: r.Refundable,
 		FreeCancellationUntil: local(r.FreeCancellationUntil), HoldExpiresAt: local(r.HoldExpiresAt),
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,

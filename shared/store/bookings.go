@@ -176,7 +176,7 @@ func linesUnderTerms(nb booking.NewBooking, plans map[int64]*linePlan) ([]bookin
 		if p.termsErr != nil {
 			return nil, lineError(i, n, p.termsErr)
 		}
-		n.RatePlan, n.Hotel = p.terms.RatePlan, p.terms.Hotel
+		n.RatePlan, n.Hotel, n.AgeBands = p.terms.RatePlan, p.terms.Hotel, p.terms.AgeBands
 		lines[i] = n
 	}
 	return lines, nil
@@ -203,7 +203,12 @@ func (s *Store) recordBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBook
 	for i, n := range lines {
 		res := &out.Lines[i]
 		queueReservation(b, n, res, emailKey, nb.Reference, res.Line)
-		queueNights(b, res.Reference, plans[n.RatePlan.ID].nightly)
+		rates := plans[n.RatePlan.ID].nightly
+		priced, err := n.RoomNights(rates)
+		if err != nil {
+			return lineError(i, n, err)
+		}
+		queueNights(b, res.Reference, rates, priced)
 		if err := queueEvent(b, *res, nb.Now); err != nil {
 			return err
 		}

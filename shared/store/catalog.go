@@ -44,6 +44,7 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 	b.Queue(`SELECT `+ratePlanColumns+`
 		FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
 		WHERE h.slug = $1 ORDER BY rt.code, rp.code`, slug)
+	b.Queue(`SELECT `+ageBandsOf("h.id")+` FROM hotels h WHERE h.slug = $1`, slug)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -72,6 +73,9 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 	if err != nil {
 		return d, classify("hotel rate plans", err)
 	}
+	if err := br.QueryRow().Scan(&d.ChildAgeBands); err != nil {
+		return d, classify("hotel age bands", err)
+	}
 	return d, nil
 }
 
@@ -85,14 +89,30 @@ func scanRoomType(r pgx.Row) (booking.RoomType, error) {
 
 // ratePlanColumns reads a rate plan joined with its room type as rt.
 const ratePlanColumns = `rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
-	rp.free_cancellation_hours, rp.penalty_percent, rp.archived_at`
+	rp.free_cancellation_hours, rp.penalty_percent, rp.archived_at,
+	rp.base_occupancy, rp.extra_adult_cents, rp.extra_child_cents, rp.single_occupancy_discount_cents`
+
+// ageBandsOf reads, as one JSON list booking.AgeBands scans, the child
+// age bands of the hotel whose id is the SQL expression hotelID,
+// youngest first (migration 0024).
+func ageBandsOf(hotelID string) string {
+	return `(SELECT coalesce(` + ageBandsAgg + `, '[]'::jsonb)
+		FROM hotel_age_bands b WHERE b.hotel_id = ` + hotelID + `)`
+}
+
+// ageBandsAgg aggregates rows b of hotel_age_bands into the JSON list
+// ageBandsOf reads.
+const ageBandsAgg = `jsonb_agg(jsonb_build_object('code', b.code, 'name', b.name,
+			'min_age', b.min_age, 'max_age', b.max_age) ORDER BY b.min_age)`
 
 func scanRatePlan(r pgx.CollectableRow) (booking.RatePlan, error) { return scanRatePlanRow(r) }
 
 func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 	var p booking.RatePlan
 	err := r.Scan(&p.ID, &p.HotelID, &p.RoomTypeID, &p.RoomTypeCode, &p.Code, &p.Name, &p.Refundable,
-		&p.FreeCancellationHours, &p.PenaltyPercent, &p.ArchivedAt)
+		&p.FreeCancellationHours, &p.PenaltyPercent, &p.ArchivedAt,
+		&p.Occupancy.BaseOccupancy, &p.Occupancy.ExtraAdultCents, &p.Occupancy.ExtraChildCents,
+		&p.Occupancy.SingleOccupancyDiscountCents)
 	return p, err
 }
 
@@ -142,9 +162,12 @@ func (s *Store) CreateRoomType(ctx context.Context, slug string, rt booking.Room
 func (s *Store) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan, by booking.Audit) (booking.RatePlan, error) {
 	err := s.editTx(ctx, "create rate plan", func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
-				free_cancellation_hours, penalty_percent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent)
+				free_cancellation_hours, penalty_percent,
+				base_occupancy, extra_adult_cents, extra_child_cents, single_occupancy_discount_cents)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent,
+			p.Occupancy.BaseOccupancy, p.Occupancy.ExtraAdultCents, p.Occupancy.ChildCents(),
+			p.Occupancy.SingleOccupancyDiscountCents)
 		return created(ctx, tx, row, &p.ID, by, slug, "rate_plan", p.Code, p.AuditValues(),
 			fmt.Sprintf("rate plan %s already exists", p.Code))
 	})
@@ -281,7 +304,7 @@ func nonNil(runs []nightRun) []nightRun {
 func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay) ([]booking.Candidate, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+roomTypeColumns+`, `+ratePlanColumns+`,
-			inv.free, inv.nights, pr.nights, pr.amounts
+			inv.free, inv.nights, pr.nights, pr.amounts, `+ageBandsOf("$1")+`
 		FROM room_types rt
 		JOIN rate_plans rp ON rp.room_type_id = rt.id
 		CROSS JOIN LATERAL (
@@ -305,7 +328,9 @@ func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay
 			&c.RatePlan.ID, &c.RatePlan.HotelID, &c.RatePlan.RoomTypeID, &c.RatePlan.RoomTypeCode,
 			&c.RatePlan.Code, &c.RatePlan.Name, &c.RatePlan.Refundable,
 			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent, &c.RatePlan.ArchivedAt,
-			&c.Available, &c.InventoryNights, &nights, &amounts)
+			&c.RatePlan.Occupancy.BaseOccupancy, &c.RatePlan.Occupancy.ExtraAdultCents, &c.RatePlan.Occupancy.ExtraChildCents,
+			&c.RatePlan.Occupancy.SingleOccupancyDiscountCents,
+			&c.Available, &c.InventoryNights, &nights, &amounts, &c.AgeBands)
 		c.Nightly = nightPrices(nights, amounts)
 		return c, err
 	})
@@ -348,10 +373,18 @@ func (s *Store) UnitsLeft(ctx context.Context, hotel, roomType string, from, to 
 // migration 0021 serves. Archived rows are filtered here rather than in
 // the domain only to read less; the domain's rule (offers) checks again.
 func (s *Store) CityCandidates(ctx context.Context, city string, stay booking.Stay) ([]booking.HotelCandidates, error) {
+	// The city's bands are aggregated once per hotel (city_bands), not
+	// once per rate plan row.
 	rows, err := s.pool.Query(ctx, `
+		WITH city_bands AS MATERIALIZED (
+			SELECT b.hotel_id, `+ageBandsAgg+` AS bands
+			FROM hotel_age_bands b JOIN hotels bh ON bh.id = b.hotel_id
+			WHERE desk_fold(bh.city) = desk_fold($1)
+			GROUP BY b.hotel_id)
 		SELECT `+hotelColumns+`, `+roomTypeColumns+`, `+ratePlanColumns+`,
-			inv.free, inv.nights, pr.nights, pr.amounts
+			inv.free, inv.nights, pr.nights, pr.amounts, coalesce(cb.bands, '[]'::jsonb)
 		FROM hotels h
+		LEFT JOIN city_bands cb ON cb.hotel_id = h.id
 		JOIN room_types rt ON rt.hotel_id = h.id AND rt.archived_at IS NULL
 		JOIN rate_plans rp ON rp.room_type_id = rt.id AND rp.archived_at IS NULL
 		CROSS JOIN LATERAL (
@@ -380,7 +413,9 @@ func (s *Store) CityCandidates(ctx context.Context, city string, stay booking.St
 			&c.RatePlan.ID, &c.RatePlan.HotelID, &c.RatePlan.RoomTypeID, &c.RatePlan.RoomTypeCode,
 			&c.RatePlan.Code, &c.RatePlan.Name, &c.RatePlan.Refundable,
 			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent, &c.RatePlan.ArchivedAt,
-			&c.Available, &c.InventoryNights, &nights, &amounts); err != nil {
+			&c.RatePlan.Occupancy.BaseOccupancy, &c.RatePlan.Occupancy.ExtraAdultCents, &c.RatePlan.Occupancy.ExtraChildCents,
+			&c.RatePlan.Occupancy.SingleOccupancyDiscountCents,
+			&c.Available, &c.InventoryNights, &nights, &amounts, &c.AgeBands); err != nil {
 			return nil, classify("city candidates", err)
 		}
 		c.Nightly = nightPrices(nights, amounts)

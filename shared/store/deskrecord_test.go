@@ -195,8 +195,8 @@ func TestDeskRecord(t *testing.T) {
 		{Date: booking.MustDate("2026-12-03"), AmountCents: 10000},
 		{Date: booking.MustDate("2026-12-04"), AmountCents: 10000},
 	}
-	if !slices.Equal(d.Nights, wantNights) {
-		t.Fatalf("nights %v, want the prices booked %v", d.Nights, wantNights)
+	if !slices.Equal(d.Rates, wantNights) {
+		t.Fatalf("rates %v, want the prices booked %v", d.Rates, wantNights)
 	}
 	if d.NightsCents() != d.Reservation.TotalCents {
 		t.Fatalf("nights sum to %d, want the total %d", d.NightsCents(), d.Reservation.TotalCents)

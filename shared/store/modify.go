@@ -107,6 +107,10 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		if err != nil {
 			return err
 		}
+		priced, err := n.RoomNights(nightly)
+		if err != nil {
+			return err
+		}
 		// What the price does not decide stays the reservation's own.
 		res.ID, res.CreatedAt, res.UpdatedAt = r.ID, r.CreatedAt, m.At
 		res.CancellationFeeCents, res.NoShowFeeCents = r.CancellationFeeCents, r.NoShowFeeCents
@@ -123,7 +127,7 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		// The old stay's nights give way to the new stay's, at the prices
 		// just charged.
 		b.Queue(`DELETE FROM reservation_nights WHERE reservation_id = $1`, r.ID)
-		queueNights(b, r.Reference, nightly)
+		queueNights(b, r.Reference, nightly, priced)
 		if m.Audit != nil {
 			if err := queueAudit(b, *m.Audit, r, res, m.At); err != nil {
 				return err

@@ -55,7 +55,7 @@ func (f fixture) deskRecord(t *testing.T, reference string) booking.DeskRecord {
 		t.Fatal(err)
 	}
 	if d.NightsCents() != d.Reservation.TotalCents {
-		t.Fatalf("%s: nights %v × %d rooms sum to %d, want the total %d",
+		t.Fatalf("%s: nights %v of %d rooms sum to %d, want the total %d",
 			reference, d.Nights, d.Reservation.Rooms, d.NightsCents(), d.Reservation.TotalCents)
 	}
 	return d
@@ -95,8 +95,8 @@ func TestBookKeepsEachNightsPrice(t *testing.T) {
 	if _, err := f.st.Pool().Exec(ctx, `DELETE FROM rates WHERE night = '2026-12-02'`); err != nil {
 		t.Fatal(err)
 	}
-	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Nights, booked) {
-		t.Fatalf("desk record nights %v, want the booked %v", d.Nights, booked)
+	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Rates, booked) {
+		t.Fatalf("rates of desk record nights %v, want the booked %v", d.Rates, booked)
 	}
 }
 
@@ -123,8 +123,8 @@ func TestModifyReplacesTheNightsPrices(t *testing.T) {
 	if m.TotalCents != 94000 {
 		t.Fatalf("modified total %d, want (15000+17000+15000) × 2", m.TotalCents)
 	}
-	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Nights, want) {
-		t.Fatalf("nights after the modification %v, want the suite's %v", d.Nights, want)
+	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Rates, want) {
+		t.Fatalf("rates of nights after the modification %v, want the suite's %v", d.Rates, want)
 	}
 
 	// Rates change, then the stay moves again: the new nights are priced
@@ -132,8 +132,8 @@ func TestModifyReplacesTheNightsPrices(t *testing.T) {
 	if _, err := f.st.Pool().Exec(ctx, `UPDATE rates SET amount_cents = 20000`); err != nil {
 		t.Fatal(err)
 	}
-	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Nights, want) {
-		t.Fatalf("nights after a rate change %v, want those booked %v", d.Nights, want)
+	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Rates, want) {
+		t.Fatalf("rates of nights after a rate change %v, want those booked %v", d.Rates, want)
 	}
 	c = booking.Change{CheckIn: booking.MustDate("2026-12-13"), CheckOut: booking.MustDate("2026-12-15")}
 	m, err = f.svc.Modify(ctx, r.Reference, token, c, nil)
@@ -144,8 +144,8 @@ func TestModifyReplacesTheNightsPrices(t *testing.T) {
 	if m.TotalCents != 80000 {
 		t.Fatalf("total after the second modification %d, want 20000 × 2 nights × 2 rooms", m.TotalCents)
 	}
-	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Nights, want) {
-		t.Fatalf("nights after the second modification %v, want %v", d.Nights, want)
+	if d := f.deskRecord(t, r.Reference); !slices.Equal(d.Rates, want) {
+		t.Fatalf("rates of nights after the second modification %v, want %v", d.Rates, want)
 	}
 	if got := f.keptNights(t, r.Reference); !slices.Equal(got, want) {
 		t.Fatalf("rows %v, want exactly the new stay's %v", got, want)
@@ -191,8 +191,8 @@ func TestEarlyCheckOutKeepsTheBookedNights(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := f.deskRecord(t, r.Reference)
-	if want := nights("2026-12-02", 10000, 10000, 10000); !slices.Equal(d.Nights, want) {
-		t.Fatalf("nights after an early check-out %v, want every booked night %v", d.Nights, want)
+	if want := nights("2026-12-02", 10000, 10000, 10000); !slices.Equal(d.Rates, want) {
+		t.Fatalf("rates of nights after an early check-out %v, want every booked night %v", d.Rates, want)
 	}
 	if d.Reservation.CheckOut.String() != "2026-12-03" {
 		t.Fatalf("stay ends %s, want 2026-12-03", d.Reservation.CheckOut)

@@ -79,20 +79,30 @@ const nightsOverHoldShare = `SELECT count(*) FROM inventory i
 // plan that an edit committed before it replaced or archived. It is taken
 // before the nights, and edits take no inventory lock, so the lock order
 // stays acyclic.
-const bookableTerms = `SELECT rp.refundable, rp.free_cancellation_hours, rp.penalty_percent,
+var bookableTerms = `SELECT rp.refundable, rp.free_cancellation_hours, rp.penalty_percent,
 		h.currency, h.timezone, to_char(h.check_in_time, 'HH24:MI'),
-		rp.archived_at IS NOT NULL OR rt.archived_at IS NOT NULL, h.archived_at IS NOT NULL
+		rp.archived_at IS NOT NULL OR rt.archived_at IS NOT NULL, h.archived_at IS NOT NULL,
+		rp.base_occupancy, rp.extra_adult_cents, rp.extra_child_cents, rp.single_occupancy_discount_cents,
+		` + ageBandsOf("h.id") + `
 	FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
 	WHERE rp.id = $1 AND rt.id = $2
 	FOR SHARE`
 
-// scanTerms reads bookableTerms' row into n, and refuses a plan that is
+// scanTerms reads bookableTerms' row into n (the plan's Occupancy and,
+// as AgeBands, the hotel's child age bands among the terms: SetAgeBands
+// locks the hotel's row, which bookableTerms holds shared, so a booking
+// prices under the bands as committed), and refuses a plan that is
 // gone or archived, or a hotel that is archived: an archived hotel sells
 // nothing new, neither a booking nor a modification's nights.
 func scanTerms(row pgx.Row, n *booking.NewReservation) error {
 	var archived, hotelArchived bool
+	// Fresh ones: JSON decodes into a map or slice it is given, and n's
+	// may be the cached catalogue's, shared with other requests.
+	n.RatePlan.Occupancy.ExtraChildCents, n.AgeBands = nil, nil
 	err := row.Scan(&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
-		&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived, &hotelArchived)
+		&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived, &hotelArchived,
+		&n.RatePlan.Occupancy.BaseOccupancy, &n.RatePlan.Occupancy.ExtraAdultCents, &n.RatePlan.Occupancy.ExtraChildCents,
+		&n.RatePlan.Occupancy.SingleOccupancyDiscountCents, &n.AgeBands)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("rate plan %s: %w", n.RatePlan.Code, booking.ErrNotFound)
@@ -113,20 +123,24 @@ const nightlyRates = `SELECT night, amount_cents FROM rates
 // with (migration 0019), all nights in one statement. It finds the
 // reservation by reference, so Book can queue it in the same batch as
 // the insert that gives the row its id.
-const keepNights = `INSERT INTO reservation_nights (reservation_id, night, amount_cents)
-	SELECT r.id, n.night, n.amount_cents
-	FROM reservations r, unnest($2::date[], $3::bigint[]) AS n (night, amount_cents)
+const keepNights = `INSERT INTO reservation_nights (reservation_id, night, amount_cents, rooms_cents)
+	SELECT r.id, n.night, n.amount_cents, n.rooms_cents
+	FROM reservations r, unnest($2::date[], $3::bigint[], $4::bigint[]) AS n (night, amount_cents, rooms_cents)
 	WHERE r.reference = $1`
 
 // queueNights adds the rows of nightly, the prices of reference's nights
-// as booked, to b; fewer rows than nights fails the transaction.
-func queueNights(b *pgx.Batch, reference string, nightly []booking.NightPrice) {
+// as booked, to b: one room's rate of each night (rates, as read) and
+// the night for all the rooms and their guests (priced, as
+// booking.PriceNights made it, night for night); fewer rows than nights
+// fails the transaction.
+func queueNights(b *pgx.Batch, reference string, rates, priced []booking.NightPrice) {
+	nightly := priced
 	nights := make([]time.Time, len(nightly))
-	amounts := make([]int64, len(nightly))
+	rateCents, amounts := make([]int64, len(nightly)), make([]int64, len(nightly))
 	for i, n := range nightly {
-		nights[i], amounts[i] = n.Date.Time(), n.AmountCents
+		nights[i], rateCents[i], amounts[i] = n.Date.Time(), rates[i].AmountCents, n.AmountCents
 	}
-	b.Queue(keepNights, reference, nights, amounts).Exec(func(tag pgconn.CommandTag) error {
+	b.Queue(keepNights, reference, nights, rateCents, amounts).Exec(func(tag pgconn.CommandTag) error {
 		if int(tag.RowsAffected()) != len(nightly) {
 			return fmt.Errorf("keep nights of %s: %d of %d recorded", reference, tag.RowsAffected(), len(nightly))
 		}
@@ -201,10 +215,14 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		if err != nil {
 			return err
 		}
+		priced, err := n.RoomNights(nightly)
+		if err != nil {
+			return err
+		}
 
 		b := &pgx.Batch{}
 		queueReservation(b, n, &res, emailKey, "", 0)
-		queueNights(b, res.Reference, nightly)
+		queueNights(b, res.Reference, nightly, priced)
 		if err := queueEvent(b, res, n.Now); err != nil {
 			return err
 		}
@@ -563,12 +581,20 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 			return err
 		}
 		d.Reservation = r
-		rows, err := tx.Query(ctx, `SELECT night, amount_cents FROM reservation_nights
-			WHERE reservation_id = $1 ORDER BY night`, r.ID)
+		var night time.Time
+		var amount, rate int64
+		// Rows from before rooms_cents (migration 0024) were priced at
+		// the rate times the rooms.
+		rows, err := tx.Query(ctx, `SELECT night, coalesce(rooms_cents, amount_cents * $2), amount_cents
+			FROM reservation_nights WHERE reservation_id = $1 ORDER BY night`, r.ID, r.Rooms)
 		if err != nil {
 			return err
 		}
-		d.Nights, err = pgx.CollectRows(rows, scanNightPrice)
+		_, err = pgx.ForEachRow(rows, []any{&night, &amount, &rate}, func() error {
+			d.Nights = append(d.Nights, booking.NightPrice{Date: booking.DateOf(night), AmountCents: amount})
+			d.Rates = append(d.Rates, booking.NightPrice{Date: booking.DateOf(night), AmountCents: rate})
+			return nil
+		})
 		if err != nil {
 			return err
 		}

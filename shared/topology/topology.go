@@ -339,6 +339,7 @@ var Innkeeper = Manifest{
 		{"PATCH", "/v1/admin/hotels/{slug}/rate-plans/{code}", "api", Staff},
 		{"POST", "/v1/admin/hotels/{slug}/rate-plans/{code}/archive", "api", Staff},
 		{"POST", "/v1/admin/hotels/{slug}/rate-plans/{code}/unarchive", "api", Staff},
+		{"PUT", "/v1/admin/hotels/{slug}/age-bands", "api", Staff},
 		{"PUT", "/v1/admin/hotels/{slug}/inventory", "api", Staff},
 		{"PUT", "/v1/admin/hotels/{slug}/rates", "api", Staff},
 		{"PUT", "/v1/admin/hotels/{slug}/restrictions", "api", Staff},
