@@ -33,6 +33,10 @@ import (
 //     what is refunded: the invoice's total minus the fee.
 //   - A cancellation or no-show fee on a booking not invoiced is invoiced
 //     alone.
+//   - Modifying a prepaid booking so that its invoice no longer says what
+//     it costs issues a credit note of the whole invoice and, if it is
+//     still prepaid, a new invoice of the booking as modified
+//     (ReissueDue); a booking modified into a prepaid one is invoiced.
 //
 // The fee's VAT treatment is FeeVATPercent.
 
@@ -56,6 +60,9 @@ const (
 	// PurposeCancellation is the credit note of a cancelled or no-show
 	// prepaid booking.
 	PurposeCancellation = "cancellation"
+	// PurposeModification is the credit note of a prepaid booking's
+	// invoice that a modification replaced.
+	PurposeModification = "modification"
 )
 
 // FeeVATPercent is the VAT rate of a cancellation or no-show fee, as an
@@ -282,7 +289,11 @@ func FeeInvoice(r Reservation, action Action, feeCents int64, at time.Time) Invo
 // hotel keeps as a line of its own, so it totals minus the refund; the
 // refund is its payment.
 func CreditNote(r Reservation, of Invoice, action Action, feeCents int64, at time.Time) Invoice {
-	inv := document(r, KindCreditNote, PurposeCancellation, at)
+	purpose := PurposeCancellation
+	if action == ActionModify {
+		purpose = PurposeModification
+	}
+	inv := document(r, KindCreditNote, purpose, at)
 	id := of.ID
 	inv.RefersTo, inv.RefersToNumber = &id, of.Number
 	for _, l := range of.Lines {
@@ -438,6 +449,48 @@ func InvoicesDue(before, after Reservation, method string, at time.Time, docs []
 		}
 	}
 	return nil
+}
+
+// ReissueDue is the rule of the documents a modification of a
+// reservation (before → after, at at) issues, given docs, those issued
+// for it so far: nothing unless it is, or was, a prepaid booking whose
+// invoice no longer matches it.
+func ReissueDue(before, after Reservation, at time.Time, docs []Invoice) []Invoice {
+	if after.Status != StatusConfirmed {
+		return nil
+	}
+	open := Issued(docs)
+	var fresh *Invoice
+	if after.Prepaid() {
+		inv := StayInvoice(after, PurposePrepaid, PaidPrepaid, at)
+		fresh = &inv
+	}
+	switch {
+	case open == nil && fresh == nil:
+		return nil
+	case open == nil:
+		return []Invoice{*fresh}
+	case fresh != nil && sameCharges(*open, *fresh):
+		return nil
+	}
+	out := []Invoice{CreditNote(after, *open, ActionModify, 0, at)}
+	if fresh != nil {
+		out = append(out, *fresh)
+	}
+	return out
+}
+
+// sameCharges reports whether two invoices charge the same lines.
+func sameCharges(a, b Invoice) bool {
+	if a.TotalCents != b.TotalCents || len(a.Lines) != len(b.Lines) {
+		return false
+	}
+	for i := range a.Lines {
+		if a.Lines[i] != b.Lines[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // InvoiceYear is the year of an instant at the hotel: the year whose

@@ -82,10 +82,28 @@ func issueInvoices(ctx context.Context, tx pgx.Tx, before, after booking.Reserva
 			return fmt.Errorf("invoices of %s: %w", after.Reference, err)
 		}
 	}
-	due := booking.InvoicesDue(before, after, method, at, docs)
+	return issue(ctx, tx, after, booking.InvoicesDue(before, after, method, at, docs))
+}
+
+// reissueInvoices issues, in tx, the documents a modification of a
+// reservation (before → after) calls for (booking.ReissueDue).
+func reissueInvoices(ctx context.Context, tx pgx.Tx, before, after booking.Reservation, at time.Time) error {
+	if !before.Prepaid() && !after.Prepaid() {
+		return nil
+	}
+	docs, err := invoicesOf(ctx, tx, after.ID)
+	if err != nil {
+		return fmt.Errorf("invoices of %s: %w", after.Reference, err)
+	}
+	return issue(ctx, tx, after, booking.ReissueDue(before, after, at, docs))
+}
+
+// issue numbers and records the documents due for reservation r.
+func issue(ctx context.Context, tx pgx.Tx, r booking.Reservation, due []booking.Invoice) error {
 	if len(due) == 0 {
 		return nil
 	}
+	after := r
 	// FOR SHARE: the prefix cannot change while a document takes it
 	// (prefixKept).
 	h, err := scanHotelLegal(tx.QueryRow(ctx, `SELECT `+hotelLegalColumns+` FROM hotels h WHERE h.id = $1 FOR SHARE`, after.HotelID))

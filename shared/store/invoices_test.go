@@ -459,3 +459,39 @@ func TestLegalEntityAndInvoicePrefix(t *testing.T) {
 		t.Fatalf("the tax id after invoicing: %v", err)
 	}
 }
+
+// The desk moves a prepaid stay to three nights: its invoice (240.00) is
+// credited in full and the stay invoiced again as modified (360.00); a
+// move onto the flexible plan credits it and invoices nothing until the
+// check-out.
+func TestModifyingAPrepaidBookingReissuesItsInvoice(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 2)
+	f.prepaidPlan(t)
+	ctx := context.Background()
+	r, _, err := f.bookPrepaid(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	longer := booking.DeskModification{Change: booking.Change{CheckIn: r.CheckIn, CheckOut: booking.MustDate("2026-12-13")}, Reason: "one more night", By: clerk}
+	if _, err := f.deskAt(clock).DeskModify(ctx, r.Reference, longer, nil); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := f.st.ReservationInvoices(ctx, r.ID)
+	if err != nil || len(docs) != 3 {
+		t.Fatalf("%+v, %v", docs, err)
+	}
+	got := fmt.Sprintf("%s %d %s %d %s %d", docs[0].Number, docs[0].TotalCents, docs[1].Number, docs[1].TotalCents, docs[2].Number, docs[2].TotalCents)
+	if want := "H-2026-000001 24000 H-CN-2026-000001 -24000 H-2026-000002 36000"; got != want || docs[1].Purpose != booking.PurposeModification ||
+		docs[1].RefersToNumber != "H-2026-000001" {
+		t.Fatalf("documents %s, want %s", got, want)
+	}
+	flex := booking.DeskModification{Change: booking.Change{CheckIn: r.CheckIn, CheckOut: booking.MustDate("2026-12-13"), RatePlan: "DBL-FLEX"}, Reason: "changed plan", By: clerk}
+	if _, err := f.deskAt(clock).DeskModify(ctx, r.Reference, flex, nil); err != nil {
+		t.Fatal(err)
+	}
+	docs, _ = f.st.ReservationInvoices(ctx, r.ID)
+	if len(docs) != 4 || docs[3].Number != "H-CN-2026-000002" || docs[3].TotalCents != -36000 || docs[3].RefersToNumber != "H-2026-000002" {
+		t.Fatalf("after the move to the flexible plan: %+v", docs)
+	}
+}
