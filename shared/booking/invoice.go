@@ -172,11 +172,13 @@ type Invoice struct {
 	RefersTo       *int64
 	RefersToNumber string
 	IssuedAt       time.Time
-	Currency       string
-	Seller         Seller
-	Buyer          Buyer
-	Lines          []InvoiceLine
-	VAT            []VATRate
+	// Timezone is the hotel's, whose calendar dates the document.
+	Timezone string
+	Currency string
+	Seller   Seller
+	Buyer    Buyer
+	Lines    []InvoiceLine
+	VAT      []VATRate
 	// TotalCents is what the document charges (a credit note: gives
 	// back, negative): every line not Included. VATCents is its VAT and
 	// NetCents the rest.

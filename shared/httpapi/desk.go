@@ -13,6 +13,8 @@ import (
 type deskRequest struct {
 	Reason   string `json:"reason"`
 	WaiveFee *bool  `json:"waive_fee"`
+	// PaymentMethod is how a check-out was paid, for its invoice.
+	PaymentMethod string `json:"payment_method"`
 }
 
 func (s *Server) deskCancel(w http.ResponseWriter, r *http.Request) {
@@ -47,6 +49,7 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, a booking.Ac
 	}
 	cmd := booking.DeskCommand{
 		Action: a, Reason: req.Reason, WaiveFee: req.WaiveFee != nil && *req.WaiveFee, By: actor(r),
+		PaymentMethod: req.PaymentMethod,
 	}
 	res, err := s.svc.Desk(r.Context(), r.PathValue("reference"), cmd)
 	if err != nil {
@@ -55,7 +58,25 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, a booking.Ac
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Reservation reservationView `json:"reservation"`
-	}{viewReservation(res)})
+		// Invoices are the reservation's documents, after an action that
+		// may issue one (invoices.go).
+		Invoices []invoiceView `json:"invoices,omitempty"`
+	}{viewReservation(res), s.deskInvoices(r, a, res)})
+}
+
+// deskInvoices lists the reservation's documents after a check-out,
+// cancellation or no-show, which may have issued one; nil otherwise, or
+// when they cannot be read (the action has committed: its answer stands,
+// and GET /v1/admin/invoices shows them).
+func (s *Server) deskInvoices(r *http.Request, a booking.Action, res booking.Reservation) []invoiceView {
+	if s.invoices == nil || a == booking.ActionCheckIn {
+		return nil
+	}
+	docs, err := s.invoices.ReservationInvoices(r.Context(), res.ID)
+	if err != nil {
+		return nil
+	}
+	return viewInvoices(docs)
 }
 
 // deskRoles may act at the front desk (admin keys too, auth.Role.Allows).

@@ -22,16 +22,16 @@ const takeInvoiceNumber = `INSERT INTO invoice_series (hotel_id, kind, year, las
 
 const invoiceColumns = `i.id, i.hotel_id, i.number, i.kind, i.year, i.sequence, i.purpose, r.reference, i.reservation_id,
 	i.refers_to, coalesce(ref.number, ''), i.issued_at, i.currency, i.seller, i.buyer, i.lines, i.vat,
-	i.net_cents, i.vat_cents, i.total_cents, i.payments`
+	i.net_cents, i.vat_cents, i.total_cents, i.payments, h.timezone`
 
-const invoiceFrom = ` FROM invoices i JOIN reservations r ON r.id = i.reservation_id
+const invoiceFrom = ` FROM invoices i JOIN reservations r ON r.id = i.reservation_id JOIN hotels h ON h.id = i.hotel_id
 	LEFT JOIN invoices ref ON ref.id = i.refers_to`
 
 func scanInvoice(row pgx.Row) (booking.Invoice, error) {
 	var inv booking.Invoice
 	err := row.Scan(&inv.ID, &inv.HotelID, &inv.Number, &inv.Kind, &inv.Year, &inv.Sequence, &inv.Purpose,
 		&inv.Reference, &inv.ReservationID, &inv.RefersTo, &inv.RefersToNumber, &inv.IssuedAt, &inv.Currency,
-		&inv.Seller, &inv.Buyer, &inv.Lines, &inv.VAT, &inv.NetCents, &inv.VATCents, &inv.TotalCents, &inv.Payments)
+		&inv.Seller, &inv.Buyer, &inv.Lines, &inv.VAT, &inv.NetCents, &inv.VATCents, &inv.TotalCents, &inv.Payments, &inv.Timezone)
 	return inv, err
 }
 
@@ -111,7 +111,7 @@ func issue(ctx context.Context, tx pgx.Tx, r booking.Reservation, due []booking.
 		return fmt.Errorf("hotel of %s: %w", after.Reference, err)
 	}
 	for _, inv := range due {
-		inv.Seller = booking.SellerOf(h)
+		inv.Seller, inv.Timezone = booking.SellerOf(h), h.Timezone
 		inv.Year = booking.InvoiceYear(h.Timezone, inv.IssuedAt)
 		if err := tx.QueryRow(ctx, takeInvoiceNumber, h.ID, inv.Kind, inv.Year).Scan(&inv.Sequence); err != nil {
 			return fmt.Errorf("invoice number: %w", err)
