@@ -345,6 +345,10 @@ func (f *fakeAPI) route(rt topology.Route) http.HandlerFunc {
 			f.problem(w, 404, "No such room type or rate plan.")
 			return
 		}
+		if n := r.PathValue("number"); strings.Contains(r.Pattern, "{number}") && n != scanInvoiceNumber {
+			f.problem(w, 404, "No such invoice.")
+			return
+		}
 		if names, ok := fakeQuery[key]; ok || strings.Contains(key, "finance") {
 			for name, vs := range r.URL.Query() {
 				known := false

@@ -130,17 +130,19 @@ func TestCheckOutInvoiceThroughTheAPI(t *testing.T) {
 	c.do("GET", path+"?number=LRS-2027-000001", nil, bearer(token)...).FieldError(t, 422, "number")
 	c.do("GET", path+"?format=pdf&number=LRS-2027-000009", nil, bearer(token)...).Problem(t, 404, "not-found")
 
-	// Staff and finance read it by number, as JSON or PDF.
+	// Staff (and admin) read it by number, as JSON or PDF; a finance key
+	// stays out of staff routes.
 	byNumber := "/v1/admin/invoices/LRS-2027-000001"
-	for _, key := range []string{staff, finance, testAdminKey()} {
+	for _, key := range []string{staff, testAdminKey()} {
 		if r := c.do("GET", byNumber, nil, bearer(key)...); r.Status != 200 || r.JSON(t)["invoice"].(map[string]any)["total_cents"] != 16150.0 {
 			t.Fatalf("staff read: %d %s", r.Status, r.Body)
 		}
 	}
-	if r := c.do("GET", byNumber+"?format=pdf", nil, bearer(finance)...); r.Status != 200 || !strings.Contains(pdfText(t, r.Body), "Invoice LRS-2027-000001") {
+	if r := c.do("GET", byNumber+"?format=pdf", nil, bearer(staff)...); r.Status != 200 || !strings.Contains(pdfText(t, r.Body), "Invoice LRS-2027-000001") {
 		t.Fatalf("staff PDF: %d", r.Status)
 	}
 	c.do("GET", byNumber, nil).Problem(t, 401, "unauthorized")
+	c.do("GET", byNumber, nil, bearer(finance)...).Problem(t, 403, "forbidden")
 	c.do("GET", byNumber, nil, bearer(token)...).Problem(t, 401, "unauthorized")
 	c.do("GET", "/v1/admin/invoices/LRS-2027-000002", nil, bearer(staff)...).Problem(t, 404, "not-found")
 	c.do("GET", "/v1/admin/invoices/nonsense", nil, bearer(staff)...).Problem(t, 404, "not-found")
