@@ -220,3 +220,48 @@ func TestInvoiceNumbers(t *testing.T) {
 		t.Fatal("InvoiceYear")
 	}
 }
+
+func TestReissueDue(t *testing.T) {
+	nr := lisbonStay(false)
+	pre := StayInvoice(nr, PurposePrepaid, PaidPrepaid, issuedAt)
+	pre.ID, pre.Number = 9, "LR-2026-000003"
+	kinds := func(docs []Invoice) (out []string) {
+		for _, d := range docs {
+			out = append(out, d.Kind+"/"+d.Purpose)
+		}
+		return out
+	}
+	// The guest count changed, the price did not: the invoice stands.
+	same := nr
+	same.Adults = 1
+	if got := ReissueDue(nr, same, issuedAt, []Invoice{pre}); len(got) != 0 {
+		t.Fatalf("an unchanged price reissued %v", kinds(got))
+	}
+	// A fourth night at 100.00: credited in full, invoiced at 400.00.
+	longer := nr
+	longer.CheckOut = MustDate("2026-12-06")
+	longer.Price.RoomCents, longer.Price.TotalCents, longer.Price.GrandTotalCents = 40000, 40000, 41200
+	longer.Price.Lines = []PriceLine{{Code: "vat", Name: "VAT", Kind: TaxPercent, VAT: true, Included: true, Percent: "6", BaseCents: 37736, AmountCents: 2264}}
+	got := ReissueDue(nr, longer, issuedAt, []Invoice{pre})
+	if !reflect.DeepEqual(kinds(got), []string{"credit_note/modification", "invoice/prepaid"}) ||
+		got[0].TotalCents != -30000 || got[0].VATCents != -1698 || *got[0].RefersTo != 9 || got[0].RefersToNumber != "LR-2026-000003" ||
+		got[1].TotalCents != 40000 || got[1].VATCents != 2264 {
+		t.Fatalf("documents %v: %+v", kinds(got), got)
+	}
+	// Moved to a flexible plan: credited, and invoiced at check-out.
+	flex := longer
+	flex.Refundable = true
+	if got := ReissueDue(nr, flex, issuedAt, []Invoice{pre}); !reflect.DeepEqual(kinds(got), []string{"credit_note/modification"}) {
+		t.Fatalf("to a flexible plan: %v", kinds(got))
+	}
+	// A flexible booking moved to a prepaid plan is invoiced.
+	if got := ReissueDue(flex, longer, issuedAt, nil); !reflect.DeepEqual(kinds(got), []string{"invoice/prepaid"}) {
+		t.Fatalf("to a prepaid plan: %v", kinds(got))
+	}
+	// A hold is never invoiced.
+	held := longer
+	held.Status = StatusHeld
+	if got := ReissueDue(held, held, issuedAt, nil); len(got) != 0 {
+		t.Fatalf("a hold: %v", kinds(got))
+	}
+}

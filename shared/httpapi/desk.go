@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 
 	"innkeeper/shared/auth"
@@ -65,15 +66,26 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request, a booking.Ac
 }
 
 // deskInvoices lists the reservation's documents after a check-out,
-// cancellation or no-show, which may have issued one; nil otherwise, or
-// when they cannot be read (the action has committed: its answer stands,
-// and GET /v1/admin/invoices shows them).
+// cancellation or no-show, which may have issued one; nil after a
+// check-in.
 func (s *Server) deskInvoices(r *http.Request, a booking.Action, res booking.Reservation) []invoiceView {
-	if s.invoices == nil || a == booking.ActionCheckIn {
+	if a == booking.ActionCheckIn {
 		return nil
 	}
-	docs, err := s.invoices.ReservationInvoices(r.Context(), res.ID)
+	return s.reservationDocs(r, res.ID)
+}
+
+// reservationDocs lists a reservation's documents for a staff answer
+// about it; nil when there are none or they cannot be read (the answer
+// stands without them: the action has committed, and the guest and
+// admin invoice routes show them).
+func (s *Server) reservationDocs(r *http.Request, reservationID int64) []invoiceView {
+	if s.invoices == nil {
+		return nil
+	}
+	docs, err := s.invoices.ReservationInvoices(r.Context(), reservationID)
 	if err != nil {
+		s.log.WarnContext(r.Context(), "invoices unread", slog.String("error", err.Error()))
 		return nil
 	}
 	return viewInvoices(docs)

@@ -76,6 +76,9 @@ func TestCheckOutInvoiceThroughTheAPI(t *testing.T) {
 		t.Fatalf("check-out's invoices %v", docs)
 	}
 
+	if docs := invoicesOf(t, c.do("GET", "/v1/admin/reservations/"+ref, nil, bearer(staff)...)); len(docs) != 1 || docs[0]["number"] != "LRS-2027-000001" {
+		t.Fatalf("the desk record's invoices %v", docs)
+	}
 	path := "/v1/reservations/" + ref + "/invoice"
 	docs = invoicesOf(t, c.do("GET", path, nil, bearer(token)...))
 	inv := docs[0]
