@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,6 +234,13 @@ func TestSeriesPerHotelAndYear(t *testing.T) {
 	}
 	if _, err := f.st.Invoice(ctx, "OTH-2026-000002"); !errors.Is(err, booking.ErrNotFound) {
 		t.Fatalf("an unknown number: %v, want ErrNotFound", err)
+	}
+	// Issued is final, whoever asks.
+	for _, sql := range []string{`UPDATE invoices SET total_cents = 1 WHERE number = 'OTH-2026-000001'`,
+		`DELETE FROM invoices WHERE number = 'OTH-2026-000001'`} {
+		if _, err := f.st.Pool().Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "never changes") {
+			t.Errorf("%s: %v, want it refused", sql, err)
+		}
 	}
 }
 

@@ -44,3 +44,15 @@ CREATE TABLE invoices (
 );
 
 CREATE INDEX invoices_reservation ON invoices (reservation_id, id);
+
+-- Issued is final: the database refuses to change or remove a document,
+-- whoever asks. A series row only ever counts up, through the upsert.
+CREATE FUNCTION invoices_immutable() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'invoice %: an issued invoice or credit note never changes; issue a credit note', OLD.number
+		USING ERRCODE = 'restrict_violation';
+END $$;
+
+CREATE TRIGGER invoices_immutable BEFORE UPDATE OR DELETE ON invoices
+	FOR EACH ROW EXECUTE FUNCTION invoices_immutable();
