@@ -428,10 +428,16 @@ func InvoicesDue(before, after Reservation, method string, at time.Time, docs []
 		if method == "" {
 			method = PaidUnspecified
 		}
-		if prepaid == nil {
-			return []Invoice{StayInvoice(after, PurposeStay, method, at)}
+		// An early check-out ends the stay that day, but the booked
+		// total stands (CheckOut): the invoice names the stay booked.
+		booked := after
+		if before.CheckOut.After(after.CheckOut) {
+			booked.CheckOut = before.CheckOut
 		}
-		if inv := StayInvoice(after, PurposeAtHotel, method, at); len(inv.Lines) > 0 {
+		if prepaid == nil {
+			return []Invoice{StayInvoice(booked, PurposeStay, method, at)}
+		}
+		if inv := StayInvoice(booked, PurposeAtHotel, method, at); len(inv.Lines) > 0 {
 			return []Invoice{inv}
 		}
 	case StatusCancelled, StatusNoShow:

@@ -195,6 +195,24 @@ func TestInvoicesDue(t *testing.T) {
 	}
 }
 
+// Leaving after the first of three nights: the booked total stands, and
+// the invoice names the three nights booked at 100.00, not one at 300.00.
+func TestEarlyCheckOutIsInvoicedAsBooked(t *testing.T) {
+	in := lisbonStay(true)
+	in.Status = StatusCheckedIn
+	out := in
+	out.Status, out.CheckOut = StatusCheckedOut, MustDate("2026-12-03")
+	docs := InvoicesDue(in, out, "card", issuedAt, nil)
+	if len(docs) != 1 {
+		t.Fatalf("documents %+v", docs)
+	}
+	rooms := docs[0].Lines[0]
+	if rooms.Quantity != 3 || rooms.UnitCents != 10000 || rooms.AmountCents != 30000 || docs[0].TotalCents != 31200 ||
+		rooms.Description != "Room DBL, rate DBL-NR, 2026-12-02 to 2026-12-05 (3 night(s) x 1 room(s))" {
+		t.Fatalf("rooms line %+v, total %d", rooms, docs[0].TotalCents)
+	}
+}
+
 func TestInvoiceNumbers(t *testing.T) {
 	for _, tt := range []struct {
 		prefix, kind string
