@@ -353,8 +353,12 @@ func includedVAT(gross int64, pct string) int64 {
 
 // document is an empty document of r.
 func document(r Reservation, kind, purpose string, at time.Time) Invoice {
+	currency := r.Price.Currency
+	if currency == "" {
+		currency = r.Currency
+	}
 	return Invoice{HotelID: r.HotelID, Kind: kind, Purpose: purpose, Reference: r.Reference,
-		ReservationID: r.ID, IssuedAt: at, Currency: r.Price.Currency,
+		ReservationID: r.ID, IssuedAt: at, Currency: currency,
 		Buyer: Buyer{Name: r.Guest.Name, Email: r.Guest.Email}, Lines: []InvoiceLine{}, VAT: []VATRate{},
 		Payments: []Payment{}}
 }

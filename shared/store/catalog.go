@@ -134,6 +134,9 @@ func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Aud
 			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime, h.NightAuditTime,
 			h.LegalName, h.LegalAddress, h.TaxID, h.InvoicePrefix).Scan(&h.ID, &h.InvoicePrefix)
 		if c, constraint := pgCode(err); c == uniqueViolation && constraint == "hotels_invoice_prefix_key" {
+			if h.InvoicePrefix == "" {
+				return booking.Conflict("the invoice prefix derived from the slug was just taken by another hotel; send invoice_prefix")
+			}
 			return booking.Conflict(fmt.Sprintf("another hotel has the invoice prefix %s", h.InvoicePrefix))
 		}
 		return created(ctx, tx, idRow{h.ID, err}, &h.ID, by, h.Slug, "hotel", h.Slug, h.AuditValues(),
