@@ -382,6 +382,8 @@ func (s *scanner) hostileValues(ctx context.Context) {
 				value = s.keyID
 			case name == "code":
 				value = ownCode(r)
+			case name == "number":
+				value = scanInvoiceNumber
 			case samples[r.Key()].slug == own:
 				value = s.own
 			}

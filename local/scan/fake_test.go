@@ -78,6 +78,7 @@ var fakeQuery = map[string][]string{
 	"GET /v1/admin/reservations/{reference}":          nil,
 	"GET /v1/admin/audit":                             {"hotel", "reservation", "actor", "action", "from", "to", "limit", "cursor"},
 	"GET /v1/admin/hotels/{slug}/night-audits":        {"from", "to"},
+	"GET /v1/admin/hotels/{slug}/restrictions":        {"rate_plan", "from", "to"},
 	"GET /v1/finance/costs":                           {"from", "to", "group_by"},
 	"GET /v1/finance/unit-economics":                  {"from", "to", "format"},
 	"GET /v1/finance/forecast":                        {"bookings_per_day", "stage"},
@@ -344,6 +345,10 @@ func (f *fakeAPI) route(rt topology.Route) http.HandlerFunc {
 		}
 		if code := r.PathValue("code"); strings.Contains(r.Pattern, "{code}") && !fakeCode.MatchString(code) {
 			f.problem(w, 404, "No such room type or rate plan.")
+			return
+		}
+		if n := r.PathValue("number"); strings.Contains(r.Pattern, "{number}") && n != scanInvoiceNumber {
+			f.problem(w, 404, "No such invoice.")
 			return
 		}
 		if names, ok := fakeQuery[key]; ok || strings.Contains(key, "finance") {

@@ -84,6 +84,7 @@ var samples = map[string]sample{
 	"GET /v1/bookings/{reference}":                        {cred: credGuest, ok: []int{200, 404}},
 	"POST /v1/bookings/{reference}/cancel":                {cred: credGuest, idempotent: true, ok: []int{200, 404}},
 	"GET /v1/reservations/{reference}/cancellation-quote": {cred: credGuest, ok: []int{200}},
+	"GET /v1/reservations/{reference}/invoice":            {cred: credGuest, ok: []int{200}},
 	"GET /v1/reservations/{reference}/manage": {ok: []int{200}, query: func(s *scanner) []param {
 		exp := s.now().Add(time.Hour).Unix()
 		return []param{{"expires", strconv.FormatInt(exp, 10)},
@@ -177,6 +178,9 @@ var samples = map[string]sample{
 		return []param{{"from", s.day(-7)}, {"to", s.day(0)}}
 	}},
 	"GET /v1/admin/reservations/{reference}": {cred: credStaff, ok: []int{200}},
+	// The scan issues no invoice: its number is of none, and a 404 is
+	// the real answer.
+	"GET /v1/admin/invoices/{number}": {cred: credStaff, ok: []int{200, 404}},
 	"GET /v1/admin/audit": {cred: credAdmin, ok: []int{200}, query: func(s *scanner) []param {
 		return []param{{"hotel", s.own}, {"reservation", s.t.Reservation.Reference}, {"actor", "access-token"},
 			{"action", "reservation.create"}, {"from", "2026-01-01"}, {"to", "2099-01-01"}, {"limit", "10"}, {"cursor", ""}}
@@ -303,6 +307,10 @@ func (s *scanner) reservationOf(sm sample) Reservation {
 	return s.t.Reservation
 }
 
+// scanInvoiceNumber is the invoice number the scan asks for: well formed,
+// and of no invoice.
+const scanInvoiceNumber = "SCAN-2026-000001"
+
 // build makes the request for route r, real but for what v changes.
 func (s *scanner) build(r topology.Route, v variant) *request {
 	sm := samples[r.Key()]
@@ -334,6 +342,8 @@ func (s *scanner) build(r topology.Route, v variant) *request {
 			path.WriteString(url.PathEscape(s.keyID))
 		case name == "code":
 			path.WriteString(ownCode(r))
+		case name == "number":
+			path.WriteString(scanInvoiceNumber)
 		}
 	}
 	var query []string

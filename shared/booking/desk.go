@@ -15,6 +15,9 @@ type DeskCommand struct {
 	Reason string
 	// WaiveFee cancels without the cancellation fee.
 	WaiveFee bool
+	// PaymentMethod is how a check-out was paid (PaymentMethods), as
+	// its invoice records it; only for a check-out, and optional.
+	PaymentMethod string
 	// By names who acts (ActorKind, Actor, ActorRole, RequestID); the
 	// action and reason are filled in here.
 	By Audit
@@ -42,6 +45,10 @@ func (s *Service) Desk(ctx context.Context, reference string, c DeskCommand) (Re
 		return Reservation{}, Invalid("reason", "is required")
 	case utf8.RuneCountInString(c.Reason) > 500:
 		return Reservation{}, Invalid("reason", "must be at most 500 characters")
+	case c.PaymentMethod != "" && c.Action != ActionCheckOut:
+		return Reservation{}, Invalid("payment_method", "applies only to a check-out")
+	case c.PaymentMethod != "" && !ValidPaymentMethod(c.PaymentMethod):
+		return Reservation{}, Invalid("payment_method", "must be one of "+strings.Join(PaymentMethods, ", "))
 	}
 	if !ValidReference(reference) {
 		return Reservation{}, ErrNotFound
@@ -55,6 +62,7 @@ func (s *Service) Desk(ctx context.Context, reference string, c DeskCommand) (Re
 			return t, err
 		}
 		t.Audit = &audit
+		t.PaymentMethod = c.PaymentMethod
 		return t, nil
 	}, nil)
 	if err != nil {

@@ -43,6 +43,10 @@ const (
 // The slug never changes.
 type HotelPatch struct {
 	Name, City, Country, Timezone, Currency, CheckInTime, NightAuditTime *string
+	// The legal entity (Hotel.LegalName, …). The invoice prefix cannot
+	// be emptied, and cannot change once the hotel has issued an invoice
+	// (the Store refuses it): a series keeps its prefix.
+	LegalName, LegalAddress, TaxID, InvoicePrefix *string
 }
 
 // RoomTypePatch is a partial update of a room type; its code never changes.
@@ -92,6 +96,13 @@ func (s *Service) UpdateHotel(ctx context.Context, slug string, p HotelPatch, e 
 		set(&next.Currency, p.Currency)
 		set(&next.CheckInTime, p.CheckInTime)
 		set(&next.NightAuditTime, p.NightAuditTime)
+		set(&next.LegalName, p.LegalName)
+		set(&next.LegalAddress, p.LegalAddress)
+		set(&next.TaxID, p.TaxID)
+		set(&next.InvoicePrefix, p.InvoicePrefix)
+		if p.InvoicePrefix != nil && *p.InvoicePrefix == "" {
+			return Hotel{}, Invalid("invoice_prefix", "must be 1 to 10 uppercase letters or digits, such as LRS")
+		}
 		if err := next.Validate(); err != nil {
 			return Hotel{}, err
 		}
@@ -248,7 +259,9 @@ func ErrArchived(roomType, ratePlan string) error {
 func (h Hotel) AuditValues() map[string]any {
 	return map[string]any{"slug": h.Slug, "name": h.Name, "city": h.City, "country": h.Country,
 		"timezone": h.Timezone, "currency": h.Currency, "check_in_time": h.CheckInTime,
-		"night_audit_time": h.NightAuditTime, "archived_at": h.ArchivedAt}
+		"night_audit_time": h.NightAuditTime, "archived_at": h.ArchivedAt,
+		"legal_name": h.LegalName, "legal_address": h.LegalAddress, "tax_id": h.TaxID,
+		"invoice_prefix": h.InvoicePrefix}
 }
 
 // AuditValues are the room type's fields as the audit trail keeps them.

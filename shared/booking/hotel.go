@@ -28,6 +28,14 @@ type Hotel struct {
 	// archived hotel is neither offered nor bookable; staff still see it
 	// and manage its reservations.
 	ArchivedAt *time.Time
+	// The legal entity every invoice names as its seller: the legal
+	// name (empty: the hotel's name), address and tax id (VAT number),
+	// and the prefix of its invoice numbers ("LR" makes LR-2026-000001),
+	// derived from the slug when not given.
+	LegalName     string
+	LegalAddress  string
+	TaxID         string
+	InvoicePrefix string
 }
 
 // Location returns the hotel's time zone.
@@ -151,6 +159,7 @@ func (h Hotel) Validate() error {
 	if h.NightAuditTime != "" && !isClock(h.NightAuditTime) {
 		v.Add("night_audit_time", "must be a time of day as HH:MM")
 	}
+	h.validateLegalInto(v)
 	return v.Err()
 }
 
@@ -191,4 +200,24 @@ func (p RatePlan) Validate() error {
 	}
 	p.Occupancy.validateInto(v)
 	return v.Err()
+}
+
+// validateLegalInto checks the legal entity: each field optional (an
+// empty prefix is derived from the slug), single lines of bounded text,
+// a tax id of letters, digits and the separators VAT numbers use.
+func (h Hotel) validateLegalInto(v *ValidationError) {
+	optional := func(field, s string, max int) {
+		if s != "" {
+			checkText(v, field, s, max)
+		}
+	}
+	optional("legal_name", h.LegalName, 200)
+	optional("legal_address", h.LegalAddress, 300)
+	optional("tax_id", h.TaxID, 32)
+	if h.TaxID != "" && strings.Trim(h.TaxID, upperDigits+" -./") != "" {
+		v.Add("tax_id", "must be uppercase letters, digits, spaces, hyphens, dots or slashes, such as PT509999990")
+	}
+	if h.InvoicePrefix != "" && !ValidInvoicePrefix(h.InvoicePrefix) {
+		v.Add("invoice_prefix", "must be 1 to 10 uppercase letters or digits, such as LRS")
+	}
 }

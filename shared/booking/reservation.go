@@ -199,6 +199,9 @@ type Transition struct {
 	// Audit, when set, is recorded in the audit trail in the same
 	// transaction, with the status before and after.
 	Audit *Audit
+	// PaymentMethod is how a check-out was paid (PaymentMethods), as
+	// its invoice records it; empty for unspecified.
+	PaymentMethod string
 }
 
 // Audit is who did a write and why, for the audit trail.

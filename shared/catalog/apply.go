@@ -156,6 +156,15 @@ func differences(ctx context.Context, a Admin, h Hotel, res *Result) error {
 	differ(what, "timezone", got.Timezone, want.Timezone)
 	differ(what, "currency", got.Currency, want.Currency)
 	differ(what, "check_in_time", got.CheckInTime, want.CheckInTime)
+	// The legal entity is compared only where the file names it.
+	for _, f := range []struct{ field, stage, file string }{
+		{"legal_name", got.LegalName, want.LegalName}, {"legal_address", got.LegalAddress, want.LegalAddress},
+		{"tax_id", got.TaxID, want.TaxID}, {"invoice_prefix", got.InvoicePrefix, want.InvoicePrefix},
+	} {
+		if f.file != "" {
+			differ(what, f.field, f.stage, f.file)
+		}
+	}
 	for _, rt := range h.RoomTypes {
 		what := "room type " + h.Slug + "/" + rt.Code
 		g, ok := got.RoomType(rt.Code)

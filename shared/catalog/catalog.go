@@ -51,6 +51,12 @@ type Hotel struct {
 	Timezone    string `yaml:"timezone" json:"timezone"`
 	Currency    string `yaml:"currency" json:"currency"`
 	CheckInTime string `yaml:"check_in_time,omitempty" json:"check_in_time,omitempty"`
+	// The legal entity invoices name as the seller, and the prefix of
+	// their numbers (derived from the slug when empty).
+	LegalName     string `yaml:"legal_name,omitempty" json:"legal_name,omitempty"`
+	LegalAddress  string `yaml:"legal_address,omitempty" json:"legal_address,omitempty"`
+	TaxID         string `yaml:"tax_id,omitempty" json:"tax_id,omitempty"`
+	InvoicePrefix string `yaml:"invoice_prefix,omitempty" json:"invoice_prefix,omitempty"`
 	// Seasons change the rate plans' base prices by month; a month no
 	// season names is at 100 %.
 	Seasons []Season `yaml:"seasons,omitempty" json:"seasons,omitempty"`
@@ -232,7 +238,8 @@ func (c Catalog) Validate() error {
 
 func (h Hotel) booking() booking.Hotel {
 	return booking.Hotel{Slug: h.Slug, Name: h.Name, City: h.City, Country: h.Country,
-		Timezone: h.Timezone, Currency: h.Currency, CheckInTime: h.CheckInTime}
+		Timezone: h.Timezone, Currency: h.Currency, CheckInTime: h.CheckInTime,
+		LegalName: h.LegalName, LegalAddress: h.LegalAddress, TaxID: h.TaxID, InvoicePrefix: h.InvoicePrefix}
 }
 
 func (rt RoomType) booking() booking.RoomType {

@@ -80,6 +80,12 @@ type createHotelRequest struct {
 	Timezone    string `json:"timezone"`
 	Currency    string `json:"currency"`
 	CheckInTime string `json:"check_in_time"`
+	// The legal entity, optional; the invoice prefix is derived from the
+	// slug when not given.
+	LegalName     string `json:"legal_name"`
+	LegalAddress  string `json:"legal_address"`
+	TaxID         string `json:"tax_id"`
+	InvoicePrefix string `json:"invoice_prefix"`
 }
 
 func (s *Server) createHotel(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +97,7 @@ func (s *Server) createHotel(w http.ResponseWriter, r *http.Request) {
 	h, err := s.svc.CreateHotel(r.Context(), booking.Hotel{
 		Slug: req.Slug, Name: req.Name, City: req.City, Country: req.Country,
 		Timezone: req.Timezone, Currency: req.Currency, CheckInTime: req.CheckInTime,
+		LegalName: req.LegalName, LegalAddress: req.LegalAddress, TaxID: req.TaxID, InvoicePrefix: req.InvoicePrefix,
 	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -98,8 +105,15 @@ func (s *Server) createHotel(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/v1/hotels/"+h.Slug)
 	writeJSON(w, http.StatusCreated, struct {
-		Hotel hotelView `json:"hotel"`
-	}{viewHotel(h)})
+		Hotel createdHotelView `json:"hotel"`
+	}{createdHotelView{viewHotel(h), viewLegal(h)}})
+}
+
+// createdHotelView is a new hotel with its legal entity, the invoice
+// prefix derived if it was not sent.
+type createdHotelView struct {
+	hotelView
+	legalView
 }
 
 type createRoomTypeRequest struct {

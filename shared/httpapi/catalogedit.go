@@ -39,6 +39,12 @@ type hotelPatchRequest struct {
 	// NightAuditTime is when, in hotel time, the night audit closes the
 	// day before ("03:00").
 	NightAuditTime *string `json:"night_audit_time"`
+	// The legal entity invoices name as the seller, and the prefix of
+	// their numbers.
+	LegalName     *string `json:"legal_name"`
+	LegalAddress  *string `json:"legal_address"`
+	TaxID         *string `json:"tax_id"`
+	InvoicePrefix *string `json:"invoice_prefix"`
 }
 
 func (s *Server) updateHotel(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +62,7 @@ func (s *Server) updateHotel(w http.ResponseWriter, r *http.Request) {
 	h, err := s.svc.UpdateHotel(r.Context(), r.PathValue("slug"), booking.HotelPatch{
 		Name: req.Name, City: req.City, Country: req.Country, Timezone: req.Timezone,
 		Currency: req.Currency, CheckInTime: req.CheckInTime, NightAuditTime: req.NightAuditTime,
+		LegalName: req.LegalName, LegalAddress: req.LegalAddress, TaxID: req.TaxID, InvoicePrefix: req.InvoicePrefix,
 	}, catalogEdit(r))
 	s.writeHotel(w, r, h, err)
 }
@@ -83,7 +90,7 @@ func (s *Server) writeHotel(w http.ResponseWriter, r *http.Request, h booking.Ho
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Hotel editedHotelView `json:"hotel"`
-	}{editedHotelView{viewHotel(h), h.CheckInTime, h.NightAuditTime, utcPtr(h.ArchivedAt)}})
+	}{editedHotelView{viewHotel(h), h.CheckInTime, h.NightAuditTime, utcPtr(h.ArchivedAt), viewLegal(h)}})
 }
 
 type editedHotelView struct {
@@ -93,6 +100,19 @@ type editedHotelView struct {
 	// ArchivedAt is shown to staff only: the public catalogue leaves an
 	// archived hotel out.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	legalView
+}
+
+// legalView is a hotel's legal entity as staff see and set it.
+type legalView struct {
+	LegalName     string `json:"legal_name"`
+	LegalAddress  string `json:"legal_address"`
+	TaxID         string `json:"tax_id"`
+	InvoicePrefix string `json:"invoice_prefix"`
+}
+
+func viewLegal(h booking.Hotel) legalView {
+	return legalView{h.LegalName, h.LegalAddress, h.TaxID, h.InvoicePrefix}
 }
 
 type roomTypePatchRequest struct {

@@ -71,6 +71,9 @@ type deskRecordView struct {
 	PaymentsNote     string          `json:"payments_note"`
 	Emails           []deskEmailView `json:"emails"`
 	History          []deskEventView `json:"history"`
+	// Invoices are the reservation's invoices and credit notes, in the
+	// order issued; left out when it has none.
+	Invoices []invoiceView `json:"invoices,omitempty"`
 }
 
 // viewDeskRecord shows every instant in the hotel's offset, as the
@@ -128,5 +131,7 @@ func (s *Server) deskReservation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewDeskRecord(d))
+	v := viewDeskRecord(d)
+	v.Invoices = s.reservationDocs(r, d.Reservation.ID)
+	writeJSON(w, http.StatusOK, v)
 }

@@ -95,6 +95,9 @@ type Deps struct {
 	// NightAudits reads the night audit's reports. When nil, Keys is
 	// used if it is one too (the store is).
 	NightAudits booking.NightAuditReader
+	// Invoices reads invoices and credit notes. When nil, Keys is used
+	// if it is one too (the store is).
+	Invoices Invoices
 	// Metrics counts every request across invocations (Redis); nil
 	// counts nothing.
 	Metrics Metrics
@@ -146,6 +149,7 @@ type Server struct {
 	handler        http.Handler
 	// nightAuditReader reads the night audit's reports.
 	nightAuditReader booking.NightAuditReader
+	invoices         Invoices
 }
 
 // endpoint is the code behind a route: its handler, the manifest's
@@ -182,6 +186,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/reservations/{reference}":                     pub(s.getReservation),
 		"GET /v1/reservations/{reference}/cancellation-quote":  pub(s.cancellationQuote),
 		"GET /v1/reservations/{reference}/manage":              pub(s.manageReservation),
+		"GET /v1/reservations/{reference}/invoice":             pub(s.reservationInvoices),
 		"POST /v1/reservations/{reference}/confirm":            pub(s.confirmReservation),
 		"POST /v1/reservations/{reference}/cancel":             pub(s.cancelReservation),
 		"POST /v1/reservations/{reference}/modification-quote": pub(s.modificationQuote),
@@ -224,6 +229,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"POST /v1/admin/reservations/{reference}/no-show":   staff(s.deskNoShow, deskRoles...),
 		"POST /v1/admin/reservations/{reference}/modify":    staff(s.deskModify, deskRoles...),
 		"GET /v1/admin/reservations/{reference}":            staff(s.deskReservation, auth.RoleStaff),
+		"GET /v1/admin/invoices/{number}":                   staff(s.adminInvoice, invoiceRoles...),
 
 		"GET /v1/finance/costs":                         fin(s.financeCosts),
 		"GET /v1/finance/unit-economics":                fin(s.unitEconomics),
@@ -304,6 +310,10 @@ func New(d Deps) *Server {
 	s.nightAuditReader = d.NightAudits
 	if nr, ok := d.Keys.(booking.NightAuditReader); ok && s.nightAuditReader == nil {
 		s.nightAuditReader = nr
+	}
+	s.invoices = d.Invoices
+	if iv, ok := d.Keys.(Invoices); ok && s.invoices == nil {
+		s.invoices = iv
 	}
 	if err := s.useKeys(d); err != nil {
 		panic(err) // the wiring checks the keys first (config)

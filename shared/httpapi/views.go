@@ -97,9 +97,14 @@ func utcPtr(t *time.Time) *time.Time {
 
 type hotelDetailView struct {
 	hotelView
-	CheckInTime string         `json:"check_in_time"`
-	RoomTypes   []roomTypeView `json:"room_types"`
-	RatePlans   []ratePlanView `json:"rate_plans"`
+	CheckInTime string `json:"check_in_time"`
+	// The legal entity that sells the stay, as its invoices name it;
+	// left out until staff set it.
+	LegalName    string         `json:"legal_name,omitempty"`
+	LegalAddress string         `json:"legal_address,omitempty"`
+	TaxID        string         `json:"tax_id,omitempty"`
+	RoomTypes    []roomTypeView `json:"room_types"`
+	RatePlans    []ratePlanView `json:"rate_plans"`
 	// ChildAgeBands are the bands children are priced by, youngest
 	// first; a guest older than the oldest is an adult.
 	ChildAgeBands []ageBandView `json:"child_age_bands"`
@@ -107,6 +112,7 @@ type hotelDetailView struct {
 
 func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
 	v := hotelDetailView{hotelView: viewHotel(h.Hotel), CheckInTime: h.CheckInTime,
+		LegalName: h.LegalName, LegalAddress: h.LegalAddress, TaxID: h.TaxID,
 		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}, ChildAgeBands: viewAgeBands(h.ChildAgeBands)}
 	// Archived items are not sold, so the public catalogue leaves them
 	// out; a rate plan of an archived room type is not sold either.

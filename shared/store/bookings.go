@@ -226,7 +226,17 @@ func (s *Store) recordBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBook
 		(constraint == "reservations_reference_key" || constraint == "bookings_reference_key") {
 		return booking.DuplicateReference()
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// Each prepaid line is invoiced as a booking of one room would be, in
+	// this transaction (invoices.go).
+	for _, res := range out.Lines {
+		if err := issueInvoices(ctx, tx, booking.Reservation{}, res, "", nb.Now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Booking reads a booking and its lines, in line order, from one
@@ -369,6 +379,7 @@ func (s *Store) TransitionBooking(ctx context.Context, reference string, decide 
 		slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(b.Lines[i].RoomTypeID, b.Lines[j].RoomTypeID) })
 		batch := &pgx.Batch{}
 		at := ts[order[0]].At
+		before := slices.Clone(b.Lines)
 		for _, i := range order {
 			line, err := queueTransition(batch, b.Lines[i], *ts[i])
 			if err != nil {
@@ -379,7 +390,17 @@ func (s *Store) TransitionBooking(ctx context.Context, reference string, decide 
 		if err := queueReceipt(batch, receipt, booking.Outcome{Booking: &b}, at); err != nil {
 			return err
 		}
-		return tx.SendBatch(ctx, batch).Close()
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return err
+		}
+		// The credit notes or fee invoices each changed line calls for, as
+		// for a reservation of one room (invoices.go).
+		for _, i := range order {
+			if err := issueInvoices(ctx, tx, before[i], b.Lines[i], ts[i].PaymentMethod, ts[i].At); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return booking.Booking{}, err

@@ -21,6 +21,18 @@ func scanHotel(row pgx.Row) (booking.Hotel, error) {
 	return h, err
 }
 
+// hotelLegalColumns are hotelColumns and the legal entity (migration
+// 0025), for the reads that show or edit it; the searches and the night
+// audit read hotelColumns alone.
+const hotelLegalColumns = hotelColumns + `, h.legal_name, h.legal_address, h.tax_id, h.invoice_prefix`
+
+func scanHotelLegal(row pgx.Row) (booking.Hotel, error) {
+	var h booking.Hotel
+	err := row.Scan(&h.ID, &h.Slug, &h.Name, &h.City, &h.Country, &h.Timezone, &h.Currency, &h.CheckInTime, &h.NightAuditTime, &h.ArchivedAt,
+		&h.LegalName, &h.LegalAddress, &h.TaxID, &h.InvoicePrefix)
+	return h, err
+}
+
 // ListHotels lists every hotel by slug.
 func (s *Store) ListHotels(ctx context.Context) ([]booking.Hotel, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+hotelColumns+` FROM hotels h ORDER BY h.slug`)
@@ -38,7 +50,7 @@ func (s *Store) ListHotels(ctx context.Context) ([]booking.Hotel, error) {
 // round trip.
 func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDetail, error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+hotelColumns+` FROM hotels h WHERE h.slug = $1`, slug)
+	b.Queue(`SELECT `+hotelLegalColumns+` FROM hotels h WHERE h.slug = $1`, slug)
 	b.Queue(`SELECT `+roomTypeColumns+`
 		FROM room_types rt JOIN hotels h ON h.id = rt.hotel_id WHERE h.slug = $1 ORDER BY rt.code`, slug)
 	b.Queue(`SELECT `+ratePlanColumns+`
@@ -50,7 +62,7 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 
 	var d booking.HotelDetail
 	var err error
-	d.Hotel, err = scanHotel(br.QueryRow())
+	d.Hotel, err = scanHotelLegal(br.QueryRow())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, fmt.Errorf("hotel %q: %w", slug, booking.ErrNotFound)
 	}
@@ -131,17 +143,40 @@ func created(ctx context.Context, tx pgx.Tx, row pgx.Row, id *int64, by booking.
 	return auditEntity(ctx, tx, by, slug, kind, key, nil, after)
 }
 
-// CreateHotel inserts a hotel with its audit row; a taken slug is a
-// ConflictError.
+// CreateHotel inserts a hotel with its audit row; a taken slug or
+// invoice prefix is a ConflictError. Without a prefix, the insert's
+// trigger derives one from the slug (migration 0025), read back here.
 func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Audit) (booking.Hotel, error) {
 	err := s.editTx(ctx, "create hotel", func(tx pgx.Tx) error {
-		row := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time, night_audit_time)
-			VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time) RETURNING id`,
-			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime, h.NightAuditTime)
-		return created(ctx, tx, row, &h.ID, by, h.Slug, "hotel", h.Slug, h.AuditValues(),
+		err := tx.QueryRow(ctx, `INSERT INTO hotels (slug, name, city, country, timezone, currency, check_in_time, night_audit_time,
+				legal_name, legal_address, tax_id, invoice_prefix)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time, $9, $10, $11, NULLIF($12, '')) RETURNING id, invoice_prefix`,
+			h.Slug, h.Name, h.City, h.Country, h.Timezone, h.Currency, h.CheckInTime, h.NightAuditTime,
+			h.LegalName, h.LegalAddress, h.TaxID, h.InvoicePrefix).Scan(&h.ID, &h.InvoicePrefix)
+		if c, constraint := pgCode(err); c == uniqueViolation && constraint == "hotels_invoice_prefix_key" {
+			if h.InvoicePrefix == "" {
+				return booking.Conflict("the invoice prefix derived from the slug was just taken by another hotel; send invoice_prefix")
+			}
+			return booking.Conflict(fmt.Sprintf("another hotel has the invoice prefix %s", h.InvoicePrefix))
+		}
+		return created(ctx, tx, idRow{h.ID, err}, &h.ID, by, h.Slug, "hotel", h.Slug, h.AuditValues(),
 			fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
 	})
 	return h, err
+}
+
+// idRow is an id already read, or the error reading it, as the row
+// created reads.
+type idRow struct {
+	id  int64
+	err error
+}
+
+func (r idRow) Scan(dest ...any) error {
+	if r.err == nil {
+		*dest[0].(*int64) = r.id
+	}
+	return r.err
 }
 
 // CreateRoomType inserts a room type of the hotel slug with its audit

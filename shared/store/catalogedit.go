@@ -20,7 +20,7 @@ import (
 func (s *Store) UpdateHotel(ctx context.Context, slug string, edit func(booking.Hotel, bool) (booking.Hotel, error), e booking.CatalogEdit) (booking.Hotel, error) {
 	var out booking.Hotel
 	err := s.editTx(ctx, "update hotel", func(tx pgx.Tx) error {
-		cur, err := scanHotel(tx.QueryRow(ctx, `SELECT `+hotelColumns+` FROM hotels h WHERE h.slug = $1 FOR UPDATE`, slug))
+		cur, err := scanHotelLegal(tx.QueryRow(ctx, `SELECT `+hotelLegalColumns+` FROM hotels h WHERE h.slug = $1 FOR UPDATE`, slug))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("hotel %q: %w", slug, booking.ErrNotFound)
 		}
@@ -35,16 +35,42 @@ func (s *Store) UpdateHotel(ctx context.Context, slug string, edit func(booking.
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE hotels SET name = $2, city = $3, country = $4, timezone = $5,
-				currency = $6, check_in_time = $7::time, archived_at = $8, night_audit_time = $9::time WHERE id = $1`,
+		if err := prefixKept(ctx, tx, cur, next); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE hotels SET name = $2, city = $3, country = $4, timezone = $5,
+				currency = $6, check_in_time = $7::time, archived_at = $8, night_audit_time = $9::time,
+				legal_name = $10, legal_address = $11, tax_id = $12, invoice_prefix = $13 WHERE id = $1`,
 			cur.ID, next.Name, next.City, next.Country, next.Timezone, next.Currency, next.CheckInTime, next.ArchivedAt,
-			next.NightAuditTime); err != nil {
+			next.NightAuditTime, next.LegalName, next.LegalAddress, next.TaxID, next.InvoicePrefix)
+		if c, constraint := pgCode(err); c == uniqueViolation && constraint == "hotels_invoice_prefix_key" {
+			return booking.Conflict(fmt.Sprintf("another hotel has the invoice prefix %s", next.InvoicePrefix))
+		}
+		if err != nil {
 			return err
 		}
 		out = next
 		return auditCatalogEdit(ctx, tx, e, slug, "hotel", slug, cur.AuditValues(), next.AuditValues())
 	})
 	return out, err
+}
+
+// prefixKept refuses a new invoice prefix once the hotel has issued a
+// document: its numbers are one series, and a series keeps its prefix.
+// The hotel row is locked, and issuing a document reads it FOR SHARE, so
+// no document is issued under the old prefix while it changes.
+func prefixKept(ctx context.Context, tx pgx.Tx, cur, next booking.Hotel) error {
+	if next.InvoicePrefix == cur.InvoicePrefix {
+		return nil
+	}
+	var issued bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM invoices WHERE hotel_id = $1)`, cur.ID).Scan(&issued); err != nil {
+		return err
+	}
+	if issued {
+		return booking.Conflict("the hotel has issued invoices, so its invoice prefix cannot change")
+	}
+	return nil
 }
 
 // UpdateRoomType locks the room type, lets edit decide its new values and

@@ -142,7 +142,11 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		if err := queueReceipt(b, receipt, booking.Outcome{Reservation: res}, m.At); err != nil {
 			return err
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		// A prepaid booking's invoice follows it (invoices.go).
+		return reissueInvoices(ctx, tx, r, res, m.At)
 	})
 	if err != nil {
 		return booking.Reservation{}, err

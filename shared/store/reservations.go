@@ -238,7 +238,11 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 		if c, constraint := pgCode(err); c == uniqueViolation && constraint == "reservations_reference_key" {
 			return booking.DuplicateReference()
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// A prepaid booking confirmed is invoiced with it (invoices.go).
+		return issueInvoices(ctx, tx, booking.Reservation{}, res, "", n.Now)
 	})
 	if err != nil {
 		return booking.Reservation{}, err
@@ -414,6 +418,7 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 		}
 		after = t.Err
 		b := &pgx.Batch{}
+		before := r
 		if r, err = queueTransition(b, r, t); err != nil {
 			return err
 		}
@@ -424,7 +429,12 @@ func (s *Store) Transition(ctx context.Context, reference string, decide func(bo
 			}
 		}
 		res = r
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		// The invoice or credit note the change calls for, numbered in
+		// this transaction (invoices.go).
+		return issueInvoices(ctx, tx, before, r, t.PaymentMethod, t.At)
 	})
 	if err != nil {
 		return booking.Reservation{}, err
