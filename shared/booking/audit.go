@@ -39,6 +39,7 @@ const (
 	ActionInventorySet      = "inventory.set"
 	ActionRateSet           = "rate.set"
 	ActionRestrictionSet    = "restriction.set"
+	ActionTaxesSet          = "taxes.set"
 	ActionAPIKeyCreate      = "api_key.create"
 	ActionAPIKeyRevoke      = "api_key.revoke"
 )

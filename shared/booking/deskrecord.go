@@ -23,7 +23,8 @@ type DeskRecord struct {
 }
 
 // NightsCents is the sum of Nights for the reservation's rooms: the
-// reservation's TotalCents, which was priced from the same nights.
+// rooms' price, the reservation's Price.RoomCents, which was priced from
+// the same nights (its TotalCents adds the taxes and fees on top).
 // Reservations made before the prices were kept (migration 0019) have
 // their nights at the rates of the day it ran, and may differ.
 func (d DeskRecord) NightsCents() int64 {

@@ -102,6 +102,9 @@ type HotelDetail struct {
 	Hotel
 	RoomTypes []RoomType
 	RatePlans []RatePlan
+	// Taxes are the hotel's taxes and fees, in the order they are priced
+	// (PriceStay); a booking reads them again in its transaction.
+	Taxes []Tax
 }
 
 // ValidSlug reports whether s can name a hotel in a URL.

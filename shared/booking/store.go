@@ -26,6 +26,11 @@ type Store interface {
 	// date of r, with the audit row of the runs before and after; nothing
 	// changed writes no audit row.
 	SetRestrictions(ctx context.Context, ratePlanID int64, r DateRange, p RestrictionPatch, by Audit) error
+	// SetTaxes replaces the hotel's taxes and fees with taxes, in their
+	// order, with the audit row of the lists before and after, in one
+	// transaction; an unchanged list writes nothing. An unknown slug is
+	// ErrNotFound.
+	SetTaxes(ctx context.Context, slug string, taxes []Tax, by Audit) error
 	// UpdateHotel, UpdateRoomType and UpdateRatePlan lock the item (an
 	// unknown one is ErrNotFound), ask edit for its new values, write
 	// them and the audit row of e with the values before and after, in
@@ -109,10 +114,15 @@ type NightPrice struct {
 // has validated it; the Store prices it from the rates inside its
 // transaction, through Price.
 type NewReservation struct {
-	Reference       string
-	Hotel           Hotel
-	RoomType        RoomType
-	RatePlan        RatePlan
+	Reference string
+	Hotel     Hotel
+	RoomType  RoomType
+	RatePlan  RatePlan
+	// Taxes are the hotel's taxes and fees the stay is priced under. The
+	// domain fills them from the catalogue, which a quote prices with;
+	// Book and Modify replace them with those read in their transaction
+	// (Store.Book), so a booking is priced under the taxes committed.
+	Taxes           []Tax
 	Stay            Stay
 	Guest           Guest
 	Status          Status
@@ -137,17 +147,17 @@ type NewReservation struct {
 }
 
 // Price completes a new reservation from the nightly prices the Store read
-// inside its transaction. It fails with ErrNoRate unless every night has a
+// inside its transaction, under n.Taxes (PriceStay): Price line by line,
+// TotalCents its total. It fails with ErrNoRate unless every night has a
 // price.
 func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 	if len(nightly) != n.Stay.Nights() {
 		return Reservation{}, ErrNoRate
 	}
-	var total int64
-	for _, p := range nightly {
-		total += p.AmountCents
+	price, err := PriceStay(n.Hotel.Currency, n.Taxes, n.Stay, n.RoomNights(nightly))
+	if err != nil {
+		return Reservation{}, err
 	}
-	total *= int64(n.Stay.Rooms)
 	return Reservation{
 		Reference:             n.Reference,
 		Status:                n.Status,
@@ -160,9 +170,9 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		RatePlanCode:          n.RatePlan.Code,
 		Stay:                  n.Stay,
 		Guest:                 n.Guest,
-		TotalCents:            total,
+		TotalCents:            price.TotalCents,
 		Currency:              n.Hotel.Currency,
-		Price:                 RoomOnly(n.Hotel.Currency, total),
+		Price:                 price,
 		Refundable:            n.RatePlan.Refundable,
 		FreeCancellationUntil: FreeCancellationUntil(n.Hotel, n.RatePlan, n.Stay.CheckIn),
 		PenaltyPercent:        n.RatePlan.PenaltyPercent,
@@ -171,6 +181,13 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		CreatedAt:             n.Now,
 		UpdatedAt:             n.Now,
 	}, nil
+}
+
+// RoomNights is the amount of all the stay's rooms on each night, from
+// the rate plan's nightly rates: what the Store keeps per night
+// (reservation_nights), summing to the Price's RoomCents.
+func (n NewReservation) RoomNights(nightly []NightPrice) []NightPrice {
+	return roomNights(n.Stay, nightly)
 }
 
 // ReceiptTTL is how long an idempotency key keeps its outcome.

@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"context"
 	"fmt"
 	"math/big"
 	"strings"
@@ -320,4 +321,29 @@ func (t Tax) validateInto(v *ValidationError, f func(string) string) {
 	if !t.ValidFrom.IsZero() && !t.ValidTo.IsZero() && !t.ValidFrom.Before(t.ValidTo) {
 		v.Add(f("valid_to"), "must be after valid_from (valid_to is exclusive)")
 	}
+}
+
+// Taxes returns the hotel's taxes and fees as stored, read afresh (staff
+// check what they set); an unknown hotel is ErrNotFound.
+func (s *Service) Taxes(ctx context.Context, slug string) (HotelDetail, error) {
+	return s.reloadHotel(ctx, slug)
+}
+
+// SetTaxes replaces the hotel's list of taxes and fees. The list is
+// checked whole first: a problem anywhere is a ValidationError naming
+// every bad field, and nothing changes. Offers and city searches cached
+// before show the new prices at once; bookings read the list in their own
+// transaction anyway.
+func (s *Service) SetTaxes(ctx context.Context, slug string, taxes []Tax, by Audit) (HotelDetail, error) {
+	if err := ValidateTaxes(taxes); err != nil {
+		return HotelDetail{}, err
+	}
+	if !ValidSlug(slug) {
+		return HotelDetail{}, ErrNotFound
+	}
+	if err := s.store.SetTaxes(ctx, slug, taxes, by.As(ActionTaxesSet)); err != nil {
+		return HotelDetail{}, err
+	}
+	s.forget(ctx, slug)
+	return s.reloadHotel(ctx, slug)
 }

@@ -65,11 +65,14 @@ type hotelDetailView struct {
 	CheckInTime string         `json:"check_in_time"`
 	RoomTypes   []roomTypeView `json:"room_types"`
 	RatePlans   []ratePlanView `json:"rate_plans"`
+	// Taxes are the hotel's taxes and fees: guests see what a price will
+	// carry before they search.
+	Taxes []taxView `json:"taxes"`
 }
 
 func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
 	v := hotelDetailView{hotelView: viewHotel(h.Hotel), CheckInTime: h.CheckInTime,
-		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}}
+		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}, Taxes: viewTaxes(h.Taxes)}
 	// Archived items are not sold, so the public catalogue leaves them
 	// out; a rate plan of an archived room type is not sold either.
 	archived := map[int64]bool{}
@@ -104,6 +107,9 @@ type offerView struct {
 	Nightly               []nightView `json:"nightly"`
 	Refundable            bool        `json:"refundable"`
 	FreeCancellationUntil *time.Time  `json:"free_cancellation_until"`
+	// Price is total_cents line by line: the rooms, each tax and fee,
+	// and what is paid at the hotel apart.
+	Price booking.Price `json:"price"`
 }
 
 type availabilityView struct {
@@ -125,7 +131,7 @@ func viewOffer(o booking.Offer) offerView {
 	v := offerView{
 		RoomType: o.RoomType.Code, RoomTypeName: o.RoomType.Name, RatePlan: o.RatePlan.Code, Name: o.RatePlan.Name,
 		Available: o.Available, Currency: o.Currency, TotalCents: o.TotalCents,
-		Refundable: o.RatePlan.Refundable, FreeCancellationUntil: o.FreeCancellationUntil,
+		Refundable: o.RatePlan.Refundable, FreeCancellationUntil: o.FreeCancellationUntil, Price: viewPrice(o.Price),
 	}
 	for _, n := range o.Nightly {
 		v.Nightly = append(v.Nightly, nightView{n.Date, n.AmountCents})
@@ -163,6 +169,8 @@ type reservationView struct {
 	CheckedOutAt          *time.Time   `json:"checked_out_at,omitempty"`
 	CreatedAt             time.Time    `json:"created_at"`
 	UpdatedAt             time.Time    `json:"updated_at"`
+	// Price is total_cents line by line, as booked.
+	Price booking.Price `json:"price"`
 }
 
 func viewReservation(r booking.Reservation) reservationView {
@@ -182,7 +190,49 @@ func viewReservation(r booking.Reservation) reservationView {
 		FreeCancellationUntil: local(r.FreeCancellationUntil), HoldExpiresAt: local(r.HoldExpiresAt),
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,
 		CheckedInAt: local(r.CheckedInAt), CheckedOutAt: local(r.CheckedOutAt), CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
+		Price: viewPrice(r.Price),
 	}
+}
+
+// viewPrice is a price as the API shows it: lines a list, never null.
+func viewPrice(p booking.Price) booking.Price {
+	if p.Lines == nil {
+		p.Lines = []booking.PriceLine{}
+	}
+	return p
+}
+
+// taxView is one tax or fee of a hotel, as staff set it and guests see
+// it: the fields of booking.Tax, percent an exact decimal string.
+type taxView struct {
+	Code           string        `json:"code"`
+	Name           string        `json:"name"`
+	Kind           string        `json:"kind"`
+	VAT            bool          `json:"vat"`
+	Percent        string        `json:"percent,omitempty"`
+	AmountCents    int64         `json:"amount_cents,omitempty"`
+	Included       bool          `json:"included"`
+	PayAtHotel     bool          `json:"pay_at_hotel"`
+	ExemptUnderAge int           `json:"exempt_under_age,omitempty"`
+	MaxNights      int           `json:"max_nights,omitempty"`
+	ValidFrom      *booking.Date `json:"valid_from"`
+	ValidTo        *booking.Date `json:"valid_to"`
+}
+
+func viewTaxes(taxes []booking.Tax) []taxView {
+	out := make([]taxView, len(taxes))
+	for i, t := range taxes {
+		out[i] = taxView{Code: t.Code, Name: t.Name, Kind: t.Kind, VAT: t.VAT, Percent: t.Percent,
+			AmountCents: t.AmountCents, Included: t.Included, PayAtHotel: t.PayAtHotel,
+			ExemptUnderAge: t.ExemptUnderAge, MaxNights: t.MaxNights}
+		if !t.ValidFrom.IsZero() {
+			out[i].ValidFrom = &t.ValidFrom
+		}
+		if !t.ValidTo.IsZero() {
+			out[i].ValidTo = &t.ValidTo
+		}
+	}
+	return out
 }
 
 type reservationEnvelope struct {
