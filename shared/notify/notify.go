@@ -3,8 +3,9 @@
 // cancellation with its fee, an expired hold, an arrival reminder, a
 // change of booking (once per change), and a note to staff for every new
 // booking. Bodies come from templates, in plain text and HTML, with dates
-// in the hotel's time zone, totals in its currency and a signed link to
-// manage the booking.
+// in the hotel's time zone, the price line by line in its currency (the
+// rooms, each tax and fee, the total, and what is paid at the hotel
+// apart) and a signed link to manage the booking.
 package notify
 
 import (
@@ -147,12 +148,49 @@ type Details struct {
 	Rooms                 int
 	Adults, Children      int
 	RoomType, RatePlan    string
+	// RoomsTotal is the rooms' price; Lines the taxes and fees added to
+	// it, Total what the booking costs (Price.TotalCents); Included the
+	// taxes inside the rooms' price (VAT), shown not added; AtHotel what
+	// is paid at the hotel apart, PayAtHotel its sum.
+	RoomsTotal            string
+	Lines                 []Line
 	Total                 string
+	Included              []Line
+	AtHotel               []Line
+	PayAtHotel            string
 	HasFee                bool
 	Fee                   string
 	HoldExpiresAt         string
 	FreeCancellationUntil string
 	ManageURL             string
+}
+
+// Line is one tax or fee of a price as an email shows it: "Sales tax
+// (8.875%)", "Taxa turística (6 × € 4.00)", and its amount.
+type Line struct {
+	Label  string
+	Amount string
+}
+
+// priceLines sorts a price's lines into those added to the rooms, those
+// included in them and those paid at the hotel, as the emails show them.
+func priceLines(p booking.Price) (added, included, atHotel []Line) {
+	for _, l := range p.Lines {
+		detail := l.Percent + "%"
+		if l.Kind != booking.TaxPercent {
+			detail = fmt.Sprintf("%d × %s", l.Quantity, Money(l.UnitCents, p.Currency))
+		}
+		line := Line{Label: l.Name + " (" + detail + ")", Amount: Money(l.AmountCents, p.Currency)}
+		switch {
+		case l.Included:
+			included = append(included, line)
+		case l.PayAtHotel:
+			atHotel = append(atHotel, line)
+		default:
+			added = append(added, line)
+		}
+	}
+	return added, included, atHotel
 }
 
 // Config is what the notifier needs beyond its collaborators.
@@ -322,6 +360,17 @@ func (n *Notifier) details(kind Kind, r booking.Reservation, h booking.HotelDeta
 		RoomType: r.RoomTypeCode, RatePlan: r.RatePlanCode,
 		Total:         Money(r.TotalCents, r.Currency),
 		HoldExpiresAt: when(r.HoldExpiresAt), FreeCancellationUntil: when(r.FreeCancellationUntil),
+	}
+	price := r.Price
+	if price.Currency == "" {
+		// A reservation without its price read (as one booked before
+		// prices were kept): the rooms are the total.
+		price = booking.RoomOnly(r.Currency, r.TotalCents)
+	}
+	d.RoomsTotal = Money(price.RoomCents, price.Currency)
+	d.Lines, d.Included, d.AtHotel = priceLines(price)
+	if len(d.AtHotel) > 0 {
+		d.PayAtHotel = Money(price.PayAtHotelCents, price.Currency)
 	}
 	if rt, ok := h.RoomType(r.RoomTypeCode); ok {
 		d.RoomType = rt.Name
