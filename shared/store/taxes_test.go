@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/finance"
 )
 
 // porto's taxes: VAT included in the room price, a tourist tax per guest
@@ -175,5 +176,35 @@ func TestTaxesCheckedByTheSchema(t *testing.T) {
 	}
 	if got, _ := f.st.Taxes(ctx, "h"); len(got) != 0 {
 		t.Fatalf("a refused list left %+v", got)
+	}
+}
+
+// Room revenue is the rooms' price less the VAT inside it: the tourist
+// tax paid at the hotel and the cleaning fee added on top are not room
+// revenue.
+func TestRevenueIsTheRoomsNetOfIncludedVAT(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	if err := f.st.SetTaxes(ctx, "h", portoTaxes, bySeed.As(booking.ActionTaxesSet)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.book(ctx, "2026-12-10", "2026-12-13", 1); err != nil {
+		t.Fatal(err)
+	}
+	// Rooms 30000, VAT inside 1698: net 28302, 9434 a night.
+	facts, _, err := f.st.RevenueFacts(ctx, "h", finance.Nights{From: booking.MustDate("2026-12-10").Time(), To: booking.MustDate("2026-12-13").Time()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, n := range facts {
+		if n.Sold == 1 && n.RevenueCents != 9434 {
+			t.Errorf("%s: revenue %d, want 9434", n.Night.Format("2006-01-02"), n.RevenueCents)
+		}
+		sum += n.RevenueCents
+	}
+	if sum != 28302 {
+		t.Fatalf("room revenue %d, want 28302", sum)
 	}
 }
