@@ -19,6 +19,9 @@ type Admin interface {
 	CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan) error
 	SetInventory(ctx context.Context, slug, roomType string, r booking.DateRange, units int) error
 	SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error
+	// SetTaxes replaces the hotel's taxes and fees (an equal list
+	// changes nothing).
+	SetTaxes(ctx context.Context, slug string, taxes []booking.Tax) error
 	// Hotel reads a hotel with its room types and rate plans.
 	Hotel(ctx context.Context, slug string) (booking.HotelDetail, error)
 }
@@ -31,6 +34,8 @@ type Result struct {
 	// InventoryNights and RateNights are the nights set (rows written,
 	// to the values they may already have had).
 	InventoryNights, RateNights int
+	// Taxes counts the taxes and fees of the hotels whose list was set.
+	Taxes int
 	// Kept are inventory ranges left as they were because more units are
 	// sold than the catalogue gives.
 	Kept []string
@@ -96,6 +101,13 @@ func Apply(ctx context.Context, a Admin, c Catalog, now time.Time) (Result, erro
 					res.RateNights += m.From.DaysUntil(m.To)
 				}
 			}
+		}
+		if h.Taxes != nil {
+			taxes, _ := h.taxes() // Validate read them
+			if err := a.SetTaxes(ctx, h.Slug, taxes); err != nil {
+				return res, fmt.Errorf("catalog: taxes of hotel %s: %w", h.Slug, err)
+			}
+			res.Taxes += len(taxes)
 		}
 		if len(res.Existing) > existed {
 			if err := differences(ctx, a, h, &res); err != nil {
@@ -203,6 +215,11 @@ func (d direct) SetInventory(ctx context.Context, slug, roomType string, r booki
 
 func (d direct) Hotel(ctx context.Context, slug string) (booking.HotelDetail, error) {
 	return d.svc.Hotel(ctx, slug)
+}
+
+func (d direct) SetTaxes(ctx context.Context, slug string, taxes []booking.Tax) error {
+	_, err := d.svc.SetTaxes(ctx, slug, taxes, seed)
+	return err
 }
 
 func (d direct) SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error {
