@@ -135,19 +135,19 @@ func parseTemplates() (templates, error) {
 
 // Details is what the templates show.
 type Details struct {
-	Subject               string
-	Reference             string
-	HotelName, City       string
-	Timezone              string
-	GuestName             string
-	GuestEmail            string
-	GuestPhone            string
-	CheckIn, CheckOut     string
-	CheckInTime           string
-	Nights                int
-	Rooms                 int
-	Adults, Children      int
-	RoomType, RatePlan    string
+	Subject            string
+	Reference          string
+	HotelName, City    string
+	Timezone           string
+	GuestName          string
+	GuestEmail         string
+	GuestPhone         string
+	CheckIn, CheckOut  string
+	CheckInTime        string
+	Nights             int
+	Rooms              int
+	Adults, Children   int
+	RoomType, RatePlan string
 	// RoomsTotal is the rooms' price; Lines the taxes and fees added to
 	// it, Total what the booking costs (Price.TotalCents); Included the
 	// taxes inside the rooms' price (VAT), shown not added; AtHotel what
