@@ -211,9 +211,15 @@ func (s *Service) SearchCity(ctx context.Context, q CitySearch) ([]CityOffer, *C
 func (s *Service) cityOffers(ctx context.Context, city string, stay Stay, now time.Time) ([]CityOffer, error) {
 	// The key folds case only; "Sao Paulo" and "São Paulo" are then two
 	// entries with the same answer, which is correct, only less shared.
-	// Children's ages do not change a price yet, so the count is the key.
+	// Children's ages are part of the key: a tax per person-night may
+	// exempt a child by age, so two searches that differ only by ages
+	// may differ in price.
+	ages := make([]string, len(stay.ChildrenAges))
+	for i, a := range stay.ChildrenAges {
+		ages[i] = strconv.Itoa(a)
+	}
 	key := strings.Join([]string{"city", strings.ToLower(city), stay.CheckIn.String(), stay.CheckOut.String(),
-		strconv.Itoa(stay.Adults), strconv.Itoa(stay.Children), strconv.Itoa(stay.Rooms)}, "|")
+		strconv.Itoa(stay.Adults), strconv.Itoa(stay.Children), strconv.Itoa(stay.Rooms), strings.Join(ages, ",")}, "|")
 	var gen string
 	if s.searches != nil {
 		var entry []byte
