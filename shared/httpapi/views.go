@@ -133,6 +133,11 @@ func viewOffer(o booking.Offer) offerView {
 		Available: o.Available, Currency: o.Currency, TotalCents: o.TotalCents,
 		Refundable: o.RatePlan.Refundable, FreeCancellationUntil: o.FreeCancellationUntil, Price: viewPrice(o.Price),
 	}
+	if o.Price.Currency == "" {
+		// An offer without its price (a city search cached before prices
+		// were kept): the rooms are the total.
+		v.Price = booking.RoomOnly(o.Currency, o.TotalCents)
+	}
 	for _, n := range o.Nightly {
 		v.Nightly = append(v.Nightly, nightView{n.Date, n.AmountCents})
 	}
