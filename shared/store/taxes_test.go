@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/finance"
@@ -206,5 +207,49 @@ func TestRevenueIsTheRoomsNetOfIncludedVAT(t *testing.T) {
 	}
 	if sum != 28302 {
 		t.Fatalf("room revenue %d, want 28302", sum)
+	}
+}
+
+// A booking that meets a change of taxes in flight is priced under the
+// list that change commits: the change holds the hotel row, the
+// booking's terms wait for it, and the taxes are read after them in the
+// booking's own transaction.
+func TestBookWaitsForATaxChangeAndPricesUnderIt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	ctx := context.Background()
+	tx, err := f.st.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT id FROM hotels WHERE slug = 'h' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO hotel_taxes (hotel_id, position, code, name, kind, amount_cents)
+		SELECT id, 0, 'fee', 'Fee', 'per_stay', 1000 FROM hotels WHERE slug = 'h'`); err != nil {
+		t.Fatal(err)
+	}
+	type booked struct {
+		r   booking.Reservation
+		err error
+	}
+	done := make(chan booked, 1)
+	go func() {
+		r, _, err := f.book(ctx, "2026-12-10", "2026-12-13", 1)
+		done <- booked{r, err}
+	}()
+	select {
+	case b := <-done:
+		t.Fatalf("the booking did not wait for the tax change: %+v, %v", b.r.Price, b.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := <-done
+	// 3 nights at 10000 and the fee of 1000 committed while it waited.
+	if b.err != nil || b.r.TotalCents != 31000 || len(b.r.Price.Lines) != 1 || b.r.Price.Lines[0].Code != "fee" {
+		t.Fatalf("booked %d %+v, %v; want 31000 with the fee", b.r.TotalCents, b.r.Price, b.err)
 	}
 }
