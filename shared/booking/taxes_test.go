@@ -261,3 +261,36 @@ func TestValidateTaxes(t *testing.T) {
 		t.Fatalf("a change of rate: %v", err)
 	}
 }
+
+func TestNewReservationIsPricedUnderItsTaxes(t *testing.T) {
+	// 2 rooms, 2 nights at 15000 and 16000 a room: the rooms are
+	// (15000 + 16000) × 2 = 62000. Sales tax 8.875%: 5502.5 → 5503; a
+	// fee of 200 per room-night: 4 × 200 = 800. Total 62000 + 5503 + 800
+	// = 68303.
+	stay := stayOf("2027-07-10", 2, 3)
+	stay.Rooms = 2
+	n := NewReservation{Hotel: Hotel{Currency: "USD"}, Stay: stay, Taxes: []Tax{
+		{Code: "sales-tax", Name: "Sales tax", Kind: TaxPercent, Percent: "8.875"},
+		{Code: "unit-fee", Name: "Unit fee", Kind: TaxPerRoomNight, AmountCents: 200},
+	}}
+	nightly := nightsFrom("2027-07-10", 15000, 16000)
+	r, err := n.Price(nightly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTotals(t, r.Price, 62000, 68303, 0)
+	if r.TotalCents != 68303 || r.Currency != "USD" || r.Price.Lines[1].Quantity != 4 {
+		t.Fatalf("reservation total %d %s, lines %+v", r.TotalCents, r.Currency, r.Price.Lines)
+	}
+	// The nights it keeps are the rooms' amounts: they sum to RoomCents.
+	var sum int64
+	for _, p := range n.RoomNights(nightly) {
+		sum += p.AmountCents
+	}
+	if sum != r.Price.RoomCents {
+		t.Fatalf("room nights sum to %d, want %d", sum, r.Price.RoomCents)
+	}
+	if _, err := n.Price(nightly[:1]); err != ErrNoRate {
+		t.Fatalf("a night without a rate: %v, want ErrNoRate", err)
+	}
+}
