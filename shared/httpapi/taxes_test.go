@@ -178,3 +178,27 @@ func TestSetTaxesValidatesTheWholeList(t *testing.T) {
 		t.Fatalf("unknown hotel: %d %s", r.Status, r.Body)
 	}
 }
+
+// A change of taxes shows in the next city search, cached or not.
+func TestTaxChangeShowsInTheNextCitySearch(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, testenv.APIOptions{})
+	search := func() map[string]any {
+		t.Helper()
+		s := c.do("GET", "/v1/availability?city=Lisbon&check_in=2027-01-10&check_out=2027-01-12&adults=2", nil)
+		if s.Status != http.StatusOK {
+			t.Fatalf("city search: %d %s", s.Status, s.Body)
+		}
+		return priceOf(t, s.JSON(t)["hotels"].([]any)[0].(map[string]any)["best_offer"].(map[string]any))
+	}
+	// The demo's Lisbon: STD-NR, 2 × 7106 = 14212 with VAT inside (net
+	// 1421200 / 106 → 13408, VAT 804) and the tourist tax of 2 guests ×
+	// 2 nights × 400 = 1600 at the hotel.
+	checkPrice(t, "demo", search(), 14212, 14212, 1600, "vat", 804.0, "city-tax", 1600.0)
+	search() // now cached
+	only := map[string]any{"taxes": []map[string]any{{"code": "cleaning", "name": "Cleaning", "kind": "per_stay", "amount_cents": 1500}}}
+	if r := c.do("PUT", lisbon+"/taxes", only, admin()...); r.Status != http.StatusOK {
+		t.Fatalf("put taxes: %d %s", r.Status, r.Body)
+	}
+	checkPrice(t, "after", search(), 14212, 15712, 0, "cleaning", 1500.0)
+}
