@@ -184,8 +184,10 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 }
 
 // RoomNights is the amount of all the stay's rooms on each night, from
-// the rate plan's nightly rates: what the Store keeps per night
-// (reservation_nights), summing to the Price's RoomCents.
+// the rate plan's nightly rates; they sum to the Price's RoomCents. The
+// Store keeps the nightly rate of one room (reservation_nights), which
+// times the rooms is the same amount while every room of a stay costs
+// the rate (DeskRecord.NightsCents).
 func (n NewReservation) RoomNights(nightly []NightPrice) []NightPrice {
 	return roomNights(n.Stay, nightly)
 }
