@@ -68,6 +68,8 @@ var expected = map[string]int{
 	"admin-set-restrictions":         200,
 	"admin-get-restrictions":         200,
 	"admin-set-age-bands":            200,
+	"admin-set-taxes":                200,
+	"admin-get-taxes":                200,
 	"admin-list-reservations":        200,
 	"admin-list-reservations-no-key": 401,
 	"admin-desk-reservation":         200,

@@ -89,7 +89,7 @@ func TestFinanceDayEndToEnd(t *testing.T) {
 		}
 		r := call(t, "GET", s.URL+"/v1/reservations/"+ref, nil, "Authorization", "Bearer "+token)
 		kept = append(kept, ref)
-		keptCents += r.body["reservation"].(map[string]any)["total_cents"].(float64)
+		keptCents += netRoomCents(r.body["reservation"].(map[string]any))
 	}
 
 	// The ledger of the day, once the worker's mail is in it: SES and SQS

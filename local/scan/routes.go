@@ -170,6 +170,13 @@ var samples = map[string]sample{
 		in, out := s.ownStay()
 		return []param{{"rate_plan", ownRatePlan}, {"from", in}, {"to", out}}
 	}},
+	// A VAT included in the room price: the scan's own bookings cost
+	// what they did, and their price shows the line.
+	"PUT /v1/admin/hotels/{slug}/taxes": {cred: credAdmin, slug: own, ok: []int{200}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"taxes": []map[string]any{
+			{"code": "vat", "name": "VAT", "kind": "percent", "vat": true, "percent": "6", "included": true}}})
+	}},
+	"GET /v1/admin/hotels/{slug}/taxes": {cred: credStaff, slug: own, ok: []int{200}},
 	"GET /v1/admin/hotels/{slug}/reservations": {cred: credStaff, slug: own, ok: []int{200}, query: func(s *scanner) []param {
 		in, out := s.ownStay()
 		return []param{{"from", in}, {"to", out}, {"status", "confirmed"}, {"q", "scan"}, {"limit", "10"}, {"cursor", ""}}

@@ -158,6 +158,30 @@ func (a Admin) SetRates(ctx context.Context, slug, ratePlan string, r booking.Da
 	}, http.StatusOK)
 }
 
+// SetTaxes is PUT /v1/admin/hotels/{slug}/taxes, the hotel's whole
+// list (an admin key).
+func (a Admin) SetTaxes(ctx context.Context, slug string, taxes []booking.Tax) error {
+	list := make([]map[string]any, len(taxes))
+	for i, t := range taxes {
+		m := map[string]any{"code": t.Code, "name": t.Name, "kind": t.Kind, "vat": t.VAT,
+			"included": t.Included, "pay_at_hotel": t.PayAtHotel, "exempt_under_age": t.ExemptUnderAge, "max_nights": t.MaxNights}
+		if t.Percent != "" {
+			m["percent"] = t.Percent
+		}
+		if t.AmountCents != 0 {
+			m["amount_cents"] = t.AmountCents
+		}
+		if !t.ValidFrom.IsZero() {
+			m["valid_from"] = t.ValidFrom.String()
+		}
+		if !t.ValidTo.IsZero() {
+			m["valid_to"] = t.ValidTo.String()
+		}
+		list[i] = m
+	}
+	return a.send(ctx, http.MethodPut, hotelPath(slug)+"/taxes", map[string]any{"taxes": list}, http.StatusOK)
+}
+
 // hotelDetail is the API's hotel detail (shared/httpapi/views.go).
 type hotelDetail struct {
 	Slug, Name, City, Country, Timezone, Currency string

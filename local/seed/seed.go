@@ -105,8 +105,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return fmt.Errorf("%s: %w", *file, err)
 	}
-	fmt.Fprintf(out, "seed: %s into %s in %v: %d created, %d existed (left as they are), %d nights of inventory and %d of rates set\n",
-		*file, *apiURL, time.Since(start).Round(time.Millisecond), len(res.Created), len(res.Existing), res.InventoryNights, res.RateNights)
+	fmt.Fprintf(out, "seed: %s into %s in %v: %d created, %d existed (left as they are), %d nights of inventory and %d of rates set, %d taxes and fees\n",
+		*file, *apiURL, time.Since(start).Round(time.Millisecond), len(res.Created), len(res.Existing), res.InventoryNights, res.RateNights, res.Taxes)
 	return nil
 }
 

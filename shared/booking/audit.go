@@ -40,6 +40,7 @@ const (
 	ActionRateSet           = "rate.set"
 	ActionRestrictionSet    = "restriction.set"
 	ActionAgeBandsSet       = "age_bands.set"
+	ActionTaxesSet          = "taxes.set"
 	ActionAPIKeyCreate      = "api_key.create"
 	ActionAPIKeyRevoke      = "api_key.revoke"
 )

@@ -73,6 +73,9 @@ type CityOffer struct {
 type HotelCandidates struct {
 	Hotel      Hotel
 	Candidates []Candidate
+	// Taxes are the hotel's taxes and fees, which its offers' prices
+	// carry.
+	Taxes []Tax
 }
 
 // SearchCache keeps the answers of city searches between requests and
@@ -232,8 +235,10 @@ func (s *Service) cityOffers(ctx context.Context, city string, stay Stay, now ti
 		if hc.Hotel.ArchivedAt != nil {
 			continue
 		}
+		// The best offer is the cheapest booking: TotalCents, taxes and
+		// fees included, what is paid at the hotel left out.
 		var best *Offer
-		offers, _ := s.offers(hc.Hotel, stay, hc.Candidates)
+		offers, _ := s.offers(hc.Hotel, hc.Taxes, stay, hc.Candidates)
 		for _, o := range offers {
 			if best == nil || o.TotalCents < best.TotalCents {
 				best = &o

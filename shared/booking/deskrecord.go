@@ -25,8 +25,10 @@ type DeskRecord struct {
 	History []AuditEvent
 }
 
-// NightsCents is the sum of Nights: the reservation's TotalCents, which
-// was priced from the same nights.
+// NightsCents is the sum of Nights, each the night's amount for all the
+// reservation's rooms and guests: the rooms' price, the reservation's
+// Price.RoomCents, which was priced from the same nights (its TotalCents
+// adds the taxes and fees on top).
 // Reservations made before the prices were kept (migration 0019) have
 // their nights at the rates of the day it ran, and may differ.
 func (d DeskRecord) NightsCents() int64 {

@@ -115,6 +115,9 @@ type HotelDetail struct {
 	RatePlans []RatePlan
 	// ChildAgeBands are the hotel's child age bands, youngest first.
 	ChildAgeBands AgeBands
+	// Taxes are the hotel's taxes and fees, in the order they are priced
+	// (PriceStay); a booking reads them again in its transaction.
+	Taxes []Tax
 }
 
 // ValidSlug reports whether s can name a hotel in a URL.

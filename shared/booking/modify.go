@@ -144,7 +144,7 @@ func (c Change) apply(r Reservation, h HotelDetail, now time.Time) (NewReservati
 	// restriction set after the booking does not hold it hostage.
 	sameStay := stay.CheckIn == r.CheckIn && stay.CheckOut == r.CheckOut && planCode == r.RatePlanCode
 	return NewReservation{
-		Reference: r.Reference, Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: stay, Guest: r.Guest,
+		Reference: r.Reference, Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Taxes: h.Taxes, Stay: stay, Guest: r.Guest,
 		Status: r.Status, HoldExpiresAt: r.HoldExpiresAt, AccessTokenHash: r.AccessTokenHash, Now: now,
 		IgnoreRestrictions: sameStay && rtCode == r.RoomTypeCode, AgeBands: h.ChildAgeBands,
 	}, nil

@@ -103,7 +103,9 @@ func (r Reservation) CheckInInstant() time.Time {
 	return Hotel{Timezone: r.Timezone, CheckInTime: r.CheckInTime}.CheckInInstant(r.CheckIn)
 }
 
-// CancellationFee is what cancelling at instant now would cost.
+// CancellationFee is what cancelling at instant now would cost: a
+// percent of TotalCents, what was booked (taxes and fees added
+// included), never of what is paid at the hotel, which was not charged.
 func (r Reservation) CancellationFee(now time.Time) int64 {
 	if r.Status == StatusHeld {
 		return 0 // nothing was bought yet

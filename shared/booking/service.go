@@ -134,16 +134,17 @@ func (s *Service) Explain(ctx context.Context, slug string, stay Stay) (HotelDet
 	if err != nil {
 		return h, nil, nil, fmt.Errorf("booking: search %s: %w", slug, err)
 	}
-	offers, unavailable := s.offers(h.Hotel, stay, cands)
+	offers, unavailable := s.offers(h.Hotel, h.Taxes, stay, cands)
 	return h, offers, unavailable, nil
 }
 
 // offers is the rule of what a hotel sells for a stay, the one Search
 // and SearchCity share: rate plans sold (not archived) of room types the
 // guests fit, whose restrictions allow the stay, with stay.Rooms units
-// free and a price on every night. The plans the guests fit that their
-// restrictions forbid are returned apart, with why.
-func (s *Service) offers(h Hotel, stay Stay, cands []Candidate) ([]Offer, []Unavailable) {
+// free and a price on every night, priced under the hotel's taxes. The
+// plans the guests fit that their restrictions forbid are returned apart,
+// with why.
+func (s *Service) offers(h Hotel, taxes []Tax, stay Stay, cands []Candidate) ([]Offer, []Unavailable) {
 	nights := stay.Nights()
 	offers, unavailable := []Offer{}, []Unavailable{}
 	for _, c := range cands {
@@ -161,14 +162,18 @@ func (s *Service) offers(h Hotel, stay Stay, cands []Candidate) ([]Offer, []Unav
 		if err != nil {
 			continue
 		}
-		total, _ := sumNights(nightly, nil)
+		price, err := PriceStay(h.Currency, taxes, stay, nightly)
+		if err != nil {
+			continue // a tax the list's validation let through: not sold rather than mispriced
+		}
 		offers = append(offers, Offer{
 			RoomType:              c.RoomType,
 			RatePlan:              c.RatePlan,
 			Available:             c.Available,
 			Currency:              h.Currency,
 			Nightly:               nightly,
-			TotalCents:            total,
+			TotalCents:            price.TotalCents,
+			Price:                 price,
 			FreeCancellationUntil: FreeCancellationUntil(h, c.RatePlan, stay.CheckIn),
 		})
 	}
@@ -234,7 +239,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 
 	token, hash := auth.NewToken("rat_")
 	n := NewReservation{
-		Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Stay: req.Stay, Guest: req.Guest,
+		Hotel: h.Hotel, RoomType: rt, RatePlan: plan, Taxes: h.Taxes, Stay: req.Stay, Guest: req.Guest,
 		Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
 		Audit: s.guest(ctx, ActionReservationCreate), AgeBands: h.ChildAgeBands,
 	}

@@ -31,6 +31,11 @@ type Store interface {
 	// same bands again writes no audit row. It locks the hotel's row, so
 	// a booking in flight prices under the bands before or after, whole.
 	SetAgeBands(ctx context.Context, hotelID int64, slug string, bands AgeBands, by Audit) error
+	// SetTaxes replaces the hotel's taxes and fees with taxes, in their
+	// order, with the audit row of the lists before and after, in one
+	// transaction; an unchanged list writes nothing. An unknown slug is
+	// ErrNotFound.
+	SetTaxes(ctx context.Context, slug string, taxes []Tax, by Audit) error
 	// UpdateHotel, UpdateRoomType and UpdateRatePlan lock the item (an
 	// unknown one is ErrNotFound), ask edit for its new values, write
 	// them and the audit row of e with the values before and after, in
@@ -137,10 +142,15 @@ type NightPrice struct {
 // has validated it; the Store prices it from the rates inside its
 // transaction, through Price.
 type NewReservation struct {
-	Reference       string
-	Hotel           Hotel
-	RoomType        RoomType
-	RatePlan        RatePlan
+	Reference string
+	Hotel     Hotel
+	RoomType  RoomType
+	RatePlan  RatePlan
+	// Taxes are the hotel's taxes and fees the stay is priced under. The
+	// domain fills them from the catalogue, which a quote prices with;
+	// Book and Modify replace them with those read in their transaction
+	// (Store.Book), so a booking is priced under the taxes committed.
+	Taxes           []Tax
 	Stay            Stay
 	Guest           Guest
 	Status          Status
@@ -176,11 +186,17 @@ func (n NewReservation) RoomNights(nightly []NightPrice) ([]NightPrice, error) {
 }
 
 // Price completes a new reservation from the nightly prices the Store read
-// inside its transaction. It fails with ErrNoRate unless every night has a
-// price, and with a ValidationError when the children's ages fit none of
-// the hotel's bands.
+// inside its transaction: the rooms by their occupancy (RoomNights), then
+// n.Taxes on them (PriceStay), Price line by line and TotalCents its
+// total. It fails with ErrNoRate unless every night has a price, and with
+// a ValidationError when the children's ages fit none of the hotel's
+// bands.
 func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
-	total, err := sumNights(n.RoomNights(nightly))
+	rooms, err := n.RoomNights(nightly)
+	if err != nil {
+		return Reservation{}, err
+	}
+	price, err := PriceStay(n.Hotel.Currency, n.Taxes, n.Stay, rooms)
 	if err != nil {
 		return Reservation{}, err
 	}
@@ -196,9 +212,9 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		RatePlanCode:          n.RatePlan.Code,
 		Stay:                  n.Stay,
 		Guest:                 n.Guest,
-		TotalCents:            total,
+		TotalCents:            price.TotalCents,
 		Currency:              n.Hotel.Currency,
-		Price:                 RoomOnly(n.Hotel.Currency, total),
+		Price:                 price,
 		Refundable:            n.RatePlan.Refundable,
 		FreeCancellationUntil: FreeCancellationUntil(n.Hotel, n.RatePlan, n.Stay.CheckIn),
 		PenaltyPercent:        n.RatePlan.PenaltyPercent,
@@ -257,13 +273,4 @@ type ReservationQuery struct {
 type Cursor struct {
 	CheckIn Date
 	ID      int64
-}
-
-// sumNights totals nights priced by PriceNights, passing its error on.
-func sumNights(nights []NightPrice, err error) (int64, error) {
-	var total int64
-	for _, p := range nights {
-		total += p.AmountCents
-	}
-	return total, err
 }

@@ -21,6 +21,9 @@ type Admin interface {
 	SetRates(ctx context.Context, slug, ratePlan string, r booking.DateRange, amountCents int64) error
 	// SetAgeBands replaces the hotel's child age bands.
 	SetAgeBands(ctx context.Context, slug string, bands booking.AgeBands) error
+	// SetTaxes replaces the hotel's taxes and fees (an equal list
+	// changes nothing).
+	SetTaxes(ctx context.Context, slug string, taxes []booking.Tax) error
 	// Hotel reads a hotel with its room types and rate plans.
 	Hotel(ctx context.Context, slug string) (booking.HotelDetail, error)
 }
@@ -35,6 +38,8 @@ type Result struct {
 	// InventoryNights and RateNights are the nights set (rows written,
 	// to the values they may already have had).
 	InventoryNights, RateNights int
+	// Taxes counts the taxes and fees of the hotels whose list was set.
+	Taxes int
 	// Kept are inventory ranges left as they were because more units are
 	// sold than the catalogue gives.
 	Kept []string
@@ -103,6 +108,13 @@ func Apply(ctx context.Context, a Admin, c Catalog, now time.Time) (Result, erro
 					res.RateNights += m.From.DaysUntil(m.To)
 				}
 			}
+		}
+		if h.Taxes != nil {
+			taxes, _ := h.taxes() // Validate read them
+			if err := a.SetTaxes(ctx, h.Slug, taxes); err != nil {
+				return res, fmt.Errorf("catalog: taxes of hotel %s: %w", h.Slug, err)
+			}
+			res.Taxes += len(taxes)
 		}
 		if len(res.Existing) > existed {
 			if err := differences(ctx, a, h, &res); err != nil {
@@ -247,6 +259,11 @@ func (d direct) Hotel(ctx context.Context, slug string) (booking.HotelDetail, er
 
 func (d direct) SetAgeBands(ctx context.Context, slug string, bands booking.AgeBands) error {
 	_, err := d.svc.SetAgeBands(ctx, slug, bands, seed)
+	return err
+}
+
+func (d direct) SetTaxes(ctx context.Context, slug string, taxes []booking.Tax) error {
+	_, err := d.svc.SetTaxes(ctx, slug, taxes, seed)
 	return err
 }
 

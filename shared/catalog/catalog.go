@@ -6,8 +6,8 @@
 //
 // Applying a catalogue is idempotent: a hotel, room type or rate plan
 // that exists is left as it is (the admin API has no catalogue edits),
-// and inventory and rates are set, not added, so a second run on the same
-// day changes nothing. A later run extends them to its own horizon.
+// and inventory, rates and a hotel's list of taxes and fees are set, not
+// added, so a second run on the same day changes nothing. A later run extends them to its own horizon.
 // Units already sold beyond the catalogue's count are left as they are.
 //
 // Prices: a rate plan has a base nightly price in cents; a hotel's
@@ -64,6 +64,10 @@ type Hotel struct {
 	// (booking.AgeBands); set when the stage's hotel has none.
 	ChildAgeBands []AgeBand  `yaml:"child_age_bands,omitempty" json:"child_age_bands,omitempty"`
 	RoomTypes     []RoomType `yaml:"room_types" json:"room_types"`
+	// Taxes, when the file lists them, are the hotel's whole list of
+	// taxes and fees, set as listed (PUT …/taxes); absent leaves the
+	// stage's list as it is.
+	Taxes []Tax `yaml:"taxes,omitempty" json:"taxes,omitempty"`
 }
 
 // AgeBand is one child age band, as the admin API takes it.
@@ -81,6 +85,48 @@ func (h Hotel) bands() booking.AgeBands {
 		out = append(out, booking.AgeBand(b))
 	}
 	return out
+}
+
+// Tax is one tax or fee of a hotel, as booking.Tax: percent is an exact
+// decimal string ("6", "14.75"), amounts in the currency's minor units,
+// dates YYYY-MM-DD with valid_to exclusive.
+type Tax struct {
+	Code           string `yaml:"code" json:"code"`
+	Name           string `yaml:"name" json:"name"`
+	Kind           string `yaml:"kind" json:"kind"`
+	VAT            bool   `yaml:"vat,omitempty" json:"vat,omitempty"`
+	Percent        string `yaml:"percent,omitempty" json:"percent,omitempty"`
+	AmountCents    int64  `yaml:"amount_cents,omitempty" json:"amount_cents,omitempty"`
+	Included       bool   `yaml:"included,omitempty" json:"included,omitempty"`
+	PayAtHotel     bool   `yaml:"pay_at_hotel,omitempty" json:"pay_at_hotel,omitempty"`
+	ExemptUnderAge int    `yaml:"exempt_under_age,omitempty" json:"exempt_under_age,omitempty"`
+	MaxNights      int    `yaml:"max_nights,omitempty" json:"max_nights,omitempty"`
+	ValidFrom      string `yaml:"valid_from,omitempty" json:"valid_from,omitempty"`
+	ValidTo        string `yaml:"valid_to,omitempty" json:"valid_to,omitempty"`
+}
+
+// taxes reads the hotel's list as the domain's, and the dates that are
+// not dates.
+func (h Hotel) taxes() ([]booking.Tax, []string) {
+	var bad []string
+	date := func(i int, field, s string) booking.Date {
+		if s == "" {
+			return booking.Date{}
+		}
+		d, err := booking.ParseDate(s)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("taxes[%d].%s must be a date as YYYY-MM-DD", i, field))
+		}
+		return d
+	}
+	out := make([]booking.Tax, len(h.Taxes))
+	for i, t := range h.Taxes {
+		out[i] = booking.Tax{Code: t.Code, Name: t.Name, Kind: t.Kind, VAT: t.VAT, Percent: t.Percent,
+			AmountCents: t.AmountCents, Included: t.Included, PayAtHotel: t.PayAtHotel,
+			ExemptUnderAge: t.ExemptUnderAge, MaxNights: t.MaxNights,
+			ValidFrom: date(i, "valid_from", t.ValidFrom), ValidTo: date(i, "valid_to", t.ValidTo)}
+	}
+	return out, bad
 }
 
 // Season is the percent of the base price in some months (1–12).
@@ -194,6 +240,13 @@ func (c Catalog) Validate() error {
 		}
 		if len(h.RoomTypes) == 0 {
 			add(hp, "room_types: the hotel has none")
+		}
+		taxes, bad := h.taxes()
+		for _, b := range bad {
+			add(hp, b)
+		}
+		if err := booking.ValidateTaxes(taxes); err != nil {
+			addErr(hp, err)
 		}
 		codes := map[string]bool{}
 		for j, rt := range h.RoomTypes {

@@ -49,6 +49,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad month", strings.Replace(small, "[12]", "[13]", 1), []string{"hotels[0] (porto-test) seasons[0]", "month 13"}},
 		{"two hotels one slug", small + strings.SplitN(small, "hotels:\n", 2)[1], []string{"hotels[1] (porto-test)", "twice"}},
 		{"no hotels", "days: 3\nhotels: []\n", []string{"hotels: the catalogue has none"}},
+		{"bad tax", strings.Replace(small, "    seasons:", "    taxes:\n      - {code: vat, name: VAT, kind: percent, percent: \"106\", valid_from: 2027-02-30}\n    seasons:", 1),
+			[]string{"hotels[0] (porto-test)", "taxes[0].percent", "taxes[0].valid_from"}},
 		{"too many days", strings.Replace(small, "days: 40", "days: 9000", 1), []string{"days"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,7 +93,9 @@ func TestApplyTwice(t *testing.T) {
 	st := testenv.Store(t)
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	svc := booking.NewService(st, func() time.Time { return now })
-	cat, err := catalog.Decode(strings.NewReader(small))
+	taxed := strings.Replace(small, "    seasons:", "    taxes:\n      - {code: vat, name: IVA, kind: percent, vat: true, percent: \"6\", included: true}\n"+
+		"      - {code: city-tax, name: Tourist tax, kind: per_person_night, amount_cents: 200, pay_at_hotel: true, max_nights: 7}\n    seasons:", 1)
+	cat, err := catalog.Decode(strings.NewReader(taxed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +104,7 @@ func TestApplyTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Created) != 3 || len(first.Existing) != 0 || first.InventoryNights != 40 || first.RateNights != 40 {
+	if len(first.Created) != 3 || len(first.Existing) != 0 || first.InventoryNights != 40 || first.RateNights != 40 || first.Taxes != 2 {
 		t.Fatalf("first: %+v", first)
 	}
 	snapshot := func() string {
@@ -110,7 +114,9 @@ func TestApplyTwice(t *testing.T) {
 			(SELECT string_agg(concat_ws(',', code, name, max_adults, max_children), ';' ORDER BY code) FROM room_types),
 			(SELECT string_agg(concat_ws(',', code, name, refundable, free_cancellation_hours, penalty_percent), ';' ORDER BY code) FROM rate_plans),
 			(SELECT string_agg(concat_ws(',', night, units, sold), ';' ORDER BY night) FROM inventory),
-			(SELECT string_agg(concat_ws(',', night, amount_cents), ';' ORDER BY night) FROM rates))`).Scan(&s)
+			(SELECT string_agg(concat_ws(',', night, amount_cents), ';' ORDER BY night) FROM rates),
+			(SELECT string_agg(concat_ws(',', position, code, kind, percent, amount_cents, included, pay_at_hotel, max_nights), ';' ORDER BY position) FROM hotel_taxes),
+			(SELECT count(*) FROM audit_events WHERE action = 'taxes.set'))`).Scan(&s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -56,7 +56,8 @@ type NightFacts struct {
 	Night    time.Time
 	// Available and Sold are room-nights.
 	Available, Sold int64
-	// RevenueCents is the night's share of its reservations' totals.
+	// RevenueCents is the night's share of its reservations' net room
+	// revenue: the rooms' price less the taxes included in it.
 	RevenueCents int64
 	// Cancellations arriving this night, and their recorded fees.
 	Cancellations         int64
@@ -156,10 +157,12 @@ func (r *RevenueRow) add(f NightFacts) {
 //     confirmed, so confirmed is all of them.
 //   - Available: the room-nights of inventory (inventory.units) on the
 //     nights of the range.
-//   - Room revenue: a reservation's total (all its rooms and nights) is
-//     spread evenly over its nights, night i of n getting
-//     ⌊T(i+1)/n⌋ − ⌊T·i/n⌋ minor units, so that its nights add up to its
-//     total exactly and a stay straddling the range counts only the
+//   - Room revenue: a reservation's net room revenue T (all its rooms
+//     and nights: the rooms' price less the taxes included in it, such
+//     as VAT; taxes and fees added on top or paid at the hotel are not
+//     room revenue) is spread evenly over its nights, night i of n
+//     getting ⌊T(i+1)/n⌋ − ⌊T·i/n⌋ minor units, so that its nights add
+//     up to T exactly and a stay straddling the range counts only the
 //     nights inside it.
 //   - Occupancy: sold / available, a percentage with two decimals,
 //     rounded half up; null without inventory.

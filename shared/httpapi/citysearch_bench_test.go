@@ -18,7 +18,7 @@ const cityHotels = 50
 
 // seedBenchCity adds a city of cityHotels hotels (Porto, half of them
 // spelled PORTO), each with three room types of two rate plans, priced
-// apart, with inventory and rates from December to March.
+// apart, with inventory and rates from December to March, and two taxes.
 func seedBenchCity(b *testing.B, api *testenv.API) {
 	b.Helper()
 	api.Exec(b, `INSERT INTO hotels (slug, name, city, country, timezone, currency)
@@ -39,7 +39,16 @@ func seedBenchCity(b *testing.B, api *testenv.API) {
 		SELECT rp.id, d, 8000 + (rp.id * 7919) % 20000 FROM rate_plans rp JOIN hotels h ON h.id = rp.hotel_id,
 			generate_series('2026-12-01'::date, '2027-03-31'::date, '1 day') d
 		WHERE h.slug LIKE 'porto-%'`)
-	api.Exec(b, `ANALYZE hotels, room_types, rate_plans, inventory, rates`)
+	// Each hotel prices its offers under Portugal's kinds of taxes: VAT
+	// included, a tourist tax per guest per night paid at the hotel.
+	api.Exec(b, `INSERT INTO hotel_taxes (hotel_id, position, code, name, kind, vat, percent, amount_cents,
+			included, pay_at_hotel, exempt_under_age, max_nights)
+		SELECT h.id, t.position, t.code, t.code, t.kind, t.vat, t.percent, t.amount, t.included, t.at_hotel, t.exempt, t.max
+		FROM hotels h, (VALUES (0, 'vat', 'percent', true, 6::numeric, NULL::bigint, true, false, 0, 0),
+			(1, 'city-tax', 'per_person_night', false, NULL, 200, false, true, 13, 7))
+			t(position, code, kind, vat, percent, amount, included, at_hotel, exempt, max)
+		WHERE h.slug LIKE 'porto-%'`)
+	api.Exec(b, `ANALYZE hotels, room_types, rate_plans, inventory, rates, hotel_taxes`)
 }
 
 // BenchmarkCitySearch is GET /v1/availability for a city of 50 hotels,

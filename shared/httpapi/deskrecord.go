@@ -26,7 +26,8 @@ const paymentsNote = "Innkeeper takes no payments yet, so this list is always em
 // nightsNote says where the nights' prices come from.
 const nightsNote = "Each night the reservation was booked for, at the price of one room when it was booked (or last changed), " +
 	"times the rooms; later rate changes do not show. Nights given back by an early check-out are kept and marked released: " +
-	"the booked total stands. total_cents is what the guest owes."
+	"the booked total stands. They sum to the rooms' price, price.room_cents; total_cents adds the taxes and fees " +
+	"and is what the guest owes with the booking (price.pay_at_hotel_cents is paid at the hotel besides)."
 
 type deskNightView struct {
 	Date      booking.Date `json:"date"`
@@ -61,8 +62,8 @@ type deskEventView struct {
 type deskRecordView struct {
 	Reservation reservationView `json:"reservation"`
 	Nights      []deskNightView `json:"nights"`
-	// NightsTotalCents is the nights' amounts summed: total_cents, which
-	// was priced from the same nights (a reservation made before the
+	// NightsTotalCents is the nights' amounts summed: price.room_cents,
+	// which was priced from the same nights (a reservation made before the
 	// prices were kept may differ: its nights were filled in from the
 	// rates of that day).
 	NightsTotalCents int64           `json:"nights_total_cents"`

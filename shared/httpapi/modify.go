@@ -79,7 +79,11 @@ type modificationQuoteView struct {
 	Refundable            bool         `json:"refundable"`
 	FreeCancellationUntil *time.Time   `json:"free_cancellation_until"`
 	PenaltyPercent        int          `json:"penalty_percent"`
-	QuotedAt              time.Time    `json:"quoted_at"`
+	// Price is the new total_cents line by line, CurrentPrice the
+	// booking's as it stands.
+	Price        booking.Price `json:"price"`
+	CurrentPrice booking.Price `json:"current_price"`
+	QuotedAt     time.Time     `json:"quoted_at"`
 }
 
 func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
@@ -102,6 +106,7 @@ func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
 		TotalCents: n.TotalCents, CurrentTotalCents: m.Current.TotalCents, DifferenceCents: m.DifferenceCents(),
 		Currency: n.Currency, Refundable: n.Refundable, FreeCancellationUntil: n.FreeCancellationUntil,
 		PenaltyPercent: m.New.PenaltyPercent, QuotedAt: s.svc.Now().UTC(),
+		Price: n.Price, CurrentPrice: viewPrice(m.Current.Price),
 	}
 	for _, p := range m.Nightly {
 		q.Nightly = append(q.Nightly, nightView{p.Date, p.AmountCents})

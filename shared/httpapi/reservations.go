@@ -131,16 +131,19 @@ func (s *Server) cancellationQuote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewReservation(res)
+	// The fee is a percent of total_cents, what was booked; what is paid
+	// at the hotel was never charged, so it is neither fee nor refund.
 	writeJSON(w, http.StatusOK, struct {
-		Reference             string     `json:"reference"`
-		Status                string     `json:"status"`
-		Refundable            bool       `json:"refundable"`
-		FreeCancellationUntil *time.Time `json:"free_cancellation_until"`
-		CancellationFeeCents  int64      `json:"cancellation_fee_cents"`
-		TotalCents            int64      `json:"total_cents"`
-		Currency              string     `json:"currency"`
-		QuotedAt              time.Time  `json:"quoted_at"`
-	}{v.Reference, v.Status, v.Refundable, v.FreeCancellationUntil, fee, v.TotalCents, v.Currency, s.svc.Now().UTC()})
+		Reference             string        `json:"reference"`
+		Status                string        `json:"status"`
+		Refundable            bool          `json:"refundable"`
+		FreeCancellationUntil *time.Time    `json:"free_cancellation_until"`
+		CancellationFeeCents  int64         `json:"cancellation_fee_cents"`
+		TotalCents            int64         `json:"total_cents"`
+		Currency              string        `json:"currency"`
+		Price                 booking.Price `json:"price"`
+		QuotedAt              time.Time     `json:"quoted_at"`
+	}{v.Reference, v.Status, v.Refundable, v.FreeCancellationUntil, fee, v.TotalCents, v.Currency, v.Price, s.svc.Now().UTC()})
 }
 
 // emptyCommand accepts no body, or an empty JSON object.

@@ -108,12 +108,16 @@ type hotelDetailView struct {
 	// ChildAgeBands are the bands children are priced by, youngest
 	// first; a guest older than the oldest is an adult.
 	ChildAgeBands []ageBandView `json:"child_age_bands"`
+	// Taxes are the hotel's taxes and fees: guests see what a price will
+	// carry before they search.
+	Taxes []taxView `json:"taxes"`
 }
 
 func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
 	v := hotelDetailView{hotelView: viewHotel(h.Hotel), CheckInTime: h.CheckInTime,
 		LegalName: h.LegalName, LegalAddress: h.LegalAddress, TaxID: h.TaxID,
-		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}, ChildAgeBands: viewAgeBands(h.ChildAgeBands)}
+		RoomTypes: []roomTypeView{}, RatePlans: []ratePlanView{}, ChildAgeBands: viewAgeBands(h.ChildAgeBands),
+		Taxes: viewTaxes(h.Taxes)}
 	// Archived items are not sold, so the public catalogue leaves them
 	// out; a rate plan of an archived room type is not sold either.
 	archived := map[int64]bool{}
@@ -148,6 +152,9 @@ type offerView struct {
 	Nightly               []nightView `json:"nightly"`
 	Refundable            bool        `json:"refundable"`
 	FreeCancellationUntil *time.Time  `json:"free_cancellation_until"`
+	// Price is total_cents line by line: the rooms, each tax and fee,
+	// and what is paid at the hotel apart.
+	Price booking.Price `json:"price"`
 }
 
 type availabilityView struct {
@@ -171,7 +178,12 @@ func viewOffer(o booking.Offer) offerView {
 	v := offerView{
 		RoomType: o.RoomType.Code, RoomTypeName: o.RoomType.Name, RatePlan: o.RatePlan.Code, Name: o.RatePlan.Name,
 		Available: o.Available, Currency: o.Currency, TotalCents: o.TotalCents,
-		Refundable: o.RatePlan.Refundable, FreeCancellationUntil: o.FreeCancellationUntil,
+		Refundable: o.RatePlan.Refundable, FreeCancellationUntil: o.FreeCancellationUntil, Price: viewPrice(o.Price),
+	}
+	if o.Price.Currency == "" {
+		// An offer without its price (a city search cached before prices
+		// were kept): the rooms are the total.
+		v.Price = booking.RoomOnly(o.Currency, o.TotalCents)
 	}
 	for _, n := range o.Nightly {
 		v.Nightly = append(v.Nightly, nightView{n.Date, n.AmountCents})
@@ -214,6 +226,8 @@ type reservationView struct {
 	// to, where it is read with its booking (and on the desk record).
 	Booking string `json:"booking,omitempty"`
 	Line    int    `json:"line,omitempty"`
+	// Price is total_cents line by line, as booked.
+	Price booking.Price `json:"price"`
 }
 
 func viewReservation(r booking.Reservation) reservationView {
@@ -235,7 +249,49 @@ func viewReservation(r booking.Reservation) reservationView {
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,
 		CheckedInAt: local(r.CheckedInAt), CheckedOutAt: local(r.CheckedOutAt), CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
 		Booking: r.BookingReference, Line: r.Line,
+		Price: viewPrice(r.Price),
 	}
+}
+
+// viewPrice is a price as the API shows it: lines a list, never null.
+func viewPrice(p booking.Price) booking.Price {
+	if p.Lines == nil {
+		p.Lines = []booking.PriceLine{}
+	}
+	return p
+}
+
+// taxView is one tax or fee of a hotel, as staff set it and guests see
+// it: the fields of booking.Tax, percent an exact decimal string.
+type taxView struct {
+	Code           string        `json:"code"`
+	Name           string        `json:"name"`
+	Kind           string        `json:"kind"`
+	VAT            bool          `json:"vat"`
+	Percent        string        `json:"percent,omitempty"`
+	AmountCents    int64         `json:"amount_cents,omitempty"`
+	Included       bool          `json:"included"`
+	PayAtHotel     bool          `json:"pay_at_hotel"`
+	ExemptUnderAge int           `json:"exempt_under_age,omitempty"`
+	MaxNights      int           `json:"max_nights,omitempty"`
+	ValidFrom      *booking.Date `json:"valid_from"`
+	ValidTo        *booking.Date `json:"valid_to"`
+}
+
+func viewTaxes(taxes []booking.Tax) []taxView {
+	out := make([]taxView, len(taxes))
+	for i, t := range taxes {
+		out[i] = taxView{Code: t.Code, Name: t.Name, Kind: t.Kind, VAT: t.VAT, Percent: t.Percent,
+			AmountCents: t.AmountCents, Included: t.Included, PayAtHotel: t.PayAtHotel,
+			ExemptUnderAge: t.ExemptUnderAge, MaxNights: t.MaxNights}
+		if !t.ValidFrom.IsZero() {
+			out[i].ValidFrom = &t.ValidFrom
+		}
+		if !t.ValidTo.IsZero() {
+			out[i].ValidTo = &t.ValidTo
+		}
+	}
+	return out
 }
 
 type reservationEnvelope struct {

@@ -75,7 +75,9 @@ func (n *Notifier) ComposeBooking(kind Kind, b booking.Booking, h booking.HotelD
 	d := n.details(kind, first, h)
 	d.Reference, d.ManageURL = b.Reference, ""
 	d.Rooms, d.Adults, d.Children = 0, 0, 0
+	prices := make([]booking.Price, 0, len(b.Lines))
 	for _, l := range b.Lines {
+		prices = append(prices, l.Price)
 		ld := n.details(kind, l, h)
 		d.Rooms += l.Rooms
 		d.Adults += l.Adults
@@ -84,6 +86,7 @@ func (n *Notifier) ComposeBooking(kind Kind, b booking.Booking, h booking.HotelD
 			RatePlan: ld.RatePlan, Adults: l.Adults, Children: l.Children, Total: ld.Total, ManageURL: ld.ManageURL})
 	}
 	d.Total = Money(b.TotalCents(), b.Currency)
+	d.setPrice(addPrices(b.Currency, prices))
 	d.Subject = subject(kind, d)
 	var text, html bytes.Buffer
 	if err := n.tpl.text[kind].Execute(&text, d); err != nil {

@@ -3,8 +3,9 @@
 // cancellation with its fee, an expired hold, an arrival reminder, a
 // change of booking (once per change), and a note to staff for every new
 // booking. Bodies come from templates, in plain text and HTML, with dates
-// in the hotel's time zone, totals in its currency and a signed link to
-// manage the booking.
+// in the hotel's time zone, the price line by line in its currency (the
+// rooms, each tax and fee, the total, and what is paid at the hotel
+// apart) and a signed link to manage the booking.
 package notify
 
 import (
@@ -134,20 +135,29 @@ func parseTemplates() (templates, error) {
 
 // Details is what the templates show.
 type Details struct {
-	Subject               string
-	Reference             string
-	HotelName, City       string
-	Timezone              string
-	GuestName             string
-	GuestEmail            string
-	GuestPhone            string
-	CheckIn, CheckOut     string
-	CheckInTime           string
-	Nights                int
-	Rooms                 int
-	Adults, Children      int
-	RoomType, RatePlan    string
+	Subject            string
+	Reference          string
+	HotelName, City    string
+	Timezone           string
+	GuestName          string
+	GuestEmail         string
+	GuestPhone         string
+	CheckIn, CheckOut  string
+	CheckInTime        string
+	Nights             int
+	Rooms              int
+	Adults, Children   int
+	RoomType, RatePlan string
+	// RoomsTotal is the rooms' price; Charges the taxes and fees added
+	// to it, Total what the booking costs (Price.TotalCents); Included
+	// the taxes inside the rooms' price (VAT), shown not added; AtHotel
+	// what is paid at the hotel apart, PayAtHotel its sum.
+	RoomsTotal            string
+	Charges               []Line
 	Total                 string
+	Included              []Line
+	AtHotel               []Line
+	PayAtHotel            string
 	HasFee                bool
 	Fee                   string
 	HoldExpiresAt         string
@@ -156,6 +166,75 @@ type Details struct {
 	// Lines, for a booking of several rooms (booking.go), list its
 	// rooms; Reference is then the booking's.
 	Lines []LineDetails
+}
+
+// Line is one tax or fee of a price as an email shows it: "Sales tax
+// (8.875%)", "Taxa turística (6 × € 4.00)", and its amount.
+type Line struct {
+	Label  string
+	Amount string
+}
+
+// priceLines sorts a price's lines into those added to the rooms, those
+// included in them and those paid at the hotel, as the emails show them.
+func priceLines(p booking.Price) (added, included, atHotel []Line) {
+	for _, l := range p.Lines {
+		detail := l.Percent + "%"
+		if l.Kind != booking.TaxPercent {
+			detail = fmt.Sprintf("%d × %s", l.Quantity, Money(l.UnitCents, p.Currency))
+		}
+		line := Line{Label: l.Name + " (" + detail + ")", Amount: Money(l.AmountCents, p.Currency)}
+		switch {
+		case l.Included:
+			included = append(included, line)
+		case l.PayAtHotel:
+			atHotel = append(atHotel, line)
+		default:
+			added = append(added, line)
+		}
+	}
+	return added, included, atHotel
+}
+
+// setPrice shows price line by line: the rooms, the charges added, the
+// taxes included and what is paid at the hotel.
+func (d *Details) setPrice(price booking.Price) {
+	d.RoomsTotal = Money(price.RoomCents, price.Currency)
+	d.Charges, d.Included, d.AtHotel = priceLines(price)
+	d.PayAtHotel = ""
+	if len(d.AtHotel) > 0 {
+		d.PayAtHotel = Money(price.PayAtHotelCents, price.Currency)
+	}
+}
+
+// addPrices is the price of several rooms booked together: the sums of
+// their rooms and totals, and each tax or fee once, its quantities and
+// amounts summed across the rooms where it is the same charge (same
+// code, rate and treatment). Each room's line was rounded on its own,
+// so the sum is what the rooms were charged, never a re-rounding.
+func addPrices(currency string, prices []booking.Price) booking.Price {
+	sum := booking.Price{Currency: currency, Lines: []booking.PriceLine{}}
+	at := map[booking.PriceLine]int{}
+	for _, p := range prices {
+		sum.RoomCents += p.RoomCents
+		sum.TotalCents += p.TotalCents
+		sum.PayAtHotelCents += p.PayAtHotelCents
+		sum.GrandTotalCents += p.GrandTotalCents
+		for _, l := range p.Lines {
+			key := booking.PriceLine{Code: l.Code, Name: l.Name, Kind: l.Kind, Percent: l.Percent,
+				UnitCents: l.UnitCents, Included: l.Included, PayAtHotel: l.PayAtHotel}
+			i, ok := at[key]
+			if !ok {
+				at[key] = len(sum.Lines)
+				sum.Lines = append(sum.Lines, l)
+				continue
+			}
+			sum.Lines[i].Quantity += l.Quantity
+			sum.Lines[i].BaseCents += l.BaseCents
+			sum.Lines[i].AmountCents += l.AmountCents
+		}
+	}
+	return sum
 }
 
 // Config is what the notifier needs beyond its collaborators.
@@ -335,6 +414,13 @@ func (n *Notifier) details(kind Kind, r booking.Reservation, h booking.HotelDeta
 		Total:         Money(r.TotalCents, r.Currency),
 		HoldExpiresAt: when(r.HoldExpiresAt), FreeCancellationUntil: when(r.FreeCancellationUntil),
 	}
+	price := r.Price
+	if price.Currency == "" {
+		// A reservation without its price read (as one booked before
+		// prices were kept): the rooms are the total.
+		price = booking.RoomOnly(r.Currency, r.TotalCents)
+	}
+	d.setPrice(price)
 	if rt, ok := h.RoomType(r.RoomTypeCode); ok {
 		d.RoomType = rt.Name
 	}

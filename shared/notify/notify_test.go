@@ -42,9 +42,19 @@ func fixture() (booking.Reservation, booking.HotelDetail) {
 		RoomTypeCode: "KING", RatePlanCode: "KING-FLEX",
 		Stay:       booking.Stay{CheckIn: booking.MustDate("2027-07-10"), CheckOut: booking.MustDate("2027-07-12"), Adults: 2, Children: 1, Rooms: 1},
 		Guest:      booking.Guest{Name: "Ana Silva", Email: "ana@example.com", Phone: "+351 912 345 678"},
-		TotalCents: 57800, Currency: "USD", Refundable: true, FreeCancellationUntil: &until,
+		TotalCents: 58076, Currency: "USD", Refundable: true, FreeCancellationUntil: &until,
 		HoldExpiresAt: &hold, CancellationFeeCents: &fee,
 	}
+	// Two nights at $250: 50000. Sales tax 8.875%: 4437.5 → 4438;
+	// occupancy tax 5.875%: 2937.5 → 2938; fees 2 × 200 and 2 × 150:
+	// 50000 + 4438 + 2938 + 400 + 300 = 58076.
+	r.Price = booking.Price{Currency: "USD", RoomCents: 50000, TotalCents: 58076, GrandTotalCents: 58076,
+		Lines: []booking.PriceLine{
+			{Code: "sales-tax", Name: "Sales tax", Kind: booking.TaxPercent, Percent: "8.875", BaseCents: 50000, AmountCents: 4438},
+			{Code: "occupancy-tax", Name: "Hotel room occupancy tax", Kind: booking.TaxPercent, Percent: "5.875", BaseCents: 50000, AmountCents: 2938},
+			{Code: "unit-fee", Name: "Hotel unit fee", Kind: booking.TaxPerRoomNight, UnitCents: 200, Quantity: 2, AmountCents: 400},
+			{Code: "javits-fee", Name: "Javits fee", Kind: booking.TaxPerRoomNight, UnitCents: 150, Quantity: 2, AmountCents: 300},
+		}}
 	h := booking.HotelDetail{
 		Hotel:     booking.Hotel{Slug: "nyc-midtown", Name: "Midtown Loft New York", City: "New York", Timezone: "America/New_York", Currency: "USD", CheckInTime: "16:00"},
 		RoomTypes: []booking.RoomType{{Code: "KING", Name: "King Studio"}},
@@ -67,7 +77,8 @@ func TestComposeEveryKind(t *testing.T) {
 		body    []string // in both text and HTML
 	}{
 		{Confirmation, "Booking confirmed: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
-			[]string{"INK-7K3Q9P", "$ 578.00", "Sat 10 Jul 2027", "16:00", "Thu 8 Jul 2027, 16:00 EDT", "King Studio", "Flexible", "America/New_York"}},
+			[]string{"INK-7K3Q9P", "$ 580.76", "$ 500.00", "Sales tax (8.875%)", "$ 44.38", "Hotel room occupancy tax (5.875%)", "$ 29.38",
+				"Hotel unit fee (2 × $ 2.00)", "$ 4.00", "Javits fee (2 × $ 1.50)", "$ 3.00", "Sat 10 Jul 2027", "16:00", "Thu 8 Jul 2027, 16:00 EDT", "King Studio", "Flexible", "America/New_York"}},
 		{Hold, "Room held until Tue 1 Dec 2026, 05:15 EST", "ana@example.com", []string{"05:15 EST"}},
 		{Cancellation, "Booking cancelled", "ana@example.com", []string{"$ 173.40"}},
 		{Expired, "Hold ended", "ana@example.com", []string{"released"}},
@@ -76,7 +87,7 @@ func TestComposeEveryKind(t *testing.T) {
 		{AccessLink, "The link to your booking: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
 			[]string{"asked for the link", "cancel", "Sat 10 Jul 2027"}},
 		{Modification, "Booking changed: INK-7K3Q9P at Midtown Loft New York", "ana@example.com",
-			[]string{"has been changed", "Sat 10 Jul 2027", "$ 578.00", "Thu 8 Jul 2027, 16:00 EDT"}},
+			[]string{"has been changed", "Sat 10 Jul 2027", "$ 580.76", "Sales tax (8.875%)", "Thu 8 Jul 2027, 16:00 EDT"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
@@ -106,6 +117,48 @@ func TestComposeEveryKind(t *testing.T) {
 				t.Errorf("manage link in %s: %v", tt.kind, hasLink)
 			}
 		})
+	}
+}
+
+// A Lisbon booking: the VAT is inside the rooms' price, shown and not
+// added, and the tourist tax is paid at the hotel, shown apart from the
+// total.
+func TestComposeShowsIncludedTaxesAndWhatIsPaidAtTheHotel(t *testing.T) {
+	n, err := New(nil, nil, Config{From: "a@b.c", StaffTo: "d@e.f"}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, h := fixture()
+	h.Currency, r.Currency, r.TotalCents = "EUR", "EUR", 16150
+	// 2 nights at €80.75: 16150; VAT net 1615000 / 106 → 15236, VAT
+	// 914; tourist tax 2 guests × 2 nights × 400 = 1600 at the hotel.
+	r.Price = booking.Price{Currency: "EUR", RoomCents: 16150, TotalCents: 16150, PayAtHotelCents: 1600, GrandTotalCents: 17750,
+		Lines: []booking.PriceLine{
+			{Code: "vat", Name: "IVA", Kind: booking.TaxPercent, VAT: true, Included: true, Percent: "6", BaseCents: 15236, AmountCents: 914},
+			{Code: "city-tax", Name: "Taxa turística", Kind: booking.TaxPerPersonNight, PayAtHotel: true, UnitCents: 400, Quantity: 4, AmountCents: 1600},
+		}}
+	m, err := n.Compose(Confirmation, r, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Rooms:     € 161.50\nTotal:     € 161.50\n  includes IVA (6%): € 9.14\n" +
+		"To pay at the hotel: € 16.00\n  Taxa turística (4 × € 4.00): € 16.00\n"
+	if !strings.Contains(m.Text, want) {
+		t.Fatalf("text lacks\n%s\ntext:\n%s", want, m.Text)
+	}
+	for _, s := range []string{"includes IVA (6%)", "€ 9.14", "To pay at the hotel", "Taxa turística (4 × € 4.00)", "€ 16.00"} {
+		if !strings.Contains(m.HTML, s) {
+			t.Errorf("HTML lacks %q", s)
+		}
+	}
+	// A reservation read without its price shows the total as the rooms.
+	r.Price = booking.Price{}
+	m, err = n.Compose(Confirmation, r, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Text, "Rooms:     € 161.50\nTotal:     € 161.50\n") || strings.Contains(m.Text, "hotel:") {
+		t.Fatalf("text without a price:\n%s", m.Text)
 	}
 }
 

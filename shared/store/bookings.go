@@ -81,8 +81,9 @@ func (s *Store) BookLines(ctx context.Context, nb booking.NewBooking, receipt *b
 	slices.SortFunc(types, func(a, b *lineRooms) int { return cmp.Compare(a.id, b.id) })
 
 	held := 0
+	var taxes []booking.Tax
 	takeAndPrice := func(b *pgx.Batch) {
-		held = 0
+		held, taxes = 0, nil
 		if perEmail {
 			b.Queue(holdQuotaLock, ClaimKey("innkeeper.hold-quota", emailKey))
 			b.Queue(activeHolds, emailKey, first.Now).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
@@ -99,6 +100,9 @@ func (s *Store) BookLines(ctx context.Context, nb booking.NewBooking, receipt *b
 				return err
 			})
 		}
+		// After the terms' share lock on the hotel row, as Book: every
+		// line is priced under the taxes committed (hotelTaxes).
+		queueTaxes(b, first.Hotel.ID, &taxes)
 		for _, rt := range types {
 			rt.taken = 0
 			b.Queue(takeNights, rt.id, ci, co, rt.rooms).Exec(func(tag pgconn.CommandTag) error {
@@ -120,6 +124,9 @@ func (s *Store) BookLines(ctx context.Context, nb booking.NewBooking, receipt *b
 		lines, err := linesUnderTerms(nb, plans)
 		if err != nil {
 			return err
+		}
+		for i := range lines {
+			lines[i].Taxes = taxes
 		}
 		// In Book's order: the terms and restrictions of every line, the
 		// email's holds, then the rooms of every room type.

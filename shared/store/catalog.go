@@ -46,8 +46,8 @@ func (s *Store) ListHotels(ctx context.Context) ([]booking.Hotel, error) {
 	return hotels, nil
 }
 
-// HotelDetail reads a hotel, its room types and its rate plans in one
-// round trip.
+// HotelDetail reads a hotel, its room types, its rate plans and its
+// taxes in one round trip.
 func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDetail, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+hotelLegalColumns+` FROM hotels h WHERE h.slug = $1`, slug)
@@ -57,6 +57,8 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 		FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
 		WHERE h.slug = $1 ORDER BY rt.code, rp.code`, slug)
 	b.Queue(`SELECT `+ageBandsOf("h.id")+` FROM hotels h WHERE h.slug = $1`, slug)
+	b.Queue(`SELECT `+taxColumns+` FROM hotel_taxes
+		WHERE hotel_id = (SELECT id FROM hotels WHERE slug = $1) ORDER BY position`, slug)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -87,6 +89,14 @@ func (s *Store) HotelDetail(ctx context.Context, slug string) (booking.HotelDeta
 	}
 	if err := br.QueryRow().Scan(&d.ChildAgeBands); err != nil {
 		return d, classify("hotel age bands", err)
+	}
+	rows, err = br.Query()
+	if err != nil {
+		return d, classify("hotel taxes", err)
+	}
+	d.Taxes, err = collectTaxes(rows)
+	if err != nil {
+		return d, classify("hotel taxes", err)
 	}
 	return d, nil
 }
@@ -401,8 +411,9 @@ func (s *Store) UnitsLeft(ctx context.Context, hotel, roomType string, from, to 
 }
 
 // CityCandidates reads Candidates for every sold hotel of a city in one
-// query, and their restrictions in a second, so a city of fifty hotels
-// costs two round trips, not a hundred. The
+// query, their restrictions in a second and the hotels' taxes in a
+// third, so a city of fifty hotels costs three round trips, not a
+// hundred. The
 // city is matched through desk_fold (lower case, no accents: "lisboa"
 // finds "Lisboa", "sao paulo" finds "São Paulo"), which the index of
 // migration 0021 serves. Archived rows are filtered here rather than in
@@ -469,6 +480,9 @@ func (s *Store) CityCandidates(ctx context.Context, city string, stay booking.St
 		}
 	}
 	if err := s.withRestrictions(ctx, ptrs, stay); err != nil {
+		return nil, classify("city candidates", err)
+	}
+	if err := s.withTaxes(ctx, out); err != nil {
 		return nil, classify("city candidates", err)
 	}
 	return out, nil

@@ -198,8 +198,8 @@ func TestDeskRecord(t *testing.T) {
 	if !slices.Equal(d.Rates, wantNights) {
 		t.Fatalf("rates %v, want the prices booked %v", d.Rates, wantNights)
 	}
-	if d.NightsCents() != d.Reservation.TotalCents {
-		t.Fatalf("nights sum to %d, want the total %d", d.NightsCents(), d.Reservation.TotalCents)
+	if d.NightsCents() != d.Reservation.Price.RoomCents {
+		t.Fatalf("nights sum to %d, want the rooms' price %d", d.NightsCents(), d.Reservation.Price.RoomCents)
 	}
 	if len(d.Notices) != 1 || d.Notices[0].Kind != "confirmation" || d.Notices[0].MessageID != "<c@innkeeper>" || d.Notices[0].SentAt.IsZero() {
 		t.Fatalf("notices %+v, want the sent confirmation alone", d.Notices)

@@ -35,8 +35,9 @@ const freeForModification = `SELECT count(*) FROM inventory i
 
 // Modify locks the reservation row, lets decide choose the new stay, and
 // in the same transaction reads the new plan's terms under a share lock
-// (bookableTerms, as Book) and its restrictions (refusing a stay they
-// forbid, unless the change is exempt), locks both stays' nights (lockStays), gives
+// (bookableTerms, as Book), the hotel's taxes and the plan's restrictions
+// (refusing a stay they forbid, unless the change is exempt), locks both
+// stays' nights (lockStays), gives
 // the old nights back, takes the new ones, prices them and writes the
 // reservation, the new nights' prices in place of the old ones
 // (reservation_nights), its reservation.modified event, the audit row
@@ -58,6 +59,10 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		}
 		n := m.New
 		if err := scanTerms(tx.QueryRow(ctx, bookableTerms, n.RatePlan.ID, n.RoomType.ID), &n); err != nil {
+			return err
+		}
+		// The taxes as committed, under bookableTerms' lock, as Book.
+		if n.Taxes, err = readTaxes(ctx, tx, n.Hotel.ID); err != nil {
 			return err
 		}
 		// The new plan's restrictions, read without a lock before the

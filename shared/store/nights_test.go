@@ -47,16 +47,16 @@ func nights(first string, amounts ...int64) []booking.NightPrice {
 }
 
 // deskRecord reads reference's desk record and checks that its nights
-// add up to the total.
+// add up to the rooms' price.
 func (f fixture) deskRecord(t *testing.T, reference string) booking.DeskRecord {
 	t.Helper()
 	d, err := f.st.DeskRecord(context.Background(), reference)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.NightsCents() != d.Reservation.TotalCents {
-		t.Fatalf("%s: nights %v of %d rooms sum to %d, want the total %d",
-			reference, d.Nights, d.Reservation.Rooms, d.NightsCents(), d.Reservation.TotalCents)
+	if d.NightsCents() != d.Reservation.Price.RoomCents {
+		t.Fatalf("%s: nights %v × %d rooms sum to %d, want the rooms' price %d",
+			reference, d.Nights, d.Reservation.Rooms, d.NightsCents(), d.Reservation.Price.RoomCents)
 	}
 	return d
 }

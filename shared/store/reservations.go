@@ -148,8 +148,9 @@ func queueNights(b *pgx.Batch, reference string, rates, priced []booking.NightPr
 	})
 }
 
-// Book reads the plan's terms and restrictions, takes the nights, prices
-// them, and records the reservation, the price of each night
+// Book reads the plan's terms, the hotel's taxes and the plan's
+// restrictions, takes the nights, prices them under those taxes, and
+// records the reservation, the price of each night
 // (reservation_nights), its outbox event and the receipt in one
 // transaction. A stay the restrictions forbid rolls it all back.
 func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *booking.Receipt) (booking.Reservation, error) {
@@ -173,6 +174,9 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 			termsErr = scanTerms(row, &n)
 			return nil
 		})
+		// The taxes as committed, under bookableTerms' lock on the hotel:
+		// the booking is priced with them, never with n's (a cache's).
+		queueTaxes(b, n.Hotel.ID, &n.Taxes)
 		b.Queue(stayRestrictions, n.RatePlan.ID, ci, co).Query(func(rows pgx.Rows) (err error) {
 			restrictions, err = collectRestrictions(rows)
 			return err

@@ -11,13 +11,24 @@ import (
 
 var _ finance.RevenueSource = (*Store)(nil)
 
+// netRoomCents is a reservation's room revenue, as hotels report ADR
+// and RevPAR: the rooms' price (booking.Price.RoomCents) less the taxes
+// included in it (VAT), which are the state's, not the hotel's; the
+// taxes and fees added on top, and what is paid at the hotel, are not
+// room revenue either. A reservation booked before prices were kept line
+// by line (migration 0022, price NULL) counts its total_cents, which was
+// then the rooms alone.
+const netRoomCents = `coalesce((r.price->>'room_cents')::bigint - (
+		SELECT coalesce(sum((l->>'amount_cents')::bigint), 0)::bigint
+		FROM jsonb_array_elements(r.price->'lines') l WHERE (l->>'included')::boolean), r.total_cents)`
+
 // revenueNights are the figures of each room type and night of [$1, $2)
 // for hotel $3 (” for all): inventory, room-nights sold and their
-// revenue, and cancellations by arrival night. A confirmed stay is cut
-// into its nights with generate_series, and its total spread over them
-// by integer division (night k of n: ⌊T(k+1)/n⌋ − ⌊Tk/n⌋, the amounts
-// being non-negative), so the nights of a stay add up to its total to
-// the cent. The full joins keep a night that has inventory but no sale,
+// revenue (netRoomCents), and cancellations by arrival night. A
+// confirmed stay is cut into its nights with generate_series, and its
+// room revenue spread over them by integer division (night k of n:
+// ⌊T(k+1)/n⌋ − ⌊Tk/n⌋, the amounts being non-negative), so the nights of
+// a stay add up to its room revenue to the cent. The full joins keep a night that has inventory but no sale,
 // a sale without inventory (inventory reduced after booking) and a
 // cancellation alone.
 const revenueNights = `
@@ -30,8 +41,9 @@ const revenueNights = `
 		WHERE i.night >= $1::date AND i.night < $2::date),
 	stay AS (
 		SELECT r.room_type_id, r.check_in + k AS night, r.rooms::bigint AS rooms,
-			r.total_cents * (k + 1) / (r.check_out - r.check_in) - r.total_cents * k / (r.check_out - r.check_in) AS cents
-		FROM reservations r JOIN rt ON rt.id = r.room_type_id,
+			n.cents * (k + 1) / (r.check_out - r.check_in) - n.cents * k / (r.check_out - r.check_in) AS cents
+		FROM reservations r JOIN rt ON rt.id = r.room_type_id
+			CROSS JOIN LATERAL (SELECT ` + netRoomCents + ` AS cents) n,
 			generate_series(0, r.check_out - r.check_in - 1) AS k
 		WHERE r.status IN ('confirmed', 'checked_in', 'checked_out') AND r.check_in < $2::date AND r.check_out > $1::date),
 	sold AS (

@@ -345,6 +345,8 @@ var Innkeeper = Manifest{
 		{"PUT", "/v1/admin/hotels/{slug}/rates", "api", Staff},
 		{"PUT", "/v1/admin/hotels/{slug}/restrictions", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/restrictions", "api", Staff},
+		{"PUT", "/v1/admin/hotels/{slug}/taxes", "api", Staff},
+		{"GET", "/v1/admin/hotels/{slug}/taxes", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/reservations", "api", Staff},
 		{"GET", "/v1/admin/hotels/{slug}/night-audits", "api", Staff},
 		{"GET", "/v1/admin/reservations/{reference}", "api", Staff},
