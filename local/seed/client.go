@@ -108,10 +108,19 @@ func hotelPath(slug string) string { return "/v1/admin/hotels/" + url.PathEscape
 
 // CreateHotel is POST /v1/admin/hotels.
 func (a Admin) CreateHotel(ctx context.Context, h booking.Hotel) error {
-	return a.send(ctx, http.MethodPost, "/v1/admin/hotels", map[string]any{
+	body := map[string]any{
 		"slug": h.Slug, "name": h.Name, "city": h.City, "country": h.Country,
 		"timezone": h.Timezone, "currency": h.Currency, "check_in_time": h.CheckInTime,
-	}, http.StatusCreated)
+	}
+	// The legal entity only where the file names it: the stage derives
+	// the invoice prefix itself when none is given.
+	for field, v := range map[string]string{"legal_name": h.LegalName, "legal_address": h.LegalAddress,
+		"tax_id": h.TaxID, "invoice_prefix": h.InvoicePrefix} {
+		if v != "" {
+			body[field] = v
+		}
+	}
+	return a.send(ctx, http.MethodPost, "/v1/admin/hotels", body, http.StatusCreated)
 }
 
 // CreateRoomType is POST /v1/admin/hotels/{slug}/room-types.
@@ -200,6 +209,10 @@ type hotelDetail struct {
 		booking.Occupancy
 	} `json:"rate_plans"`
 	ChildAgeBands booking.AgeBands `json:"child_age_bands"`
+	// The legal entity, as the public detail shows it once set.
+	LegalName    string `json:"legal_name"`
+	LegalAddress string `json:"legal_address"`
+	TaxID        string `json:"tax_id"`
 }
 
 // Hotel is GET /v1/hotels/{slug}, the public detail of a hotel.
@@ -231,7 +244,7 @@ func (a Admin) Hotel(ctx context.Context, slug string) (booking.HotelDetail, err
 	}
 	v := env.Hotel
 	h.Hotel = booking.Hotel{Slug: v.Slug, Name: v.Name, City: v.City, Country: v.Country, Timezone: v.Timezone,
-		Currency: v.Currency, CheckInTime: v.CheckInTime}
+		Currency: v.Currency, CheckInTime: v.CheckInTime, LegalName: v.LegalName, LegalAddress: v.LegalAddress, TaxID: v.TaxID}
 	for _, rt := range v.RoomTypes {
 		h.RoomTypes = append(h.RoomTypes, booking.RoomType{Code: rt.Code, Name: rt.Name, MaxAdults: rt.MaxAdults, MaxChildren: rt.MaxChildren})
 	}

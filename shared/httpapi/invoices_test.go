@@ -72,7 +72,10 @@ func TestCheckOutInvoiceThroughTheAPI(t *testing.T) {
 	desk(c, ref, "check-out", map[string]any{"payment_method": "bitcoin"}, staff).FieldError(t, 422, "payment_method")
 	out := desk(c, ref, "check-out", map[string]any{"payment_method": "cash"}, staff)
 	docs := invoicesOf(t, out)
-	if len(docs) != 1 || docs[0]["number"] != "LRS-2027-000001" || docs[0]["total_cents"] != 16150.0 {
+	// The rooms, 16150, carry 6 % VAT inside: net 16150 × 100 / 106 =
+	// 15235.85 → 15236, VAT 914. The tourist tax, 2 adults × 2 nights ×
+	// 400 = 1600, is paid at the hotel, so at check-out: 17750 in all.
+	if len(docs) != 1 || docs[0]["number"] != "LRS-2027-000001" || docs[0]["total_cents"] != 17750.0 || docs[0]["vat_cents"] != 914.0 {
 		t.Fatalf("check-out's invoices %v", docs)
 	}
 
@@ -84,15 +87,20 @@ func TestCheckOutInvoiceThroughTheAPI(t *testing.T) {
 	inv := docs[0]
 	seller := inv["seller"].(map[string]any)
 	payments := inv["payments"].([]any)
-	if inv["kind"] != "invoice" || inv["purpose"] != "stay" || inv["paid_cents"] != 16150.0 || inv["vat_cents"] != 0.0 ||
+	if inv["kind"] != "invoice" || inv["purpose"] != "stay" || inv["paid_cents"] != 17750.0 || inv["vat_cents"] != 914.0 ||
 		seller["name"] != "Riverside Hotéis, S.A." || seller["tax_id"] != "PT500000000" ||
 		inv["buyer"].(map[string]any)["email"] != "ana@example.com" || len(payments) != 1 ||
 		payments[0].(map[string]any)["method"] != "cash" || inv["issued_at"] != "2027-01-12T10:00:00Z" {
 		t.Fatalf("invoice %v", inv)
 	}
 	lines := inv["lines"].([]any)
-	if l := lines[0].(map[string]any); len(lines) != 1 || l["code"] != "rooms" || l["quantity"] != 2.0 || l["unit_cents"] != 8075.0 || l["amount_cents"] != 16150.0 {
+	// The rooms, the VAT inside them, and the tourist tax paid at the hotel.
+	if l := lines[0].(map[string]any); len(lines) != 3 || l["code"] != "rooms" || l["quantity"] != 2.0 || l["unit_cents"] != 8075.0 || l["amount_cents"] != 16150.0 {
 		t.Fatalf("lines %v", lines)
+	}
+	if vat, city := lines[1].(map[string]any), lines[2].(map[string]any); vat["code"] != "vat" || vat["amount_cents"] != 914.0 || vat["base_cents"] != 15236.0 ||
+		city["code"] != "city-tax" || city["quantity"] != 4.0 || city["amount_cents"] != 1600.0 || city["pay_at_hotel"] != true {
+		t.Fatalf("tax lines %v", lines[1:])
 	}
 
 	// The PDF, asked for either way.
@@ -108,7 +116,8 @@ func TestCheckOutInvoiceThroughTheAPI(t *testing.T) {
 		}
 		text := pdfText(t, r.Body)
 		for _, want := range []string{"Invoice LRS-2027-000001", "Date: 2027-01-12", "Riverside Hotéis, S.A.", "Tax ID: PT500000000",
-			"Reservation: " + ref, "EUR 80.75", "EUR 161.50", "No VAT charged", "Paid EUR 161.50 by cash on 2027-01-12"} {
+			"Reservation: " + ref, "EUR 80.75", "EUR 161.50", "VAT 6%", "EUR 152.36 / EUR 9.14", "Lisbon tourist tax (paid at the hotel)",
+			"EUR 16.00", "EUR 177.50", "Paid EUR 177.50 by cash on 2027-01-12"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("PDF text lacks %q:\n%s", want, text)
 			}
@@ -137,7 +146,7 @@ func TestCheckOutInvoiceThroughTheAPI(t *testing.T) {
 	// stays out of staff routes.
 	byNumber := "/v1/admin/invoices/LRS-2027-000001"
 	for _, key := range []string{staff, testAdminKey()} {
-		if r := c.do("GET", byNumber, nil, bearer(key)...); r.Status != 200 || r.JSON(t)["invoice"].(map[string]any)["total_cents"] != 16150.0 {
+		if r := c.do("GET", byNumber, nil, bearer(key)...); r.Status != 200 || r.JSON(t)["invoice"].(map[string]any)["total_cents"] != 17750.0 {
 			t.Fatalf("staff read: %d %s", r.Status, r.Body)
 		}
 	}

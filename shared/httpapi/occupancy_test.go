@@ -158,7 +158,9 @@ func TestChildrenAgesRefusedWithTheirField(t *testing.T) {
 
 // A rate plan created and edited with occupancy pricing shows it, and
 // prices by it: one adult in QUEEN-FLEX (21900, 85 % in January =
-// 18615) with a 2000 single discount pays 16615 a night.
+// 18615) with a 2000 single discount pays 16615 a night for the room.
+// New York's taxes come on top: sales tax 8.875 % of 16615 = 1474.58 →
+// 1475, occupancy tax 5.875 % = 976.13 → 976, fees 200 + 150: 19416.
 func TestRatePlanOccupancyFields(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, testenv.APIOptions{})
@@ -171,8 +173,8 @@ func TestRatePlanOccupancyFields(t *testing.T) {
 		t.Fatalf("patched plan %v", p)
 	}
 	o := offersBy(t, c, "/v1/hotels/nyc-midtown/availability?check_in=2027-01-10&check_out=2027-01-11&adults=1")
-	if o["QUEEN-FLEX"]["total_cents"] != 16615.0 {
-		t.Fatalf("single QUEEN-FLEX %v, want 18615 − 2000", o["QUEEN-FLEX"]["total_cents"])
+	if room := o["QUEEN-FLEX"]["price"].(map[string]any)["room_cents"]; room != 16615.0 || o["QUEEN-FLEX"]["total_cents"] != 19416.0 {
+		t.Fatalf("single QUEEN-FLEX rooms %v total %v, want 18615 − 2000 = 16615 and 19416 with the taxes", room, o["QUEEN-FLEX"]["total_cents"])
 	}
 	c.do("PATCH", "/v1/admin/hotels/nyc-midtown/rate-plans/QUEEN-FLEX",
 		map[string]any{"extra_adult_cents": 500}, admin()...).FieldError(t, http.StatusUnprocessableEntity, "extra_adult_cents")
