@@ -277,17 +277,7 @@ func (h HotelDetail) hasRoomType(code string) bool {
 // its access token; anything else is ErrNotFound, so references cannot
 // be probed.
 func (s *Service) Booking(ctx context.Context, reference, token string) (Booking, error) {
-	if !ValidReference(reference) || token == "" {
-		return Booking{}, ErrNotFound
-	}
-	b, err := s.store.Booking(ctx, reference)
-	if err != nil {
-		return Booking{}, err
-	}
-	if !auth.Equal(b.AccessTokenHash, auth.Hash(token)) {
-		return Booking{}, ErrNotFound
-	}
-	return b, nil
+	return byToken(ctx, reference, token, s.store.Booking, func(b Booking) []byte { return b.AccessTokenHash })
 }
 
 // CancelBooking cancels, in one transaction, every line of the booking

@@ -312,17 +312,26 @@ func (h HotelDetail) RatePlan(code string) (RatePlan, bool) {
 // Reservation returns the reservation if token is its access token.
 // Anything else is ErrNotFound, so references cannot be probed.
 func (s *Service) Reservation(ctx context.Context, reference, token string) (Reservation, error) {
+	return byToken(ctx, reference, token, s.store.Reservation, func(r Reservation) []byte { return r.AccessTokenHash })
+}
+
+// byToken reads what reference names, a reservation or a booking, and
+// returns it only if token is its access token (hash reads its hash).
+// A malformed reference, no token and a wrong token are all ErrNotFound,
+// as an unknown reference is, so references cannot be probed.
+func byToken[T any](ctx context.Context, reference, token string, read func(context.Context, string) (T, error), hash func(T) []byte) (T, error) {
+	var zero T
 	if !ValidReference(reference) || token == "" {
-		return Reservation{}, ErrNotFound
+		return zero, ErrNotFound
 	}
-	r, err := s.store.Reservation(ctx, reference)
+	v, err := read(ctx, reference)
 	if err != nil {
-		return Reservation{}, err
+		return zero, err
 	}
-	if !auth.Equal(r.AccessTokenHash, auth.Hash(token)) {
-		return Reservation{}, ErrNotFound
+	if !auth.Equal(hash(v), auth.Hash(token)) {
+		return zero, ErrNotFound
 	}
-	return r, nil
+	return v, nil
 }
 
 // ReservationByLink returns a reservation whose signed link the edge has

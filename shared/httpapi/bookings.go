@@ -141,15 +141,7 @@ func renderBookingAs(status int) func(booking.Outcome) (booking.StoredResponse, 
 		if o.Booking == nil {
 			return booking.StoredResponse{}, fmt.Errorf("httpapi: a booking's receipt without the booking")
 		}
-		body, err := json.Marshal(bookingEnvelope{viewBooking(*o.Booking), o.AccessToken})
-		if err != nil {
-			return booking.StoredResponse{}, err
-		}
-		resp := booking.StoredResponse{Status: status, Body: append(body, '\n')}
-		if status == http.StatusCreated {
-			resp.Header = map[string]string{"Location": "/v1/bookings/" + o.Booking.Reference}
-		}
-		return resp, nil
+		return stored(status, bookingEnvelope{viewBooking(*o.Booking), o.AccessToken}, "/v1/bookings/"+o.Booking.Reference)
 	}
 }
 

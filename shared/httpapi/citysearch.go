@@ -25,17 +25,10 @@ type cityHotelView struct {
 // currencies are grouped by currency code ("EUR" before "USD") and
 // ordered by total within each, since their prices do not compare.
 type citySearchView struct {
-	City     string       `json:"city"`
-	CheckIn  booking.Date `json:"check_in"`
-	CheckOut booking.Date `json:"check_out"`
-	Nights   int          `json:"nights"`
-	Adults   int          `json:"adults"`
-	Children int          `json:"children"`
-	// ChildrenAges are the ages asked for (children_ages), when given.
-	ChildrenAges []int           `json:"children_ages,omitempty"`
-	Rooms        int             `json:"rooms"`
-	Sort         string          `json:"sort"`
-	Hotels       []cityHotelView `json:"hotels"`
+	City string `json:"city"`
+	stayView
+	Sort   string          `json:"sort"`
+	Hotels []cityHotelView `json:"hotels"`
 	// NextCursor continues the search (same parameters, cursor added);
 	// null on the last page.
 	NextCursor *string `json:"next_cursor"`
@@ -137,8 +130,7 @@ func (s *Server) searchCity(w http.ResponseWriter, r *http.Request) {
 		sort = booking.SortPrice
 	}
 	out := citySearchView{
-		City: strings.TrimSpace(search.City), CheckIn: stay.CheckIn, CheckOut: stay.CheckOut, Nights: stay.Nights(),
-		Adults: stay.Adults, Children: stay.Children, ChildrenAges: stay.ChildrenAges, Rooms: stay.Rooms, Sort: sort,
+		City: strings.TrimSpace(search.City), stayView: viewStay(stay), Sort: sort,
 		Hotels: []cityHotelView{}, NextCursor: encodeCityCursor(next),
 	}
 	for _, o := range page {

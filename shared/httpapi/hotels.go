@@ -58,8 +58,7 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := availabilityView{
-		Hotel: h.Slug, CheckIn: stay.CheckIn, CheckOut: stay.CheckOut, Nights: stay.Nights(),
-		Adults: stay.Adults, Children: stay.Children, ChildrenAges: stay.ChildrenAges, Rooms: stay.Rooms, Offers: []offerView{},
+		Hotel: h.Slug, stayView: viewStay(stay), Offers: []offerView{},
 	}
 	for _, o := range offers {
 		out.Offers = append(out.Offers, viewOffer(o))

@@ -44,16 +44,23 @@ func intOr(p *int, def int) int {
 // reservation also carries its access token and Location.
 func renderReservation(status int) func(booking.Outcome) (booking.StoredResponse, error) {
 	return func(o booking.Outcome) (booking.StoredResponse, error) {
-		body, err := json.Marshal(reservationEnvelope{viewReservation(o.Reservation), o.AccessToken})
-		if err != nil {
-			return booking.StoredResponse{}, err
-		}
-		resp := booking.StoredResponse{Status: status, Body: append(body, '\n')}
-		if status == http.StatusCreated {
-			resp.Header = map[string]string{"Location": "/v1/reservations/" + o.Reservation.Reference}
-		}
-		return resp, nil
+		return stored(status, reservationEnvelope{viewReservation(o.Reservation), o.AccessToken},
+			"/v1/reservations/"+o.Reservation.Reference)
 	}
+}
+
+// stored is a command's answer as its receipt keeps it: v as JSON, and
+// for a creation (201) the Location of what it created.
+func stored(status int, v any, location string) (booking.StoredResponse, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return booking.StoredResponse{}, err
+	}
+	resp := booking.StoredResponse{Status: status, Body: append(body, '\n')}
+	if status == http.StatusCreated {
+		resp.Header = map[string]string{"Location": location}
+	}
+	return resp, nil
 }
 
 func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {

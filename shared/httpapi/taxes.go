@@ -86,8 +86,8 @@ func (req taxesRequest) taxes() ([]booking.Tax, error) {
 }
 
 type taxesView struct {
-	Hotel string    `json:"hotel"`
-	Taxes []taxView `json:"taxes"`
+	Hotel string        `json:"hotel"`
+	Taxes []booking.Tax `json:"taxes"`
 }
 
 // setTaxes replaces a hotel's taxes and fees; a bad list is a 422

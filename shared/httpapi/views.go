@@ -110,7 +110,7 @@ type hotelDetailView struct {
 	ChildAgeBands []ageBandView `json:"child_age_bands"`
 	// Taxes are the hotel's taxes and fees: guests see what a price will
 	// carry before they search.
-	Taxes []taxView `json:"taxes"`
+	Taxes []booking.Tax `json:"taxes"`
 }
 
 func viewHotelDetail(h booking.HotelDetail) hotelDetailView {
@@ -157,17 +157,27 @@ type offerView struct {
 	Price booking.Price `json:"price"`
 }
 
-type availabilityView struct {
-	Hotel    string       `json:"hotel"`
+// stayView is the stay a search asked for, as its answer repeats it.
+type stayView struct {
 	CheckIn  booking.Date `json:"check_in"`
 	CheckOut booking.Date `json:"check_out"`
 	Nights   int          `json:"nights"`
 	Adults   int          `json:"adults"`
 	Children int          `json:"children"`
 	// ChildrenAges are the ages asked for (children_ages), when given.
-	ChildrenAges []int       `json:"children_ages,omitempty"`
-	Rooms        int         `json:"rooms"`
-	Offers       []offerView `json:"offers"`
+	ChildrenAges []int `json:"children_ages,omitempty"`
+	Rooms        int   `json:"rooms"`
+}
+
+func viewStay(s booking.Stay) stayView {
+	return stayView{CheckIn: s.CheckIn, CheckOut: s.CheckOut, Nights: s.Nights(), Adults: s.Adults,
+		Children: s.Children, ChildrenAges: s.ChildrenAges, Rooms: s.Rooms}
+}
+
+type availabilityView struct {
+	Hotel string `json:"hotel"`
+	stayView
+	Offers []offerView `json:"offers"`
 	// Unavailable is there with explain=1, empty when nothing was left
 	// out (omitzero keeps an empty list, drops a nil one): the plans left
 	// out for their restrictions.
@@ -261,37 +271,14 @@ func viewPrice(p booking.Price) booking.Price {
 	return p
 }
 
-// taxView is one tax or fee of a hotel, as staff set it and guests see
-// it: the fields of booking.Tax, percent an exact decimal string.
-type taxView struct {
-	Code           string        `json:"code"`
-	Name           string        `json:"name"`
-	Kind           string        `json:"kind"`
-	VAT            bool          `json:"vat"`
-	Percent        string        `json:"percent,omitempty"`
-	AmountCents    int64         `json:"amount_cents,omitempty"`
-	Included       bool          `json:"included"`
-	PayAtHotel     bool          `json:"pay_at_hotel"`
-	ExemptUnderAge int           `json:"exempt_under_age,omitempty"`
-	MaxNights      int           `json:"max_nights,omitempty"`
-	ValidFrom      *booking.Date `json:"valid_from"`
-	ValidTo        *booking.Date `json:"valid_to"`
-}
-
-func viewTaxes(taxes []booking.Tax) []taxView {
-	out := make([]taxView, len(taxes))
-	for i, t := range taxes {
-		out[i] = taxView{Code: t.Code, Name: t.Name, Kind: t.Kind, VAT: t.VAT, Percent: t.Percent,
-			AmountCents: t.AmountCents, Included: t.Included, PayAtHotel: t.PayAtHotel,
-			ExemptUnderAge: t.ExemptUnderAge, MaxNights: t.MaxNights}
-		if !t.ValidFrom.IsZero() {
-			out[i].ValidFrom = &t.ValidFrom
-		}
-		if !t.ValidTo.IsZero() {
-			out[i].ValidTo = &t.ValidTo
-		}
+// viewTaxes is a hotel's taxes and fees as staff set them and guests see
+// them: booking.Tax's own JSON (percent an exact decimal string, dates
+// left out when unbounded), a list, never null.
+func viewTaxes(taxes []booking.Tax) []booking.Tax {
+	if taxes == nil {
+		return []booking.Tax{}
 	}
-	return out
+	return taxes
 }
 
 type reservationEnvelope struct {
