@@ -171,7 +171,10 @@ type StayRef struct {
 // status stays, the stay changes.
 const EventModified = "reservation.modified"
 
-// EventFor describes r's current state as an outbox event.
+// EventFor describes r's current state as an outbox event. It names no
+// booking: only the events that create a booking of several rooms do
+// (BookingEventFor), so that what happens to a line later is that
+// line's own news and email.
 func EventFor(r Reservation, at time.Time) Event {
 	return Event{
 		Type:       "reservation." + string(r.Status),
@@ -183,8 +186,15 @@ func EventFor(r Reservation, at time.Time) Event {
 		CheckOut:   r.CheckOut,
 		Rooms:      r.Rooms,
 		OccurredAt: at,
-		Booking:    r.BookingReference,
 	}
+}
+
+// BookingEventFor is EventFor of a line as its booking is created: it
+// names the booking, whose emails go out once, for the first line.
+func BookingEventFor(r Reservation, at time.Time) Event {
+	ev := EventFor(r, at)
+	ev.Booking = r.BookingReference
+	return ev
 }
 
 // Transition is a status change the Store applies to a locked reservation.

@@ -99,7 +99,9 @@ func TestBookingOfSeveralRooms(t *testing.T) {
 		t.Fatalf("booking read back: %s", got.Body)
 	}
 	line1, line2 := lines[0]["reference"].(string), lines[1]["reference"].(string)
-	if r := c.do("GET", "/v1/reservations/"+line2, nil, bearer(token)...); r.Status != 200 || r.JSON(t)["reservation"].(map[string]any)["total_cents"] != 24684.0 {
+	// Read as a reservation, a line names its booking and its place in it.
+	if r := c.do("GET", "/v1/reservations/"+line2, nil, bearer(token)...); r.Status != 200 || r.JSON(t)["reservation"].(map[string]any)["total_cents"] != 24684.0 ||
+		r.JSON(t)["reservation"].(map[string]any)["booking"] != ref || r.JSON(t)["reservation"].(map[string]any)["line"] != 2.0 {
 		t.Fatalf("line 2 as a reservation: %d %s", r.Status, r.Body)
 	}
 	c.do("GET", "/v1/bookings/"+ref, nil, bearer("rat_not-this-one")...).Problem(t, 404, "not-found")

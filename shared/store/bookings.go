@@ -216,7 +216,7 @@ func (s *Store) recordBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBook
 			return lineError(i, n, err)
 		}
 		queueNights(b, res.Reference, rates, priced)
-		if err := queueEvent(b, *res, nb.Now); err != nil {
+		if err := queueOutbox(b, booking.BookingEventFor(*res, nb.Now)); err != nil {
 			return err
 		}
 		if n.Audit != nil {
@@ -296,21 +296,6 @@ func span(lines []booking.Reservation) (in, out booking.Date) {
 		}
 	}
 	return in, out
-}
-
-// bookingOf reads the booking a reservation is a line of and the line's
-// number; "" and 0 for a reservation booked alone.
-func bookingOf(ctx context.Context, q interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}, reservationID int64) (string, int, error) {
-	var ref *string
-	var line *int16
-	err := q.QueryRow(ctx, `SELECT b.reference, r.line_no FROM reservations r
-		LEFT JOIN bookings b ON b.id = r.booking_id WHERE r.id = $1`, reservationID).Scan(&ref, &line)
-	if err != nil || ref == nil || line == nil {
-		return "", 0, err
-	}
-	return *ref, int(*line), nil
 }
 
 // lockBooking queues the read of a booking and, under their row locks in

@@ -335,7 +335,8 @@ const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.t
 	r.guest_name, r.guest_email, r.guest_phone, r.total_cents, r.currency,
 	r.refundable, r.free_cancellation_until, r.penalty_percent,
 	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash,
-	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at, r.price, r.children_ages`
+	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at, r.price, r.children_ages,
+	coalesce((SELECT bk.reference FROM bookings bk WHERE bk.id = r.booking_id), ''), coalesce(r.line_no, 0)`
 
 const reservationFrom = ` FROM reservations r
 	JOIN hotels h ON h.id = r.hotel_id
@@ -353,7 +354,7 @@ func scanReservation(row pgx.Row) (booking.Reservation, error) {
 		&r.Guest.Name, &r.Guest.Email, &r.Guest.Phone, &r.TotalCents, &r.Currency,
 		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,
 		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash,
-		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt, &price, &childrenAges)
+		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt, &price, &childrenAges, &r.BookingReference, &r.Line)
 	r.CheckIn, r.CheckOut = booking.DateOf(ci), booking.DateOf(co)
 	if price != nil {
 		r.Price = *price
@@ -588,10 +589,6 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		r, err := scanReservation(tx.QueryRow(ctx, `SELECT `+reservationColumns+reservationFrom+` WHERE r.reference = $1`, reference))
 		if err != nil {
-			return err
-		}
-		// A line of a booking of several rooms names its booking.
-		if r.BookingReference, r.Line, err = bookingOf(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		d.Reservation = r
