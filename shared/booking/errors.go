@@ -38,6 +38,10 @@ var (
 	// night of the stay above HoldQuota.SharePercent of the night's units;
 	// the new hold took nothing.
 	ErrHoldShare = errors.New("too many units held unpaid on a night")
+	// ErrAuditTakenOver means a night audit's claim on a day was taken
+	// over by a later run (its lease ran out on that run's clock) or the
+	// day was audited meanwhile: the day's report is that run's to write.
+	ErrAuditTakenOver = errors.New("night audit taken over by another run")
 	// ErrUnavailable means a dependency (the database) did not answer in
 	// time; the request changed nothing and may be retried.
 	ErrUnavailable = errors.New("dependency unavailable")

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"sync"
@@ -297,6 +298,41 @@ func TestNightAuditRunsAtOnceAuditADayOnce(t *testing.T) {
 		a.Reference).Scan(&audits))
 	if audits != 1 {
 		t.Fatalf("%d no-show audit rows; want 1", audits)
+	}
+}
+
+// Two runs whose clocks are a lease apart (a schedule catching up with
+// its own time beside a run fired at the moved clock): the later takes
+// the day over, the earlier's report is refused as taken over rather
+// than failing the job, and the day has one report, the later run's.
+func TestNightAuditTakenOverByALaterClockWritesOneReport(t *testing.T) {
+	t.Parallel()
+	f := newAuditFixture(t)
+	ctx := context.Background()
+	var hotelID int64
+	must(t, f.st.Pool().QueryRow(ctx, `SELECT id FROM hotels WHERE slug = 'lis'`).Scan(&hotelID))
+	day := booking.MustDate("2026-12-05")
+	early := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	later := early.Add(store.NightAuditLease + time.Minute)
+
+	for _, at := range []time.Time{early, later} {
+		ok, err := f.st.ClaimNightAudit(ctx, hotelID, day, at)
+		if err != nil || !ok {
+			t.Fatalf("claim at %s: %v %v; want the day (the first, then taken over)", at, ok, err)
+		}
+	}
+	if _, err := f.st.FinishNightAudit(ctx, hotelID, day, early, nil); !errors.Is(err, booking.ErrAuditTakenOver) {
+		t.Fatalf("the earlier run's finish: %v; want ErrAuditTakenOver", err)
+	}
+	if _, err := f.st.FinishNightAudit(ctx, hotelID, day, later, nil); err != nil {
+		t.Fatalf("the later run's finish: %v", err)
+	}
+	if _, err := f.st.FinishNightAudit(ctx, hotelID, day, later, nil); !errors.Is(err, booking.ErrAuditTakenOver) {
+		t.Fatalf("a second finish of an audited day: %v; want ErrAuditTakenOver", err)
+	}
+	reps := f.reports(t, "lis", "2026-12-05", "2026-12-05")
+	if len(reps) != 1 || !reps[0].RanAt.Equal(later) {
+		t.Fatalf("reports %+v; want one, run at %s", reps, later)
 	}
 }
 

@@ -88,7 +88,9 @@ const nightAuditFacts = `SELECT h.slug, h.currency,
 
 // FinishNightAudit computes the report of the hotel's business day from
 // the reservations, with marked the no-shows this audit made, and
-// stores it in the claimed row.
+// stores it in the row claimed at at. A claim a later run took over, or
+// a day audited meanwhile, is booking.ErrAuditTakenOver and writes
+// nothing.
 func (s *Store) FinishNightAudit(ctx context.Context, hotelID int64, day booking.Date, at time.Time, marked []string) (booking.NightAuditReport, error) {
 	rep := booking.NightAuditReport{BusinessDate: day, RanAt: at}
 	if marked == nil {
@@ -108,13 +110,16 @@ func (s *Store) FinishNightAudit(ctx context.Context, hotelID int64, day booking
 	if err != nil {
 		return rep, fmt.Errorf("store: encode night audit: %w", err)
 	}
+	// Only the run that holds the claim writes the report: a run whose
+	// lease a later run took over (claimed_at moved on) or whose day was
+	// audited meanwhile writes nothing, so a day has one report.
 	tag, err := s.pool.Exec(ctx, `UPDATE night_audits SET ran_at = $3, report = $4
-		WHERE hotel_id = $1 AND business_date = $2 AND ran_at IS NULL`, hotelID, day.Time(), at, body)
+		WHERE hotel_id = $1 AND business_date = $2 AND ran_at IS NULL AND claimed_at = $3`, hotelID, day.Time(), at, body)
 	if err != nil {
 		return rep, classify("finish night audit", err)
 	}
 	if tag.RowsAffected() != 1 {
-		return rep, fmt.Errorf("store: finish night audit %s: the day is not claimed or already audited", day)
+		return rep, fmt.Errorf("store: finish night audit %s: %w", day, booking.ErrAuditTakenOver)
 	}
 	return rep, nil
 }
