@@ -12,6 +12,8 @@ ARCH      ?= arm64
 LDFLAGS   := -s -w -X innkeeper/shared/config.Version=$(VERSION)
 
 MAILPIT   := dist/tools/mailpit
+# Stripe's official API mock: the payment tests send every request to it.
+STRIPEMOCK := dist/tools/stripe-mock
 # The CDK command line and its LocalStack wrapper, pinned in infra/_cli/package.json.
 CDK       := infra/_cli/node_modules/.bin/cdk
 CDKLOCAL  := infra/_cli/node_modules/.bin/cdklocal
@@ -34,11 +36,15 @@ services: ## start the local PostgreSQL and Redis if they are stopped
 	@cp .env.example .env
 	@echo "make: created .env from .env.example"
 
-tools: $(MAILPIT) ## install the local tools (Mailpit) into dist/tools
+tools: $(MAILPIT) $(STRIPEMOCK) ## install the local tools (Mailpit, stripe-mock) into dist/tools
 
 $(MAILPIT):
 	@echo "make: installing Mailpit (first time only, about a minute)"
 	GOBIN=$(CURDIR)/dist/tools go install github.com/axllent/mailpit@v1.33.1
+
+$(STRIPEMOCK):
+	@echo "make: installing stripe-mock (first time only, a few seconds)"
+	GOBIN=$(CURDIR)/dist/tools go install github.com/stripe/stripe-mock@v0.203.0
 
 dev: services tools .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data from local/demo/catalogue.yaml (EMPTY=1: none, as a new stage)
 	@go build -o dist/local/devstack ./local/devstack

@@ -215,6 +215,7 @@ var Platform = []Setting{
 	{"TEST_DATABASE_URL", "the PostgreSQL the tests use"},
 	{"TEST_REDIS_URL", "the Redis the tests use"},
 	{"MAILPIT_BIN", "the Mailpit binary the tests start"},
+	{"STRIPE_MOCK_BIN", "the stripe-mock binary the tests start"},
 	{"COLDSTART_BASE", "the baseline a cold-start measurement compares with"},
 	{"ADMIN_KEY", "an admin API key of the stage make seed loads a catalogue into (no function reads it)"},
 }
