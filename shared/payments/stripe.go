@@ -246,9 +246,10 @@ func (s *Stripe) Refund(ctx context.Context, r RefundRequest) (Result, error) {
 	return out, nil
 }
 
-// Cancel cancels a PaymentIntent (pi_…) or a SetupIntent (seti_…). One
-// already cancelled is no error; one that succeeded is ErrState (refund
-// it instead).
+// Cancel cancels a PaymentIntent (pi_…) or a SetupIntent (seti_…). A
+// retry with the same key replays the first answer; an intent that
+// succeeded (or was cancelled under another key) is ErrState: refund a
+// succeeded payment instead.
 func (s *Stripe) Cancel(ctx context.Context, id, key string) error {
 	if err := checkKey(key); err != nil {
 		return err
@@ -260,19 +261,11 @@ func (s *Stripe) Cancel(ctx context.Context, id, key string) error {
 	case strings.HasPrefix(id, "pi_"):
 		params := &stripe.PaymentIntentCancelParams{}
 		params.SetIdempotencyKey(key)
-		var pi *stripe.PaymentIntent
-		pi, err = s.client.V1PaymentIntents.Cancel(ctx, id, params)
-		if err == nil && pi.Status != stripe.PaymentIntentStatusCanceled {
-			return &Error{Kind: ErrState, Message: "payment intent " + id + " is " + string(pi.Status)}
-		}
+		_, err = s.client.V1PaymentIntents.Cancel(ctx, id, params)
 	case strings.HasPrefix(id, "seti_"):
 		params := &stripe.SetupIntentCancelParams{}
 		params.SetIdempotencyKey(key)
-		var si *stripe.SetupIntent
-		si, err = s.client.V1SetupIntents.Cancel(ctx, id, params)
-		if err == nil && si.Status != stripe.SetupIntentStatusCanceled {
-			return &Error{Kind: ErrState, Message: "setup intent " + id + " is " + string(si.Status)}
-		}
+		_, err = s.client.V1SetupIntents.Cancel(ctx, id, params)
 	default:
 		return invalid("%q is no PaymentIntent or SetupIntent id", id)
 	}
@@ -327,9 +320,10 @@ func paymentResult(pi *stripe.PaymentIntent, err error) (Result, error) {
 	case stripe.PaymentIntentStatusCanceled:
 		out.Status = StatusCancelled
 	default: // requires_payment_method after a failure, requires_confirmation
+		// Declined when the last error is the card's; failed otherwise.
 		out.Status = StatusFailed
-		if pi.LastPaymentError != nil {
-			out.Status, out.Decline = StatusDeclined, decline(pi.LastPaymentError)
+		if e := pi.LastPaymentError; e != nil && e.Type == stripe.ErrorTypeCard {
+			out.Status, out.Decline = StatusDeclined, decline(e)
 		}
 	}
 	return out, nil
@@ -372,8 +366,8 @@ func setupResult(si *stripe.SetupIntent, err error) (Result, error) {
 		out.Status = StatusCancelled
 	default:
 		out.Status = StatusFailed
-		if si.LastSetupError != nil {
-			out.Status, out.Decline = StatusDeclined, decline(si.LastSetupError)
+		if e := si.LastSetupError; e != nil && e.Type == stripe.ErrorTypeCard {
+			out.Status, out.Decline = StatusDeclined, decline(e)
 		}
 	}
 	return out, nil

@@ -104,25 +104,25 @@ func signedAt(header string) (time.Time, error) {
 // object is the subset of a payment_intent, setup_intent, charge or
 // refund an Event carries.
 type object struct {
-	ID            string            `json:"id"`
-	Object        string            `json:"object"`
-	Status        string            `json:"status"`
-	Amount        int64             `json:"amount"`
-	Currency      string            `json:"currency"`
-	Metadata      map[string]string `json:"metadata"`
-	PaymentIntent json.RawMessage   `json:"payment_intent"`
-	Customer      json.RawMessage   `json:"customer"`
-	PaymentMethod json.RawMessage   `json:"payment_method"`
-	LastError     *struct {
-		Code        string `json:"code"`
-		DeclineCode string `json:"decline_code"`
-		Message     string `json:"message"`
-	} `json:"last_payment_error"`
-	LastSetupError *struct {
-		Code        string `json:"code"`
-		DeclineCode string `json:"decline_code"`
-		Message     string `json:"message"`
-	} `json:"last_setup_error"`
+	ID             string            `json:"id"`
+	Object         string            `json:"object"`
+	Status         string            `json:"status"`
+	Amount         int64             `json:"amount"`
+	Currency       string            `json:"currency"`
+	Metadata       map[string]string `json:"metadata"`
+	PaymentIntent  json.RawMessage   `json:"payment_intent"`
+	Customer       json.RawMessage   `json:"customer"`
+	PaymentMethod  json.RawMessage   `json:"payment_method"`
+	LastError      *lastError        `json:"last_payment_error"`
+	LastSetupError *lastError        `json:"last_setup_error"`
+}
+
+// lastError is why an intent's last attempt failed.
+type lastError struct {
+	Type        string `json:"type"`
+	Code        string `json:"code"`
+	DeclineCode string `json:"decline_code"`
+	Message     string `json:"message"`
 }
 
 func parseEvent(id, typ string, created int64, raw json.RawMessage) (Event, error) {
@@ -151,7 +151,7 @@ func parseEvent(id, typ string, created int64, raw json.RawMessage) (Event, erro
 	if last == nil {
 		last = o.LastSetupError
 	}
-	if last != nil {
+	if last != nil && last.Type == "card_error" {
 		code := last.DeclineCode
 		if code == "" {
 			code = last.Code
