@@ -234,3 +234,13 @@ func (e *Error) Unwrap() error { return e.Err }
 func invalid(format string, args ...any) error {
 	return &Error{Kind: ErrInvalid, Message: fmt.Sprintf(format, args...)}
 }
+
+// IdempotencyKey is the key of one movement of money of a reservation:
+// its reference, what the movement is for (prepay, deposit, guarantee,
+// refund, no-show, …) and its number among those (1 for the first,
+// another for a new attempt after a decline), as "INK-ABC123:prepay:1".
+// The same three give the same key, so a retried request is recognised
+// by the provider and never charges twice.
+func IdempotencyKey(reservation, purpose string, n int) string {
+	return fmt.Sprintf("%s:%s:%d", reservation, purpose, n)
+}

@@ -402,3 +402,37 @@ func TestStripeAnswersMapToOurs(t *testing.T) {
 		}
 	}
 }
+
+// The same booking retried 20 times at once sends one key, the same body
+// every time, so Stripe runs the charge once and replays its answer.
+func TestRetriedPaymentSendsOneKey(t *testing.T) {
+	p, rec, _ := mockProvider(t)
+	key := payments.IdempotencyKey("INK-ABC123", "prepay", 1)
+	if key != "INK-ABC123:prepay:1" {
+		t.Fatalf("key %q", key)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := p.Pay(context.Background(), payments.Payment{Amount: 16150, Currency: "EUR",
+				PaymentMethod: "pm_card_visa", IdempotencyKey: key, Reservation: "INK-ABC123"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := accepted(t, rec.take(), 20)
+	for _, x := range log {
+		if x.key != key || x.form.Encode() != log[0].form.Encode() {
+			t.Errorf("request with key %q form %v; first had %v", x.key, x.form, log[0].form)
+		}
+	}
+}
