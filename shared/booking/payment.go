@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -230,4 +231,32 @@ func (p PaymentRecord) Validate() error {
 		v.Add("reservation_id", "is required")
 	}
 	return v.Err()
+}
+
+// PaymentLedger reads a reservation's payments ledger; the PostgreSQL
+// Store implements it. It is apart from Store so that a Store without a
+// ledger (a test's) still serves, showing nothing paid.
+type PaymentLedger interface {
+	PaymentsOf(ctx context.Context, reservationID int64) ([]PaymentRecord, error)
+	PaidCents(ctx context.Context, reservationID int64) (int64, error)
+}
+
+// PaidCents is what the ledger holds as paid for reservation id (charges
+// and fees minus refunds), 0 when the store keeps no ledger.
+func (s *Service) PaidCents(ctx context.Context, reservationID int64) (int64, error) {
+	l, ok := s.store.(PaymentLedger)
+	if !ok {
+		return 0, nil
+	}
+	return l.PaidCents(ctx, reservationID)
+}
+
+// PaymentsOf lists the ledger's rows for reservation id in the order
+// recorded, an empty list when the store keeps no ledger.
+func (s *Service) PaymentsOf(ctx context.Context, reservationID int64) ([]PaymentRecord, error) {
+	l, ok := s.store.(PaymentLedger)
+	if !ok {
+		return []PaymentRecord{}, nil
+	}
+	return l.PaymentsOf(ctx, reservationID)
 }

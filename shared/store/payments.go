@@ -10,6 +10,8 @@ import (
 	"innkeeper/shared/booking"
 )
 
+var _ booking.PaymentLedger = (*Store)(nil)
+
 // querier is what the ledger's reads and writes need: the pool, or a
 // transaction the caller already holds so a payment is recorded with the
 // change it pays for.

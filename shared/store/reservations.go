@@ -635,6 +635,10 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 			return e, row.Scan(&e.At, &e.ActorKind, &e.Actor, &e.ActorRole, &e.Action,
 				&e.EntityKind, &e.EntityKey, &e.Before, &e.After, &e.Reason, &e.RequestID)
 		})
+		if err != nil {
+			return err
+		}
+		d.Payments, err = paymentsOf(ctx, tx, r.ID)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
