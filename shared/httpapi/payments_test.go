@@ -170,3 +170,70 @@ func TestRatePlanPaymentPolicyOverTheAPI(t *testing.T) {
 		t.Fatalf("hotel detail policies %v", got)
 	}
 }
+
+// The revenue report's collected_cents is the payments ledger's net per
+// arrival night, beside the revenue booked: on the 4th, the cancelled
+// non-refundable stay's 14000 charged and 2000 refunded; on the 2nd, the
+// suite's 40000 deposit; the stay of the 1st is outside the range.
+func TestFinanceRevenueCollectedFromTheLedger(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, testenv.APIOptions{NoDemo: true})
+	revenueStays(t, c)
+	ctx := context.Background()
+	rows, err := c.api.Store.Pool().Query(ctx, `SELECT r.id, r.check_in::text, r.currency FROM reservations r
+		WHERE r.status <> 'held' ORDER BY r.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type res struct {
+		id       int64
+		in, curr string
+	}
+	var all []res
+	for rows.Next() {
+		var r res
+		if err := rows.Scan(&r.id, &r.in, &r.curr); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	pay := func(in, kind string, cents int64, key string) {
+		t.Helper()
+		for _, r := range all {
+			if r.in == in && r.curr == "EUR" {
+				if _, _, err := c.api.Store.RecordPayment(ctx, booking.PaymentRecord{ReservationID: r.id, Kind: kind,
+					AmountCents: cents, Currency: r.curr, Status: "succeeded", IdempotencyKey: key}); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		}
+		t.Fatalf("no EUR stay arriving %s", in)
+	}
+	pay("2027-03-04", booking.PaymentCharge, 14000, "nr-charge")
+	pay("2027-03-04", booking.PaymentRefund, 2000, "nr-refund")
+	pay("2027-03-02", booking.PaymentCharge, 40000, "suite-deposit")
+	pay("2027-03-02", booking.PaymentFailure, 999, "suite-declined")
+	pay("2027-03-01", booking.PaymentCharge, 32000, "outside")
+
+	r := c.do("GET", "/v1/finance/revenue?hotel=porto-ribeira&from=2027-03-02&to=2027-03-05", nil, bearer(c.apiKey("finance"))...)
+	if r.Status != http.StatusOK {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(t)
+	got := map[string]float64{}
+	for _, x := range m["rows"].([]any) {
+		x := x.(map[string]any)
+		got[x["day"].(string)] = x["collected_cents"].(float64)
+	}
+	want := map[string]float64{"2027-03-02": 40000, "2027-03-03": 0, "2027-03-04": 12000}
+	for d, w := range want {
+		if got[d] != w {
+			t.Errorf("collected on %s = %v, want %v (all %v)", d, got[d], w, got)
+		}
+	}
+	if tot := m["totals"].([]any)[0].(map[string]any); tot["collected_cents"] != float64(52000) {
+		t.Errorf("total collected %v, want 52000", tot["collected_cents"])
+	}
+}
