@@ -129,6 +129,13 @@ func TestRatePlanPaymentPolicyIsKeptAndCopiedToItsReservations(t *testing.T) {
 	if rp.Payment != (booking.PaymentPolicy{Policy: dep, DepositPercent: 30}) {
 		t.Fatalf("patched plan: %+v", rp.Payment)
 	}
+	// The edit is audited like the plan's other fields.
+	audit := auditRows(t, f, "rate_plan", "DBL-FLEX")
+	before, after := audit[0]["before"].(map[string]any), audit[0]["after"].(map[string]any)
+	if before["payment_policy"] != "guarantee" || before["deposit_percent"] != 0.0 ||
+		after["payment_policy"] != "deposit" || after["deposit_percent"] != 30.0 {
+		t.Fatalf("audit before %v after %v", before, after)
+	}
 	r, _, err := f.book(ctx, "2026-12-10", "2026-12-12", 1)
 	if err != nil {
 		t.Fatal(err)
