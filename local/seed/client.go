@@ -142,6 +142,13 @@ func (a Admin) CreateRatePlan(ctx context.Context, slug string, p booking.RatePl
 		body["base_occupancy"], body["extra_adult_cents"] = o.BaseOccupancy, o.ExtraAdultCents
 		body["extra_child_cents"], body["single_occupancy_discount_cents"] = o.ChildCents(), o.SingleOccupancyDiscountCents
 	}
+	// The payment policy likewise only when the file names one.
+	if p.Payment.Policy != "" {
+		body["payment_policy"] = p.Payment.Policy
+		if p.Payment.DepositPercent != 0 {
+			body["deposit_percent"] = p.Payment.DepositPercent
+		}
+	}
 	return a.send(ctx, http.MethodPost, hotelPath(slug)+"/rate-plans", body, http.StatusCreated)
 }
 
@@ -204,8 +211,10 @@ type hotelDetail struct {
 		Code, Name            string
 		RoomType              string `json:"room_type"`
 		Refundable            bool
-		FreeCancellationHours int `json:"free_cancellation_hours"`
-		PenaltyPercent        int `json:"penalty_percent"`
+		FreeCancellationHours int    `json:"free_cancellation_hours"`
+		PenaltyPercent        int    `json:"penalty_percent"`
+		PaymentPolicy         string `json:"payment_policy"`
+		DepositPercent        int    `json:"deposit_percent"`
 		booking.Occupancy
 	} `json:"rate_plans"`
 	ChildAgeBands booking.AgeBands `json:"child_age_bands"`
@@ -250,7 +259,8 @@ func (a Admin) Hotel(ctx context.Context, slug string) (booking.HotelDetail, err
 	}
 	for _, p := range v.RatePlans {
 		h.RatePlans = append(h.RatePlans, booking.RatePlan{Code: p.Code, Name: p.Name, RoomTypeCode: p.RoomType, Refundable: p.Refundable,
-			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent, Occupancy: p.Occupancy})
+			FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent, Occupancy: p.Occupancy,
+			Payment: booking.PaymentPolicy{Policy: p.PaymentPolicy, DepositPercent: p.DepositPercent}})
 	}
 	h.ChildAgeBands = v.ChildAgeBands
 	return h, nil

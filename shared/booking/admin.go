@@ -43,6 +43,7 @@ func (s *Service) CreateRatePlan(ctx context.Context, slug string, p RatePlan, b
 	if !p.Refundable && p.PenaltyPercent == 0 {
 		p.PenaltyPercent = 100
 	}
+	p.Payment = p.Payment.Or(p.Refundable)
 	if err := p.Validate(); err != nil {
 		return RatePlan{}, err
 	}

@@ -23,6 +23,9 @@ type DeskRecord struct {
 	Notices []Notice
 	// History is the reservation's audit trail, oldest first.
 	History []AuditEvent
+	// Payments are the reservation's rows of the payments ledger, in
+	// the order recorded.
+	Payments []PaymentRecord
 }
 
 // NightsCents is the sum of Nights, each the night's amount for all the

@@ -67,6 +67,10 @@ type RatePlanPatch struct {
 	BaseOccupancy                                 *int
 	ExtraAdultCents, SingleOccupancyDiscountCents *int64
 	ExtraChildCents                               *map[string]int64
+	// PaymentPolicy and DepositPercent change the plan's Payment; a
+	// policy other than deposit without a percent clears the percent.
+	PaymentPolicy  *string
+	DepositPercent *int
 }
 
 func set[T any](dst *T, v *T) {
@@ -199,6 +203,11 @@ func (s *Service) UpdateRatePlan(ctx context.Context, slug, code string, p RateP
 		if !rp.Refundable && p.PenaltyPercent == nil {
 			rp.PenaltyPercent = 100
 		}
+		set(&rp.Payment.Policy, p.PaymentPolicy)
+		set(&rp.Payment.DepositPercent, p.DepositPercent)
+		if rp.Payment.Policy != PolicyDeposit && p.DepositPercent == nil {
+			rp.Payment.DepositPercent = 0
+		}
 		return rp, rp.Validate()
 	})
 }
@@ -276,5 +285,6 @@ func (p RatePlan) AuditValues() map[string]any {
 		"free_cancellation_hours": p.FreeCancellationHours, "penalty_percent": p.PenaltyPercent,
 		"base_occupancy": p.Occupancy.BaseOccupancy, "extra_adult_cents": p.Occupancy.ExtraAdultCents,
 		"extra_child_cents": p.Occupancy.ChildCents(), "single_occupancy_discount_cents": p.Occupancy.SingleOccupancyDiscountCents,
+		"payment_policy": p.Payment.Policy, "deposit_percent": p.Payment.DepositPercent,
 		"archived_at": p.ArchivedAt}
 }

@@ -104,6 +104,10 @@ type RatePlan struct {
 	// Occupancy prices the guests of each room on top of the nightly
 	// rate (occupancy.go); its zero value charges the rate alone.
 	Occupancy Occupancy
+	// Payment is how the plan takes payment (payment.go); every stored
+	// plan names one (migration 0028), a new one the default for its
+	// terms when it names none.
+	Payment PaymentPolicy
 	// ArchivedAt is when staff stopped selling the plan (nil: sold).
 	ArchivedAt *time.Time
 }
@@ -202,6 +206,7 @@ func (p RatePlan) Validate() error {
 		v.Add("free_cancellation_hours", "must be 0 for a non-refundable plan")
 	}
 	p.Occupancy.validateInto(v)
+	p.Payment.Or(p.Refundable).validateInto(v)
 	return v.Err()
 }
 

@@ -76,6 +76,10 @@ type Reservation struct {
 	Refundable            bool
 	FreeCancellationUntil *time.Time
 	PenaltyPercent        int
+	// Payment is the plan's payment policy, copied when booking like the
+	// cancellation terms (migration 0029); a reservation booked before
+	// policies has none and reads as the default for its terms.
+	Payment PaymentPolicy
 
 	HoldExpiresAt        *time.Time
 	CancellationFeeCents *int64

@@ -218,6 +218,7 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		Refundable:            n.RatePlan.Refundable,
 		FreeCancellationUntil: FreeCancellationUntil(n.Hotel, n.RatePlan, n.Stay.CheckIn),
 		PenaltyPercent:        n.RatePlan.PenaltyPercent,
+		Payment:               n.RatePlan.Payment.Or(n.RatePlan.Refundable),
 		HoldExpiresAt:         n.HoldExpiresAt,
 		AccessTokenHash:       n.AccessTokenHash,
 		CreatedAt:             n.Now,

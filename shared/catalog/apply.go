@@ -205,6 +205,12 @@ func differences(ctx context.Context, a Admin, h Hotel, res *Result) error {
 			differ(what, "extra_adult_cents", g.Occupancy.ExtraAdultCents, w.Occupancy.ExtraAdultCents)
 			differ(what, "extra_child_cents", fmt.Sprint(g.Occupancy.ChildCents()), fmt.Sprint(w.Occupancy.ChildCents()))
 			differ(what, "single_occupancy_discount_cents", g.Occupancy.SingleOccupancyDiscountCents, w.Occupancy.SingleOccupancyDiscountCents)
+			// A stage whose API predates payment policies shows none.
+			if g.Payment.Policy != "" {
+				pol := w.Payment.Or(w.Refundable)
+				differ(what, "payment_policy", g.Payment.Policy, pol.Policy)
+				differ(what, "deposit_percent", g.Payment.DepositPercent, pol.DepositPercent)
+			}
 		}
 	}
 	return nil

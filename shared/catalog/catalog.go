@@ -160,6 +160,11 @@ type RatePlan struct {
 	ExtraAdultCents              int64            `yaml:"extra_adult_cents,omitempty" json:"extra_adult_cents,omitempty"`
 	ExtraChildCents              map[string]int64 `yaml:"extra_child_cents,omitempty" json:"extra_child_cents,omitempty"`
 	SingleOccupancyDiscountCents int64            `yaml:"single_occupancy_discount_cents,omitempty" json:"single_occupancy_discount_cents,omitempty"`
+	// PaymentPolicy (guarantee, deposit or prepay) and, for deposit,
+	// DepositPercent (booking.PaymentPolicy); omitted, the API's default
+	// for the terms: guarantee when refundable, prepay when not.
+	PaymentPolicy  string `yaml:"payment_policy,omitempty" json:"payment_policy,omitempty"`
+	DepositPercent int    `yaml:"deposit_percent,omitempty" json:"deposit_percent,omitempty"`
 }
 
 // Decode reads a catalogue, YAML or JSON (JSON is YAML too), refusing
@@ -303,7 +308,8 @@ func (p RatePlan) booking(roomType string) booking.RatePlan {
 	bp := booking.RatePlan{RoomTypeCode: roomType, Code: p.Code, Name: p.Name,
 		FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent,
 		Occupancy: booking.Occupancy{BaseOccupancy: p.BaseOccupancy, ExtraAdultCents: p.ExtraAdultCents,
-			ExtraChildCents: p.ExtraChildCents, SingleOccupancyDiscountCents: p.SingleOccupancyDiscountCents}}
+			ExtraChildCents: p.ExtraChildCents, SingleOccupancyDiscountCents: p.SingleOccupancyDiscountCents},
+		Payment: booking.PaymentPolicy{Policy: p.PaymentPolicy, DepositPercent: p.DepositPercent}}
 	if p.Refundable != nil {
 		bp.Refundable = *p.Refundable
 	}

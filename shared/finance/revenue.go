@@ -62,6 +62,10 @@ type NightFacts struct {
 	// Cancellations arriving this night, and their recorded fees.
 	Cancellations         int64
 	CancellationFeesCents int64
+	// CollectedCents is what the payments ledger holds as paid (charges
+	// and fees minus refunds) for the reservations arriving this night,
+	// whatever their status.
+	CollectedCents int64
 }
 
 // HotelCost is the ledger's cost of one hotel's invocations that ended
@@ -92,6 +96,7 @@ type RevenueRow struct {
 	RevenueCents         int64
 	Cancellations        int64
 	CancellationFeeCents int64
+	CollectedCents       int64
 	// Cost is the infrastructure cost; HasCost is false where the ledger
 	// cannot tell it (a room type).
 	Cost    pricing.Nanos
@@ -145,6 +150,7 @@ func (r *RevenueRow) add(f NightFacts) {
 	r.RevenueCents += f.RevenueCents
 	r.Cancellations += f.Cancellations
 	r.CancellationFeeCents += f.CancellationFeesCents
+	r.CollectedCents += f.CollectedCents
 }
 
 // Revenue is the revenue report: what the hotels earned, beside what the
@@ -174,6 +180,10 @@ func (r *RevenueRow) add(f NightFacts) {
 //     in the range (counted on that night), and the sum of the
 //     cancellation fee recorded on each (none recorded counts as 0).
 //     Fees are not room revenue.
+//   - Collected: what the payments ledger holds as paid (charges and
+//     fees minus refunds) for the reservations arriving in the range
+//     (counted on the arrival night), whatever their status: money
+//     taken, beside the revenue booked.
 //   - Infrastructure cost: the ledger's cost of the invocations
 //     attributed to the hotels that ended in the range's UTC days
 //     (unattributed cost belongs to no hotel and is left out), in

@@ -153,6 +153,10 @@ type createRatePlanRequest struct {
 	ExtraAdultCents              int64            `json:"extra_adult_cents"`
 	ExtraChildCents              map[string]int64 `json:"extra_child_cents"`
 	SingleOccupancyDiscountCents int64            `json:"single_occupancy_discount_cents"`
+	// PaymentPolicy omitted is the default for the terms: guarantee when
+	// refundable, prepay when not (booking.DefaultPolicy).
+	PaymentPolicy  string `json:"payment_policy"`
+	DepositPercent int    `json:"deposit_percent"`
 }
 
 func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +174,7 @@ func (s *Server) createRatePlan(w http.ResponseWriter, r *http.Request) {
 		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
 		Occupancy: booking.Occupancy{BaseOccupancy: req.BaseOccupancy, ExtraAdultCents: req.ExtraAdultCents,
 			ExtraChildCents: req.ExtraChildCents, SingleOccupancyDiscountCents: req.SingleOccupancyDiscountCents},
+		Payment: booking.PaymentPolicy{Policy: req.PaymentPolicy, DepositPercent: req.DepositPercent},
 	}, actor(r))
 	if err != nil {
 		s.fail(w, r, err)

@@ -178,6 +178,10 @@ type ratePlanPatchRequest struct {
 	ExtraAdultCents              *int64            `json:"extra_adult_cents"`
 	ExtraChildCents              *map[string]int64 `json:"extra_child_cents"`
 	SingleOccupancyDiscountCents *int64            `json:"single_occupancy_discount_cents"`
+	// The payment policy; a policy other than deposit clears the
+	// deposit's percent.
+	PaymentPolicy  *string `json:"payment_policy"`
+	DepositPercent *int    `json:"deposit_percent"`
 }
 
 func (s *Server) updateRatePlan(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +202,7 @@ func (s *Server) updateRatePlan(w http.ResponseWriter, r *http.Request) {
 		FreeCancellationHours: req.FreeCancellationHours, PenaltyPercent: req.PenaltyPercent,
 		BaseOccupancy: req.BaseOccupancy, ExtraAdultCents: req.ExtraAdultCents,
 		ExtraChildCents: req.ExtraChildCents, SingleOccupancyDiscountCents: req.SingleOccupancyDiscountCents,
+		PaymentPolicy: req.PaymentPolicy, DepositPercent: req.DepositPercent,
 	}, catalogEdit(r))
 	s.writeRatePlan(w, r, p, err)
 }

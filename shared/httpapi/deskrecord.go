@@ -19,9 +19,25 @@ type Desk interface {
 	DeskRecord(ctx context.Context, reference string) (booking.DeskRecord, error)
 }
 
-// Payments are not taken yet; the record says so rather than leave staff
-// wondering whether an empty list means unpaid.
-const paymentsNote = "Innkeeper takes no payments yet, so this list is always empty; the guest pays the hotel directly."
+// paymentsNote says what the payments list holds and how paid_cents
+// sums it, so staff do not read a failure or a saved card as money.
+const paymentsNote = "Every movement of money for the reservation through the payment provider, oldest first. " +
+	"amount_cents is always positive: a charge or a fee brings it in, a refund gives it back; a failure (a declined " +
+	"or failed off-session charge), an authorization (held, not taken) and a setup (card saved) move none. " +
+	"paid_cents is charges and fees minus refunds. What is paid at the hotel directly is not listed."
+
+// deskPaymentView is one row of the payments ledger.
+type deskPaymentView struct {
+	Kind           string    `json:"kind"`
+	AmountCents    int64     `json:"amount_cents"`
+	Currency       string    `json:"currency"`
+	Provider       string    `json:"provider"`
+	ProviderRef    string    `json:"provider_ref"`
+	Status         string    `json:"status"`
+	FailureCode    string    `json:"failure_code,omitempty"`
+	FailureMessage string    `json:"failure_message,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
 
 // nightsNote says where the nights' prices come from.
 const nightsNote = "Each night the reservation was booked for, at the price of one room when it was booked (or last changed), " +
@@ -66,12 +82,14 @@ type deskRecordView struct {
 	// which was priced from the same nights (a reservation made before the
 	// prices were kept may differ: its nights were filled in from the
 	// rates of that day).
-	NightsTotalCents int64           `json:"nights_total_cents"`
-	NightsNote       string          `json:"nights_note"`
-	Payments         []struct{}      `json:"payments"`
-	PaymentsNote     string          `json:"payments_note"`
-	Emails           []deskEmailView `json:"emails"`
-	History          []deskEventView `json:"history"`
+	NightsTotalCents int64             `json:"nights_total_cents"`
+	NightsNote       string            `json:"nights_note"`
+	Payments         []deskPaymentView `json:"payments"`
+	// PaidCents is charges and fees minus refunds (booking.Paid).
+	PaidCents    int64           `json:"paid_cents"`
+	PaymentsNote string          `json:"payments_note"`
+	Emails       []deskEmailView `json:"emails"`
+	History      []deskEventView `json:"history"`
 	// Invoices are the reservation's invoices and credit notes, in the
 	// order issued; left out when it has none.
 	Invoices []invoiceView `json:"invoices,omitempty"`
@@ -83,7 +101,7 @@ func viewDeskRecord(d booking.DeskRecord) deskRecordView {
 	loc := booking.Location(d.Reservation.Timezone)
 	v := deskRecordView{
 		Reservation: viewReservation(d.Reservation), Nights: []deskNightView{}, NightsTotalCents: d.NightsCents(),
-		NightsNote: nightsNote, Payments: []struct{}{}, PaymentsNote: paymentsNote,
+		NightsNote: nightsNote, Payments: []deskPaymentView{}, PaidCents: booking.Paid(d.Payments), PaymentsNote: paymentsNote,
 		Emails: []deskEmailView{}, History: []deskEventView{},
 	}
 	for i, n := range d.Nights {
@@ -92,6 +110,11 @@ func viewDeskRecord(d booking.DeskRecord) deskRecordView {
 			rate = d.Rates[i].AmountCents
 		}
 		v.Nights = append(v.Nights, deskNightView{Date: n.Date, RateCents: rate, AmountCents: n.AmountCents, Released: d.Released(n)})
+	}
+	for _, p := range d.Payments {
+		v.Payments = append(v.Payments, deskPaymentView{Kind: p.Kind, AmountCents: p.AmountCents, Currency: p.Currency,
+			Provider: p.Provider, ProviderRef: p.ProviderRef, Status: p.Status, FailureCode: p.FailureCode,
+			FailureMessage: p.FailureMessage, CreatedAt: p.CreatedAt.In(loc)})
 	}
 	for _, n := range d.Notices {
 		v.Emails = append(v.Emails, deskEmailView{Kind: n.Kind, MessageID: n.MessageID, SentAt: n.SentAt.In(loc)})
@@ -107,7 +130,7 @@ func viewDeskRecord(d booking.DeskRecord) deskRecordView {
 }
 
 // deskReservation is GET /v1/admin/reservations/{reference}: the
-// reservation with its nights and their prices, its payments (none yet),
+// reservation with its nights and their prices, its payments ledger,
 // the emails sent and its history, oldest first.
 func (s *Server) deskReservation(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r)

@@ -83,7 +83,10 @@ type modificationQuoteView struct {
 	// booking's as it stands.
 	Price        booking.Price `json:"price"`
 	CurrentPrice booking.Price `json:"current_price"`
-	QuotedAt     time.Time     `json:"quoted_at"`
+	// Payment is what the modified booking would cost now and later
+	// under its plan's payment policy.
+	Payment  paymentView `json:"payment"`
+	QuotedAt time.Time   `json:"quoted_at"`
 }
 
 func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +109,7 @@ func (s *Server) modificationQuote(w http.ResponseWriter, r *http.Request) {
 		TotalCents: n.TotalCents, CurrentTotalCents: m.Current.TotalCents, DifferenceCents: m.DifferenceCents(),
 		Currency: n.Currency, Refundable: n.Refundable, FreeCancellationUntil: n.FreeCancellationUntil,
 		PenaltyPercent: m.New.PenaltyPercent, QuotedAt: s.svc.Now().UTC(),
-		Price: n.Price, CurrentPrice: viewPrice(m.Current.Price),
+		Price: n.Price, CurrentPrice: viewPrice(m.Current.Price), Payment: n.Payment,
 	}
 	for _, p := range m.Nightly {
 		q.Nightly = append(q.Nightly, nightView{p.Date, p.AmountCents})

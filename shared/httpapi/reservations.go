@@ -138,6 +138,15 @@ func (s *Server) cancellationQuote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewReservation(res)
+	// The refund is what the ledger holds as paid minus the fee: a
+	// guarantee booking paid nothing and gets nothing back.
+	paid, err := s.svc.PaidCents(r.Context(), res.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	refund := res.RefundOnCancel(paid, s.svc.Now())
+	v.Payment.RefundCents = &refund
 	// The fee is a percent of total_cents, what was booked; what is paid
 	// at the hotel was never charged, so it is neither fee nor refund.
 	writeJSON(w, http.StatusOK, struct {
@@ -149,8 +158,9 @@ func (s *Server) cancellationQuote(w http.ResponseWriter, r *http.Request) {
 		TotalCents            int64         `json:"total_cents"`
 		Currency              string        `json:"currency"`
 		Price                 booking.Price `json:"price"`
+		Payment               paymentView   `json:"payment"`
 		QuotedAt              time.Time     `json:"quoted_at"`
-	}{v.Reference, v.Status, v.Refundable, v.FreeCancellationUntil, fee, v.TotalCents, v.Currency, v.Price, s.svc.Now().UTC()})
+	}{v.Reference, v.Status, v.Refundable, v.FreeCancellationUntil, fee, v.TotalCents, v.Currency, v.Price, v.Payment, s.svc.Now().UTC()})
 }
 
 // emptyCommand accepts no body, or an empty JSON object.

@@ -30,6 +30,7 @@ type revenueFiguresView struct {
 	RevPARCents           *int64      `json:"revpar_cents"`
 	Cancellations         int64       `json:"cancellations"`
 	CancellationFeesCents int64       `json:"cancellation_fees_cents"`
+	CollectedCents        int64       `json:"collected_cents"`
 	InfraCost             maybeAmount `json:"infra_cost"`
 	InfraCostPer1000      maybeAmount `json:"infra_cost_per_1000_revenue"`
 }
@@ -64,7 +65,7 @@ func viewRevenueFigures(r finance.RevenueRow) revenueFiguresView {
 		Currency: r.Currency, RoomNightsSold: r.Sold, RoomNightsAvailable: r.Available,
 		OccupancyPercent: optional(r.Occupancy()), RoomRevenueCents: r.RevenueCents,
 		ADRCents: optional(r.ADR()), RevPARCents: optional(r.RevPAR()),
-		Cancellations: r.Cancellations, CancellationFeesCents: r.CancellationFeeCents,
+		Cancellations: r.Cancellations, CancellationFeesCents: r.CancellationFeeCents, CollectedCents: r.CollectedCents,
 		InfraCost:        maybeAmountOf(r.Cost, r.HasCost),
 		InfraCostPer1000: maybeAmountOf(r.CostPerThousand()),
 	}

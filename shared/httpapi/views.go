@@ -51,15 +51,42 @@ type ratePlanView struct {
 	ExtraAdultCents              int64            `json:"extra_adult_cents"`
 	ExtraChildCents              map[string]int64 `json:"extra_child_cents"`
 	SingleOccupancyDiscountCents int64            `json:"single_occupancy_discount_cents"`
-	ArchivedAt                   *time.Time       `json:"archived_at,omitempty"`
+	// PaymentPolicy is guarantee, deposit or prepay (booking.PaymentPolicy);
+	// DepositPercent the share of the total a deposit plan charges when
+	// booking, 0 for the others.
+	PaymentPolicy  string     `json:"payment_policy"`
+	DepositPercent int        `json:"deposit_percent"`
+	ArchivedAt     *time.Time `json:"archived_at,omitempty"`
 }
 
 func viewRatePlan(p booking.RatePlan) ratePlanView {
+	pol := p.Payment.Or(p.Refundable)
 	return ratePlanView{Code: p.Code, Name: p.Name, RoomType: p.RoomTypeCode, Refundable: p.Refundable,
 		FreeCancellationHours: p.FreeCancellationHours, PenaltyPercent: p.PenaltyPercent,
 		BaseOccupancy: p.Occupancy.BaseOccupancy, ExtraAdultCents: p.Occupancy.ExtraAdultCents,
 		ExtraChildCents: p.Occupancy.ChildCents(), SingleOccupancyDiscountCents: p.Occupancy.SingleOccupancyDiscountCents,
+		PaymentPolicy: pol.Policy, DepositPercent: pol.DepositPercent,
 		ArchivedAt: utcPtr(p.ArchivedAt)}
+}
+
+// paymentView is what a stay costs now and later under its plan's
+// payment policy (booking.PaymentTerms): due_now_cents is charged when
+// booking, due_later_cents at check-out or by the hotel, and together
+// they are total_cents; what is paid at the hotel is in neither (the
+// price's pay_at_hotel_cents). refund_cents, on a cancellation quote
+// only, is what cancelling now gives back of what was paid.
+type paymentView struct {
+	Policy         string `json:"policy"`
+	DepositPercent int    `json:"deposit_percent,omitempty"`
+	DueNowCents    int64  `json:"due_now_cents"`
+	DueLaterCents  int64  `json:"due_later_cents"`
+	RefundCents    *int64 `json:"refund_cents,omitempty"`
+	Currency       string `json:"currency"`
+}
+
+func viewPayment(t booking.PaymentTerms) paymentView {
+	return paymentView{Policy: t.Policy, DepositPercent: t.DepositPercent, DueNowCents: t.DueNowCents,
+		DueLaterCents: t.DueLaterCents, Currency: t.Currency}
 }
 
 // ageBandView is one of a hotel's child age bands.
@@ -155,6 +182,9 @@ type offerView struct {
 	// Price is total_cents line by line: the rooms, each tax and fee,
 	// and what is paid at the hotel apart.
 	Price booking.Price `json:"price"`
+	// Payment is what the offer would cost now and later under its
+	// plan's payment policy.
+	Payment paymentView `json:"payment"`
 }
 
 // stayView is the stay a search asked for, as its answer repeats it.
@@ -198,6 +228,7 @@ func viewOffer(o booking.Offer) offerView {
 	for _, n := range o.Nightly {
 		v.Nightly = append(v.Nightly, nightView{n.Date, n.AmountCents})
 	}
+	v.Payment = viewPayment(booking.TermsOf(o.RatePlan.Payment.Or(o.RatePlan.Refundable), v.Price))
 	return v
 }
 
@@ -238,6 +269,9 @@ type reservationView struct {
 	Line    int    `json:"line,omitempty"`
 	// Price is total_cents line by line, as booked.
 	Price booking.Price `json:"price"`
+	// Payment is what the booking costs now and later under the payment
+	// policy it was booked under.
+	Payment paymentView `json:"payment"`
 }
 
 func viewReservation(r booking.Reservation) reservationView {
@@ -259,7 +293,7 @@ func viewReservation(r booking.Reservation) reservationView {
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,
 		CheckedInAt: local(r.CheckedInAt), CheckedOutAt: local(r.CheckedOutAt), CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
 		Booking: r.BookingReference, Line: r.Line,
-		Price: viewPrice(r.Price),
+		Price: viewPrice(r.Price), Payment: viewPayment(r.PaymentTerms()),
 	}
 }
 

@@ -112,7 +112,8 @@ func scanRoomType(r pgx.Row) (booking.RoomType, error) {
 // ratePlanColumns reads a rate plan joined with its room type as rt.
 const ratePlanColumns = `rp.id, rp.hotel_id, rp.room_type_id, rt.code, rp.code, rp.name, rp.refundable,
 	rp.free_cancellation_hours, rp.penalty_percent, rp.archived_at,
-	rp.base_occupancy, rp.extra_adult_cents, rp.extra_child_cents, rp.single_occupancy_discount_cents`
+	rp.base_occupancy, rp.extra_adult_cents, rp.extra_child_cents, rp.single_occupancy_discount_cents,
+	rp.payment_policy, rp.deposit_percent`
 
 // ageBandsOf reads, as one JSON list booking.AgeBands scans, the child
 // age bands of the hotel whose id is the SQL expression hotelID,
@@ -134,7 +135,7 @@ func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 	err := r.Scan(&p.ID, &p.HotelID, &p.RoomTypeID, &p.RoomTypeCode, &p.Code, &p.Name, &p.Refundable,
 		&p.FreeCancellationHours, &p.PenaltyPercent, &p.ArchivedAt,
 		&p.Occupancy.BaseOccupancy, &p.Occupancy.ExtraAdultCents, &p.Occupancy.ExtraChildCents,
-		&p.Occupancy.SingleOccupancyDiscountCents)
+		&p.Occupancy.SingleOccupancyDiscountCents, &p.Payment.Policy, &p.Payment.DepositPercent)
 	return p, err
 }
 
@@ -208,11 +209,12 @@ func (s *Store) CreateRatePlan(ctx context.Context, slug string, p booking.RateP
 	err := s.editTx(ctx, "create rate plan", func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
 				free_cancellation_hours, penalty_percent,
-				base_occupancy, extra_adult_cents, extra_child_cents, single_occupancy_discount_cents)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+				base_occupancy, extra_adult_cents, extra_child_cents, single_occupancy_discount_cents,
+				payment_policy, deposit_percent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent,
 			p.Occupancy.BaseOccupancy, p.Occupancy.ExtraAdultCents, p.Occupancy.ChildCents(),
-			p.Occupancy.SingleOccupancyDiscountCents)
+			p.Occupancy.SingleOccupancyDiscountCents, p.Payment.Or(p.Refundable).Policy, p.Payment.DepositPercent)
 		return created(ctx, tx, row, &p.ID, by, slug, "rate_plan", p.Code, p.AuditValues(),
 			fmt.Sprintf("rate plan %s already exists", p.Code))
 	})
@@ -374,7 +376,7 @@ func (s *Store) Candidates(ctx context.Context, hotelID int64, stay booking.Stay
 			&c.RatePlan.Code, &c.RatePlan.Name, &c.RatePlan.Refundable,
 			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent, &c.RatePlan.ArchivedAt,
 			&c.RatePlan.Occupancy.BaseOccupancy, &c.RatePlan.Occupancy.ExtraAdultCents, &c.RatePlan.Occupancy.ExtraChildCents,
-			&c.RatePlan.Occupancy.SingleOccupancyDiscountCents,
+			&c.RatePlan.Occupancy.SingleOccupancyDiscountCents, &c.RatePlan.Payment.Policy, &c.RatePlan.Payment.DepositPercent,
 			&c.Available, &c.InventoryNights, &nights, &amounts, &c.AgeBands)
 		c.Nightly = nightPrices(nights, amounts)
 		return c, err
@@ -460,7 +462,7 @@ func (s *Store) CityCandidates(ctx context.Context, city string, stay booking.St
 			&c.RatePlan.Code, &c.RatePlan.Name, &c.RatePlan.Refundable,
 			&c.RatePlan.FreeCancellationHours, &c.RatePlan.PenaltyPercent, &c.RatePlan.ArchivedAt,
 			&c.RatePlan.Occupancy.BaseOccupancy, &c.RatePlan.Occupancy.ExtraAdultCents, &c.RatePlan.Occupancy.ExtraChildCents,
-			&c.RatePlan.Occupancy.SingleOccupancyDiscountCents,
+			&c.RatePlan.Occupancy.SingleOccupancyDiscountCents, &c.RatePlan.Payment.Policy, &c.RatePlan.Payment.DepositPercent,
 			&c.Available, &c.InventoryNights, &nights, &amounts, &c.AgeBands); err != nil {
 			return nil, classify("city candidates", err)
 		}

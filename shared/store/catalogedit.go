@@ -122,10 +122,12 @@ func (s *Store) UpdateRatePlan(ctx context.Context, slug, code string, edit func
 		}
 		if _, err := tx.Exec(ctx, `UPDATE rate_plans SET name = $2, refundable = $3, free_cancellation_hours = $4,
 				penalty_percent = $5, archived_at = $6, base_occupancy = $7, extra_adult_cents = $8,
-				extra_child_cents = $9, single_occupancy_discount_cents = $10 WHERE id = $1`,
+				extra_child_cents = $9, single_occupancy_discount_cents = $10,
+				payment_policy = $11, deposit_percent = $12 WHERE id = $1`,
 			cur.ID, next.Name, next.Refundable, next.FreeCancellationHours, next.PenaltyPercent, next.ArchivedAt,
 			next.Occupancy.BaseOccupancy, next.Occupancy.ExtraAdultCents, next.Occupancy.ChildCents(),
-			next.Occupancy.SingleOccupancyDiscountCents); err != nil {
+			next.Occupancy.SingleOccupancyDiscountCents,
+			next.Payment.Or(next.Refundable).Policy, next.Payment.DepositPercent); err != nil {
 			return err
 		}
 		out = next

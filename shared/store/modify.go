@@ -124,11 +124,12 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		b.Queue(`UPDATE reservations SET room_type_id = $2, rate_plan_id = $3, check_in = $4, check_out = $5,
 				rooms = $6, adults = $7, children = $8, total_cents = $9, refundable = $10,
 				free_cancellation_until = $11, penalty_percent = $12, updated_at = $13,
-				price = $14, children_ages = $15
+				price = $14, children_ages = $15, payment_policy = $16, deposit_percent = $17
 			WHERE id = $1`,
 			r.ID, n.RoomType.ID, n.RatePlan.ID, newIn, newOut,
 			res.Rooms, res.Adults, res.Children, res.TotalCents, res.Refundable,
-			res.FreeCancellationUntil, res.PenaltyPercent, m.At, res.Price, ages(res.ChildrenAges))
+			res.FreeCancellationUntil, res.PenaltyPercent, m.At, res.Price, ages(res.ChildrenAges),
+			res.Payment.Policy, res.Payment.DepositPercent)
 		// The old stay's nights give way to the new stay's, at the prices
 		// just charged.
 		b.Queue(`DELETE FROM reservation_nights WHERE reservation_id = $1`, r.ID)

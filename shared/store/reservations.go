@@ -83,7 +83,7 @@ var bookableTerms = `SELECT rp.refundable, rp.free_cancellation_hours, rp.penalt
 		h.currency, h.timezone, to_char(h.check_in_time, 'HH24:MI'),
 		rp.archived_at IS NOT NULL OR rt.archived_at IS NOT NULL, h.archived_at IS NOT NULL,
 		rp.base_occupancy, rp.extra_adult_cents, rp.extra_child_cents, rp.single_occupancy_discount_cents,
-		` + ageBandsOf("h.id") + `
+		` + ageBandsOf("h.id") + `, rp.payment_policy, rp.deposit_percent
 	FROM rate_plans rp JOIN room_types rt ON rt.id = rp.room_type_id JOIN hotels h ON h.id = rp.hotel_id
 	WHERE rp.id = $1 AND rt.id = $2
 	FOR SHARE`
@@ -102,7 +102,8 @@ func scanTerms(row pgx.Row, n *booking.NewReservation) error {
 	err := row.Scan(&n.RatePlan.Refundable, &n.RatePlan.FreeCancellationHours, &n.RatePlan.PenaltyPercent,
 		&n.Hotel.Currency, &n.Hotel.Timezone, &n.Hotel.CheckInTime, &archived, &hotelArchived,
 		&n.RatePlan.Occupancy.BaseOccupancy, &n.RatePlan.Occupancy.ExtraAdultCents, &n.RatePlan.Occupancy.ExtraChildCents,
-		&n.RatePlan.Occupancy.SingleOccupancyDiscountCents, &n.AgeBands)
+		&n.RatePlan.Occupancy.SingleOccupancyDiscountCents, &n.AgeBands,
+		&n.RatePlan.Payment.Policy, &n.RatePlan.Payment.DepositPercent)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("rate plan %s: %w", n.RatePlan.Code, booking.ErrNotFound)
@@ -261,10 +262,10 @@ const insertReservation = `INSERT INTO reservations (reference, hotel_id, room_t
 		check_in, check_out, rooms, adults, children, guest_name, guest_email, guest_phone,
 		total_cents, currency, refundable, free_cancellation_until, penalty_percent,
 		hold_expires_at, access_token_hash, created_at, updated_at, guest_email_key, confirmed_at,
-		price, children_ages, booking_id, line_no)
+		price, children_ages, booking_id, line_no, payment_policy, deposit_percent)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22,
 		CASE WHEN $5 = 'confirmed' THEN $21::timestamptz END, $23, $24,
-		(SELECT id FROM bookings WHERE reference = NULLIF($25, '')), NULLIF($26::int, 0))
+		(SELECT id FROM bookings WHERE reference = NULLIF($25, '')), NULLIF($26::int, 0), NULLIF($27, ''), $28)
 	RETURNING id`
 
 // queueReservation adds the insert of res, priced from n, to b; the row's
@@ -277,7 +278,7 @@ func queueReservation(b *pgx.Batch, n booking.NewReservation, res *booking.Reser
 		ci, co, res.Rooms, res.Adults, res.Children, res.Guest.Name, res.Guest.Email, res.Guest.Phone,
 		res.TotalCents, res.Currency, res.Refundable, res.FreeCancellationUntil, res.PenaltyPercent,
 		res.HoldExpiresAt, res.AccessTokenHash, n.Now, emailKey, res.Price, ages(res.ChildrenAges),
-		bookingRef, line).QueryRow(func(row pgx.Row) error {
+		bookingRef, line, res.Payment.Policy, res.Payment.DepositPercent).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&res.ID)
 	})
 }
@@ -336,7 +337,8 @@ const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.t
 	r.refundable, r.free_cancellation_until, r.penalty_percent,
 	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash,
 	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at, r.price, r.children_ages,
-	coalesce((SELECT bk.reference FROM bookings bk WHERE bk.id = r.booking_id), ''), coalesce(r.line_no, 0)`
+	coalesce((SELECT bk.reference FROM bookings bk WHERE bk.id = r.booking_id), ''), coalesce(r.line_no, 0),
+	coalesce(r.payment_policy, ''), coalesce(r.deposit_percent, 0)`
 
 const reservationFrom = ` FROM reservations r
 	JOIN hotels h ON h.id = r.hotel_id
@@ -354,7 +356,8 @@ func scanReservation(row pgx.Row) (booking.Reservation, error) {
 		&r.Guest.Name, &r.Guest.Email, &r.Guest.Phone, &r.TotalCents, &r.Currency,
 		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,
 		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash,
-		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt, &price, &childrenAges, &r.BookingReference, &r.Line)
+		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt, &price, &childrenAges, &r.BookingReference, &r.Line,
+		&r.Payment.Policy, &r.Payment.DepositPercent)
 	r.CheckIn, r.CheckOut = booking.DateOf(ci), booking.DateOf(co)
 	if price != nil {
 		r.Price = *price
@@ -632,6 +635,10 @@ func (s *Store) DeskRecord(ctx context.Context, reference string) (booking.DeskR
 			return e, row.Scan(&e.At, &e.ActorKind, &e.Actor, &e.ActorRole, &e.Action,
 				&e.EntityKind, &e.EntityKey, &e.Before, &e.After, &e.Reason, &e.RequestID)
 		})
+		if err != nil {
+			return err
+		}
+		d.Payments, err = paymentsOf(ctx, tx, r.ID)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

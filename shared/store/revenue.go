@@ -54,11 +54,18 @@ const revenueNights = `
 			coalesce(sum(r.cancellation_fee_cents), 0)::bigint AS fees
 		FROM reservations r JOIN rt ON rt.id = r.room_type_id
 		WHERE r.status = 'cancelled' AND r.check_in >= $1::date AND r.check_in < $2::date
+		GROUP BY 1, 2),
+	collected AS (
+		SELECT r.room_type_id, r.check_in AS night, coalesce(sum(CASE p.kind WHEN 'refund' THEN -p.amount_cents
+			WHEN 'charge' THEN p.amount_cents WHEN 'fee' THEN p.amount_cents ELSE 0 END), 0)::bigint AS paid
+		FROM reservations r JOIN rt ON rt.id = r.room_type_id JOIN payments p ON p.reservation_id = r.id
+		WHERE r.check_in >= $1::date AND r.check_in < $2::date
 		GROUP BY 1, 2)
 	SELECT rt.slug, rt.currency, rt.code, f.night, coalesce(f.units, 0), coalesce(f.rooms, 0),
-		coalesce(f.cents, 0), coalesce(f.n, 0), coalesce(f.fees, 0)
+		coalesce(f.cents, 0), coalesce(f.n, 0), coalesce(f.fees, 0), coalesce(f.paid, 0)
 	FROM (SELECT * FROM inv FULL JOIN sold USING (room_type_id, night)
-		FULL JOIN cancelled USING (room_type_id, night)) f JOIN rt ON rt.id = f.room_type_id
+		FULL JOIN cancelled USING (room_type_id, night)
+		FULL JOIN collected USING (room_type_id, night)) f JOIN rt ON rt.id = f.room_type_id
 	ORDER BY 1, 3, 4`
 
 // hotelDayCosts is the ledger's cost of the invocations attributed to
@@ -88,7 +95,7 @@ func (s *Store) RevenueFacts(ctx context.Context, hotel string, n finance.Nights
 		facts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (finance.NightFacts, error) {
 			var f finance.NightFacts
 			err := r.Scan(&f.Hotel, &f.Currency, &f.RoomType, &f.Night, &f.Available, &f.Sold,
-				&f.RevenueCents, &f.Cancellations, &f.CancellationFeesCents)
+				&f.RevenueCents, &f.Cancellations, &f.CancellationFeesCents, &f.CollectedCents)
 			return f, err
 		})
 		return err

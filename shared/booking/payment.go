@@ -1,0 +1,262 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The payment policies a rate plan may take its bookings under. They
+// decide what is charged when booking; the cancellation terms (Refundable,
+// FreeCancellationHours, PenaltyPercent) still decide what a cancellation
+// costs, whichever the policy.
+const (
+	// PolicyGuarantee saves the guest's card when booking and charges
+	// nothing then; late-cancellation and no-show fees are charged to it
+	// off-session later.
+	PolicyGuarantee = "guarantee"
+	// PolicyDeposit charges DepositPercent of the booking's TotalCents
+	// when booking and the rest at check-out or by the hotel.
+	PolicyDeposit = "deposit"
+	// PolicyPrepay charges the whole TotalCents when booking (the
+	// non-refundable rates).
+	PolicyPrepay = "prepay"
+)
+
+// PaymentPolicy is how a rate plan takes payment. It is a plain value, so
+// RatePlan and Reservation comparisons that do not involve their maps
+// stay as they are.
+type PaymentPolicy struct {
+	// Policy is PolicyGuarantee, PolicyDeposit or PolicyPrepay; empty
+	// means the default for the plan's terms (DefaultPolicy).
+	Policy string
+	// DepositPercent, 1..99, is the share of TotalCents a deposit plan
+	// charges when booking; 0 for the other policies.
+	DepositPercent int
+}
+
+// DefaultPolicy is the policy of a plan that names none, and the one
+// migration 0028 gave every plan that existed before policies: a
+// refundable plan guarantees with a card, a non-refundable one is paid in
+// full when booking (what the guest cannot get back is taken at once).
+func DefaultPolicy(refundable bool) PaymentPolicy {
+	if refundable {
+		return PaymentPolicy{Policy: PolicyGuarantee}
+	}
+	return PaymentPolicy{Policy: PolicyPrepay}
+}
+
+// Or is p, or the default for a plan of the given refundability when p
+// names no policy.
+func (p PaymentPolicy) Or(refundable bool) PaymentPolicy {
+	if p.Policy == "" {
+		return DefaultPolicy(refundable)
+	}
+	return p
+}
+
+// validateInto checks the policy and its deposit share: a deposit plan
+// takes a percent in 1..99 (0 would be a guarantee, 100 a prepay), the
+// other policies none.
+func (p PaymentPolicy) validateInto(v *ValidationError) {
+	switch p.Policy {
+	case PolicyDeposit:
+		if p.DepositPercent < 1 || p.DepositPercent > 99 {
+			v.Add("deposit_percent", "must be between 1 and 99 for a deposit plan")
+		}
+	case PolicyGuarantee, PolicyPrepay:
+		if p.DepositPercent != 0 {
+			v.Add("deposit_percent", fmt.Sprintf("must be 0 (or omitted) for a %s plan", p.Policy))
+		}
+	default:
+		v.Add("payment_policy", "must be guarantee, deposit or prepay")
+	}
+}
+
+// PaymentTerms is what a stay costs when, under a plan's policy, in the
+// price's currency's minor units:
+//
+//	DueNowCents + DueLaterCents = Price.TotalCents
+//
+// What is paid at the hotel (Price.PayAtHotelCents, a tourist tax) is in
+// neither: it is never charged with the booking, and is shown apart as
+// PayAtHotelCents.
+type PaymentTerms struct {
+	Policy         string
+	DepositPercent int
+	Currency       string
+	// DueNowCents is charged when booking: 0 for guarantee, the deposit
+	// share for deposit, TotalCents for prepay.
+	DueNowCents int64
+	// DueLaterCents is the rest of TotalCents, charged at check-out or by
+	// the hotel.
+	DueLaterCents   int64
+	PayAtHotelCents int64
+}
+
+// TermsOf is what a stay priced p costs now and later under policy pol.
+// A deposit is DepositPercent of TotalCents rounded half up to the
+// minor unit, the one rounding rule of payments (as percentOf rounds a
+// cancellation fee): 30% of 12345 is 3703.5, so 3704. Minor units are
+// the currency's own, so a zero-decimal currency (JPY) rounds to a whole
+// yen the same way and nothing is scaled.
+func TermsOf(pol PaymentPolicy, p Price) PaymentTerms {
+	t := PaymentTerms{Policy: pol.Policy, DepositPercent: pol.DepositPercent, Currency: p.Currency,
+		PayAtHotelCents: p.PayAtHotelCents}
+	switch pol.Policy {
+	case PolicyPrepay:
+		t.DueNowCents = p.TotalCents
+	case PolicyDeposit:
+		t.DueNowCents = percentOf(p.TotalCents, int64(pol.DepositPercent))
+	}
+	t.DueLaterCents = p.TotalCents - t.DueNowCents
+	return t
+}
+
+// PaymentTerms is what the reservation costs now and later under the
+// policy it was booked under.
+func (r Reservation) PaymentTerms() PaymentTerms {
+	return TermsOf(r.Payment.Or(r.Refundable), r.Price)
+}
+
+// RefundOnCancel is what cancelling at instant now gives back of paid,
+// what the payments ledger holds as paid for the reservation (charges
+// minus refunds): paid minus the cancellation fee of the reservation's
+// terms (CancellationFee), never below zero. A guarantee booking paid
+// nothing, so it gets nothing back; its fee is charged instead
+// (FeeToCharge).
+func (r Reservation) RefundOnCancel(paid int64, now time.Time) int64 {
+	if refund := paid - r.CancellationFee(now); refund > 0 {
+		return refund
+	}
+	return 0
+}
+
+// FeeToCharge is what cancelling at instant now leaves to charge
+// off-session, beyond what was paid: the cancellation fee minus paid,
+// never below zero. For a guarantee booking, which paid nothing, it is
+// the whole CancellationFee; a deposit smaller than the fee leaves the
+// difference to charge.
+func (r Reservation) FeeToCharge(paid int64, now time.Time) int64 {
+	if due := r.CancellationFee(now) - paid; due > 0 {
+		return due
+	}
+	return 0
+}
+
+// The kinds of row of the payments ledger. Amounts are always positive;
+// the kind gives the sign (PaymentRecord.Signed).
+const (
+	// PaymentCharge is money taken for the booking (a deposit, a prepay,
+	// the rest at check-out).
+	PaymentCharge = "charge"
+	// PaymentRefund is money given back.
+	PaymentRefund = "refund"
+	// PaymentFee is a late-cancellation or no-show fee charged
+	// off-session: money taken like a charge.
+	PaymentFee = "fee"
+	// PaymentFailure is a charge or fee that did not succeed (declined,
+	// failed off-session): recorded for staff, it moves no money.
+	PaymentFailure = "failure"
+	// PaymentAuthorization is an amount held on the card, not yet taken.
+	PaymentAuthorization = "authorization"
+	// PaymentSetup is the guest's card saved for later (a SetupIntent).
+	PaymentSetup = "setup"
+)
+
+// PaymentRecord is one row of the payments ledger (booking.Payment
+// is already a payment as an invoice lists it): a movement of money (or an
+// attempt at one) for a reservation, never changed once recorded.
+type PaymentRecord struct {
+	ID            int64
+	ReservationID int64
+	Kind          string
+	// AmountCents is positive (or 0 for a setup), in Currency's minor
+	// units.
+	AmountCents int64
+	Currency    string
+	Provider    string // "stripe"
+	// ProviderRef is the provider's id of the movement: pi_…, re_…,
+	// seti_…
+	ProviderRef string
+	Status      string // the provider's, e.g. "succeeded"
+	// IdempotencyKey is the key the provider was called with; the ledger
+	// records a key once, so a retried booking or a replayed webhook
+	// never records a movement twice.
+	IdempotencyKey string
+	FailureCode    string
+	FailureMessage string
+	CreatedAt      time.Time
+}
+
+// Signed is what the row adds to what was paid: a charge or fee adds its
+// amount, a refund takes it away, the other kinds move no money.
+func (p PaymentRecord) Signed() int64 {
+	switch p.Kind {
+	case PaymentCharge, PaymentFee:
+		return p.AmountCents
+	case PaymentRefund:
+		return -p.AmountCents
+	}
+	return 0
+}
+
+// Paid is what the rows leave paid: charges and fees minus refunds.
+func Paid(ps []PaymentRecord) int64 {
+	var sum int64
+	for _, p := range ps {
+		sum += p.Signed()
+	}
+	return sum
+}
+
+// Validate checks a row before it is recorded.
+func (p PaymentRecord) Validate() error {
+	v := &ValidationError{}
+	switch p.Kind {
+	case PaymentCharge, PaymentRefund, PaymentFee, PaymentFailure, PaymentAuthorization, PaymentSetup:
+	default:
+		v.Add("kind", "must be charge, refund, fee, failure, authorization or setup")
+	}
+	if p.AmountCents < 0 {
+		v.Add("amount_cents", "must not be negative")
+	}
+	if !isUpper(p.Currency, 3) {
+		v.Add("currency", "must be an ISO 4217 code such as EUR")
+	}
+	if p.IdempotencyKey == "" || len(p.IdempotencyKey) > 255 {
+		v.Add("idempotency_key", "is required, at most 255 characters")
+	}
+	if p.ReservationID == 0 {
+		v.Add("reservation_id", "is required")
+	}
+	return v.Err()
+}
+
+// PaymentLedger reads a reservation's payments ledger; the PostgreSQL
+// Store implements it. It is apart from Store so that a Store without a
+// ledger (a test's) still serves, showing nothing paid.
+type PaymentLedger interface {
+	PaymentsOf(ctx context.Context, reservationID int64) ([]PaymentRecord, error)
+	PaidCents(ctx context.Context, reservationID int64) (int64, error)
+}
+
+// PaidCents is what the ledger holds as paid for reservation id (charges
+// and fees minus refunds), 0 when the store keeps no ledger.
+func (s *Service) PaidCents(ctx context.Context, reservationID int64) (int64, error) {
+	l, ok := s.store.(PaymentLedger)
+	if !ok {
+		return 0, nil
+	}
+	return l.PaidCents(ctx, reservationID)
+}
+
+// PaymentsOf lists the ledger's rows for reservation id in the order
+// recorded, an empty list when the store keeps no ledger.
+func (s *Service) PaymentsOf(ctx context.Context, reservationID int64) ([]PaymentRecord, error) {
+	l, ok := s.store.(PaymentLedger)
+	if !ok {
+		return []PaymentRecord{}, nil
+	}
+	return l.PaymentsOf(ctx, reservationID)
+}
