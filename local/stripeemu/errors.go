@@ -32,7 +32,10 @@ func errorBody(status int, e apiError) (int, []byte) {
 	if e.Code != "" && e.DocURL == "" {
 		e.DocURL = "https://stripe.com/docs/error-codes/" + e.Code
 	}
-	b, _ := json.Marshal(map[string]apiError{"error": e})
+	b, err := json.Marshal(map[string]apiError{"error": e})
+	if err != nil {
+		return http.StatusInternalServerError, []byte(`{"error":{"type":"api_error","message":"the emulator could not encode its error"}}`)
+	}
 	return status, b
 }
 

@@ -74,7 +74,8 @@ func (s *Server) confirmSetupLocked(si *setupIntent, pm, returnURL string) (int,
 		method, _ := s.paymentMethodOf(pm)
 		e := apiError{Type: typeCard, Code: "card_declined", DeclineCode: card.declineCode, Message: declineMessage(card.declineCode), PaymentMethod: &method}
 		si.Status = statusRequiresPaymentMethod
-		si.LastSetupError = &e
+		last := e
+		si.LastSetupError = &last
 		s.emitLocked("setup_intent.setup_failed", si)
 		e.SetupIntent = si
 		return errorBody(http.StatusPaymentRequired, e)
