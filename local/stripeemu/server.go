@@ -72,6 +72,7 @@ type Server struct {
 	events         map[string]*event
 	eventOrder     []string
 	idem           map[string]*idemEntry
+	webhookURL     string
 
 	base   string
 	srv    *http.Server
@@ -95,6 +96,7 @@ func New(o Options) *Server {
 		refunds:        map[string]*refund{},
 		events:         map[string]*event{},
 		idem:           map[string]*idemEntry{},
+		webhookURL:     o.WebhookURL,
 		base:           "http://localhost",
 		ctx:            ctx,
 		cancel:         cancel,
@@ -161,6 +163,15 @@ func (s *Server) Close() error {
 	}
 	s.wg.Wait()
 	return err
+}
+
+// SetWebhookURL points the events from now on (and resends) at url; the
+// devstack knows its API's address only once the API listens, after the
+// functions were given this server's.
+func (s *Server) SetWebhookURL(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhookURL = url
 }
 
 // newID makes an id with Stripe's prefix; the counter keeps ids unique

@@ -76,21 +76,21 @@ func (s *Server) emitLocked(typ string, obj any) {
 	}
 	s.events[ev.ID] = ev
 	s.eventOrder = append(s.eventOrder, ev.ID)
-	if s.o.WebhookURL == "" || s.closed {
+	if s.webhookURL == "" || s.closed {
 		return
 	}
 	s.wg.Add(1)
-	go s.deliver(ev)
+	go s.deliver(ev, s.webhookURL)
 }
 
 // deliver posts an event until the receiver answers 2xx, waiting
 // RetryBackoff, then twice as long each time (at most a minute), between
 // attempts; Stripe does the same over three days.
-func (s *Server) deliver(ev *event) {
+func (s *Server) deliver(ev *event, url string) {
 	defer s.wg.Done()
 	wait := s.o.RetryBackoff
 	for attempt := 1; ; attempt++ {
-		if s.send(ev) {
+		if s.send(ev, url) {
 			return
 		}
 		if attempt >= s.o.MaxAttempts {
@@ -108,9 +108,9 @@ func (s *Server) deliver(ev *event) {
 
 // send posts the event once, signed now, and records the attempt; it
 // reports whether the receiver took it.
-func (s *Server) send(ev *event) bool {
+func (s *Server) send(ev *event, url string) bool {
 	at := time.Now()
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.o.WebhookURL, bytes.NewReader(ev.payload))
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(ev.payload))
 	a := Attempt{At: at}
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
@@ -173,14 +173,15 @@ func (s *Server) deliveryLocked(ev *event) Delivery {
 func (s *Server) Resend(id string) (int, error) {
 	s.mu.Lock()
 	ev, ok := s.events[id]
+	url := s.webhookURL
 	s.mu.Unlock()
 	switch {
 	case !ok:
 		return 0, fmt.Errorf("stripeemu: no event %s", id)
-	case s.o.WebhookURL == "":
+	case url == "":
 		return 0, fmt.Errorf("stripeemu: no webhook URL to send %s to", id)
 	}
-	s.send(ev)
+	s.send(ev, url)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	last := ev.attempts[len(ev.attempts)-1]
