@@ -3,6 +3,7 @@ package stripeemu
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // The error types stripe-go turns into its typed errors.
@@ -29,14 +30,20 @@ type apiError struct {
 }
 
 func errorBody(status int, e apiError) (int, []byte) {
-	if e.Code != "" && e.DocURL == "" {
-		e.DocURL = "https://stripe.com/docs/error-codes/" + e.Code
-	}
+	e.DocURL = docURL(e)
 	b, err := json.Marshal(map[string]apiError{"error": e})
 	if err != nil {
 		return http.StatusInternalServerError, []byte(`{"error":{"type":"api_error","message":"the emulator could not encode its error"}}`)
 	}
 	return status, b
+}
+
+// docURL is the page Stripe links an error code to.
+func docURL(e apiError) string {
+	if e.Code == "" || e.DocURL != "" {
+		return e.DocURL
+	}
+	return "https://stripe.com/docs/error-codes/" + strings.ReplaceAll(e.Code, "_", "-")
 }
 
 func writeError(w http.ResponseWriter, status int, e apiError) {

@@ -3,7 +3,6 @@ package stripeemu
 import (
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 func (s *Server) createPaymentIntent(f form) (int, []byte) {
@@ -140,8 +139,8 @@ func (s *Server) declineLocked(pi *paymentIntent, pm, code, declineCode string) 
 		Metadata: pi.Metadata, Created: s.now()}
 	s.charges[ch.ID] = ch
 	method, _ := s.paymentMethodOf(pm)
-	lastErr := apiError{Type: typeCard, Code: code, DeclineCode: declineCode, Message: msg, Charge: ch.ID, PaymentMethod: &method,
-		DocURL: "https://stripe.com/docs/error-codes/" + strings.ReplaceAll(code, "_", "-")}
+	lastErr := apiError{Type: typeCard, Code: code, DeclineCode: declineCode, Message: msg, Charge: ch.ID, PaymentMethod: &method}
+	lastErr.DocURL = docURL(lastErr)
 	pi.Status = statusRequiresPaymentMethod
 	pi.LatestCharge = &ch.ID
 	pi.LastPaymentError = &lastErr

@@ -164,7 +164,7 @@ func (s *Server) deliveryLocked(ev *event) Delivery {
 	}
 	_ = json.Unmarshal(ev.Data.Object, &obj)
 	return Delivery{EventID: ev.ID, Type: ev.Type, ObjectID: obj.ID, Created: ev.Created, Delivered: ev.delivered,
-		Attempts: append([]Attempt(nil), ev.attempts...), Event: ev.payload}
+		Attempts: append([]Attempt{}, ev.attempts...), Event: ev.payload}
 }
 
 // Resend delivers an event once more, now, whatever became of it before
