@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // control answers /_emulator/…: what the guest's browser and Stripe's
@@ -98,4 +99,21 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, kind, id s
 		}
 	}
 	writeRaw(w, status, body, false)
+}
+
+// Authenticate completes (succeed) or fails 3-D Secure of a payment
+// intent (pi_…) or a setup intent (seti_…) waiting in requires_action, as
+// POST /_emulator/…/authenticate does, for tests in Go.
+func (s *Server) Authenticate(id string, succeed bool) error {
+	var status int
+	var body []byte
+	if strings.HasPrefix(id, "seti_") {
+		status, body = s.authenticateSetupIntent(id, succeed)
+	} else {
+		status, body = s.authenticatePaymentIntent(id, succeed)
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("stripeemu: authenticate %s: %d %s", id, status, body)
+	}
+	return nil
 }

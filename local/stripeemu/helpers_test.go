@@ -30,6 +30,7 @@ type receiver struct {
 
 	mu        sync.Mutex
 	failFirst int
+	secret    string         // the endpoint secret; webhookSecret when empty
 	received  []stripe.Event // verified, in arrival order
 	statuses  []int          // what it answered, in order
 	forged    []error        // signatures ConstructEvent refused
@@ -50,7 +51,11 @@ func newReceiver(t *testing.T, failFirst int) *receiver {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		ev, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), webhookSecret)
+		secret := rc.secret
+		if secret == "" {
+			secret = webhookSecret
+		}
+		ev, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), secret)
 		if err != nil {
 			rc.forged = append(rc.forged, err)
 			rc.statuses = append(rc.statuses, http.StatusBadRequest)
