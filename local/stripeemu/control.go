@@ -37,6 +37,12 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, parts []string)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"event_id": parts[1], "status": status})
+	case n == 2 && parts[0] == "webhooks" && parts[1] == "pause" && r.Method == http.MethodPost:
+		s.PauseWebhooks()
+		writeJSON(w, http.StatusOK, map[string]bool{"paused": true})
+	case n == 2 && parts[0] == "webhooks" && parts[1] == "resume" && r.Method == http.MethodPost:
+		s.ResumeWebhooks()
+		writeJSON(w, http.StatusOK, map[string]bool{"paused": false})
 	case n == 3 && parts[2] == "authenticate" && (parts[0] == "payment_intents" || parts[0] == "setup_intents"):
 		s.authenticate(w, r, parts[0], parts[1])
 	default:

@@ -49,7 +49,10 @@
 //     redirect_to_url points at;
 //   - GET /_emulator/events lists every event with its delivery attempts;
 //   - POST /_emulator/events/{id}/resend delivers one again, now, and
-//     answers the receiver's status (for replay tests).
+//     answers the receiver's status (for replay tests);
+//   - POST /_emulator/webhooks/pause holds the events from then on, and
+//     POST /_emulator/webhooks/resume sends those no resend delivered (for
+//     late and reordered events).
 //
 // What it leaves out: captures (capture_method=manual), customers beyond
 // an id, disputes, Connect, live keys (refused), and the rest of the API.

@@ -73,6 +73,8 @@ type Server struct {
 	eventOrder     []string
 	idem           map[string]*idemEntry
 	webhookURL     string
+	paused         bool     // events wait in held until ResumeWebhooks
+	held           []*event // in the order they happened
 
 	base   string
 	srv    *http.Server

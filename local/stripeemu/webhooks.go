@@ -76,11 +76,42 @@ func (s *Server) emitLocked(typ string, obj any) {
 	}
 	s.events[ev.ID] = ev
 	s.eventOrder = append(s.eventOrder, ev.ID)
-	if s.webhookURL == "" || s.closed {
+	if s.paused {
+		s.held = append(s.held, ev)
+		return
+	}
+	s.deliverLocked(ev)
+}
+
+func (s *Server) deliverLocked(ev *event) {
+	if s.webhookURL == "" || s.closed || ev.delivered {
 		return
 	}
 	s.wg.Add(1)
 	go s.deliver(ev, s.webhookURL)
+}
+
+// PauseWebhooks holds the events that happen from now on instead of
+// sending them, as a slow or unreachable Stripe would: a test can then
+// let a hold expire before its payment's news arrives, or Resend the held
+// events in another order than they happened.
+func (s *Server) PauseWebhooks() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.paused = true
+}
+
+// ResumeWebhooks sends the held events that no Resend delivered, in the
+// order they happened (each in the background, so they may still arrive
+// out of order), and sends new events at once again.
+func (s *Server) ResumeWebhooks() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.paused = false
+	for _, ev := range s.held {
+		s.deliverLocked(ev)
+	}
+	s.held = nil
 }
 
 // deliver posts an event until the receiver answers 2xx, waiting

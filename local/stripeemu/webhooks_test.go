@@ -115,3 +115,40 @@ func TestASetupIntentAuthenticatedThroughTheGoAPI(t *testing.T) {
 		t.Fatal("an unknown intent authenticated")
 	}
 }
+
+// Paused, the events wait: one resent first arrives before the one that
+// happened before it, and resuming sends only what is still undelivered.
+func TestPausedWebhooksArriveLateAndInTheOrderResent(t *testing.T) {
+	rc := newReceiver(t, 0)
+	emu, sc := emulator(t, rc)
+	if resp := control(t, emu, "/_emulator/webhooks/pause"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("pause: %s", resp.Status)
+	}
+	pi, err := sc.V1PaymentIntents.Create(ctx, pay(10000, "eur", "pm_card_visa"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.V1Refunds.Create(ctx, &stripe.RefundCreateParams{PaymentIntent: stripe.String(pi.ID), Amount: stripe.Int64(2500)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := rc.types(); len(got) != 0 {
+		t.Fatalf("paused, yet the receiver got %v", got)
+	}
+	ds := emu.Deliveries()
+	if len(ds) != 2 || ds[0].Type != "payment_intent.succeeded" || ds[1].Type != "charge.refunded" {
+		t.Fatalf("deliveries %+v", ds)
+	}
+	if status, err := emu.Resend(ds[1].EventID); err != nil || status != http.StatusOK {
+		t.Fatalf("resend the refund: %d, %v", status, err)
+	}
+	if resp := control(t, emu, "/_emulator/webhooks/resume"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("resume: %s", resp.Status)
+	}
+	rc.wait(t, "payment_intent.succeeded", pi.ID, 1)
+	time.Sleep(100 * time.Millisecond)
+	want := []string{"charge.refunded " + pi.LatestCharge.ID, "payment_intent.succeeded " + pi.ID}
+	if got := rc.types(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("received %v, want %v (the refund resent first, delivered once)", got, want)
+	}
+}
