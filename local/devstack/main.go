@@ -117,9 +117,6 @@ Ctrl-C stops it.
 // paymentsLines tell how to pay locally: the emulator's test cards, its
 // 3-D Secure step and where its webhooks go.
 func paymentsLines(s *Stack) string {
-	if s.payments == nil {
-		return s.PaymentsURL + "   (STRIPE_API_BASE from .env; no emulator)"
-	}
 	return fmt.Sprintf(`%s   (Stripe test mode emulator: pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired)
               3-D Secure: POST %s/_emulator/payment_intents/{id}/authenticate?result=succeed|fail
               webhooks to %s, signed with STRIPE_WEBHOOK_SECRET (GET %s/_emulator/events lists them)`,

@@ -31,12 +31,13 @@ const (
 	defaultPaymentsAddr = "127.0.0.1:4242"
 )
 
-// The Stripe test-mode secrets of the devstack when .env sets none: the
-// emulator accepts only this key and signs its webhooks with this secret,
-// and the functions are given both.
+// The Stripe test-mode secrets of the devstack: the emulator accepts only
+// this key and signs its webhooks with this secret, and the functions are
+// given both, whatever .env says, as they are given the queues' URLs. They
+// are public and work nowhere else.
 const (
-	defaultStripeSecretKey     = "sk_test_innkeeper_local_0123456789"
-	defaultStripeWebhookSecret = "whsec_innkeeper_local_0123456789"
+	devStripeSecretKey     = "sk_test_innkeeper_local_0123456789"
+	devStripeWebhookSecret = "whsec_innkeeper_local_0123456789"
 )
 
 // webhookPath is where the API takes Stripe's events.
@@ -44,27 +45,11 @@ const webhookPath = "/v1/webhooks/stripe"
 
 // startPayments runs the Stripe emulator and points the functions at it
 // (STRIPE_API_BASE), with the key it accepts and the secret it signs
-// with. A STRIPE_API_BASE set in .env (Stripe's own test mode, or
-// stripe-mock) is kept, and no emulator runs. Its webhooks go to the API
-// once the API listens (pointPaymentsWebhooks).
+// with. Its webhooks go to the API once the API listens
+// (pointPaymentsWebhooks).
 func (s *Stack) startPayments() error {
-	key, secret := s.getenv("STRIPE_SECRET_KEY"), s.getenv("STRIPE_WEBHOOK_SECRET")
-	if key == "" {
-		key = defaultStripeSecretKey
-	}
-	if secret == "" {
-		secret = defaultStripeWebhookSecret
-	}
-	s.overrides["STRIPE_SECRET_KEY"] = key
-	s.overrides["STRIPE_WEBHOOK_SECRET"] = secret
-	if base := s.getenv("STRIPE_API_BASE"); base != "" {
-		s.PaymentsURL = base
-		return nil
-	}
-	if !strings.HasPrefix(key, "sk_test_") {
-		return fmt.Errorf("devstack: STRIPE_SECRET_KEY must be a test key (sk_test_…) for the Stripe emulator")
-	}
-	s.payments = stripeemu.New(stripeemu.Options{APIKey: key, WebhookSecret: secret, Clock: s.clock, Logger: s.log})
+	s.payments = stripeemu.New(stripeemu.Options{APIKey: devStripeSecretKey, WebhookSecret: devStripeWebhookSecret,
+		Clock: s.clock, Logger: s.log})
 	addr := s.opts.PaymentsAddr
 	if addr == "" {
 		addr = defaultPaymentsAddr
@@ -75,6 +60,8 @@ func (s *Stack) startPayments() error {
 	}
 	s.PaymentsURL = base
 	s.overrides["STRIPE_API_BASE"] = base
+	s.overrides["STRIPE_SECRET_KEY"] = devStripeSecretKey
+	s.overrides["STRIPE_WEBHOOK_SECRET"] = devStripeWebhookSecret
 	return nil
 }
 

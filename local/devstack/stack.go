@@ -122,8 +122,7 @@ type Stack struct {
 	WSURL   string // the WebSocket API
 	SQSURL  string
 	MailURL string // Mailpit's web UI and REST API
-	// PaymentsURL is the Stripe API the functions call: the emulator's,
-	// or STRIPE_API_BASE from .env.
+	// PaymentsURL is the Stripe API the functions call: the emulator's.
 	PaymentsURL string
 	ControlURL  string
 	AdminKey    string
