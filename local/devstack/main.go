@@ -101,16 +101,26 @@ Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
   Mail        %s   (Mailpit REST API: /api/v1/messages; make mail lists them)
   SQS         %s   (events, events-dlq; make redrive moves dead letters back)
   Control     %s/_devstack/status   (POST …/schedules/{name}/fire, POST …/clock/advance?by=16m)
+  Payments    %s
   Functions   %s
   Staff key   %s
   Invoke      make invoke FN=api EVENT=events/api/list-hotels.json
   Watching    functions/ and shared/: a change rebuilds and swaps the warm processes
 Ctrl-C stops it.
 
-`, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, strings.Join(fns, ", "), staffKey)
+`, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, paymentsLines(s), strings.Join(fns, ", "), staffKey)
 	<-ctx.Done()
 	fmt.Println("devstack| stopping")
 	return nil
+}
+
+// paymentsLines tell how to pay locally: the emulator's test cards, its
+// 3-D Secure step and where its webhooks go.
+func paymentsLines(s *Stack) string {
+	return fmt.Sprintf(`%s   (Stripe test mode emulator: pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired)
+              3-D Secure: POST %s/_emulator/payment_intents/{id}/authenticate?result=succeed|fail
+              webhooks to %s, signed with STRIPE_WEBHOOK_SECRET (GET %s/_emulator/events lists them)`,
+		s.PaymentsURL, s.PaymentsURL, s.URL+webhookPath, s.PaymentsURL)
 }
 
 // smokeCommand runs the smoke test (local/smoke) and fails when a check

@@ -15,6 +15,7 @@ import (
 	"innkeeper/local/sandbox"
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
+	"innkeeper/local/stripeemu"
 	"innkeeper/local/wsgateway"
 	"innkeeper/shared/redisclient"
 	"innkeeper/shared/topology"
@@ -26,7 +27,52 @@ const (
 	defaultSQSAddr     = "127.0.0.1:9324"
 	defaultMailpitAddr = "127.0.0.1:8025"
 	defaultControlAddr = "127.0.0.1:3009"
+	// The Stripe emulator; 4242, as the test card everyone knows.
+	defaultPaymentsAddr = "127.0.0.1:4242"
 )
+
+// The Stripe test-mode secrets of the devstack: the emulator accepts only
+// this key and signs its webhooks with this secret, and the functions are
+// given both, whatever .env says, as they are given the queues' URLs. They
+// are public and work nowhere else.
+const (
+	devStripeSecretKey     = "sk_test_innkeeper_local_0123456789"
+	devStripeWebhookSecret = "whsec_innkeeper_local_0123456789"
+)
+
+// webhookPath is where the API takes Stripe's events.
+const webhookPath = "/v1/webhooks/stripe"
+
+// startPayments runs the Stripe emulator and points the functions at it
+// (STRIPE_API_BASE), with the key it accepts and the secret it signs
+// with. Its webhooks go to the API once the API listens
+// (pointPaymentsWebhooks).
+func (s *Stack) startPayments() error {
+	s.payments = stripeemu.New(stripeemu.Options{APIKey: devStripeSecretKey, WebhookSecret: devStripeWebhookSecret,
+		Clock: s.clock, Logger: s.log})
+	addr := s.opts.PaymentsAddr
+	if addr == "" {
+		addr = defaultPaymentsAddr
+	}
+	base, err := s.payments.Start(addr)
+	if err != nil {
+		return fmt.Errorf("devstack: stripe emulator on %s: %w", addr, err)
+	}
+	s.PaymentsURL = base
+	s.overrides["STRIPE_API_BASE"] = base
+	s.overrides["STRIPE_SECRET_KEY"] = devStripeSecretKey
+	s.overrides["STRIPE_WEBHOOK_SECRET"] = devStripeWebhookSecret
+	return nil
+}
+
+// pointPaymentsWebhooks sends the emulator's events to the API's webhook
+// route; until the API has that route, they are answered 404, retried and
+// listed at the emulator's /_emulator/events.
+func (s *Stack) pointPaymentsWebhooks() {
+	if s.payments != nil {
+		s.payments.SetWebhookURL(s.URL + webhookPath)
+	}
+}
 
 // startQueues runs the SQS emulator with the manifest's queues and points
 // the functions at it.
@@ -208,7 +254,7 @@ type Status struct {
 // Status reports the stack.
 func (s *Stack) Status() Status {
 	st := Status{Now: s.clock.Now().UTC(), Offset: s.clock.Offset().String(), Functions: map[string]any{},
-		Queues: map[string]map[string]int{}, URLs: map[string]string{"api": s.URL, "websocket": s.WSURL, "sqs": s.SQSURL, "mail": s.MailURL, "control": s.ControlURL}}
+		Queues: map[string]map[string]int{}, URLs: map[string]string{"api": s.URL, "websocket": s.WSURL, "sqs": s.SQSURL, "mail": s.MailURL, "control": s.ControlURL, "payments": s.PaymentsURL}}
 	for _, name := range s.runtime.Functions() {
 		p, _ := s.runtime.Pool(name)
 		st.Functions[name] = p.Stats()

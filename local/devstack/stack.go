@@ -24,6 +24,7 @@ import (
 	"innkeeper/local/sandbox"
 	"innkeeper/local/schedule"
 	"innkeeper/local/sqs"
+	"innkeeper/local/stripeemu"
 	"innkeeper/local/wsgateway"
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
@@ -67,6 +68,9 @@ type Options struct {
 	// tests use 127.0.0.1:0).
 	SQSAddr     string
 	ControlAddr string
+	// PaymentsAddr is where the Stripe emulator listens (127.0.0.1:4242
+	// by default; tests use 127.0.0.1:0).
+	PaymentsAddr string
 	// SQSEndpoint, when set, is the SQS endpoint the functions are given
 	// instead of the emulator's own address (tests put a proxy between).
 	SQSEndpoint string
@@ -99,6 +103,7 @@ type Stack struct {
 	log        *slog.Logger
 	runtime    *sandbox.Runtime
 	sqs        *sqs.Server
+	payments   *stripeemu.Server
 	ws         *wsgateway.Gateway
 	scheduler  *schedule.Scheduler
 	logs       *logs.Collector
@@ -113,20 +118,22 @@ type Stack struct {
 	deliveredMu sync.Mutex
 	delivered   [][]byte
 
-	URL        string // the HTTP API
-	WSURL      string // the WebSocket API
-	SQSURL     string
-	MailURL    string // Mailpit's web UI and REST API
-	ControlURL string
-	AdminKey   string
-	binaries   map[string]string // function → current binary
-	sums       map[string][32]byte
-	build      int
-	mu         sync.Mutex
+	URL     string // the HTTP API
+	WSURL   string // the WebSocket API
+	SQSURL  string
+	MailURL string // Mailpit's web UI and REST API
+	// PaymentsURL is the Stripe API the functions call: the emulator's.
+	PaymentsURL string
+	ControlURL  string
+	AdminKey    string
+	binaries    map[string]string // function → current binary
+	sums        map[string][32]byte
+	build       int
+	mu          sync.Mutex
 }
 
-// Start builds every function of the manifest, starts the SQS emulator
-// and Mailpit, prepares the database (created if missing, migrated
+// Start builds every function of the manifest, starts the SQS emulator,
+// the Stripe emulator and Mailpit, prepares the database (created if missing, migrated
 // through functions/migrate, demo data), and serves the HTTP API gateway,
 // the queues' pollers, the schedules and the control endpoints.
 func Start(ctx context.Context, o Options) (*Stack, error) {
@@ -139,6 +146,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, err
 	}
 	if err := s.startWebSockets(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.startPayments(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -172,6 +183,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
+	s.pointPaymentsWebhooks()
 	caddr := o.ControlAddr
 	if caddr == "" {
 		caddr = defaultControlAddr
@@ -412,6 +424,9 @@ func (s *Stack) Close() {
 	}
 	if s.sqs != nil {
 		s.sqs.Close()
+	}
+	if s.payments != nil {
+		s.payments.Close()
 	}
 	if s.mailpit != nil && s.mailpit.Process != nil {
 		_ = s.mailpit.Process.Kill()

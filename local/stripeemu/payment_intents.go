@@ -1,0 +1,228 @@
+package stripeemu
+
+import (
+	"net/http"
+	"net/url"
+)
+
+func (s *Server) createPaymentIntent(f form) (int, []byte) {
+	amount, ok := amountParam(f, "amount")
+	if !ok {
+		if !f.has("amount") {
+			return missingParam("amount")
+		}
+		return invalid("amount", "Invalid integer: "+f.get("amount"))
+	}
+	currency, ok := currencyParam(f)
+	if !ok {
+		if !f.has("currency") {
+			return missingParam("currency")
+		}
+		return invalid("currency", "Invalid currency: "+f.get("currency"))
+	}
+	if m := f.get("capture_method"); m != "" && m != "automatic" && m != "automatic_async" {
+		return invalid("capture_method", "The emulator captures automatically only; capture_method="+m+" is not supported.")
+	}
+	pm, confirm, offSession := f.get("payment_method"), boolParam(f, "confirm"), f.has("off_session") && f.get("off_session") != "false"
+	if offSession && !confirm {
+		return invalid("off_session", "You can only pass in `off_session` when `confirm` is set to true.")
+	}
+	if confirm && pm == "" {
+		return missingParam("payment_method")
+	}
+	if pm != "" {
+		if status, body, ok := checkPaymentMethod(pm); !ok {
+			return status, body
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.newID("pi")
+	pi := &paymentIntent{ID: id, Object: "payment_intent", Amount: amount, Currency: currency,
+		Status: statusRequiresPaymentMethod, ClientSecret: secret(id), CaptureMethod: "automatic",
+		ConfirmationMethod: "automatic", Customer: strPtr(f.get("customer")), Description: strPtr(f.get("description")),
+		PaymentMethod: strPtr(pm), PaymentMethodTypes: []string{"card"}, SetupFutureUsage: strPtr(f.get("setup_future_usage")),
+		Metadata: f.hash("metadata"), Created: s.now()}
+	if pm != "" {
+		pi.Status = statusRequiresConfirmation
+	}
+	s.paymentIntents[id] = pi
+	if !confirm {
+		return ok200(pi)
+	}
+	return s.confirmLocked(pi, pm, offSession, f.get("return_url"))
+}
+
+func (s *Server) getPaymentIntent(id string) (int, []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.paymentIntents[id]
+	if !ok {
+		return missing(id, "payment_intent")
+	}
+	return ok200(pi)
+}
+
+func (s *Server) confirmPaymentIntent(id string, f form) (int, []byte) {
+	pm := f.get("payment_method")
+	if pm != "" {
+		if status, body, ok := checkPaymentMethod(pm); !ok {
+			return status, body
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.paymentIntents[id]
+	if !ok {
+		return missing(id, "payment_intent")
+	}
+	if pi.Status != statusRequiresPaymentMethod && pi.Status != statusRequiresConfirmation {
+		return unexpectedState("You cannot confirm this PaymentIntent because it has a status of " + pi.Status + ".")
+	}
+	if pm == "" && pi.PaymentMethod != nil {
+		pm = *pi.PaymentMethod
+	}
+	if pm == "" {
+		return unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with " + id + ", specify a payment method attached to this customer along with the customer ID.")
+	}
+	offSession := f.has("off_session") && f.get("off_session") != "false"
+	return s.confirmLocked(pi, pm, offSession, f.get("return_url"))
+}
+
+func unexpectedState(msg string) (int, []byte) {
+	return errorBody(http.StatusBadRequest, apiError{Type: typeInvalidRequest, Code: "payment_intent_unexpected_state", Message: msg})
+}
+
+// confirmLocked charges the card as its test id says: it succeeds, is
+// declined (402, the intent back to requires_payment_method), or waits
+// for 3-D Secure; off session, a card that needs authentication fails
+// with authentication_required, since no guest is there to give it.
+func (s *Server) confirmLocked(pi *paymentIntent, pm string, offSession bool, returnURL string) (int, []byte) {
+	card := testCards[pm]
+	pi.PaymentMethod = &pm
+	pi.NextAction = nil
+	switch {
+	case card.declineCode != "":
+		return s.declineLocked(pi, pm, "card_declined", card.declineCode)
+	case card.threeDS && offSession:
+		return s.declineLocked(pi, pm, "authentication_required", "authentication_required")
+	case card.threeDS:
+		pi.Status = statusRequiresAction
+		pi.LastPaymentError = nil
+		pi.NextAction = s.nextActionLocked("payment_intents", pi.ID, returnURL)
+		return ok200(pi)
+	}
+	s.succeedLocked(pi)
+	return ok200(pi)
+}
+
+// succeedLocked takes the whole amount in one succeeded charge.
+func (s *Server) succeedLocked(pi *paymentIntent) {
+	ch := &charge{ID: s.newID("ch"), Object: "charge", Amount: pi.Amount, AmountCaptured: pi.Amount, Captured: true,
+		Currency: pi.Currency, Paid: true, Status: "succeeded", PaymentIntent: pi.ID, PaymentMethod: deref(pi.PaymentMethod),
+		Customer: pi.Customer, Metadata: pi.Metadata, Created: s.now()}
+	s.charges[ch.ID] = ch
+	pi.Status = statusSucceeded
+	pi.AmountReceived = pi.Amount
+	pi.LatestCharge = &ch.ID
+	pi.LastPaymentError = nil
+	pi.NextAction = nil
+	s.emitLocked("payment_intent.succeeded", pi)
+}
+
+// declineLocked records a failed charge and answers Stripe's 402 card
+// error, which carries the intent as it now is.
+func (s *Server) declineLocked(pi *paymentIntent, pm, code, declineCode string) (int, []byte) {
+	msg := declineMessage(declineCode)
+	ch := &charge{ID: s.newID("ch"), Object: "charge", Amount: pi.Amount, Currency: pi.Currency, Status: "failed",
+		FailureCode: &code, FailureMessage: &msg, PaymentIntent: pi.ID, PaymentMethod: pm, Customer: pi.Customer,
+		Metadata: pi.Metadata, Created: s.now()}
+	s.charges[ch.ID] = ch
+	method, _ := s.paymentMethodOf(pm)
+	lastErr := apiError{Type: typeCard, Code: code, DeclineCode: declineCode, Message: msg, Charge: ch.ID, PaymentMethod: &method}
+	lastErr.DocURL = docURL(lastErr)
+	pi.Status = statusRequiresPaymentMethod
+	pi.LatestCharge = &ch.ID
+	pi.LastPaymentError = &lastErr
+	pi.NextAction = nil
+	s.emitLocked("payment_intent.payment_failed", pi)
+	e := lastErr
+	e.PaymentIntent = pi
+	return errorBody(http.StatusPaymentRequired, e)
+}
+
+// nextActionLocked points the guest at the emulator's 3-D Secure page:
+// by redirect when the caller gave a return_url, else for Stripe.js.
+func (s *Server) nextActionLocked(kind, id, returnURL string) *nextAction {
+	page := s.base + "/_emulator/" + kind + "/" + id + "/authenticate"
+	if returnURL != "" {
+		page += "?return_url=" + url.QueryEscape(returnURL)
+		return &nextAction{Type: "redirect_to_url", RedirectToURL: &redirectToURL{URL: page, ReturnURL: returnURL}}
+	}
+	return &nextAction{Type: "use_stripe_sdk", UseStripeSDK: map[string]any{"type": "three_d_secure_redirect", "stripe_js": page, "source": id}}
+}
+
+// cancellable are the statuses Stripe lets an intent be cancelled from.
+var cancellable = map[string]bool{statusRequiresPaymentMethod: true, statusRequiresConfirmation: true, statusRequiresAction: true, "requires_capture": true, "processing": true}
+
+func (s *Server) cancelPaymentIntent(id string, f form) (int, []byte) {
+	reason := f.get("cancellation_reason")
+	switch reason {
+	case "", "duplicate", "fraudulent", "requested_by_customer", "abandoned":
+	default:
+		return invalid("cancellation_reason", "Invalid cancellation_reason: must be one of duplicate, fraudulent, requested_by_customer, or abandoned")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.paymentIntents[id]
+	if !ok {
+		return missing(id, "payment_intent")
+	}
+	if !cancellable[pi.Status] {
+		return unexpectedState("You cannot cancel this PaymentIntent because it has a status of " + pi.Status + ". Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.")
+	}
+	at := s.now()
+	pi.Status = statusCanceled
+	pi.CanceledAt = &at
+	pi.CancellationReason = strPtr(reason)
+	pi.NextAction = nil
+	s.emitLocked("payment_intent.canceled", pi)
+	return ok200(pi)
+}
+
+// authenticatePaymentIntent completes 3-D Secure as the guest's browser
+// would: it succeeds and charges, or fails and the intent wants another
+// card.
+func (s *Server) authenticatePaymentIntent(id string, succeed bool) (int, []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pi, ok := s.paymentIntents[id]
+	if !ok {
+		return missing(id, "payment_intent")
+	}
+	if pi.Status != statusRequiresAction {
+		return unexpectedState("This PaymentIntent has a status of " + pi.Status + "; only one in requires_action can be authenticated.")
+	}
+	if succeed {
+		s.succeedLocked(pi)
+		return ok200(pi)
+	}
+	pi.Status = statusRequiresPaymentMethod
+	pi.NextAction = nil
+	pi.LastPaymentError = authFailure()
+	s.emitLocked("payment_intent.payment_failed", pi)
+	return ok200(pi)
+}
+
+func authFailure() *apiError {
+	return &apiError{Type: typeInvalidRequest, Code: "payment_intent_authentication_failure",
+		Message: "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.",
+		DocURL:  "https://stripe.com/docs/error-codes/payment-intent-authentication-failure"}
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
