@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"innkeeper/shared/payments"
 )
 
 // paymentIntent is Stripe's PaymentIntent, with the fields stripe-go and
@@ -164,18 +166,11 @@ func currencyParam(f form) (string, bool) {
 
 func boolParam(f form, name string) bool { return f.get(name) == "true" }
 
-// zeroDecimal are the currencies Stripe counts in whole units (an amount
-// of 500 JPY is ¥500, not ¥5.00).
-var zeroDecimal = map[string]bool{
-	"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true, "krw": true, "mga": true,
-	"pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true, "xof": true, "xpf": true,
-}
-
 // formatAmount writes minor units as the currency's amount for messages,
 // in integers only.
 func formatAmount(minor int64, currency string) string {
 	c := strings.ToUpper(currency)
-	if zeroDecimal[currency] {
+	if payments.ZeroDecimal(currency) {
 		return fmt.Sprintf("%d %s", minor, c)
 	}
 	return fmt.Sprintf("%d.%02d %s", minor/100, minor%100, c)

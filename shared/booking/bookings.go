@@ -190,9 +190,11 @@ func (s *Service) BookLines(ctx context.Context, req BookLinesRequest, receipt *
 		case v.Fields[LineField(i, "adults")] != "" || v.Fields[LineField(i, "children")] != "":
 			// The line's guests are already refused; whether they fit
 			// the room would only say it again.
-		case !stays[i].Fits(rt):
+		default:
+			// The rule a booking of one room is admitted by, guests
+			// counted by the hotel's age bands, each field named by line.
 			var occ *ValidationError
-			if errors.As(stays[i].occupancyError(rt), &occ) {
+			if errors.As(admit(rt, plan, stays[i], h.ChildAgeBands), &occ) {
 				for f, msg := range occ.Fields {
 					v.Add(LineField(i, f), msg)
 				}
@@ -211,9 +213,9 @@ func (s *Service) BookLines(ctx context.Context, req BookLinesRequest, receipt *
 	nb := NewBooking{Hotel: h.Hotel, Guest: req.Guest, AccessToken: token, AccessTokenHash: hash, Now: now}
 	for i, l := range lines {
 		n := NewReservation{
-			Hotel: h.Hotel, RoomType: l.rt, RatePlan: l.plan, Stay: stays[i], Guest: req.Guest,
+			Hotel: h.Hotel, RoomType: l.rt, RatePlan: l.plan, Taxes: h.Taxes, Stay: stays[i], Guest: req.Guest,
 			Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
-			Audit: s.guest(ctx, ActionReservationCreate),
+			Audit: s.guest(ctx, ActionReservationCreate), AgeBands: h.ChildAgeBands,
 		}
 		if req.Hold {
 			exp := now.Add(HoldTTL)

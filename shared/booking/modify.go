@@ -222,14 +222,11 @@ func (s *Service) ModificationQuote(ctx context.Context, reference, token string
 	if err != nil {
 		return Modified{}, err
 	}
-	priced, err := n.Price(nightly)
+	priced, rooms, err := n.Priced(nightly)
 	if err != nil {
 		return Modified{}, err
 	}
-	if nightly, err = n.RoomNights(nightly); err != nil {
-		return Modified{}, err
-	}
-	return Modified{Current: r, New: priced, Nightly: nightly, Available: available}, nil
+	return Modified{Current: r, New: priced, Nightly: rooms, Available: available}, nil
 }
 
 // modifiable returns the reservation's hotel, reloaded if the cached one

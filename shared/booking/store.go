@@ -192,13 +192,21 @@ func (n NewReservation) RoomNights(nightly []NightPrice) ([]NightPrice, error) {
 // a ValidationError when the children's ages fit none of the hotel's
 // bands.
 func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
+	r, _, err := n.Priced(nightly)
+	return r, err
+}
+
+// Priced is Price with the nights it priced the rooms by (RoomNights),
+// the amounts reservation_nights keeps, so a caller does not price them
+// again.
+func (n NewReservation) Priced(nightly []NightPrice) (Reservation, []NightPrice, error) {
 	rooms, err := n.RoomNights(nightly)
 	if err != nil {
-		return Reservation{}, err
+		return Reservation{}, nil, err
 	}
 	price, err := PriceStay(n.Hotel.Currency, n.Taxes, n.Stay, rooms)
 	if err != nil {
-		return Reservation{}, err
+		return Reservation{}, nil, err
 	}
 	return Reservation{
 		Reference:             n.Reference,
@@ -223,7 +231,7 @@ func (n NewReservation) Price(nightly []NightPrice) (Reservation, error) {
 		AccessTokenHash:       n.AccessTokenHash,
 		CreatedAt:             n.Now,
 		UpdatedAt:             n.Now,
-	}, nil
+	}, rooms, nil
 }
 
 // ReceiptTTL is how long an idempotency key keeps its outcome.

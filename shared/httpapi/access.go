@@ -49,6 +49,12 @@ func (s *Server) linkReference(w http.ResponseWriter, r *http.Request) (string, 
 		s.fail(w, r, err)
 		return "", false
 	}
+	return s.verifiedLink(w, r, q)
+}
+
+// verifiedLink is linkReference on a query already parsed (which may
+// carry other parameters too).
+func (s *Server) verifiedLink(w http.ResponseWriter, r *http.Request, q *query) (string, bool) {
 	expires, perr := strconv.ParseInt(q.str("expires"), 10, 64)
 	ref := r.PathValue("reference")
 	if q.err() != nil || perr != nil || !booking.ValidReference(ref) ||

@@ -11,9 +11,6 @@ import (
 	"innkeeper/shared/booking"
 )
 
-// maxChildAge is the oldest a child may be: 18 and over is an adult.
-const maxChildAge = 17
-
 // cityHotelView is one hotel of a city search with its best offer.
 type cityHotelView struct {
 	Hotel     hotelView `json:"hotel"`
@@ -89,8 +86,8 @@ func (q *query) childrenAges() ([]int, bool) {
 	ages := make([]int, 0, len(parts))
 	for _, p := range parts {
 		age, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || age < 0 || age > maxChildAge || len(p) > 3 {
-			q.v.Add("children_ages", fmt.Sprintf("must be a comma-separated list of ages from 0 to %d", maxChildAge))
+		if err != nil || age < 0 || age > booking.MaxChildAge || len(p) > 3 {
+			q.v.Add("children_ages", fmt.Sprintf("must be a comma-separated list of ages from 0 to %d", booking.MaxChildAge))
 			return nil, true
 		}
 		ages = append(ages, age)

@@ -120,11 +120,8 @@ func (s *Server) guestReservation(w http.ResponseWriter, r *http.Request, q *que
 		}
 		return res, true
 	}
-	expires, err := strconv.ParseInt(q.str("expires"), 10, 64)
-	if err != nil || !booking.ValidReference(ref) ||
-		auth.VerifyLink(s.linkKeys, ref, expires, q.str("signature"), s.svc.Now()) != nil {
-		writeProblem(w, problem(http.StatusForbidden, "link-invalid", "Link invalid or expired",
-			"This link is not valid, or has expired. Use the access token from your booking, or ask for a new link."))
+	ref, ok := s.verifiedLink(w, r, q)
+	if !ok {
 		return booking.Reservation{}, false
 	}
 	res, err := s.svc.ReservationByLink(r.Context(), ref)

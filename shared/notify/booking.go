@@ -49,17 +49,18 @@ func (n *Notifier) ofBooking(ctx context.Context, ev booking.Event, r booking.Re
 	if !ok {
 		return kinds, nil, nil
 	}
-	b, err := bs.Booking(ctx, ev.Booking)
-	if err != nil {
-		return nil, nil, fmt.Errorf("notify: booking %s of %s: %w", ev.Booking, ev.Reference, err)
-	}
-	if len(b.Lines) > 0 && b.Lines[0].Reference == r.Reference {
+	if r.Line == 1 {
+		// Only the first line's event reads the booking, to list it.
+		b, err := bs.Booking(ctx, ev.Booking)
+		if err != nil {
+			return nil, nil, fmt.Errorf("notify: booking %s of %s: %w", ev.Booking, ev.Reference, err)
+		}
 		return kinds, &b, nil
 	}
 	kept := slices.DeleteFunc(slices.Clone(kinds), func(k Kind) bool { return bookingKinds[k] })
 	if len(kept) < len(kinds) {
 		n.log.InfoContext(ctx, "notification sent with the booking", slog.String("reference", r.Reference),
-			slog.String("booking", b.Reference), slog.String("event", ev.Type))
+			slog.String("booking", ev.Booking), slog.String("event", ev.Type))
 	}
 	return kept, nil, nil
 }

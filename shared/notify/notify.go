@@ -322,9 +322,11 @@ func (n *Notifier) Handle(ctx context.Context, ev booking.Event) error {
 	}
 	var errs []error
 	for _, kind := range kinds {
-		m, err := n.Compose(kind, r, h)
+		var m mail.Message
 		if b != nil && bookingKinds[kind] {
 			m, err = n.ComposeBooking(kind, *b, h)
+		} else {
+			m, err = n.Compose(kind, r, h)
 		}
 		if err != nil {
 			errs = append(errs, err)

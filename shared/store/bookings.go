@@ -157,15 +157,17 @@ func (s *Store) BookLines(ctx context.Context, nb booking.NewBooking, receipt *b
 		out = booking.Booking{Reference: nb.Reference, HotelID: nb.Hotel.ID, HotelSlug: nb.Hotel.Slug,
 			Currency: lines[0].Hotel.Currency, CheckIn: first.Stay.CheckIn, CheckOut: first.Stay.CheckOut,
 			Guest: nb.Guest, AccessTokenHash: nb.AccessTokenHash, CreatedAt: nb.Now}
+		priced := make([][]booking.NightPrice, len(lines))
 		for i, n := range lines {
-			res, err := n.Price(plans[n.RatePlan.ID].nightly)
+			res, rooms, err := n.Priced(plans[n.RatePlan.ID].nightly)
 			if err != nil {
 				return lineError(i, n, err)
 			}
 			res.BookingReference, res.Line = nb.Reference, i+1
 			out.Lines = append(out.Lines, res)
+			priced[i] = rooms
 		}
-		return s.recordBooking(ctx, tx, nb, lines, &out, emailKey, plans, receipt)
+		return s.recordBooking(ctx, tx, nb, lines, priced, &out, emailKey, plans, receipt)
 	})
 	if err != nil {
 		return booking.Booking{}, err
@@ -197,7 +199,7 @@ func lineError(i int, n booking.NewReservation, err error) error {
 // recordBooking writes the priced booking out: its row, then each line's
 // reservation, nights, event and audit row, and the receipt, in one batch.
 func (s *Store) recordBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBooking, lines []booking.NewReservation,
-	out *booking.Booking, emailKey string, plans map[int64]*linePlan, receipt *booking.Receipt) error {
+	priced [][]booking.NightPrice, out *booking.Booking, emailKey string, plans map[int64]*linePlan, receipt *booking.Receipt) error {
 	b := &pgx.Batch{}
 	b.Queue(insertBooking, nb.Reference, nb.Hotel.ID, nb.Guest.Name, nb.Guest.Email, nb.Guest.Phone,
 		nb.AccessTokenHash, nb.Now).QueryRow(func(row pgx.Row) error {
@@ -210,12 +212,7 @@ func (s *Store) recordBooking(ctx context.Context, tx pgx.Tx, nb booking.NewBook
 	for i, n := range lines {
 		res := &out.Lines[i]
 		queueReservation(b, n, res, emailKey, nb.Reference, res.Line)
-		rates := plans[n.RatePlan.ID].nightly
-		priced, err := n.RoomNights(rates)
-		if err != nil {
-			return lineError(i, n, err)
-		}
-		queueNights(b, res.Reference, rates, priced)
+		queueNights(b, res.Reference, plans[n.RatePlan.ID].nightly, priced[i])
 		if err := queueOutbox(b, booking.BookingEventFor(*res, nb.Now)); err != nil {
 			return err
 		}

@@ -139,12 +139,11 @@ func scanRatePlanRow(r pgx.Row) (booking.RatePlan, error) {
 	return p, err
 }
 
-// created reads the id an INSERT … RETURNING id gave a catalogue item
-// into id and writes the item's audit row; a taken key (the insert's
-// unique violation) is a ConflictError saying taken.
-func created(ctx context.Context, tx pgx.Tx, row pgx.Row, id *int64, by booking.Audit,
+// created takes the error of reading what an INSERT … RETURNING gave a
+// catalogue item and writes the item's audit row; a taken key (the
+// insert's unique violation) is a ConflictError saying taken.
+func created(ctx context.Context, tx pgx.Tx, err error, by booking.Audit,
 	slug, kind, key string, after map[string]any, taken string) error {
-	err := row.Scan(id)
 	if c, _ := pgCode(err); c == uniqueViolation {
 		return booking.Conflict(taken)
 	}
@@ -170,34 +169,20 @@ func (s *Store) CreateHotel(ctx context.Context, h booking.Hotel, by booking.Aud
 			}
 			return booking.Conflict(fmt.Sprintf("another hotel has the invoice prefix %s", h.InvoicePrefix))
 		}
-		return created(ctx, tx, idRow{h.ID, err}, &h.ID, by, h.Slug, "hotel", h.Slug, h.AuditValues(),
+		return created(ctx, tx, err, by, h.Slug, "hotel", h.Slug, h.AuditValues(),
 			fmt.Sprintf("a hotel with slug %s already exists", h.Slug))
 	})
 	return h, err
-}
-
-// idRow is an id already read, or the error reading it, as the row
-// created reads.
-type idRow struct {
-	id  int64
-	err error
-}
-
-func (r idRow) Scan(dest ...any) error {
-	if r.err == nil {
-		*dest[0].(*int64) = r.id
-	}
-	return r.err
 }
 
 // CreateRoomType inserts a room type of the hotel slug with its audit
 // row; a taken code is a ConflictError.
 func (s *Store) CreateRoomType(ctx context.Context, slug string, rt booking.RoomType, by booking.Audit) (booking.RoomType, error) {
 	err := s.editTx(ctx, "create room type", func(tx pgx.Tx) error {
-		row := tx.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
+		err := tx.QueryRow(ctx, `INSERT INTO room_types (hotel_id, code, name, max_adults, max_children)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren)
-		return created(ctx, tx, row, &rt.ID, by, slug, "room_type", rt.Code, rt.AuditValues(),
+			rt.HotelID, rt.Code, rt.Name, rt.MaxAdults, rt.MaxChildren).Scan(&rt.ID)
+		return created(ctx, tx, err, by, slug, "room_type", rt.Code, rt.AuditValues(),
 			fmt.Sprintf("room type %s already exists", rt.Code))
 	})
 	return rt, err
@@ -207,15 +192,15 @@ func (s *Store) CreateRoomType(ctx context.Context, slug string, rt booking.Room
 // row; a taken code is a ConflictError.
 func (s *Store) CreateRatePlan(ctx context.Context, slug string, p booking.RatePlan, by booking.Audit) (booking.RatePlan, error) {
 	err := s.editTx(ctx, "create rate plan", func(tx pgx.Tx) error {
-		row := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
+		err := tx.QueryRow(ctx, `INSERT INTO rate_plans (hotel_id, room_type_id, code, name, refundable,
 				free_cancellation_hours, penalty_percent,
 				base_occupancy, extra_adult_cents, extra_child_cents, single_occupancy_discount_cents,
 				payment_policy, deposit_percent)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			p.HotelID, p.RoomTypeID, p.Code, p.Name, p.Refundable, p.FreeCancellationHours, p.PenaltyPercent,
 			p.Occupancy.BaseOccupancy, p.Occupancy.ExtraAdultCents, p.Occupancy.ChildCents(),
-			p.Occupancy.SingleOccupancyDiscountCents, p.Payment.Or(p.Refundable).Policy, p.Payment.DepositPercent)
-		return created(ctx, tx, row, &p.ID, by, slug, "rate_plan", p.Code, p.AuditValues(),
+			p.Occupancy.SingleOccupancyDiscountCents, p.Payment.Or(p.Refundable).Policy, p.Payment.DepositPercent).Scan(&p.ID)
+		return created(ctx, tx, err, by, slug, "rate_plan", p.Code, p.AuditValues(),
 			fmt.Sprintf("rate plan %s already exists", p.Code))
 	})
 	return p, err

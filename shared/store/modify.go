@@ -108,11 +108,8 @@ func (s *Store) Modify(ctx context.Context, reference string, decide func(bookin
 		if err != nil {
 			return err
 		}
-		res, err = n.Price(nightly)
-		if err != nil {
-			return err
-		}
-		priced, err := n.RoomNights(nightly)
+		var priced []booking.NightPrice
+		res, priced, err = n.Priced(nightly)
 		if err != nil {
 			return err
 		}

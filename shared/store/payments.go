@@ -82,13 +82,6 @@ func (s *Store) RecordPayment(ctx context.Context, p booking.PaymentRecord) (boo
 	return out, created, err
 }
 
-// RecordPaymentTx is RecordPayment inside the caller's transaction, so
-// the ledger row commits (or rolls back) with the change it pays for: a
-// reservation confirmed, a cancellation's refund.
-func RecordPaymentTx(ctx context.Context, tx pgx.Tx, p booking.PaymentRecord) (booking.PaymentRecord, bool, error) {
-	return recordPayment(ctx, tx, p)
-}
-
 // PaymentsOf lists a reservation's ledger rows in the order recorded;
 // none is an empty list.
 func (s *Store) PaymentsOf(ctx context.Context, reservationID int64) ([]booking.PaymentRecord, error) {
@@ -121,11 +114,4 @@ func (s *Store) PaidCents(ctx context.Context, reservationID int64) (int64, erro
 	var paid int64
 	err := s.pool.QueryRow(ctx, paidCents, reservationID).Scan(&paid)
 	return paid, classify("paid cents", err)
-}
-
-// PaidCentsTx is PaidCents inside the caller's transaction.
-func PaidCentsTx(ctx context.Context, tx pgx.Tx, reservationID int64) (int64, error) {
-	var paid int64
-	err := tx.QueryRow(ctx, paidCents, reservationID).Scan(&paid)
-	return paid, err
 }

@@ -215,12 +215,9 @@ func (s *Store) Book(ctx context.Context, n booking.NewReservation, receipt *boo
 				return booking.ErrHoldShare
 			}
 		}
+		var priced []booking.NightPrice
 		var err error
-		res, err = n.Price(nightly)
-		if err != nil {
-			return err
-		}
-		priced, err := n.RoomNights(nightly)
+		res, priced, err = n.Priced(nightly)
 		if err != nil {
 			return err
 		}
