@@ -1,9 +1,15 @@
 package testenv
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"innkeeper/local/clock"
 	"innkeeper/local/stripeemu"
 )
 
@@ -19,6 +25,8 @@ type Stripe struct {
 	*stripeemu.Server
 	URL string
 	Env map[string]string // STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
+	// Checked counts the requests stripe-mock checked (Client).
+	Checked atomic.Int64
 }
 
 // StartStripe runs a Stripe emulator for t on a free port, sending its
@@ -27,8 +35,16 @@ type Stripe struct {
 // stops when t ends.
 func StartStripe(t testing.TB, webhookURL string) *Stripe {
 	t.Helper()
+	return StartStripeClock(t, webhookURL, nil)
+}
+
+// StartStripeClock is StartStripe with the emulator on clk (real time
+// when nil): the API's, so that the webhooks it signs are within the
+// tolerance of the API's clock when a test moves it.
+func StartStripeClock(t testing.TB, webhookURL string, clk *clock.Clock) *Stripe {
+	t.Helper()
 	emu := stripeemu.New(stripeemu.Options{APIKey: StripeSecretKey, WebhookSecret: StripeWebhookSecret,
-		WebhookURL: webhookURL, RetryBackoff: 50 * time.Millisecond, MaxAttempts: 6})
+		WebhookURL: webhookURL, RetryBackoff: 50 * time.Millisecond, MaxAttempts: 6, Clock: clk})
 	url, err := emu.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("testenv: stripe: %v", err)
@@ -36,4 +52,62 @@ func StartStripe(t testing.TB, webhookURL string) *Stripe {
 	t.Cleanup(func() { _ = emu.Close() })
 	return &Stripe{Server: emu, URL: url, Env: map[string]string{
 		"STRIPE_API_BASE": url, "STRIPE_SECRET_KEY": StripeSecretKey, "STRIPE_WEBHOOK_SECRET": StripeWebhookSecret}}
+}
+
+// Client is an HTTP client for a Stripe client (payments.StripeConfig)
+// that has stripe-mock, Stripe's official mock, check every request
+// before it goes to the emulator: the request is sent to a stripe-mock of
+// t's own first, and a request it refuses as not Stripe's API (any 4xx
+// but a card's 402) fails t. So every request the tests send the stateful
+// emulator is also one Stripe's published API accepts. Checked counts
+// them.
+func (s *Stripe) Client(t testing.TB) *http.Client {
+	t.Helper()
+	mock := StartStripeMock(t)
+	return &http.Client{Timeout: 10 * time.Second, Transport: &mockChecked{t: t, mock: mock, checked: &s.Checked,
+		next: http.DefaultTransport}}
+}
+
+type mockChecked struct {
+	t       testing.TB
+	mock    string
+	checked *atomic.Int64
+	next    http.RoundTripper
+}
+
+func (m *mockChecked) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	check, err := http.NewRequestWithContext(req.Context(), req.Method, m.mock+req.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range req.Header {
+		if k != "Idempotency-Key" { // stripe-mock answers fixtures: no replay to confuse
+			check.Header[k] = vs
+		}
+	}
+	// stripe-mock takes only keys of its own shape (sk_test_ and
+	// letters and digits).
+	check.Header.Set("Authorization", "Bearer sk_test_123")
+	resp, err := m.next.RoundTrip(check)
+	if err != nil {
+		return nil, fmt.Errorf("stripe-mock: %w", err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode >= 400 && resp.StatusCode != http.StatusPaymentRequired {
+		m.t.Errorf("stripe-mock refused %s %s %s: %d %s", req.Method, req.URL.Path, body, resp.StatusCode, answer)
+	}
+	m.checked.Add(1)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	return m.next.RoundTrip(req)
 }

@@ -25,6 +25,7 @@ import (
 	"innkeeper/shared/config"
 	"innkeeper/shared/demo"
 	"innkeeper/shared/logging"
+	"innkeeper/shared/payments"
 	"innkeeper/shared/redisclient"
 	"innkeeper/shared/store"
 )
@@ -147,6 +148,11 @@ type APIOptions struct {
 	Env map[string]string
 	// NoRelay leaves events in the outbox: no queue is configured.
 	NoRelay bool
+	// Stripe, when set, is the Stripe the API takes payments through
+	// (StartStripe); its webhooks are sent to the API. Every request the
+	// API's client sends it is checked by stripe-mock first
+	// (StripeChecked).
+	Stripe *Stripe
 }
 
 // API is an HTTP API on a fresh schema and Redis prefix, with the demo data
@@ -207,7 +213,13 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 		clock = func() time.Time { return Clock }
 	}
 	ctx := context.Background()
-	api, err := apiserver.New(ctx, cfg, logging.Discard(), apiserver.Options{SearchPath: schema, Clock: clock})
+	ao := apiserver.Options{SearchPath: schema, Clock: clock}
+	if o.Stripe != nil {
+		ao.Stripe = &payments.StripeConfig{SecretKey: StripeSecretKey, URL: o.Stripe.URL, HTTPClient: o.Stripe.Client(t),
+			Timeout: 5 * time.Second}
+		ao.WebhookSecret = StripeWebhookSecret
+	}
+	api, err := apiserver.New(ctx, cfg, logging.Discard(), ao)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,6 +242,9 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
+	if o.Stripe != nil {
+		o.Stripe.SetWebhookURL(srv.URL + "/v1/webhooks/stripe")
+	}
 	return &API{API: api, URL: srv.URL, Schema: schema, Queues: queues, Config: cfg}
 }
 

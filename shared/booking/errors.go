@@ -45,6 +45,9 @@ var (
 	// ErrUnavailable means a dependency (the database) did not answer in
 	// time; the request changed nothing and may be retried.
 	ErrUnavailable = errors.New("dependency unavailable")
+	// ErrPaymentDeclined means the guest's card was refused; the
+	// response is a 402 with the provider's decline code.
+	ErrPaymentDeclined = errors.New("payment declined")
 )
 
 // ValidationError lists what is wrong with a request, field by field.

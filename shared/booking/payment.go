@@ -186,7 +186,9 @@ type PaymentRecord struct {
 	IdempotencyKey string
 	FailureCode    string
 	FailureMessage string
-	CreatedAt      time.Time
+	// RefundOf is, for a refund, the payment (pi_…) it gives back from.
+	RefundOf  string
+	CreatedAt time.Time
 }
 
 // Signed is what the row adds to what was paid: a charge or fee adds its
@@ -260,3 +262,68 @@ func (s *Service) PaymentsOf(ctx context.Context, reservationID int64) ([]Paymen
 	}
 	return l.PaymentsOf(ctx, reservationID)
 }
+
+// SavedCard is a card kept with the provider for off-session charges:
+// its customer (cus_…) and PaymentMethod (pm_…); zero when none.
+type SavedCard struct {
+	Customer string
+	Method   string
+}
+
+// Saved reports whether there is a card to charge.
+func (c SavedCard) Saved() bool { return c.Customer != "" && c.Method != "" }
+
+// PaymentStep is what a payment's outcome does to a reservation, applied
+// by Store.ApplyPayment in one transaction with the reservation locked:
+// the ledger rows (each once per idempotency key), the pending intent and
+// saved card, and the status change it leads to.
+type PaymentStep struct {
+	// At is when the step is taken (the transition's At, when there is
+	// one).
+	At      time.Time
+	Records []PaymentRecord
+	// Pending, when set, replaces the pending intent ("" clears it).
+	Pending *string
+	// Card, when set, is the card saved for later.
+	Card *SavedCard
+	// Transition, when set, is applied as Store.Transition applies it.
+	Transition *Transition
+	// Events are written to the outbox beside the transition's own.
+	Events []Event
+}
+
+// PaymentOutcome is how a payment ended, for the response of the
+// request that paid: StatusRequiresAction with what the client does
+// next, or a decline (a 402), or succeeded.
+type PaymentOutcome struct {
+	Status       string
+	ClientSecret string
+	NextAction   *NextAction
+	Decline      *Decline
+	// Intent is the provider's id of the payment (pi_…) or card saving
+	// (seti_…).
+	Intent string
+}
+
+// NextAction is what the client does to finish a payment: use_stripe_sdk
+// (the provider's library handles it with the client secret) or
+// redirect_to_url.
+type NextAction struct {
+	Type        string `json:"type"`
+	RedirectURL string `json:"redirect_url,omitempty"`
+}
+
+// Decline is why a card was refused.
+type Decline struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// EventPaymentRefunded is the event of a payment given back without the
+// guest asking (a payment that succeeded after its hold expired): the
+// guest is told.
+const EventPaymentRefunded = "reservation.payment_refunded"
+
+// EventPaymentWebhook carries a provider's webhook event through the
+// events queue to the worker, which settles it; PaymentEvent names it.
+const EventPaymentWebhook = "payment.webhook"

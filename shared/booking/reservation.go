@@ -80,6 +80,14 @@ type Reservation struct {
 	// cancellation terms (migration 0029); a reservation booked before
 	// policies has none and reads as the default for its terms.
 	Payment PaymentPolicy
+	// PendingPayment is the provider's id of the payment or card saving
+	// the reservation waits on (pi_…, seti_…), "" when none; Card is
+	// the card saved for off-session charges (migration 0030).
+	PendingPayment string
+	Card           SavedCard
+	// PaidCents is what the payments ledger holds as paid when the
+	// reservation was read: charges and fees minus refunds.
+	PaidCents int64
 
 	HoldExpiresAt        *time.Time
 	CancellationFeeCents *int64
@@ -160,6 +168,9 @@ type Event struct {
 	// of, where the event's writer knows it (a new booking's lines):
 	// the notifier sends the booking's confirmation once for them all.
 	Booking string `json:"booking,omitempty"`
+	// PaymentEvent is the provider's event id (evt_…) of a
+	// payment.webhook event.
+	PaymentEvent string `json:"payment_event,omitempty"`
 }
 
 // StayRef is a reservation's room type, nights and rooms, as an event

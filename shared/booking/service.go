@@ -39,6 +39,10 @@ func (s *Service) found(ctx context.Context, slug string) {
 // must not fail the command; what it cannot do is left to the sweep.
 func (s *Service) AfterCommit(fn func(ctx context.Context, reference string)) { s.committed = fn }
 
+// Committed runs what AfterCommit set, for a change of reference that
+// another package (the cashier) committed.
+func (s *Service) Committed(ctx context.Context, reference string) { s.afterCommit(ctx, reference) }
+
 func (s *Service) afterCommit(ctx context.Context, reference string) {
 	// Every command that commits a reservation's events took or gave back
 	// rooms (or may have): cached city searches are stale.
@@ -188,6 +192,11 @@ type BookRequest struct {
 	Stay
 	Guest Guest
 	Hold  bool
+	// AwaitPayment books a hold that waits for its payment (package
+	// cashier): it expires after HoldTTL like any hold, unless the
+	// payment confirms it first. It is not one of the guest's holds the
+	// quota counts: a declined card gives it back at once.
+	AwaitPayment bool
 }
 
 // Book creates a confirmed reservation, or a hold that expires after
@@ -243,9 +252,12 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 		Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
 		Audit: s.guest(ctx, ActionReservationCreate), AgeBands: h.ChildAgeBands,
 	}
-	if req.Hold {
+	if req.Hold || req.AwaitPayment {
 		exp := now.Add(HoldTTL)
-		n.Status, n.HoldExpiresAt, n.Quota = StatusHeld, &exp, s.quota
+		n.Status, n.HoldExpiresAt = StatusHeld, &exp
+	}
+	if req.Hold {
+		n.Quota = s.quota
 	}
 	// A reference clash is a one-in-a-billion event; try a few fresh ones.
 	for attempt := 0; ; attempt++ {
@@ -257,7 +269,11 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 		if err != nil {
 			return Reservation{}, "", err
 		}
-		s.afterCommit(ctx, r.Reference)
+		// A hold awaiting its payment is sent on once paid (or declined):
+		// its hold email would be stale by then.
+		if !req.AwaitPayment {
+			s.afterCommit(ctx, r.Reference)
+		}
 		return r, token, nil
 	}
 }

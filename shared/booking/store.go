@@ -246,6 +246,11 @@ type Receipt struct {
 	Key         string
 	Fingerprint []byte
 	Render      func(Outcome) (StoredResponse, error)
+	// Replace marks a later step of a command whose first step stored
+	// the receipt (a booking held, then paid): the stored response is
+	// replaced with this one, under the same scope, key and fingerprint,
+	// without claiming the key again.
+	Replace bool
 }
 
 // Outcome is what a command produced, for a Receipt to render.
@@ -256,6 +261,9 @@ type Outcome struct {
 	// Booking is set, instead of Reservation, by a booking of several
 	// rooms (BookLines).
 	Booking *Booking
+	// Payment is how the payment the command made ended, when it made
+	// one (package cashier).
+	Payment *PaymentOutcome
 }
 
 // StoredResponse is a response kept to be replayed to a retrying client.

@@ -186,13 +186,13 @@ func (s *Server) openReceipt(body []byte, scope, key string, fp []byte) ([]byte,
 }
 
 func writeStored(w http.ResponseWriter, resp booking.StoredResponse, replayed bool) {
+	w.Header().Set("Content-Type", "application/json")
 	for k, v := range resp.Header {
 		w.Header().Set(k, v)
 	}
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
 }

@@ -29,6 +29,9 @@ type Problem struct {
 	// Line is the room line (from 1) of a booking of several rooms that
 	// was refused, refusing the booking.
 	Line int `json:"line,omitempty"`
+	// DeclineCode is the payment provider's reason a card was declined
+	// (insufficient_funds, authentication_required, …), on a 402.
+	DeclineCode string `json:"decline_code,omitempty"`
 
 	retryAfter int
 	header     map[string]string

@@ -3,12 +3,14 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
 	"innkeeper/shared/auth"
 	"innkeeper/shared/booking"
 	"innkeeper/shared/meter"
+	"innkeeper/shared/payments"
 )
 
 type guestRequest struct {
@@ -31,6 +33,9 @@ type createReservationRequest struct {
 	Rooms        roomsJSON    `json:"rooms"`
 	Guest        guestRequest `json:"guest"`
 	Hold         bool         `json:"hold"`
+	// Payment is the card the plan's payment policy takes when booking
+	// (required when the API takes payments, refused with a hold).
+	Payment *paymentRequest `json:"payment,omitempty"`
 }
 
 func intOr(p *int, def int) int {
@@ -100,18 +105,26 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 		Guest: booking.Guest{Name: req.Guest.Name, Email: req.Guest.Email, Phone: req.Guest.Phone},
 		Hold:  req.Hold,
 	}
+	pm := s.paymentMethodOf(v, req.Payment, !req.Hold)
+	br.AwaitPayment = pm != ""
 	if err := v.Err(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	canonical, _ := json.Marshal(req)
-	s.idempotent(w, r, canonical, renderReservation(http.StatusCreated), func(rc *booking.Receipt) error {
-		res, _, err := s.svc.Book(r.Context(), br, rc)
-		if err == nil {
-			meter.From(r.Context()).Reservation(res.Reference)
-			meter.From(r.Context()).Count("BookingsCreated", 1)
+	s.idempotent(w, r, canonical, renderPaid(http.StatusCreated), func(rc *booking.Receipt) error {
+		res, token, err := s.svc.Book(r.Context(), br, rc)
+		if err != nil {
+			return err
 		}
-		return err
+		meter.From(r.Context()).Reservation(res.Reference)
+		meter.From(r.Context()).Count("BookingsCreated", 1)
+		if pm == "" {
+			return nil
+		}
+		// The hold and its receipt are committed; the payment decides
+		// what it becomes, and its response replaces the hold's.
+		return s.payHold(r.Context(), res, pm, "1", true, rc, token)
 	})
 }
 
@@ -173,8 +186,41 @@ func emptyCommand(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// confirmReservation confirms a hold; when the API takes payments, it
+// pays it first with the body's payment (a declined card is a 402 and
+// the hold stays, for another card).
 func (s *Server) confirmReservation(w http.ResponseWriter, r *http.Request) {
-	s.reservationCommand(w, r, s.svc.Confirm)
+	if s.payments == nil {
+		s.reservationCommand(w, r, s.svc.Confirm)
+		return
+	}
+	var req struct {
+		Payment *paymentRequest `json:"payment"`
+	}
+	if _, err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := &booking.ValidationError{}
+	pm := s.paymentMethodOf(v, req.Payment, true)
+	if err := v.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token := guestToken(r)
+	res, err := s.svc.Reservation(r.Context(), r.PathValue("reference"), token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	key, _ := idempotencyKey(r)
+	canonical, _ := json.Marshal(req)
+	s.idempotent(w, r, canonical, renderPaid(http.StatusOK), func(rc *booking.Receipt) error {
+		if t, err := booking.Confirm(res, s.svc.Now()); err != nil || t.Err != nil {
+			return errors.Join(err, t.Err)
+		}
+		return s.payHold(r.Context(), res, pm, payments.Attempt(key), false, rc, token)
+	})
 }
 
 func (s *Server) cancelReservation(w http.ResponseWriter, r *http.Request) {

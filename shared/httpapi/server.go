@@ -119,11 +119,18 @@ type Deps struct {
 	// CDN's current one and, during a rotation, the previous); empty
 	// accepts every request, as locally (origin.go).
 	OriginSecrets []string
+	// Payments takes bookings' payments and the provider's webhooks
+	// (package cashier); nil takes none. WebhookSecret is the webhook
+	// endpoint's signing secret (STRIPE_WEBHOOK_SECRET).
+	Payments      Payments
+	WebhookSecret string
 }
 
 // Server is the HTTP API.
 type Server struct {
 	svc            *booking.Service
+	payments       Payments
+	webhookSecret  string
 	keys           Keys
 	receipts       Receipts
 	checks         []health.Check
@@ -183,6 +190,7 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/hotels/{slug}/availability":                   pub(s.availability),
 		"GET /v1/availability":                                 pub(s.searchCity),
 		"POST /v1/reservations":                                pub(s.createReservation),
+		"POST /v1/webhooks/stripe":                             pub(s.stripeWebhook),
 		"GET /v1/reservations/{reference}":                     pub(s.getReservation),
 		"GET /v1/reservations/{reference}/cancellation-quote":  pub(s.cancellationQuote),
 		"GET /v1/reservations/{reference}/manage":              pub(s.manageReservation),
@@ -288,7 +296,7 @@ func New(d Deps) *Server {
 		linkKeys: d.LinkKeys, redrive: d.Redrive, ledger: d.Ledger, revenue: d.Revenue, memory: d.Memory,
 		reconciliation: d.Reconciliation, desk: d.Desk, audit: d.Audit, metrics: d.Metrics,
 		log: d.Logger, origins: d.CORSOrigins, requestTimeout: d.RequestTimeout, version: d.Version,
-		metricsToken: d.MetricsToken,
+		metricsToken: d.MetricsToken, payments: d.Payments, webhookSecret: d.WebhookSecret,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

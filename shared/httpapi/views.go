@@ -82,6 +82,20 @@ type paymentView struct {
 	DueLaterCents  int64  `json:"due_later_cents"`
 	RefundCents    *int64 `json:"refund_cents,omitempty"`
 	Currency       string `json:"currency"`
+	// PaidCents, on a reservation, is what the payments ledger holds as
+	// paid: charges and fees minus refunds.
+	PaidCents *int64 `json:"paid_cents,omitempty"`
+	// CardSaved, on a reservation, tells that a card is kept for
+	// off-session fees (a guarantee).
+	CardSaved *bool `json:"card_saved,omitempty"`
+	// Status, ClientSecret and NextAction answer the request that paid:
+	// succeeded, or requires_action with what the client's payment
+	// library does next (Stripe.js handleNextAction with the client
+	// secret), or processing. Pending names the intent a hold waits on.
+	Status       string              `json:"status,omitempty"`
+	ClientSecret string              `json:"client_secret,omitempty"`
+	NextAction   *booking.NextAction `json:"next_action,omitempty"`
+	Pending      string              `json:"pending,omitempty"`
 }
 
 func viewPayment(t booking.PaymentTerms) paymentView {
@@ -293,8 +307,17 @@ func viewReservation(r booking.Reservation) reservationView {
 		CancellationFeeCents: r.CancellationFeeCents, NoShowFeeCents: r.NoShowFeeCents,
 		CheckedInAt: local(r.CheckedInAt), CheckedOutAt: local(r.CheckedOutAt), CreatedAt: r.CreatedAt.In(loc), UpdatedAt: r.UpdatedAt.In(loc),
 		Booking: r.BookingReference, Line: r.Line,
-		Price: viewPrice(r.Price), Payment: viewPayment(r.PaymentTerms()),
+		Price: viewPrice(r.Price), Payment: viewReservationPayment(r),
 	}
+}
+
+// viewReservationPayment is a reservation's payment terms with what it
+// has paid and waits on.
+func viewReservationPayment(r booking.Reservation) paymentView {
+	v := viewPayment(r.PaymentTerms())
+	paid, saved := r.PaidCents, r.Card.Saved()
+	v.PaidCents, v.CardSaved, v.Pending = &paid, &saved, r.PendingPayment
+	return v
 }
 
 // viewPrice is a price as the API shows it: lines a list, never null.

@@ -20,6 +20,8 @@ package payments
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -91,6 +93,13 @@ type Payment struct {
 	ReturnURL string
 	// Metadata is kept beside "reservation" (optional).
 	Metadata map[string]string
+	// SaveForLater keeps the card for off-session charges after this
+	// one (a deposit's late-cancellation fee): a customer is created
+	// (named by Name and Email) and the payment set up for future
+	// off-session use; the Result names the customer and the method.
+	SaveForLater bool
+	Name         string
+	Email        string
 }
 
 // SaveCard keeps a PaymentMethod for later off-session charges.
@@ -243,4 +252,13 @@ func invalid(format string, args ...any) error {
 // by the provider and never charges twice.
 func IdempotencyKey(reservation, purpose string, n int) string {
 	return fmt.Sprintf("%s:%s:%d", reservation, purpose, n)
+}
+
+// Attempt is the attempt part of an idempotency key for a payment a
+// request with the client's Idempotency-Key key makes ("c" and 12 hex
+// digits of its SHA-256): the same request retried pays under the same
+// key, so once; a new request, with a new key, is a new attempt.
+func Attempt(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return "c" + hex.EncodeToString(h[:6])
 }

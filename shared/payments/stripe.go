@@ -130,9 +130,31 @@ func (s *Stripe) Pay(ctx context.Context, p Payment) (Result, error) {
 	}
 	optional(&params.Description, p.Description)
 	optional(&params.ReturnURL, p.ReturnURL)
+	if p.SaveForLater {
+		customer, err := s.customer(ctx, p.IdempotencyKey, p.Reservation, p.Name, p.Email, p.Metadata)
+		if err != nil {
+			return Result{}, err
+		}
+		params.Customer = stripe.String(customer)
+		params.SetupFutureUsage = stripe.String(string(stripe.PaymentIntentSetupFutureUsageOffSession))
+	}
 	params.SetIdempotencyKey(p.IdempotencyKey)
 	pi, err := s.client.V1PaymentIntents.Create(ctx, params)
 	return paymentResult(pi, err)
+}
+
+// customer creates the customer a card is saved to, under the key of
+// the call it is for.
+func (s *Stripe) customer(ctx context.Context, key, reservation, name, email string, meta map[string]string) (string, error) {
+	params := &stripe.CustomerCreateParams{Metadata: metadata(reservation, meta)}
+	optional(&params.Name, name)
+	optional(&params.Email, email)
+	params.SetIdempotencyKey(key + ":customer")
+	cust, err := s.client.V1Customers.Create(ctx, params)
+	if err != nil {
+		return "", providerError(err)
+	}
+	return cust.ID, nil
 }
 
 // Save creates (when the request names none) a customer, then creates and
@@ -146,15 +168,10 @@ func (s *Stripe) Save(ctx context.Context, c SaveCard) (Result, error) {
 	defer cancel()
 	customer := c.Customer
 	if customer == "" {
-		params := &stripe.CustomerCreateParams{Metadata: metadata(c.Reservation, c.Metadata)}
-		optional(&params.Name, c.Name)
-		optional(&params.Email, c.Email)
-		params.SetIdempotencyKey(c.IdempotencyKey + ":customer")
-		cust, err := s.client.V1Customers.Create(ctx, params)
-		if err != nil {
-			return Result{}, providerError(err)
+		var err error
+		if customer, err = s.customer(ctx, c.IdempotencyKey, c.Reservation, c.Name, c.Email, c.Metadata); err != nil {
+			return Result{}, err
 		}
-		customer = cust.ID
 	}
 	params := &stripe.SetupIntentCreateParams{
 		Customer:           stripe.String(customer),

@@ -193,3 +193,20 @@ func eventStatus(s string, failed bool) Status {
 	}
 	return Status(s)
 }
+
+// ParseEvent parses an event body that was verified when it arrived
+// (VerifyWebhook) and kept: the worker settles it later from the copy.
+func ParseEvent(payload []byte) (Event, error) {
+	var ev struct {
+		ID      string `json:"id"`
+		Type    string `json:"type"`
+		Created int64  `json:"created"`
+		Data    struct {
+			Object json.RawMessage `json:"object"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return Event{}, &Error{Kind: ErrInvalid, Message: "event unreadable", Err: err}
+	}
+	return parseEvent(ev.ID, ev.Type, ev.Created, ev.Data.Object)
+}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,12 +24,12 @@ type querier interface {
 }
 
 const paymentColumns = `id, reservation_id, kind, amount_cents, currency, provider, provider_ref, status,
-	idempotency_key, failure_code, failure_message, created_at`
+	idempotency_key, failure_code, failure_message, refund_of, created_at`
 
 func scanPayment(row pgx.Row) (booking.PaymentRecord, error) {
 	var p booking.PaymentRecord
 	err := row.Scan(&p.ID, &p.ReservationID, &p.Kind, &p.AmountCents, &p.Currency, &p.Provider, &p.ProviderRef,
-		&p.Status, &p.IdempotencyKey, &p.FailureCode, &p.FailureMessage, &p.CreatedAt)
+		&p.Status, &p.IdempotencyKey, &p.FailureCode, &p.FailureMessage, &p.RefundOf, &p.CreatedAt)
 	return p, err
 }
 
@@ -44,12 +46,12 @@ func recordPayment(ctx context.Context, q querier, p booking.PaymentRecord) (boo
 		p.Provider = "stripe"
 	}
 	out, err := scanPayment(q.QueryRow(ctx, `INSERT INTO payments (reservation_id, kind, amount_cents, currency,
-			provider, provider_ref, status, idempotency_key, failure_code, failure_message, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()))
+			provider, provider_ref, status, idempotency_key, failure_code, failure_message, refund_of, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now()))
 		ON CONFLICT (idempotency_key) DO NOTHING
 		RETURNING `+paymentColumns,
 		p.ReservationID, p.Kind, p.AmountCents, p.Currency, p.Provider, p.ProviderRef, p.Status,
-		p.IdempotencyKey, p.FailureCode, p.FailureMessage, nullTime(p.CreatedAt)))
+		p.IdempotencyKey, p.FailureCode, p.FailureMessage, p.RefundOf, nullTime(p.CreatedAt)))
 	if err == nil {
 		return out, true, nil
 	}
@@ -102,11 +104,15 @@ func paymentsOf(ctx context.Context, q querier, reservationID int64) ([]booking.
 	return ps, err
 }
 
-// paidCents sums what the ledger holds as paid for a reservation:
-// charges and fees minus refunds (booking.PaymentRecord.Signed, in SQL).
-const paidCents = `SELECT coalesce(sum(CASE kind WHEN 'refund' THEN -amount_cents
-		WHEN 'charge' THEN amount_cents WHEN 'fee' THEN amount_cents ELSE 0 END), 0)::bigint
-	FROM payments WHERE reservation_id = $1`
+// paidOf sums what the ledger holds as paid for the reservation r of
+// the query it is part of: charges and fees minus refunds
+// (booking.PaymentRecord.Signed, in SQL).
+const paidOf = `SELECT coalesce(sum(CASE p.kind WHEN 'refund' THEN -p.amount_cents
+		WHEN 'charge' THEN p.amount_cents WHEN 'fee' THEN p.amount_cents ELSE 0 END), 0)::bigint
+	FROM payments p WHERE p.reservation_id = r.id`
+
+// paidCents is paidOf for the reservation $1.
+const paidCents = `SELECT (` + paidOf + `) FROM reservations r WHERE r.id = $1`
 
 // PaidCents is what the reservation has paid: charges and fees minus
 // refunds; what RefundOnCancel gives back from.
@@ -114,4 +120,140 @@ func (s *Store) PaidCents(ctx context.Context, reservationID int64) (int64, erro
 	var paid int64
 	err := s.pool.QueryRow(ctx, paidCents, reservationID).Scan(&paid)
 	return paid, classify("paid cents", err)
+}
+
+// ApplyPayment locks the reservation, asks decide what a payment's
+// outcome does to it and applies the answer in one transaction: the
+// ledger rows (a key already recorded is skipped, so a replayed webhook
+// or a retried request records nothing twice), the pending intent and
+// saved card, the transition with its event, audit row and invoice, the
+// extra events, and the receipt (booking.Receipt.Replace for a step after
+// the one that stored it). It returns the reservation as committed.
+func (s *Store) ApplyPayment(ctx context.Context, reference string, decide func(booking.Reservation) (booking.PaymentStep, error), receipt *booking.Receipt, outcome *booking.PaymentOutcome, token string) (booking.Reservation, error) {
+	var res booking.Reservation
+	var after error
+	var r booking.Reservation
+	var readErr error
+	err := s.inTx(ctx, "apply payment", receipt, lockReservation(reference, &r, &readErr), func(tx pgx.Tx) error {
+		if errors.Is(readErr, pgx.ErrNoRows) {
+			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
+		}
+		if readErr != nil {
+			return readErr
+		}
+		step, err := decide(r)
+		if err != nil {
+			return err
+		}
+		for _, p := range step.Records {
+			p.ReservationID = r.ID
+			if p.Currency == "" {
+				p.Currency = r.Currency
+			}
+			if _, _, err := recordPayment(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRow(ctx, `SELECT (`+paidOf+`) FROM reservations r WHERE r.id = $1`, r.ID).Scan(&r.PaidCents); err != nil {
+			return err
+		}
+		if step.Pending != nil {
+			r.PendingPayment = *step.Pending
+		}
+		if step.Card != nil {
+			r.Card = *step.Card
+		}
+		if _, err := tx.Exec(ctx, `UPDATE reservations SET payment_intent = nullif($2, ''),
+				payment_customer = nullif($3, ''), payment_method = nullif($4, '') WHERE id = $1`,
+			r.ID, r.PendingPayment, r.Card.Customer, r.Card.Method); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		before := r
+		at := step.At
+		if t := step.Transition; t != nil {
+			after = t.Err
+			if r, err = queueTransition(b, r, *t); err != nil {
+				return err
+			}
+		}
+		for _, ev := range step.Events {
+			if err := queueOutbox(b, ev); err != nil {
+				return err
+			}
+		}
+		if after == nil {
+			if err := queueReceipt(b, receipt, booking.Outcome{Reservation: r, AccessToken: token, Payment: outcome}, at); err != nil {
+				return err
+			}
+		}
+		res = r
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if step.Transition == nil {
+			return nil
+		}
+		return issueInvoices(ctx, tx, before, r, step.Transition.PaymentMethod, at)
+	})
+	if err != nil {
+		return booking.Reservation{}, err
+	}
+	return res, after
+}
+
+// PaymentEvent is a provider's webhook event as received.
+type PaymentEvent struct {
+	ID          string
+	Type        string
+	Reservation string
+	Payload     []byte
+	ReceivedAt  time.Time
+	ProcessedAt *time.Time
+}
+
+// ReceivePaymentEvent records a verified webhook event once by its id and,
+// when it names a reservation, writes its booking.EventPaymentWebhook to
+// the outbox in the same transaction, so the events queue brings it to
+// the worker. It reports whether the event was new: a replayed delivery
+// writes nothing.
+func (s *Store) ReceivePaymentEvent(ctx context.Context, ev PaymentEvent, at time.Time) (bool, error) {
+	created := false
+	err := s.inTx(ctx, "receive payment event", nil, func(*pgx.Batch) {}, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO payment_events (id, type, reservation, payload, received_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, ev.ID, ev.Type, ev.Reservation, ev.Payload, at)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		created = true
+		if !booking.ValidReference(ev.Reservation) {
+			return nil
+		}
+		b := &pgx.Batch{}
+		if err := queueOutbox(b, booking.Event{Type: booking.EventPaymentWebhook, Reference: ev.Reservation,
+			PaymentEvent: ev.ID, OccurredAt: at}); err != nil {
+			return err
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	return created, err
+}
+
+// PaymentEventByID reads a received webhook event; ErrNotFound when none
+// has the id.
+func (s *Store) PaymentEventByID(ctx context.Context, id string) (PaymentEvent, error) {
+	var ev PaymentEvent
+	err := s.pool.QueryRow(ctx, `SELECT id, type, reservation, payload, received_at, processed_at
+		FROM payment_events WHERE id = $1`, id).
+		Scan(&ev.ID, &ev.Type, &ev.Reservation, &ev.Payload, &ev.ReceivedAt, &ev.ProcessedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ev, fmt.Errorf("payment event %s: %w", id, booking.ErrNotFound)
+	}
+	return ev, classify("payment event", err)
+}
+
+// PaymentEventProcessed marks a webhook event settled, the first time.
+func (s *Store) PaymentEventProcessed(ctx context.Context, id string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE payment_events SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL`, id, at)
+	return classify("payment event processed", err)
 }

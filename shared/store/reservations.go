@@ -311,6 +311,12 @@ func queueReceipt(b *pgx.Batch, receipt *booking.Receipt, o booking.Outcome, now
 	if err != nil {
 		return fmt.Errorf("encode receipt headers: %w", err)
 	}
+	if receipt.Replace {
+		b.Queue(`UPDATE idempotency_receipts SET status = $4, headers = $5, body = $6
+			WHERE scope = $1 AND key = $2 AND fingerprint = $3`,
+			receipt.Scope, receipt.Key, receipt.Fingerprint, resp.Status, headers, resp.Body)
+		return nil
+	}
 	b.Queue(`INSERT INTO idempotency_receipts (scope, key, fingerprint, status, headers, body, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (scope, key) DO UPDATE
@@ -335,7 +341,9 @@ const reservationColumns = `r.id, r.reference, r.status, r.hotel_id, h.slug, h.t
 	r.hold_expires_at, r.cancellation_fee_cents, r.created_at, r.updated_at, r.access_token_hash,
 	r.no_show_fee_cents, r.checked_in_at, r.checked_out_at, r.price, r.children_ages,
 	coalesce((SELECT bk.reference FROM bookings bk WHERE bk.id = r.booking_id), ''), coalesce(r.line_no, 0),
-	coalesce(r.payment_policy, ''), coalesce(r.deposit_percent, 0)`
+	coalesce(r.payment_policy, ''), coalesce(r.deposit_percent, 0),
+	coalesce(r.payment_intent, ''), coalesce(r.payment_customer, ''), coalesce(r.payment_method, ''),
+	(` + paidOf + `)`
 
 const reservationFrom = ` FROM reservations r
 	JOIN hotels h ON h.id = r.hotel_id
@@ -354,7 +362,8 @@ func scanReservation(row pgx.Row) (booking.Reservation, error) {
 		&r.Refundable, &r.FreeCancellationUntil, &r.PenaltyPercent,
 		&r.HoldExpiresAt, &r.CancellationFeeCents, &r.CreatedAt, &r.UpdatedAt, &r.AccessTokenHash,
 		&r.NoShowFeeCents, &r.CheckedInAt, &r.CheckedOutAt, &price, &childrenAges, &r.BookingReference, &r.Line,
-		&r.Payment.Policy, &r.Payment.DepositPercent)
+		&r.Payment.Policy, &r.Payment.DepositPercent,
+		&r.PendingPayment, &r.Card.Customer, &r.Card.Method, &r.PaidCents)
 	r.CheckIn, r.CheckOut = booking.DateOf(ci), booking.DateOf(co)
 	if price != nil {
 		r.Price = *price

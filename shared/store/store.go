@@ -230,7 +230,8 @@ func (s *Store) inTx(ctx context.Context, op string, receipt *booking.Receipt, f
 func (s *Store) tx(ctx context.Context, receipt *booking.Receipt, first func(*pgx.Batch), rest func(pgx.Tx) error) error {
 	b := &pgx.Batch{}
 	b.BeginTx(pgx.TxOptions{})
-	if receipt != nil {
+	// A receipt replaced by a later step was claimed by the first.
+	if receipt != nil && !receipt.Replace {
 		b.Queue(`SELECT claim_idempotency_key($1)`, ClaimKey(receipt.Scope, receipt.Key))
 	}
 	first(b)

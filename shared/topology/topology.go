@@ -327,6 +327,8 @@ var Innkeeper = Manifest{
 		{"POST", "/v1/reservations/{reference}/manage/cancel", "api", Public},
 		{"GET", "/v1/bookings/{reference}", "api", Public},
 		{"POST", "/v1/bookings/{reference}/cancel", "api", Public},
+		// Stripe's events: the Stripe-Signature is the credential.
+		{"POST", "/v1/webhooks/stripe", "api", Public},
 
 		{"POST", "/v1/admin/hotels", "api", Staff},
 		{"POST", "/v1/admin/hotels/{slug}/room-types", "api", Staff},

@@ -17,10 +17,12 @@ import (
 	"innkeeper/shared/booking"
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/bootstrap/sqsclient"
+	"innkeeper/shared/cashier"
 	"innkeeper/shared/config"
 	"innkeeper/shared/health"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/httpcount"
+	"innkeeper/shared/payments"
 	"innkeeper/shared/queue"
 	"innkeeper/shared/ratelimit"
 	"innkeeper/shared/redisclient"
@@ -43,6 +45,8 @@ type API struct {
 	// SQS is the client the API's relay, health checks and redrive use;
 	// nil when no queue is configured.
 	SQS *sqsjson.Client
+	// Cashier takes the bookings' payments; nil when the API takes none.
+	Cashier *cashier.Cashier
 }
 
 // Close releases the pools.
@@ -63,6 +67,11 @@ type Options struct {
 	// RateLimits replaces the API's policy table
 	// (httpapi.DefaultRateLimits) when RATE_LIMITS is on.
 	RateLimits *httpapi.RateLimits
+	// Stripe, when set, takes payments through this Stripe (a test's
+	// emulator), verifying webhooks with WebhookSecret, whatever the
+	// configuration says.
+	Stripe        *payments.StripeConfig
+	WebhookSecret string
 }
 
 // New builds the HTTP API from cfg.
@@ -131,7 +140,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		limiter = ratelimit.NewLazy(c.Ready, ro)
 		rateLimiter = limiter
 	}
+	cash, secret := paymentsOf(cfg, o, st, svc, log)
+	var pays httpapi.Payments // a nil interface when off, not a nil *Cashier
+	if cash != nil {
+		pays = cash
+	}
 	srv := httpapi.New(httpapi.Deps{
+		Payments:       pays,
+		WebhookSecret:  secret,
 		Service:        svc,
 		Keys:           st,
 		Receipts:       st,
@@ -154,5 +170,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	// the runtime fetches the first event, not during the first request.
 	// Last, so the dial does not compete with the building above.
 	c.Warm()
-	return &API{Server: srv, Store: st, Redis: c, Service: svc, SearchCache: searches, RateLimiter: limiter, SQS: q}, nil
+	return &API{Server: srv, Store: st, Redis: c, Service: svc, SearchCache: searches, RateLimiter: limiter, SQS: q,
+		Cashier: cash}, nil
+}
+
+// paymentsOf is the cashier of o.Stripe, or nil: the API takes no
+// payments.
+func paymentsOf(_ config.Config, o Options, st *store.Store, svc *booking.Service, log *slog.Logger) (*cashier.Cashier, string) {
+	if o.Stripe == nil {
+		return nil, ""
+	}
+	return &cashier.Cashier{Store: st, Provider: payments.NewStripe(*o.Stripe), Now: svc.Now,
+		Committed: svc.Committed, Log: log}, o.WebhookSecret
 }

@@ -1,0 +1,271 @@
+// Package cashier moves a reservation's money: it takes the payment a
+// booking's plan asks for (a card saved for a guarantee, a deposit, a
+// prepayment), settles what a cancellation, a no-show, an expired hold
+// or a change of price leaves owed either way, and applies the payment
+// provider's webhook events, in any order and any number of times.
+//
+// Every movement is a row of the payments ledger recorded with the
+// reservation locked (Store.ApplyPayment), under the key the provider
+// was called with, so a retried request, a worker that runs twice or a
+// replayed webhook records it once; the keys are derived from the
+// reservation and from what the ledger held when the movement was
+// decided, so a retry after a crash asks the provider for the very same
+// movement and the provider's idempotency gives back the first answer.
+//
+// The provider is called outside any database transaction: no room
+// stays locked while a card is charged.
+package cashier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/payments"
+	"innkeeper/shared/store"
+)
+
+// Store is the persistence the cashier needs; *store.Store is one.
+type Store interface {
+	Reservation(ctx context.Context, reference string) (booking.Reservation, error)
+	PaymentsOf(ctx context.Context, reservationID int64) ([]booking.PaymentRecord, error)
+	ApplyPayment(ctx context.Context, reference string, decide func(booking.Reservation) (booking.PaymentStep, error),
+		receipt *booking.Receipt, outcome *booking.PaymentOutcome, token string) (booking.Reservation, error)
+	ReceivePaymentEvent(ctx context.Context, ev store.PaymentEvent, at time.Time) (bool, error)
+	PaymentEventByID(ctx context.Context, id string) (store.PaymentEvent, error)
+	PaymentEventProcessed(ctx context.Context, id string, at time.Time) error
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Cashier takes and gives back a reservation's money through Provider.
+type Cashier struct {
+	Store    Store
+	Provider payments.Provider
+	// Now is the service's clock (the devstack's can be moved).
+	Now func() time.Time
+	// Committed runs after a change has committed its events to the
+	// outbox: the relay that sends them on (booking.Service.Committed).
+	Committed func(ctx context.Context, reference string)
+	Log       *slog.Logger
+}
+
+// ErrDeclined is a card the provider refused: a 402 for the guest, with
+// the Decline of the outcome.
+var ErrDeclined = booking.ErrPaymentDeclined
+
+// Purposes of movements, in the ledger keys and the provider's metadata
+// ("purpose"); the policies (guarantee, deposit, prepay) are purposes of
+// a booking's first payment.
+const (
+	purposeCancellationFee = "cancellation-fee"
+	purposeNoShowFee       = "no-show-fee"
+	purposeTopUp           = "top-up"
+)
+
+// Metadata keys the cashier sets on every provider object, read back
+// from the webhook events.
+const (
+	metaPurpose = "purpose"
+	metaKey     = "ledger_key"
+)
+
+func (c *Cashier) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c *Cashier) committed(ctx context.Context, ref string) {
+	if c.Committed != nil {
+		c.Committed(ctx, ref)
+	}
+}
+
+func (c *Cashier) log() *slog.Logger {
+	if c.Log == nil {
+		return slog.Default()
+	}
+	return c.Log
+}
+
+// unavailable wraps a provider outage as the service's, a 503: nothing
+// is known to have happened, and the same call again is safe.
+func unavailable(err error) error {
+	if errors.Is(err, payments.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", booking.ErrUnavailable, err)
+	}
+	return err
+}
+
+// Pay takes the payment r's plan asks for when booking, with the
+// PaymentMethod pm the guest created with the provider's library: the
+// card saved (guarantee), the deposit or the whole total charged. r must
+// be a hold; attempt tells this payment from another of the same
+// reservation ("1" for the one a booking makes, a digest of the
+// client's Idempotency-Key for a later one), so a retried request
+// repeats the provider's call under the same key and pays once.
+//
+// When the payment succeeds, the hold is confirmed with the ledger row
+// in one transaction; when it needs the guest's authentication, the hold
+// waits for the webhook with the intent pending; when the card is
+// declined, the ledger records the failure and, with release, the hold
+// is given back at once (a booking that was never paid holds nothing).
+// The receipt, when given, stores the final response (Replace, after
+// the hold's own); token is the access token it shows.
+func (c *Cashier) Pay(ctx context.Context, r booking.Reservation, pm, attempt string, release bool,
+	receipt *booking.Receipt, token string) (booking.Reservation, *booking.PaymentOutcome, error) {
+	if r.Status != booking.StatusHeld {
+		return r, nil, fmt.Errorf("%w: reservation %s is %s, not a hold to pay", booking.ErrConflict, r.Reference, r.Status)
+	}
+	terms := r.PaymentTerms()
+	purpose := terms.Policy
+	key := payments.IdempotencyKey(r.Reference, purpose, 1)
+	if attempt != "1" {
+		key = r.Reference + ":" + purpose + ":" + attempt
+	}
+	meta := map[string]string{metaPurpose: purpose, metaKey: key}
+	var res payments.Result
+	var err error
+	saving := purpose == booking.PolicyGuarantee || terms.DueNowCents == 0
+	if saving {
+		res, err = c.Provider.Save(ctx, payments.SaveCard{PaymentMethod: pm, IdempotencyKey: key,
+			Reservation: r.Reference, Name: r.Guest.Name, Email: r.Guest.Email, Metadata: meta})
+	} else {
+		res, err = c.Provider.Pay(ctx, payments.Payment{Amount: terms.DueNowCents, Currency: r.Currency,
+			PaymentMethod: pm, IdempotencyKey: key, Reservation: r.Reference, Metadata: meta,
+			// A deposit may leave a late-cancellation fee to charge.
+			SaveForLater: purpose == booking.PolicyDeposit, Name: r.Guest.Name, Email: r.Guest.Email,
+			Description: fmt.Sprintf("%s %s, %s to %s (%s)", r.HotelSlug, r.RoomTypeCode, r.CheckIn, r.CheckOut, purpose)})
+	}
+	switch {
+	case errors.Is(err, payments.ErrPaymentMethod):
+		v := &booking.ValidationError{}
+		v.Add("payment.payment_method", "is not a usable PaymentMethod; create another with the provider's library")
+		return r, nil, v
+	case errors.Is(err, payments.ErrIdempotency):
+		return r, nil, fmt.Errorf("%w: %w", booking.ErrInFlight, err)
+	case err != nil:
+		return r, nil, unavailable(err)
+	}
+	out := &booking.PaymentOutcome{Status: string(res.Status), Intent: res.ID, ClientSecret: res.ClientSecret}
+	if res.NextAction != nil {
+		out.NextAction = &booking.NextAction{Type: res.NextAction.Type, RedirectURL: res.NextAction.RedirectURL}
+	}
+	if res.Decline != nil {
+		out.Decline = &booking.Decline{Code: res.Decline.Code, Message: res.Decline.Message}
+	}
+	now := c.now()
+	done, err := c.Store.ApplyPayment(ctx, r.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
+		step := booking.PaymentStep{At: now}
+		switch res.Status {
+		case payments.StatusSucceeded:
+			rec := booking.PaymentRecord{Kind: booking.PaymentCharge, AmountCents: res.Amount, Currency: res.Currency,
+				ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key}
+			if saving {
+				rec.Kind, rec.AmountCents, rec.Currency = booking.PaymentSetup, 0, cur.Currency
+			}
+			if res.Customer != "" && res.PaymentMethod != "" {
+				step.Card = &booking.SavedCard{Customer: res.Customer, Method: res.PaymentMethod}
+			}
+			step.Records = append(step.Records, rec)
+			step.Pending = ptr("")
+			step.Transition = confirmPaid(cur, now)
+		case payments.StatusRequiresAction, payments.StatusProcessing:
+			step.Pending = ptr(res.ID)
+		default: // declined, failed, cancelled
+			rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: terms.DueNowCents,
+				Currency: cur.Currency, ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key + ":failed"}
+			if res.Decline != nil {
+				rec.FailureCode, rec.FailureMessage = res.Decline.Code, res.Decline.Message
+			}
+			step.Records = append(step.Records, rec)
+			if release && cur.Status == booking.StatusHeld {
+				step.Transition = &booking.Transition{At: now, To: booking.StatusExpired, ReleaseNights: true,
+					Audit: &booking.Audit{ActorKind: booking.ActorSystem, Actor: "payments",
+						Action: booking.ActionReservationExpire, Reason: "payment declined"}}
+			}
+		}
+		return step, nil
+	}, receipt, out, token)
+	if err != nil && !errors.Is(err, booking.ErrHoldExpired) {
+		return r, out, err
+	}
+	c.committed(ctx, r.Reference)
+	if errors.Is(err, booking.ErrHoldExpired) {
+		// Paid as the hold ran out: the worker's settling of the expiry
+		// gives the money back.
+		return done, out, err
+	}
+	if res.Status == payments.StatusDeclined || res.Status == payments.StatusFailed || res.Status == payments.StatusCancelled {
+		return done, out, ErrDeclined
+	}
+	return done, out, nil
+}
+
+// confirmPaid is the transition a successful payment makes of r: a
+// confirmation of a hold, nil for anything else (the webhook and the
+// request that paid may both bring the news; the first confirms).
+func confirmPaid(r booking.Reservation, now time.Time) *booking.Transition {
+	if r.Status != booking.StatusHeld {
+		return nil
+	}
+	t, err := booking.Confirm(r, now)
+	if err != nil {
+		return nil
+	}
+	t.Audit = &booking.Audit{ActorKind: booking.ActorSystem, Actor: "payments", Action: "reservation.confirm",
+		Reason: "paid"}
+	if errors.Is(t.Err, booking.ErrHoldExpired) {
+		t.Audit.Action, t.Audit.Reason = booking.ActionReservationExpire, "paid after the hold expired"
+	}
+	return &t
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// feePurpose is the purpose of the fee a terminal status charges.
+func feePurpose(s booking.Status) string {
+	if s == booking.StatusNoShow {
+		return purposeNoShowFee
+	}
+	return purposeCancellationFee
+}
+
+// isFeePurpose reports whether a provider object's purpose is a fee.
+func isFeePurpose(p string) bool {
+	return p == purposeCancellationFee || p == purposeNoShowFee
+}
+
+// leftToRefund is, for every payment (pi_…) the ledger holds, what is
+// left of it to give back: its charge minus the refunds naming it, the
+// latest payment first.
+func leftToRefund(ps []booking.PaymentRecord) []refundable {
+	var out []refundable
+	refunded := map[string]int64{}
+	for _, p := range ps {
+		if p.Kind == booking.PaymentRefund {
+			refunded[p.RefundOf] += p.AmountCents
+		}
+	}
+	for i := len(ps) - 1; i >= 0; i-- {
+		p := ps[i]
+		if (p.Kind == booking.PaymentCharge || p.Kind == booking.PaymentFee) && strings.HasPrefix(p.ProviderRef, "pi_") {
+			if left := p.AmountCents - refunded[p.ProviderRef]; left > 0 {
+				out = append(out, refundable{Payment: p.ProviderRef, Left: left, Currency: p.Currency})
+			}
+		}
+	}
+	return out
+}
+
+type refundable struct {
+	Payment  string
+	Left     int64
+	Currency string
+}

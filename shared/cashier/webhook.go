@@ -1,0 +1,169 @@
+package cashier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/payments"
+	"innkeeper/shared/store"
+)
+
+// Receive records a webhook event that was verified (payments.
+// VerifyWebhook) with its body, once by its id, and sends it through the
+// events queue to the worker (Handle): the provider gets its answer at
+// once, whatever settling the event takes. It reports whether the event
+// was new.
+func (c *Cashier) Receive(ctx context.Context, ev payments.Event, payload []byte) (bool, error) {
+	ref := ev.Reservation
+	if !booking.ValidReference(ref) {
+		ref = ""
+	}
+	created, err := c.Store.ReceivePaymentEvent(ctx, store.PaymentEvent{ID: ev.ID, Type: ev.Type, Reservation: ref,
+		Payload: payload}, c.now())
+	if err == nil && created && ref != "" {
+		c.committed(ctx, ref)
+	}
+	return created, err
+}
+
+// Handle settles the webhook event id as the worker receives it. Events
+// may come in any order and more than once:
+//
+//   - a payment or card saving that succeeded is recorded under the key
+//     the cashier called the provider with (its metadata), so the
+//     request that paid and the webhook record it once between them; a
+//     hold is confirmed by it; a reservation no longer waiting for it
+//     (the hold expired, the guest cancelled) is settled, which refunds
+//     it;
+//   - a failure is recorded, unless the same payment is already recorded
+//     as succeeded (a failure that arrives after the success changes
+//     nothing); the hold stays until it expires, for another attempt;
+//   - a cancellation clears the pending intent;
+//   - anything else is acknowledged and left.
+func (c *Cashier) Handle(ctx context.Context, id string) error {
+	pe, err := c.Store.PaymentEventByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	ev, err := payments.ParseEvent(pe.Payload)
+	if err != nil {
+		return err
+	}
+	if booking.ValidReference(ev.Reservation) {
+		if err := c.apply(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return c.Store.PaymentEventProcessed(ctx, id, c.now())
+}
+
+func (c *Cashier) apply(ctx context.Context, ev payments.Event) error {
+	ref := ev.Reservation
+	key := ev.Metadata[metaKey]
+	if key == "" {
+		key = ev.ObjectID + ":" + ev.Type
+	}
+	now := c.now()
+	var settle bool
+	decide := func(step func(r booking.Reservation, ps []booking.PaymentRecord) booking.PaymentStep) error {
+		r, err := c.Store.Reservation(ctx, ref)
+		if errors.Is(err, booking.ErrNotFound) {
+			return nil // not ours: a reference in another system's metadata
+		}
+		if err != nil {
+			return err
+		}
+		ps, err := c.Store.PaymentsOf(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		done, err := c.Store.ApplyPayment(ctx, ref, func(cur booking.Reservation) (booking.PaymentStep, error) {
+			return step(cur, ps), nil
+		}, nil, nil, "")
+		if err != nil && !errors.Is(err, booking.ErrHoldExpired) {
+			return err
+		}
+		c.committed(ctx, ref)
+		_, _, owes := owedBy(done)
+		settle = settle && owes
+		return nil
+	}
+	var err error
+	switch ev.Type {
+	case "payment_intent.succeeded", "setup_intent.succeeded":
+		settle = true
+		err = decide(func(r booking.Reservation, _ []booking.PaymentRecord) booking.PaymentStep {
+			step := booking.PaymentStep{At: now}
+			rec := booking.PaymentRecord{Kind: booking.PaymentCharge, AmountCents: ev.Amount, Currency: ev.Currency,
+				ProviderRef: ev.ObjectID, Status: string(payments.StatusSucceeded), IdempotencyKey: key}
+			if ev.Customer != "" && ev.PaymentMethod != "" && !isFeePurpose(ev.Metadata[metaPurpose]) {
+				step.Card = &booking.SavedCard{Customer: ev.Customer, Method: ev.PaymentMethod}
+			}
+			if ev.Object == "setup_intent" {
+				rec.Kind, rec.AmountCents, rec.Currency = booking.PaymentSetup, 0, r.Currency
+			} else if isFeePurpose(ev.Metadata[metaPurpose]) {
+				rec.Kind = booking.PaymentFee
+			}
+			step.Records = []booking.PaymentRecord{rec}
+			if r.PendingPayment == ev.ObjectID {
+				step.Pending = ptr("")
+			}
+			// Only the payment a hold waits on confirms it.
+			if r.PendingPayment == ev.ObjectID || r.PendingPayment == "" {
+				step.Transition = confirmPaid(r, now)
+			}
+			return step
+		})
+	case "payment_intent.payment_failed", "setup_intent.setup_failed":
+		err = decide(func(r booking.Reservation, ps []booking.PaymentRecord) booking.PaymentStep {
+			step := booking.PaymentStep{At: now}
+			for _, p := range ps {
+				if p.ProviderRef == ev.ObjectID && p.Kind != booking.PaymentFailure {
+					return step // it succeeded: this failure came late
+				}
+			}
+			rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: ev.Amount, Currency: ev.Currency,
+				ProviderRef: ev.ObjectID, Status: string(ev.Status), IdempotencyKey: ev.ID}
+			if rec.Currency == "" {
+				rec.Currency = r.Currency
+			}
+			if ev.Decline != nil {
+				rec.FailureCode, rec.FailureMessage = ev.Decline.Code, ev.Decline.Message
+			}
+			step.Records = []booking.PaymentRecord{rec}
+			return step
+		})
+	case "payment_intent.canceled", "setup_intent.canceled":
+		err = decide(func(r booking.Reservation, _ []booking.PaymentRecord) booking.PaymentStep {
+			step := booking.PaymentStep{At: now}
+			if r.PendingPayment == ev.ObjectID {
+				step.Pending = ptr("")
+			}
+			return step
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("cashier: event %s (%s) of %s: %w", ev.ID, ev.Type, ref, err)
+	}
+	if settle {
+		return c.Settle(ctx, ref)
+	}
+	return nil
+}
+
+// OnEvent is what the worker does with an event of the events queue: a
+// webhook event is settled (Handle); a reservation that was cancelled,
+// marked a no-show, expired or modified is settled (Settle). Other
+// events move no money.
+func (c *Cashier) OnEvent(ctx context.Context, ev booking.Event) error {
+	switch ev.Type {
+	case booking.EventPaymentWebhook:
+		return c.Handle(ctx, ev.PaymentEvent)
+	case "reservation." + string(booking.StatusCancelled), "reservation." + string(booking.StatusNoShow),
+		"reservation." + string(booking.StatusExpired), booking.EventModified:
+		return c.Settle(ctx, ev.Reference)
+	}
+	return nil
+}

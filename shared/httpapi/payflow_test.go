@@ -1,0 +1,276 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"innkeeper/local/clock"
+	"innkeeper/local/testenv"
+	"innkeeper/shared/booking"
+)
+
+// payments is an API that takes payments through a Stripe emulator of
+// its own (every request also checked by stripe-mock), on a clock the
+// test can move and the emulator shares, with events left in the outbox
+// for work to hand to the cashier as the worker would.
+type paying struct {
+	*client
+	stripe *testenv.Stripe
+	clock  *clock.Clock
+	seen   int64 // the last outbox row worked
+}
+
+func newPaying(t *testing.T) *paying {
+	t.Helper()
+	clk := &clock.Clock{}
+	st := testenv.StartStripeClock(t, "", clk)
+	c := newClient(t, testenv.APIOptions{NoRelay: true, Stripe: st, Clock: clk.Now})
+	t.Cleanup(func() {
+		if st.Checked.Load() == 0 {
+			t.Error("stripe-mock checked no request")
+		}
+	})
+	return &paying{client: c, stripe: st, clock: clk}
+}
+
+// work hands every outbox event written since the last call to the
+// cashier, as the worker does, until none is left.
+func (p *paying) work() {
+	p.t.Helper()
+	for {
+		rows, err := p.api.Store.Pool().Query(context.Background(),
+			`SELECT id, payload FROM outbox WHERE id > $1 ORDER BY id`, p.seen)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		type row struct {
+			id      int64
+			payload []byte
+		}
+		var evs []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.payload); err != nil {
+				p.t.Fatal(err)
+			}
+			evs = append(evs, r)
+		}
+		rows.Close()
+		if len(evs) == 0 {
+			return
+		}
+		for _, r := range evs {
+			var ev booking.Event
+			if err := json.Unmarshal(r.payload, &ev); err != nil {
+				p.t.Fatal(err)
+			}
+			if err := p.api.Cashier.OnEvent(context.Background(), ev); err != nil {
+				p.t.Fatalf("cashier on %s of %s: %v", ev.Type, ev.Reference, err)
+			}
+			p.seen = r.id
+		}
+	}
+}
+
+// waitWebhook waits until the API has received n webhook events of type
+// typ, then works them.
+func (p *paying) waitWebhook(typ string, n int) {
+	p.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for p.api.Int(p.t, `SELECT count(*) FROM payment_events WHERE type = $1`, typ) < n {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("no %d %s webhook", n, typ)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.work()
+}
+
+// ledger is the reservation's ledger as "kind:amount" rows in order.
+func (p *paying) ledger(ref string) []string {
+	p.t.Helper()
+	rows, err := p.api.Store.Pool().Query(context.Background(), `SELECT kind || ':' || amount_cents
+		FROM payments WHERE reservation_id = (SELECT id FROM reservations WHERE reference = $1) ORDER BY id`, ref)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			p.t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func card(pm string) func(map[string]any) {
+	return set("payment", map[string]any{"payment_method": pm})
+}
+
+// reservation reads ref with its token.
+func (p *paying) reservation(ref, token string) map[string]any {
+	p.t.Helper()
+	r := p.do("GET", "/v1/reservations/"+ref, nil, bearer(token)...)
+	if r.Status != http.StatusOK {
+		p.t.Fatalf("GET %s: %d %s", ref, r.Status, r.Body)
+	}
+	return r.JSON(p.t)["reservation"].(map[string]any)
+}
+
+func sameLedger(t *testing.T, what string, got []string, want ...string) {
+	t.Helper()
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("%s: ledger %v, want %v", what, got, want)
+	}
+}
+
+// STD-NR is prepaid: 2 nights of 8360 × 85% = 7106 in January, 14212.
+func TestPrepayWithACardThatSucceeds(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	r := p.do("POST", "/v1/reservations", bookingBody(set("rate_plan", "STD-NR"), card("pm_card_visa")),
+		"Idempotency-Key", newKey())
+	if r.Status != http.StatusCreated {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	res := r.JSON(t)["reservation"].(map[string]any)
+	pay := res["payment"].(map[string]any)
+	if res["status"] != "confirmed" || pay["status"] != "succeeded" || pay["paid_cents"] != float64(14212) ||
+		pay["due_now_cents"] != float64(14212) {
+		t.Fatalf("prepaid booking %v, payment %v", res["status"], pay)
+	}
+	ref := res["reference"].(string)
+	sameLedger(t, "prepay", p.ledger(ref), "charge:14212")
+	// The webhook of the same payment records nothing more.
+	p.waitWebhook("payment_intent.succeeded", 1)
+	sameLedger(t, "prepay after its webhook", p.ledger(ref), "charge:14212")
+}
+
+// A declined card is a 402 problem with the decline code, and nothing is
+// held: the units left are as before, and the same request again is the
+// same 402.
+func TestDeclinedCardHoldsNothing(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	units := func() float64 {
+		r := p.do("GET", "/v1/hotels/lisbon-riverside/availability?check_in=2027-01-10&check_out=2027-01-12&adults=2", nil)
+		for _, o := range r.JSON(t)["offers"].([]any) {
+			if o := o.(map[string]any); o["rate_plan"] == "STD-NR" {
+				return o["available"].(float64)
+			}
+		}
+		t.Fatal("no STD-NR offer")
+		return 0
+	}
+	before := units()
+	key := newKey()
+	body := bookingBody(set("rate_plan", "STD-NR"), card("pm_card_chargeDeclined"))
+	r := p.do("POST", "/v1/reservations", body, "Idempotency-Key", key)
+	prob := r.Problem(t, http.StatusPaymentRequired, "payment-declined")
+	if prob["decline_code"] != "generic_decline" {
+		t.Errorf("decline %v", prob)
+	}
+	if after := units(); after != before {
+		t.Errorf("units left %v after a declined card, %v before", after, before)
+	}
+	again := p.do("POST", "/v1/reservations", body, "Idempotency-Key", key)
+	again.Problem(t, http.StatusPaymentRequired, "payment-declined")
+	if again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Error("the retry was not the stored 402")
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM reservations WHERE status = 'held' AND guest_email = 'ana@example.com'`); n != 0 {
+		t.Errorf("%d holds left", n)
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM payments WHERE kind = 'failure'`); n != 1 {
+		t.Errorf("%d failures in the ledger, want 1", n)
+	}
+}
+
+// A card that needs 3-D Secure leaves a hold with what the client does
+// next; the webhook of the authenticated payment confirms it.
+func TestAuthenticationRequiredConfirmsOnTheWebhook(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	r := p.do("POST", "/v1/reservations", bookingBody(set("rate_plan", "STD-NR"), card("pm_card_authenticationRequired")),
+		"Idempotency-Key", newKey())
+	if r.Status != http.StatusCreated {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(t)
+	res := m["reservation"].(map[string]any)
+	pay := res["payment"].(map[string]any)
+	next, _ := pay["next_action"].(map[string]any)
+	secret, _ := pay["client_secret"].(string)
+	if res["status"] != "held" || pay["status"] != "requires_action" || next["type"] != "use_stripe_sdk" ||
+		!strings.Contains(secret, "_secret_") || pay["paid_cents"] != float64(0) {
+		t.Fatalf("3-D Secure booking %v, payment %v", res["status"], pay)
+	}
+	ref, token := res["reference"].(string), m["access_token"].(string)
+	pi := pay["pending"].(string)
+	if err := p.stripe.Authenticate(pi, true); err != nil {
+		t.Fatal(err)
+	}
+	p.waitWebhook("payment_intent.succeeded", 1)
+	got := p.reservation(ref, token)
+	if got["status"] != "confirmed" || got["payment"].(map[string]any)["paid_cents"] != float64(14212) {
+		t.Errorf("after the webhook: %v %v", got["status"], got["payment"])
+	}
+	sameLedger(t, "3-D Secure", p.ledger(ref), "charge:14212")
+}
+
+// The same booking sent 20 times at once with one Idempotency-Key
+// charges once.
+func TestTwentyConcurrentRetriesChargeOnce(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	key := newKey()
+	body := bookingBody(set("rate_plan", "STD-NR"), card("pm_card_visa"),
+		set("guest", map[string]any{"name": "Ana Silva", "email": "twenty@example.com"}))
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	errs := make([]error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := p.send("POST", "/v1/reservations", body, "Idempotency-Key", key)
+			statuses[i], errs[i] = r.Status, err
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i, s := range statuses {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Errorf("retry %d: %d", i, s)
+		}
+	}
+	if created == 0 {
+		t.Error("no retry got the booking")
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM reservations WHERE guest_email = 'twenty@example.com'`); n != 1 {
+		t.Errorf("%d reservations, want 1", n)
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM payments WHERE kind = 'charge'`); n != 1 {
+		t.Errorf("%d charges in the ledger, want 1", n)
+	}
+	p.waitWebhook("payment_intent.succeeded", 1)
+	time.Sleep(100 * time.Millisecond)
+	if n := p.api.Int(t, `SELECT count(*) FROM payment_events WHERE type = 'payment_intent.succeeded'`); n != 1 {
+		t.Errorf("the provider charged %d times, want once", n)
+	}
+}

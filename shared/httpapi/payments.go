@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"innkeeper/shared/booking"
+	"innkeeper/shared/payments"
+)
+
+// Payments takes a booking's payment and receives the provider's
+// webhooks; package cashier implements it. Nil, the API takes no
+// payment: bookings are confirmed as they were before payments, and the
+// webhook route answers 404.
+type Payments interface {
+	// Pay pays hold r with the PaymentMethod pm (see cashier.Pay).
+	Pay(ctx context.Context, r booking.Reservation, pm, attempt string, release bool,
+		receipt *booking.Receipt, token string) (booking.Reservation, *booking.PaymentOutcome, error)
+	// Receive records a verified webhook event and queues it.
+	Receive(ctx context.Context, ev payments.Event, payload []byte) (bool, error)
+}
+
+// paymentRequest is the "payment" member of a booking, a confirmation or
+// a modification: the PaymentMethod the client created with the
+// provider's library (Stripe.js, the mobile SDKs). Card numbers never
+// reach the API (PCI DSS SAQ A).
+type paymentRequest struct {
+	PaymentMethod string `json:"payment_method"`
+}
+
+// paymentMethodOf checks the payment member: required when payments are
+// on and the command takes one, refused when it takes none.
+func (s *Server) paymentMethodOf(v *booking.ValidationError, p *paymentRequest, wanted bool) string {
+	switch {
+	case s.payments == nil:
+		if p != nil {
+			v.Add("payment", "is not taken: this API takes no payments")
+		}
+		return ""
+	case !wanted:
+		if p != nil {
+			v.Add("payment", "is not taken by a hold; pay when confirming it")
+		}
+		return ""
+	case p == nil || p.PaymentMethod == "":
+		v.Add("payment.payment_method", "is required: the id of a PaymentMethod created with Stripe.js or a mobile SDK (pm_…)")
+	case !strings.HasPrefix(p.PaymentMethod, "pm_") || len(p.PaymentMethod) > 255:
+		v.Add("payment.payment_method", "must be a PaymentMethod id (pm_…)")
+	default:
+		return p.PaymentMethod
+	}
+	return ""
+}
+
+// paymentUnavailable is the 503 of a payment the provider did not
+// answer: the rooms stay held until the hold expires, and the same
+// request again (same Idempotency-Key) shows the hold.
+type paymentUnavailable struct{ *Problem }
+
+func (p paymentUnavailable) Is(target error) bool { return target == booking.ErrUnavailable }
+
+func (p paymentUnavailable) Unwrap() error { return p.Problem }
+
+func newPaymentUnavailable(r booking.Reservation) error {
+	until := ""
+	if r.HoldExpiresAt != nil {
+		until = " until " + r.HoldExpiresAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	p := unavailable("The payment service did not answer. Nothing was charged that we know of; the rooms are held" + until +
+		" as " + r.Reference + ". Retry the same request with the same Idempotency-Key: it pays once.")
+	p.Type, p.Title = ProblemBase+"payment-unavailable", "Payment service unavailable"
+	return paymentUnavailable{p}
+}
+
+// declinedProblem is the 402 of a declined card, with the provider's
+// decline code.
+func declinedProblem(o *booking.PaymentOutcome) *Problem {
+	p := problem(http.StatusPaymentRequired, "payment-declined", "Payment declined",
+		"The card was declined; nothing was booked or charged. Try another card.")
+	if o != nil && o.Decline != nil {
+		p.DeclineCode = o.Decline.Code
+		if o.Decline.Message != "" {
+			p.Detail = o.Decline.Message + " Nothing was booked or charged; try another card."
+		}
+	}
+	return p
+}
+
+// renderPaid renders a command that paid: the reservation with how its
+// payment went, or the 402 of a declined card.
+func renderPaid(status int) func(booking.Outcome) (booking.StoredResponse, error) {
+	plain := renderReservation(status)
+	return func(o booking.Outcome) (booking.StoredResponse, error) {
+		if o.Payment == nil {
+			return plain(o)
+		}
+		if o.Payment.Decline != nil || o.Payment.Status == string(payments.StatusDeclined) ||
+			o.Payment.Status == string(payments.StatusFailed) || o.Payment.Status == string(payments.StatusCancelled) {
+			p := declinedProblem(o.Payment)
+			body, err := json.Marshal(p)
+			if err != nil {
+				return booking.StoredResponse{}, err
+			}
+			return booking.StoredResponse{Status: p.Status, Body: append(body, '\n'),
+				Header: map[string]string{"Content-Type": "application/problem+json"}}, nil
+		}
+		env := reservationEnvelope{viewReservation(o.Reservation), o.AccessToken}
+		env.Reservation.Payment.Status = o.Payment.Status
+		if o.Payment.Status == string(payments.StatusRequiresAction) {
+			env.Reservation.Payment.ClientSecret = o.Payment.ClientSecret
+			env.Reservation.Payment.NextAction = o.Payment.NextAction
+		}
+		return stored(status, env, "/v1/reservations/"+o.Reservation.Reference)
+	}
+}
+
+// payHold pays a hold just booked or being confirmed, and maps how it
+// went: a decline is no error to the command (its 402 is the stored
+// response), an outage a 503 naming the hold.
+func (s *Server) payHold(ctx context.Context, res booking.Reservation, pm, attempt string, release bool, rc *booking.Receipt, token string) error {
+	// A booking stored its hold's receipt: the payment replaces it. A
+	// confirmation stores its own.
+	paid := *rc
+	paid.Replace = release
+	_, _, err := s.payments.Pay(ctx, res, pm, attempt, release, &paid, token)
+	switch {
+	case errors.Is(err, booking.ErrPaymentDeclined):
+		return nil
+	case errors.Is(err, booking.ErrUnavailable) && release:
+		return newPaymentUnavailable(res)
+	}
+	return err
+}
+
+// stripeWebhook takes the provider's events: the signature is checked
+// (Stripe-Signature with the endpoint secret, within 5 minutes), the
+// event recorded once by its id and queued, and 200 answered at once; a
+// forged, stale or unreadable one is a 400 and changes nothing.
+func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
+	if s.payments == nil {
+		s.fail(w, r, booking.ErrNotFound)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
+	if err != nil {
+		s.fail(w, r, badRequest("The event body is larger than 64 KiB or unreadable."))
+		return
+	}
+	ev, err := payments.VerifyWebhook(body, r.Header.Get("Stripe-Signature"), s.webhookSecret, s.svc.Now())
+	if err != nil {
+		s.fail(w, r, problem(http.StatusBadRequest, "webhook-signature", "Webhook not verified",
+			"The Stripe-Signature does not verify with this endpoint's secret within 5 minutes; nothing was recorded."))
+		return
+	}
+	created, err := s.payments.Receive(r.Context(), ev, body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"received": true, "duplicate": !created})
+}
+
+// maxWebhookBytes bounds a webhook's body: Stripe's events are a few KiB.
+const maxWebhookBytes = 64 << 10
