@@ -140,7 +140,9 @@ func (s *Server) deliver(ev *event, url string) {
 // send posts the event once, signed now, and records the attempt; it
 // reports whether the receiver took it.
 func (s *Server) send(ev *event, url string) bool {
-	at := time.Now()
+	// Signed on the emulator's clock: the receiver's, when a test or the
+	// devstack moves it, checks the tolerance against the same time.
+	at := s.o.Clock.Now()
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(ev.payload))
 	a := Attempt{At: at}
 	if err == nil {

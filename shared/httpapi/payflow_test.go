@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stripe/stripe-go/v82/webhook"
+
 	"innkeeper/local/clock"
 	"innkeeper/local/testenv"
 	"innkeeper/shared/booking"
@@ -273,4 +275,153 @@ func TestTwentyConcurrentRetriesChargeOnce(t *testing.T) {
 	if n := p.api.Int(t, `SELECT count(*) FROM payment_events WHERE type = 'payment_intent.succeeded'`); n != 1 {
 		t.Errorf("the provider charged %d times, want once", n)
 	}
+}
+
+// postEvent sends a webhook event body signed with secret at signedAt.
+func (p *paying) postEvent(body []byte, secret string, signedAt time.Time) result {
+	p.t.Helper()
+	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: signedAt})
+	return p.do("POST", "/v1/webhooks/stripe", string(body), "Stripe-Signature", signed.Header, "Content-Type", "application/json")
+}
+
+// threeDS books STD-NR with a card that needs authentication and returns
+// the reference, token and the pending PaymentIntent.
+func (p *paying) threeDS(email string) (string, string, string) {
+	p.t.Helper()
+	r := p.do("POST", "/v1/reservations", bookingBody(set("rate_plan", "STD-NR"), card("pm_card_authenticationRequired"),
+		set("guest", map[string]any{"name": "Ana Silva", "email": email})), "Idempotency-Key", newKey())
+	if r.Status != http.StatusCreated {
+		p.t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(p.t)
+	res := m["reservation"].(map[string]any)
+	return res["reference"].(string), m["access_token"].(string), res["payment"].(map[string]any)["pending"].(string)
+}
+
+// A webhook not signed with the endpoint's secret, or signed more than 5
+// minutes ago, is a 400 and records nothing; a replayed delivery and an
+// event that arrives out of order change nothing.
+func TestWebhookForgedReplayedAndReordered(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token, pi := p.threeDS("webhooks@example.com")
+	if err := p.stripe.Authenticate(pi, true); err != nil {
+		t.Fatal(err)
+	}
+	p.waitWebhook("payment_intent.succeeded", 1)
+	sameLedger(t, "authenticated", p.ledger(ref), "charge:14212")
+
+	var succeeded, failed []byte
+	for _, d := range p.stripe.Deliveries() {
+		if d.Type == "payment_intent.succeeded" && d.ObjectID == pi {
+			succeeded = d.Event
+		}
+	}
+	if succeeded == nil {
+		t.Fatal("no succeeded delivery")
+	}
+	// The same PaymentIntent failing, as an event that comes late.
+	failed = []byte(strings.NewReplacer(`"payment_intent.succeeded"`, `"payment_intent.payment_failed"`,
+		`"status":"succeeded"`, `"status":"requires_payment_method"`).Replace(string(succeeded)))
+	failed = []byte(strings.Replace(string(failed), `"id":"evt_`, `"id":"evt_late`, 1))
+
+	events := func() int { return p.api.Int(t, `SELECT count(*) FROM payment_events`) }
+	before := events()
+	forged := p.postEvent(failed, "whsec_not_the_endpoints", p.clock.Now())
+	forged.Problem(t, http.StatusBadRequest, "webhook-signature")
+	stale := p.postEvent(failed, testenv.StripeWebhookSecret, p.clock.Now().Add(-6*time.Minute))
+	stale.Problem(t, http.StatusBadRequest, "webhook-signature")
+	if events() != before {
+		t.Error("a forged or stale event was recorded")
+	}
+
+	replay := p.postEvent(succeeded, testenv.StripeWebhookSecret, p.clock.Now())
+	if replay.Status != http.StatusOK || replay.JSON(t)["duplicate"] != true {
+		t.Errorf("replay: %d %s", replay.Status, replay.Body)
+	}
+	late := p.postEvent(failed, testenv.StripeWebhookSecret, p.clock.Now())
+	if late.Status != http.StatusOK || late.JSON(t)["duplicate"] != false {
+		t.Errorf("late failure: %d %s", late.Status, late.Body)
+	}
+	p.work()
+	sameLedger(t, "after a replay and a late failure", p.ledger(ref), "charge:14212")
+	if got := p.reservation(ref, token); got["status"] != "confirmed" {
+		t.Errorf("status %v after a late failure", got["status"])
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM payment_events WHERE processed_at IS NULL`); n != 0 {
+		t.Errorf("%d events left unprocessed", n)
+	}
+}
+
+// A payment that succeeds after its hold expired is refunded in full,
+// and the guest is told.
+func TestPaymentAfterTheHoldExpiredIsRefunded(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token, pi := p.threeDS("late@example.com")
+	p.stripe.PauseWebhooks()
+	if err := p.stripe.Authenticate(pi, true); err != nil {
+		t.Fatal(err)
+	}
+	p.clock.Advance(booking.HoldTTL + time.Minute)
+	if n, err := p.api.Service.ExpireHolds(context.Background()); err != nil || n == 0 {
+		t.Fatalf("expired %d: %v", n, err)
+	}
+	p.work()
+	p.stripe.ResumeWebhooks()
+	p.waitWebhook("payment_intent.succeeded", 1)
+	sameLedger(t, "late payment", p.ledger(ref), "charge:14212", "refund:14212")
+	if got := p.reservation(ref, token); got["status"] != "expired" || got["payment"].(map[string]any)["paid_cents"] != float64(0) {
+		t.Errorf("after the late payment: %v %v", got["status"], got["payment"])
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM outbox WHERE event_type = $1 AND aggregate_id = $2`,
+		booking.EventPaymentRefunded, ref); n != 1 {
+		t.Errorf("%d refund notices, want 1", n)
+	}
+	// The refund is in the provider's books too.
+	refunds := 0
+	for _, d := range p.stripe.Deliveries() {
+		if strings.HasPrefix(d.Type, "charge.refunded") || strings.HasPrefix(d.Type, "refund.") {
+			refunds++
+		}
+	}
+	if refunds == 0 {
+		t.Error("the provider saw no refund")
+	}
+}
+
+// A hold whose payment never succeeds expires, and its PaymentIntent is
+// cancelled.
+func TestExpiredHoldCancelsItsPaymentIntent(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, _, pi := p.threeDS("expired@example.com")
+	p.clock.Advance(booking.HoldTTL + time.Minute)
+	if _, err := p.api.Service.ExpireHolds(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p.work()
+	p.waitWebhook("payment_intent.canceled", 1)
+	if n := p.api.Int(t, `SELECT count(*) FROM reservations WHERE reference = $1 AND payment_intent IS NULL AND status = 'expired'`, ref); n != 1 {
+		t.Errorf("the expired hold still waits on %s", pi)
+	}
+	sameLedger(t, "expired unpaid", p.ledger(ref))
+}
+
+// A prepaid (non-refundable) booking cancelled gets nothing back: the fee
+// is what was paid.
+func TestCancellingAPrepaidBookingRefundsNothing(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token := p.book(bookingBody(set("rate_plan", "STD-NR"), card("pm_card_visa")))
+	q := p.do("GET", "/v1/reservations/"+ref+"/cancellation-quote", nil, bearer(token)...)
+	if pay := q.JSON(t)["payment"].(map[string]any); pay["refund_cents"] != float64(0) {
+		t.Errorf("quote: %v", pay)
+	}
+	c := p.do("POST", "/v1/reservations/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", newKey())...)
+	if c.Status != http.StatusOK {
+		t.Fatalf("%d %s", c.Status, c.Body)
+	}
+	p.work()
+	sameLedger(t, "non-refundable cancelled", p.ledger(ref), "charge:14212")
 }

@@ -49,6 +49,9 @@ const (
 	// Modification confirms a change of dates, room or guests; it is
 	// sent once per modification rather than once per reservation.
 	Modification Kind = "modification"
+	// Refund tells a guest that a payment made after the hold had ended
+	// was given back (booking.EventPaymentRefunded).
+	Refund Kind = "refund"
 )
 
 // ErrUnknownEvent means an event type this package does not know: a
@@ -75,6 +78,8 @@ func KindsFor(eventType string) ([]Kind, error) {
 		return []Kind{AccessLink}, nil
 	case booking.EventModified:
 		return []Kind{Modification}, nil
+	case booking.EventPaymentRefunded:
+		return []Kind{Refund}, nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, eventType)
 }
@@ -96,6 +101,8 @@ func subject(kind Kind, d Details) string {
 		return "The link to your booking: " + at
 	case Modification:
 		return "Booking changed: " + at
+	case Refund:
+		return "Payment refunded: " + at
 	default:
 		return "New booking " + at
 	}
@@ -114,7 +121,7 @@ type templates struct {
 var files = map[Kind]string{
 	Confirmation: "confirmation", Hold: "hold", Cancellation: "cancellation",
 	Expired: "expired", Reminder: "reminder", StaffBooking: "staff",
-	AccessLink: "access", Modification: "modification",
+	AccessLink: "access", Modification: "modification", Refund: "refund",
 }
 
 func parseTemplates() (templates, error) {

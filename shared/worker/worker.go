@@ -41,6 +41,12 @@ type Handler struct {
 	Parallel int
 	// Function is the name cost attribution knows the worker by.
 	Function string
+	// Payments, when set, settles what an event means for the
+	// reservation's money (cashier.OnEvent): a webhook event, a
+	// cancellation's refund or fee, a no-show's fee, an expired hold's
+	// pending payment. It runs before the mail, and its failure sends the
+	// message back like the mail's.
+	Payments func(ctx context.Context, ev booking.Event) error
 }
 
 // DefaultPushBudget is the pushes' budget per batch: a sixth of the
@@ -133,6 +139,18 @@ func (h *Handler) handle(ctx context.Context, msg events.SQSMessage) (*booking.E
 	var ev booking.Event
 	if err := json.Unmarshal([]byte(msg.Body), &ev); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPoison, err)
+	}
+	if ev.Type == booking.EventPaymentWebhook {
+		// Money only: nothing to mail or announce.
+		if h.Payments == nil {
+			return nil, nil
+		}
+		return nil, h.Payments(ctx, ev)
+	}
+	if h.Payments != nil {
+		if err := h.Payments(ctx, ev); err != nil {
+			return nil, err
+		}
 	}
 	var announce *booking.Event
 	if booking.ValidReference(ev.Reference) {
