@@ -304,3 +304,24 @@ func ExampleSign() {
 	fmt.Println(strings.HasPrefix(stripeemuSign(), "t=1700000000,v1="))
 	// Output: true
 }
+
+// A request that failed validation leaves no answer under its key, as in
+// Stripe: the corrected request with the same key runs.
+func TestAKeyIsFreeAgainAfterAValidationError(t *testing.T) {
+	emu, sc := emulator(t, nil)
+	bad := pay(24350, "eur", "pm_card_nothing")
+	bad.SetIdempotencyKey("INK-V:pay")
+	_, err := sc.V1PaymentIntents.Create(ctx, bad)
+	if se := stripeErr(t, err); se.HTTPStatusCode != http.StatusBadRequest || se.Code != stripe.ErrorCodeResourceMissing {
+		t.Fatalf("unknown card: %d %s", se.HTTPStatusCode, se.Code)
+	}
+	good := pay(24350, "eur", "pm_card_visa")
+	good.SetIdempotencyKey("INK-V:pay")
+	pi, err := sc.V1PaymentIntents.Create(ctx, good)
+	if err != nil || pi.Status != stripe.PaymentIntentStatusSucceeded || pi.LastResponse.Header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("corrected retry: %+v, %v", pi, err)
+	}
+	if n := count(emu, "payment_intent.succeeded"); n != 1 {
+		t.Fatalf("%d payments, want 1", n)
+	}
+}
