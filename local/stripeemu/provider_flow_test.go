@@ -173,3 +173,30 @@ func TestTwentyConcurrentPaysThroughTheProviderChargeOnce(t *testing.T) {
 		t.Fatalf("%d charges after the refused retry, want 1", got)
 	}
 }
+
+// Twenty retries of one guarantee at once: one customer, one SetupIntent.
+func TestTwentyConcurrentSavesMakeOneCustomer(t *testing.T) {
+	emu, p, _ := provider(t, nil)
+	const n = 20
+	results := make([]payments.Result, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			results[i], errs[i] = p.Save(ctx, payments.SaveCard{PaymentMethod: "pm_card_visa", IdempotencyKey: "INK-S1:guarantee",
+				Reservation: "INK-S1", Name: "Ada Guest"})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || results[i] != results[0] || results[i].Status != payments.StatusSucceeded {
+			t.Fatalf("save %d: %+v, %v; save 0: %+v", i, results[i], errs[i], results[0])
+		}
+	}
+	if got := count(emu, "setup_intent.succeeded"); got != 1 {
+		t.Fatalf("%d setups for 20 retries, want 1", got)
+	}
+}
