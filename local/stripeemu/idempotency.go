@@ -1,6 +1,7 @@
 package stripeemu
 
 import (
+	"encoding/json"
 	"net/http"
 )
 
@@ -17,7 +18,11 @@ type idemEntry struct {
 
 // idempotent runs fn once per key and replays its answer, as Stripe
 // does; the same key with other parameters is an idempotency_error and
-// runs nothing. Keys never expire here (Stripe keeps them 24 hours).
+// runs nothing. As Stripe, it keeps no answer of a request that failed
+// validation (a parameter missing or invalid, an id that names nothing):
+// the key may be used again. Keys never expire here (Stripe keeps them
+// 24 hours). A request racing on a key waits for the first where Stripe
+// answers 409 idempotency_key_in_use, which stripe-go would retry.
 func (s *Server) idempotent(key, shown, request string, fn func() (int, []byte)) (status int, body []byte, replayed bool) {
 	s.mu.Lock()
 	e, found := s.idem[key]
@@ -37,5 +42,29 @@ func (s *Server) idempotent(key, shown, request string, fn func() (int, []byte))
 	}
 	defer close(e.done)
 	e.status, e.body = fn()
+	if invalidParams(e.status, e.body) {
+		s.mu.Lock()
+		delete(s.idem, key)
+		s.mu.Unlock()
+	}
 	return e.status, e.body, false
+}
+
+// invalidParams reports whether an answer is a validation failure, which
+// Stripe answers before the endpoint runs and so does not keep.
+func invalidParams(status int, body []byte) bool {
+	if status != http.StatusBadRequest && status != http.StatusNotFound {
+		return false
+	}
+	var b struct {
+		Error apiError `json:"error"`
+	}
+	if json.Unmarshal(body, &b) != nil || b.Error.Type != typeInvalidRequest {
+		return false
+	}
+	switch b.Error.Code {
+	case "parameter_missing", "parameter_invalid", "resource_missing":
+		return true
+	}
+	return false
 }

@@ -23,27 +23,35 @@ func (s *Server) createPaymentIntent(f form) (int, []byte) {
 	if m := f.get("capture_method"); m != "" && m != "automatic" && m != "automatic_async" {
 		return invalid("capture_method", "The emulator captures automatically only; capture_method="+m+" is not supported.")
 	}
-	pm, confirm, offSession := f.get("payment_method"), boolParam(f, "confirm"), f.has("off_session") && f.get("off_session") != "false"
+	pmID, confirm, offSession := f.get("payment_method"), boolParam(f, "confirm"), f.has("off_session") && f.get("off_session") != "false"
 	if offSession && !confirm {
 		return invalid("off_session", "You can only pass in `off_session` when `confirm` is set to true.")
 	}
-	if confirm && pm == "" {
+	if confirm && pmID == "" {
 		return missingParam("payment_method")
 	}
-	if pm != "" {
-		if status, body, ok := checkPaymentMethod(pm); !ok {
+	cust := f.get("customer")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status, body, ok := s.checkCustomerLocked(cust); !ok {
+		return status, body
+	}
+	id := s.newID("pi")
+	var pm *paymentMethod
+	if pmID != "" {
+		var status int
+		var body []byte
+		if pm, status, body = s.usePaymentMethodLocked(pmID, cust, id); pm == nil {
 			return status, body
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.newID("pi")
 	pi := &paymentIntent{ID: id, Object: "payment_intent", Amount: amount, Currency: currency,
 		Status: statusRequiresPaymentMethod, ClientSecret: secret(id), CaptureMethod: "automatic",
-		ConfirmationMethod: "automatic", Customer: strPtr(f.get("customer")), Description: strPtr(f.get("description")),
-		PaymentMethod: strPtr(pm), PaymentMethodTypes: []string{"card"}, SetupFutureUsage: strPtr(f.get("setup_future_usage")),
+		ConfirmationMethod: "automatic", Customer: strPtr(cust), Description: strPtr(f.get("description")),
+		PaymentMethodTypes: []string{"card"}, SetupFutureUsage: strPtr(f.get("setup_future_usage")),
 		Metadata: f.hash("metadata"), Created: s.now()}
-	if pm != "" {
+	if pm != nil {
+		pi.PaymentMethod = &pm.ID
 		pi.Status = statusRequiresConfirmation
 	}
 	s.paymentIntents[id] = pi
@@ -64,12 +72,6 @@ func (s *Server) getPaymentIntent(id string) (int, []byte) {
 }
 
 func (s *Server) confirmPaymentIntent(id string, f form) (int, []byte) {
-	pm := f.get("payment_method")
-	if pm != "" {
-		if status, body, ok := checkPaymentMethod(pm); !ok {
-			return status, body
-		}
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	pi, ok := s.paymentIntents[id]
@@ -79,11 +81,16 @@ func (s *Server) confirmPaymentIntent(id string, f form) (int, []byte) {
 	if pi.Status != statusRequiresPaymentMethod && pi.Status != statusRequiresConfirmation {
 		return unexpectedState("You cannot confirm this PaymentIntent because it has a status of " + pi.Status + ".")
 	}
-	if pm == "" && pi.PaymentMethod != nil {
-		pm = *pi.PaymentMethod
+	pmID := f.get("payment_method")
+	if pmID == "" {
+		pmID = deref(pi.PaymentMethod)
 	}
-	if pm == "" {
+	if pmID == "" {
 		return unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with " + id + ", specify a payment method attached to this customer along with the customer ID.")
+	}
+	pm, status, body := s.usePaymentMethodLocked(pmID, deref(pi.Customer), pi.ID)
+	if pm == nil {
+		return status, body
 	}
 	offSession := f.has("off_session") && f.get("off_session") != "false"
 	return s.confirmLocked(pi, pm, offSession, f.get("return_url"))
@@ -97,31 +104,47 @@ func unexpectedState(msg string) (int, []byte) {
 // declined (402, the intent back to requires_payment_method), or waits
 // for 3-D Secure; off session, a card that needs authentication fails
 // with authentication_required, since no guest is there to give it.
-func (s *Server) confirmLocked(pi *paymentIntent, pm string, offSession bool, returnURL string) (int, []byte) {
-	card := testCards[pm]
-	pi.PaymentMethod = &pm
+func (s *Server) confirmLocked(pi *paymentIntent, pm *paymentMethod, offSession bool, returnURL string) (int, []byte) {
+	card := pm.card()
+	pi.PaymentMethod = &pm.ID
 	pi.NextAction = nil
+	if pm.Customer == nil {
+		pm.usedBy = pi.ID
+	}
+	needsAuth := card.auth == authAlways ||
+		(card.auth == authUnlessSetUp && (!offSession || !pm.setUp)) ||
+		(card.auth == authOnSessionOnly && !offSession)
+	var e *apiError
 	switch {
 	case card.declineCode != "":
-		return s.declineLocked(pi, pm, "card_declined", card.declineCode)
-	case card.threeDS && offSession:
-		return s.declineLocked(pi, pm, "authentication_required", "authentication_required")
-	case card.threeDS:
+		e = s.declineLocked(pi, pm, "card_declined", card.declineCode)
+	case needsAuth && offSession:
+		e = s.declineLocked(pi, pm, "authentication_required", "authentication_required")
+	case needsAuth:
 		pi.Status = statusRequiresAction
 		pi.LastPaymentError = nil
 		pi.NextAction = s.nextActionLocked("payment_intents", pi.ID, returnURL)
 		return ok200(pi)
+	case card.declineAfterAuth != "":
+		e = s.declineLocked(pi, pm, "card_declined", card.declineAfterAuth)
+	default:
+		s.succeedLocked(pi, pm)
+		return ok200(pi)
 	}
-	s.succeedLocked(pi)
-	return ok200(pi)
+	e.PaymentIntent = pi
+	return errorBody(http.StatusPaymentRequired, *e)
 }
 
-// succeedLocked takes the whole amount in one succeeded charge.
-func (s *Server) succeedLocked(pi *paymentIntent) {
+// succeedLocked takes the whole amount in one succeeded charge; with
+// setup_future_usage the card is saved to the intent's customer too.
+func (s *Server) succeedLocked(pi *paymentIntent, pm *paymentMethod) {
 	ch := &charge{ID: s.newID("ch"), Object: "charge", Amount: pi.Amount, AmountCaptured: pi.Amount, Captured: true,
-		Currency: pi.Currency, Paid: true, Status: "succeeded", PaymentIntent: pi.ID, PaymentMethod: deref(pi.PaymentMethod),
+		Currency: pi.Currency, Paid: true, Status: "succeeded", PaymentIntent: pi.ID, PaymentMethod: pm.ID,
 		Customer: pi.Customer, Metadata: pi.Metadata, Created: s.now()}
 	s.charges[ch.ID] = ch
+	if pi.SetupFutureUsage != nil && pi.Customer != nil {
+		s.attachLocked(pm, pi.Customer)
+	}
 	pi.Status = statusSucceeded
 	pi.AmountReceived = pi.Amount
 	pi.LatestCharge = &ch.ID
@@ -130,15 +153,16 @@ func (s *Server) succeedLocked(pi *paymentIntent) {
 	s.emitLocked("payment_intent.succeeded", pi)
 }
 
-// declineLocked records a failed charge and answers Stripe's 402 card
-// error, which carries the intent as it now is.
-func (s *Server) declineLocked(pi *paymentIntent, pm, code, declineCode string) (int, []byte) {
+// declineLocked records a failed charge, leaves the intent wanting
+// another card and answers the card error (Stripe's 402 carries it with
+// the intent as it now is).
+func (s *Server) declineLocked(pi *paymentIntent, pm *paymentMethod, code, declineCode string) *apiError {
 	msg := declineMessage(declineCode)
 	ch := &charge{ID: s.newID("ch"), Object: "charge", Amount: pi.Amount, Currency: pi.Currency, Status: "failed",
-		FailureCode: &code, FailureMessage: &msg, PaymentIntent: pi.ID, PaymentMethod: pm, Customer: pi.Customer,
+		FailureCode: &code, FailureMessage: &msg, PaymentIntent: pi.ID, PaymentMethod: pm.ID, Customer: pi.Customer,
 		Metadata: pi.Metadata, Created: s.now()}
 	s.charges[ch.ID] = ch
-	method, _ := s.paymentMethodOf(pm)
+	method := *pm
 	lastErr := apiError{Type: typeCard, Code: code, DeclineCode: declineCode, Message: msg, Charge: ch.ID, PaymentMethod: &method}
 	lastErr.DocURL = docURL(lastErr)
 	pi.Status = statusRequiresPaymentMethod
@@ -147,8 +171,7 @@ func (s *Server) declineLocked(pi *paymentIntent, pm, code, declineCode string) 
 	pi.NextAction = nil
 	s.emitLocked("payment_intent.payment_failed", pi)
 	e := lastErr
-	e.PaymentIntent = pi
-	return errorBody(http.StatusPaymentRequired, e)
+	return &e
 }
 
 // nextActionLocked points the guest at the emulator's 3-D Secure page:
@@ -203,8 +226,13 @@ func (s *Server) authenticatePaymentIntent(id string, succeed bool) (int, []byte
 	if pi.Status != statusRequiresAction {
 		return unexpectedState("This PaymentIntent has a status of " + pi.Status + "; only one in requires_action can be authenticated.")
 	}
-	if succeed {
-		s.succeedLocked(pi)
+	pm := s.paymentMethods[deref(pi.PaymentMethod)]
+	switch {
+	case succeed && pm.card().declineAfterAuth != "":
+		s.declineLocked(pi, pm, "card_declined", pm.card().declineAfterAuth)
+		return ok200(pi)
+	case succeed:
+		s.succeedLocked(pi, pm)
 		return ok200(pi)
 	}
 	pi.Status = statusRequiresPaymentMethod

@@ -3,7 +3,8 @@ package stripeemu
 import "net/http"
 
 // createRefund gives back part or all of a succeeded charge, never more
-// than it captured minus what was refunded before.
+// than it captured minus what was refunded before; as Stripe, it sends
+// refund.created with the refund and charge.refunded with the charge.
 func (s *Server) createRefund(f form) (int, []byte) {
 	piID, chID := f.get("payment_intent"), f.get("charge")
 	if piID == "" && chID == "" {
@@ -59,6 +60,7 @@ func (s *Server) createRefund(f form) (int, []byte) {
 	s.refunds[re.ID] = re
 	ch.AmountRefunded += amount
 	ch.Refunded = ch.AmountRefunded == ch.AmountCaptured
+	s.emitLocked("refund.created", re)
 	s.emitLocked("charge.refunded", ch)
 	return ok200(re)
 }

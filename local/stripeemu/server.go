@@ -67,6 +67,8 @@ type Server struct {
 	seq            int64
 	paymentIntents map[string]*paymentIntent
 	setupIntents   map[string]*setupIntent
+	customers      map[string]*customer
+	paymentMethods map[string]*paymentMethod // made from test ids
 	charges        map[string]*charge
 	refunds        map[string]*refund
 	events         map[string]*event
@@ -94,6 +96,8 @@ func New(o Options) *Server {
 		o:              o.withDefaults(),
 		paymentIntents: map[string]*paymentIntent{},
 		setupIntents:   map[string]*setupIntent{},
+		customers:      map[string]*customer{},
+		paymentMethods: map[string]*paymentMethod{},
 		charges:        map[string]*charge{},
 		refunds:        map[string]*refund{},
 		events:         map[string]*event{},
@@ -263,6 +267,10 @@ func (s *Server) route(r *http.Request, parts []string) (int, []byte) {
 		return s.confirmSetupIntent(parts[1], f)
 	case resource == "setup_intents" && n == 2 && r.Method == http.MethodGet:
 		return s.getSetupIntent(parts[1])
+	case resource == "customers" && n == 1 && r.Method == http.MethodPost:
+		return s.createCustomer(f)
+	case resource == "customers" && n == 2 && r.Method == http.MethodGet:
+		return s.getCustomer(parts[1])
 	case resource == "refunds" && n == 1 && r.Method == http.MethodPost:
 		return s.createRefund(f)
 	case resource == "refunds" && n == 2 && r.Method == http.MethodGet:
