@@ -37,9 +37,10 @@ func (c *Cashier) Receive(ctx context.Context, ev payments.Event, payload []byte
 //     hold is confirmed by it; a reservation no longer waiting for it
 //     (the hold expired, the guest cancelled) is settled, which refunds
 //     it;
-//   - a failure is recorded, unless the same payment is already recorded
-//     as succeeded (a failure that arrives after the success changes
-//     nothing); the hold stays until it expires, for another attempt;
+//   - a failure is recorded, unless the ledger holds the same payment
+//     already (a failure that arrives after the success changes nothing;
+//     the request that made it recorded its own failure); the hold stays
+//     until it expires, for another attempt;
 //   - a cancellation clears the pending intent;
 //   - anything else is acknowledged and left.
 func (c *Cashier) Handle(ctx context.Context, id string) error {
@@ -120,8 +121,10 @@ func (c *Cashier) apply(ctx context.Context, ev payments.Event) error {
 		err = decide(func(r booking.Reservation, ps []booking.PaymentRecord) booking.PaymentStep {
 			step := booking.PaymentStep{At: now}
 			for _, p := range ps {
-				if p.ProviderRef == ev.ObjectID && p.Kind != booking.PaymentFailure {
-					return step // it succeeded: this failure came late
+				if p.ProviderRef == ev.ObjectID {
+					// It succeeded (this failure came late), or the
+					// request that made it recorded its failure.
+					return step
 				}
 			}
 			rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: ev.Amount, Currency: ev.Currency,

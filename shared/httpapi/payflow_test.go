@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -424,4 +425,138 @@ func TestCancellingAPrepaidBookingRefundsNothing(t *testing.T) {
 	}
 	p.work()
 	sameLedger(t, "non-refundable cancelled", p.ledger(ref), "charge:14212")
+}
+
+// bookCard books body with the card pm and returns the reference, token
+// and reservation as answered.
+func (p *paying) bookCard(body map[string]any, pm string) (string, string, map[string]any) {
+	p.t.Helper()
+	card(pm)(body)
+	r := p.do("POST", "/v1/reservations", body, "Idempotency-Key", newKey())
+	if r.Status != http.StatusCreated {
+		p.t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(p.t)
+	res := m["reservation"].(map[string]any)
+	return res["reference"].(string), m["access_token"].(string), res
+}
+
+func (p *paying) cancel(ref, token string) map[string]any {
+	p.t.Helper()
+	c := p.do("POST", "/v1/reservations/"+ref+"/cancel", nil, with(bearer(token), "Idempotency-Key", newKey())...)
+	if c.Status != http.StatusOK {
+		p.t.Fatalf("cancel: %d %s", c.Status, c.Body)
+	}
+	p.work()
+	return c.JSON(p.t)["reservation"].(map[string]any)
+}
+
+// STD-FLEX guarantees with a card: nothing is charged when booking; a
+// cancellation inside its 48 hours costs nothing, one after charges 30%
+// of 2 × 8075 = 16150, 4845, off-session to the saved card.
+func TestGuaranteeSavesTheCardAndChargesALateCancellation(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	free, freeToken, res := p.bookCard(bookingBody(), "pm_card_visa")
+	pay := res["payment"].(map[string]any)
+	if res["status"] != "confirmed" || pay["card_saved"] != true || pay["paid_cents"] != float64(0) || pay["status"] != "succeeded" {
+		t.Fatalf("guarantee: %v %v", res["status"], pay)
+	}
+	sameLedger(t, "guarantee", p.ledger(free), "setup:0")
+	p.cancel(free, freeToken)
+	sameLedger(t, "cancelled in the free window", p.ledger(free), "setup:0")
+
+	late, lateToken, _ := p.bookCard(bookingBody(), "pm_card_visa")
+	// 2027-01-10 15:00 in Lisbon less 48 h is 2027-01-08 15:00 (UTC+0).
+	p.clock.Advance(time.Date(2027, 1, 9, 12, 0, 0, 0, time.UTC).Sub(p.clock.Now()))
+	q := p.do("GET", "/v1/reservations/"+late+"/cancellation-quote", nil, bearer(lateToken)...).JSON(t)
+	if q["cancellation_fee_cents"] != float64(4845) || q["payment"].(map[string]any)["refund_cents"] != float64(0) {
+		t.Errorf("late quote: %v %v", q["cancellation_fee_cents"], q["payment"])
+	}
+	got := p.cancel(late, lateToken)
+	if got["cancellation_fee_cents"] != float64(4845) {
+		t.Errorf("fee %v", got["cancellation_fee_cents"])
+	}
+	sameLedger(t, "cancelled late", p.ledger(late), "setup:0", "fee:4845")
+	// The worker running it again charges nothing more.
+	if err := p.api.Cashier.Settle(context.Background(), late); err != nil {
+		t.Fatal(err)
+	}
+	sameLedger(t, "settled twice", p.ledger(late), "setup:0", "fee:4845")
+}
+
+// DLX-FLEX takes a 30% deposit of 2 × 14025 = 28050, 8415: cancelled in
+// its 72 hours it is refunded; after, the fee is 50%, 14025, and the
+// 5610 the deposit does not cover is charged to the card it saved.
+func TestDepositRefundedOrTopedUpByTheTerms(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	dlx := func() map[string]any { return bookingBody(set("room_type", "DLX"), set("rate_plan", "DLX-FLEX")) }
+	free, freeToken, res := p.bookCard(dlx(), "pm_card_visa")
+	if pay := res["payment"].(map[string]any); pay["paid_cents"] != float64(8415) || pay["due_later_cents"] != float64(19635) {
+		t.Fatalf("deposit: %v", pay)
+	}
+	q := p.do("GET", "/v1/reservations/"+free+"/cancellation-quote", nil, bearer(freeToken)...).JSON(t)
+	if q["payment"].(map[string]any)["refund_cents"] != float64(8415) {
+		t.Errorf("free quote: %v", q["payment"])
+	}
+	p.cancel(free, freeToken)
+	sameLedger(t, "deposit cancelled in the free window", p.ledger(free), "charge:8415", "refund:8415")
+
+	late, lateToken, _ := p.bookCard(dlx(), "pm_card_visa")
+	p.clock.Advance(time.Date(2027, 1, 9, 12, 0, 0, 0, time.UTC).Sub(p.clock.Now()))
+	p.cancel(late, lateToken)
+	sameLedger(t, "deposit cancelled late", p.ledger(late), "charge:8415", "fee:5610")
+}
+
+// A guarantee whose card fails off-session: the no-show fee's failure is
+// recorded and shown on the desk record; a card that works pays it.
+func TestNoShowFeeChargedOrItsFailureShownToStaff(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ok, _, _ := p.bookCard(bookingBody(set("check_out", "2027-01-11")), "pm_card_visa")
+	failing, _, _ := p.bookCard(bookingBody(set("check_out", "2027-01-11")), "pm_card_chargeCustomerFail")
+	p.clock.Advance(time.Date(2027, 1, 11, 9, 0, 0, 0, time.UTC).Sub(p.clock.Now()))
+	fees := map[string]float64{}
+	for _, ref := range []string{ok, failing} {
+		r := p.do("POST", "/v1/admin/reservations/"+ref+"/no-show", nil, with(admin(), "Idempotency-Key", newKey())...)
+		if r.Status != http.StatusOK {
+			t.Fatalf("no-show %s: %d %s", ref, r.Status, r.Body)
+		}
+		fees[ref] = r.JSON(t)["reservation"].(map[string]any)["no_show_fee_cents"].(float64)
+	}
+	p.work()
+	if fees[ok] <= 0 {
+		t.Fatalf("no-show fee %v", fees[ok])
+	}
+	sameLedger(t, "no-show", p.ledger(ok), "setup:0", "fee:"+strconv.Itoa(int(fees[ok])))
+	sameLedger(t, "no-show, card failing", p.ledger(failing), "setup:0", "failure:"+strconv.Itoa(int(fees[failing])))
+	d := p.do("GET", "/v1/admin/reservations/"+failing, nil, admin()...)
+	if !strings.Contains(string(d.Body), `"failure"`) || !strings.Contains(string(d.Body), "decline") {
+		t.Errorf("the desk record does not show the failed fee: %s", d.Body)
+	}
+}
+
+// A guarantee card that needs 3-D Secure when saved waits for the
+// webhook, as a payment does.
+func TestGuaranteeWithAuthenticationConfirmsOnTheWebhook(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token, res := p.bookCard(bookingBody(), "pm_card_authenticationRequired")
+	pay := res["payment"].(map[string]any)
+	if res["status"] != "held" || pay["status"] != "requires_action" || pay["client_secret"] == nil {
+		t.Fatalf("guarantee with 3-D Secure: %v %v", res["status"], pay)
+	}
+	if err := p.stripe.Authenticate(pay["pending"].(string), true); err != nil {
+		t.Fatal(err)
+	}
+	p.waitWebhook("setup_intent.succeeded", 1)
+	got := p.reservation(ref, token)
+	if got["status"] != "confirmed" || got["payment"].(map[string]any)["card_saved"] != true {
+		t.Errorf("after the webhook: %v %v", got["status"], got["payment"])
+	}
+	sameLedger(t, "guarantee after 3-D Secure", p.ledger(ref), "setup:0")
+	// Declined when saved: 402, nothing held.
+	r := p.do("POST", "/v1/reservations", bookingBody(card("pm_card_chargeDeclined")), "Idempotency-Key", newKey())
+	r.Problem(t, http.StatusPaymentRequired, "payment-declined")
 }
