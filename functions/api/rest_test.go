@@ -81,8 +81,7 @@ func TestSampleEventsThroughTheRESTAPI(t *testing.T) {
 		ran++
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			api := testenv.NewAPI(t, testenv.APIOptions{})
-			resp := invoke(t, api, raw)
+			resp := invoke(t, sampleAPI(t, name), raw)
 			if resp.StatusCode != want {
 				t.Fatalf("status %d, want %d as through the HTTP API\n%s", resp.StatusCode, want, resp.Body)
 			}
