@@ -66,6 +66,16 @@ func (r Route) Key() string {
 	return r.Method + " " + r.Path
 }
 
+// StripeWebhook is the path of the route that takes Stripe's webhook
+// events (POST, public: the Stripe-Signature header is its
+// authentication). The edge lets its bodies be larger than other
+// requests', and its deliveries are not throttled as booking writes.
+const StripeWebhook = "/v1/webhooks/stripe"
+
+// Webhook reports whether the route takes a payment provider's events
+// rather than a guest's or a staff member's requests.
+func (r Route) Webhook() bool { return strings.HasPrefix(r.Path, "/v1/webhooks/") }
+
 // DefaultRoute is API Gateway's catch-all route key: requests no other
 // route matches go to its function, so unknown paths still get the API's
 // own 404 problem and security headers.
