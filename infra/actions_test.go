@@ -174,3 +174,24 @@ func TestEveryCallIsGranted(t *testing.T) {
 		}
 	}
 }
+
+// stripeClient is Stripe's Go client: not AWS, so no IAM action, but a
+// function that links it needs the Stripe secret and egress to Stripe.
+const stripeClient = "github.com/stripe/stripe-go/v82"
+
+// TestStripeCallersHaveTheSecret: a function that links Stripe's client
+// is one the stack gives the Stripe secret (stripeCallers, whose roles
+// alone may read it: TestStripeSecretReadByItsCallersOnly), so a new
+// call site elsewhere (the scheduler charging a fee itself, say) fails
+// here rather than in the cloud for want of the key.
+func TestStripeCallersHaveTheSecret(t *testing.T) {
+	for _, f := range topology.Innkeeper.Functions {
+		out, err := exec.Command("go", "list", "-deps", "innkeeper/"+f.Handler()).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", f.Handler(), err)
+		}
+		if slices.Contains(strings.Fields(string(out)), stripeClient) && !slices.Contains(stripeCallers, f.Name) {
+			t.Errorf("function %s links %s but is not given the Stripe secret (stripeCallers, the manifest's Env)", f.Name, stripeClient)
+		}
+	}
+}

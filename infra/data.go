@@ -21,6 +21,8 @@ const (
 	appSecrets = "APP_SECRET_ARN"
 	// originSecrets names the origin secret (shared/secrets).
 	originSecrets = "ORIGIN_SECRET_ARN"
+	// stripeSecrets names the Stripe secret (shared/secrets).
+	stripeSecrets = "STRIPE_SECRET_ARN"
 )
 
 // Data is the stateful part: PostgreSQL behind RDS Proxy, Redis, and
@@ -32,11 +34,14 @@ type Data struct {
 	Redis       awselasticache.CfnReplicationGroup
 	RedisSecret awssecretsmanager.Secret
 	AppSecret   awssecretsmanager.Secret
+	// StripeSecret holds the Stripe secret key and the webhook signing
+	// secret; only the functions that call Stripe may read it.
+	StripeSecret awssecretsmanager.Secret
 }
 
 func newData(s *Innkeeper) *Data {
 	st := s.stage()
-	d := &Data{AppSecret: newAppSecret(s)}
+	d := &Data{AppSecret: newAppSecret(s), StripeSecret: newStripeSecret(s)}
 	if st.LocalStack {
 		return d
 	}
@@ -170,6 +175,30 @@ func newAppSecret(s *Innkeeper) awssecretsmanager.Secret {
 			ExcludePunctuation:   jsii.Bool(true),
 		},
 		RemovalPolicy: s.removal(),
+	})
+}
+
+// StripePlaceholder is the Stripe secret as deployed: both values empty,
+// so the functions start with payments off (shared/config) until an
+// operator puts the stage's key and webhook secret into it (README,
+// Payments in the cloud). No key is ever in code or a template.
+var StripePlaceholder = map[string]string{"STRIPE_SECRET_KEY": "", "STRIPE_WEBHOOK_SECRET": ""}
+
+// StripeSecretName is the Stripe secret's name in a stage, which the
+// operator's put-secret-value names.
+func StripeSecretName(stage string) string { return "innkeeper/" + stage + "/stripe" }
+
+// newStripeSecret is the Stripe secret with its placeholder. The value
+// is the template's only at creation: CloudFormation leaves a secret's
+// value alone while the template's does not change, so the operator's
+// put-secret-value survives every deployment.
+func newStripeSecret(s *Innkeeper) awssecretsmanager.Secret {
+	return awssecretsmanager.NewSecret(s.Stack, jsii.String("StripeSecret"), &awssecretsmanager.SecretProps{
+		SecretName: jsii.String(StripeSecretName(s.stage().Name)),
+		Description: jsii.String("Innkeeper " + s.stage().Name + ": STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, " +
+			"set by an operator from the Stripe dashboard (README, Payments in the cloud)"),
+		SecretStringValue: awscdk.SecretValue_UnsafePlainText(jsii.String(mustMarshal(StripePlaceholder))),
+		RemovalPolicy:     s.removal(),
 	})
 }
 

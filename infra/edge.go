@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"innkeeper/shared/httpapi"
+	"innkeeper/shared/topology"
 )
 
 // EdgeRegion is where a CloudFront web ACL must live, whatever the
@@ -23,6 +24,14 @@ const EdgeRegion = "us-east-1"
 // after the rate rule: OWASP-style common attacks, and request patterns
 // known to be malicious (Log4Shell, exploitable paths).
 var managedRuleGroups = []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+
+// The common rule set's rule that blocks request bodies over 8 KB, and
+// the label it adds to a request it matches.
+const (
+	bodySizeGroup = "AWSManagedRulesCommonRuleSet"
+	bodySizeRule  = "SizeRestrictions_BODY"
+	bodySizeLabel = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
+)
 
 // Edge is a stage's us-east-1 stack: the CloudFront web ACL.
 type Edge struct {
@@ -37,8 +46,8 @@ type EdgeProps struct {
 }
 
 // NewEdgeStack builds the web ACL the stage's distribution uses: a
-// rate rule per client address, then AWS's managed rule groups; what
-// passes is allowed.
+// rate rule per client address, then AWS's managed rule groups, then
+// the body-size rule; what passes is allowed.
 func NewEdgeStack(scope constructs.Construct, id string, props *EdgeProps) *Edge {
 	st := props.Stage
 	sp := props.StackProps
@@ -68,21 +77,54 @@ func NewEdgeStack(scope constructs.Construct, id string, props *EdgeProps) *Edge
 		VisibilityConfig: visibility("waf-rate"),
 	}}
 	for i, group := range managedRuleGroups {
+		mg := &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{VendorName: jsii.String("AWS"), Name: jsii.String(group)}
+		if group == bodySizeGroup {
+			// The common rule set's 8 KB body limit only labels here;
+			// the body-size rule below blocks on the label, but for
+			// Stripe's webhook events.
+			mg.RuleActionOverrides = &[]any{&awswafv2.CfnWebACL_RuleActionOverrideProperty{
+				Name:        jsii.String(bodySizeRule),
+				ActionToUse: &awswafv2.CfnWebACL_RuleActionProperty{Count: &awswafv2.CfnWebACL_CountActionProperty{}},
+			}}
+		}
 		rules = append(rules, &awswafv2.CfnWebACL_RuleProperty{
-			Name:           jsii.String(group),
-			Priority:       jsii.Number(float64(i + 1)),
-			OverrideAction: &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]any{}},
-			Statement: &awswafv2.CfnWebACL_StatementProperty{
-				ManagedRuleGroupStatement: &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{
-					VendorName: jsii.String("AWS"), Name: jsii.String(group),
-				},
-			},
+			Name:             jsii.String(group),
+			Priority:         jsii.Number(float64(i + 1)),
+			OverrideAction:   &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]any{}},
+			Statement:        &awswafv2.CfnWebACL_StatementProperty{ManagedRuleGroupStatement: mg},
 			VisibilityConfig: visibility("waf-" + group),
 		})
 	}
+	// Every request but a Stripe event keeps the 8 KB body limit. An
+	// event is a whole API object (a PaymentIntent with its charges) and
+	// can pass 8 KB; Stripe's are at most 64 KiB, which the webhook's
+	// handler enforces while it reads the body it verifies.
+	rules = append(rules, &awswafv2.CfnWebACL_RuleProperty{
+		Name:     jsii.String("body-size"),
+		Priority: jsii.Number(float64(len(managedRuleGroups) + 1)),
+		Action:   &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{}},
+		Statement: &awswafv2.CfnWebACL_StatementProperty{AndStatement: &awswafv2.CfnWebACL_AndStatementProperty{
+			Statements: &[]any{
+				&awswafv2.CfnWebACL_StatementProperty{LabelMatchStatement: &awswafv2.CfnWebACL_LabelMatchStatementProperty{
+					Scope: jsii.String("LABEL"), Key: jsii.String(bodySizeLabel),
+				}},
+				&awswafv2.CfnWebACL_StatementProperty{NotStatement: &awswafv2.CfnWebACL_NotStatementProperty{
+					Statement: &awswafv2.CfnWebACL_StatementProperty{ByteMatchStatement: &awswafv2.CfnWebACL_ByteMatchStatementProperty{
+						FieldToMatch:         &awswafv2.CfnWebACL_FieldToMatchProperty{UriPath: map[string]any{}},
+						PositionalConstraint: jsii.String("EXACTLY"),
+						SearchString:         jsii.String(topology.StripeWebhook),
+						TextTransformations: &[]any{&awswafv2.CfnWebACL_TextTransformationProperty{
+							Priority: jsii.Number(0), Type: jsii.String("NONE"),
+						}},
+					}},
+				}},
+			},
+		}},
+		VisibilityConfig: visibility("waf-body-size"),
+	})
 	acl := awswafv2.NewCfnWebACL(stack, jsii.String("WebACL"), &awswafv2.CfnWebACLProps{
 		Name:             jsii.String(FunctionName(st.Name, "edge")),
-		Description:      jsii.String("Innkeeper " + st.Name + ": rate per address, AWS common and known-bad-inputs rules"),
+		Description:      jsii.String("Innkeeper " + st.Name + ": rate per address, AWS common and known-bad-inputs rules, body size"),
 		Scope:            jsii.String("CLOUDFRONT"),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
 		Rules:            &rules,

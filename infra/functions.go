@@ -33,6 +33,10 @@ var secretVars = []string{"APP_KEY", "APP_KEY_NEXT", "MAIL_FROM", "MAIL_STAFF_TO
 // requests from anywhere.
 var originVars = []string{"ORIGIN_SECRET", "ORIGIN_SECRET_PREVIOUS"}
 
+// stripeVars are in the Stripe secret (STRIPE_SECRET_ARN), which the
+// functions that call Stripe read, and no other.
+var stripeVars = []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}
+
 // FunctionName is the deployed name of a manifest function in a stage.
 func FunctionName(stage, fn string) string { return "innkeeper-" + stage + "-" + fn }
 
@@ -108,6 +112,10 @@ func (s *Innkeeper) finishEnvironments() {
 					env[originSecrets] = s.OriginSecret.SecretArn()
 					s.OriginSecret.GrantRead(fn, nil)
 				}
+				continue
+			case slices.Contains(stripeVars, v) || v == stripeSecrets:
+				env[stripeSecrets] = s.Data.StripeSecret.SecretArn()
+				s.Data.StripeSecret.GrantRead(fn, nil)
 				continue
 			case v == "DATABASE_URL" && s.Data.DBSecret != nil && f.Name == restoreChecker:
 				// The restore checker logs in to a restored instance,
@@ -197,6 +205,9 @@ func (s *Innkeeper) settings() map[string]*string {
 		// The WebSocket caps per client address and per connection.
 		"WS_MAX_CONNECTIONS_PER_ADDRESS":      jsii.String("20"),
 		"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION": jsii.String("50"),
+		// Stripe's own API, through the NAT gateways: an emulator or a
+		// mock is for the devstack and tests only.
+		"STRIPE_API_BASE": nil,
 	}
 	if st.CURExportURI != "" {
 		v["CUR_S3_URI"] = jsii.String(st.CURExportURI)

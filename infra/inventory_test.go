@@ -101,8 +101,8 @@ func TestFixedInventoryCountsTheStage(t *testing.T) {
 			if inv.KMSKeys != len(resources(t, stage, "AWS::KMS::Key")) || inv.KMSKeys == 0 {
 				t.Errorf("%d KMS keys", inv.KMSKeys)
 			}
-			if wantACLs := map[bool]int{true: 1}[st.Edge]; len(inv.WebACLs) != wantACLs || (wantACLs == 1 && inv.WebACLs[0].Rules != 3) {
-				t.Errorf("web ACLs %+v, want %d (rate rule and two managed groups)", inv.WebACLs, wantACLs)
+			if wantACLs := map[bool]int{true: 1}[st.Edge]; len(inv.WebACLs) != wantACLs || (wantACLs == 1 && inv.WebACLs[0].Rules != 4) {
+				t.Errorf("web ACLs %+v, want %d (rate rule, two managed groups, body size)", inv.WebACLs, wantACLs)
 			}
 			for _, lg := range inv.LogGroups {
 				if lg.RetentionDays != st.LogRetentionDays {

@@ -8,7 +8,8 @@
 //
 // Context: stage (staging, prod, localstack; all when absent), version
 // (the release, vX.Y.Z and the commit), domain and certificateArn (the
-// HTTP API's custom domain), natGateways (egress; 0 by default),
+// HTTP API's custom domain), natGateways (egress to Stripe and the
+// @connections API: 1 in staging, 2 in prod by default, at least 1),
 // originSecretVersion (the origin secret's version CloudFront sends;
 // docs/runbook.md), budgetMonthlyUSD, anomalyImpactUSD and
 // maxHourlyCostUSD (the stage's cost alerts, in US dollars).

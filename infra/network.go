@@ -7,8 +7,10 @@ import (
 )
 
 // Network is the VPC: private subnets for the functions, the database
-// and the cache, VPC endpoints for the AWS services they call, and one
-// security group per tier.
+// and the cache, VPC endpoints for the AWS services they call, NAT
+// gateways in public subnets for what is not AWS (Stripe's API), and
+// one security group per tier. Nothing in the private subnets has a
+// public address; the public subnets hold the NAT gateways alone.
 type Network struct {
 	VPC        awsec2.Vpc
 	SubnetType awsec2.SubnetType
@@ -31,8 +33,9 @@ type Network struct {
 }
 
 // interfaceEndpoints are the AWS services the functions call, reached
-// privately: no NAT gateway, no internet path, a fixed cost of a few
-// dollars a month per endpoint and zone.
+// privately rather than through the NAT gateways: no internet path, a
+// fixed cost of a few dollars a month per endpoint and zone, and no NAT
+// charge per GB for the AWS traffic.
 var interfaceEndpoints = []struct {
 	id      string
 	service func() awsec2.InterfaceVpcEndpointAwsService

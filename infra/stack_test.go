@@ -185,9 +185,10 @@ func TestEveryManifestFunctionOnceOnGravitonAL2023(t *testing.T) {
 // reads has a value or its secret's ARN; nothing secret is in a
 // template; nothing the function does not read is set.
 func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
-	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true, "ORIGIN_SECRET_ARN": true}
+	derived := map[string]bool{"APP_SECRET_ARN": true, "DATABASE_SECRET_ARN": true, "REDIS_SECRET_ARN": true, "ORIGIN_SECRET_ARN": true,
+		"STRIPE_SECRET_ARN": true}
 	optional := map[string]bool{"AWS_ENDPOINT_URL_SQS": true, "WS_MANAGEMENT_ENDPOINT": true, "COST_PRICE_OVERRIDES": true,
-		"CUR_S3_URI": true, "CUR_DIR": true}
+		"CUR_S3_URI": true, "CUR_DIR": true, "STRIPE_API_BASE": true}
 	for _, stage := range StageNames() {
 		fns := ours(t, stage)
 		for _, f := range topology.Innkeeper.Functions {
@@ -195,6 +196,15 @@ func TestFunctionEnvironmentFollowsTheManifest(t *testing.T) {
 			for _, v := range f.Env {
 				_, set := vars[v]
 				secret := slices.Contains(secretVars, v)
+				if slices.Contains(stripeVars, v) {
+					if set {
+						t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
+					}
+					if vars[stripeSecrets] == nil {
+						t.Errorf("%s/%s: reads %s but has no %s", stage, f.Name, v, stripeSecrets)
+					}
+					continue
+				}
 				if slices.Contains(originVars, v) {
 					if set {
 						t.Errorf("%s/%s: secret %s in the template", stage, f.Name, v)
@@ -346,15 +356,31 @@ func TestDatabaseAndCachePrivateEncryptedBackedUp(t *testing.T) {
 				t.Errorf("%s: cache at-rest=%v transit=%v auth=%v", stage, p["AtRestEncryptionEnabled"], p["TransitEncryptionEnabled"], p["AuthToken"] != nil)
 			}
 		}
-		// Private: no internet gateway, no public subnet, no NAT.
-		for _, typ := range []string{"AWS::EC2::InternetGateway", "AWS::EC2::NatGateway"} {
-			if n := len(resources(t, stage, typ)); n != 0 {
-				t.Errorf("%s: %d %s", stage, n, typ)
+		// Egress through the stage's NAT gateways, which alone are in
+		// the public subnets: every function is in a private one.
+		if n := len(resources(t, stage, "AWS::EC2::NatGateway")); n != Stages[stage].NatGateways || n < 1 {
+			t.Errorf("%s: %d NAT gateways, want the stage's %d", stage, n, Stages[stage].NatGateways)
+		}
+		public := map[string]bool{}
+		for id, sn := range resources(t, stage, "AWS::EC2::Subnet") {
+			if props(sn)["MapPublicIpOnLaunch"] == true {
+				public[id] = true
 			}
 		}
-		for _, sn := range resources(t, stage, "AWS::EC2::Subnet") {
-			if props(sn)["MapPublicIpOnLaunch"] == true {
-				t.Errorf("%s: a public subnet", stage)
+		if len(public) == 0 {
+			t.Errorf("%s: no public subnet for the NAT gateways", stage)
+		}
+		for name, fn := range ours(t, stage) {
+			cfg, _ := props(fn)["VpcConfig"].(map[string]any)
+			ids, _ := cfg["SubnetIds"].([]any)
+			for _, id := range ids {
+				ref, _ := id.(map[string]any)["Ref"].(string)
+				if ref == "" || public[ref] {
+					t.Errorf("%s/%s: in subnet %s, want a private one", stage, name, mustJSON(id))
+				}
+			}
+			if len(ids) == 0 {
+				t.Errorf("%s/%s: no subnets", stage, name)
 			}
 		}
 		endpoints := map[string]bool{}
@@ -650,46 +676,25 @@ func anyStrings(v any) []string {
 	return nil
 }
 
-// TestPushesOnlyWithEgress: without NAT the @connections API cannot be
-// reached, so no function is told to call it, nor granted to: the worker
-// skips pushes and ws answers through its routes' responses. With NAT
-// the worker and ws get the endpoint and the grant.
-func TestPushesOnlyWithEgress(t *testing.T) {
-	for name, f := range ours(t, "prod") {
-		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
-		if v, ok := vars["WS_MANAGEMENT_ENDPOINT"]; ok {
-			t.Errorf("prod without NAT: %s has WS_MANAGEMENT_ENDPOINT = %v", name, v)
-		}
-		if slices.Contains(roleActions(t, "prod", f), "execute-api:ManageConnections") {
-			t.Errorf("prod without NAT: %s may call @connections", name)
-		}
-	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"stage": "staging", "natGateways": "1"}})
-	built, err := build(app, codeDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// ours and roleActions read a stage's stack by name: the build with
-	// NAT stands in for staging meanwhile (no test here runs in parallel).
-	const nat = "staging"
-	without := stacks[nat]
-	stacks[nat] = synthesized{template: templateOf(built["staging"].Stack), stack: built["staging"]}
-	defer func() { stacks[nat] = without }()
-	fns := ours(t, nat)
-	if len(fns) != len(topology.Innkeeper.Functions) {
-		t.Fatalf("staging with NAT: %d functions, want %d", len(fns), len(topology.Innkeeper.Functions))
-	}
-	for name, f := range fns {
-		vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
-		endpoint := strings.Contains(mustJSON(vars["WS_MANAGEMENT_ENDPOINT"]), "Fn::Join")
-		granted := slices.Contains(roleActions(t, nat, f), "execute-api:ManageConnections")
-		want := name == "worker" || name == "ws"
-		if endpoint != want || granted != want {
-			t.Errorf("staging with NAT: %s has the @connections endpoint %v and grant %v, want %v", name, endpoint, granted, want)
+// TestPushesThroughNAT: every deployed stage has egress (its NAT
+// gateways), so the worker and ws get the @connections endpoint and the
+// grant to call it, and no other function does; a stage without NAT is
+// refused, for the api and the worker could not reach Stripe.
+func TestPushesThroughNAT(t *testing.T) {
+	for _, stage := range deployed {
+		for name, f := range ours(t, stage) {
+			vars := props(f)["Environment"].(map[string]any)["Variables"].(map[string]any)
+			endpoint := strings.Contains(mustJSON(vars["WS_MANAGEMENT_ENDPOINT"]), "Fn::Join")
+			granted := slices.Contains(roleActions(t, stage, f), "execute-api:ManageConnections")
+			want := name == "worker" || name == "ws"
+			if endpoint != want || granted != want {
+				t.Errorf("%s: %s has the @connections endpoint %v and grant %v, want %v", stage, name, endpoint, granted, want)
+			}
 		}
 	}
-	if len(resources(t, nat, "AWS::EC2::NatGateway")) == 0 {
-		t.Error("natGateways=1 made no NAT gateway")
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"stage": "staging", "natGateways": "0"}})
+	if _, err := build(app, codeDir); err == nil || !strings.Contains(err.Error(), "NAT gateway") || !strings.Contains(err.Error(), "Stripe") {
+		t.Fatalf("natGateways=0: %v, want the stage refused for want of egress to Stripe", err)
 	}
 }
 

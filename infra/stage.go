@@ -36,8 +36,13 @@ type Stage struct {
 	CacheNodeType string
 	CacheReplicas int // read replicas beside the primary; >0 enables failover
 
-	// Network: NAT gateways for egress to the internet (0: none; the
-	// VPC endpoints carry all AWS traffic).
+	// Network: NAT gateways for egress to the internet. The VPC
+	// endpoints carry all AWS traffic; the NAT gateways carry what goes
+	// elsewhere: Stripe's API (api.stripe.com), which the api and the
+	// worker call and which offers no private endpoint, and the
+	// WebSocket API's public @connections endpoint. A deployed stage
+	// needs at least one (Validate); one per zone (2) keeps payments up
+	// when a zone is down, one alone is cheaper.
 	NatGateways int
 
 	// HTTP API.
@@ -123,6 +128,7 @@ var Stages = map[string]Stage{
 		Name: "staging", AppEnv: "staging",
 		DBInstanceClass: "t4g.micro", DBAllocatedGB: 20, DBMaxAllocatedGB: 50, BackupRetentionDay: 7,
 		CacheNodeType: "cache.t4g.micro",
+		NatGateways:   1,
 		CORSOrigins:   []string{"https://staging.innkeeper.example"},
 		ThrottleRate:  50, ThrottleBurst: 100, WSThrottleRate: 20, WSBurst: 40,
 		BookingWriteRate: 5, BookingWriteBurst: 10, ReservedConcurrency: map[string]int{"api": 50},
@@ -136,7 +142,7 @@ var Stages = map[string]Stage{
 		Name: "prod", AppEnv: "production",
 		DBInstanceClass: "t4g.medium", DBAllocatedGB: 50, DBMaxAllocatedGB: 500, BackupRetentionDay: 30,
 		MultiAZ: true, Protect: true,
-		CacheNodeType: "cache.t4g.small", CacheReplicas: 1,
+		CacheNodeType: "cache.t4g.small", CacheReplicas: 1, NatGateways: 2,
 		CORSOrigins:  []string{"https://innkeeper.example", "https://www.innkeeper.example"},
 		ThrottleRate: 500, ThrottleBurst: 1000, WSThrottleRate: 200, WSBurst: 400,
 		BookingWriteRate: 50, BookingWriteBurst: 100, ReservedConcurrency: map[string]int{"api": 400},
@@ -210,6 +216,9 @@ func (s Stage) Validate() error {
 	}
 	if !s.LocalStack {
 		problems = append(problems, s.costGuardProblems()...)
+	}
+	if !s.LocalStack && s.NatGateways < 1 {
+		problems = append(problems, "a deployed stage needs a NAT gateway: the api and the worker call Stripe's API, which is on the internet")
 	}
 	if !s.LocalStack && s.BackupRetentionDay < 1 {
 		problems = append(problems, "backups must be kept at least a day")

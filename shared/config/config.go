@@ -139,6 +139,19 @@ type Config struct {
 	OriginSecret         string
 	OriginSecretPrevious string
 	OriginSecretARN      string
+
+	// StripeSecretKey is the Stripe secret key (sk_test_…/sk_live_…, or
+	// a restricted rk_test_…/rk_live_… key); empty: payments off.
+	// StripeWebhookSecret is the signing secret of the Stripe webhook
+	// endpoint (whsec_…), required beside a key: without it webhooks
+	// could not be verified. StripeAPIBase is the Stripe API's base URL:
+	// empty for Stripe's own; the devstack's emulator or stripe-mock
+	// locally, never in production. StripeSecretARN names the secret
+	// that holds the key and the webhook secret, like AppSecretARN.
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripeAPIBase       string
+	StripeSecretARN     string
 }
 
 // Setting is one environment variable the project reads, with what it
@@ -194,6 +207,10 @@ var Settings = []Setting{
 	{"ORIGIN_SECRET", "the value the CDN sends in every request it forwards"},
 	{"ORIGIN_SECRET_PREVIOUS", "the previous ORIGIN_SECRET, accepted during a rotation"},
 	{"ORIGIN_SECRET_ARN", "the secret holding ORIGIN_SECRET"},
+	{"STRIPE_SECRET_KEY", "the Stripe secret key (sk_test_…/sk_live_…); empty: payments off"},
+	{"STRIPE_WEBHOOK_SECRET", "the signing secret of the Stripe webhook endpoint (whsec_…)"},
+	{"STRIPE_API_BASE", "the Stripe API's base URL: empty for Stripe's own; the devstack's emulator or stripe-mock locally"},
+	{"STRIPE_SECRET_ARN", "the secret holding STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"},
 	{"WS_MAX_CONNECTIONS_PER_ADDRESS", "WebSocket connections one client address may hold"},
 	{"WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", "subscriptions one WebSocket connection may hold"},
 }
@@ -390,6 +407,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.OriginSecret == "" && c.OriginSecretPrevious != "" {
 		p.fail("ORIGIN_SECRET_PREVIOUS", "is accepted only beside ORIGIN_SECRET")
 	}
+	p.stripe(&c)
 	c.WSManagementEndpoint = strings.TrimSuffix(p.str("WS_MANAGEMENT_ENDPOINT", ""), "/")
 	if c.WSManagementEndpoint != "" {
 		if u, err := url.Parse(c.WSManagementEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -492,6 +510,48 @@ func (c Config) values() map[string]string {
 		"COST_REGION":                         c.CostRegion, "COST_PRICE_OVERRIDES": c.CostPriceOverrides, "METRICS_TOKEN": c.MetricsToken,
 		"COST_STAGE": c.CostStage, "CUR_S3_URI": c.CURS3URI, "CUR_DIR": c.CURDir,
 		"ORIGIN_SECRET": c.OriginSecret, "ORIGIN_SECRET_PREVIOUS": c.OriginSecretPrevious, "ORIGIN_SECRET_ARN": c.OriginSecretARN,
+		"STRIPE_SECRET_KEY": c.StripeSecretKey, "STRIPE_WEBHOOK_SECRET": c.StripeWebhookSecret,
+		"STRIPE_API_BASE": c.StripeAPIBase, "STRIPE_SECRET_ARN": c.StripeSecretARN,
+	}
+}
+
+// stripe reads the Stripe settings into c. A key is a secret (sk_) or
+// restricted (rk_) key of test or live mode; live mode is production's
+// alone and production's is live, so a test key never takes real
+// bookings and a live key never runs outside production. A key needs
+// the webhook secret beside it, or the payments it starts could never
+// be confirmed by their webhooks. Production talks to Stripe's own API
+// only: a live key must never be sent to an emulator or a mock.
+func (p *parser) stripe(c *Config) {
+	c.StripeSecretARN = p.str("STRIPE_SECRET_ARN", "")
+	c.StripeSecretKey = p.str("STRIPE_SECRET_KEY", "")
+	c.StripeWebhookSecret = p.str("STRIPE_WEBHOOK_SECRET", "")
+	c.StripeAPIBase = strings.TrimSuffix(p.str("STRIPE_API_BASE", ""), "/")
+	prod := c.Env == "production"
+	if k := c.StripeSecretKey; k != "" {
+		live := strings.HasPrefix(k, "sk_live_") || strings.HasPrefix(k, "rk_live_")
+		test := strings.HasPrefix(k, "sk_test_") || strings.HasPrefix(k, "rk_test_")
+		switch {
+		case !live && !test:
+			p.fail("STRIPE_SECRET_KEY", "must be a Stripe secret key: sk_test_…, sk_live_…, rk_test_… or rk_live_…")
+		case live && !prod:
+			p.fail("STRIPE_SECRET_KEY", "is a live key: live keys are for APP_ENV=production only")
+		case test && prod:
+			p.fail("STRIPE_SECRET_KEY", "is a test key: APP_ENV=production takes a live key")
+		}
+		if c.StripeWebhookSecret == "" {
+			p.fail("STRIPE_WEBHOOK_SECRET", "is required with STRIPE_SECRET_KEY: without it Stripe's webhooks could not be verified")
+		}
+	}
+	if c.StripeWebhookSecret != "" && !strings.HasPrefix(c.StripeWebhookSecret, "whsec_") {
+		p.fail("STRIPE_WEBHOOK_SECRET", "must be a webhook signing secret, whsec_…")
+	}
+	if b := c.StripeAPIBase; b != "" {
+		if u, err := url.Parse(b); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.fail("STRIPE_API_BASE", "must be an http(s) URL such as http://127.0.0.1:4242")
+		} else if prod {
+			p.fail("STRIPE_API_BASE", "must be empty in production: it talks to Stripe's own API only")
+		}
 	}
 }
 

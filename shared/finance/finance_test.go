@@ -99,9 +99,10 @@ func TestRoutesExist(t *testing.T) {
 func TestProject(t *testing.T) {
 	// Prod's fixed month, as pricing.TestFixedCosts adds it up from the
 	// inventory: 105.12 (RDS) + 12.70 (storage) + 24.09 (proxy) + 52.56
-	// (cache) + 80.30 (endpoints) + 1.60 (secrets) + 3.00 (dashboard) +
+	// (cache) + 80.30 (endpoints) + 2.00 (secrets) + 3.00 (dashboard) +
 	// 3.10 (alarms) + 2.70 (metrics) + 0.18 (log storage) + 1.00 (KMS
-	// key) + 5.00 (web ACL) + 3.00 (its rules) = $294.35.
+	// key) + 5.00 (web ACL) + 4.00 (its rules) + 70.08 (two NAT gateways)
+	// + 0.048 (their data) + 0.05 (secret reads) = $365.928.
 	fixed, err := pricing.Fixed(pricing.StageProd)
 	if err != nil {
 		t.Fatal(err)
@@ -115,19 +116,18 @@ func TestProject(t *testing.T) {
 		variable, total, perBooking, fixedPerBook pricing.Nanos
 		hasVariable                               bool
 	}{
-		// 3,000 bookings: $12 variable, $306.35 in all; / 3,000 =
-		// 0.1021166… → 0.102116667; fixed 294.35 / 3,000 = 0.0981166… →
-		// 0.098116667.
-		{"100 a day", 100, measured, 12_000_000_000, 306_350_000_000, 102_116_667, 98_116_667, true},
-		// 3,000,000 bookings: $12,000; $12,294.35 / 3e6 = 0.00409811666…;
-		// 294.35 / 3e6 = 0.0000981166…
-		{"100,000 a day", 100_000, measured, 12_000_000_000_000, 12_294_350_000_000, 4_098_117, 98_117, true},
+		// 3,000 bookings: $12 variable, $377.928 in all; / 3,000 =
+		// 0.125976; fixed 365.928 / 3,000 = 0.121976.
+		{"100 a day", 100, measured, 12_000_000_000, 377_928_000_000, 125_976_000, 121_976_000, true},
+		// 3,000,000 bookings: $12,000; $12,365.928 / 3e6 = 0.004121976;
+		// 365.928 / 3e6 = 0.000121976.
+		{"100,000 a day", 100_000, measured, 12_000_000_000_000, 12_365_928_000_000, 4_121_976, 121_976, true},
 		// 1 nano over 3 bookings × 30 a month: 10 exactly, not 0 × 30;
-		// 294,350,000,010 / 30 = 9,811,666,667 exactly; 294,350,000,000 /
-		// 30 = 9,811,666,666.67 → 9,811,666,667.
-		{"a variable cost below a nano a booking", 1, Summary{Cost: 1, Bookings: 3}, 10, 294_350_000_010, 9_811_666_667, 9_811_666_667, true},
-		// 294,350,000,000 / 30,000 = 9,811,666.67 → 9,811,667.
-		{"no bookings measured", 1000, Summary{Cost: 5_000_000}, 0, 294_350_000_000, 9_811_667, 9_811_667, false},
+		// 365,928,000,010 / 30 = 12,197,600,000.33 → 12,197,600,000;
+		// 365,928,000,000 / 30 = 12,197,600,000.
+		{"a variable cost below a nano a booking", 1, Summary{Cost: 1, Bookings: 3}, 10, 365_928_000_010, 12_197_600_000, 12_197_600_000, true},
+		// 365,928,000,000 / 21,000 = 17,425,142.857… → 17,425,143.
+		{"no bookings measured", 700, Summary{Cost: 5_000_000}, 0, 365_928_000_000, 17_425_143, 17_425_143, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestProject(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Bookings != tt.perDay*30 || f.FixedTotal != 294_350_000_000 || f.HasVariable != tt.hasVariable ||
+			if f.Bookings != tt.perDay*30 || f.FixedTotal != 365_928_000_000 || f.HasVariable != tt.hasVariable ||
 				f.Variable != tt.variable || f.Total != tt.total || f.TotalPerBooking != tt.perBooking || f.FixedPerBooking != tt.fixedPerBook {
 				t.Fatalf("bookings %d fixed %d variable %d (%v) total %d per booking %d fixed per booking %d",
 					f.Bookings, f.FixedTotal, f.Variable, f.HasVariable, f.Total, f.TotalPerBooking, f.FixedPerBooking)

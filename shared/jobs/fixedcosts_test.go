@@ -79,24 +79,27 @@ func accrue(t *testing.T, stage string, l *fakeLedger) jobs.Result {
 // A run accrues yesterday, item by item, at the day's rule: prod's day is
 // its month × 12 / 365 (hourly items exactly, as 730 × 12 / 365 = 24
 // hours): RDS 0.144 × 24 = 3.456, proxy 0.0165 × 2 × 24 = 0.792, cache
-// 0.036 × 2 × 24 = 1.728, endpoints 0.011 × 10 × 24 = 2.64; storage 12.70
-// × 12 / 365 = 0.417534247, secrets 1.60 → 0.052602740, dashboard 3.00 →
-// 0.098630137, alarms 3.10 → 0.101917808, metrics 2.70 → 0.088767123, log
-// storage 0.18 → 0.005917808, KMS key 1.00 → 0.032876712, web ACL 5.00 →
-// 0.164383562, WAF rules 3.00 → 0.098630137: 9.677260274 in all (and
-// 294.35 × 12 / 365 = 9.6772602739…).
+// 0.036 × 2 × 24 = 1.728, endpoints 0.011 × 10 × 24 = 2.64, NAT gateways
+// 0.048 × 2 × 24 = 2.304; storage 12.70 × 12 / 365 = 0.417534247,
+// secrets 2.00 → 0.065753425, dashboard 3.00 → 0.098630137, alarms 3.10
+// → 0.101917808, metrics 2.70 → 0.088767123, log storage 0.18 →
+// 0.005917808, KMS key 1.00 → 0.032876712, web ACL 5.00 → 0.164383562,
+// WAF rules 4.00 → 0.131506849, NAT data 0.048 → 0.001578082, secret
+// reads 0.05 → 0.001643836: 12.030509589 in all (and 365.928 × 12 / 365
+// = 12.0305095890…).
 func TestAccrueFixedCostsYesterday(t *testing.T) {
 	l := ledgerWith()
 	res := accrue(t, pricing.StageProd, l)
-	if res.Count["days"] != 1 || res.Count["rows"] != 13 {
-		t.Fatalf("count %v, want 1 day of 13 items", res.Count)
+	if res.Count["days"] != 1 || res.Count["rows"] != 16 {
+		t.Fatalf("count %v, want 1 day of 16 items", res.Count)
 	}
 	rows := l.rows[dec(28)]
 	want := map[string]pricing.Nanos{
 		"rds-instance": 3_456_000_000, "rds-proxy": 792_000_000, "elasticache": 1_728_000_000, "vpc-interface-endpoints": 2_640_000_000,
-		"rds-storage": 417_534_247, "secrets": 52_602_740, "cloudwatch-dashboards": 98_630_137, "cloudwatch-alarms": 101_917_808,
+		"nat-gateways": 2_304_000_000,
+		"rds-storage":  417_534_247, "secrets": 65_753_425, "cloudwatch-dashboards": 98_630_137, "cloudwatch-alarms": 101_917_808,
 		"cloudwatch-metrics": 88_767_123, "log-storage": 5_917_808, "kms-keys": 32_876_712, "waf-web-acls": 164_383_562,
-		"waf-rules": 98_630_137,
+		"waf-rules": 131_506_849, "nat-data": 1_578_082, "secrets-api-calls": 1_643_836,
 	}
 	var sum pricing.Nanos
 	for _, r := range rows {
@@ -105,12 +108,12 @@ func TestAccrueFixedCostsYesterday(t *testing.T) {
 		}
 		sum += r.Amount
 	}
-	if sum != 9_677_260_274 {
-		t.Errorf("the day adds up to %s, want 9.677260274", sum.Decimal())
+	if sum != 12_030_509_589 {
+		t.Errorf("the day adds up to %s, want 12.030509589", sum.Decimal())
 	}
 	// Again the same day: yesterday is replaced, not added to.
 	res = accrue(t, pricing.StageProd, l)
-	if res.Count["days"] != 1 || len(l.rows) != 1 || len(l.rows[dec(28)]) != 13 {
+	if res.Count["days"] != 1 || len(l.rows) != 1 || len(l.rows[dec(28)]) != 16 {
 		t.Fatalf("second run: %v, ledger days %d", res.Count, len(l.rows))
 	}
 }

@@ -194,6 +194,24 @@ const rdsProxyMinVCPUs = 2
 // can see it is an estimate (the item is marked Unsure).
 const LogStorageMBPerGroupDay = 5
 
+// NATDataGBPerMonth is the estimate behind the nat-data item: the GB a
+// stage's NAT gateways process in a month. What goes through them is
+// what has no VPC endpoint: Stripe's API (one to three calls a booking,
+// cancellation or fee, about 10 KB each with TLS) and the WebSocket
+// API's @connections pushes; 1 GB is some 100,000 Stripe calls. It is a
+// floor for a quiet stage, written down so finance can see it is an
+// estimate (the item is marked Unsure); the bill's AmazonEC2
+// NatGateway-Bytes line is the measure (reconcile-bill).
+const NATDataGBPerMonth = 1
+
+// SecretsAPICallsPerMonth is the estimate behind the secrets-api-calls
+// item: each function's execution environment reads each of its secrets
+// once, at its cold start (shared/secrets), and Lambda starts fresh ones
+// as traffic grows and every few hours anyway. 10,000 calls a month is
+// some 40 fresh environments a day across the functions, each reading
+// up to four secrets (Unsure, like nat-data).
+const SecretsAPICallsPerMonth = 10_000
+
 // logStorageNeverExpires is the retention counted for a log group kept
 // forever (retention 0): a year's worth.
 const logStorageNeverExpires = 365
@@ -279,11 +297,20 @@ func fixedItems(inv Inventory, p Prices) ([]FixedItem, error) {
 	}
 	if inv.NATGateways > 0 {
 		hourly("NATGatewayHours", 1, "nat-gateways", ServiceEC2, fmt.Sprintf("NAT gateways × %d", inv.NATGateways),
-			"gateway-hours", int64(inv.NATGateways), "Data processed is traffic, not fixed, and left out.")
+			"gateway-hours", int64(inv.NATGateways), "The data they process is the nat-data item.")
+		// The price is per byte; times BytesPerGB makes the unit a GB.
+		monthly("NATGatewayData", BytesPerGB, "nat-data", ServiceEC2,
+			fmt.Sprintf("NAT gateways' data processed, estimated: %d GB a month", NATDataGBPerMonth), "GB",
+			NATDataGBPerMonth, "An estimate, not a measure: the bytes follow the traffic (pricing.NATDataGBPerMonth).")
+		items[len(items)-1].Unsure = true
 	}
 	if inv.Secrets > 0 {
 		monthly("SecretsMonths", 1, "secrets", ServiceSecrets, fmt.Sprintf("Secrets Manager: %d secrets", inv.Secrets),
-			"secret-months", int64(inv.Secrets), "API calls are left out: each function reads its secrets once per cold start.")
+			"secret-months", int64(inv.Secrets), "The calls that read them are the secrets-api-calls item.")
+		monthly("SecretsAPICalls", 1, "secrets-api-calls", ServiceSecrets,
+			fmt.Sprintf("Secrets Manager API calls, estimated: %d a month", SecretsAPICallsPerMonth), "API calls",
+			SecretsAPICallsPerMonth, "An estimate, not a measure: the calls follow the cold starts (pricing.SecretsAPICallsPerMonth).")
+		items[len(items)-1].Unsure = true
 	}
 	if inv.KMSKeys > 0 {
 		monthly("KMSKeys", 1, "kms-keys", ServiceKMS, fmt.Sprintf("KMS: %d customer managed keys", inv.KMSKeys),

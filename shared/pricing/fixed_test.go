@@ -14,21 +14,25 @@ import (
 // staging: RDS db.t4g.micro 0.017 × 730 = 12.41; storage 0.127 × 20 GB
 // = 2.54; proxy 0.0165 × 2 vCPUs × 730 = 24.09; cache.t4g.micro 0.018 ×
 // 1 × 730 = 13.14; endpoints 0.011 × (5 endpoints × 2 AZs) × 730 =
-// 80.30; secrets 0.40 × 3 = 1.20; dashboards 3.00 × 1 = 3.00; alarms
+// 80.30; secrets 0.40 × 4 = 1.60; dashboards 3.00 × 1 = 3.00; alarms
 // 0.10 × 31 metrics (21 plain alarms, 1 metric-math alarm reading 2, the
 // hourly cost query reading 8 functions) = 3.10; custom metrics 0.30 × 9
 // = 2.70; log storage 12 groups × 14 days × 5 MB = 840 MB, rounded up to
-// 1 GB, × 0.03 = 0.03; one KMS key 1.00. Total 12.41 + 2.54 + 24.09 +
-// 13.14 + 80.30 + 1.20 + 3.00 + 3.10 + 2.70 + 0.03 + 1.00 = 143.51.
+// 1 GB, × 0.03 = 0.03; one KMS key 1.00; one NAT gateway 0.048 × 730 =
+// 35.04, its estimated 1 GB processed 0.048, and an estimated 10,000
+// Secrets Manager calls 0.05. Total 12.41 + 2.54 + 24.09 + 13.14 + 80.30
+// + 1.60 + 3.00 + 3.10 + 2.70 + 0.03 + 1.00 + 35.04 + 0.048 + 0.05 =
+// 179.048.
 //
 // prod: RDS db.t4g.medium Multi-AZ 0.072 × 2 × 730 = 105.12; storage
 // 0.127 × 50 GB × 2 = 12.70; proxy 24.09; cache.t4g.small 0.036 × 2 ×
-// 730 = 52.56; endpoints 80.30; secrets 0.40 × 4 = 1.60; dashboards
+// 730 = 52.56; endpoints 80.30; secrets 0.40 × 5 = 2.00; dashboards
 // 3.00; alarms 3.10; metrics 2.70; log storage 12 × 90 × 5 MB = 5,400
 // MB, rounded up to 6 GB, × 0.03 = 0.18; one KMS key 1.00; the edge's
-// web ACL 5.00 and its 3 rules 1.00 × 3 = 3.00. Total 105.12 + 12.70 +
-// 24.09 + 52.56 + 80.30 + 1.60 + 3.00 + 3.10 + 2.70 + 0.18 + 1.00 + 5.00
-// + 3.00 = 294.35.
+// web ACL 5.00 and its 4 rules 1.00 × 4 = 4.00; a NAT gateway per zone
+// 0.048 × 2 × 730 = 70.08, 0.048 for 1 GB and 0.05 for 10,000 calls.
+// Total 105.12 + 12.70 + 24.09 + 52.56 + 80.30 + 2.00 + 3.00 + 3.10 +
+// 2.70 + 0.18 + 1.00 + 5.00 + 4.00 + 70.08 + 0.048 + 0.05 = 365.928.
 func TestFixedCosts(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -38,23 +42,28 @@ func TestFixedCosts(t *testing.T) {
 	}{
 		{"staging", StageStaging, map[string]string{
 			"rds-instance": "12.410000000", "rds-storage": "2.540000000", "rds-proxy": "24.090000000",
-			"elasticache": "13.140000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.200000000",
+			"elasticache": "13.140000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.600000000",
 			"cloudwatch-dashboards": "3.000000000", "cloudwatch-alarms": "3.100000000",
 			"cloudwatch-metrics": "2.700000000", "log-storage": "0.030000000", "kms-keys": "1.000000000",
-		}, "143.510000000"},
+			// One NAT gateway: 0.048 × 730; 1 GB processed; 10,000 calls × 0.05 / 10,000.
+			"nat-gateways": "35.040000000", "nat-data": "0.048000000", "secrets-api-calls": "0.050000000",
+		}, "179.048000000"},
 		{"prod", StageProd, map[string]string{
 			"rds-instance": "105.120000000", "rds-storage": "12.700000000", "rds-proxy": "24.090000000",
-			"elasticache": "52.560000000", "vpc-interface-endpoints": "80.300000000", "secrets": "1.600000000",
+			"elasticache": "52.560000000", "vpc-interface-endpoints": "80.300000000", "secrets": "2.000000000",
 			"cloudwatch-dashboards": "3.000000000", "cloudwatch-alarms": "3.100000000",
 			"cloudwatch-metrics": "2.700000000", "log-storage": "0.180000000", "kms-keys": "1.000000000",
-			"waf-web-acls": "5.000000000", "waf-rules": "3.000000000",
-		}, "294.350000000"},
+			"waf-web-acls": "5.000000000", "waf-rules": "4.000000000",
+			// A NAT gateway per zone: 0.048 × 2 × 730.
+			"nat-gateways": "70.080000000", "nat-data": "0.048000000", "secrets-api-calls": "0.050000000",
+		}, "365.928000000"},
 	}
 	services := map[string]string{
 		"rds-instance": ServiceRDS, "rds-storage": ServiceRDS, "rds-proxy": ServiceRDS, "elasticache": ServiceElastiCache,
 		"vpc-interface-endpoints": ServiceVPC, "secrets": ServiceSecrets, "cloudwatch-dashboards": ServiceCloudWatch,
 		"cloudwatch-alarms": ServiceCloudWatch, "cloudwatch-metrics": ServiceCloudWatch, "log-storage": ServiceCloudWatch,
 		"kms-keys": ServiceKMS, "waf-web-acls": ServiceWAF, "waf-rules": ServiceWAF,
+		"nat-gateways": ServiceEC2, "nat-data": ServiceEC2, "secrets-api-calls": ServiceSecrets,
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,12 +150,31 @@ func TestFixedItemsFollowTheInventory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 2 || items[0].Name != "nat-gateways" || items[0].Service != ServiceEC2 || items[0].Count != 2 {
+	names := []string{}
+	for _, it := range items {
+		names = append(names, it.Name)
+	}
+	if strings.Join(names, ",") != "nat-gateways,nat-data,secrets,secrets-api-calls" || items[0].Service != ServiceEC2 || items[0].Count != 2 {
 		t.Fatalf("items %+v", items)
 	}
-	// 0.048 × 2 × 730 = 70.08.
-	if n, err := items[0].Amount(); err != nil || n != 70_080_000_000 {
-		t.Fatalf("NAT %d (%v), want 70.08", n, err)
+	// 0.048 × 2 × 730 = 70.08 for the gateways; NATDataGBPerMonth × 0.048
+	// for their data; SecretsAPICallsPerMonth × 0.05 / 10,000 for the
+	// calls; the estimates say they are.
+	want := map[string]Nanos{"nat-gateways": 70_080_000_000, "nat-data": NATDataGBPerMonth * 48_000_000,
+		"secrets": 400_000_000, "secrets-api-calls": SecretsAPICallsPerMonth * 5_000}
+	for _, it := range items {
+		if n, err := it.Amount(); err != nil || n != want[it.Name] {
+			t.Errorf("%s: %d (%v), want %d", it.Name, n, err, want[it.Name])
+		}
+		if estimate := it.Name == "nat-data" || it.Name == "secrets-api-calls"; estimate && (!it.Unsure || !strings.Contains(it.Note, "estimate")) {
+			t.Errorf("%s is an estimate and must say so: %+v", it.Name, it)
+		}
+	}
+	if items[1].Unit != "GB" || items[1].UnitPrice != "0.048" {
+		t.Errorf("NAT data priced %s per %s, want 0.048 per GB", items[1].UnitPrice, items[1].Unit)
+	}
+	if none, err := fixedItems(Inventory{Secrets: 1}, p); err != nil || len(none) != 2 {
+		t.Errorf("without a NAT gateway: %+v (%v), want the secret's two items only", none, err)
 	}
 	for _, inv := range []Inventory{
 		{Database: &DatabaseInventory{Engine: "postgres", InstanceClass: "db.r6g.large", StorageType: "gp2", AllocatedGB: 20}},

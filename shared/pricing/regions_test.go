@@ -247,12 +247,14 @@ func TestRegionTiersByHand(t *testing.T) {
 // Each stage's fixed month in us-east-1, by hand from the committed
 // inventories (eu-west-1's is TestFixedCosts, which spells out the
 // counts): staging 0.016 × 730 + 0.115 × 20 + 0.015 × 2 × 730 + 0.016 ×
-// 730 + 0.01 × 10 × 730 + 0.40 × 3 + 3.00 + 0.10 × 31 + 0.30 × 9 + 0.03
-// × 1 + 1.00 × 1 = 11.68 + 2.30 + 21.90 + 11.68 + 73.00 + 1.20 + 3.00 +
-// 3.10 + 2.70 + 0.03 + 1.00 = $131.59; prod 0.130 × 730 + 0.23 × 50 +
-// 21.90 + 0.032 × 2 × 730 + 73.00 + 0.40 × 4 + 3.00 + 3.10 + 2.70 + 0.03
-// × 6 + 1.00 + 5.00 + 1.00 × 3 = 94.90 + 11.50 + 21.90 + 46.72 + 73.00 +
-// 1.60 + 3.00 + 3.10 + 2.70 + 0.18 + 1.00 + 5.00 + 3.00 = $267.60.
+// 730 + 0.01 × 10 × 730 + 0.40 × 4 + 3.00 + 0.10 × 31 + 0.30 × 9 + 0.03
+// × 1 + 1.00 × 1 + 0.045 × 730 (NAT) + 0.045 × 1 GB + 0.05 (10,000
+// calls) = 11.68 + 2.30 + 21.90 + 11.68 + 73.00 + 1.60 + 3.00 + 3.10 +
+// 2.70 + 0.03 + 1.00 + 32.85 + 0.045 + 0.05 = $164.935; prod 0.130 × 730
+// + 0.23 × 50 + 21.90 + 0.032 × 2 × 730 + 73.00 + 0.40 × 5 + 3.00 + 3.10
+// + 2.70 + 0.03 × 6 + 1.00 + 5.00 + 1.00 × 4 + 0.045 × 2 × 730 + 0.045 +
+// 0.05 = 94.90 + 11.50 + 21.90 + 46.72 + 73.00 + 2.00 + 3.00 + 3.10 +
+// 2.70 + 0.18 + 1.00 + 5.00 + 4.00 + 65.70 + 0.045 + 0.05 = $334.795.
 func TestFixedInUSEast1(t *testing.T) {
 	tests := []struct {
 		stage string
@@ -261,10 +263,12 @@ func TestFixedInUSEast1(t *testing.T) {
 	}{
 		{StageStaging, map[string]string{"rds-instance": "0.016", "rds-storage": "0.115", "rds-proxy": "0.015", "elasticache": "0.016",
 			"vpc-interface-endpoints": "0.01", "secrets": "0.40", "cloudwatch-dashboards": "3.00", "cloudwatch-alarms": "0.10",
-			"cloudwatch-metrics": "0.30", "log-storage": "0.03", "kms-keys": "1.00"}, "131.590000000"},
+			"cloudwatch-metrics": "0.30", "log-storage": "0.03", "kms-keys": "1.00",
+			"nat-gateways": "0.045", "nat-data": "0.045", "secrets-api-calls": "0.000005"}, "164.935000000"},
 		{StageProd, map[string]string{"rds-instance": "0.13", "rds-storage": "0.23", "rds-proxy": "0.015", "elasticache": "0.032",
 			"vpc-interface-endpoints": "0.01", "secrets": "0.40", "cloudwatch-dashboards": "3.00", "cloudwatch-alarms": "0.10",
-			"cloudwatch-metrics": "0.30", "log-storage": "0.03", "kms-keys": "1.00", "waf-web-acls": "5.00", "waf-rules": "1.00"}, "267.600000000"},
+			"cloudwatch-metrics": "0.30", "log-storage": "0.03", "kms-keys": "1.00", "waf-web-acls": "5.00", "waf-rules": "1.00",
+			"nat-gateways": "0.045", "nat-data": "0.045", "secrets-api-calls": "0.000005"}, "334.795000000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.stage, func(t *testing.T) {
@@ -302,16 +306,18 @@ func TestFixedItemsCarryTheirCitation(t *testing.T) {
 	field := map[string]string{"rds-instance": "RDSPostgresT4gMicro", "rds-storage": "RDSStorage", "rds-proxy": "RDSProxy",
 		"elasticache": "CacheT4gMicro", "vpc-interface-endpoints": "VPCEndpointHours", "secrets": "SecretsMonths",
 		"cloudwatch-dashboards": "CloudWatchDashboards", "cloudwatch-alarms": "CloudWatchAlarms",
-		"cloudwatch-metrics": "CloudWatchMetrics", "log-storage": "LogsStorage", "kms-keys": "KMSKeys"}
+		"cloudwatch-metrics": "CloudWatchMetrics", "log-storage": "LogsStorage", "kms-keys": "KMSKeys",
+		"nat-gateways": "NATGatewayHours", "nat-data": "NATGatewayData", "secrets-api-calls": "SecretsAPICalls"}
+	estimates := map[string]bool{"log-storage": true, "nat-data": true, "secrets-api-calls": true}
 	for _, it := range f.Items {
-		if it.Name == "log-storage" && !it.Unsure {
-			t.Errorf("log storage is an estimate and must say so")
+		if estimates[it.Name] && !it.Unsure {
+			t.Errorf("%s is an estimate and must say so", it.Name)
 		}
 		c, ok := p.Cites[field[it.Name]]
 		if !ok {
 			t.Fatalf("%s: no price field", it.Name)
 		}
-		if (it.Unsure != c.Unsure && it.Name != "log-storage") || it.Source != c.Source || !strings.Contains(it.Note, c.Note) {
+		if (it.Unsure != c.Unsure && !estimates[it.Name]) || it.Source != c.Source || !strings.Contains(it.Note, c.Note) {
 			t.Errorf("%s: unsure %v source %s note %q; the price's cite is %+v", it.Name, it.Unsure, it.Source, it.Note, c)
 		}
 	}

@@ -3,7 +3,7 @@
 // deployed templates and the functions' environments never hold a
 // secret: they hold the ARNs of the secrets instead.
 //
-// Four variables name secrets, each of a known shape:
+// Five variables name secrets, each of a known shape:
 //
 //   - APP_SECRET_ARN: a JSON object of configuration variables and their
 //     values ({"APP_KEY": "…", "MAIL_FROM": "…"}). Each becomes an
@@ -11,6 +11,11 @@
 //   - ORIGIN_SECRET_ARN: the same shape, for the API's origin secret
 //     ({"ORIGIN_SECRET": "…", "ORIGIN_SECRET_PREVIOUS": "…"}), a secret
 //     of its own because the CDN reads it too.
+//   - STRIPE_SECRET_ARN: the same shape, for Stripe's secret key and the
+//     webhook endpoint's signing secret ({"STRIPE_SECRET_KEY": "…",
+//     "STRIPE_WEBHOOK_SECRET": "…"}), a secret of its own because only
+//     the functions that call Stripe may read it, and an operator sets it
+//     from Stripe's dashboard.
 //   - DATABASE_SECRET_ARN: the secret RDS generates ({"username",
 //     "password", "host", …}). Its username and password go into
 //     DATABASE_URL's userinfo; host, port and database stay DATABASE_URL's,
@@ -41,6 +46,7 @@ const (
 	DatabaseSecretARN = "DATABASE_SECRET_ARN"
 	RedisSecretARN    = "REDIS_SECRET_ARN"
 	OriginSecretARN   = "ORIGIN_SECRET_ARN"
+	StripeSecretARN   = "STRIPE_SECRET_ARN"
 )
 
 // DefaultTimeout bounds the whole resolution when Resolver.Timeout is
@@ -72,7 +78,7 @@ func (osEnv) Setenv(name, value string) error { return os.Setenv(name, value) }
 // Configured reports whether getenv names any secret. Without one there is
 // nothing to resolve, and no client need be built.
 func Configured(getenv func(string) string) bool {
-	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN, OriginSecretARN} {
+	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN, OriginSecretARN, StripeSecretARN} {
 		if strings.TrimSpace(getenv(name)) != "" {
 			return true
 		}
@@ -119,7 +125,7 @@ func (r Resolver) Resolve(ctx context.Context) error {
 		r.Env = OS
 	}
 	var jobs []*job
-	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN, OriginSecretARN} {
+	for _, name := range []string{AppSecretARN, DatabaseSecretARN, RedisSecretARN, OriginSecretARN, StripeSecretARN} {
 		if arn := strings.TrimSpace(r.Env.Getenv(name)); arn != "" {
 			jobs = append(jobs, &job{variable: name, arn: arn})
 		}
@@ -166,7 +172,7 @@ func (r Resolver) Resolve(ctx context.Context) error {
 		}
 		var err error
 		switch j.variable {
-		case AppSecretARN, OriginSecretARN:
+		case AppSecretARN, OriginSecretARN, StripeSecretARN:
 			err = r.app(j.variable, j.value, put)
 		case DatabaseSecretARN:
 			err = databaseURL(j.value, current, put)

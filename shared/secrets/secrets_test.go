@@ -422,3 +422,46 @@ func TestResolveOriginSecret(t *testing.T) {
 		t.Errorf("a key that is no setting: %v, want an error naming ORIGIN_SECRET_ARN", err)
 	}
 }
+
+// The Stripe secret is a secret of its own (only the functions that call
+// Stripe read it), of the app secret's shape. Its placeholder, empty
+// values as deployed leave payments off until an operator sets them; the
+// environment's own values win, as for the app secret.
+func TestResolveStripeSecret(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:stripe-AbCdEf"
+	settings := []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}
+	env := mapEnv{StripeSecretARN: arn}
+	sm := &fakeSM{secrets: map[string]string{arn: `{"STRIPE_SECRET_KEY":"","STRIPE_WEBHOOK_SECRET":""}`}}
+	if !Configured(env.Getenv) {
+		t.Fatal("Configured: STRIPE_SECRET_ARN alone names no secret")
+	}
+	if err := (Resolver{Client: sm, Env: env, Known: settings}).Resolve(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, set := env["STRIPE_SECRET_KEY"]; set {
+		t.Fatalf("the placeholder set STRIPE_SECRET_KEY: %v", env)
+	}
+
+	sm.secrets[arn] = `{"STRIPE_SECRET_KEY":"sk_live_from-the-secret","STRIPE_WEBHOOK_SECRET":"whsec_from-the-secret"}`
+	env = mapEnv{StripeSecretARN: arn}
+	if err := (Resolver{Client: sm, Env: env, Known: settings}).Resolve(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if env["STRIPE_SECRET_KEY"] != "sk_live_from-the-secret" || env["STRIPE_WEBHOOK_SECRET"] != "whsec_from-the-secret" {
+		t.Errorf("environment after Resolve: %v", env)
+	}
+
+	env = mapEnv{StripeSecretARN: arn, "STRIPE_SECRET_KEY": "sk_test_the-environments"}
+	if err := (Resolver{Client: sm, Env: env, Known: settings}).Resolve(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if env["STRIPE_SECRET_KEY"] != "sk_test_the-environments" || env["STRIPE_WEBHOOK_SECRET"] != "whsec_from-the-secret" {
+		t.Errorf("the environment's key must win: %v", env)
+	}
+
+	sm.secrets[arn] = `{"STRIPE_KEY":"sk_live_typo"}`
+	err := Resolver{Client: sm, Env: mapEnv{StripeSecretARN: arn}, Known: settings}.Resolve(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "STRIPE_SECRET_ARN") || strings.Contains(err.Error(), "sk_live_typo") {
+		t.Errorf("a key that is no setting: %v, want an error naming STRIPE_SECRET_ARN and no value", err)
+	}
+}

@@ -66,6 +66,16 @@ func (r Route) Key() string {
 	return r.Method + " " + r.Path
 }
 
+// StripeWebhook is the path of the route that takes Stripe's webhook
+// events (POST, public: the Stripe-Signature header is its
+// authentication). The edge lets its bodies be larger than other
+// requests', and its deliveries are not throttled as booking writes.
+const StripeWebhook = "/v1/webhooks/stripe"
+
+// Webhook reports whether the route takes a payment provider's events
+// rather than a guest's or a staff member's requests.
+func (r Route) Webhook() bool { return strings.HasPrefix(r.Path, "/v1/webhooks/") }
+
 // DefaultRoute is API Gateway's catch-all route key: requests no other
 // route matches go to its function, so unknown paths still get the API's
 // own 404 problem and security headers.
@@ -195,13 +205,15 @@ var (
 		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "EVENTS_QUEUE_URL", "EVENTS_DLQ_URL", "AWS_ENDPOINT_URL_SQS",
 		"REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "RATE_LIMITS", "CORS_ALLOWED_ORIGINS",
 		"REQUEST_TIMEOUT", "APP_URL", "APP_KEY", "APP_KEY_NEXT", "ORIGIN_SECRET",
-		"ORIGIN_SECRET_PREVIOUS", "METRICS_TOKEN",
+		"ORIGIN_SECRET_PREVIOUS", "METRICS_TOKEN", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+		"STRIPE_API_BASE", "STRIPE_SECRET_ARN",
 	}
 	workerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",
 		"DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "DB_QUERY_TIMEOUT", "DATABASE_AUTH", "APP_URL", "APP_KEY", "MAIL_DRIVER",
 		"SMTP_ADDR", "MAIL_FROM", "MAIL_STAFF_TO", "REDIS_URL", "REDIS_KEY_PREFIX",
-		"REDIS_TIMEOUT", "WS_MANAGEMENT_ENDPOINT",
+		"REDIS_TIMEOUT", "WS_MANAGEMENT_ENDPOINT", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+		"STRIPE_API_BASE", "STRIPE_SECRET_ARN",
 	}
 	schedulerEnv = []string{
 		"APP_ENV", "APP_VERSION", "LOG_LEVEL", "DATABASE_URL", "DB_MAX_CONNS",

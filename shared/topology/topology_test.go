@@ -118,3 +118,19 @@ func TestEnvListsShareTheirCommonParts(t *testing.T) {
 		}
 	}
 }
+
+// The Stripe settings go to the functions that call Stripe, all four to
+// each (the api books and verifies webhooks; the worker refunds, charges
+// fees and cancels intents), and to no other: the key reaches no more
+// functions than need it.
+func TestStripeSettingsOnlyWhereStripeIsCalled(t *testing.T) {
+	stripe := []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "STRIPE_SECRET_ARN"}
+	callers := []string{"api", "worker"}
+	for _, f := range Innkeeper.Functions {
+		for _, k := range stripe {
+			if got, want := slices.Contains(f.Env, k), slices.Contains(callers, f.Name); got != want {
+				t.Errorf("function %s reads %s: %v, want %v", f.Name, k, got, want)
+			}
+		}
+	}
+}
