@@ -13,6 +13,7 @@ import (
 
 	"innkeeper/shared/bootstrap"
 	"innkeeper/shared/bootstrap/push"
+	"innkeeper/shared/cashier"
 	"innkeeper/shared/config"
 	"innkeeper/shared/mail"
 	"innkeeper/shared/notify"
@@ -29,6 +30,12 @@ func main() {
 	n, err := notify.New(st, sender, notify.Config{From: cfg.MailFrom, StaffTo: cfg.MailStaffTo, AppURL: cfg.AppURL, AppKey: cfg.AppKey}, log)
 	bootstrap.Fatal(log, "worker", err)
 	h := &worker.Handler{Notifier: n, Log: log, Units: st.UnitsLeft, Function: "worker"}
+	// With a Stripe key, the worker settles each event's money: webhook
+	// events, refunds, fees, an expired hold's pending payment. What it
+	// writes to the outbox goes out with the relay's next sweep.
+	if c := cashier.FromConfig(cfg, st, time.Now, nil, log); c != nil {
+		h.Payments = c.OnEvent
+	}
 	// Pushes need the WebSocket API and Redis; without them only mail goes.
 	if cfg.WSManagementEndpoint != "" && cfg.RedisURL != "" {
 		h.Push, err = push.New(cfg, log)

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"innkeeper/shared/booking"
+	"innkeeper/shared/config"
 	"innkeeper/shared/payments"
 	"innkeeper/shared/store"
 )
@@ -268,4 +269,16 @@ type refundable struct {
 	Payment  string
 	Left     int64
 	Currency string
+}
+
+// FromConfig is the cashier of the configuration's Stripe account
+// (STRIPE_SECRET_KEY, at STRIPE_API_BASE when set), or nil when no key
+// is set: payments are off. Calls are retried twice on the network or a
+// 5xx, under their idempotency key, within payments.DefaultTimeout.
+func FromConfig(cfg config.Config, st Store, now func() time.Time, committed func(context.Context, string), log *slog.Logger) *Cashier {
+	if cfg.StripeSecretKey == "" {
+		return nil
+	}
+	return &Cashier{Store: st, Now: now, Committed: committed, Log: log,
+		Provider: payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeSecretKey, URL: cfg.StripeAPIBase, MaxRetries: 2})}
 }

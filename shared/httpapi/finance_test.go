@@ -410,16 +410,16 @@ func TestForecast(t *testing.T) {
 	)
 	tests := []struct {
 		name, query string
-		// Prod's fixed month is $294.35, staging's $143.51 (added up by
-		// hand in pricing.TestFixedCosts).
+		// Prod's fixed month is $365.928, staging's $179.048 (added up
+		// by hand in pricing.TestFixedCosts).
 		fixed, variable, total, perBooking, fixedPerBooking string
 	}{
-		// 3,000 bookings: $12 variable; $306.35 / 3,000 = 0.1021166…
-		{"100 a day", "bookings_per_day=100", "294.350000000", "12.000000000", "306.350000000", "0.102116667", "0.098116667"},
-		// 3,000,000 bookings: $12,000; $12,294.35 / 3e6 = 0.00409811…
-		{"100,000 a day", "bookings_per_day=100000", "294.350000000", "12000.000000000", "12294.350000000", "0.004098117", "0.000098117"},
-		// $155.51 / 3,000 = 0.0518366…; $143.51 / 3,000 = 0.0478366…
-		{"staging", "bookings_per_day=100&stage=staging", "143.510000000", "12.000000000", "155.510000000", "0.051836667", "0.047836667"},
+		// 3,000 bookings: $12 variable; $377.928 / 3,000 = 0.125976
+		{"100 a day", "bookings_per_day=100", "365.928000000", "12.000000000", "377.928000000", "0.125976000", "0.121976000"},
+		// 3,000,000 bookings: $12,000; $12,365.928 / 3e6 = 0.004121976
+		{"100,000 a day", "bookings_per_day=100000", "365.928000000", "12000.000000000", "12365.928000000", "0.004121976", "0.000121976"},
+		// $191.048 / 3,000 = 0.0636826̅ → 0.063682667; $179.048 / 3,000 = 0.0596826̅ → 0.059682667
+		{"staging", "bookings_per_day=100&stage=staging", "179.048000000", "12.000000000", "191.048000000", "0.063682667", "0.059682667"},
 	}
 	var perBooking []pricing.Nanos
 	for _, tt := range tests {
@@ -473,9 +473,9 @@ func TestForecastWithoutBookings(t *testing.T) {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	m := r.JSON(t)
-	// $294.35 over 30,000 bookings: 0.00981166̅ → 0.009811667.
+	// $365.928 over 30,000 bookings: 0.0121976.
 	if m["variable"] != nil || !strings.Contains(m["note"].(string), "no measured cost per booking") ||
-		m["total"] != "294.350000000" || m["cost_per_booking"] != "0.009811667" {
+		m["total"] != "365.928000000" || m["cost_per_booking"] != "0.012197600" {
 		t.Fatalf("forecast without bookings: %s", r.Body)
 	}
 	if mc := m["measured"].(map[string]any)["cost_per_booking"].(map[string]any); mc["cost"] != nil {

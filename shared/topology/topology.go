@@ -340,7 +340,7 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/bookings/{reference}", "api", Public},
 		{"POST", "/v1/bookings/{reference}/cancel", "api", Public},
 		// Stripe's events: the Stripe-Signature is the credential.
-		{"POST", "/v1/webhooks/stripe", "api", Public},
+		{"POST", StripeWebhook, "api", Public},
 
 		{"POST", "/v1/admin/hotels", "api", Staff},
 		{"POST", "/v1/admin/hotels/{slug}/room-types", "api", Staff},

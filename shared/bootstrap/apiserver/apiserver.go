@@ -174,11 +174,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		Cashier: cash}, nil
 }
 
-// paymentsOf is the cashier of o.Stripe, or nil: the API takes no
-// payments.
-func paymentsOf(_ config.Config, o Options, st *store.Store, svc *booking.Service, log *slog.Logger) (*cashier.Cashier, string) {
+// paymentsOf is the cashier of o.Stripe, or of the configuration's
+// Stripe account, with the webhook secret; nil when neither is set: the
+// API takes no payments.
+func paymentsOf(cfg config.Config, o Options, st *store.Store, svc *booking.Service, log *slog.Logger) (*cashier.Cashier, string) {
 	if o.Stripe == nil {
-		return nil, ""
+		return cashier.FromConfig(cfg, st, svc.Now, svc.Committed, log), cfg.StripeWebhookSecret
 	}
 	return &cashier.Cashier{Store: st, Provider: payments.NewStripe(*o.Stripe), Now: svc.Now,
 		Committed: svc.Committed, Log: log}, o.WebhookSecret
