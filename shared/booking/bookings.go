@@ -38,6 +38,9 @@ type BookLinesRequest struct {
 	Lines    []RoomLine
 	Guest    Guest
 	Hold     bool
+	// AwaitPayment holds every line until the booking's payment
+	// confirms them (BookRequest.AwaitPayment).
+	AwaitPayment bool
 }
 
 // Booking is reservations taken together, its Lines in line order (the
@@ -217,10 +220,7 @@ func (s *Service) BookLines(ctx context.Context, req BookLinesRequest, receipt *
 			Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
 			Audit: s.guest(ctx, ActionReservationCreate), AgeBands: h.ChildAgeBands,
 		}
-		if req.Hold {
-			exp := now.Add(HoldTTL)
-			n.Status, n.HoldExpiresAt, n.Quota = StatusHeld, &exp, s.quota
-		}
+		s.holding(&n, req.Hold, req.AwaitPayment, now)
 		nb.Lines = append(nb.Lines, n)
 	}
 	// A reference clash is a one-in-a-billion event; try a few fresh ones.
@@ -236,8 +236,10 @@ func (s *Service) BookLines(ctx context.Context, req BookLinesRequest, receipt *
 		if err != nil {
 			return Booking{}, "", err
 		}
-		for _, l := range b.Lines {
-			s.afterCommit(ctx, l.Reference)
+		if !req.AwaitPayment {
+			for _, l := range b.Lines {
+				s.afterCommit(ctx, l.Reference)
+			}
 		}
 		return b, token, nil
 	}

@@ -252,13 +252,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 		Status: StatusConfirmed, AccessToken: token, AccessTokenHash: hash, Now: now,
 		Audit: s.guest(ctx, ActionReservationCreate), AgeBands: h.ChildAgeBands,
 	}
-	if req.Hold || req.AwaitPayment {
-		exp := now.Add(HoldTTL)
-		n.Status, n.HoldExpiresAt = StatusHeld, &exp
-	}
-	if req.Hold {
-		n.Quota = s.quota
-	}
+	s.holding(&n, req.Hold, req.AwaitPayment, now)
 	// A reference clash is a one-in-a-billion event; try a few fresh ones.
 	for attempt := 0; ; attempt++ {
 		n.Reference = NewReference()
@@ -275,6 +269,19 @@ func (s *Service) Book(ctx context.Context, req BookRequest, receipt *Receipt) (
 			s.afterCommit(ctx, r.Reference)
 		}
 		return r, token, nil
+	}
+}
+
+// holding makes n a hold, for HoldTTL from now, when the guest asks for
+// one (counted by the hold quota) or when it waits for its payment (not
+// counted: a declined card gives it back at once).
+func (s *Service) holding(n *NewReservation, hold, awaitPayment bool, now time.Time) {
+	if hold || awaitPayment {
+		exp := now.Add(HoldTTL)
+		n.Status, n.HoldExpiresAt = StatusHeld, &exp
+	}
+	if hold {
+		n.Quota = s.quota
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ type Store interface {
 	ReceivePaymentEvent(ctx context.Context, ev store.PaymentEvent, at time.Time) (bool, error)
 	PaymentEventByID(ctx context.Context, id string) (store.PaymentEvent, error)
 	PaymentEventProcessed(ctx context.Context, id string, at time.Time) error
+	Booking(ctx context.Context, reference string) (booking.Booking, error)
+	ReplaceReceipt(ctx context.Context, receipt *booking.Receipt, o booking.Outcome, at time.Time) error
 }
 
 var _ Store = (*store.Store)(nil)
@@ -73,6 +76,9 @@ const (
 const (
 	metaPurpose = "purpose"
 	metaKey     = "ledger_key"
+	// metaLines, on a booking's payment, lists its lines and their
+	// shares ("INK-A=4208,INK-B=0").
+	metaLines = "lines"
 )
 
 func (c *Cashier) now() time.Time {
@@ -125,34 +131,116 @@ func (c *Cashier) Pay(ctx context.Context, r booking.Reservation, pm, attempt st
 		return r, nil, fmt.Errorf("%w: reservation %s is %s, not a hold to pay", booking.ErrConflict, r.Reference, r.Status)
 	}
 	terms := r.PaymentTerms()
-	purpose := terms.Policy
-	key := payments.IdempotencyKey(r.Reference, purpose, 1)
+	key := payments.IdempotencyKey(r.Reference, terms.Policy, 1)
 	if attempt != "1" {
-		key = r.Reference + ":" + purpose + ":" + attempt
+		key = r.Reference + ":" + terms.Policy + ":" + attempt
 	}
-	meta := map[string]string{metaPurpose: purpose, metaKey: key}
+	o := order{ref: r.Reference, guest: r.Guest, currency: r.Currency, due: terms.DueNowCents, key: key,
+		purpose: terms.Policy, saveForLater: terms.Policy == booking.PolicyDeposit,
+		description: fmt.Sprintf("%s %s, %s to %s (%s)", r.HotelSlug, r.RoomTypeCode, r.CheckIn, r.CheckOut, terms.Policy)}
+	res, out, err := c.charge(ctx, o, pm)
+	if err != nil {
+		return r, nil, err
+	}
+	done, err := c.Store.ApplyPayment(ctx, r.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
+		return stepOf(res, cur, key, res.Amount, o.saving(), release, c.now()), nil
+	}, receipt, out, token)
+	done, err = c.paid(ctx, r.Reference, done, res, out, err)
+	return done, out, err
+}
+
+// PayBooking is Pay for every line of a booking of several rooms, with
+// one payment: the sum of what each line's plan asks for when booking
+// (or, when none asks for money, the card saved), and the card kept for
+// the fees of the lines that may charge one. Each line records its share
+// under the payment's key and its own reference, so a line cancelled
+// later gets back its share alone. The booking's receipt is replaced
+// with the booking as paid.
+func (c *Cashier) PayBooking(ctx context.Context, b booking.Booking, pm string, receipt *booking.Receipt, token string) (booking.Booking, *booking.PaymentOutcome, error) {
+	o := order{ref: b.Reference, guest: b.Guest, currency: b.Currency, key: payments.IdempotencyKey(b.Reference, "booking", 1),
+		purpose: "booking", description: fmt.Sprintf("%s, %d rooms, %s to %s", b.HotelSlug, len(b.Lines), b.CheckIn, b.CheckOut)}
+	shares := make([]string, len(b.Lines))
+	for i, l := range b.Lines {
+		if l.Status != booking.StatusHeld {
+			return b, nil, fmt.Errorf("%w: line %s is %s, not a hold to pay", booking.ErrConflict, l.Reference, l.Status)
+		}
+		t := l.PaymentTerms()
+		o.due += t.DueNowCents
+		o.saveForLater = o.saveForLater || t.Policy != booking.PolicyPrepay
+		shares[i] = l.Reference + "=" + strconv.FormatInt(t.DueNowCents, 10)
+	}
+	o.lines = strings.Join(shares, ",")
+	res, out, err := c.charge(ctx, o, pm)
+	if err != nil {
+		return b, nil, err
+	}
+	var last error
+	for _, l := range b.Lines {
+		share := l.PaymentTerms().DueNowCents
+		done, err := c.Store.ApplyPayment(ctx, l.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
+			return stepOf(res, cur, o.key+":"+l.Reference, share, share == 0, true, c.now()), nil
+		}, nil, nil, "")
+		if _, err = c.paid(ctx, l.Reference, done, res, out, err); err != nil && !errors.Is(err, ErrDeclined) {
+			return b, out, err
+		}
+		last = err
+	}
+	paid, err := c.Store.Booking(ctx, b.Reference)
+	if err != nil {
+		return b, out, err
+	}
+	if receipt != nil {
+		if err := c.Store.ReplaceReceipt(ctx, receipt, booking.Outcome{Booking: &paid, AccessToken: token, Payment: out}, c.now()); err != nil {
+			return paid, out, err
+		}
+	}
+	return paid, out, last
+}
+
+// order is one call to the provider for what a reservation or a booking
+// asks for when booking.
+type order struct {
+	ref          string
+	guest        booking.Guest
+	currency     string
+	due          int64 // minor units; 0: the card is saved, nothing charged
+	key, purpose string
+	saveForLater bool
+	description  string
+	lines        string // a booking's lines and their shares, "INK-A=4208,INK-B=0"
+}
+
+// saving reports whether the order saves the card and charges nothing.
+func (o order) saving() bool { return o.due == 0 }
+
+// charge calls the provider for o and reads its answer. A declined card
+// is an answer (the outcome's Decline), not an error.
+func (c *Cashier) charge(ctx context.Context, o order, pm string) (payments.Result, *booking.PaymentOutcome, error) {
+	meta := map[string]string{metaPurpose: o.purpose, metaKey: o.key}
+	if o.lines != "" {
+		meta[metaLines] = o.lines
+	}
 	var res payments.Result
 	var err error
-	saving := purpose == booking.PolicyGuarantee || terms.DueNowCents == 0
-	if saving {
-		res, err = c.Provider.Save(ctx, payments.SaveCard{PaymentMethod: pm, IdempotencyKey: key,
-			Reservation: r.Reference, Name: r.Guest.Name, Email: r.Guest.Email, Metadata: meta})
+	if o.saving() {
+		res, err = c.Provider.Save(ctx, payments.SaveCard{PaymentMethod: pm, IdempotencyKey: o.key,
+			Reservation: o.ref, Name: o.guest.Name, Email: o.guest.Email, Metadata: meta})
 	} else {
-		res, err = c.Provider.Pay(ctx, payments.Payment{Amount: terms.DueNowCents, Currency: r.Currency,
-			PaymentMethod: pm, IdempotencyKey: key, Reservation: r.Reference, Metadata: meta,
-			// A deposit may leave a late-cancellation fee to charge.
-			SaveForLater: purpose == booking.PolicyDeposit, Name: r.Guest.Name, Email: r.Guest.Email,
-			Description: fmt.Sprintf("%s %s, %s to %s (%s)", r.HotelSlug, r.RoomTypeCode, r.CheckIn, r.CheckOut, purpose)})
+		res, err = c.Provider.Pay(ctx, payments.Payment{Amount: o.due, Currency: o.currency,
+			PaymentMethod: pm, IdempotencyKey: o.key, Reservation: o.ref, Metadata: meta, Description: o.description,
+			// A deposit (or a line that guarantees) may leave a fee to
+			// charge later.
+			SaveForLater: o.saveForLater, Name: o.guest.Name, Email: o.guest.Email})
 	}
 	switch {
 	case errors.Is(err, payments.ErrPaymentMethod):
 		v := &booking.ValidationError{}
 		v.Add("payment.payment_method", "is not a usable PaymentMethod; create another with the provider's library")
-		return r, nil, v
+		return res, nil, v
 	case errors.Is(err, payments.ErrIdempotency):
-		return r, nil, fmt.Errorf("%w: %w", booking.ErrInFlight, err)
+		return res, nil, fmt.Errorf("%w: %w", booking.ErrInFlight, err)
 	case err != nil:
-		return r, nil, unavailable(err)
+		return res, nil, unavailable(err)
 	}
 	out := &booking.PaymentOutcome{Status: string(res.Status), Intent: res.ID, ClientSecret: res.ClientSecret}
 	if res.NextAction != nil {
@@ -161,52 +249,62 @@ func (c *Cashier) Pay(ctx context.Context, r booking.Reservation, pm, attempt st
 	if res.Decline != nil {
 		out.Decline = &booking.Decline{Code: res.Decline.Code, Message: res.Decline.Message}
 	}
-	now := c.now()
-	done, err := c.Store.ApplyPayment(ctx, r.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
-		step := booking.PaymentStep{At: now}
-		switch res.Status {
-		case payments.StatusSucceeded:
-			rec := booking.PaymentRecord{Kind: booking.PaymentCharge, AmountCents: res.Amount, Currency: res.Currency,
-				ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key}
-			if saving {
-				rec.Kind, rec.AmountCents, rec.Currency = booking.PaymentSetup, 0, cur.Currency
-			}
-			if res.Customer != "" && res.PaymentMethod != "" {
-				step.Card = &booking.SavedCard{Customer: res.Customer, Method: res.PaymentMethod}
-			}
-			step.Records = append(step.Records, rec)
-			step.Pending = ptr("")
-			step.Transition = confirmPaid(cur, now)
-		case payments.StatusRequiresAction, payments.StatusProcessing:
-			step.Pending = ptr(res.ID)
-		default: // declined, failed, cancelled
-			rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: terms.DueNowCents,
-				Currency: cur.Currency, ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key + ":failed"}
-			if res.Decline != nil {
-				rec.FailureCode, rec.FailureMessage = res.Decline.Code, res.Decline.Message
-			}
-			step.Records = append(step.Records, rec)
-			if release && cur.Status == booking.StatusHeld {
-				step.Transition = &booking.Transition{At: now, To: booking.StatusExpired, ReleaseNights: true,
-					Audit: &booking.Audit{ActorKind: booking.ActorSystem, Actor: "payments",
-						Action: booking.ActionReservationExpire, Reason: "payment declined"}}
-			}
+	return res, out, nil
+}
+
+// stepOf is what the provider's answer res does to cur, the hold it
+// paid: amount of it recorded under key, the card kept, the hold
+// confirmed; the intent pending while the guest authenticates; or the
+// failure recorded and, with release, the hold given back.
+func stepOf(res payments.Result, cur booking.Reservation, key string, amount int64, saving, release bool, now time.Time) booking.PaymentStep {
+	step := booking.PaymentStep{At: now}
+	switch res.Status {
+	case payments.StatusSucceeded:
+		rec := booking.PaymentRecord{Kind: booking.PaymentCharge, AmountCents: amount, Currency: res.Currency,
+			ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key}
+		if saving {
+			rec.Kind, rec.AmountCents, rec.Currency = booking.PaymentSetup, 0, cur.Currency
 		}
-		return step, nil
-	}, receipt, out, token)
-	if err != nil && !errors.Is(err, booking.ErrHoldExpired) {
-		return r, out, err
+		if res.Customer != "" && res.PaymentMethod != "" {
+			step.Card = &booking.SavedCard{Customer: res.Customer, Method: res.PaymentMethod}
+		}
+		step.Records = append(step.Records, rec)
+		step.Pending = ptr("")
+		step.Transition = confirmPaid(cur, now)
+	case payments.StatusRequiresAction, payments.StatusProcessing:
+		step.Pending = ptr(res.ID)
+	default: // declined, failed, cancelled
+		rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: amount,
+			Currency: cur.Currency, ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key + ":failed"}
+		if res.Decline != nil {
+			rec.FailureCode, rec.FailureMessage = res.Decline.Code, res.Decline.Message
+		}
+		step.Records = append(step.Records, rec)
+		if release && cur.Status == booking.StatusHeld {
+			step.Transition = &booking.Transition{At: now, To: booking.StatusExpired, ReleaseNights: true,
+				Audit: &booking.Audit{ActorKind: booking.ActorSystem, Actor: "payments",
+					Action: booking.ActionReservationExpire, Reason: "payment declined"}}
+		}
 	}
-	c.committed(ctx, r.Reference)
-	if errors.Is(err, booking.ErrHoldExpired) {
-		// Paid as the hold ran out: the worker's settling of the expiry
-		// gives the money back.
-		return done, out, err
+	return step
+}
+
+// paid sends on what ApplyPayment committed for ref and says how the
+// payment ended: ErrDeclined for a card refused, ErrHoldExpired for a
+// payment that came as the hold ran out (settling the expiry gives the
+// money back).
+func (c *Cashier) paid(ctx context.Context, ref string, done booking.Reservation, res payments.Result, out *booking.PaymentOutcome, err error) (booking.Reservation, error) {
+	if err != nil && !errors.Is(err, booking.ErrHoldExpired) {
+		return done, err
+	}
+	c.committed(ctx, ref)
+	if err != nil {
+		return done, err
 	}
 	if res.Status == payments.StatusDeclined || res.Status == payments.StatusFailed || res.Status == payments.StatusCancelled {
-		return done, out, ErrDeclined
+		return done, ErrDeclined
 	}
-	return done, out, nil
+	return done, nil
 }
 
 // confirmPaid is the transition a successful payment makes of r: a

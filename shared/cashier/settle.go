@@ -23,8 +23,10 @@ import (
 //   - what was paid beyond what is owed is refunded, from the latest
 //     payment back;
 //   - a fee beyond what was paid is charged off-session to the card the
-//     booking saved; a charge that fails is recorded (staff see it on
-//     the desk record) and not retried on its own.
+//     booking saved, and so is the policy's share of a price that grew
+//     (a modification) when the booking was paid and saved a card; a
+//     charge that fails is recorded (staff see it on the desk record)
+//     and not retried on its own.
 //
 // It is idempotent: every provider call's key is derived from the
 // reservation, the reason and what the ledger held paid when the call
@@ -55,7 +57,11 @@ func (c *Cashier) Settle(ctx context.Context, reference string) error {
 	case paid > owed:
 		return c.refund(ctx, r, ps, paid, paid-owed, reason)
 	case owed > paid && (r.Status == booking.StatusCancelled || r.Status == booking.StatusNoShow):
-		return c.chargeFee(ctx, r, paid, owed-paid)
+		return c.chargeSaved(ctx, r, paid, owed-paid, feePurpose(r.Status), booking.PaymentFee)
+	case owed > paid && paid > 0 && r.Card.Saved():
+		// A paid stay whose price grew (a modification): the policy's
+		// share of the difference, to the card the booking saved.
+		return c.chargeSaved(ctx, r, paid, owed-paid, purposeTopUp, booking.PaymentCharge)
 	}
 	return nil
 }
@@ -146,18 +152,18 @@ func (c *Cashier) refund(ctx context.Context, r booking.Reservation, ps []bookin
 	return errors.Join(errs...)
 }
 
-// chargeFee charges amount of r's fee off-session to the card it saved;
-// without one, or declined, the ledger records the failure for staff.
-func (c *Cashier) chargeFee(ctx context.Context, r booking.Reservation, paid, amount int64) error {
-	purpose := feePurpose(r.Status)
+// chargeSaved charges amount off-session to the card r saved, as a row
+// of kind (a fee, or a charge); without a card, or declined, the ledger
+// records the failure for staff.
+func (c *Cashier) chargeSaved(ctx context.Context, r booking.Reservation, paid, amount int64, purpose, kind string) error {
 	key := r.Reference + ":" + purpose + ":" + strconv.FormatInt(paid, 10)
 	rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: amount, Currency: r.Currency,
 		IdempotencyKey: key + ":failed", Status: "no_card", FailureCode: "no_saved_card",
-		FailureMessage: "no card was saved with the booking to charge the fee to"}
+		FailureMessage: "no card was saved with the booking to charge"}
 	if r.Card.Saved() {
 		res, err := c.Provider.ChargeSaved(ctx, payments.OffSession{Amount: amount, Currency: r.Currency,
 			Customer: r.Card.Customer, PaymentMethod: r.Card.Method, IdempotencyKey: key, Reservation: r.Reference,
-			Description: fmt.Sprintf("%s %s fee", r.Reference, purpose),
+			Description: fmt.Sprintf("%s %s", r.Reference, purpose),
 			Metadata:    map[string]string{metaPurpose: purpose, metaKey: key}})
 		if err != nil {
 			return unavailable(err)
@@ -166,7 +172,7 @@ func (c *Cashier) chargeFee(ctx context.Context, r booking.Reservation, paid, am
 		switch res.Status {
 		case payments.StatusSucceeded:
 			rec.Kind, rec.IdempotencyKey, rec.AmountCents, rec.FailureCode, rec.FailureMessage =
-				booking.PaymentFee, key, res.Amount, "", ""
+				kind, key, res.Amount, "", ""
 		case payments.StatusProcessing:
 			// Its webhook records it (the key is in its metadata).
 			return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/payments"
@@ -60,12 +62,48 @@ func (c *Cashier) Handle(ctx context.Context, id string) error {
 	return c.Store.PaymentEventProcessed(ctx, id, c.now())
 }
 
-func (c *Cashier) apply(ctx context.Context, ev payments.Event) error {
-	ref := ev.Reservation
+// target is a reservation an event's payment is for, with the ledger
+// key and the amount of its share.
+type target struct {
+	ref    string
+	key    string
+	amount int64
+}
+
+// targetsOf are the reservations ev's payment is for: the one it names,
+// or each line of the booking it names with its share.
+func targetsOf(ev payments.Event) []target {
 	key := ev.Metadata[metaKey]
 	if key == "" {
 		key = ev.ObjectID + ":" + ev.Type
 	}
+	lines := ev.Metadata[metaLines]
+	if lines == "" {
+		return []target{{ref: ev.Reservation, key: key, amount: ev.Amount}}
+	}
+	var out []target
+	for _, l := range strings.Split(lines, ",") {
+		ref, share, ok := strings.Cut(l, "=")
+		n, err := strconv.ParseInt(share, 10, 64)
+		if ok && err == nil && booking.ValidReference(ref) {
+			out = append(out, target{ref: ref, key: key + ":" + ref, amount: n})
+		}
+	}
+	return out
+}
+
+func (c *Cashier) apply(ctx context.Context, ev payments.Event) error {
+	for _, tg := range targetsOf(ev) {
+		if err := c.applyTo(ctx, ev, tg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyTo applies ev to one reservation it pays for.
+func (c *Cashier) applyTo(ctx context.Context, ev payments.Event, tg target) error {
+	ref, key := tg.ref, tg.key
 	now := c.now()
 	var settle bool
 	decide := func(step func(r booking.Reservation, ps []booking.PaymentRecord) booking.PaymentStep) error {
@@ -97,12 +135,12 @@ func (c *Cashier) apply(ctx context.Context, ev payments.Event) error {
 		settle = true
 		err = decide(func(r booking.Reservation, _ []booking.PaymentRecord) booking.PaymentStep {
 			step := booking.PaymentStep{At: now}
-			rec := booking.PaymentRecord{Kind: booking.PaymentCharge, AmountCents: ev.Amount, Currency: ev.Currency,
+			rec := booking.PaymentRecord{Kind: booking.PaymentCharge, AmountCents: tg.amount, Currency: ev.Currency,
 				ProviderRef: ev.ObjectID, Status: string(payments.StatusSucceeded), IdempotencyKey: key}
 			if ev.Customer != "" && ev.PaymentMethod != "" && !isFeePurpose(ev.Metadata[metaPurpose]) {
 				step.Card = &booking.SavedCard{Customer: ev.Customer, Method: ev.PaymentMethod}
 			}
-			if ev.Object == "setup_intent" {
+			if ev.Object == "setup_intent" || tg.amount == 0 {
 				rec.Kind, rec.AmountCents, rec.Currency = booking.PaymentSetup, 0, r.Currency
 			} else if isFeePurpose(ev.Metadata[metaPurpose]) {
 				rec.Kind = booking.PaymentFee
@@ -127,8 +165,8 @@ func (c *Cashier) apply(ctx context.Context, ev payments.Event) error {
 					return step
 				}
 			}
-			rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: ev.Amount, Currency: ev.Currency,
-				ProviderRef: ev.ObjectID, Status: string(ev.Status), IdempotencyKey: ev.ID}
+			rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: tg.amount, Currency: ev.Currency,
+				ProviderRef: ev.ObjectID, Status: string(ev.Status), IdempotencyKey: ev.ID + ":" + ref}
 			if rec.Currency == "" {
 				rec.Currency = r.Currency
 			}

@@ -88,6 +88,7 @@ type bookingRequest struct {
 	Rooms    []roomLineRequest `json:"rooms"`
 	Guest    guestRequest      `json:"guest"`
 	Hold     bool              `json:"hold"`
+	Payment  *paymentRequest   `json:"payment,omitempty"`
 }
 
 // createBooking is POST /v1/reservations with rooms as a list.
@@ -107,6 +108,8 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 		Guest:    booking.Guest{Name: req.Guest.Name, Email: req.Guest.Email, Phone: req.Guest.Phone},
 		Hold:     req.Hold,
 	}
+	pm := s.paymentMethodOf(v, req.Payment, !req.Hold)
+	br.AwaitPayment = pm != ""
 	// A line without adults has none, which the domain refuses with the
 	// other lines' problems; children default to the ages given.
 	for _, l := range lines {
@@ -118,16 +121,24 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 		return
 	}
 	canonical, _ := json.Marshal(bookingRequest{Hotel: req.Hotel, CheckIn: req.CheckIn, CheckOut: req.CheckOut,
-		Rooms: lines, Guest: req.Guest, Hold: req.Hold})
+		Rooms: lines, Guest: req.Guest, Hold: req.Hold, Payment: req.Payment})
 	s.idempotent(w, r, canonical, renderBooking, func(rc *booking.Receipt) error {
-		b, _, err := s.svc.BookLines(r.Context(), br, rc)
-		if err == nil {
-			for _, l := range b.Lines {
-				meter.From(r.Context()).Reservation(l.Reference)
-			}
-			meter.From(r.Context()).Count("BookingsCreated", 1)
+		b, token, err := s.svc.BookLines(r.Context(), br, rc)
+		if err != nil {
+			return err
 		}
-		return err
+		for _, l := range b.Lines {
+			meter.From(r.Context()).Reservation(l.Reference)
+		}
+		meter.From(r.Context()).Count("BookingsCreated", 1)
+		if pm == "" {
+			return nil
+		}
+		// One payment for every line; its response replaces the hold's.
+		paid := *rc
+		paid.Replace = true
+		_, _, err = s.payments.PayBooking(r.Context(), b, pm, &paid, token)
+		return paymentErr(err, b.Reference, b.Lines[0].HoldExpiresAt, true)
 	})
 }
 
@@ -141,7 +152,14 @@ func renderBookingAs(status int) func(booking.Outcome) (booking.StoredResponse, 
 		if o.Booking == nil {
 			return booking.StoredResponse{}, fmt.Errorf("httpapi: a booking's receipt without the booking")
 		}
-		return stored(status, bookingEnvelope{viewBooking(*o.Booking), o.AccessToken}, "/v1/bookings/"+o.Booking.Reference)
+		env := bookingEnvelope{Booking: viewBooking(*o.Booking), AccessToken: o.AccessToken}
+		if o.Payment != nil {
+			if declined(o.Payment) {
+				return storedDecline(o.Payment)
+			}
+			env.Payment = viewPaymentDone(o.Payment)
+		}
+		return stored(status, env, "/v1/bookings/"+o.Booking.Reference)
 	}
 }
 
@@ -193,6 +211,9 @@ type bookingView struct {
 type bookingEnvelope struct {
 	Booking     bookingView `json:"booking"`
 	AccessToken string      `json:"access_token,omitempty"`
+	// Payment is how the booking's one payment went, on the answer of
+	// the request that paid.
+	Payment *paymentDone `json:"payment,omitempty"`
 }
 
 func viewBooking(b booking.Booking) bookingView {

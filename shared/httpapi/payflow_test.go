@@ -560,3 +560,74 @@ func TestGuaranteeWithAuthenticationConfirmsOnTheWebhook(t *testing.T) {
 	r := p.do("POST", "/v1/reservations", bookingBody(card("pm_card_chargeDeclined")), "Idempotency-Key", newKey())
 	r.Problem(t, http.StatusPaymentRequired, "payment-declined")
 }
+
+// A booking of a guaranteed STD-FLEX and a 30%-deposit DLX-FLEX is paid
+// with one payment, the deposit (2 × 14025 × 30% = 8415); each line
+// records its share. Cancelling the DLX line in its free window gives
+// its share back alone. A declined card holds no line.
+func TestBookingOfSeveralRoomsPaysOnce(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	body := func(pm string) map[string]any {
+		return map[string]any{"hotel": "lisbon-riverside", "check_in": "2027-01-10", "check_out": "2027-01-12",
+			"rooms": []map[string]any{{"room_type": "STD", "rate_plan": "STD-FLEX", "adults": 2},
+				{"room_type": "DLX", "rate_plan": "DLX-FLEX", "adults": 2}},
+			"guest":   map[string]any{"name": "Ana Silva", "email": "family@example.com"},
+			"payment": map[string]any{"payment_method": pm}}
+	}
+	r := p.do("POST", "/v1/reservations", body("pm_card_visa"), "Idempotency-Key", newKey())
+	if r.Status != http.StatusCreated {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	m := r.JSON(t)
+	b := m["booking"].(map[string]any)
+	if b["status"] != "confirmed" || m["payment"].(map[string]any)["status"] != "succeeded" {
+		t.Fatalf("booking %v, payment %v", b["status"], m["payment"])
+	}
+	lines := b["lines"].([]any)
+	std, dlx := lines[0].(map[string]any)["reference"].(string), lines[1].(map[string]any)["reference"].(string)
+	sameLedger(t, "STD line", p.ledger(std), "setup:0")
+	sameLedger(t, "DLX line", p.ledger(dlx), "charge:8415")
+	if n := p.api.Int(t, `SELECT count(DISTINCT provider_ref) FROM payments WHERE reservation_id IN
+		(SELECT id FROM reservations WHERE guest_email = 'family@example.com')`); n != 1 {
+		t.Errorf("%d payments for one booking", n)
+	}
+	p.cancel(dlx, m["access_token"].(string))
+	sameLedger(t, "DLX line cancelled", p.ledger(dlx), "charge:8415", "refund:8415")
+	sameLedger(t, "STD line stays", p.ledger(std), "setup:0")
+
+	d := p.do("POST", "/v1/reservations", body("pm_card_chargeDeclined"), "Idempotency-Key", newKey())
+	d.Problem(t, http.StatusPaymentRequired, "payment-declined")
+	if n := p.api.Int(t, `SELECT count(*) FROM reservations WHERE guest_email = 'family@example.com' AND status = 'held'`); n != 0 {
+		t.Errorf("%d lines held after a decline", n)
+	}
+}
+
+// A modification of a deposit booking charges the policy's share of the
+// difference to the card the deposit saved, or refunds it: 2 nights of
+// DLX-FLEX (deposit 8415) to 3 (42075, deposit 12623: 4208 more), then
+// to 1 (14025, deposit 4208: 8415 back, 4208 of it from the top-up).
+func TestModificationChargesOrRefundsTheDifference(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token, _ := p.bookCard(bookingBody(set("room_type", "DLX"), set("rate_plan", "DLX-FLEX")), "pm_card_visa")
+	modify := func(checkOut string) map[string]any {
+		r := p.do("POST", "/v1/reservations/"+ref+"/modify", map[string]any{"check_out": checkOut},
+			with(bearer(token), "Idempotency-Key", newKey())...)
+		if r.Status != http.StatusOK {
+			t.Fatalf("modify to %s: %d %s", checkOut, r.Status, r.Body)
+		}
+		p.work()
+		return p.reservation(ref, token)["payment"].(map[string]any)
+	}
+	if pay := modify("2027-01-13"); pay["due_now_cents"] != float64(12623) || pay["paid_cents"] != float64(12623) {
+		t.Errorf("3 nights: %v", pay)
+	}
+	sameLedger(t, "longer", p.ledger(ref), "charge:8415", "charge:4208")
+	if pay := modify("2027-01-11"); pay["due_now_cents"] != float64(4208) || pay["paid_cents"] != float64(4208) {
+		t.Errorf("1 night: %v", pay)
+	}
+	// Refunded from the latest payment back: all of the top-up, then
+	// the rest from the deposit.
+	sameLedger(t, "shorter", p.ledger(ref), "charge:8415", "charge:4208", "refund:4208", "refund:4207")
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/payments"
@@ -20,6 +21,9 @@ type Payments interface {
 	// Pay pays hold r with the PaymentMethod pm (see cashier.Pay).
 	Pay(ctx context.Context, r booking.Reservation, pm, attempt string, release bool,
 		receipt *booking.Receipt, token string) (booking.Reservation, *booking.PaymentOutcome, error)
+	// PayBooking pays every line of booking b with one payment (see
+	// cashier.PayBooking).
+	PayBooking(ctx context.Context, b booking.Booking, pm string, receipt *booking.Receipt, token string) (booking.Booking, *booking.PaymentOutcome, error)
 	// Receive records a verified webhook event and queues it.
 	Receive(ctx context.Context, ev payments.Event, payload []byte) (bool, error)
 }
@@ -65,13 +69,13 @@ func (p paymentUnavailable) Is(target error) bool { return target == booking.Err
 
 func (p paymentUnavailable) Unwrap() error { return p.Problem }
 
-func newPaymentUnavailable(r booking.Reservation) error {
+func newPaymentUnavailable(ref string, expires *time.Time) error {
 	until := ""
-	if r.HoldExpiresAt != nil {
-		until = " until " + r.HoldExpiresAt.UTC().Format("2006-01-02T15:04:05Z")
+	if expires != nil {
+		until = " until " + expires.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	p := unavailable("The payment service did not answer. Nothing was charged that we know of; the rooms are held" + until +
-		" as " + r.Reference + ". Retry the same request with the same Idempotency-Key: it pays once.")
+		" as " + ref + ". Retry the same request with the same Idempotency-Key: it pays once.")
 	p.Type, p.Title = ProblemBase+"payment-unavailable", "Payment service unavailable"
 	return paymentUnavailable{p}
 }
@@ -90,6 +94,41 @@ func declinedProblem(o *booking.PaymentOutcome) *Problem {
 	return p
 }
 
+// declined reports whether o is a card refused.
+func declined(o *booking.PaymentOutcome) bool {
+	return o.Decline != nil || o.Status == string(payments.StatusDeclined) ||
+		o.Status == string(payments.StatusFailed) || o.Status == string(payments.StatusCancelled)
+}
+
+// storedDecline is the 402 of o as a receipt keeps it.
+func storedDecline(o *booking.PaymentOutcome) (booking.StoredResponse, error) {
+	p := declinedProblem(o)
+	body, err := json.Marshal(p)
+	if err != nil {
+		return booking.StoredResponse{}, err
+	}
+	return booking.StoredResponse{Status: p.Status, Body: append(body, '\n'),
+		Header: map[string]string{"Content-Type": "application/problem+json"}}, nil
+}
+
+// paymentDone is how a booking's one payment went, beside the booking:
+// succeeded, or requires_action with what the client's payment library
+// does next.
+type paymentDone struct {
+	Status       string              `json:"status"`
+	ClientSecret string              `json:"client_secret,omitempty"`
+	NextAction   *booking.NextAction `json:"next_action,omitempty"`
+	Pending      string              `json:"pending,omitempty"`
+}
+
+func viewPaymentDone(o *booking.PaymentOutcome) *paymentDone {
+	v := &paymentDone{Status: o.Status}
+	if o.Status == string(payments.StatusRequiresAction) {
+		v.ClientSecret, v.NextAction, v.Pending = o.ClientSecret, o.NextAction, o.Intent
+	}
+	return v
+}
+
 // renderPaid renders a command that paid: the reservation with how its
 // payment went, or the 402 of a declined card.
 func renderPaid(status int) func(booking.Outcome) (booking.StoredResponse, error) {
@@ -98,15 +137,8 @@ func renderPaid(status int) func(booking.Outcome) (booking.StoredResponse, error
 		if o.Payment == nil {
 			return plain(o)
 		}
-		if o.Payment.Decline != nil || o.Payment.Status == string(payments.StatusDeclined) ||
-			o.Payment.Status == string(payments.StatusFailed) || o.Payment.Status == string(payments.StatusCancelled) {
-			p := declinedProblem(o.Payment)
-			body, err := json.Marshal(p)
-			if err != nil {
-				return booking.StoredResponse{}, err
-			}
-			return booking.StoredResponse{Status: p.Status, Body: append(body, '\n'),
-				Header: map[string]string{"Content-Type": "application/problem+json"}}, nil
+		if declined(o.Payment) {
+			return storedDecline(o.Payment)
 		}
 		env := reservationEnvelope{viewReservation(o.Reservation), o.AccessToken}
 		env.Reservation.Payment.Status = o.Payment.Status
@@ -127,11 +159,19 @@ func (s *Server) payHold(ctx context.Context, res booking.Reservation, pm, attem
 	paid := *rc
 	paid.Replace = release
 	_, _, err := s.payments.Pay(ctx, res, pm, attempt, release, &paid, token)
+	return paymentErr(err, res.Reference, res.HoldExpiresAt, release)
+}
+
+// paymentErr is what a command that paid answers for the payment's err:
+// nothing for a declined card (its 402 is the stored response), the 503
+// naming the hold when the provider did not answer after the hold was
+// made (held), err otherwise.
+func paymentErr(err error, ref string, expires *time.Time, held bool) error {
 	switch {
 	case errors.Is(err, booking.ErrPaymentDeclined):
 		return nil
-	case errors.Is(err, booking.ErrUnavailable) && release:
-		return newPaymentUnavailable(res)
+	case errors.Is(err, booking.ErrUnavailable) && held:
+		return newPaymentUnavailable(ref, expires)
 	}
 	return err
 }

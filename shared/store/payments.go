@@ -257,3 +257,18 @@ func (s *Store) PaymentEventProcessed(ctx context.Context, id string, at time.Ti
 	_, err := s.pool.Exec(ctx, `UPDATE payment_events SET processed_at = $2 WHERE id = $1 AND processed_at IS NULL`, id, at)
 	return classify("payment event processed", err)
 }
+
+// ReplaceReceipt replaces the response stored under receipt's key (and
+// fingerprint) with o's, for a command whose later step changes what it
+// answers (a booking's lines paid after they were held).
+func (s *Store) ReplaceReceipt(ctx context.Context, receipt *booking.Receipt, o booking.Outcome, at time.Time) error {
+	r := *receipt
+	r.Replace = true
+	return s.inTx(ctx, "replace receipt", &r, func(*pgx.Batch) {}, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		if err := queueReceipt(b, &r, o, at); err != nil {
+			return err
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+}
