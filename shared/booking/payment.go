@@ -327,3 +327,16 @@ const EventPaymentRefunded = "reservation.payment_refunded"
 // EventPaymentWebhook carries a provider's webhook event through the
 // events queue to the worker, which settles it; PaymentEvent names it.
 const EventPaymentWebhook = "payment.webhook"
+
+// RefundOnCancel is what an offer booked now and cancelled at instant now
+// would give back of what its policy charges when booking: the payment
+// minus the cancellation fee of the offer's terms, as
+// Reservation.RefundOnCancel reckons it.
+func (o Offer) RefundOnCancel(now time.Time) int64 {
+	r := Reservation{Status: StatusConfirmed, Refundable: o.RatePlan.Refundable,
+		FreeCancellationUntil: o.FreeCancellationUntil, PenaltyPercent: o.RatePlan.PenaltyPercent, TotalCents: o.Price.TotalCents}
+	if o.Price.Currency == "" {
+		r.TotalCents = o.TotalCents
+	}
+	return r.RefundOnCancel(TermsOf(o.RatePlan.Payment.Or(o.RatePlan.Refundable), o.Price).DueNowCents, now)
+}

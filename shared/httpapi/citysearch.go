@@ -131,7 +131,7 @@ func (s *Server) searchCity(w http.ResponseWriter, r *http.Request) {
 		Hotels: []cityHotelView{}, NextCursor: encodeCityCursor(next),
 	}
 	for _, o := range page {
-		out.Hotels = append(out.Hotels, cityHotelView{viewHotel(o.Hotel), viewOffer(o.Offer)})
+		out.Hotels = append(out.Hotels, cityHotelView{viewHotel(o.Hotel), viewOffer(o.Offer, s.svc.Now())})
 	}
 	// Availability changes with every booking: no shared cache may keep
 	// it (Redis keeps it, invalidated by the writes; see booking).

@@ -61,7 +61,7 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		Hotel: h.Slug, stayView: viewStay(stay), Offers: []offerView{},
 	}
 	for _, o := range offers {
-		out.Offers = append(out.Offers, viewOffer(o))
+		out.Offers = append(out.Offers, viewOffer(o, s.svc.Now()))
 	}
 	// Only when asked: the reasons are for staff and curious clients,
 	// and the plain answer stays as it was.

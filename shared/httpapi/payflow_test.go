@@ -146,8 +146,9 @@ func TestPrepayWithACardThatSucceeds(t *testing.T) {
 	}
 	res := r.JSON(t)["reservation"].(map[string]any)
 	pay := res["payment"].(map[string]any)
+	// Non-refundable: cancelling gives nothing back.
 	if res["status"] != "confirmed" || pay["status"] != "succeeded" || pay["paid_cents"] != float64(14212) ||
-		pay["due_now_cents"] != float64(14212) {
+		pay["due_now_cents"] != float64(14212) || pay["refund_cents"] != float64(0) {
 		t.Fatalf("prepaid booking %v, payment %v", res["status"], pay)
 	}
 	ref := res["reference"].(string)
@@ -493,7 +494,9 @@ func TestDepositRefundedOrTopedUpByTheTerms(t *testing.T) {
 	p := newPaying(t)
 	dlx := func() map[string]any { return bookingBody(set("room_type", "DLX"), set("rate_plan", "DLX-FLEX")) }
 	free, freeToken, res := p.bookCard(dlx(), "pm_card_visa")
-	if pay := res["payment"].(map[string]any); pay["paid_cents"] != float64(8415) || pay["due_later_cents"] != float64(19635) {
+	// In the free window, the whole deposit would come back.
+	if pay := res["payment"].(map[string]any); pay["paid_cents"] != float64(8415) || pay["due_later_cents"] != float64(19635) ||
+		pay["refund_cents"] != float64(8415) {
 		t.Fatalf("deposit: %v", pay)
 	}
 	q := p.do("GET", "/v1/reservations/"+free+"/cancellation-quote", nil, bearer(freeToken)...).JSON(t)

@@ -142,6 +142,9 @@ func renderPaid(status int) func(booking.Outcome) (booking.StoredResponse, error
 		}
 		env := reservationEnvelope{viewReservation(o.Reservation), o.AccessToken}
 		env.Reservation.Payment.Status = o.Payment.Status
+		// What cancelling would give back, as of the payment.
+		refund := o.Reservation.RefundOnCancel(o.Reservation.PaidCents, o.Reservation.UpdatedAt)
+		env.Reservation.Payment.RefundCents = &refund
 		if o.Payment.Status == string(payments.StatusRequiresAction) {
 			env.Reservation.Payment.ClientSecret = o.Payment.ClientSecret
 			env.Reservation.Payment.NextAction = o.Payment.NextAction

@@ -50,6 +50,14 @@ func TestPaymentTermsInOffersBookingsAndQuotes(t *testing.T) {
 	wantPayment(t, "DLX-FLEX offer", paymentOf(t, offers["DLX-FLEX"]), "deposit", 4208, 9817)
 	// STD-NR: 8360 × 85% = 7106, all now.
 	wantPayment(t, "STD-NR offer", paymentOf(t, offers["STD-NR"]), "prepay", 7106, 0)
+	// Cancelled right after booking, in the free window: the deposit
+	// comes back whole, a prepayment (non-refundable) not at all.
+	if r := paymentOf(t, offers["DLX-FLEX"])["refund_cents"]; r != float64(4208) {
+		t.Errorf("DLX-FLEX offer refund %v, want 4208", r)
+	}
+	if r := paymentOf(t, offers["STD-NR"])["refund_cents"]; r != float64(0) {
+		t.Errorf("STD-NR offer refund %v, want 0", r)
+	}
 	if price := offers["STD-NR"]["price"].(map[string]any); price["pay_at_hotel_cents"] != float64(800) {
 		t.Errorf("STD-NR pays %v at the hotel, want 2 guests × 400 = 800 apart", price["pay_at_hotel_cents"])
 	}

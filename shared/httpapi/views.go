@@ -80,8 +80,11 @@ type paymentView struct {
 	DepositPercent int    `json:"deposit_percent,omitempty"`
 	DueNowCents    int64  `json:"due_now_cents"`
 	DueLaterCents  int64  `json:"due_later_cents"`
-	RefundCents    *int64 `json:"refund_cents,omitempty"`
-	Currency       string `json:"currency"`
+	// RefundCents is what cancelling gives back of what was paid: on a
+	// cancellation quote and a reservation, now; on an offer, right
+	// after booking it.
+	RefundCents *int64 `json:"refund_cents,omitempty"`
+	Currency    string `json:"currency"`
 	// PaidCents, on a reservation, is what the payments ledger holds as
 	// paid: charges and fees minus refunds.
 	PaidCents *int64 `json:"paid_cents,omitempty"`
@@ -228,7 +231,9 @@ type availabilityView struct {
 	Unavailable []unavailableView `json:"unavailable,omitzero"`
 }
 
-func viewOffer(o booking.Offer) offerView {
+// viewOffer shows o as offered at instant now: refund_cents is what
+// cancelling right after booking it would give back.
+func viewOffer(o booking.Offer, now time.Time) offerView {
 	v := offerView{
 		RoomType: o.RoomType.Code, RoomTypeName: o.RoomType.Name, RatePlan: o.RatePlan.Code, Name: o.RatePlan.Name,
 		Available: o.Available, Currency: o.Currency, TotalCents: o.TotalCents,
@@ -243,6 +248,8 @@ func viewOffer(o booking.Offer) offerView {
 		v.Nightly = append(v.Nightly, nightView{n.Date, n.AmountCents})
 	}
 	v.Payment = viewPayment(booking.TermsOf(o.RatePlan.Payment.Or(o.RatePlan.Refundable), v.Price))
+	refund := o.RefundOnCancel(now)
+	v.Payment.RefundCents = &refund
 	return v
 }
 
