@@ -118,6 +118,16 @@ func TestEveryLinkedClientHasItsCallsListed(t *testing.T) {
 // roleActions are the actions the policies of a function's role allow.
 func roleActions(t *testing.T, stage string, fn map[string]any) []string {
 	t.Helper()
+	var out []string
+	for _, s := range roleAllows(t, stage, fn) {
+		out = append(out, anyStrings(s["Action"])...)
+	}
+	return out
+}
+
+// roleAllows are the Allow statements of the policies of fn's role.
+func roleAllows(t *testing.T, stage string, fn map[string]any) []map[string]any {
+	t.Helper()
 	role := ""
 	if att, ok := props(fn)["Role"].(map[string]any)["Fn::GetAtt"].([]any); ok {
 		role, _ = att[0].(string)
@@ -125,16 +135,15 @@ func roleActions(t *testing.T, stage string, fn map[string]any) []string {
 	if role == "" {
 		t.Fatalf("%s: function without a role of the stack: %s", stage, mustJSON(props(fn)["Role"]))
 	}
-	var out []string
+	var out []map[string]any
 	for _, pol := range resources(t, stage, "AWS::IAM::Policy") {
 		p := props(pol)
 		if !strings.Contains(mustJSON(p["Roles"]), `"Ref":"`+role+`"`) {
 			continue
 		}
 		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-			s := st.(map[string]any)
-			if s["Effect"] == "Allow" {
-				out = append(out, anyStrings(s["Action"])...)
+			if s := st.(map[string]any); s["Effect"] == "Allow" {
+				out = append(out, s)
 			}
 		}
 	}

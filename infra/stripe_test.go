@@ -57,32 +57,20 @@ func TestStripeSecretReadByItsCallersOnly(t *testing.T) {
 // on the secret of logical id.
 func readsSecret(t *testing.T, stage string, fn map[string]any, id string) bool {
 	t.Helper()
-	att, _ := props(fn)["Role"].(map[string]any)["Fn::GetAtt"].([]any)
-	if len(att) == 0 {
-		t.Fatalf("%s: function without a role of the stack", stage)
-	}
-	role, _ := att[0].(string)
-	for _, pol := range resources(t, stage, "AWS::IAM::Policy") {
-		p := props(pol)
-		if !strings.Contains(mustJSON(p["Roles"]), `"Ref":"`+role+`"`) {
+	for _, s := range roleAllows(t, stage, fn) {
+		if !slices.Contains(anyStrings(s["Action"]), "secretsmanager:GetSecretValue") {
 			continue
 		}
-		for _, st := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-			s := st.(map[string]any)
-			if s["Effect"] != "Allow" || !slices.Contains(anyStrings(s["Action"]), "secretsmanager:GetSecretValue") {
-				continue
-			}
-			resources := s["Resource"]
-			if list, ok := resources.([]any); ok {
-				for _, r := range list {
-					if isRef(r, id) {
-						return true
-					}
+		resources := s["Resource"]
+		if list, ok := resources.([]any); ok {
+			for _, r := range list {
+				if isRef(r, id) {
+					return true
 				}
 			}
-			if isRef(resources, id) {
-				return true
-			}
+		}
+		if isRef(resources, id) {
+			return true
 		}
 	}
 	return false

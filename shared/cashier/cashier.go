@@ -242,14 +242,8 @@ func (c *Cashier) charge(ctx context.Context, o order, pm string) (payments.Resu
 	case err != nil:
 		return res, nil, unavailable(err)
 	}
-	out := &booking.PaymentOutcome{Status: string(res.Status), Intent: res.ID, ClientSecret: res.ClientSecret}
-	if res.NextAction != nil {
-		out.NextAction = &booking.NextAction{Type: res.NextAction.Type, RedirectURL: res.NextAction.RedirectURL}
-	}
-	if res.Decline != nil {
-		out.Decline = &booking.Decline{Code: res.Decline.Code, Message: res.Decline.Message}
-	}
-	return res, out, nil
+	return res, &booking.PaymentOutcome{Status: string(res.Status), Intent: res.ID, ClientSecret: res.ClientSecret,
+		NextAction: res.NextAction, Decline: res.Decline}, nil
 }
 
 // stepOf is what the provider's answer res does to cur, the hold it

@@ -139,19 +139,13 @@ func sameLedger(t *testing.T, what string, got []string, want ...string) {
 func TestPrepayWithACardThatSucceeds(t *testing.T) {
 	t.Parallel()
 	p := newPaying(t)
-	r := p.do("POST", "/v1/reservations", bookingBody(set("rate_plan", "STD-NR"), card("pm_card_visa")),
-		"Idempotency-Key", newKey())
-	if r.Status != http.StatusCreated {
-		t.Fatalf("%d %s", r.Status, r.Body)
-	}
-	res := r.JSON(t)["reservation"].(map[string]any)
+	ref, _, res := p.bookCard(bookingBody(set("rate_plan", "STD-NR")), "pm_card_visa")
 	pay := res["payment"].(map[string]any)
 	// Non-refundable: cancelling gives nothing back.
 	if res["status"] != "confirmed" || pay["status"] != "succeeded" || pay["paid_cents"] != float64(14212) ||
 		pay["due_now_cents"] != float64(14212) || pay["refund_cents"] != float64(0) {
 		t.Fatalf("prepaid booking %v, payment %v", res["status"], pay)
 	}
-	ref := res["reference"].(string)
 	sameLedger(t, "prepay", p.ledger(ref), "charge:14212")
 	// The webhook of the same payment records nothing more.
 	p.waitWebhook("payment_intent.succeeded", 1)
@@ -203,13 +197,7 @@ func TestDeclinedCardHoldsNothing(t *testing.T) {
 func TestAuthenticationRequiredConfirmsOnTheWebhook(t *testing.T) {
 	t.Parallel()
 	p := newPaying(t)
-	r := p.do("POST", "/v1/reservations", bookingBody(set("rate_plan", "STD-NR"), card("pm_card_authenticationRequired")),
-		"Idempotency-Key", newKey())
-	if r.Status != http.StatusCreated {
-		t.Fatalf("%d %s", r.Status, r.Body)
-	}
-	m := r.JSON(t)
-	res := m["reservation"].(map[string]any)
+	ref, token, res := p.bookCard(bookingBody(set("rate_plan", "STD-NR")), "pm_card_authenticationRequired")
 	pay := res["payment"].(map[string]any)
 	next, _ := pay["next_action"].(map[string]any)
 	secret, _ := pay["client_secret"].(string)
@@ -217,7 +205,6 @@ func TestAuthenticationRequiredConfirmsOnTheWebhook(t *testing.T) {
 		!strings.Contains(secret, "_secret_") || pay["paid_cents"] != float64(0) {
 		t.Fatalf("3-D Secure booking %v, payment %v", res["status"], pay)
 	}
-	ref, token := res["reference"].(string), m["access_token"].(string)
 	pi := pay["pending"].(string)
 	if err := p.stripe.Authenticate(pi, true); err != nil {
 		t.Fatal(err)
@@ -290,14 +277,9 @@ func (p *paying) postEvent(body []byte, secret string, signedAt time.Time) resul
 // the reference, token and the pending PaymentIntent.
 func (p *paying) threeDS(email string) (string, string, string) {
 	p.t.Helper()
-	r := p.do("POST", "/v1/reservations", bookingBody(set("rate_plan", "STD-NR"), card("pm_card_authenticationRequired"),
-		set("guest", map[string]any{"name": "Ana Silva", "email": email})), "Idempotency-Key", newKey())
-	if r.Status != http.StatusCreated {
-		p.t.Fatalf("%d %s", r.Status, r.Body)
-	}
-	m := r.JSON(p.t)
-	res := m["reservation"].(map[string]any)
-	return res["reference"].(string), m["access_token"].(string), res["payment"].(map[string]any)["pending"].(string)
+	ref, token, res := p.bookCard(bookingBody(set("rate_plan", "STD-NR"),
+		set("guest", map[string]any{"name": "Ana Silva", "email": email})), "pm_card_authenticationRequired")
+	return ref, token, res["payment"].(map[string]any)["pending"].(string)
 }
 
 // A webhook not signed with the endpoint's secret, or signed more than 5

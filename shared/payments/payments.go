@@ -24,6 +24,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+
+	"innkeeper/shared/booking"
 )
 
 // Provider is what Innkeeper asks of a payment service provider.
@@ -164,24 +166,17 @@ type Result struct {
 	Decline *Decline
 }
 
-// NextAction is what the client does to finish a payment.
-type NextAction struct {
-	// Type is the provider's: use_stripe_sdk (the client library handles
-	// it with the client secret) or redirect_to_url.
-	Type string `json:"type"`
-	// RedirectURL is where to send the guest when Type is
-	// redirect_to_url.
-	RedirectURL string `json:"redirect_url,omitempty"`
-}
+// NextAction is what the client does to finish a payment: Type is the
+// provider's, use_stripe_sdk (the client library handles it with the
+// client secret) or redirect_to_url (to RedirectURL). It is the booking
+// domain's, so a payment's outcome reaches the API's answer as it is.
+type NextAction = booking.NextAction
 
-// Decline is why a card was refused, for the guest (a 402 problem).
-type Decline struct {
-	// Code is the decline code (insufficient_funds, generic_decline,
-	// authentication_required, …) or the error code when there is none
-	// (card_declined, expired_card, incorrect_cvc).
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+// Decline is why a card was refused, for the guest (a 402 problem): Code
+// is the decline code (insufficient_funds, generic_decline,
+// authentication_required, …) or the error code when there is none
+// (card_declined, expired_card, incorrect_cvc).
+type Decline = booking.Decline
 
 var (
 	// ErrUnavailable: the provider could not be reached or did not answer
