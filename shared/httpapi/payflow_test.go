@@ -616,3 +616,80 @@ func TestModificationChargesOrRefundsTheDifference(t *testing.T) {
 	// the rest from the deposit.
 	sameLedger(t, "shorter", p.ledger(ref), "charge:8415", "charge:4208", "refund:4208", "refund:4207")
 }
+
+// Stripe not answering is a 503 naming the hold, in the provider's
+// timeout, never a hang; the same request again pays the hold under the
+// same provider key, once.
+func TestStripeDownIsA503AndTheRetryPaysOnce(t *testing.T) {
+	t.Parallel()
+	clk := &clock.Clock{}
+	st := testenv.StartStripeClock(t, "", clk)
+	proxy := testenv.NewStallProxy(t, strings.TrimPrefix(st.URL, "http://"))
+	direct := st.URL
+	st.URL = "http://" + proxy.Addr()
+	p := &paying{client: newClient(t, testenv.APIOptions{NoRelay: true, Stripe: st, Clock: clk.Now}), stripe: st, clock: clk}
+	st.URL = direct
+
+	proxy.Stall()
+	key := newKey()
+	body := bookingBody(set("rate_plan", "STD-NR"), card("pm_card_visa"),
+		set("guest", map[string]any{"name": "Ana Silva", "email": "down@example.com"}))
+	start := time.Now()
+	r := p.do("POST", "/v1/reservations", body, "Idempotency-Key", key)
+	r.Problem(t, http.StatusServiceUnavailable, "payment-unavailable")
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("the 503 took %s", took)
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM reservations WHERE guest_email = 'down@example.com' AND status = 'held'`); n != 1 {
+		t.Errorf("%d holds after the outage, want the one the 503 names", n)
+	}
+	proxy.Resume()
+	again := p.do("POST", "/v1/reservations", body, "Idempotency-Key", key)
+	if again.Status != http.StatusCreated {
+		t.Fatalf("retry: %d %s", again.Status, again.Body)
+	}
+	res := again.JSON(t)["reservation"].(map[string]any)
+	if res["status"] != "confirmed" || res["payment"].(map[string]any)["paid_cents"] != float64(14212) {
+		t.Errorf("retry: %v %v", res["status"], res["payment"])
+	}
+	sameLedger(t, "paid after the outage", p.ledger(res["reference"].(string)), "charge:14212")
+	// The stalled first call reached nothing or the same key: one payment.
+	time.Sleep(200 * time.Millisecond)
+	intents := map[string]bool{}
+	for _, d := range p.stripe.Deliveries() {
+		if d.Type == "payment_intent.succeeded" {
+			intents[d.ObjectID] = true
+		}
+	}
+	if len(intents) != 1 {
+		t.Errorf("%d payments succeeded, want 1", len(intents))
+	}
+}
+
+// A hold is paid when it is confirmed: a declined card is a 402 and the
+// hold stays for another card, which confirms it.
+func TestConfirmingAHoldPaysIt(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token := p.book(bookingBody(set("hold", true), set("rate_plan", "STD-NR")))
+	confirm := func(pm string) result {
+		var body any
+		if pm != "" {
+			body = map[string]any{"payment": map[string]any{"payment_method": pm}}
+		}
+		return p.do("POST", "/v1/reservations/"+ref+"/confirm", body, with(bearer(token), "Idempotency-Key", newKey())...)
+	}
+	confirm("").FieldError(t, http.StatusUnprocessableEntity, "payment.payment_method")
+	confirm("pm_card_chargeDeclined").Problem(t, http.StatusPaymentRequired, "payment-declined")
+	if got := p.reservation(ref, token); got["status"] != "held" {
+		t.Fatalf("after a declined card: %v", got["status"])
+	}
+	ok := confirm("pm_card_visa")
+	if ok.Status != http.StatusOK {
+		t.Fatalf("%d %s", ok.Status, ok.Body)
+	}
+	if res := ok.JSON(t)["reservation"].(map[string]any); res["status"] != "confirmed" {
+		t.Errorf("confirmed with a card: %v", res["status"])
+	}
+	sameLedger(t, "hold paid", p.ledger(ref), "failure:14212", "charge:14212")
+}

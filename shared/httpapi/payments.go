@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -209,3 +210,35 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 
 // maxWebhookBytes bounds a webhook's body: Stripe's events are a few KiB.
 const maxWebhookBytes = 64 << 10
+
+// unpaidHold is the hold a booking stored under rc's key when its
+// payment never answered: the stored answer is still the hold's (no
+// payment outcome replaced it) and the reservation is still a hold with
+// no payment pending or recorded. A retry then pays it.
+func (s *Server) unpaidHold(ctx context.Context, rc *booking.Receipt) (booking.Reservation, string, bool) {
+	fp, resp, found, err := s.receipts.LookupReceipt(ctx, rc.Scope, rc.Key, s.svc.Now())
+	if err != nil || !found || !bytes.Equal(fp, rc.Fingerprint) || resp.Status != http.StatusCreated {
+		return booking.Reservation{}, "", false
+	}
+	body, err := s.openReceipt(resp.Body, rc.Scope, rc.Key, fp)
+	if err != nil {
+		return booking.Reservation{}, "", false
+	}
+	var stored struct {
+		Reservation struct {
+			Reference string `json:"reference"`
+			Payment   struct {
+				Status string `json:"status"`
+			} `json:"payment"`
+		} `json:"reservation"`
+		AccessToken string `json:"access_token"`
+	}
+	if json.Unmarshal(body, &stored) != nil || stored.Reservation.Payment.Status != "" {
+		return booking.Reservation{}, "", false
+	}
+	r, err := s.svc.Reservation(ctx, stored.Reservation.Reference, stored.AccessToken)
+	if err != nil || r.Status != booking.StatusHeld || r.PendingPayment != "" || r.PaidCents != 0 {
+		return booking.Reservation{}, "", false
+	}
+	return r, stored.AccessToken, true
+}

@@ -114,6 +114,13 @@ func (s *Server) createReservation(w http.ResponseWriter, r *http.Request) {
 	canonical, _ := json.Marshal(req)
 	s.idempotent(w, r, canonical, renderPaid(http.StatusCreated), func(rc *booking.Receipt) error {
 		res, token, err := s.svc.Book(r.Context(), br, rc)
+		if errors.Is(err, booking.ErrReceiptTaken) && pm != "" {
+			// A retry of a booking whose payment never answered (a 503):
+			// pay its hold now, under the same provider key, so once.
+			if held, heldToken, ok := s.unpaidHold(r.Context(), rc); ok {
+				return s.payHold(r.Context(), held, pm, "1", true, rc, heldToken)
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -197,9 +204,12 @@ func (s *Server) confirmReservation(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Payment *paymentRequest `json:"payment"`
 	}
-	if _, err := readJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
+	// No body is no payment: a 422 that names the field.
+	if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+		if _, err := readJSON(w, r, &req); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	v := &booking.ValidationError{}
 	pm := s.paymentMethodOf(v, req.Payment, true)
