@@ -96,13 +96,14 @@ func try(method, url string, body any, headers ...string) (reply, time.Duration,
 }
 
 // stayBody is a booking of a Queen Room in New York (20 units a night),
-// days from today for nights nights.
+// days from today for nights nights, paid with the test card that succeeds.
 func stayBody(days, nights int, email string) map[string]any {
 	ci := time.Now().UTC().AddDate(0, 0, days)
 	return map[string]any{
 		"hotel": "nyc-midtown", "room_type": "QUEEN", "rate_plan": "QUEEN-FLEX",
 		"check_in": ci.Format(time.DateOnly), "check_out": ci.AddDate(0, 0, nights).Format(time.DateOnly),
 		"adults": 2, "rooms": 1, "guest": map[string]any{"name": "Fault Tester", "email": email},
+		"payment": card("pm_card_visa"),
 	}
 }
 

@@ -123,6 +123,7 @@ func TestBookThroughTheDevstack(t *testing.T) {
 	created := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
 		"hotel": "lisbon-riverside", "room_type": "DLX", "rate_plan": "DLX-FLEX", "check_in": ci, "check_out": co,
 		"adults": 2, "children": 0, "rooms": 1, "guest": map[string]any{"name": "Ana", "email": "ana@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "devstack-e2e-1")
 	if created.status != 201 {
 		t.Fatalf("create: %d %v\n%s", created.status, created.body, log.String())
