@@ -28,11 +28,15 @@ func asyncStack(t *testing.T) (*Stack, *testenv.Mailpit, *testenv.Proxy, *clock.
 func book(t *testing.T, s *Stack, hold bool, days int, key string) (string, string) {
 	t.Helper()
 	ci := time.Now().UTC().AddDate(0, 0, days)
-	r := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
+	body := map[string]any{
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": ci.Format(time.DateOnly), "check_out": ci.AddDate(0, 0, 1).Format(time.DateOnly),
 		"adults": 2, "guest": map[string]any{"name": "Ana", "email": "ana@example.com"}, "hold": hold,
-	}, "Idempotency-Key", key)
+	}
+	if !hold { // a hold is paid when confirmed
+		body["payment"] = card("pm_card_visa")
+	}
+	r := call(t, "POST", s.URL+"/v1/reservations", body, "Idempotency-Key", key)
 	if r.status != 201 {
 		t.Fatalf("book: %d %v", r.status, r.body)
 	}

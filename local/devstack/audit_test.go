@@ -50,8 +50,11 @@ func TestAuditTrailThroughTheDevstack(t *testing.T) {
 	if r := call(t, "POST", s.URL+"/v1/reservations/"+guest+"/cancel", nil, "Authorization", "Bearer "+token, "Idempotency-Key", "audit-2"); r.status != 200 {
 		t.Fatalf("guest cancel: %d %v", r.status, r.body)
 	}
+	// A paid booking is made a hold, then confirmed by its payment.
+	paid := want{"reservation.confirm", "system", "payments"}
 	rows := check(guest,
 		want{"reservation.cancel", "guest", "access-token"},
+		paid,
 		want{"reservation.create", "guest", "access-token"})
 	if rows[0]["before"].(map[string]any)["status"] != "confirmed" || rows[0]["after"].(map[string]any)["status"] != "cancelled" {
 		t.Fatalf("the guest's cancel: %v", rows[0])
@@ -63,6 +66,7 @@ func TestAuditTrailThroughTheDevstack(t *testing.T) {
 	}
 	rows = check(desk,
 		want{"reservation.cancel", "api_key", ""},
+		paid,
 		want{"reservation.create", "guest", "access-token"})
 	staffRow := rows[0]
 	if staffRow["actor_role"] != "admin" || staffRow["reason"] != "duplicate booking" || staffRow["request_id"] == nil {

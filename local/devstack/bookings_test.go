@@ -20,7 +20,8 @@ func TestSeveralRoomsThroughTheDevstack(t *testing.T) {
 			map[string]any{"room_type": "STD", "rate_plan": "STD-FLEX", "adults": 2},
 			map[string]any{"room_type": "DLX", "rate_plan": "DLX-FLEX", "adults": 1, "children": 1, "children_ages": []int{6}},
 		},
-		"guest": map[string]any{"name": "Ana", "email": "ana@example.com"},
+		"guest":   map[string]any{"name": "Ana", "email": "ana@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "several-rooms-1")
 	if r.status != 201 {
 		t.Fatalf("book: %d %v", r.status, r.body)

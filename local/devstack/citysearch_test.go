@@ -57,6 +57,7 @@ func TestCitySearchEndToEnd(t *testing.T) {
 	r := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
 		"hotel": "lisbon-riverside", "room_type": "STD", "rate_plan": "STD-NR", "check_in": in, "check_out": out,
 		"adults": 2, "guest": map[string]any{"name": "Ana", "email": "ana@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "city-1")
 	if r.status != 201 {
 		t.Fatalf("book: %d %v", r.status, r.body)

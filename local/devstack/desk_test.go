@@ -49,6 +49,7 @@ func TestFrontDeskEndToEnd(t *testing.T) {
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": today.Format(time.DateOnly), "check_out": today.AddDate(0, 0, 2).Format(time.DateOnly),
 		"adults": 2, "guest": map[string]any{"name": "Rui", "email": "rui@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "desk-2")
 	if r.status != 201 {
 		t.Fatalf("book for today: %d %v", r.status, r.body)

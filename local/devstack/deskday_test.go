@@ -30,7 +30,8 @@ func TestHotelDayAtTheDesk(t *testing.T) {
 	r := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": day(60), "check_out": day(62), "adults": 2,
-		"guest": map[string]any{"name": "João Gonçalves", "email": "jg@example.com"},
+		"guest":   map[string]any{"name": "João Gonçalves", "email": "jg@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "deskday-1")
 	if r.status != 201 {
 		t.Fatalf("book: %d %v", r.status, r.body)
@@ -73,6 +74,7 @@ func TestHotelDayAtTheDesk(t *testing.T) {
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": today.Format(time.DateOnly), "check_out": today.AddDate(0, 0, 2).Format(time.DateOnly),
 		"adults": 2, "guest": map[string]any{"name": "Late Guest", "email": "late@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "deskday-2")
 	if r.status != 201 {
 		t.Fatalf("book for today: %d %v", r.status, r.body)
@@ -132,7 +134,8 @@ func TestHotelDayAtTheDesk(t *testing.T) {
 		booking, _, errs[1] = try("POST", s.URL+"/v1/reservations", map[string]any{
 			"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 			"check_in": day(90), "check_out": day(91), "adults": 2,
-			"guest": map[string]any{"name": "Rival", "email": "rival@example.com"},
+			"guest":   map[string]any{"name": "Rival", "email": "rival@example.com"},
+			"payment": card("pm_card_visa"),
 		}, "Idempotency-Key", "deskday-7")
 	}()
 	close(start)

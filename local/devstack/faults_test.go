@@ -96,13 +96,14 @@ func try(method, url string, body any, headers ...string) (reply, time.Duration,
 }
 
 // stayBody is a booking of a Queen Room in New York (20 units a night),
-// days from today for nights nights.
+// days from today for nights nights, paid with the test card that succeeds.
 func stayBody(days, nights int, email string) map[string]any {
 	ci := time.Now().UTC().AddDate(0, 0, days)
 	return map[string]any{
 		"hotel": "nyc-midtown", "room_type": "QUEEN", "rate_plan": "QUEEN-FLEX",
 		"check_in": ci.Format(time.DateOnly), "check_out": ci.AddDate(0, 0, nights).Format(time.DateOnly),
 		"adults": 2, "rooms": 1, "guest": map[string]any{"name": "Fault Tester", "email": email},
+		"payment": card("pm_card_visa"),
 	}
 }
 
@@ -118,6 +119,16 @@ func reference(r reply) string {
 		return ref
 	}
 	return ""
+}
+
+// isPaymentUnavailable reports whether r is the 503 of a booking held
+// whose payment did not complete: the client retries it with the same
+// Idempotency-Key.
+func isPaymentUnavailable(r reply) bool {
+	return r.status == http.StatusServiceUnavailable &&
+		r.header.Get("Content-Type") == "application/problem+json" &&
+		r.header.Get("Retry-After") != "" &&
+		strings.HasSuffix(fmt.Sprint(r.body["type"]), "/payment-unavailable")
 }
 
 // isUnavailable reports whether r is the 503 problem a client can retry.
@@ -359,6 +370,9 @@ type outcome struct {
 	start, end time.Time
 	r          reply
 	err        error
+	// body and key are a booking's, to send it again.
+	body map[string]any
+	key  string
 }
 
 // PostgreSQL goes away under load and comes back: every request answers
@@ -389,9 +403,8 @@ func faultPostgresCutMidLoad(t *testing.T, f *faultStack) {
 				}
 				o := outcome{op: "search", start: time.Now()}
 				if g < 3 {
-					o.op = "book"
-					o.r, _, o.err = try("POST", f.URL+"/v1/reservations", stayBody(5+rand.IntN(100), 1+rand.IntN(3), "load@example.com"),
-						"Idempotency-Key", fmt.Sprintf("fault-pg-%d-%d", g, i))
+					o.op, o.body, o.key = "book", stayBody(5+rand.IntN(100), 1+rand.IntN(3), "load@example.com"), fmt.Sprintf("fault-pg-%d-%d", g, i)
+					o.r, _, o.err = try("POST", f.URL+"/v1/reservations", o.body, "Idempotency-Key", o.key)
 				} else {
 					o.r, _, o.err = try("GET", searchURL(f.Stack, 5+rand.IntN(100)), nil)
 				}
@@ -449,6 +462,7 @@ func faultPostgresCutMidLoad(t *testing.T, f *faultStack) {
 	var duringCut, unavailable, booked int
 	var slowest time.Duration
 	var refs []string
+	var unpaid []outcome // holds whose payment the cut interrupted
 	for _, o := range results {
 		took := o.end.Sub(o.start)
 		slowest = max(slowest, took)
@@ -470,6 +484,14 @@ func faultPostgresCutMidLoad(t *testing.T, f *faultStack) {
 			if o.end.Before(cutAt) || o.start.After(recoveredAt) {
 				t.Errorf("%s at %v from the cut: 503 outside the outage", o.op, at)
 			}
+		case o.op == "book" && isPaymentUnavailable(o.r):
+			// Held, and the cut came before its payment was recorded:
+			// the retryable 503 naming the hold. Sent again below.
+			unavailable++
+			unpaid = append(unpaid, o)
+			if o.end.Before(cutAt) || o.start.After(recoveredAt) {
+				t.Errorf("%s at %v from the cut: 503 outside the outage", o.op, at)
+			}
 		case inCut && o.op == "search" && o.r.status == http.StatusOK:
 			// A search can be answered without the database: from the
 			// availability cache, or on a connection the cut had not
@@ -485,7 +507,19 @@ func faultPostgresCutMidLoad(t *testing.T, f *faultStack) {
 			t.Errorf("%s at %v from the cut: %d %v", o.op, at, o.r.status, o.r.body)
 		}
 	}
-	t.Logf("%d requests, %d during the cut, %d answered 503, %d booked; slowest %v", len(results), duringCut, unavailable, booked, slowest)
+	// A hold whose payment the cut interrupted: the same request again,
+	// as its 503 says, pays it once and books it.
+	for _, o := range unpaid {
+		r, _, err := try("POST", f.URL+"/v1/reservations", o.body, "Idempotency-Key", o.key)
+		if err != nil || r.status != http.StatusCreated || !strings.Contains(fmt.Sprint(o.r.body["detail"]), reference(r)) {
+			t.Errorf("the booking %s again after the cut's 503 (%v): %d %v %v", o.key, o.r.body["detail"], r.status, r.body, err)
+			continue
+		}
+		booked++
+		refs = append(refs, reference(r))
+	}
+	t.Logf("%d requests, %d during the cut, %d answered 503 (%d holds paid again), %d booked; slowest %v",
+		len(results), duringCut, unavailable, len(unpaid), booked, slowest)
 	if duringCut < 10 || booked < 3 {
 		t.Fatalf("the load missed the outage: %d requests during the cut, %d bookings", duringCut, booked)
 	}
@@ -672,9 +706,12 @@ func faultSQSUnreachable(t *testing.T, f *faultStack) {
 		}
 		refs = append(refs, reference(r))
 	}
+	// Every event of the three bookings waits in the outbox: each has
+	// its creation and its payment's.
 	waiting := `SELECT count(*) FROM outbox WHERE aggregate_id = ANY($1) AND published_at IS NULL`
-	if n := queryInt(t, f.db, waiting, refs); n != 3 {
-		t.Fatalf("%d of 3 events wait in the outbox", n)
+	events := queryInt(t, f.db, `SELECT count(*) FROM outbox WHERE aggregate_id = ANY($1)`, refs)
+	if n := queryInt(t, f.db, waiting, refs); n < 3 || n != events {
+		t.Fatalf("%d of the 3 bookings' %d events wait in the outbox", n, events)
 	}
 	if r := call(t, "GET", f.URL+"/readyz", nil); !isUnavailable(r) || !slices.Contains(failingChecks(r), "sqs") {
 		t.Errorf("/readyz with SQS unreachable: %d %v", r.status, r.body)
@@ -683,8 +720,8 @@ func faultSQSUnreachable(t *testing.T, f *faultStack) {
 	// clock moves past the sweep's 30 s grace for fresh events.
 	f.clock.Advance(time.Minute)
 	f.fireSweep(t)
-	if n := queryInt(t, f.db, waiting, refs); n != 3 {
-		t.Fatalf("a sweep with SQS unreachable left %d of 3 events in the outbox", n)
+	if n := queryInt(t, f.db, waiting, refs); n != events {
+		t.Fatalf("a sweep with SQS unreachable left %d of %d events in the outbox", n, events)
 	}
 	for _, ref := range refs {
 		if n := f.mail.Count(t, ref); n != 0 {

@@ -28,6 +28,7 @@ func TestInvoiceThroughTheDevstack(t *testing.T) {
 	r := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
 		"hotel": "lisbon-riverside", "room_type": "STD", "rate_plan": "STD-FLEX", "check_in": in, "check_out": out,
 		"adults": 2, "guest": map[string]any{"name": "Inês Fatura", "email": "ines@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "invoice-1")
 	if r.status != http.StatusCreated {
 		t.Fatalf("book: %d %v", r.status, r.body)

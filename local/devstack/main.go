@@ -10,8 +10,9 @@
 //	devstack invoke FN EVENT     run one event through a function (make invoke)
 //	devstack mail                list the mail Mailpit received (make mail)
 //	devstack redrive             move dead letters back to the queue (make redrive)
-//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T] [-guest-email A]
-//	                             the smoke test, against the running devstack by default (make smoke)
+//	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T] [-guest-email A] [-no-booking]
+//	                             the smoke test, against the running devstack by default (make smoke);
+//	                             -no-booking against production (Stripe live mode)
 package main
 
 import (
@@ -114,13 +115,16 @@ Ctrl-C stops it.
 	return nil
 }
 
-// paymentsLines tell how to pay locally: the emulator's test cards, its
-// 3-D Secure step and where its webhooks go.
+// paymentsLines tell how to pay locally: the demo's policies, the
+// emulator's test cards, its 3-D Secure step and where its webhooks go.
 func paymentsLines(s *Stack) string {
-	return fmt.Sprintf(`%s   (Stripe test mode emulator: pm_card_visa, pm_card_chargeDeclined, pm_card_authenticationRequired)
-              3-D Secure: POST %s/_emulator/payment_intents/{id}/authenticate?result=succeed|fail
-              webhooks to %s, signed with STRIPE_WEBHOOK_SECRET (GET %s/_emulator/events lists them)`,
-		s.PaymentsURL, s.PaymentsURL, s.URL+webhookPath, s.PaymentsURL)
+	return fmt.Sprintf(`%s   (Stripe test mode emulator; its webhooks go to %s)
+              Pay with  "payment": {"payment_method": "pm_card_visa"} in POST /v1/reservations (a hold: in POST …/confirm)
+              Plans     STD-FLEX guarantee (card saved), DLX-FLEX 30%% deposit, STD-NR prepay (lisbon-riverside)
+              Cards     pm_card_visa pays, pm_card_chargeDeclined is a 402, pm_card_authenticationRequired
+                        is held with payment.pending {id} until 3-D Secure, then the webhook confirms it:
+                        POST %s/_emulator/payment_intents/{id}/authenticate?result=succeed|fail`,
+		s.PaymentsURL, s.URL+webhookPath, s.PaymentsURL)
 }
 
 // smokeCommand runs the smoke test (local/smoke) and fails when a check
@@ -136,6 +140,7 @@ func smokeCommand(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.StaffKey, "staff-key", "", "an API key with the staff role (devstack default: DEV_ADMIN_KEY)")
 	fs.StringVar(&cfg.GuestEmail, "guest-email", "", "the booking's guest address, labelled per run (a stage on SES: success@simulator.amazonses.com)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "the bearer token of GET /metrics (devstack default: METRICS_TOKEN)")
+	fs.BoolVar(&cfg.NoBooking, "no-booking", false, "book nothing: for production, whose Stripe is live (elsewhere the booking pays with the test card "+smoke.TestCard+")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -28,6 +28,7 @@ func TestNightAuditThroughTheDevstack(t *testing.T) {
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": day, "check_out": arrival.AddDate(0, 0, 2).Format(time.DateOnly),
 		"adults": 2, "guest": map[string]any{"name": "Noé Show", "email": "noe@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "night-audit-1")
 	if r.status != http.StatusCreated {
 		t.Fatalf("book: %d %v", r.status, r.body)

@@ -62,6 +62,7 @@ func TestRestrictionsEndToEnd(t *testing.T) {
 		return call(t, "POST", s.URL+"/v1/reservations", map[string]any{
 			"hotel": "lisbon-riverside", "room_type": "STD", "rate_plan": plan, "check_in": in, "check_out": out,
 			"adults": 2, "guest": map[string]any{"name": "Ana", "email": "ana@example.com"},
+			"payment": card("pm_card_visa"),
 		}, "Idempotency-Key", key)
 	}
 	r = booking("STD-FLEX", "restricted-1")

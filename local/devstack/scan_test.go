@@ -55,6 +55,7 @@ func TestScanTheDevstack(t *testing.T) {
 		r := call(t, "POST", s.URL+"/v1/reservations", map[string]any{
 			"hotel": "lisbon-riverside", "room_type": "DLX", "rate_plan": "DLX-FLEX", "check_in": ci, "check_out": co,
 			"adults": 2, "children": 0, "rooms": 1, "guest": map[string]any{"name": "Scan Target", "email": "target@example.com"},
+			"payment": card("pm_card_visa"),
 		}, "Idempotency-Key", key)
 		if r.status != 201 {
 			t.Fatalf("book: %d %v\n%s", r.status, r.body, log.String())

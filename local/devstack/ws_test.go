@@ -265,6 +265,7 @@ func TestStaffSeeACheckInLive(t *testing.T) {
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": today.Format(time.DateOnly), "check_out": today.AddDate(0, 0, 1).Format(time.DateOnly),
 		"adults": 2, "guest": map[string]any{"name": "Ines", "email": "ines@example.com"},
+		"payment": card("pm_card_visa"),
 	}, "Idempotency-Key", "rt-desk-1")
 	if r.status != 201 {
 		t.Fatalf("book for today: %d %v", r.status, r.body)

@@ -23,5 +23,8 @@
 //
 // It is a black-box client: it knows the API's JSON and problem types,
 // not its code. It is meant for local stacks (make load, and the tests
-// of local/devstack); it books real reservations.
+// of local/devstack); it books real reservations, paid with Stripe's
+// test card pm_card_visa (TestCard; holds pay nothing until confirmed),
+// which the devstack's Stripe emulator takes. Never point it at
+// production: its Stripe is live.
 package load

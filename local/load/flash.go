@@ -107,7 +107,7 @@ func FlashSale(ctx context.Context, c Config) (Report, error) {
 
 	body, err := json.Marshal(bookingRequest{Hotel: f.Hotel, RoomType: f.RoomType, RatePlan: plan,
 		CheckIn: f.Night, CheckOut: next, Adults: 1, Rooms: 1,
-		Guest: guest{Name: "Flash Sale", Email: "flash+" + run + "@example.com"}})
+		Guest: guest{Name: "Flash Sale", Email: "flash+" + run + "@example.com"}}.withCard())
 	if err != nil {
 		return rep, fmt.Errorf("load: encode booking: %w", err)
 	}

@@ -2,7 +2,9 @@ package load
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -207,5 +209,37 @@ func TestConfigValidate(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// The mixed run's bookings pay with the test card and its holds take
+// none, as the API with payments requires.
+func TestMixedBookingsPayHoldsDoNot(t *testing.T) {
+	m := &mix{base: "http://api.test", every: 1, days: 5, run: "t", first: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC),
+		rooms: []roomType{{hotel: "lisbon-riverside", code: "STD", maxAdults: 2, ratePlans: []string{"STD-FLEX"}}}}
+	holds, paid := 0, 0
+	for range 40 {
+		var tg vegeta.Target
+		if err := m.target(&tg); err != nil {
+			t.Fatal(err)
+		}
+		var b map[string]any
+		if err := json.Unmarshal(tg.Body, &b); err != nil || tg.Method != http.MethodPost {
+			t.Fatalf("%s %s: %v", tg.Method, tg.Body, err)
+		}
+		pm, _ := b["payment"].(map[string]any)
+		switch {
+		case b["hold"] == true && pm != nil:
+			t.Errorf("a hold with a payment: %s", tg.Body)
+		case b["hold"] == true:
+			holds++
+		case pm["payment_method"] != TestCard:
+			t.Errorf("a booking without the test card: %s", tg.Body)
+		default:
+			paid++
+		}
+	}
+	if holds == 0 || paid == 0 {
+		t.Errorf("%d holds, %d paid bookings: want both", holds, paid)
 	}
 }

@@ -112,6 +112,29 @@ type bookingRequest struct {
 	Rooms    int    `json:"rooms"`
 	Guest    guest  `json:"guest"`
 	Hold     bool   `json:"hold"`
+	// Payment is the card a booking pays with; a hold takes none (the
+	// API refuses one) and would pay when confirmed.
+	Payment *payment `json:"payment,omitempty"`
+}
+
+// payment is the "payment" member of a booking: the id of a
+// PaymentMethod the guest's browser made with Stripe.js.
+type payment struct {
+	PaymentMethod string `json:"payment_method"`
+}
+
+// TestCard is what the load test's bookings pay with: Stripe's test
+// Visa, which succeeds with no authentication in the devstack's
+// emulator and in a Stripe test-mode account (never point the load test
+// at production, whose Stripe is live).
+const TestCard = "pm_card_visa"
+
+// withCard is b paid with TestCard, unless it is a hold.
+func (b bookingRequest) withCard() bookingRequest {
+	if !b.Hold {
+		b.Payment = &payment{PaymentMethod: TestCard}
+	}
+	return b
 }
 
 type guest struct {
@@ -122,7 +145,8 @@ type guest struct {
 
 // target is a vegeta.Targeter: a random stay of a random room type in
 // the window, searched for or booked (one request in m.every; every
-// fourth booking a hold), with an Idempotency-Key of its own.
+// fourth booking a hold, the others paid with TestCard), with an
+// Idempotency-Key of its own.
 func (m *mix) target(t *vegeta.Target) error {
 	n := m.n.Add(1)
 	rt := m.rooms[rand.IntN(len(m.rooms))]
@@ -147,7 +171,7 @@ func (m *mix) target(t *vegeta.Target) error {
 		Adults: adults, Rooms: rooms,
 		Guest: guest{Name: "Load Test", Email: fmt.Sprintf("load-%s-%d@example.com", m.run, n)},
 		Hold:  (n/m.every)%4 == 0,
-	})
+	}.withCard())
 	if err != nil {
 		return fmt.Errorf("load: encode booking: %w", err)
 	}

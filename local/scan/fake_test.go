@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stripe/stripe-go/v82/webhook"
+
 	"innkeeper/shared/auth"
 	"innkeeper/shared/topology"
 )
@@ -65,6 +67,17 @@ var fakeAdminOnly = map[string]bool{
 	"POST /v1/admin/hotels/{slug}/rate-plans/{code}/archive": true, "POST /v1/admin/hotels/{slug}/rate-plans/{code}/unarchive": true,
 	"PUT /v1/admin/hotels/{slug}/age-bands": true,
 }
+
+// fakePayment is the "payment" member of a booking or a confirmation.
+type fakePayment struct {
+	PaymentMethod string `json:"payment_method"`
+}
+
+func (p *fakePayment) valid() bool { return p != nil && strings.HasPrefix(p.PaymentMethod, "pm_") }
+
+// fakeWebhookSecret signs the Stripe events the fake takes; the scan
+// does not know it.
+const fakeWebhookSecret = "whsec_fake_0123456789"
 
 // fakeKeyID is the id of every key the fake makes.
 const fakeKeyID = "7"
@@ -538,6 +551,21 @@ func (f *fakeAPI) succeed(w http.ResponseWriter, r *http.Request, key string) {
 		f.hotels[in.Slug] = true
 		f.json(w, 201, map[string]any{"hotel": map[string]any{"slug": in.Slug}})
 	case "POST /v1/reservations":
+		// As the API with payments on: a booking pays with a card, a
+		// hold takes none (it pays when confirmed).
+		var in struct {
+			Hold    bool         `json:"hold"`
+			Payment *fakePayment `json:"payment"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		switch {
+		case in.Hold && in.Payment != nil:
+			f.problem(w, 422, "payment: is not taken by a hold; pay when confirming it")
+			return
+		case !in.Hold && !in.Payment.valid():
+			f.problem(w, 422, "payment.payment_method: is required")
+			return
+		}
 		ref, token := fakeNew("INK-"), fakeNew("rat_fake-")
 		f.mu.Lock()
 		f.bookings[ref] = token
@@ -574,6 +602,25 @@ func (f *fakeAPI) succeed(w http.ResponseWriter, r *http.Request, key string) {
 		f.json(w, 202, map[string]any{"task_handle": "t"})
 	case "POST /v1/reservations/lookup":
 		f.json(w, 202, map[string]any{"status": "accepted"})
+	case "POST /v1/reservations/{reference}/confirm":
+		var in struct {
+			Payment *fakePayment `json:"payment"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || !in.Payment.valid() {
+			f.problem(w, 422, "payment.payment_method: is required")
+			return
+		}
+		f.json(w, 200, map[string]any{"reservation": reservation})
+	case "POST " + topology.StripeWebhook:
+		// Only an event signed with the endpoint's secret is taken.
+		body, _ := io.ReadAll(r.Body)
+		_, err := webhook.ConstructEventWithOptions(body, r.Header.Get("Stripe-Signature"), fakeWebhookSecret,
+			webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
+		if err != nil && !f.faults["webhook-unsigned-200"] {
+			f.problem(w, 400, "The Stripe-Signature does not verify; nothing was recorded.")
+			return
+		}
+		f.json(w, 200, map[string]any{"received": true})
 	default:
 		f.json(w, 200, map[string]any{"reservation": reservation})
 	}

@@ -69,6 +69,8 @@ var samples = map[string]sample{
 		return []param{{"city", "Lisbon"}, {"check_in", s.checkIn}, {"check_out", s.checkOut}, {"adults", "2"},
 			{"children", "1"}, {"children_ages", "7"}, {"rooms", "1"}, {"sort", "price"}, {"limit", "10"}, {"cursor", ""}}
 	}},
+	// A hold: it takes no payment (one with a payment is a 422); the
+	// confirmation below pays it.
 	"POST /v1/reservations": {idempotent: true, ok: []int{201}, body: func(s *scanner) []byte {
 		in, out := s.ownStay()
 		return jsonBody(map[string]any{
@@ -90,10 +92,12 @@ var samples = map[string]sample{
 		return []param{{"expires", strconv.FormatInt(exp, 10)},
 			{"signature", auth.SignLink(s.t.AppKey, s.t.Reservation.Reference, time.Unix(exp, 0))}}
 	}},
-	// A hold of the scan's own: confirmed in the baseline, cancelled at
-	// the end.
-	"POST /v1/reservations/{reference}/confirm": {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
-	"POST /v1/reservations/{reference}/cancel":  {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
+	// A hold of the scan's own: confirmed in the baseline, paid with
+	// Stripe's test card (the API takes payments), cancelled at the end.
+	"POST /v1/reservations/{reference}/confirm": {cred: credGuest, ref: own, idempotent: true, ok: []int{200}, body: func(*scanner) []byte {
+		return jsonBody(map[string]any{"payment": map[string]any{"payment_method": scanCard}})
+	}},
+	"POST /v1/reservations/{reference}/cancel": {cred: credGuest, ref: own, idempotent: true, ok: []int{200}},
 	// The scan's own booking, confirmed above, with a second adult: the
 	// quote changes nothing; the modification is 200 the first time and
 	// 422 (nothing to change) once the booking already has two adults.
@@ -109,6 +113,15 @@ var samples = map[string]sample{
 		exp := s.now().Add(time.Hour).Unix()
 		return []param{{"expires", strconv.FormatInt(exp, 10)},
 			{"signature", auth.SignLink(s.t.AppKey, s.booking.Reference, time.Unix(exp, 0))}}
+	}},
+	// Stripe's events. The scan holds no endpoint secret, so its real
+	// request is an event with no Stripe-Signature: the API refuses it
+	// (400) and records nothing; only Stripe, with the secret, gets a
+	// 200. (A 2xx here would be the finding: a forged event taken.)
+	"POST " + topology.StripeWebhook: {ok: []int{400}, body: func(s *scanner) []byte {
+		return jsonBody(map[string]any{"id": "evt_scan_" + s.run, "object": "event", "type": "payment_intent.succeeded",
+			"livemode": false, "data": map[string]any{"object": map[string]any{"id": "pi_scan_" + s.run, "object": "payment_intent",
+				"status": "succeeded", "amount": 100, "currency": "eur"}}})
 	}},
 	// Someone else's reference with an address not its own: the answer
 	// is the same 202 as a match, and no mail goes out.
@@ -248,6 +261,11 @@ const (
 	ownRoomType = "SCAN"
 	ownRatePlan = "SCAN-FLEX"
 )
+
+// scanCard pays the scan's own hold when it is confirmed: Stripe's test
+// Visa, which the devstack's emulator and a Stripe test-mode account
+// take with no authentication.
+const scanCard = "pm_card_visa"
 
 // ownCode is the code a catalogue edit's {code} names: the scan's own
 // room type or rate plan.

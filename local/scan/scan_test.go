@@ -81,6 +81,7 @@ func TestScanRulesCatchTheirFaults(t *testing.T) {
 		{name: "other token is 403", fault: "cross-token-403", rule: ruleAuthorization, route: keyQuote},
 		{name: "other token opens", fault: "cross-token-200", rule: ruleAuthorization, route: keyCancel},
 		{name: "other token 404 differs", fault: "cross-token-leak", rule: ruleAuthorization, route: keyConfirm},
+		{name: "unsigned Stripe event taken", fault: "webhook-unsigned-200", rule: ruleBaseline, route: "POST " + topology.StripeWebhook},
 		{name: "staff key on admin route", fault: "staff-admin", rule: ruleAuthorization, route: "POST /v1/admin/api-keys"},
 		{name: "finance key on staff route", fault: "finance-staff", rule: ruleAuthorization, route: "PUT /v1/admin/hotels/{slug}/rates"},
 		{name: "no key accepted", fault: "no-key-ok", rule: ruleAuthentication, route: "GET /v1/finance/costs"},

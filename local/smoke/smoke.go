@@ -12,7 +12,11 @@
 // failed, is skipped with the reason; every request and every wait has a
 // deadline, so a stage that does not answer fails the run instead of
 // hanging it. The booking it makes is refundable when the hotel offers
-// such a rate, and is cancelled even when reading it back failed.
+// such a rate (one that only saves the card, a guarantee, first), is paid
+// with Stripe's test card pm_card_visa (the devstack's emulator and any
+// Stripe test-mode account take it), and is cancelled even when reading
+// it back failed. Against production (Stripe live mode) it must not
+// book: Config.NoBooking skips the booking and what depends on it.
 package smoke
 
 import (
@@ -57,6 +61,14 @@ type Config struct {
 	// Timeout bounds each HTTP request and the WebSocket handshake,
 	// whatever the client's own timeout; 10 s when 0.
 	Timeout time.Duration
+	// NoBooking skips booking (create-reservation and the checks after
+	// it that need the booking): set it for a stage that takes real
+	// money, production on Stripe's live mode, where the test card the
+	// smoke test pays with is refused and no real card may be charged by
+	// a test. Every other stage (the devstack's emulator, a stage on a
+	// Stripe test-mode account) is booked, paid with TestCard and
+	// cancelled.
+	NoBooking bool
 	// NoticeWait bounds how long notice-confirmation waits for the
 	// worker's record of the email; 20 s (as for the mail) when 0.
 	NoticeWait time.Duration

@@ -28,6 +28,7 @@ type fakeStage struct {
 
 	mu        sync.Mutex
 	requests  int
+	posted    int // bookings sent, paid or not
 	created   int
 	guest     string
 	mail      []string
@@ -68,10 +69,14 @@ func (f *fakeStage) handler() http.Handler {
 			js(w, 422, `{"title":"Invalid request","detail":"unexpected search `+r.URL.RawQuery+`"}`)
 			return
 		}
+		// The demo's policies: the refundable guarantee is the one to
+		// book (nothing charged); a deposit moves money, a prepayment is
+		// not refunded.
 		js(w, 200, `{"offers":[
-			{"room_type":"STD","rate_plan":"STD-NR","available":3,"refundable":false},
-			{"room_type":"DLX","rate_plan":"DLX-FLEX","available":0,"refundable":true},
-			{"room_type":"STD","rate_plan":"STD-FLEX","available":3,"refundable":true}]}`)
+			{"room_type":"STD","rate_plan":"STD-NR","available":3,"refundable":false,"payment":{"policy":"prepay"}},
+			{"room_type":"DLX","rate_plan":"DLX-FLEX","available":2,"refundable":true,"payment":{"policy":"deposit"}},
+			{"room_type":"FAM","rate_plan":"FAM-FLEX","available":0,"refundable":true,"payment":{"policy":"guarantee"}},
+			{"room_type":"STD","rate_plan":"STD-FLEX","available":3,"refundable":true,"payment":{"policy":"guarantee"}}]}`)
 	})
 	mux.HandleFunc("POST /v1/reservations", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -80,8 +85,20 @@ func (f *fakeStage) handler() http.Handler {
 			Guest    struct {
 				Name, Email string
 			} `json:"guest"`
+			Payment *struct {
+				PaymentMethod string `json:"payment_method"`
+			} `json:"payment"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		f.mu.Lock()
+		f.posted++
+		f.mu.Unlock()
+		// The stage takes payments: a booking without a card is a 422,
+		// as the API's.
+		if req.Payment == nil || req.Payment.PaymentMethod != TestCard {
+			js(w, 422, `{"title":"Invalid request","detail":"payment.payment_method is required"}`)
+			return
+		}
 		if len(r.Header.Get("Idempotency-Key")) != 36 || req.RatePlan != "STD-FLEX" || req.Guest.Name != "Smoke Test" ||
 			!strings.HasPrefix(req.Guest.Email, "smoke+") {
 			js(w, 422, `{"title":"Invalid request","detail":"unexpected booking"}`)
@@ -197,7 +214,10 @@ func (f *fakeStage) handler() http.Handler {
 			f.used[t] = true
 			f.mu.Unlock()
 		}
-		if !staff && (q.Get("reference") != fakeRef || q.Get("token") != fakeToken) {
+		// Anyone may connect with nothing (functions/ws: guest token,
+		// staff ticket or nobody); what is given must be right.
+		anonymous := len(q) == 0
+		if !staff && !anonymous && (q.Get("reference") != fakeRef || q.Get("token") != fakeToken) {
 			http.Error(w, "Unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -281,7 +301,7 @@ func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
 	for _, want := range []string{
 		"PASS health 200 warning (outbox lag 40s), version v9.9.9",
 		"using lisbon-riverside",
-		"using STD/STD-FLEX",
+		"using STD/STD-FLEX (3 left, guarantee)",
 		"PASS metrics-after 200, hotel_http_requests_total +6 (≥ 6), hotel_bookings_total{status=\"created\"} +1 (≥ 1)",
 		"PASS notice-confirmation confirmation of INK-SMOKE1 to smoke+",
 		"recorded as sent at 2026-12-01T10:00:02Z (message <c@x>)",
@@ -289,6 +309,36 @@ func TestSmokePassesAgainstAWorkingStage(t *testing.T) {
 		"PASS websocket-staff pong as staff with a ticket; the ticket used again is 401",
 		"PASS email-confirmation \"Booking confirmed: INK-SMOKE1 at Riverside\" to smoke+",
 		"smoke: 15 passed, 0 failed, 0 skipped against " + cfg.URL,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// With NoBooking (production, Stripe live mode) nothing is booked: no
+// booking request is sent, and the checks that need one are skipped.
+func TestSmokeBooksNothingWithNoBooking(t *testing.T) {
+	t.Parallel()
+	f := &fakeStage{}
+	cfg := startFake(t, f)
+	cfg.NoBooking = true
+	var out bytes.Buffer
+	if !Run(context.Background(), cfg, &out) {
+		t.Fatalf("Run failed:\n%s", out.String())
+	}
+	f.mu.Lock()
+	posted := f.posted
+	f.mu.Unlock()
+	if posted != 0 {
+		t.Errorf("%d booking requests sent with NoBooking", posted)
+	}
+	for _, want := range []string{
+		"SKIP create-reservation: NoBooking: this stage takes real money (Stripe live mode); nothing is booked",
+		"SKIP read-reservation: no reservation",
+		"SKIP cancel-reservation: no reservation",
+		"PASS availability ",
+		"PASS websocket pong as anonymous (no reservation)",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
