@@ -80,8 +80,8 @@ invoke: services .env ## run one event through a function's binary: make invoke 
 test: services tools lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
 
-smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] [GUEST_EMAIL=success@simulator.amazonses.com] (default: the running devstack)
-	@go run ./local/devstack smoke $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)') $(if $(GUEST_EMAIL),-guest-email '$(GUEST_EMAIL)')
+smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] [GUEST_EMAIL=success@simulator.amazonses.com] [NO_BOOKING=1: production, a live Stripe account] (default: the running devstack)
+	@go run ./local/devstack smoke $(if $(NO_BOOKING),-no-booking) $(if $(URL),-url '$(URL)') $(if $(WS_URL),-ws-url '$(WS_URL)') $(if $(MAILPIT_URL),-mailpit '$(MAILPIT_URL)') $(if $(STAFF_KEY),-staff-key '$(STAFF_KEY)') $(if $(METRICS_TOKEN),-metrics-token '$(METRICS_TOKEN)') $(if $(GUEST_EMAIL),-guest-email '$(GUEST_EMAIL)')
 
 load: ## load-test the running devstack (make dev, with RATE_LIMITS=off in .env): 30 s of searches and bookings 20:1 at 50→100→200 req/s, then 500 clients racing for 10 rooms; checks PostgreSQL for overbooking
 	@go run ./local/load/cmd/load -duration $(or $(DURATION),30s) -flash

@@ -229,6 +229,10 @@ type Transition struct {
 	// PaymentMethod is how a check-out was paid (PaymentMethods), as
 	// its invoice records it; empty for unspecified.
 	PaymentMethod string
+	// AsBooking writes the event as its booking's (BookingEventFor):
+	// every line of a booking paid at once is confirmed at once, and the
+	// guest gets the booking's one email.
+	AsBooking bool
 }
 
 // Audit is who did a write and why, for the audit trail.

@@ -178,7 +178,7 @@ func (c *Cashier) PayBooking(ctx context.Context, b booking.Booking, pm string, 
 	for _, l := range b.Lines {
 		share := l.PaymentTerms().DueNowCents
 		done, err := c.Store.ApplyPayment(ctx, l.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
-			return stepOf(res, cur, o.key+":"+l.Reference, share, share == 0, true, c.now()), nil
+			return asBooking(stepOf(res, cur, o.key+":"+l.Reference, share, share == 0, true, c.now())), nil
 		}, nil, nil, "")
 		if _, err = c.paid(ctx, l.Reference, done, res, out, err); err != nil && !errors.Is(err, ErrDeclined) {
 			return b, out, err
@@ -321,6 +321,15 @@ func confirmPaid(r booking.Reservation, now time.Time) *booking.Transition {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// asBooking makes the transition of a booking's line, paid with the
+// others, write its booking's event.
+func asBooking(step booking.PaymentStep) booking.PaymentStep {
+	if step.Transition != nil {
+		step.Transition.AsBooking = true
+	}
+	return step
+}
 
 // feePurpose is the purpose of the fee a terminal status charges.
 func feePurpose(s booking.Status) string {

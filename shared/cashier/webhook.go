@@ -63,11 +63,12 @@ func (c *Cashier) Handle(ctx context.Context, id string) error {
 }
 
 // target is a reservation an event's payment is for, with the ledger
-// key and the amount of its share.
+// key and the amount of its share; line tells a booking's line.
 type target struct {
 	ref    string
 	key    string
 	amount int64
+	line   bool
 }
 
 // targetsOf are the reservations ev's payment is for: the one it names,
@@ -86,7 +87,7 @@ func targetsOf(ev payments.Event) []target {
 		ref, share, ok := strings.Cut(l, "=")
 		n, err := strconv.ParseInt(share, 10, 64)
 		if ok && err == nil && booking.ValidReference(ref) {
-			out = append(out, target{ref: ref, key: key + ":" + ref, amount: n})
+			out = append(out, target{ref: ref, key: key + ":" + ref, amount: n, line: true})
 		}
 	}
 	return out
@@ -152,6 +153,9 @@ func (c *Cashier) applyTo(ctx context.Context, ev payments.Event, tg target) err
 			// Only the payment a hold waits on confirms it.
 			if r.PendingPayment == ev.ObjectID || r.PendingPayment == "" {
 				step.Transition = confirmPaid(r, now)
+			}
+			if tg.line {
+				return asBooking(step)
 			}
 			return step
 		})

@@ -23,6 +23,30 @@ const MaxBody = 64 << 10
 // readJSON reads the body into dst strictly: JSON content type, at most
 // MaxBody bytes, one object, no unknown fields. It returns the raw body.
 func readJSON(w http.ResponseWriter, r *http.Request, dst any) ([]byte, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, badRequest("The body is empty; send a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return nil, jsonProblem(err)
+	}
+	if dec.More() {
+		return nil, badRequest("The body holds more than one JSON value.")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, badRequest("The body holds more than one JSON value.")
+	}
+	return body, nil
+}
+
+// readBody reads a JSON body as it came: JSON content type (UTF-8), at
+// most MaxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
@@ -39,20 +63,6 @@ func readJSON(w http.ResponseWriter, r *http.Request, dst any) ([]byte, error) {
 			return nil, tooLarge()
 		}
 		return nil, badRequest("The body could not be read.")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, badRequest("The body is empty; send a JSON object.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return nil, jsonProblem(err)
-	}
-	if dec.More() {
-		return nil, badRequest("The body holds more than one JSON value.")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, badRequest("The body holds more than one JSON value.")
 	}
 	return body, nil
 }

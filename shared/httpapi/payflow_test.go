@@ -1,8 +1,10 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -266,11 +268,30 @@ func TestTwentyConcurrentRetriesChargeOnce(t *testing.T) {
 	}
 }
 
-// postEvent sends a webhook event body signed with secret at signedAt.
+// postEvent sends a webhook event body signed with secret at signedAt,
+// its Stripe-Signature split at its commas into several values as API
+// Gateway's adapter hands it on.
 func (p *paying) postEvent(body []byte, secret string, signedAt time.Time) result {
 	p.t.Helper()
 	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: signedAt})
-	return p.do("POST", "/v1/webhooks/stripe", string(body), "Stripe-Signature", signed.Header, "Content-Type", "application/json")
+	req, err := http.NewRequest("POST", p.api.URL+"/v1/webhooks/stripe", bytes.NewReader(body))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	for _, v := range strings.Split(signed.Header, ",") {
+		req.Header.Add("Stripe-Signature", v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return result{resp.StatusCode, resp.Header, raw}
 }
 
 // threeDS books STD-NR with a card that needs authentication and returns
@@ -315,8 +336,12 @@ func TestWebhookForgedReplayedAndReordered(t *testing.T) {
 	forged.Problem(t, http.StatusBadRequest, "webhook-signature")
 	stale := p.postEvent(failed, testenv.StripeWebhookSecret, p.clock.Now().Add(-6*time.Minute))
 	stale.Problem(t, http.StatusBadRequest, "webhook-signature")
+	xml := p.do("POST", "/v1/webhooks/stripe", "<event/>", "Content-Type", "application/xml")
+	xml.Problem(t, http.StatusUnsupportedMediaType, "unsupported-media-type")
+	big := p.do("POST", "/v1/webhooks/stripe", `{"pad":"`+strings.Repeat("x", 70<<10)+`"}`, "Content-Type", "application/json")
+	big.Problem(t, http.StatusRequestEntityTooLarge, "too-large")
 	if events() != before {
-		t.Error("a forged or stale event was recorded")
+		t.Error("a forged, stale, mistyped or oversized event was recorded")
 	}
 
 	replay := p.postEvent(succeeded, testenv.StripeWebhookSecret, p.clock.Now())
@@ -688,8 +713,8 @@ func TestConfirmingAHoldPaysIt(t *testing.T) {
 	if ok.Status != http.StatusOK {
 		t.Fatalf("%d %s", ok.Status, ok.Body)
 	}
-	if res := ok.JSON(t)["reservation"].(map[string]any); res["status"] != "confirmed" {
-		t.Errorf("confirmed with a card: %v", res["status"])
+	if m := ok.JSON(t); m["reservation"].(map[string]any)["status"] != "confirmed" || m["access_token"] != nil {
+		t.Errorf("confirmed with a card: %v (the token is shown once, at booking: %v)", m["reservation"].(map[string]any)["status"], m["access_token"])
 	}
 	sameLedger(t, "hold paid", p.ledger(ref), "failure:14212", "charge:14212")
 }

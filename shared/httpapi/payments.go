@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -158,10 +157,13 @@ func renderPaid(status int) func(booking.Outcome) (booking.StoredResponse, error
 // went: a decline is no error to the command (its 402 is the stored
 // response), an outage a 503 naming the hold.
 func (s *Server) payHold(ctx context.Context, res booking.Reservation, pm, attempt string, release bool, rc *booking.Receipt, token string) error {
-	// A booking stored its hold's receipt: the payment replaces it. A
-	// confirmation stores its own.
+	// A booking stored its hold's receipt: the payment replaces it, with
+	// the new access token. A confirmation stores its own, without it.
 	paid := *rc
 	paid.Replace = release
+	if !release {
+		token = ""
+	}
 	_, _, err := s.payments.Pay(ctx, res, pm, attempt, release, &paid, token)
 	return paymentErr(err, res.Reference, res.HoldExpiresAt, release)
 }
@@ -169,12 +171,12 @@ func (s *Server) payHold(ctx context.Context, res booking.Reservation, pm, attem
 // paymentErr is what a command that paid answers for the payment's err:
 // nothing for a declined card (its 402 is the stored response), the 503
 // naming the hold when the provider did not answer after the hold was
-// made (held), err otherwise.
+// made (held), err otherwise (the database's outage is its own 503).
 func paymentErr(err error, ref string, expires *time.Time, held bool) error {
 	switch {
 	case errors.Is(err, booking.ErrPaymentDeclined):
 		return nil
-	case errors.Is(err, booking.ErrUnavailable) && held:
+	case errors.Is(err, payments.ErrUnavailable) && held:
 		return newPaymentUnavailable(ref, expires)
 	}
 	return err
@@ -189,12 +191,16 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, booking.ErrNotFound)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
+	// Stripe's events are JSON of a few KiB: MaxBody (64 KiB) is ample.
+	body, err := readBody(w, r)
 	if err != nil {
-		s.fail(w, r, badRequest("The event body is larger than 64 KiB or unreadable."))
+		s.fail(w, r, err)
 		return
 	}
-	ev, err := payments.VerifyWebhook(body, r.Header.Get("Stripe-Signature"), s.webhookSecret, s.svc.Now())
+	// API Gateway's adapter splits a header at its commas, and the
+	// signature is "t=…,v1=…": its values joined again are the header.
+	signature := strings.Join(r.Header.Values("Stripe-Signature"), ",")
+	ev, err := payments.VerifyWebhook(body, signature, s.webhookSecret, s.svc.Now())
 	if err != nil {
 		s.fail(w, r, problem(http.StatusBadRequest, "webhook-signature", "Webhook not verified",
 			"The Stripe-Signature does not verify with this endpoint's secret within 5 minutes; nothing was recorded."))
@@ -207,9 +213,6 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"received": true, "duplicate": !created})
 }
-
-// maxWebhookBytes bounds a webhook's body: Stripe's events are a few KiB.
-const maxWebhookBytes = 64 << 10
 
 // unpaidHold is the hold a booking stored under rc's key when its
 // payment never answered: the stored answer is still the hold's (no

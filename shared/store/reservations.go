@@ -511,7 +511,11 @@ func queueTransition(b *pgx.Batch, r booking.Reservation, t booking.Transition) 
 			return r, err
 		}
 	}
-	if err := queueEvent(b, r, t.At); err != nil {
+	ev := booking.EventFor(r, t.At)
+	if t.AsBooking {
+		ev = booking.BookingEventFor(r, t.At)
+	}
+	if err := queueOutbox(b, ev); err != nil {
 		return r, err
 	}
 	return r, nil
