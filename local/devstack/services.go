@@ -49,7 +49,8 @@ const webhookPath = "/v1/webhooks/stripe"
 // (pointPaymentsWebhooks).
 func (s *Stack) startPayments() error {
 	s.payments = stripeemu.New(stripeemu.Options{APIKey: devStripeSecretKey, WebhookSecret: devStripeWebhookSecret,
-		Clock: s.clock, Logger: s.log})
+		Inspect: s.opts.InspectPayments,
+		Clock:   s.clock, Logger: s.log})
 	addr := s.opts.PaymentsAddr
 	if addr == "" {
 		addr = defaultPaymentsAddr

@@ -71,6 +71,9 @@ type Options struct {
 	// PaymentsAddr is where the Stripe emulator listens (127.0.0.1:4242
 	// by default; tests use 127.0.0.1:0).
 	PaymentsAddr string
+	// InspectPayments, when set, sees every request the functions send
+	// the Stripe emulator (tests have stripe-mock check them).
+	InspectPayments func(r *http.Request, body []byte)
 	// SQSEndpoint, when set, is the SQS endpoint the functions are given
 	// instead of the emulator's own address (tests put a proxy between).
 	SQSEndpoint string

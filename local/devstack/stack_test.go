@@ -56,6 +56,9 @@ func startStack(t testing.TB, edits ...func(*Options)) (*Stack, *lockedBuffer) {
 		Root: root, BuildDir: t.TempDir(), Binaries: prebuilt(t), Getenv: func(k string) string { return env[k] },
 		HTTPAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0", ControlAddr: "127.0.0.1:0", WSAddr: "127.0.0.1:0",
 		PaymentsAddr: "127.0.0.1:0", Log: log, SearchPath: testenv.Schema(t), DemoDays: 120,
+		// Every request the functions send Stripe is one stripe-mock
+		// takes.
+		InspectPayments: testenv.StripeMockCheck(t, nil),
 	}
 	for _, e := range edits {
 		e(&o)

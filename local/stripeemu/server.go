@@ -1,10 +1,12 @@
 package stripeemu
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -38,6 +40,10 @@ type Options struct {
 	MaxAttempts int
 	Clock       *clock.Clock // the time objects are created at; nil: real time
 	Logger      *slog.Logger // nil: discard
+	// Inspect, when set, sees every API request before it is answered,
+	// with its body: tests have stripe-mock check that each is one
+	// Stripe's published API takes.
+	Inspect func(r *http.Request, body []byte)
 }
 
 func (o Options) withDefaults() Options {
@@ -219,6 +225,15 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, parts []string) {
 	case !strings.HasPrefix(key, "sk_test_") || (s.o.APIKey != "" && key != s.o.APIKey):
 		writeError(w, http.StatusUnauthorized, apiError{Type: typeInvalidRequest, Message: "Invalid API Key provided: " + redact(key)})
 		return
+	}
+	if s.o.Inspect != nil {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, apiError{Type: typeInvalidRequest, Message: "Invalid request body: " + err.Error()})
+			return
+		}
+		s.o.Inspect(r, body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, apiError{Type: typeInvalidRequest, Message: "Invalid request body: " + err.Error()})

@@ -2,7 +2,7 @@ package testenv
 
 import (
 	"bytes"
-	"fmt"
+	"context"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -56,58 +56,65 @@ func StartStripeClock(t testing.TB, webhookURL string, clk *clock.Clock) *Stripe
 
 // Client is an HTTP client for a Stripe client (payments.StripeConfig)
 // that has stripe-mock, Stripe's official mock, check every request
-// before it goes to the emulator: the request is sent to a stripe-mock of
-// t's own first, and a request it refuses as not Stripe's API (any 4xx
-// but a card's 402) fails t. So every request the tests send the stateful
-// emulator is also one Stripe's published API accepts. Checked counts
-// them.
+// before it goes to the emulator (StripeMockCheck). Checked counts them.
 func (s *Stripe) Client(t testing.TB) *http.Client {
 	t.Helper()
+	check := StripeMockCheck(t, &s.Checked)
+	return &http.Client{Timeout: 10 * time.Second, Transport: roundTrip(func(req *http.Request) (*http.Response, error) {
+		var body []byte
+		if req.Body != nil {
+			b, err := io.ReadAll(req.Body)
+			_ = req.Body.Close()
+			if err != nil {
+				return nil, err
+			}
+			body = b
+		}
+		check(req, body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.ContentLength = int64(len(body))
+		return http.DefaultTransport.RoundTrip(req)
+	})}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// StripeMockCheck is a check of Stripe API requests by a stripe-mock of
+// t's own: each request (with its body) is sent to it too, and one it
+// refuses as not Stripe's API (any 4xx but a card's 402) fails t. So
+// every request the tests send the stateful emulator is also one
+// Stripe's published API accepts. checked, when given, counts them.
+func StripeMockCheck(t testing.TB, checked *atomic.Int64) func(r *http.Request, body []byte) {
+	t.Helper()
 	mock := StartStripeMock(t)
-	return &http.Client{Timeout: 10 * time.Second, Transport: &mockChecked{t: t, mock: mock, checked: &s.Checked,
-		next: http.DefaultTransport}}
-}
-
-type mockChecked struct {
-	t       testing.TB
-	mock    string
-	checked *atomic.Int64
-	next    http.RoundTripper
-}
-
-func (m *mockChecked) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
+	return func(r *http.Request, body []byte) {
+		req, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, mock+r.URL.RequestURI(), bytes.NewReader(body))
 		if err != nil {
-			return nil, err
+			t.Errorf("stripe-mock: %v", err)
+			return
 		}
-		body = b
-	}
-	check, err := http.NewRequestWithContext(req.Context(), req.Method, m.mock+req.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	for k, vs := range req.Header {
-		if k != "Idempotency-Key" { // stripe-mock answers fixtures: no replay to confuse
-			check.Header[k] = vs
+		for k, vs := range r.Header {
+			if k != "Idempotency-Key" { // stripe-mock answers fixtures: no replay to confuse
+				req.Header[k] = vs
+			}
+		}
+		// stripe-mock takes only keys of its own shape (sk_test_ and
+		// letters and digits).
+		req.Header.Set("Authorization", "Bearer sk_test_123")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Errorf("stripe-mock: %v", err)
+			return
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode >= 400 && resp.StatusCode != http.StatusPaymentRequired {
+			t.Errorf("stripe-mock refused %s %s %s: %d %s", r.Method, r.URL.Path, body, resp.StatusCode, answer)
+		}
+		if checked != nil {
+			checked.Add(1)
 		}
 	}
-	// stripe-mock takes only keys of its own shape (sk_test_ and
-	// letters and digits).
-	check.Header.Set("Authorization", "Bearer sk_test_123")
-	resp, err := m.next.RoundTrip(check)
-	if err != nil {
-		return nil, fmt.Errorf("stripe-mock: %w", err)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode >= 400 && resp.StatusCode != http.StatusPaymentRequired {
-		m.t.Errorf("stripe-mock refused %s %s %s: %d %s", req.Method, req.URL.Path, body, resp.StatusCode, answer)
-	}
-	m.checked.Add(1)
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	return m.next.RoundTrip(req)
 }
