@@ -42,6 +42,7 @@ type Store interface {
 	PaymentEventProcessed(ctx context.Context, id string, at time.Time) error
 	Booking(ctx context.Context, reference string) (booking.Booking, error)
 	ReplaceReceipt(ctx context.Context, receipt *booking.Receipt, o booking.Outcome, at time.Time) error
+	Serially(ctx context.Context, key string, fn func(context.Context) error) error
 }
 
 var _ Store = (*store.Store)(nil)

@@ -34,7 +34,15 @@ import (
 // twice) repeats the very same calls and records nothing twice. A
 // provider that is down is an error wrapping booking.ErrUnavailable: the
 // worker's message comes back and it runs again.
+//
+// Runs for one reservation never overlap (Store.Serially): two that
+// decided from different sums paid would each give back their own
+// difference.
 func (c *Cashier) Settle(ctx context.Context, reference string) error {
+	return c.Store.Serially(ctx, "settle:"+reference, func(ctx context.Context) error { return c.settle(ctx, reference) })
+}
+
+func (c *Cashier) settle(ctx context.Context, reference string) error {
 	r, err := c.Store.Reservation(ctx, reference)
 	if err != nil {
 		return err

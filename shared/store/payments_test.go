@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"innkeeper/local/testenv"
 	"innkeeper/shared/booking"
 )
 
@@ -160,5 +163,49 @@ func TestRatePlanPaymentPolicyIsKeptAndCopiedToItsReservations(t *testing.T) {
 	var v *booking.ValidationError
 	if _, err := f.svc.UpdateRatePlan(ctx, "h", "DBL-FLEX", booking.RatePlanPatch{PaymentPolicy: &dep, DepositPercent: &bad}, edit); !errors.As(err, &v) {
 		t.Fatalf("deposit 100%%: %v, want a validation error", err)
+	}
+}
+
+// Runs of Serially for one key never overlap, across connections.
+func TestSeriallyNeverOverlapsForOneKey(t *testing.T) {
+	st := testenv.Store(t)
+	ctx := context.Background()
+	var inside, most atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := st.Serially(ctx, "settle:INK-SAME01", func(context.Context) error {
+				n := inside.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(20 * time.Millisecond)
+				inside.Add(-1)
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if most.Load() != 1 {
+		t.Errorf("%d runs at once for one key, want 1", most.Load())
+	}
+	// An error in fn is fn's, and the lock is free after it.
+	boom := errors.New("boom")
+	if err := st.Serially(ctx, "settle:INK-SAME01", func(context.Context) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("error %v, want fn's", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- st.Serially(ctx, "settle:INK-SAME01", func(context.Context) error { return nil }) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the lock was kept after fn failed")
 	}
 }
