@@ -346,8 +346,8 @@ func isFeePurpose(p string) bool {
 }
 
 // leftToRefund is, for every payment (pi_…) the ledger holds, what is
-// left of it to give back: its charge minus the refunds naming it, the
-// latest payment first.
+// left of it to give back (its charge minus the refunds naming it) and
+// what was refunded of it, the latest payment first.
 func leftToRefund(ps []booking.PaymentRecord) []refundable {
 	var out []refundable
 	refunded := map[string]int64{}
@@ -360,7 +360,7 @@ func leftToRefund(ps []booking.PaymentRecord) []refundable {
 		p := ps[i]
 		if (p.Kind == booking.PaymentCharge || p.Kind == booking.PaymentFee) && strings.HasPrefix(p.ProviderRef, "pi_") {
 			if left := p.AmountCents - refunded[p.ProviderRef]; left > 0 {
-				out = append(out, refundable{Payment: p.ProviderRef, Left: left, Currency: p.Currency})
+				out = append(out, refundable{Payment: p.ProviderRef, Left: left, Refunded: refunded[p.ProviderRef], Currency: p.Currency})
 			}
 		}
 	}
@@ -370,6 +370,7 @@ func leftToRefund(ps []booking.PaymentRecord) []refundable {
 type refundable struct {
 	Payment  string
 	Left     int64
+	Refunded int64
 	Currency string
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"innkeeper/shared/booking"
 	"innkeeper/shared/payments"
@@ -63,15 +64,38 @@ func (c *Cashier) settle(ctx context.Context, reference string) error {
 	paid := booking.Paid(ps)
 	switch {
 	case paid > owed:
-		return c.refund(ctx, r, ps, paid, paid-owed, reason)
+		return c.refund(ctx, r, ps, paid-owed, reason)
 	case owed > paid && (r.Status == booking.StatusCancelled || r.Status == booking.StatusNoShow):
-		return c.chargeSaved(ctx, r, paid, owed-paid, feePurpose(r.Status), booking.PaymentFee)
+		// A status ends once: its fee is tried once, under one key.
+		key := r.Reference + ":" + feePurpose(r.Status)
+		if tried(ps, key) {
+			return nil
+		}
+		return c.chargeSaved(ctx, r, key, owed-paid, feePurpose(r.Status), booking.PaymentFee)
 	case owed > paid && paid > 0 && r.Card.Saved():
 		// A paid stay whose price grew (a modification): the policy's
-		// share of the difference, to the card the booking saved.
-		return c.chargeSaved(ctx, r, paid, owed-paid, purposeTopUp, booking.PaymentCharge)
+		// share of the difference, to the card the booking saved, under
+		// the number of rows the ledger holds, a figure that only grows.
+		// One that failed is not tried again until the ledger moves.
+		if last := len(ps) - 1; last >= 0 && ps[last].Kind == booking.PaymentFailure &&
+			strings.HasPrefix(ps[last].IdempotencyKey, r.Reference+":"+purposeTopUp+":") {
+			return nil
+		}
+		key := r.Reference + ":" + purposeTopUp + ":" + strconv.Itoa(len(ps))
+		return c.chargeSaved(ctx, r, key, owed-paid, purposeTopUp, booking.PaymentCharge)
 	}
 	return nil
+}
+
+// tried reports whether the ledger holds a row of key, or of its
+// failure.
+func tried(ps []booking.PaymentRecord, key string) bool {
+	for _, p := range ps {
+		if p.IdempotencyKey == key || p.IdempotencyKey == key+":failed" {
+			return true
+		}
+	}
+	return false
 }
 
 // owedBy is what r's status leaves owed of what was paid, and the reason
@@ -118,22 +142,26 @@ func (c *Cashier) cancelPending(ctx context.Context, r booking.Reservation) erro
 }
 
 // refund gives back amount of what r paid, from its latest payment
-// back, each refund under a key of the reason, the payment and what was
-// paid before.
-func (c *Cashier) refund(ctx context.Context, r booking.Reservation, ps []booking.PaymentRecord, paid, amount int64, reason string) error {
+// back. Each refund's key is the payment's and what the ledger holds
+// refunded of it so far, a figure that only grows: a retry asks for the
+// very same refund, and no later refund of the payment can take an
+// earlier one's key. At the first refund whose outcome is unknown it
+// stops, recording those that succeeded: the retry then asks for that
+// one again, for the same amount.
+func (c *Cashier) refund(ctx context.Context, r booking.Reservation, ps []booking.PaymentRecord, amount int64, reason string) error {
 	var recs []booking.PaymentRecord
-	var errs []error
+	var failed error
 	for _, p := range leftToRefund(ps) {
 		if amount <= 0 {
 			break
 		}
 		n := min(amount, p.Left)
-		key := r.Reference + ":refund:" + reason + ":" + p.Payment + ":" + strconv.FormatInt(paid, 10)
+		key := r.Reference + ":refund:" + p.Payment + ":" + strconv.FormatInt(p.Refunded, 10)
 		res, err := c.Provider.Refund(ctx, payments.RefundRequest{Payment: p.Payment, Amount: n, Currency: p.Currency,
 			IdempotencyKey: key, Reservation: r.Reference, Metadata: map[string]string{metaPurpose: "refund-" + reason, metaKey: key}})
 		if err != nil {
-			errs = append(errs, unavailable(err))
-			continue
+			failed = unavailable(err)
+			break
 		}
 		rec := booking.PaymentRecord{Kind: booking.PaymentRefund, AmountCents: n, Currency: p.Currency,
 			ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key, RefundOf: p.Payment}
@@ -157,14 +185,14 @@ func (c *Cashier) refund(ctx context.Context, r booking.Reservation, ps []bookin
 		}
 		c.committed(ctx, r.Reference)
 	}
-	return errors.Join(errs...)
+	return failed
 }
 
 // chargeSaved charges amount off-session to the card r saved, as a row
 // of kind (a fee, or a charge); without a card, or declined, the ledger
-// records the failure for staff.
-func (c *Cashier) chargeSaved(ctx context.Context, r booking.Reservation, paid, amount int64, purpose, kind string) error {
-	key := r.Reference + ":" + purpose + ":" + strconv.FormatInt(paid, 10)
+// records the failure for staff. key is the caller's: a retry after an
+// unknown outcome asks for the very same charge.
+func (c *Cashier) chargeSaved(ctx context.Context, r booking.Reservation, key string, amount int64, purpose, kind string) error {
 	rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: amount, Currency: r.Currency,
 		IdempotencyKey: key + ":failed", Status: "no_card", FailureCode: "no_saved_card",
 		FailureMessage: "no card was saved with the booking to charge"}

@@ -640,6 +640,12 @@ func TestModificationChargesOrRefundsTheDifference(t *testing.T) {
 	// Refunded from the latest payment back: all of the top-up, then
 	// the rest from the deposit.
 	sameLedger(t, "shorter", p.ledger(ref), "charge:8415", "charge:4208", "refund:4208", "refund:4207")
+	// Longer again: what is paid (4208) was paid before, yet the top-up
+	// (8415) is a new charge, under a key of its own.
+	if pay := modify("2027-01-13"); pay["paid_cents"] != float64(12623) {
+		t.Errorf("3 nights again: %v", pay)
+	}
+	sameLedger(t, "longer again", p.ledger(ref), "charge:8415", "charge:4208", "refund:4208", "refund:4207", "charge:8415")
 }
 
 // Stripe not answering is a 503 naming the hold, in the provider's
