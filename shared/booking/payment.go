@@ -303,6 +303,9 @@ type PaymentOutcome struct {
 	// Intent is the provider's id of the payment (pi_…) or card saving
 	// (seti_…).
 	Intent string
+	// Invalid is why the provider would not take the PaymentMethod (an
+	// unknown or spent pm_…): a 422 naming payment.payment_method.
+	Invalid *ValidationError
 }
 
 // NextAction is what the client does to finish a payment: use_stripe_sdk

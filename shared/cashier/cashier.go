@@ -140,6 +140,9 @@ func (c *Cashier) Pay(ctx context.Context, r booking.Reservation, pm, attempt st
 		purpose: terms.Policy, saveForLater: terms.Policy == booking.PolicyDeposit,
 		description: fmt.Sprintf("%s %s, %s to %s (%s)", r.HotelSlug, r.RoomTypeCode, r.CheckIn, r.CheckOut, terms.Policy)}
 	res, out, err := c.charge(ctx, o, pm)
+	if release {
+		res, out, err = refused(res, out, err)
+	}
 	if err != nil {
 		return r, nil, err
 	}
@@ -172,6 +175,7 @@ func (c *Cashier) PayBooking(ctx context.Context, b booking.Booking, pm string, 
 	}
 	o.lines = strings.Join(shares, ",")
 	res, out, err := c.charge(ctx, o, pm)
+	res, out, err = refused(res, out, err)
 	if err != nil {
 		return b, nil, err
 	}
@@ -209,6 +213,19 @@ type order struct {
 	saveForLater bool
 	description  string
 	lines        string // a booking's lines and their shares, "INK-A=4208,INK-B=0"
+}
+
+// refused turns a PaymentMethod the provider would not take into a
+// failed payment, so that a booking's hold is given back as for a
+// declined card, with the 422 as its answer: a bogus pm_ id holds no
+// rooms.
+func refused(res payments.Result, out *booking.PaymentOutcome, err error) (payments.Result, *booking.PaymentOutcome, error) {
+	var v *booking.ValidationError
+	if !errors.As(err, &v) {
+		return res, out, err
+	}
+	return payments.Result{Status: payments.StatusFailed, Decline: &payments.Decline{Code: "invalid_payment_method",
+		Message: v.Fields["payment.payment_method"]}}, &booking.PaymentOutcome{Status: string(payments.StatusFailed), Invalid: v}, nil
 }
 
 // saving reports whether the order saves the card and charges nothing.

@@ -154,8 +154,8 @@ func renderBookingAs(status int) func(booking.Outcome) (booking.StoredResponse, 
 		}
 		env := bookingEnvelope{Booking: viewBooking(*o.Booking), AccessToken: o.AccessToken}
 		if o.Payment != nil {
-			if declined(o.Payment) {
-				return storedDecline(o.Payment)
+			if p := paymentProblem(o.Payment, o.Booking.Status()); p != nil {
+				return storedProblem(p)
 			}
 			env.Payment = viewPaymentDone(o.Payment)
 		}

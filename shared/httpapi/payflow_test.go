@@ -192,6 +192,15 @@ func TestDeclinedCardHoldsNothing(t *testing.T) {
 	if n := p.api.Int(t, `SELECT count(*) FROM payments WHERE kind = 'failure'`); n != 1 {
 		t.Errorf("%d failures in the ledger, want 1", n)
 	}
+	// A PaymentMethod the provider does not know is a 422, and holds
+	// nothing either, however often it is sent.
+	bogus := bookingBody(set("rate_plan", "STD-NR"), card("pm_doesnotexist"))
+	for range 2 {
+		p.do("POST", "/v1/reservations", bogus, "Idempotency-Key", newKey()).FieldError(t, http.StatusUnprocessableEntity, "payment.payment_method")
+	}
+	if after := units(); after != before {
+		t.Errorf("units left %v after unknown cards, %v before", after, before)
+	}
 }
 
 // A card that needs 3-D Secure leaves a hold with what the client does

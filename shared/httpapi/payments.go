@@ -100,9 +100,25 @@ func declined(o *booking.PaymentOutcome) bool {
 		o.Status == string(payments.StatusFailed) || o.Status == string(payments.StatusCancelled)
 }
 
-// storedDecline is the 402 of o as a receipt keeps it.
-func storedDecline(o *booking.PaymentOutcome) (booking.StoredResponse, error) {
-	p := declinedProblem(o)
+// paymentProblem is the problem a payment's outcome answers, nil when it
+// answers the reservation: a 422 for a PaymentMethod the provider would
+// not take, a 402 for a declined card, a 409 for a payment that came as
+// the hold expired (its rooms were released; it is refunded).
+func paymentProblem(o *booking.PaymentOutcome, status booking.Status) *Problem {
+	switch {
+	case o.Invalid != nil:
+		return fieldErrors(http.StatusUnprocessableEntity, "The payment method cannot be used; nothing was booked or charged.", o.Invalid.Fields)
+	case declined(o):
+		return declinedProblem(o)
+	case status == booking.StatusExpired:
+		return problem(http.StatusConflict, "hold-expired", "Hold expired",
+			"The hold expired as it was being paid; its rooms were released and the payment is refunded in full.")
+	}
+	return nil
+}
+
+// storedProblem is p as a receipt keeps it.
+func storedProblem(p *Problem) (booking.StoredResponse, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return booking.StoredResponse{}, err
@@ -137,8 +153,8 @@ func renderPaid(status int) func(booking.Outcome) (booking.StoredResponse, error
 		if o.Payment == nil {
 			return plain(o)
 		}
-		if declined(o.Payment) {
-			return storedDecline(o.Payment)
+		if p := paymentProblem(o.Payment, o.Reservation.Status); p != nil {
+			return storedProblem(p)
 		}
 		env := reservationEnvelope{viewReservation(o.Reservation), o.AccessToken}
 		env.Reservation.Payment.Status = o.Payment.Status
@@ -176,6 +192,8 @@ func paymentErr(err error, ref string, expires *time.Time, held bool) error {
 	switch {
 	case errors.Is(err, booking.ErrPaymentDeclined):
 		return nil
+	case errors.Is(err, booking.ErrHoldExpired) && held:
+		return nil // its 409 replaced the hold's answer
 	case errors.Is(err, payments.ErrUnavailable) && held:
 		return newPaymentUnavailable(ref, expires)
 	}

@@ -182,7 +182,10 @@ func (s *Store) ApplyPayment(ctx context.Context, reference string, decide func(
 				return err
 			}
 		}
-		if after == nil {
+		// A failed command stores no receipt, but a later step of one
+		// that stored it replaces it (a payment that came as the hold
+		// expired answers so, not the hold).
+		if after == nil || (receipt != nil && receipt.Replace) {
 			if err := queueReceipt(b, receipt, booking.Outcome{Reservation: r, AccessToken: token, Payment: outcome}, at); err != nil {
 				return err
 			}
