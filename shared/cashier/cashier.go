@@ -179,16 +179,25 @@ func (c *Cashier) PayBooking(ctx context.Context, b booking.Booking, pm string, 
 	if err != nil {
 		return b, nil, err
 	}
+	// Every line is applied, whatever became of another: a line left
+	// unapplied would wait for the webhook to be.
 	var last error
+	var failed []error
 	for _, l := range b.Lines {
 		share := l.PaymentTerms().DueNowCents
 		done, err := c.Store.ApplyPayment(ctx, l.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
 			return asBooking(stepOf(res, cur, o.key+":"+l.Reference, share, share == 0, true, c.now())), nil
 		}, nil, nil, "")
-		if _, err = c.paid(ctx, l.Reference, done, res, out, err); err != nil && !errors.Is(err, ErrDeclined) {
-			return b, out, err
+		switch _, err = c.paid(ctx, l.Reference, done, res, out, err); {
+		case err == nil:
+		case errors.Is(err, ErrDeclined), errors.Is(err, booking.ErrHoldExpired):
+			last = err
+		default:
+			failed = append(failed, err)
 		}
-		last = err
+	}
+	if len(failed) > 0 {
+		return b, out, errors.Join(failed...)
 	}
 	paid, err := c.Store.Booking(ctx, b.Reference)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -124,6 +125,16 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 		Rooms: lines, Guest: req.Guest, Hold: req.Hold, Payment: req.Payment})
 	s.idempotent(w, r, canonical, renderBooking, func(rc *booking.Receipt) error {
 		b, token, err := s.svc.BookLines(r.Context(), br, rc)
+		if errors.Is(err, booking.ErrReceiptTaken) && pm != "" {
+			// A retry of a booking whose payment never answered (a 503):
+			// pay its lines now, under the same provider key, so once.
+			if held, heldToken, ok := s.unpaidBooking(r.Context(), rc); ok {
+				paid := *rc
+				paid.Replace = true
+				_, _, err = s.payments.PayBooking(r.Context(), held, pm, &paid, heldToken)
+				return paymentErr(err, held.Reference, held.Lines[0].HoldExpiresAt, true)
+			}
+		}
 		if err != nil {
 			return err
 		}

@@ -704,6 +704,24 @@ func TestStripeDownIsA503AndTheRetryPaysOnce(t *testing.T) {
 	if len(intents) != 1 {
 		t.Errorf("%d payments succeeded, want 1", len(intents))
 	}
+
+	// A booking of several rooms too.
+	proxy.Stall()
+	key = newKey()
+	rooms := map[string]any{"hotel": "lisbon-riverside", "check_in": "2027-01-10", "check_out": "2027-01-12",
+		"rooms":   []map[string]any{{"room_type": "STD", "rate_plan": "STD-NR", "adults": 2}, {"room_type": "STD", "rate_plan": "STD-NR", "adults": 1}},
+		"guest":   map[string]any{"name": "Ana Silva", "email": "down-rooms@example.com"},
+		"payment": map[string]any{"payment_method": "pm_card_visa"}}
+	p.do("POST", "/v1/reservations", rooms, "Idempotency-Key", key).Problem(t, http.StatusServiceUnavailable, "payment-unavailable")
+	proxy.Resume()
+	b := p.do("POST", "/v1/reservations", rooms, "Idempotency-Key", key)
+	if b.Status != http.StatusCreated || b.JSON(t)["booking"].(map[string]any)["status"] != "confirmed" {
+		t.Fatalf("booking retried: %d %s", b.Status, b.Body)
+	}
+	if n := p.api.Int(t, `SELECT count(*) FROM payments WHERE kind = 'charge' AND reservation_id IN
+		(SELECT id FROM reservations WHERE guest_email = 'down-rooms@example.com')`); n != 2 {
+		t.Errorf("%d charge rows for two lines, want 2", n)
+	}
 }
 
 // A hold is paid when it is confirmed: a declined card is a 402 and the

@@ -232,17 +232,30 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"received": true, "duplicate": !created})
 }
 
-// unpaidHold is the hold a booking stored under rc's key when its
-// payment never answered: the stored answer is still the hold's (no
-// payment outcome replaced it) and the reservation is still a hold with
-// no payment pending or recorded. A retry then pays it.
-func (s *Server) unpaidHold(ctx context.Context, rc *booking.Receipt) (booking.Reservation, string, bool) {
+// heldReceipt is the answer stored under rc's key while it is still the
+// hold's a booking stored before paying: a 201 of the same request.
+func (s *Server) heldReceipt(ctx context.Context, rc *booking.Receipt) ([]byte, bool) {
 	fp, resp, found, err := s.receipts.LookupReceipt(ctx, rc.Scope, rc.Key, s.svc.Now())
 	if err != nil || !found || !bytes.Equal(fp, rc.Fingerprint) || resp.Status != http.StatusCreated {
-		return booking.Reservation{}, "", false
+		return nil, false
 	}
 	body, err := s.openReceipt(resp.Body, rc.Scope, rc.Key, fp)
-	if err != nil {
+	return body, err == nil
+}
+
+// unpaid reports whether a hold waits for a payment that was never made
+// or never answered: nothing pending, nothing recorded.
+func unpaid(r booking.Reservation) bool {
+	return r.Status == booking.StatusHeld && r.PendingPayment == "" && r.PaidCents == 0
+}
+
+// unpaidHold is the hold a booking stored under rc's key when its
+// payment never answered: the stored answer is still the hold's (no
+// payment outcome replaced it) and the reservation is still unpaid. A
+// retry then pays it.
+func (s *Server) unpaidHold(ctx context.Context, rc *booking.Receipt) (booking.Reservation, string, bool) {
+	body, ok := s.heldReceipt(ctx, rc)
+	if !ok {
 		return booking.Reservation{}, "", false
 	}
 	var stored struct {
@@ -258,8 +271,37 @@ func (s *Server) unpaidHold(ctx context.Context, rc *booking.Receipt) (booking.R
 		return booking.Reservation{}, "", false
 	}
 	r, err := s.svc.Reservation(ctx, stored.Reservation.Reference, stored.AccessToken)
-	if err != nil || r.Status != booking.StatusHeld || r.PendingPayment != "" || r.PaidCents != 0 {
+	if err != nil || !unpaid(r) {
 		return booking.Reservation{}, "", false
 	}
 	return r, stored.AccessToken, true
+}
+
+// unpaidBooking is unpaidHold for a booking of several rooms: its stored
+// answer carries no payment, and every line is unpaid.
+func (s *Server) unpaidBooking(ctx context.Context, rc *booking.Receipt) (booking.Booking, string, bool) {
+	body, ok := s.heldReceipt(ctx, rc)
+	if !ok {
+		return booking.Booking{}, "", false
+	}
+	var stored struct {
+		Booking struct {
+			Reference string `json:"reference"`
+		} `json:"booking"`
+		AccessToken string       `json:"access_token"`
+		Payment     *paymentDone `json:"payment"`
+	}
+	if json.Unmarshal(body, &stored) != nil || stored.Payment != nil {
+		return booking.Booking{}, "", false
+	}
+	b, err := s.svc.Booking(ctx, stored.Booking.Reference, stored.AccessToken)
+	if err != nil || len(b.Lines) == 0 {
+		return booking.Booking{}, "", false
+	}
+	for _, l := range b.Lines {
+		if !unpaid(l) {
+			return booking.Booking{}, "", false
+		}
+	}
+	return b, stored.AccessToken, true
 }
