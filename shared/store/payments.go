@@ -275,29 +275,3 @@ func (s *Store) ReplaceReceipt(ctx context.Context, receipt *booking.Receipt, o 
 		return tx.SendBatch(ctx, b).Close()
 	})
 }
-
-// Serially runs fn holding a session advisory lock on key, so runs of fn
-// for one key never overlap, across processes: the cashier settles a
-// reservation's money one run at a time, since each decides from what
-// the ledger holds and calls the provider outside any transaction. The
-// lock holds one pooled connection for fn's length and is released
-// however fn ends.
-func (s *Store) Serially(ctx context.Context, key string, fn func(context.Context) error) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return classify("serially", err)
-	}
-	defer conn.Release()
-	k := ClaimKey("serially", key)
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, k); err != nil {
-		return classify("serially", err)
-	}
-	defer func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, k); err != nil {
-			// The session keeps the lock: a connection that cannot unlock
-			// is not given back to the pool.
-			_ = conn.Conn().Close(context.WithoutCancel(ctx))
-		}
-	}()
-	return fn(ctx)
-}

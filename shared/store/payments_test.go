@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -207,5 +208,34 @@ func TestSeriallyNeverOverlapsForOneKey(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("the lock was kept after fn failed")
+	}
+}
+
+// Locked runs of Serially as many as the store's pool has connections,
+// each doing its work on the store, all finish: the locks are held on a
+// pool of their own.
+func TestSeriallyLeavesTheStoresConnectionsToTheWork(t *testing.T) {
+	st := testenv.Store(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	max := int(st.Pool().Config().MaxConns)
+	var wg sync.WaitGroup
+	errs := make(chan error, max)
+	for i := range max {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- st.Serially(ctx, fmt.Sprintf("settle:INK-POOL%02d", i), func(ctx context.Context) error {
+				time.Sleep(50 * time.Millisecond) // all hold their lock at once
+				return st.Ping(ctx)
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("locked work: %v", err)
+		}
 	}
 }

@@ -58,6 +58,9 @@ type Store struct {
 	// broke a deadlock (40P01): the lock order should make it zero, and
 	// the retry would hide a broken order from every other witness.
 	deadlocks atomic.Int64
+	// locks is the pool Serially holds its locks on, apart from pool so
+	// that the work done under a lock always finds a connection (locks.go).
+	locks locksPool
 }
 
 // DeadlocksRetried is how many transactions of this Store PostgreSQL
@@ -131,7 +134,10 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Close releases every connection.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	s.locks.close()
+	s.pool.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
