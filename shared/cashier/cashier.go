@@ -139,11 +139,22 @@ func (c *Cashier) Pay(ctx context.Context, r booking.Reservation, pm, attempt st
 	o := order{ref: r.Reference, guest: r.Guest, currency: r.Currency, due: terms.DueNowCents, key: key,
 		purpose: terms.Policy, saveForLater: terms.Policy == booking.PolicyDeposit,
 		description: fmt.Sprintf("%s %s, %s to %s (%s)", r.HotelSlug, r.RoomTypeCode, r.CheckIn, r.CheckOut, terms.Policy)}
+	if !release {
+		// A hold paid on its confirmation may be confirmed twice at once,
+		// under two keys: the first claims it, under the lock, before
+		// the provider is called.
+		if err := c.claim(ctx, r.Reference, key); err != nil {
+			return r, nil, err
+		}
+	}
 	res, out, err := c.charge(ctx, o, pm)
 	if release {
 		res, out, err = refused(res, out, err)
 	}
 	if err != nil {
+		if !release {
+			c.unclaim(ctx, r.Reference, key)
+		}
 		return r, nil, err
 	}
 	done, err := c.Store.ApplyPayment(ctx, r.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
@@ -224,6 +235,42 @@ type order struct {
 	lines        string // a booking's lines and their shares, "INK-A=4208,INK-B=0"
 }
 
+// claimPrefix marks a hold's pending payment as claimed by a request
+// that is calling the provider (its key after the prefix).
+const claimPrefix = "claim:"
+
+// claim marks hold ref as being paid under key: a hold already paid, or
+// with a payment pending (an authentication under way, another request
+// paying), is a 409 and the provider is not called.
+func (c *Cashier) claim(ctx context.Context, ref, key string) error {
+	_, err := c.Store.ApplyPayment(ctx, ref, func(cur booking.Reservation) (booking.PaymentStep, error) {
+		switch {
+		case cur.Status != booking.StatusHeld:
+			return booking.PaymentStep{}, &booking.TransitionError{From: cur.Status, Action: booking.ActionConfirm}
+		case cur.PendingPayment != "":
+			return booking.PaymentStep{}, &booking.ConflictError{Reason: "a payment of this hold is under way (an " +
+				"authentication, or another request); finish it, or wait for it to fail or the hold to expire"}
+		}
+		return booking.PaymentStep{At: c.now(), Pending: ptr(claimPrefix + key)}, nil
+	}, nil, nil, "")
+	return err
+}
+
+// unclaim gives up the claim of key on ref when the provider did not
+// take the payment.
+func (c *Cashier) unclaim(ctx context.Context, ref, key string) {
+	_, err := c.Store.ApplyPayment(ctx, ref, func(cur booking.Reservation) (booking.PaymentStep, error) {
+		step := booking.PaymentStep{At: c.now()}
+		if cur.PendingPayment == claimPrefix+key {
+			step.Pending = ptr("")
+		}
+		return step, nil
+	}, nil, nil, "")
+	if err != nil {
+		c.log().WarnContext(ctx, "payment claim left until the hold expires", "reference", ref, "error", err.Error())
+	}
+}
+
 // refused turns a PaymentMethod the provider would not take into a
 // failed payment, so that a booking's hold is given back as for a
 // declined card, with the 422 as its answer: a bogus pm_ id holds no
@@ -295,6 +342,9 @@ func stepOf(res payments.Result, cur booking.Reservation, key string, amount int
 	case payments.StatusRequiresAction, payments.StatusProcessing:
 		step.Pending = ptr(res.ID)
 	default: // declined, failed, cancelled
+		if strings.HasPrefix(cur.PendingPayment, claimPrefix) {
+			step.Pending = ptr("")
+		}
 		rec := booking.PaymentRecord{Kind: booking.PaymentFailure, AmountCents: amount,
 			Currency: cur.Currency, ProviderRef: res.ID, Status: string(res.Status), IdempotencyKey: key + ":failed"}
 		if res.Decline != nil {

@@ -127,11 +127,14 @@ func deref(p *int64) int64 {
 // charge, and settling then refunds it.
 func (c *Cashier) cancelPending(ctx context.Context, r booking.Reservation) error {
 	id := r.PendingPayment
-	err := c.Provider.Cancel(ctx, id, r.Reference+":cancel:"+id)
-	if err != nil && !errors.Is(err, payments.ErrState) {
-		return unavailable(err)
+	// A claim is no intent of the provider's: there is nothing to cancel.
+	if !strings.HasPrefix(id, claimPrefix) {
+		err := c.Provider.Cancel(ctx, id, r.Reference+":cancel:"+id)
+		if err != nil && !errors.Is(err, payments.ErrState) {
+			return unavailable(err)
+		}
 	}
-	_, err = c.Store.ApplyPayment(ctx, r.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
+	_, err := c.Store.ApplyPayment(ctx, r.Reference, func(cur booking.Reservation) (booking.PaymentStep, error) {
 		step := booking.PaymentStep{At: c.now()}
 		if cur.PendingPayment == id {
 			step.Pending = ptr("")

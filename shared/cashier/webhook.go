@@ -178,6 +178,10 @@ func (c *Cashier) applyTo(ctx context.Context, ev payments.Event, tg target) err
 				rec.FailureCode, rec.FailureMessage = ev.Decline.Code, ev.Decline.Message
 			}
 			step.Records = []booking.PaymentRecord{rec}
+			// The hold no longer waits on it: another card may pay it.
+			if r.PendingPayment == ev.ObjectID {
+				step.Pending = ptr("")
+			}
 			return step
 		})
 	case "payment_intent.canceled", "setup_intent.canceled":

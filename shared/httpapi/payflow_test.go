@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -750,4 +751,48 @@ func TestConfirmingAHoldPaysIt(t *testing.T) {
 		t.Errorf("confirmed with a card: %v (the token is shown once, at booking: %v)", m["reservation"].(map[string]any)["status"], m["access_token"])
 	}
 	sameLedger(t, "hold paid", p.ledger(ref), "failure:14212", "charge:14212")
+}
+
+// A hold waiting on a 3-D Secure payment cannot be paid again with
+// another card until that payment fails (then it can); two
+// confirmations at once with two keys charge once.
+func TestAHoldIsPaidOnceWhateverTheConfirmations(t *testing.T) {
+	t.Parallel()
+	p := newPaying(t)
+	ref, token := p.book(bookingBody(set("hold", true), set("rate_plan", "STD-NR")))
+	confirm := func(pm string) result {
+		return p.do("POST", "/v1/reservations/"+ref+"/confirm", map[string]any{"payment": map[string]any{"payment_method": pm}},
+			with(bearer(token), "Idempotency-Key", newKey())...)
+	}
+	first := confirm("pm_card_authenticationRequired")
+	if first.Status != http.StatusOK {
+		t.Fatalf("%d %s", first.Status, first.Body)
+	}
+	pi := first.JSON(t)["reservation"].(map[string]any)["payment"].(map[string]any)["pending"].(string)
+	confirm("pm_card_visa").Problem(t, http.StatusConflict, "conflict")
+	if err := p.stripe.Authenticate(pi, false); err != nil {
+		t.Fatal(err)
+	}
+	p.waitWebhook("payment_intent.payment_failed", 1)
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := p.send("POST", "/v1/reservations/"+ref+"/confirm", map[string]any{"payment": map[string]any{"payment_method": "pm_card_visa"}},
+				with(bearer(token), "Idempotency-Key", newKey())...)
+			if err != nil {
+				t.Error(err)
+			}
+			statuses[i] = r.Status
+		}()
+	}
+	wg.Wait()
+	slices.Sort(statuses)
+	if statuses[0] != http.StatusOK || statuses[1] != http.StatusConflict {
+		t.Errorf("two confirmations at once: %v, want one 200 and one 409", statuses)
+	}
+	sameLedger(t, "paid once", p.ledger(ref), "failure:14212", "charge:14212")
 }
