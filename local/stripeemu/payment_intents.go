@@ -33,17 +33,9 @@ func (s *Server) createPaymentIntent(f form) (int, []byte) {
 	cust := f.get("customer")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if status, body, ok := s.checkCustomerLocked(cust); !ok {
+	id, pm, status, body := s.newIntentLocked("pi", cust, pmID)
+	if status != 0 {
 		return status, body
-	}
-	id := s.newID("pi")
-	var pm *paymentMethod
-	if pmID != "" {
-		var status int
-		var body []byte
-		if pm, status, body = s.usePaymentMethodLocked(pmID, cust, id); pm == nil {
-			return status, body
-		}
 	}
 	pi := &paymentIntent{ID: id, Object: "payment_intent", Amount: amount, Currency: currency,
 		Status: statusRequiresPaymentMethod, ClientSecret: secret(id), CaptureMethod: "automatic",
@@ -253,4 +245,23 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// newIntentLocked is the id of a new intent (prefix pi or seti) of the
+// customer cust (none when empty), and the PaymentMethod pmID it uses
+// (nil when none is given), taken for it; status is the error's, 0 when
+// the customer and the method are good.
+func (s *Server) newIntentLocked(prefix, cust, pmID string) (string, *paymentMethod, int, []byte) {
+	if status, body, ok := s.checkCustomerLocked(cust); !ok {
+		return "", nil, status, body
+	}
+	id := s.newID(prefix)
+	if pmID == "" {
+		return id, nil, 0, nil
+	}
+	pm, status, body := s.usePaymentMethodLocked(pmID, cust, id)
+	if pm == nil {
+		return "", nil, status, body
+	}
+	return id, pm, 0, nil
 }

@@ -18,17 +18,9 @@ func (s *Server) createSetupIntent(f form) (int, []byte) {
 	cust := f.get("customer")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if status, body, ok := s.checkCustomerLocked(cust); !ok {
+	id, pm, status, body := s.newIntentLocked("seti", cust, pmID)
+	if status != 0 {
 		return status, body
-	}
-	id := s.newID("seti")
-	var pm *paymentMethod
-	if pmID != "" {
-		var status int
-		var body []byte
-		if pm, status, body = s.usePaymentMethodLocked(pmID, cust, id); pm == nil {
-			return status, body
-		}
 	}
 	si := &setupIntent{ID: id, Object: "setup_intent", Status: statusRequiresPaymentMethod, ClientSecret: secret(id),
 		Usage: usage, Customer: strPtr(cust), Description: strPtr(f.get("description")),

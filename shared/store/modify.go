@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -44,15 +43,8 @@ const freeForModification = `SELECT count(*) FROM inventory i
 // and the receipt. If any new night lacks the rooms, the transaction rolls back
 // whole: the old booking keeps its nights.
 func (s *Store) Modify(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Modification, error), receipt *booking.Receipt) (booking.Reservation, error) {
-	var r, res booking.Reservation
-	var readErr error
-	err := s.inTx(ctx, "modify", receipt, lockReservation(reference, &r, &readErr), func(tx pgx.Tx) error {
-		if errors.Is(readErr, pgx.ErrNoRows) {
-			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
-		}
-		if readErr != nil {
-			return readErr
-		}
+	var res booking.Reservation
+	err := s.onLocked(ctx, "modify", reference, receipt, func(tx pgx.Tx, r booking.Reservation) error {
 		m, err := decide(r)
 		if err != nil {
 			return err

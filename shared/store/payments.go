@@ -132,15 +132,7 @@ func (s *Store) PaidCents(ctx context.Context, reservationID int64) (int64, erro
 func (s *Store) ApplyPayment(ctx context.Context, reference string, decide func(booking.Reservation) (booking.PaymentStep, error), receipt *booking.Receipt, outcome *booking.PaymentOutcome, token string) (booking.Reservation, error) {
 	var res booking.Reservation
 	var after error
-	var r booking.Reservation
-	var readErr error
-	err := s.inTx(ctx, "apply payment", receipt, lockReservation(reference, &r, &readErr), func(tx pgx.Tx) error {
-		if errors.Is(readErr, pgx.ErrNoRows) {
-			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
-		}
-		if readErr != nil {
-			return readErr
-		}
+	err := s.onLocked(ctx, "apply payment", reference, receipt, func(tx pgx.Tx, r booking.Reservation) error {
 		step, err := decide(r)
 		if err != nil {
 			return err

@@ -412,20 +412,29 @@ func lockReservation(reference string, r *booking.Reservation, readErr *error) f
 	}
 }
 
-// Transition locks the reservation row, lets decide choose the change and
-// applies it, giving nights back when asked, with its event and receipt.
-func (s *Store) Transition(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Transition, error), receipt *booking.Receipt) (booking.Reservation, error) {
-	var res booking.Reservation
-	var after error
+// onLocked runs fn in a transaction (claiming receipt's key first) on
+// the reservation of reference, locked as the transaction's first read;
+// an unknown reference is ErrNotFound.
+func (s *Store) onLocked(ctx context.Context, op, reference string, receipt *booking.Receipt, fn func(pgx.Tx, booking.Reservation) error) error {
 	var r booking.Reservation
 	var readErr error
-	err := s.inTx(ctx, "transition", receipt, lockReservation(reference, &r, &readErr), func(tx pgx.Tx) error {
+	return s.inTx(ctx, op, receipt, lockReservation(reference, &r, &readErr), func(tx pgx.Tx) error {
 		if errors.Is(readErr, pgx.ErrNoRows) {
 			return fmt.Errorf("reservation %s: %w", reference, booking.ErrNotFound)
 		}
 		if readErr != nil {
 			return readErr
 		}
+		return fn(tx, r)
+	})
+}
+
+// Transition locks the reservation row, lets decide choose the change and
+// applies it, giving nights back when asked, with its event and receipt.
+func (s *Store) Transition(ctx context.Context, reference string, decide func(booking.Reservation) (booking.Transition, error), receipt *booking.Receipt) (booking.Reservation, error) {
+	var res booking.Reservation
+	var after error
+	err := s.onLocked(ctx, "transition", reference, receipt, func(tx pgx.Tx, r booking.Reservation) error {
 		t, err := decide(r)
 		if err != nil {
 			return err
