@@ -180,7 +180,16 @@ func checkout(b *testing.B, rev string) string {
 }
 
 func TestMain(m *testing.M) {
+	// One stripe-mock checks the Stripe requests of every stack the
+	// tests start (startStack).
+	url, stop, err := testenv.SharedStripeMock()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	stripeMock = url
 	code := m.Run()
+	stop()
 	figures.Lock()
 	defer figures.Unlock()
 	if d, h := figures.warm["devstack"], figures.warm["handler"]; len(d) > 0 && len(h) > 0 {
@@ -201,6 +210,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// stripeMock is the test binary's stripe-mock (TestMain).
+var stripeMock string
 
 func verdict(ok bool) string {
 	if ok {

@@ -58,7 +58,7 @@ func startStack(t testing.TB, edits ...func(*Options)) (*Stack, *lockedBuffer) {
 		PaymentsAddr: "127.0.0.1:0", Log: log, SearchPath: testenv.Schema(t), DemoDays: 120,
 		// Every request the functions send Stripe is one stripe-mock
 		// takes.
-		InspectPayments: testenv.StripeMockCheck(t, nil),
+		InspectPayments: testenv.StripeMockCheckAt(t, stripeMock, nil),
 	}
 	for _, e := range edits {
 		e(&o)

@@ -88,7 +88,12 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // Stripe's published API accepts. checked, when given, counts them.
 func StripeMockCheck(t testing.TB, checked *atomic.Int64) func(r *http.Request, body []byte) {
 	t.Helper()
-	mock := StartStripeMock(t)
+	return StripeMockCheckAt(t, StartStripeMock(t), checked)
+}
+
+// StripeMockCheckAt is StripeMockCheck with the stripe-mock at mock (a
+// test binary's SharedStripeMock).
+func StripeMockCheckAt(t testing.TB, mock string, checked *atomic.Int64) func(r *http.Request, body []byte) {
 	return func(r *http.Request, body []byte) {
 		req, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, mock+r.URL.RequestURI(), bytes.NewReader(body))
 		if err != nil {

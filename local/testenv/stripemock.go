@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -29,26 +30,55 @@ func StripeMockBinary() string {
 // the test, never skips it: make tools installs it.
 func StartStripeMock(t testing.TB) string {
 	t.Helper()
+	url, stop, err := SharedStripeMock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return url
+}
+
+// SharedStripeMock runs a stripe-mock on a free port for a whole test
+// binary (its TestMain), as StartStripeMock does for one test: it answers
+// fixtures and keeps no state, so the tests can share it. stop ends it.
+func SharedStripeMock() (url string, stop func(), err error) {
 	bin := StripeMockBinary()
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("testenv: no stripe-mock at %s (make tools installs it: GOBIN=$PWD/dist/tools go install github.com/stripe/stripe-mock@%s)", bin, StripeMockVersion)
+		return "", nil, fmt.Errorf("testenv: no stripe-mock at %s (make tools installs it: GOBIN=$PWD/dist/tools go install github.com/stripe/stripe-mock@%s)", bin, StripeMockVersion)
 	}
-	addr := freePort(t)
-	https := freePort(t)
+	addr, err := listenFree()
+	if err != nil {
+		return "", nil, err
+	}
+	https, err := listenFree()
+	if err != nil {
+		return "", nil, err
+	}
 	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", https)
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start stripe-mock: %v", err)
+		return "", nil, fmt.Errorf("testenv: start stripe-mock: %w", err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	stop = func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return "http://" + addr
+			return "http://" + addr, stop, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: stripe-mock did not listen on %s: %v", addr, err)
+			stop()
+			return "", nil, fmt.Errorf("testenv: stripe-mock did not listen on %s: %w", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// listenFree is a free local address.
+func listenFree() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
