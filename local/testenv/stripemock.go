@@ -55,6 +55,7 @@ func SharedStripeMock() (url string, stop func(), err error) {
 		return "", nil, err
 	}
 	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", https)
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("testenv: start stripe-mock: %w", err)
 	}
