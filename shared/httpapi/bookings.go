@@ -129,10 +129,7 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 			// A retry of a booking whose payment never answered (a 503):
 			// pay its lines now, under the same provider key, so once.
 			if held, heldToken, ok := s.unpaidBooking(r.Context(), rc); ok {
-				paid := *rc
-				paid.Replace = true
-				_, _, err = s.payments.PayBooking(r.Context(), held, pm, &paid, heldToken)
-				return paymentErr(err, held.Reference, held.Lines[0].HoldExpiresAt, true)
+				return s.payBooking(r.Context(), held, pm, rc, heldToken)
 			}
 		}
 		if err != nil {
@@ -145,12 +142,17 @@ func (s *Server) createBooking(w http.ResponseWriter, r *http.Request, req creat
 		if pm == "" {
 			return nil
 		}
-		// One payment for every line; its response replaces the hold's.
-		paid := *rc
-		paid.Replace = true
-		_, _, err = s.payments.PayBooking(r.Context(), b, pm, &paid, token)
-		return paymentErr(err, b.Reference, b.Lines[0].HoldExpiresAt, true)
+		return s.payBooking(r.Context(), b, pm, rc, token)
 	})
+}
+
+// payBooking pays every line of b, held, with one payment; its response
+// replaces the hold's stored under rc.
+func (s *Server) payBooking(ctx context.Context, b booking.Booking, pm string, rc *booking.Receipt, token string) error {
+	paid := *rc
+	paid.Replace = true
+	_, _, err := s.payments.PayBooking(ctx, b, pm, &paid, token)
+	return paymentErr(err, b.Reference, b.Lines[0].HoldExpiresAt, true)
 }
 
 // renderBooking is the response of a new booking of several rooms, with
