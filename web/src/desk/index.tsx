@@ -2,6 +2,8 @@
 // a search by name, email or reference, and the live feed of its
 // bookings; each reservation opens on its own page (reservation.tsx).
 
+import './desk.css';
+
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
 import { api } from '../api';

@@ -4,6 +4,8 @@
 
 import { useState } from 'preact/hooks';
 
+import './finance.css';
+
 import { CostsByDay } from './costs';
 import { addDays, todayUTC } from './exact';
 import { Receipt } from './receipt';
