@@ -24,7 +24,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth inventory deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help web chromium dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth inventory deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -46,7 +46,27 @@ $(STRIPEMOCK):
 	@echo "make: installing stripe-mock (first time only, a few seconds)"
 	GOBIN=$(CURDIR)/dist/tools go install github.com/stripe/stripe-mock@v0.203.0
 
-dev: services tools .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data from local/demo/catalogue.yaml (EMPTY=1: none, as a new stage)
+# The console (web/): npm ci when node_modules is missing or older than the
+# lock file, then a Vite build into web/dist, which the devstack serves.
+WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+
+web: web/dist/index.html ## build the console (web/) into web/dist: npm ci when needed, then vite build
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	@command -v npm >/dev/null || { echo "make: npm is missing (Node.js 20.19+): the console builds with Vite"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	npm run --prefix web build
+
+chromium: ## install Debian's Chromium for the browser tests when /usr/bin/chromium is missing
+	@test -x /usr/bin/chromium || { \
+		command -v apt-get >/dev/null || { echo "make: /usr/bin/chromium is missing and there is no apt-get: install Chromium (Debian package chromium)"; exit 1; }; \
+		echo "make: installing Debian's chromium for the browser tests"; \
+		apt-get update && apt-get install -y chromium; }
+
+dev: services tools web .env ## the whole system locally: functions as Lambda binaries, API on http://127.0.0.1:3000, demo data from local/demo/catalogue.yaml (EMPTY=1: none, as a new stage)
 	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack $(if $(EMPTY),-empty)
 
@@ -77,7 +97,7 @@ invoke: services .env ## run one event through a function's binary: make invoke 
 	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack invoke $(FN) $(EVENT)
 
-test: services tools lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
+test: services tools web chromium lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
 	go test -race -count=1 ./...
 
 smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] [GUEST_EMAIL=success@simulator.amazonses.com] [NO_BOOKING=1: production, a live Stripe account] (default: the running devstack)

@@ -71,6 +71,7 @@ var expected = map[string]int{
 	"admin-unarchive-hotel": 409,
 	// No night has been audited in a fresh stack: an empty list.
 	"admin-night-audits":     200,
+	"me":                     200,
 	"admin-update-room-type": 200,
 	// FAM is not archived in a fresh stack: unarchiving it is a conflict.
 	"admin-archive-room-type":        200,

@@ -213,6 +213,7 @@ var samples = map[string]sample{
 	"GET /v1/admin/api-keys":               {cred: credAdmin, ok: []int{200}},
 	"DELETE /v1/admin/api-keys/{id}":       {cred: credAdmin, ok: []int{204}},
 	"POST /v1/ws-tickets":                  {cred: credStaff, ok: []int{201}},
+	"GET /v1/me":                           {cred: credStaff, ok: []int{200}},
 	"POST /v1/admin/queues/events/redrive": {cred: credAdmin, ok: []int{202}},
 	// The front desk acts on the scan's own booking, once the guest has
 	// cancelled it (finish): the status table refuses each with 409, as

@@ -233,7 +233,9 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /v1/admin/api-keys":                   staff(s.listAPIKeys, auth.RoleAdmin),
 		"DELETE /v1/admin/api-keys/{id}":           staff(s.revokeAPIKey, auth.RoleAdmin),
 		"POST /v1/ws-tickets":                      staff(s.createWSTicket, auth.RoleStaff),
-		"POST /v1/admin/queues/events/redrive":     staff(s.redriveEvents, auth.RoleAdmin),
+		// Any key may ask who it is (admin passes as staff).
+		"GET /v1/me":                           staff(s.me, auth.RoleStaff, auth.RoleFinance),
+		"POST /v1/admin/queues/events/redrive": staff(s.redriveEvents, auth.RoleAdmin),
 
 		"POST /v1/admin/reservations/{reference}/cancel":    staff(s.deskCancel, deskRoles...),
 		"POST /v1/admin/reservations/{reference}/check-in":  staff(s.deskCheckIn, deskRoles...),

@@ -370,6 +370,7 @@ var Innkeeper = Manifest{
 		{"GET", "/v1/admin/api-keys", "api", Staff},
 		{"DELETE", "/v1/admin/api-keys/{id}", "api", Staff},
 		{"POST", "/v1/ws-tickets", "api", Staff},
+		{"GET", "/v1/me", "api", Staff},
 		{"POST", "/v1/admin/queues/events/redrive", "api", Staff},
 		{"POST", "/v1/admin/reservations/{reference}/cancel", "api", Staff},
 		{"POST", "/v1/admin/reservations/{reference}/check-in", "api", Staff},

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api } from '../api';
+import { config } from '../config';
 
 /** FeedEvent is a push about one of the hotel's bookings. */
 export interface FeedEvent {
@@ -28,21 +29,6 @@ export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'failed';
 /** MaxEvents bounds the events kept on the page. */
 const MaxEvents = 50;
 
-let wsURL: Promise<string> | null = null;
-
-function configuredURL(): Promise<string> {
-  wsURL ??= fetch('/config.json')
-    .then((r) => {
-      if (!r.ok) throw new Error(`config.json: ${r.status}`);
-      return r.json() as Promise<{ ws_url: string }>;
-    })
-    .then((c) => c.ws_url)
-    .catch((e) => {
-      wsURL = null;
-      throw e;
-    });
-  return wsURL;
-}
 
 export function useBookingFeed(hotel: string, onEvent?: (e: FeedEvent) => void) {
   const [events, setEvents] = useState<FeedEvent[]>([]);
@@ -62,12 +48,15 @@ export function useBookingFeed(hotel: string, onEvent?: (e: FeedEvent) => void) 
       timer = setTimeout(open, delay);
       delay = Math.min(delay * 2, 30_000);
     };
+    const base = config().ws_url;
+    if (!base) {
+      // No WebSocket API configured: the lists still work, without live updates.
+      setState('failed');
+      return;
+    }
     const open = async () => {
       try {
-        const [base, t] = await Promise.all([
-          configuredURL(),
-          api<{ ticket: string }>('/v1/ws-tickets', { method: 'POST' }),
-        ]);
+        const t = await api<{ ticket: string }>('/v1/ws-tickets', { method: 'POST', idempotent: false });
         if (stopped) return;
         const url = base + (base.includes('?') ? '&' : '?') + 'ticket=' + encodeURIComponent(t.ticket);
         ws = new WebSocket(url);

@@ -5,7 +5,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
-import { api } from '../api';
+import { api, type ApiInit } from '../api';
 import { date, money } from '../format';
 import { problemText } from '../finance/load';
 import { label, type DeskRecord, type Reservation } from './types';
@@ -30,11 +30,6 @@ const actionLabel: Record<Action, string> = {
 
 const paymentMethods = ['card', 'cash', 'bank_transfer', 'voucher', 'other'];
 
-const json = (body: unknown): RequestInit => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-});
 
 export function DeskReservation({ reference }: { reference: string }) {
   const [rec, setRec] = useState<DeskRecord | null>(null);
@@ -169,8 +164,8 @@ function ActionPanel(p: { action: Action; r: Reservation; path: string; onDone: 
     setBusy(true);
     setProblem(null);
     try {
-      let body: Record<string, unknown> = {};
-      let init: RequestInit;
+      const body: Record<string, unknown> = {};
+      let init: ApiInit;
       if (action === 'modify') {
         const c: Record<string, unknown> = {};
         if (change.check_in !== r.check_in) c.check_in = change.check_in;
@@ -178,14 +173,16 @@ function ActionPanel(p: { action: Action; r: Reservation; path: string; onDone: 
         if (change.adults !== r.adults) c.adults = change.adults;
         if (change.rooms !== r.rooms) c.rooms = change.rooms;
         if (reason.trim()) c.reason = reason.trim();
-        init = json(c);
-        // A retry of the same change replays its answer, never applies it twice.
-        (init.headers as Record<string, string>)['Idempotency-Key'] = crypto.randomUUID();
+        // api sends an Idempotency-Key: a retry of the same change replays
+        // its answer, never applies it twice.
+        init = { method: 'POST', body: c };
       } else {
         if (reason.trim()) body.reason = reason.trim();
         if (action === 'cancel' && waive) body.waive_fee = true;
         if (action === 'check-out' && method) body.payment_method = method;
-        init = json(body);
+        // The other desk actions take no Idempotency-Key: the status table
+        // refuses an action applied twice.
+        init = { method: 'POST', body, idempotent: false };
       }
       const out = await api<{ reservation: Reservation } & Partial<Reservation>>(`${p.path}/${action}`, init);
       // Desk actions answer {reservation}; a modification answers the reservation itself.
