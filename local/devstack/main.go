@@ -95,6 +95,7 @@ func serve(ctx context.Context, root string, empty bool) error {
 	}
 	fmt.Printf(`
 Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
+  Console     %s/   (%s)
   HTTP API    %s   (API Gateway HTTP API, payload 2.0)
   WebSocket   %s   (API Gateway WebSocket API, stage live)
   Try         curl -s %s/v1/hotels
@@ -109,10 +110,18 @@ Innkeeper devstack is up in %v: functions run as Lambda binaries, no Docker.
   Watching    functions/ and shared/: a change rebuilds and swaps the warm processes
 Ctrl-C stops it.
 
-`, time.Since(start).Round(time.Millisecond), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, paymentsLines(s), strings.Join(fns, ", "), staffKey)
+`, time.Since(start).Round(time.Millisecond), s.URL, consoleNote(s), s.URL, s.WSURL, s.URL, s.URL, mailURL, s.SQSURL, s.ControlURL, paymentsLines(s), strings.Join(fns, ", "), staffKey)
 	<-ctx.Done()
 	fmt.Println("devstack| stopping")
 	return nil
+}
+
+// consoleNote says who the console is for, or how to build it.
+func consoleNote(s *Stack) string {
+	if !consoleBuilt(s.ConsoleDir()) {
+		return "not built: make web, then reload"
+	}
+	return "guests book at #/book/lisbon-riverside; staff and finance sign in with a key"
 }
 
 // paymentsLines tell how to pay locally: the demo's policies, the

@@ -144,6 +144,25 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The HTTP listener is bound first: the console is served from its
+	// address, which the functions must allow as a browser origin (the
+	// API's CORS list and the WebSocket API's Origin check).
+	addr := o.HTTPAddr
+	if addr == "" {
+		addr = s.cfg.HTTPAddr
+	}
+	httpLn, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: listen on %s: %w", addr, err)
+	}
+	served := false
+	defer func() {
+		if !served {
+			httpLn.Close()
+		}
+	}()
+	s.URL = loopback.URL(httpLn)
+	s.overrides["CORS_ALLOWED_ORIGINS"] = strings.Join(consoleOrigins(s.URL, s.cfg.CORSAllowedOrigins), ",")
 	if err := s.startQueues(); err != nil {
 		s.Close()
 		return nil, err
@@ -178,14 +197,14 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, err
 	}
-	addr := o.HTTPAddr
-	if addr == "" {
-		addr = s.cfg.HTTPAddr
-	}
-	if s.server, s.URL, err = listenAndServe(addr, gw); err != nil {
+	front, err := consoleHandler(s.ConsoleDir(), consoleConfig{Stage: "local", WSURL: s.WSURL}, topology.Innkeeper.Routes, gw)
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
+	s.server = loopback.NewServer(front)
+	loopback.Serve(s.server, httpLn, nil)
+	served = true
 	s.pointPaymentsWebhooks()
 	caddr := o.ControlAddr
 	if caddr == "" {
@@ -199,6 +218,21 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		s.background(run, s.watch)
 	}
 	return s, nil
+}
+
+// ConsoleDir is the console's build the stack serves (web/dist).
+func (s *Stack) ConsoleDir() string { return filepath.Join(s.opts.Root, "web", "dist") }
+
+// consoleOrigins are the configured browser origins plus the console's
+// own (url, and its localhost twin), once each.
+func consoleOrigins(url string, configured []string) []string {
+	out := slices.Clone(configured)
+	for _, o := range []string{url, strings.Replace(url, "127.0.0.1", "localhost", 1)} {
+		if !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // listenAndServe listens on addr and serves h in the background.
