@@ -12,7 +12,7 @@ import (
 var stack *Stack
 
 func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	s, err := StartStack(ctx)
 	cancel()
 	if err != nil {

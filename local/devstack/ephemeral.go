@@ -54,7 +54,7 @@ func ephemeralCommand(ctx context.Context, root string, args []string) error {
 		return err
 	}
 	defer drop()
-	startCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	startCtx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
 	s, err := Start(startCtx, Options{
 		Root: root, BuildDir: *buildDir, HTTPAddr: "127.0.0.1:0", SQSAddr: "127.0.0.1:0", ControlAddr: "127.0.0.1:0",
