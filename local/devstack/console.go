@@ -39,11 +39,14 @@ func apiPrefixes(routes []topology.Route) map[string]bool {
 	return out
 }
 
-// consoleHandler serves the API's paths with api and everything else
-// from dir (the console's build, web/dist), compressed with gzip when the
-// client accepts it: hashed assets are immutable, index.html and
-// config.json are revalidated every time. Without a build it says how
-// to make one instead of answering 404s.
+// consoleHandler serves the console from dir (its build, web/dist): "/",
+// /config.json and the build's files, compressed with gzip when the
+// client accepts it; hashed assets are immutable, index.html and
+// config.json revalidated every time. Every other path is the API's, as
+// the CDN's API behaviour sends it there: the manifest's routes and the
+// $default route's 404 problem for a path nothing serves (the console
+// routes in the URL's hash, so it needs no fallback page). Without a
+// build, "/" says how to make one.
 func consoleHandler(dir string, cfg consoleConfig, routes []topology.Route, api http.Handler) (http.Handler, error) {
 	prefixes := apiPrefixes(routes)
 	rawConfig, err := json.Marshal(cfg)
@@ -51,45 +54,29 @@ func consoleHandler(dir string, cfg consoleConfig, routes []topology.Route, api 
 		return nil, fmt.Errorf("devstack: console config: %w", err)
 	}
 	static := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
 		setConsoleHeaders(w.Header())
-		if r.URL.Path == "/config.json" {
+		switch {
+		case r.URL.Path == "/config.json":
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Cache-Control", "no-cache")
 			_, _ = w.Write(rawConfig)
-			return
-		}
-		if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
+		case !consoleBuilt(dir):
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, "The console is not built: run `make web` (npm ci and a Vite build into %s), then reload.\n", dir)
-			return
-		}
-		name := path.Clean("/" + r.URL.Path)
-		if name == "/" {
-			name = "/index.html"
-		}
-		file := filepath.Join(dir, filepath.FromSlash(name))
-		if st, err := os.Stat(file); err != nil || st.IsDir() {
-			if path.Ext(name) != "" {
-				http.NotFound(w, r)
-				return
+		default:
+			name := r.URL.Path
+			if name == "/" {
+				name = "/index.html"
 			}
-			// A path without an extension is a page: the console's own
-			// routes are in the hash, so the app answers for it.
-			name, file = "/index.html", filepath.Join(dir, "index.html")
+			if strings.HasPrefix(name, "/assets/") {
+				// Vite names every asset by its content hash.
+				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			} else {
+				w.Header().Set("Cache-Control", "no-cache")
+			}
+			http.ServeFile(w, r, filepath.Join(dir, filepath.FromSlash(name)))
 		}
-		if strings.HasPrefix(name, "/assets/") {
-			// Vite names every asset by its content hash.
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "no-cache")
-		}
-		http.ServeFile(w, r, file)
 	})
 	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(256))
 	if err != nil {
@@ -97,13 +84,34 @@ func consoleHandler(dir string, cfg consoleConfig, routes []topology.Route, api 
 	}
 	compressed := gz(static)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seg, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if prefixes[seg] {
-			api.ServeHTTP(w, r)
+		if isConsolePath(r, dir, prefixes) {
+			compressed.ServeHTTP(w, r)
 			return
 		}
-		compressed.ServeHTTP(w, r)
+		api.ServeHTTP(w, r)
 	}), nil
+}
+
+// isConsolePath reports whether the console answers r: a GET or HEAD of
+// "/", /config.json or a file of the build, outside the API's paths.
+func isConsolePath(r *http.Request, dir string, apiPrefixes map[string]bool) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	seg, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	switch {
+	case apiPrefixes[seg]:
+		return false
+	case p == "/" || p == "/config.json":
+		return true
+	}
+	clean := path.Clean(p)
+	if clean != p || strings.Contains(p, "\\") {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(clean)))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // setConsoleHeaders are the console's security headers: everything from

@@ -13,6 +13,9 @@
 //	devstack smoke [-url URL] [-ws-url URL] [-mailpit URL] [-staff-key K] [-metrics-token T] [-guest-email A] [-no-booking]
 //	                             the smoke test, against the running devstack by default (make smoke);
 //	                             -no-booking against production (Stripe live mode)
+//	devstack ephemeral -schema S -smtp ADDR [-build-dir D]
+//	                             a throwaway stack on free ports and its own schema for tests
+//	                             in other packages: one JSON line of URLs when ready; stops when stdin closes
 package main
 
 import (
@@ -68,6 +71,8 @@ func run(args []string) error {
 		return redriveCommand("http://"+addr, key)
 	case args[0] == "smoke":
 		return smokeCommand(ctx, args[1:])
+	case args[0] == "ephemeral":
+		return ephemeralCommand(ctx, root, args[1:])
 	default:
 		return fmt.Errorf("usage: devstack [-empty] | devstack admin-key -name NAME [-force] | devstack invoke FUNCTION EVENT.json | devstack mail | devstack redrive | devstack smoke [-url URL] …")
 	}
