@@ -42,8 +42,8 @@ func TestFrontDeskChecksAGuestIn(t *testing.T) {
 	ref := bookToday(t, c, "desk-checkin")
 	row := func(list string) string { return fmt.Sprintf(`table[data-list=%q] tr[data-reference=%q]`, list, ref) }
 
-	ctx := newBrowser(t, 1280, 1000)
-	signInAs(t, ctx, c.base, staff)
+	tab, ctx := staffTab(t, 1280, 1000)
+	tab.SignIn(staff)
 	chooseHotel := script(`const s = document.getElementById('desk-hotel'); s.value = 'lisbon-riverside';
 		s.dispatchEvent(new Event('change', {bubbles: true}))`)
 	if err := chromedp.Do(ctx,
@@ -55,7 +55,8 @@ func TestFrontDeskChecksAGuestIn(t *testing.T) {
 	); err != nil {
 		t.Fatalf("today's arrivals: %v", err)
 	}
-	shoot(t, ctx, "desk")
+	tab.Axe()
+	tab.Screenshot("desk")
 
 	// The reservation's page, and the check-in.
 	if err := chromedp.Do(ctx,
@@ -68,7 +69,8 @@ func TestFrontDeskChecksAGuestIn(t *testing.T) {
 	); err != nil {
 		t.Fatalf("check in: %v", err)
 	}
-	shoot(t, ctx, "desk-reservation")
+	tab.Axe()
+	tab.Screenshot("desk-reservation")
 	rec := callAPI(t, "GET", c.base+"/v1/admin/reservations/"+ref, staff, nil)
 	if got := field(rec.body, "reservation.status"); rec.status != 200 || got != "checked_in" {
 		t.Fatalf("the API has %s %v after the desk's check-in: %d", ref, got, rec.status)
@@ -81,10 +83,10 @@ func TestFrontDeskChecksAGuestIn(t *testing.T) {
 	); err != nil {
 		t.Fatalf("in house: %v", err)
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812), chromedp.WaitVisible(chromedp.CSS(row("in-house")))); err != nil {
-		t.Fatal(err)
-	}
-	shoot(t, ctx, "desk-phone")
+	tab.Viewport(Size{Width: 375, Height: 812, Scale: 2, Mobile: true})
+	tab.WaitVisible(row("in-house"))
+	tab.Axe()
+	tab.Screenshot("desk-phone")
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 	if err != nil {
 		t.Fatal(err)

@@ -26,8 +26,8 @@ func TestFinanceSeesTheFiguresTheAPIReturns(t *testing.T) {
 		return r.status == 200 && len(lines) > 0
 	})
 
-	ctx := newBrowser(t, 1280, 1000)
-	signInAs(t, ctx, c.base, fin)
+	tab, ctx := staffTab(t, 1280, 1000)
+	tab.SignIn(fin)
 	today := time.Now().UTC()
 	from, to := today.AddDate(0, 0, -1).Format(time.DateOnly), today.Format(time.DateOnly)
 	get := func(path string) map[string]any {
@@ -100,7 +100,8 @@ func TestFinanceSeesTheFiguresTheAPIReturns(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name=costs-stack][value=function]`)), loaded("costs-by-day")); err != nil {
 		t.Fatal(err)
 	}
-	shoot(t, ctx, "finance")
+	tab.Axe()
+	tab.Screenshot("finance")
 
 	// Cost per booking, marginal and fully loaded, day by day and in all.
 	untilSame(t, "cost per booking", 60*time.Second, open, func() error {
@@ -218,7 +219,8 @@ func TestFinanceSeesTheFiguresTheAPIReturns(t *testing.T) {
 		}
 		return csvMatches(ctx, "receipt")
 	})
-	shoot(t, ctx, "finance-receipt")
+	tab.Axe()
+	tab.Screenshot("finance-receipt")
 }
 
 // loaded waits until the figure id has its data table and is not loading.

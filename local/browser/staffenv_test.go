@@ -2,9 +2,8 @@ package browser
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,48 +13,21 @@ type staffConsole struct {
 	base, admin string
 }
 
-// consoleUnderTest is the running devstack named by INNKEEPER_CONSOLE_URL
-// (and INNKEEPER_ADMIN_KEY); the package's shared devstack replaces it.
+// consoleUnderTest is the package's devstack (TestMain).
 func consoleUnderTest(t *testing.T) staffConsole {
 	t.Helper()
-	base := os.Getenv("INNKEEPER_CONSOLE_URL")
-	if base == "" {
-		t.Skip("INNKEEPER_CONSOLE_URL is not set")
-	}
-	return staffConsole{base: base, admin: os.Getenv("INNKEEPER_ADMIN_KEY")}
+	return staffConsole{base: stack.URL, admin: stack.AdminKey}
 }
 
-// newBrowser starts headless Chromium with a window of w × h.
-func newBrowser(t *testing.T, w, h int) context.Context {
+// staffTab opens a tab of the harness's browser at w × h, and a context
+// on it bounded for the whole test, for the comparisons that retry.
+func staffTab(t *testing.T, w, h int64) (*Tab, context.Context) {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath("/usr/bin/chromium"), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(w, h))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab := NewBrowser(t, stack).NewTab(t)
+	tab.Viewport(Size{Width: w, Height: h, Scale: 1})
+	ctx, cancel := context.WithTimeout(tab.ctx, 5*time.Minute)
 	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
-}
-
-// shoot writes a full-page screenshot to dist/screenshots/name.png.
-func shoot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join("..", "..", "dist", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return tab, ctx
 }
 
 // script runs JavaScript for its effect.
@@ -64,18 +36,4 @@ func script(js string) chromedp.Action[chromedp.Void] {
 		_, err := chromedp.Evaluate[bool]("(() => {"+js+"; return true })()")(ctx, t)
 		return err
 	})
-}
-
-// signInAs signs in to the console with key.
-func signInAs(t *testing.T, ctx context.Context, base, key string) {
-	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/#/"),
-		chromedp.WaitVisible(chromedp.CSS(`#api-key`)),
-		chromedp.SendKeys(chromedp.CSS(`#api-key`), key),
-		chromedp.Submit(chromedp.CSS(`#api-key`)),
-		chromedp.WaitVisible(chromedp.CSS(`nav a[href="#/finance"], nav a[href="#/desk"]`)),
-	); err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
 }
