@@ -42,7 +42,7 @@ export function FinanceView() {
           required
           value={draft.from}
           max={today}
-          onInput={(e) => setDraft({ ...draft, from: (e.target as HTMLInputElement).value })}
+          onInput={(e) => { const from = (e.target as HTMLInputElement).value; setDraft((d) => ({ ...d, from })); }}
         />{' '}
         <label for="range-to">Last day</label>{' '}
         <input
@@ -50,7 +50,7 @@ export function FinanceView() {
           type="date"
           required
           value={draft.to}
-          onInput={(e) => setDraft({ ...draft, to: (e.target as HTMLInputElement).value })}
+          onInput={(e) => { const to = (e.target as HTMLInputElement).value; setDraft((d) => ({ ...d, to })); }}
         />{' '}
         <button type="submit">Show</button>
         {invalid && (
