@@ -55,6 +55,10 @@ func TestFrontDeskChecksAGuestIn(t *testing.T) {
 	); err != nil {
 		t.Fatalf("today's arrivals: %v", err)
 	}
+	// A booking made while the desk is open appears in the live feed
+	// with no reload.
+	next := bookToday(t, c, "desk-live")
+	tab.Poll(fmt.Sprintf(`document.querySelector('[data-feed] li[data-reference=%q]')`, next), 30*time.Second, "the new booking in the live feed")
 	tab.Axe()
 	tab.Screenshot("desk")
 
