@@ -24,7 +24,7 @@ STAGE     ?= staging
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth inventory deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
+.PHONY: help dev admin-key seed invoke mail redrive tools test bench build lint services clean sbom audit actionlint smoke fuzz load synth web inventory deploy rollback versions cdk-cli localstack-up localstack-deploy localstack-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -111,7 +111,10 @@ build: ## every function as dist/<name>/bootstrap for Lambda (provided.al2023; A
 			-ldflags "$(LDFLAGS)" -o dist/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
-synth: build ## CloudFormation templates of every stage into cdk.out, offline (no AWS account needed)
+web: ## build the console (web/) into web/dist, which synth and deploy upload to the console bucket
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+synth: build web ## CloudFormation templates of every stage into cdk.out, offline (no AWS account needed); prod's includes the console from web/dist
 	@rm -rf cdk.out
 	CDK_OUTDIR=cdk.out go run ./infra
 	@ls cdk.out/*.template.json
@@ -125,7 +128,7 @@ $(CDK): infra/_cli/package.json
 	npm ci --prefix infra/_cli --no-audit --no-fund
 	@touch $@
 
-deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=; more context with CDK_ARGS="-c key=value")
+deploy: build web cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=; more context with CDK_ARGS="-c key=value")
 	$(CDK) deploy innkeeper-$(STAGE) innkeeper-$(STAGE)-cost -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json $(CDK_ARGS)
 
 versions: ## the releases each function of a stage can be pointed at: make versions STAGE=prod
