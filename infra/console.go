@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,8 +13,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/jsii-runtime-go"
 
 	"innkeeper/shared/topology"
@@ -44,6 +49,8 @@ type Console struct {
 	Assets, Entry awss3deployment.BucketDeployment
 	CachePolicy   awscloudfront.CachePolicy
 	Headers       awscloudfront.ResponseHeadersPolicy
+	// Invalidation has CloudFront forget the entry files after Entry.
+	Invalidation customresources.AwsCustomResource
 	// Rewrite sends the console's own routes (paths without a file
 	// extension) to index.html.
 	Rewrite awscloudfront.Function
@@ -216,12 +223,72 @@ func (s *Innkeeper) deployConsole(c *Console) {
 			src,
 			awss3deployment.Source_JsonData(jsii.String("config.json"), config, nil),
 		},
-		Exclude:           jsii.Strings(consoleAssets + "/*"),
-		CacheControl:      &[]awss3deployment.CacheControl{awss3deployment.CacheControl_FromString(jsii.String(entryCacheControl))},
-		Prune:             jsii.Bool(false),
-		MemoryLimit:       jsii.Number(512),
-		Distribution:      s.Distribution,
-		DistributionPaths: jsii.Strings("/", "/index.html", "/config.json"),
+		Exclude:      jsii.Strings(consoleAssets + "/*"),
+		CacheControl: &[]awss3deployment.CacheControl{awss3deployment.CacheControl_FromString(jsii.String(entryCacheControl))},
+		Prune:        jsii.Bool(false),
+		MemoryLimit:  jsii.Number(512),
 	})
 	c.Entry.Node().AddDependency(c.Assets)
+	// The invalidation is a call of its own: the BucketDeployment's
+	// would grant cloudfront:CreateInvalidation on every distribution
+	// of the account; this one may invalidate this distribution only.
+	// It runs when the uploaded entry files change.
+	distArn := awscdk.Stack_Of(s.Stack).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("cloudfront"), Region: jsii.String(""), Resource: jsii.String("distribution"),
+		ResourceName: s.Distribution.DistributionId(),
+	})
+	call := &customresources.AwsSdkCall{
+		Service: jsii.String("CloudFront"), Action: jsii.String("createInvalidation"),
+		Parameters: map[string]any{
+			"DistributionId": s.Distribution.DistributionId(),
+			"InvalidationBatch": map[string]any{
+				"CallerReference": jsii.String("console-" + entryDigest(dir, st.Name)),
+				"Paths":           map[string]any{"Quantity": len(invalidatedPaths), "Items": invalidatedPaths},
+			},
+		},
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("console-invalidation")),
+	}
+	c.Invalidation = customresources.NewAwsCustomResource(s.Stack, jsii.String("ConsoleInvalidation"), &customresources.AwsCustomResourceProps{
+		OnCreate: call, OnUpdate: call,
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("cloudfront:CreateInvalidation"),
+			Resources: jsii.Strings(*distArn),
+		})}),
+		InstallLatestAwsSdk: jsii.Bool(false),
+	})
+	c.Invalidation.Node().AddDependency(c.Entry)
+}
+
+// invalidatedPaths are the console's files CloudFront forgets after a
+// deployment: the ones that are not content-hashed.
+var invalidatedPaths = []string{"/", "/index.html", "/config.json"}
+
+// entryDigest names a deployment of the console's entry files (all but
+// the hashed assets) for a stage: a new build, a new invalidation.
+func entryDigest(dir, stage string) string {
+	h := sha256.New()
+	h.Write([]byte(stage))
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if rel == consoleAssets {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("console: reading %s: %v", dir, err))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }

@@ -308,14 +308,14 @@ func TestAPIPathPatternsFromTheManifest(t *testing.T) {
 // TestConsoleDeployment: the console is uploaded in two steps, hashed
 // assets with a year's cache and then the rest with no-cache plus a
 // config.json naming the stage and the WebSocket API's wss URL; the
-// second invalidates the distribution's index.html and config.json.
+// distribution then forgets index.html and config.json.
 func TestConsoleDeployment(t *testing.T) {
 	for _, stage := range edgeStages() {
 		s := stacks[stage].stack
 		distID, _ := distributionConfig(t, stage)
 		bucketID := *s.Stack.GetLogicalId(s.Console.Bucket.Node().DefaultChild().(awss3.CfnBucket))
 		var assets, entry map[string]any
-		var assetsID string
+		var assetsID, entryID string
 		var n int
 		for id, d := range resources(t, stage, "Custom::CDKBucketDeployment") {
 			if refOf(props(d)["DestinationBucketName"]) != bucketID {
@@ -325,7 +325,7 @@ func TestConsoleDeployment(t *testing.T) {
 			if props(d)["Include"] != nil {
 				assets, assetsID = d, id
 			} else {
-				entry = d
+				entry, entryID = d, id
 			}
 		}
 		if n != 2 || assets == nil || entry == nil {
@@ -345,12 +345,45 @@ func TestConsoleDeployment(t *testing.T) {
 		if mustJSON(ep["SystemMetadata"]) != `{"cache-control":"no-cache"}` || !slices.Contains(anyStrings(ep["Exclude"]), consoleAssets+"/*") {
 			t.Errorf("%s: entry deployment metadata %s, exclude %v", stage, mustJSON(ep["SystemMetadata"]), ep["Exclude"])
 		}
-		if refOf(ep["DistributionId"]) != distID {
-			t.Errorf("%s: the entry deployment invalidates %s, want %s", stage, mustJSON(ep["DistributionId"]), distID)
+		// The invalidation: this distribution's entry files, after the
+		// entry deployment, allowed on this distribution only.
+		var inval int
+		for id, r := range resources(t, stage, "Custom::AWS") {
+			create := mustJSON(props(r)["Create"])
+			if !strings.Contains(create, "createInvalidation") {
+				continue
+			}
+			inval++
+			for _, want := range []string{`{"Ref":"` + distID + `"}`, "/index.html", "/config.json", "CallerReference"} {
+				if !strings.Contains(create, want) {
+					t.Errorf("%s: invalidation %s lacks %s: %s", stage, id, want, create)
+				}
+			}
+			if mustJSON(props(r)["Update"]) != create {
+				t.Errorf("%s: a deployment does not invalidate again", stage)
+			}
+			if !slices.Contains(anyStrings(r["DependsOn"]), entryID) {
+				t.Errorf("%s: the invalidation may run before index.html is uploaded: depends on %v", stage, r["DependsOn"])
+			}
 		}
-		paths := anyStrings(ep["DistributionPaths"])
-		if !slices.Contains(paths, "/index.html") || !slices.Contains(paths, "/config.json") {
-			t.Errorf("%s: invalidated paths %v", stage, paths)
+		if inval != 1 {
+			t.Errorf("%s: %d invalidations of the distribution, want 1", stage, inval)
+		}
+		var scoped bool
+		for _, pol := range resources(t, stage, "AWS::IAM::Policy") {
+			for _, raw := range props(pol)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				st := raw.(map[string]any)
+				if slices.Contains(anyStrings(st["Action"]), "cloudfront:CreateInvalidation") {
+					res := mustJSON(st["Resource"])
+					scoped = strings.Contains(res, ":distribution/") && strings.Contains(res, `{"Ref":"`+distID+`"}`)
+					if !scoped {
+						t.Errorf("%s: cloudfront:CreateInvalidation on %s, want this distribution only", stage, res)
+					}
+				}
+			}
+		}
+		if !scoped {
+			t.Errorf("%s: no policy allows the invalidation", stage)
 		}
 		if !slices.Contains(anyStrings(entry["DependsOn"]), assetsID) {
 			t.Errorf("%s: index.html may be uploaded before its assets: depends on %v", stage, entry["DependsOn"])
