@@ -131,7 +131,7 @@ build: ## every function as dist/<name>/bootstrap for Lambda (provided.al2023; A
 			-ldflags "$(LDFLAGS)" -o dist/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
-synth: build ## CloudFormation templates of every stage into cdk.out, offline (no AWS account needed)
+synth: build web ## CloudFormation templates of every stage into cdk.out, offline (no AWS account needed); prod's includes the console from web/dist
 	@rm -rf cdk.out
 	CDK_OUTDIR=cdk.out go run ./infra
 	@ls cdk.out/*.template.json
@@ -145,7 +145,7 @@ $(CDK): infra/_cli/package.json
 	npm ci --prefix infra/_cli --no-audit --no-fund
 	@touch $@
 
-deploy: build cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=; more context with CDK_ARGS="-c key=value")
+deploy: build web cdk-cli ## deploy a stage to the AWS account of your credentials: make deploy STAGE=staging (the release is git describe, or VERSION=; more context with CDK_ARGS="-c key=value")
 	$(CDK) deploy innkeeper-$(STAGE) innkeeper-$(STAGE)-cost -c stage=$(STAGE) -c version=$(VERSION) --require-approval never --outputs-file dist/outputs-$(STAGE).json $(CDK_ARGS)
 
 versions: ## the releases each function of a stage can be pointed at: make versions STAGE=prod

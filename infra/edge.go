@@ -134,10 +134,13 @@ func NewEdgeStack(scope constructs.Construct, id string, props *EdgeProps) *Edge
 }
 
 // addEdge puts CloudFront, with the edge stack's web ACL, in front of
-// the HTTP API. CloudFront adds the origin secret to every request it
-// forwards, and the API refuses any request without it, so the API's
-// own address is no way around the firewall. Nothing is cached: every
-// response is a guest's or a moment's.
+// the HTTP API and the web console: one origin for both, so the console
+// calls the API without CORS. The default behaviour is the console's
+// bucket; each manifest path is a behaviour to the HTTP API. CloudFront
+// adds the origin secret to every request it forwards there, and the
+// API refuses any request without it, so the API's own address is no
+// way around the firewall. Nothing of the API is cached: every response
+// is a guest's or a moment's.
 func (s *Innkeeper) addEdge(webACLArn *string) {
 	st := s.stage()
 	s.OriginSecret = awssecretsmanager.NewSecret(s.Stack, jsii.String("OriginSecret"), &awssecretsmanager.SecretProps{
@@ -157,27 +160,52 @@ func (s *Innkeeper) addEdge(webACLArn *string) {
 	header := awscdk.SecretValue_SecretsManager(s.OriginSecret.SecretArn(), opts)
 	host := fmt.Sprintf("%s.execute-api.%s.%s", *s.HTTPAPI.ApiId(), *awscdk.Aws_REGION(), *awscdk.Aws_URL_SUFFIX())
 	logs := s.Stack.Node().FindChild(jsii.String("AccessLogs")).(awss3.IBucket)
+	api := &awscloudfront.BehaviorOptions{
+		Origin: awscloudfrontorigins.NewHttpOrigin(jsii.String(host), &awscloudfrontorigins.HttpOriginProps{
+			ProtocolPolicy: awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
+			CustomHeaders:  &map[string]*string{httpapi.OriginHeader: header.UnsafeUnwrap()},
+		}),
+		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
+		CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
+		OriginRequestPolicy:  awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+		ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
+		// CloudFront compresses only what it may cache (the policy
+		// above has no encodings), and the API's JSON carries secrets
+		// (guest tokens, new API keys) beside what the client sent:
+		// compressing those is what BREACH reads. The console's files
+		// hold no secret and are compressed.
+		Compress: jsii.Bool(false),
+	}
+	paths := map[string]*awscloudfront.BehaviorOptions{}
+	for _, p := range APIPathPatterns(s.props.Manifest) {
+		paths[p] = api
+	}
+	c := &Console{Bucket: s.newConsoleBucket()}
 	s.Distribution = awscloudfront.NewDistribution(s.Stack, jsii.String("Edge"), &awscloudfront.DistributionProps{
-		Comment: jsii.String("Innkeeper " + st.Name + ": the HTTP API behind AWS WAF"),
-		DefaultBehavior: &awscloudfront.BehaviorOptions{
-			Origin: awscloudfrontorigins.NewHttpOrigin(jsii.String(host), &awscloudfrontorigins.HttpOriginProps{
-				ProtocolPolicy: awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
-				CustomHeaders:  &map[string]*string{httpapi.OriginHeader: header.UnsafeUnwrap()},
-			}),
-			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
-			CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
-			OriginRequestPolicy:  awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
-			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
-		},
-		WebAclId:      webACLArn,
-		PriceClass:    awscloudfront.PriceClass_PRICE_CLASS_100,
-		HttpVersion:   awscloudfront.HttpVersion_HTTP2_AND_3,
-		EnableLogging: jsii.Bool(true),
-		LogBucket:     logs,
-		LogFilePrefix: jsii.String("cloudfront/"),
+		Comment:             jsii.String("Innkeeper " + st.Name + ": the web console and the HTTP API behind AWS WAF"),
+		DefaultBehavior:     s.consoleBehavior(c),
+		AdditionalBehaviors: &paths,
+		DefaultRootObject:   jsii.String("index.html"),
+		WebAclId:            webACLArn,
+		PriceClass:          awscloudfront.PriceClass_PRICE_CLASS_100,
+		HttpVersion:         awscloudfront.HttpVersion_HTTP2_AND_3,
+		EnableLogging:       jsii.Bool(true),
+		LogBucket:           logs,
+		LogFilePrefix:       jsii.String("cloudfront/"),
 	})
+	s.deployConsole(c)
+	s.Console = c
 	awscdk.NewCfnOutput(s.Stack, jsii.String("EdgeUrl"), &awscdk.CfnOutputProps{
 		Value:       jsii.String("https://" + *s.Distribution.DistributionDomainName()),
-		Description: jsii.String("The public API, behind AWS WAF: make smoke URL=<this> (the ApiUrl answers 403)"),
+		Description: jsii.String("The web console and the public API, behind AWS WAF: make smoke URL=<this> (the ApiUrl answers 403)"),
 	})
+}
+
+// EdgeOrigin is the distribution's https origin, which browsers send
+// as Origin from the console; "" in a stage without an Edge.
+func (s *Innkeeper) EdgeOrigin() string {
+	if s.Distribution == nil {
+		return ""
+	}
+	return "https://" + *s.Distribution.DistributionDomainName()
 }

@@ -183,7 +183,7 @@ func (s *Innkeeper) settings() map[string]*string {
 		"REDIS_KEY_PREFIX":     jsii.String("ink:"),
 		"REDIS_TIMEOUT":        jsii.String("300ms"),
 		"RATE_LIMITS":          jsii.String("on"),
-		"CORS_ALLOWED_ORIGINS": jsii.String(strings.Join(st.CORSOrigins, ",")),
+		"CORS_ALLOWED_ORIGINS": jsii.String(strings.Join(s.browserOrigins(), ",")),
 		"REQUEST_TIMEOUT":      jsii.String("10s"),
 		"APP_URL":              jsii.String(st.AppURL),
 		"EVENTS_QUEUE_URL":     events.QueueUrl(),
@@ -236,6 +236,19 @@ func (s *Innkeeper) settings() map[string]*string {
 		v["WS_MANAGEMENT_ENDPOINT"] = s.WSStage.CallbackUrl()
 	}
 	return v
+}
+
+// browserOrigins are the origins browsers may call the APIs from: the
+// stage's, and the distribution's own, where the console is served (the
+// WebSocket API is another origin, and its $connect checks Origin).
+// The functions read the distribution's name; nothing in front of them
+// reads the functions', so there is no cycle.
+func (s *Innkeeper) browserOrigins() []string {
+	origins := slices.Clone(s.stage().CORSOrigins)
+	if o := s.EdgeOrigin(); o != "" {
+		origins = append(origins, o)
+	}
+	return origins
 }
 
 // grant gives a function what its variables and triggers need, and

@@ -7,7 +7,8 @@
 //	cdk synth -c stage=staging -c version=v1.2.3+abc   # one stage
 //
 // Context: stage (staging, prod, localstack; all when absent), version
-// (the release, vX.Y.Z and the commit), domain and certificateArn (the
+// (the release, vX.Y.Z and the commit), consoleDir (the built web
+// console, web/dist by default: make web), domain and certificateArn (the
 // HTTP API's custom domain), natGateways (egress to Stripe and the
 // @connections API: 1 in staging, 2 in prod by default, at least 1),
 // originSecretVersion (the origin secret's version CloudFront sends;
@@ -54,6 +55,10 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 	if version == "" {
 		version = "dev"
 	}
+	consoleDir := contextValue(app, "consoleDir")
+	if consoleDir == "" {
+		consoleDir = DefaultConsoleDir
+	}
 	for _, name := range names {
 		st, err := withContext(app, Stages[name])
 		if err != nil {
@@ -65,6 +70,10 @@ func build(app awscdk.App, codeDir string) (map[string]*Innkeeper, error) {
 		}
 		var edge *Edge
 		if st.Edge {
+			if err := checkConsoleDir(consoleDir); err != nil {
+				return nil, err
+			}
+			props.ConsoleDir = consoleDir
 			// The web ACL must be in us-east-1; the stage's stack reads
 			// its ARN through the CDK's cross-region references, which
 			// need both stacks' regions spelled out.

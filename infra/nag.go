@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -16,7 +17,15 @@ type suppression struct {
 	appliesTo []string
 	// stages limits it to some stages; empty: every stage.
 	stages []string
+	// construct, when set, limits it to the stack's children whose id
+	// starts with it (and their children): a finding inherent to one
+	// construct the CDK makes, not to be accepted anywhere else.
+	construct string
 }
+
+// bucketDeploymentHandler is the id prefix of the CDK's singleton
+// function behind every BucketDeployment (the console's upload).
+const bucketDeploymentHandler = "Custom::CDKBucketDeployment"
 
 // suppressions are the AwsSolutions findings this design accepts. Each
 // carries its reason; anything not listed here fails the infra tests.
@@ -53,6 +62,15 @@ var suppressions = []suppression{
 			"policy CloudFront fixes at TLSv1; the public domain's own us-east-1 certificate (TLSv1.2_2021) replaces it when the DNS moves."},
 	{rule: "AwsSolutions-CFR1", stages: []string{"prod"},
 		reason: "Hotels take guests from every country: no geographic restriction; abuse is met by the web ACL's rate rule per address and AWS's rule groups."},
+	{rule: "AwsSolutions-L1", construct: bucketDeploymentHandler,
+		reason: "The console upload is the CDK's BucketDeployment handler, a Python function whose runtime the CDK release pins and " +
+			"moves (aws-cdk-lib is pinned in go.mod and upgraded with it); it runs only during a deployment, never on a request."},
+	{rule: "AwsSolutions-IAM5", construct: bucketDeploymentHandler, appliesTo: []string{
+		`^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*$`,
+		`^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-[a-z0-9-]+/\*$`,
+		`^Resource::<Console[0-9A-F]{8}\.Arn>/\*$`,
+	}, reason: "The CDK's BucketDeployment grants its handler read of the CDK asset bucket (the zipped console it unpacks) and " +
+		"read, write and delete of the console bucket's objects: the object names are the build's, known only at deployment."},
 	{rule: "AwsSolutions-AEC4", stages: []string{"staging"},
 		reason: "Staging runs one cache node to keep it cheap; production has a replica in a second zone with automatic failover."},
 	{rule: "AwsSolutions-RDS3", stages: []string{"staging"},
@@ -75,6 +93,14 @@ func suppressNag(s *Innkeeper) {
 				at = append(at, &cdknag.RegexAppliesTo{Regex: jsii.String("/" + re + "/g")})
 			}
 			ns.AppliesTo = &at
+		}
+		if sp.construct != "" {
+			for _, c := range *s.Stack.Node().Children() {
+				if strings.HasPrefix(*c.Node().Id(), sp.construct) {
+					cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{ns}, jsii.Bool(true))
+				}
+			}
+			continue
 		}
 		list = append(list, ns)
 	}

@@ -30,6 +30,10 @@ type StackProps struct {
 	CodeDir string
 	// WebACLArn is the edge stack's web ACL, for a stage with an Edge.
 	WebACLArn *string
+	// ConsoleDir is the built web console (make web writes web/dist),
+	// deployed to the console bucket behind the distribution in a stage
+	// with an Edge; it must hold an index.html.
+	ConsoleDir string
 	// Version names the release (vX.Y.Z and the commit); it is each
 	// function's APP_VERSION and the description of its published
 	// version, which is how a rollback finds the previous one.
@@ -53,9 +57,11 @@ type Innkeeper struct {
 	WSStage   awsapigatewayv2.WebSocketStage
 	Uploads   awss3.Bucket
 	AppSecret awssecretsmanager.Secret
-	// Distribution and OriginSecret exist in a stage with an Edge.
+	// Distribution, OriginSecret and the console exist in a stage with
+	// an Edge.
 	Distribution awscloudfront.Distribution
 	OriginSecret awssecretsmanager.Secret
+	Console      *Console
 	// Edge is the stage's us-east-1 stack, when it has one.
 	Edge *Edge
 	// Cost is the stage's us-east-1 stack of Cost Anomaly Detection
@@ -78,6 +84,11 @@ func NewInnkeeperStack(scope constructs.Construct, id string, props *StackProps)
 	}
 	if err := props.Stage.Validate(); err != nil {
 		panic(err)
+	}
+	if props.Stage.Edge {
+		if err := checkConsoleDir(props.ConsoleDir); err != nil {
+			panic(err)
+		}
 	}
 	sp := props.StackProps
 	if sp.Description == nil {

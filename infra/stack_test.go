@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"version": "v1.2.3", "curExportUri": testCURExport}})
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"version": "v1.2.3", "curExportUri": testCURExport, "consoleDir": testConsoleDir}})
 	built, err := build(app, code)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -912,11 +912,17 @@ func TestEdgeInProductionOnly(t *testing.T) {
 			if cfg["WebACLId"] == nil {
 				t.Errorf("%s: the distribution has no web ACL", stage)
 			}
+			// The console's bucket and the HTTP API (console_test.go).
 			origins := cfg["Origins"].([]any)
-			if len(origins) != 1 {
-				t.Fatalf("%s: %d origins", stage, len(origins))
+			var o map[string]any
+			for _, raw := range origins {
+				if strings.Contains(mustJSON(raw.(map[string]any)["DomainName"]), "execute-api") {
+					o = raw.(map[string]any)
+				}
 			}
-			o := origins[0].(map[string]any)
+			if len(origins) != 2 || o == nil {
+				t.Fatalf("%s: %d origins, API origin %v; want the console's and the API's", stage, len(origins), o != nil)
+			}
 			if !strings.Contains(mustJSON(o["DomainName"]), "execute-api") || !strings.Contains(mustJSON(o["DomainName"]), "HttpApi") {
 				t.Errorf("%s: origin %s is not the HTTP API", stage, mustJSON(o["DomainName"]))
 			}
