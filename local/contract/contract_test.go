@@ -121,3 +121,56 @@ func TestDefaultBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTheAPIDocumentIsEnforced checks the API's own document refuses a
+// wrong answer to a real route, so a drift between it and the code fails.
+func TestTheAPIDocumentIsEnforced(t *testing.T) {
+	v, err := contract.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, method, path string
+		status             int
+		ctype, body        string
+		wantErr            string
+	}{
+		{name: "hotels as documented", method: "GET", path: "/v1/hotels", status: 200, ctype: "application/json",
+			body: `{"hotels":[{"slug":"a","name":"A","city":"Lisbon","country":"PT","timezone":"Europe/Lisbon","currency":"EUR"}]}`},
+		{name: "a hotel without its currency", method: "GET", path: "/v1/hotels", status: 200, ctype: "application/json",
+			body: `{"hotels":[{"slug":"a","name":"A","city":"Lisbon","country":"PT","timezone":"Europe/Lisbon"}]}`, wantErr: "currency"},
+		{name: "a total as a string", method: "GET", path: "/v1/reservations/INK-7K2M9Q/cancellation-quote", status: 200,
+			ctype: "application/json", body: `{"reference":"INK-7K2M9Q","total_cents":"12"}`, wantErr: "response does not match"},
+		{name: "a problem without its detail", method: "GET", path: "/v1/hotels/nowhere", status: 404,
+			ctype: "application/problem+json", body: `{"type":"https://innkeeper.dev/problems/not-found","title":"Not found","status":404}`,
+			wantErr: "detail"},
+		{name: "an undocumented status", method: "GET", path: "/livez", status: 201, ctype: "application/json",
+			body: `{"status":"ok"}`, wantErr: "201"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.ctype)
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			})
+			rec := &recorder{TB: t}
+			srv := httptest.NewServer(v.Check(rec, h))
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+			req.Header.Set("Authorization", "Bearer rat_0123456789")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			srv.Close()
+			got := strings.Join(rec.errors, "\n")
+			switch {
+			case tt.wantErr == "" && got != "":
+				t.Errorf("a documented exchange was reported: %s", got)
+			case tt.wantErr != "" && !strings.Contains(got, tt.wantErr):
+				t.Errorf("errors %q, want one containing %q", got, tt.wantErr)
+			}
+		})
+	}
+}
