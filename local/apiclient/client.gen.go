@@ -18,51 +18,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for AdminPaymentPolicy.
-const (
-	AdminPaymentPolicyDeposit   AdminPaymentPolicy = "deposit"
-	AdminPaymentPolicyGuarantee AdminPaymentPolicy = "guarantee"
-	AdminPaymentPolicyPrepay    AdminPaymentPolicy = "prepay"
-)
-
-// Valid indicates whether the value is a known member of the AdminPaymentPolicy enum.
-func (e AdminPaymentPolicy) Valid() bool {
-	switch e {
-	case AdminPaymentPolicyDeposit:
-		return true
-	case AdminPaymentPolicyGuarantee:
-		return true
-	case AdminPaymentPolicyPrepay:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for AdminTaxKind.
-const (
-	AdminTaxKindPerPersonNight AdminTaxKind = "per_person_night"
-	AdminTaxKindPerRoomNight   AdminTaxKind = "per_room_night"
-	AdminTaxKindPerStay        AdminTaxKind = "per_stay"
-	AdminTaxKindPercent        AdminTaxKind = "percent"
-)
-
-// Valid indicates whether the value is a known member of the AdminTaxKind enum.
-func (e AdminTaxKind) Valid() bool {
-	switch e {
-	case AdminTaxKindPerPersonNight:
-		return true
-	case AdminTaxKindPerRoomNight:
-		return true
-	case AdminTaxKindPerStay:
-		return true
-	case AdminTaxKindPercent:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CitySearchSort.
 const (
 	CitySearchSortName  CitySearchSort = "name"
@@ -222,24 +177,6 @@ func (e ReservationStatus) Valid() bool {
 	}
 }
 
-// Defines values for StaffInvoiceKind.
-const (
-	StaffInvoiceKindCreditNote StaffInvoiceKind = "credit_note"
-	StaffInvoiceKindInvoice    StaffInvoiceKind = "invoice"
-)
-
-// Valid indicates whether the value is a known member of the StaffInvoiceKind enum.
-func (e StaffInvoiceKind) Valid() bool {
-	switch e {
-	case StaffInvoiceKindCreditNote:
-		return true
-	case StaffInvoiceKindInvoice:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for StaffReservationStatus.
 const (
 	StaffReservationStatusCancelled  StaffReservationStatus = "cancelled"
@@ -296,22 +233,22 @@ func (e StaffRole) Valid() bool {
 
 // Defines values for TaxKind.
 const (
-	TaxKindPerPersonNight TaxKind = "per_person_night"
-	TaxKindPerRoomNight   TaxKind = "per_room_night"
-	TaxKindPerStay        TaxKind = "per_stay"
-	TaxKindPercent        TaxKind = "percent"
+	PerPersonNight TaxKind = "per_person_night"
+	PerRoomNight   TaxKind = "per_room_night"
+	PerStay        TaxKind = "per_stay"
+	Percent        TaxKind = "percent"
 )
 
 // Valid indicates whether the value is a known member of the TaxKind enum.
 func (e TaxKind) Valid() bool {
 	switch e {
-	case TaxKindPerPersonNight:
+	case PerPersonNight:
 		return true
-	case TaxKindPerRoomNight:
+	case PerRoomNight:
 		return true
-	case TaxKindPerStay:
+	case PerStay:
 		return true
-	case TaxKindPercent:
+	case Percent:
 		return true
 	default:
 		return false
@@ -610,28 +547,6 @@ type AdminInventory struct {
 	Units int                `json:"units"`
 }
 
-// AdminPaymentPolicy defines model for AdminPaymentPolicy.
-type AdminPaymentPolicy string
-
-// AdminRatePlan defines model for AdminRatePlan.
-type AdminRatePlan struct {
-	ArchivedAt    *time.Time `json:"archived_at,omitempty"`
-	BaseOccupancy int        `json:"base_occupancy"`
-	Code          string     `json:"code"`
-
-	// DepositPercent The share of the total a deposit plan charges when booking; 0 for the others.
-	DepositPercent               int                `json:"deposit_percent"`
-	ExtraAdultCents              int64              `json:"extra_adult_cents"`
-	ExtraChildCents              map[string]int64   `json:"extra_child_cents"`
-	FreeCancellationHours        int                `json:"free_cancellation_hours"`
-	Name                         string             `json:"name"`
-	PaymentPolicy                AdminPaymentPolicy `json:"payment_policy"`
-	PenaltyPercent               int                `json:"penalty_percent"`
-	Refundable                   bool               `json:"refundable"`
-	RoomType                     string             `json:"room_type"`
-	SingleOccupancyDiscountCents int64              `json:"single_occupancy_discount_cents"`
-}
-
 // AdminRatePlanCreate defines model for AdminRatePlanCreate.
 type AdminRatePlanCreate struct {
 	// BaseOccupancy 0 prices every adult the room takes at the rate.
@@ -657,7 +572,7 @@ type AdminRatePlanCreate struct {
 
 // AdminRatePlanEnvelope defines model for AdminRatePlanEnvelope.
 type AdminRatePlanEnvelope struct {
-	RatePlan AdminRatePlan `json:"rate_plan"`
+	RatePlan RatePlan `json:"rate_plan"`
 }
 
 // AdminRatePlanPatch Only the fields sent change; code and room_type cannot (422).
@@ -714,16 +629,6 @@ type AdminRestrictions struct {
 	To                openapi_types.Date `json:"to"`
 }
 
-// AdminRoomType defines model for AdminRoomType.
-type AdminRoomType struct {
-	// ArchivedAt When it was archived; absent when it is offered.
-	ArchivedAt  *time.Time `json:"archived_at,omitempty"`
-	Code        string     `json:"code"`
-	MaxAdults   int        `json:"max_adults"`
-	MaxChildren int        `json:"max_children"`
-	Name        string     `json:"name"`
-}
-
 // AdminRoomTypeCreate defines model for AdminRoomTypeCreate.
 type AdminRoomTypeCreate struct {
 	Code        *string `json:"code,omitempty"`
@@ -734,7 +639,7 @@ type AdminRoomTypeCreate struct {
 
 // AdminRoomTypeEnvelope defines model for AdminRoomTypeEnvelope.
 type AdminRoomTypeEnvelope struct {
-	RoomType AdminRoomType `json:"room_type"`
+	RoomType RoomType `json:"room_type"`
 }
 
 // AdminRoomTypePatch Only the fields sent change; code cannot (422).
@@ -743,24 +648,6 @@ type AdminRoomTypePatch struct {
 	MaxAdults   *int    `json:"max_adults,omitempty"`
 	MaxChildren *int    `json:"max_children,omitempty"`
 	Name        *string `json:"name,omitempty"`
-}
-
-// AdminTax defines model for AdminTax.
-type AdminTax struct {
-	AmountCents    *int64       `json:"amount_cents,omitempty"`
-	Code           string       `json:"code"`
-	ExemptUnderAge *int         `json:"exempt_under_age,omitempty"`
-	Included       bool         `json:"included"`
-	Kind           AdminTaxKind `json:"kind"`
-	MaxNights      *int         `json:"max_nights,omitempty"`
-	Name           string       `json:"name"`
-	PayAtHotel     bool         `json:"pay_at_hotel"`
-
-	// Percent A percent kind's rate as an exact decimal string.
-	Percent   *string             `json:"percent,omitempty"`
-	ValidFrom *openapi_types.Date `json:"valid_from,omitempty"`
-	ValidTo   *openapi_types.Date `json:"valid_to,omitempty"`
-	Vat       bool                `json:"vat"`
 }
 
 // AdminTaxInput defines model for AdminTaxInput.
@@ -786,9 +673,6 @@ type AdminTaxInput struct {
 	ValidTo *string `json:"valid_to,omitempty"`
 	Vat     *bool   `json:"vat,omitempty"`
 }
-
-// AdminTaxKind defines model for AdminTaxKind.
-type AdminTaxKind string
 
 // AgeBand defines model for AgeBand.
 type AgeBand struct {
@@ -1004,7 +888,7 @@ type DeskRecord struct {
 		Reason     *string     `json:"reason,omitempty"`
 		RequestId  *string     `json:"request_id,omitempty"`
 	} `json:"history"`
-	Invoices *[]StaffInvoice `json:"invoices,omitempty"`
+	Invoices *[]Invoice `json:"invoices,omitempty"`
 	Nights   []struct {
 		// AmountCents The night for all the rooms and their guests.
 		AmountCents int64              `json:"amount_cents"`
@@ -1029,8 +913,8 @@ type DeskRecord struct {
 		ProviderRef    string    `json:"provider_ref"`
 		Status         string    `json:"status"`
 	} `json:"payments"`
-	PaymentsNote string           `json:"payments_note"`
-	Reservation  StaffReservation `json:"reservation"`
+	PaymentsNote string      `json:"payments_note"`
+	Reservation  Reservation `json:"reservation"`
 }
 
 // DeskRefs defines model for DeskRefs.
@@ -1800,149 +1684,11 @@ type RoomType struct {
 	Name        string    `json:"name"`
 }
 
-// StaffInvoice defines model for StaffInvoice.
-type StaffInvoice struct {
-	Buyer struct {
-		Email string `json:"email"`
-		Name  string `json:"name"`
-	} `json:"buyer"`
-	Currency string           `json:"currency"`
-	IssuedAt time.Time        `json:"issued_at"`
-	Kind     StaffInvoiceKind `json:"kind"`
-	Lines    []struct {
-		// AmountCents Negative on a credit note.
-		AmountCents int64   `json:"amount_cents"`
-		BaseCents   *int64  `json:"base_cents,omitempty"`
-		Code        string  `json:"code"`
-		Description string  `json:"description"`
-		Included    bool    `json:"included"`
-		PayAtHotel  bool    `json:"pay_at_hotel"`
-		Percent     *string `json:"percent,omitempty"`
-		Quantity    int     `json:"quantity"`
-		UnitCents   *int64  `json:"unit_cents,omitempty"`
-		Vat         bool    `json:"vat"`
-	} `json:"lines"`
-	NetCents  int64  `json:"net_cents"`
-	Number    string `json:"number"`
-	PaidCents int64  `json:"paid_cents"`
-	Payments  []struct {
-		// AmountCents Negative when refunded.
-		AmountCents int64     `json:"amount_cents"`
-		At          time.Time `json:"at"`
-		Method      string    `json:"method"`
-	} `json:"payments"`
-	Purpose string `json:"purpose"`
-
-	// RefersTo The invoice a credit note corrects.
-	RefersTo    *string `json:"refers_to,omitempty"`
-	Reservation string  `json:"reservation"`
-	Seller      struct {
-		Address string `json:"address"`
-		Country string `json:"country"`
-		Name    string `json:"name"`
-		TaxId   string `json:"tax_id"`
-	} `json:"seller"`
-	TotalCents int64 `json:"total_cents"`
-	Vat        []struct {
-		GrossCents int64  `json:"gross_cents"`
-		NetCents   int64  `json:"net_cents"`
-		Percent    string `json:"percent"`
-		TaxCents   int64  `json:"tax_cents"`
-	} `json:"vat"`
-	VatCents int64 `json:"vat_cents"`
-}
-
-// StaffInvoiceKind defines model for StaffInvoice.Kind.
-type StaffInvoiceKind string
-
 // StaffMe defines model for StaffMe.
 type StaffMe struct {
 	// Name The key's name.
 	Name string    `json:"name"`
 	Role StaffRole `json:"role"`
-}
-
-// StaffPayment defines model for StaffPayment.
-type StaffPayment struct {
-	CardSaved      *bool   `json:"card_saved,omitempty"`
-	ClientSecret   *string `json:"client_secret,omitempty"`
-	Currency       string  `json:"currency"`
-	DepositPercent *int    `json:"deposit_percent,omitempty"`
-	DueLaterCents  int64   `json:"due_later_cents"`
-	DueNowCents    int64   `json:"due_now_cents"`
-	NextAction     *struct {
-		RedirectUrl *string `json:"redirect_url,omitempty"`
-		Type        string  `json:"type"`
-	} `json:"next_action,omitempty"`
-	PaidCents   *int64             `json:"paid_cents,omitempty"`
-	Pending     *string            `json:"pending,omitempty"`
-	Policy      AdminPaymentPolicy `json:"policy"`
-	RefundCents *int64             `json:"refund_cents,omitempty"`
-	Status      *string            `json:"status,omitempty"`
-}
-
-// StaffPrice defines model for StaffPrice.
-type StaffPrice struct {
-	Currency        string           `json:"currency"`
-	GrandTotalCents int64            `json:"grand_total_cents"`
-	Lines           []StaffPriceLine `json:"lines"`
-	PayAtHotelCents int64            `json:"pay_at_hotel_cents"`
-	RoomCents       int64            `json:"room_cents"`
-	TotalCents      int64            `json:"total_cents"`
-}
-
-// StaffPriceLine defines model for StaffPriceLine.
-type StaffPriceLine struct {
-	AmountCents int64        `json:"amount_cents"`
-	BaseCents   *int64       `json:"base_cents,omitempty"`
-	Code        string       `json:"code"`
-	Included    bool         `json:"included"`
-	Kind        AdminTaxKind `json:"kind"`
-	Name        string       `json:"name"`
-	PayAtHotel  bool         `json:"pay_at_hotel"`
-	Percent     *string      `json:"percent,omitempty"`
-	Quantity    *int         `json:"quantity,omitempty"`
-	Rounding    *string      `json:"rounding,omitempty"`
-	UnitCents   *int64       `json:"unit_cents,omitempty"`
-	Vat         bool         `json:"vat"`
-}
-
-// StaffReservation defines model for StaffReservation.
-type StaffReservation struct {
-	Adults int `json:"adults"`
-
-	// Booking The booking of several rooms this line belongs to.
-	Booking               *string            `json:"booking,omitempty"`
-	CancellationFeeCents  int64              `json:"cancellation_fee_cents"`
-	CheckIn               openapi_types.Date `json:"check_in"`
-	CheckOut              openapi_types.Date `json:"check_out"`
-	CheckedInAt           *time.Time         `json:"checked_in_at,omitempty"`
-	CheckedOutAt          *time.Time         `json:"checked_out_at,omitempty"`
-	Children              int                `json:"children"`
-	ChildrenAges          []int              `json:"children_ages"`
-	CreatedAt             time.Time          `json:"created_at"`
-	Currency              string             `json:"currency"`
-	FreeCancellationUntil time.Time          `json:"free_cancellation_until"`
-	Guest                 struct {
-		Email string `json:"email"`
-		Name  string `json:"name"`
-		Phone string `json:"phone"`
-	} `json:"guest"`
-	HoldExpiresAt  time.Time              `json:"hold_expires_at"`
-	Hotel          string                 `json:"hotel"`
-	Line           *int                   `json:"line,omitempty"`
-	Nights         int                    `json:"nights"`
-	NoShowFeeCents *int64                 `json:"no_show_fee_cents,omitempty"`
-	Payment        StaffPayment           `json:"payment"`
-	Price          StaffPrice             `json:"price"`
-	RatePlan       string                 `json:"rate_plan"`
-	Reference      string                 `json:"reference"`
-	Refundable     bool                   `json:"refundable"`
-	RoomType       string                 `json:"room_type"`
-	Rooms          int                    `json:"rooms"`
-	Status         StaffReservationStatus `json:"status"`
-	TotalCents     int64                  `json:"total_cents"`
-	UpdatedAt      time.Time              `json:"updated_at"`
 }
 
 // StaffReservationStatus defines model for StaffReservationStatus.
@@ -2050,16 +1796,16 @@ type AdminEditedHotelResponse struct {
 	Hotel AdminEditedHotel `json:"hotel"`
 }
 
-// AdminRatePlanResponse defines model for AdminRatePlan.
-type AdminRatePlanResponse = AdminRatePlanEnvelope
+// AdminRatePlan defines model for AdminRatePlan.
+type AdminRatePlan = AdminRatePlanEnvelope
 
-// AdminRoomTypeResponse defines model for AdminRoomType.
-type AdminRoomTypeResponse = AdminRoomTypeEnvelope
+// AdminRoomType defines model for AdminRoomType.
+type AdminRoomType = AdminRoomTypeEnvelope
 
 // AdminTaxes defines model for AdminTaxes.
 type AdminTaxes struct {
-	Hotel string     `json:"hotel"`
-	Taxes []AdminTax `json:"taxes"`
+	Hotel string `json:"hotel"`
+	Taxes []Tax  `json:"taxes"`
 }
 
 // BadRequest An RFC 9457 problem detail, as every error is written.
@@ -2070,8 +1816,8 @@ type Conflict = Problem
 
 // DeskActionDone defines model for DeskActionDone.
 type DeskActionDone struct {
-	Invoices    *[]StaffInvoice  `json:"invoices,omitempty"`
-	Reservation StaffReservation `json:"reservation"`
+	Invoices    *[]Invoice  `json:"invoices,omitempty"`
+	Reservation Reservation `json:"reservation"`
 }
 
 // FinanceNotAcceptable An RFC 9457 problem detail, as every error is written.
@@ -2095,9 +1841,6 @@ type PaymentRequired = Problem
 // ServiceUnavailable An RFC 9457 problem detail, as every error is written.
 type ServiceUnavailable = Problem
 
-// StaffError An RFC 9457 problem detail, as every error is written.
-type StaffError = Problem
-
 // StaffNotImplemented An RFC 9457 problem detail, as every error is written.
 type StaffNotImplemented = Problem
 
@@ -2113,8 +1856,8 @@ type UnprocessableEntity = Problem
 // UnsupportedMediaType An RFC 9457 problem detail, as every error is written.
 type UnsupportedMediaType = Problem
 
-// AdminEmpty defines model for AdminEmpty.
-type AdminEmpty = map[string]interface{}
+// AdminEmpty A command takes no fields; an empty body or {} will do.
+type AdminEmpty = EmptyCommand
 
 // Health200JSONResponseBody defines parameters for Health.
 type Health200JSONResponseBody struct {
@@ -2136,9 +1879,6 @@ type CreateAPIKeyJSONBody struct {
 	Name      string     `json:"name"`
 	Role      StaffRole  `json:"role"`
 }
-
-// RevokeAPIKeyJSONBody defines parameters for RevokeAPIKey.
-type RevokeAPIKeyJSONBody = map[string]interface{}
 
 // GetAuditTrailParams defines parameters for GetAuditTrail.
 type GetAuditTrailParams struct {
@@ -2168,20 +1908,11 @@ type SetAgeBandsJSONBody struct {
 	ChildAgeBands []AdminAgeBand `json:"child_age_bands"`
 }
 
-// ArchiveHotelJSONBody defines parameters for ArchiveHotel.
-type ArchiveHotelJSONBody = map[string]interface{}
-
 // ListNightAuditsParams defines parameters for ListNightAudits.
 type ListNightAuditsParams struct {
 	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
 	To   *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 }
-
-// ArchiveRatePlanJSONBody defines parameters for ArchiveRatePlan.
-type ArchiveRatePlanJSONBody = map[string]interface{}
-
-// UnarchiveRatePlanJSONBody defines parameters for UnarchiveRatePlan.
-type UnarchiveRatePlanJSONBody = map[string]interface{}
 
 // ListReservationsParams defines parameters for ListReservations.
 type ListReservationsParams struct {
@@ -2214,19 +1945,10 @@ type GetRestrictionsParams struct {
 	To openapi_types.Date `form:"to" json:"to"`
 }
 
-// ArchiveRoomTypeJSONBody defines parameters for ArchiveRoomType.
-type ArchiveRoomTypeJSONBody = map[string]interface{}
-
-// UnarchiveRoomTypeJSONBody defines parameters for UnarchiveRoomType.
-type UnarchiveRoomTypeJSONBody = map[string]interface{}
-
 // SetTaxesJSONBody defines parameters for SetTaxes.
 type SetTaxesJSONBody struct {
 	Taxes []AdminTaxInput `json:"taxes"`
 }
-
-// UnarchiveHotelJSONBody defines parameters for UnarchiveHotel.
-type UnarchiveHotelJSONBody = map[string]interface{}
 
 // GetInvoiceParams defines parameters for GetInvoice.
 type GetInvoiceParams struct {
@@ -2236,9 +1958,6 @@ type GetInvoiceParams struct {
 
 // GetInvoiceParamsFormat defines parameters for GetInvoice.
 type GetInvoiceParamsFormat string
-
-// RedriveEventsJSONBody defines parameters for RedriveEvents.
-type RedriveEventsJSONBody = map[string]interface{}
 
 // DeskModifyParams defines parameters for DeskModify.
 type DeskModifyParams struct {
@@ -2506,14 +2225,11 @@ type StripeWebhookParams struct {
 	StripeSignature *string `json:"Stripe-Signature,omitempty"`
 }
 
-// CreateWSTicketJSONBody defines parameters for CreateWSTicket.
-type CreateWSTicketJSONBody = map[string]interface{}
-
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody CreateAPIKeyJSONBody
 
 // RevokeAPIKeyJSONRequestBody defines body for RevokeAPIKey for application/json ContentType.
-type RevokeAPIKeyJSONRequestBody = RevokeAPIKeyJSONBody
+type RevokeAPIKeyJSONRequestBody = EmptyCommand
 
 // CreateHotelJSONRequestBody defines body for CreateHotel for application/json ContentType.
 type CreateHotelJSONRequestBody = AdminHotelCreate
@@ -2525,7 +2241,7 @@ type UpdateHotelJSONRequestBody = AdminHotelPatch
 type SetAgeBandsJSONRequestBody SetAgeBandsJSONBody
 
 // ArchiveHotelJSONRequestBody defines body for ArchiveHotel for application/json ContentType.
-type ArchiveHotelJSONRequestBody = ArchiveHotelJSONBody
+type ArchiveHotelJSONRequestBody = EmptyCommand
 
 // SetInventoryJSONRequestBody defines body for SetInventory for application/json ContentType.
 type SetInventoryJSONRequestBody = AdminInventory
@@ -2537,10 +2253,10 @@ type CreateRatePlanJSONRequestBody = AdminRatePlanCreate
 type UpdateRatePlanJSONRequestBody = AdminRatePlanPatch
 
 // ArchiveRatePlanJSONRequestBody defines body for ArchiveRatePlan for application/json ContentType.
-type ArchiveRatePlanJSONRequestBody = ArchiveRatePlanJSONBody
+type ArchiveRatePlanJSONRequestBody = EmptyCommand
 
 // UnarchiveRatePlanJSONRequestBody defines body for UnarchiveRatePlan for application/json ContentType.
-type UnarchiveRatePlanJSONRequestBody = UnarchiveRatePlanJSONBody
+type UnarchiveRatePlanJSONRequestBody = EmptyCommand
 
 // SetRatesJSONRequestBody defines body for SetRates for application/json ContentType.
 type SetRatesJSONRequestBody = AdminRates
@@ -2555,19 +2271,19 @@ type CreateRoomTypeJSONRequestBody = AdminRoomTypeCreate
 type UpdateRoomTypeJSONRequestBody = AdminRoomTypePatch
 
 // ArchiveRoomTypeJSONRequestBody defines body for ArchiveRoomType for application/json ContentType.
-type ArchiveRoomTypeJSONRequestBody = ArchiveRoomTypeJSONBody
+type ArchiveRoomTypeJSONRequestBody = EmptyCommand
 
 // UnarchiveRoomTypeJSONRequestBody defines body for UnarchiveRoomType for application/json ContentType.
-type UnarchiveRoomTypeJSONRequestBody = UnarchiveRoomTypeJSONBody
+type UnarchiveRoomTypeJSONRequestBody = EmptyCommand
 
 // SetTaxesJSONRequestBody defines body for SetTaxes for application/json ContentType.
 type SetTaxesJSONRequestBody SetTaxesJSONBody
 
 // UnarchiveHotelJSONRequestBody defines body for UnarchiveHotel for application/json ContentType.
-type UnarchiveHotelJSONRequestBody = UnarchiveHotelJSONBody
+type UnarchiveHotelJSONRequestBody = EmptyCommand
 
 // RedriveEventsJSONRequestBody defines body for RedriveEvents for application/json ContentType.
-type RedriveEventsJSONRequestBody = RedriveEventsJSONBody
+type RedriveEventsJSONRequestBody = EmptyCommand
 
 // DeskCancelJSONRequestBody defines body for DeskCancel for application/json ContentType.
 type DeskCancelJSONRequestBody = DeskAction
@@ -2612,7 +2328,7 @@ type ModifyReservationJSONRequestBody = Modification
 type StripeWebhookJSONRequestBody StripeWebhookJSONBody
 
 // CreateWSTicketJSONRequestBody defines body for CreateWSTicket for application/json ContentType.
-type CreateWSTicketJSONRequestBody = CreateWSTicketJSONBody
+type CreateWSTicketJSONRequestBody = EmptyCommand
 
 // AsCreateReservationRooms0 returns the union data inside the CreateReservation_Rooms as a CreateReservationRooms0
 func (t CreateReservation_Rooms) AsCreateReservationRooms0() (CreateReservationRooms0, error) {
@@ -10443,7 +10159,7 @@ type ListAPIKeysResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListAPIKeysResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -10487,7 +10203,7 @@ func (r ListAPIKeysResponse) GetApplicationproblemJSON503() *ServiceUnavailable 
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListAPIKeysResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r ListAPIKeysResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -10572,7 +10288,7 @@ type CreateAPIKeyResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateAPIKeyResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -10639,7 +10355,7 @@ func (r CreateAPIKeyResponse) GetApplicationproblemJSON503() *ServiceUnavailable
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateAPIKeyResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r CreateAPIKeyResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -10711,7 +10427,7 @@ type RevokeAPIKeyResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RevokeAPIKeyResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -10766,7 +10482,7 @@ func (r RevokeAPIKeyResponse) GetApplicationproblemJSON503() *ServiceUnavailable
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RevokeAPIKeyResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r RevokeAPIKeyResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -10846,7 +10562,7 @@ type GetAuditTrailResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAuditTrailResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -10901,7 +10617,7 @@ func (r GetAuditTrailResponse) GetApplicationproblemJSON503() *ServiceUnavailabl
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetAuditTrailResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r GetAuditTrailResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -10984,7 +10700,7 @@ type CreateHotelResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateHotelResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11048,7 +10764,7 @@ func (r CreateHotelResponse) GetApplicationproblemJSON503() *ServiceUnavailable 
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateHotelResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r CreateHotelResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -11130,7 +10846,7 @@ type UpdateHotelResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateHotelResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11197,7 +10913,7 @@ func (r UpdateHotelResponse) GetApplicationproblemJSON503() *ServiceUnavailable 
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r UpdateHotelResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r UpdateHotelResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -11258,8 +10974,8 @@ type SetAgeBandsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		ChildAgeBands []AdminAgeBand `json:"child_age_bands"`
-		Hotel         string         `json:"hotel"`
+		ChildAgeBands []AgeBand `json:"child_age_bands"`
+		Hotel         string    `json:"hotel"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
@@ -11282,7 +10998,7 @@ type SetAgeBandsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetAgeBandsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11295,8 +11011,8 @@ type SetAgeBandsResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetAgeBandsResponse) GetJSON200() *struct {
-	ChildAgeBands []AdminAgeBand `json:"child_age_bands"`
-	Hotel         string         `json:"hotel"`
+	ChildAgeBands []AgeBand `json:"child_age_bands"`
+	Hotel         string    `json:"hotel"`
 } {
 	return r.JSON200
 }
@@ -11352,7 +11068,7 @@ func (r SetAgeBandsResponse) GetApplicationproblemJSON503() *ServiceUnavailable 
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r SetAgeBandsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r SetAgeBandsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -11434,7 +11150,7 @@ type ArchiveHotelResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ArchiveHotelResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11501,7 +11217,7 @@ func (r ArchiveHotelResponse) GetApplicationproblemJSON503() *ServiceUnavailable
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ArchiveHotelResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r ArchiveHotelResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -11586,7 +11302,7 @@ type SetInventoryResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetInventoryResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11656,7 +11372,7 @@ func (r SetInventoryResponse) GetApplicationproblemJSON503() *ServiceUnavailable
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r SetInventoryResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r SetInventoryResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -11739,7 +11455,7 @@ type ListNightAuditsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListNightAuditsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11801,7 +11517,7 @@ func (r ListNightAuditsResponse) GetApplicationproblemJSON503() *ServiceUnavaila
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListNightAuditsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r ListNightAuditsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -11883,7 +11599,7 @@ type CreateRatePlanResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateRatePlanResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -11950,7 +11666,7 @@ func (r CreateRatePlanResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateRatePlanResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r CreateRatePlanResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12010,7 +11726,7 @@ type UpdateRatePlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminRatePlanResponse
+	JSON200 *AdminRatePlan
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -12032,7 +11748,7 @@ type UpdateRatePlanResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateRatePlanResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12044,7 +11760,7 @@ type UpdateRatePlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRatePlanResponse) GetJSON200() *AdminRatePlanResponse {
+func (r UpdateRatePlanResponse) GetJSON200() *AdminRatePlan {
 	return r.JSON200
 }
 
@@ -12099,7 +11815,7 @@ func (r UpdateRatePlanResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r UpdateRatePlanResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r UpdateRatePlanResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12159,7 +11875,7 @@ type ArchiveRatePlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminRatePlanResponse
+	JSON200 *AdminRatePlan
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -12181,7 +11897,7 @@ type ArchiveRatePlanResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ArchiveRatePlanResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12193,7 +11909,7 @@ type ArchiveRatePlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ArchiveRatePlanResponse) GetJSON200() *AdminRatePlanResponse {
+func (r ArchiveRatePlanResponse) GetJSON200() *AdminRatePlan {
 	return r.JSON200
 }
 
@@ -12248,7 +11964,7 @@ func (r ArchiveRatePlanResponse) GetApplicationproblemJSON503() *ServiceUnavaila
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ArchiveRatePlanResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r ArchiveRatePlanResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12308,7 +12024,7 @@ type UnarchiveRatePlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminRatePlanResponse
+	JSON200 *AdminRatePlan
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -12330,7 +12046,7 @@ type UnarchiveRatePlanResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UnarchiveRatePlanResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12342,7 +12058,7 @@ type UnarchiveRatePlanResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UnarchiveRatePlanResponse) GetJSON200() *AdminRatePlanResponse {
+func (r UnarchiveRatePlanResponse) GetJSON200() *AdminRatePlan {
 	return r.JSON200
 }
 
@@ -12397,7 +12113,7 @@ func (r UnarchiveRatePlanResponse) GetApplicationproblemJSON503() *ServiceUnavai
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r UnarchiveRatePlanResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r UnarchiveRatePlanResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12482,7 +12198,7 @@ type SetRatesResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetRatesResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12552,7 +12268,7 @@ func (r SetRatesResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r SetRatesResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r SetRatesResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12614,8 +12330,8 @@ type ListReservationsResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		// NextCursor The cursor of the next page; null on the last.
-		NextCursor   string             `json:"next_cursor"`
-		Reservations []StaffReservation `json:"reservations"`
+		NextCursor   string        `json:"next_cursor"`
+		Reservations []Reservation `json:"reservations"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
@@ -12632,7 +12348,7 @@ type ListReservationsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListReservationsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12646,8 +12362,8 @@ type ListReservationsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListReservationsResponse) GetJSON200() *struct {
 	// NextCursor The cursor of the next page; null on the last.
-	NextCursor   string             `json:"next_cursor"`
-	Reservations []StaffReservation `json:"reservations"`
+	NextCursor   string        `json:"next_cursor"`
+	Reservations []Reservation `json:"reservations"`
 } {
 	return r.JSON200
 }
@@ -12688,7 +12404,7 @@ func (r ListReservationsResponse) GetApplicationproblemJSON503() *ServiceUnavail
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListReservationsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r ListReservationsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12770,7 +12486,7 @@ type GetRestrictionsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetRestrictionsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12828,7 +12544,7 @@ func (r GetRestrictionsResponse) GetApplicationproblemJSON503() *ServiceUnavaila
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetRestrictionsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r GetRestrictionsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -12913,7 +12629,7 @@ type SetRestrictionsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetRestrictionsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -12983,7 +12699,7 @@ func (r SetRestrictionsResponse) GetApplicationproblemJSON503() *ServiceUnavaila
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r SetRestrictionsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r SetRestrictionsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13065,7 +12781,7 @@ type CreateRoomTypeResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateRoomTypeResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13132,7 +12848,7 @@ func (r CreateRoomTypeResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateRoomTypeResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r CreateRoomTypeResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13192,7 +12908,7 @@ type UpdateRoomTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminRoomTypeResponse
+	JSON200 *AdminRoomType
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -13214,7 +12930,7 @@ type UpdateRoomTypeResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateRoomTypeResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13226,7 +12942,7 @@ type UpdateRoomTypeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateRoomTypeResponse) GetJSON200() *AdminRoomTypeResponse {
+func (r UpdateRoomTypeResponse) GetJSON200() *AdminRoomType {
 	return r.JSON200
 }
 
@@ -13281,7 +12997,7 @@ func (r UpdateRoomTypeResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r UpdateRoomTypeResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r UpdateRoomTypeResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13341,7 +13057,7 @@ type ArchiveRoomTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminRoomTypeResponse
+	JSON200 *AdminRoomType
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -13363,7 +13079,7 @@ type ArchiveRoomTypeResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ArchiveRoomTypeResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13375,7 +13091,7 @@ type ArchiveRoomTypeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ArchiveRoomTypeResponse) GetJSON200() *AdminRoomTypeResponse {
+func (r ArchiveRoomTypeResponse) GetJSON200() *AdminRoomType {
 	return r.JSON200
 }
 
@@ -13430,7 +13146,7 @@ func (r ArchiveRoomTypeResponse) GetApplicationproblemJSON503() *ServiceUnavaila
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ArchiveRoomTypeResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r ArchiveRoomTypeResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13490,7 +13206,7 @@ type UnarchiveRoomTypeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminRoomTypeResponse
+	JSON200 *AdminRoomType
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -13512,7 +13228,7 @@ type UnarchiveRoomTypeResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UnarchiveRoomTypeResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13524,7 +13240,7 @@ type UnarchiveRoomTypeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UnarchiveRoomTypeResponse) GetJSON200() *AdminRoomTypeResponse {
+func (r UnarchiveRoomTypeResponse) GetJSON200() *AdminRoomType {
 	return r.JSON200
 }
 
@@ -13579,7 +13295,7 @@ func (r UnarchiveRoomTypeResponse) GetApplicationproblemJSON503() *ServiceUnavai
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r UnarchiveRoomTypeResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r UnarchiveRoomTypeResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13653,7 +13369,7 @@ type GetTaxesResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetTaxesResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13700,7 +13416,7 @@ func (r GetTaxesResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetTaxesResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r GetTaxesResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13782,7 +13498,7 @@ type SetTaxesResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetTaxesResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13849,7 +13565,7 @@ func (r SetTaxesResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r SetTaxesResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r SetTaxesResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -13931,7 +13647,7 @@ type UnarchiveHotelResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UnarchiveHotelResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -13998,7 +13714,7 @@ func (r UnarchiveHotelResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r UnarchiveHotelResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r UnarchiveHotelResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14060,7 +13776,8 @@ type GetInvoiceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Invoice StaffInvoice `json:"invoice"`
+		// Invoice An invoice or a credit note, numbered gaplessly per hotel and year.
+		Invoice Invoice `json:"invoice"`
 	}
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
@@ -14077,7 +13794,7 @@ type GetInvoiceResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetInvoiceResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14090,7 +13807,8 @@ type GetInvoiceResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetInvoiceResponse) GetJSON200() *struct {
-	Invoice StaffInvoice `json:"invoice"`
+	// Invoice An invoice or a credit note, numbered gaplessly per hotel and year.
+	Invoice Invoice `json:"invoice"`
 } {
 	return r.JSON200
 }
@@ -14131,7 +13849,7 @@ func (r GetInvoiceResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetInvoiceResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r GetInvoiceResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14212,7 +13930,7 @@ type RedriveEventsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *RedriveEventsResponse202Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14272,7 +13990,7 @@ func (r RedriveEventsResponse) GetApplicationproblemJSON503() *ServiceUnavailabl
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RedriveEventsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r RedriveEventsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14350,7 +14068,7 @@ type GetDeskRecordResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDeskRecordResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14407,7 +14125,7 @@ func (r GetDeskRecordResponse) GetApplicationproblemJSON503() *ServiceUnavailabl
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetDeskRecordResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r GetDeskRecordResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14491,7 +14209,7 @@ type DeskCancelResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeskCancelResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14563,7 +14281,7 @@ func (r DeskCancelResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeskCancelResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r DeskCancelResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14645,7 +14363,7 @@ type DeskCheckInResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeskCheckInResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14712,7 +14430,7 @@ func (r DeskCheckInResponse) GetApplicationproblemJSON503() *ServiceUnavailable 
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeskCheckInResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r DeskCheckInResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14796,7 +14514,7 @@ type DeskCheckOutResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeskCheckOutResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14868,7 +14586,7 @@ func (r DeskCheckOutResponse) GetApplicationproblemJSON503() *ServiceUnavailable
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeskCheckOutResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r DeskCheckOutResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -14929,10 +14647,7 @@ type DeskModifyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		AccessToken *string          `json:"access_token,omitempty"`
-		Reservation StaffReservation `json:"reservation"`
-	}
+	JSON200 *ReservationEnvelope
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -14956,7 +14671,7 @@ type DeskModifyResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeskModifyResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -14968,10 +14683,7 @@ type DeskModifyResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r DeskModifyResponse) GetJSON200() *struct {
-	AccessToken *string          `json:"access_token,omitempty"`
-	Reservation StaffReservation `json:"reservation"`
-} {
+func (r DeskModifyResponse) GetJSON200() *ReservationEnvelope {
 	return r.JSON200
 }
 
@@ -15031,7 +14743,7 @@ func (r DeskModifyResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeskModifyResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r DeskModifyResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -15115,7 +14827,7 @@ type DeskNoShowResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeskNoShowResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -15187,7 +14899,7 @@ func (r DeskNoShowResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeskNoShowResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r DeskNoShowResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -15614,7 +15326,7 @@ type FinanceCostsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceCostsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -15666,7 +15378,7 @@ func (r FinanceCostsResponse) GetApplicationproblemJSON503() *ServiceUnavailable
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceCostsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceCostsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -15742,7 +15454,7 @@ type FinanceForecastResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceForecastResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -15794,7 +15506,7 @@ func (r FinanceForecastResponse) GetApplicationproblemJSON503() *ServiceUnavaila
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceForecastResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceForecastResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -15871,7 +15583,7 @@ type FinanceMemoryResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceMemoryResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -15923,7 +15635,7 @@ func (r FinanceMemoryResponse) GetApplicationproblemJSON503() *ServiceUnavailabl
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceMemoryResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceMemoryResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -16000,7 +15712,7 @@ type FinanceReconciliationResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceReconciliationResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16052,7 +15764,7 @@ func (r FinanceReconciliationResponse) GetApplicationproblemJSON503() *ServiceUn
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceReconciliationResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceReconciliationResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -16128,7 +15840,7 @@ type FinanceReservationCostResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceReservationCostResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16180,7 +15892,7 @@ func (r FinanceReservationCostResponse) GetApplicationproblemJSON503() *ServiceU
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceReservationCostResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceReservationCostResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -16259,7 +15971,7 @@ type FinanceRevenueResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceRevenueResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16316,7 +16028,7 @@ func (r FinanceRevenueResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceRevenueResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceRevenueResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -16393,7 +16105,7 @@ type FinanceUnitEconomicsResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FinanceUnitEconomicsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16445,7 +16157,7 @@ func (r FinanceUnitEconomicsResponse) GetApplicationproblemJSON503() *ServiceUna
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r FinanceUnitEconomicsResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r FinanceUnitEconomicsResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -16845,7 +16557,7 @@ type GetMeResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMeResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16877,7 +16589,7 @@ func (r GetMeResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetMeResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r GetMeResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -18605,7 +18317,7 @@ type CreateWSTicketResponse struct {
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *StaffError
+	ApplicationproblemJSONDefault *InternalError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWSTicketResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -18662,7 +18374,7 @@ func (r CreateWSTicketResponse) GetApplicationproblemJSON503() *ServiceUnavailab
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWSTicketResponse) GetApplicationproblemJSONDefault() *StaffError {
+func (r CreateWSTicketResponse) GetApplicationproblemJSONDefault() *InternalError {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -20494,7 +20206,7 @@ func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) 
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20659,7 +20371,7 @@ func ParseCreateAPIKeyResponse(rsp *http.Response) (*CreateAPIKeyResponse, error
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20815,7 +20527,7 @@ func ParseRevokeAPIKeyResponse(rsp *http.Response) (*RevokeAPIKeyResponse, error
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20947,7 +20659,7 @@ func ParseGetAuditTrailResponse(rsp *http.Response) (*GetAuditTrailResponse, err
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21116,7 +20828,7 @@ func ParseCreateHotelResponse(rsp *http.Response) (*CreateHotelResponse, error) 
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21290,7 +21002,7 @@ func ParseUpdateHotelResponse(rsp *http.Response) (*UpdateHotelResponse, error) 
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21381,8 +21093,8 @@ func ParseSetAgeBandsResponse(rsp *http.Response) (*SetAgeBandsResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			ChildAgeBands []AdminAgeBand `json:"child_age_bands"`
-			Hotel         string         `json:"hotel"`
+			ChildAgeBands []AgeBand `json:"child_age_bands"`
+			Hotel         string    `json:"hotel"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -21460,7 +21172,7 @@ func ParseSetAgeBandsResponse(rsp *http.Response) (*SetAgeBandsResponse, error) 
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21627,7 +21339,7 @@ func ParseArchiveHotelResponse(rsp *http.Response) (*ArchiveHotelResponse, error
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21797,7 +21509,7 @@ func ParseSetInventoryResponse(rsp *http.Response) (*SetInventoryResponse, error
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -21955,7 +21667,7 @@ func ParseListNightAuditsResponse(rsp *http.Response) (*ListNightAuditsResponse,
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22122,7 +21834,7 @@ func ParseCreateRatePlanResponse(rsp *http.Response) (*CreateRatePlanResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22212,7 +21924,7 @@ func ParseUpdateRatePlanResponse(rsp *http.Response) (*UpdateRatePlanResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminRatePlanResponse
+		var dest AdminRatePlan
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22289,7 +22001,7 @@ func ParseUpdateRatePlanResponse(rsp *http.Response) (*UpdateRatePlanResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22379,7 +22091,7 @@ func ParseArchiveRatePlanResponse(rsp *http.Response) (*ArchiveRatePlanResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminRatePlanResponse
+		var dest AdminRatePlan
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22456,7 +22168,7 @@ func ParseArchiveRatePlanResponse(rsp *http.Response) (*ArchiveRatePlanResponse,
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22546,7 +22258,7 @@ func ParseUnarchiveRatePlanResponse(rsp *http.Response) (*UnarchiveRatePlanRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminRatePlanResponse
+		var dest AdminRatePlan
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22623,7 +22335,7 @@ func ParseUnarchiveRatePlanResponse(rsp *http.Response) (*UnarchiveRatePlanRespo
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22793,7 +22505,7 @@ func ParseSetRatesResponse(rsp *http.Response) (*SetRatesResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22885,8 +22597,8 @@ func ParseListReservationsResponse(rsp *http.Response) (*ListReservationsRespons
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			// NextCursor The cursor of the next page; null on the last.
-			NextCursor   string             `json:"next_cursor"`
-			Reservations []StaffReservation `json:"reservations"`
+			NextCursor   string        `json:"next_cursor"`
+			Reservations []Reservation `json:"reservations"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -22943,7 +22655,7 @@ func ParseListReservationsResponse(rsp *http.Response) (*ListReservationsRespons
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23095,7 +22807,7 @@ func ParseGetRestrictionsResponse(rsp *http.Response) (*GetRestrictionsResponse,
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23265,7 +22977,7 @@ func ParseSetRestrictionsResponse(rsp *http.Response) (*SetRestrictionsResponse,
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23432,7 +23144,7 @@ func ParseCreateRoomTypeResponse(rsp *http.Response) (*CreateRoomTypeResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23522,7 +23234,7 @@ func ParseUpdateRoomTypeResponse(rsp *http.Response) (*UpdateRoomTypeResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminRoomTypeResponse
+		var dest AdminRoomType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23599,7 +23311,7 @@ func ParseUpdateRoomTypeResponse(rsp *http.Response) (*UpdateRoomTypeResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23689,7 +23401,7 @@ func ParseArchiveRoomTypeResponse(rsp *http.Response) (*ArchiveRoomTypeResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminRoomTypeResponse
+		var dest AdminRoomType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23766,7 +23478,7 @@ func ParseArchiveRoomTypeResponse(rsp *http.Response) (*ArchiveRoomTypeResponse,
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23856,7 +23568,7 @@ func ParseUnarchiveRoomTypeResponse(rsp *http.Response) (*UnarchiveRoomTypeRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminRoomTypeResponse
+		var dest AdminRoomType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -23933,7 +23645,7 @@ func ParseUnarchiveRoomTypeResponse(rsp *http.Response) (*UnarchiveRoomTypeRespo
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24072,7 +23784,7 @@ func ParseGetTaxesResponse(rsp *http.Response) (*GetTaxesResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24239,7 +23951,7 @@ func ParseSetTaxesResponse(rsp *http.Response) (*SetTaxesResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24406,7 +24118,7 @@ func ParseUnarchiveHotelResponse(rsp *http.Response) (*UnarchiveHotelResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24497,7 +24209,8 @@ func ParseGetInvoiceResponse(rsp *http.Response) (*GetInvoiceResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Invoice StaffInvoice `json:"invoice"`
+			// Invoice An invoice or a credit note, numbered gaplessly per hotel and year.
+			Invoice Invoice `json:"invoice"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -24554,7 +24267,7 @@ func ParseGetInvoiceResponse(rsp *http.Response) (*GetInvoiceResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24720,7 +24433,7 @@ func ParseRedriveEventsResponse(rsp *http.Response) (*RedriveEventsResponse, err
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -24873,7 +24586,7 @@ func ParseGetDeskRecordResponse(rsp *http.Response) (*GetDeskRecordResponse, err
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25047,7 +24760,7 @@ func ParseDeskCancelResponse(rsp *http.Response) (*DeskCancelResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25214,7 +24927,7 @@ func ParseDeskCheckInResponse(rsp *http.Response) (*DeskCheckInResponse, error) 
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25388,7 +25101,7 @@ func ParseDeskCheckOutResponse(rsp *http.Response) (*DeskCheckOutResponse, error
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25478,10 +25191,7 @@ func ParseDeskModifyResponse(rsp *http.Response) (*DeskModifyResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			AccessToken *string          `json:"access_token,omitempty"`
-			Reservation StaffReservation `json:"reservation"`
-		}
+		var dest ReservationEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25565,7 +25275,7 @@ func ParseDeskModifyResponse(rsp *http.Response) (*DeskModifyResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25746,7 +25456,7 @@ func ParseDeskNoShowResponse(rsp *http.Response) (*DeskNoShowResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26293,7 +26003,7 @@ func ParseFinanceCostsResponse(rsp *http.Response) (*FinanceCostsResponse, error
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26449,7 +26159,7 @@ func ParseFinanceForecastResponse(rsp *http.Response) (*FinanceForecastResponse,
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26595,7 +26305,7 @@ func ParseFinanceMemoryResponse(rsp *http.Response) (*FinanceMemoryResponse, err
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26751,7 +26461,7 @@ func ParseFinanceReconciliationResponse(rsp *http.Response) (*FinanceReconciliat
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -26907,7 +26617,7 @@ func ParseFinanceReservationCostResponse(rsp *http.Response) (*FinanceReservatio
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -27060,7 +26770,7 @@ func ParseFinanceRevenueResponse(rsp *http.Response) (*FinanceRevenueResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -27216,7 +26926,7 @@ func ParseFinanceUnitEconomicsResponse(rsp *http.Response) (*FinanceUnitEconomic
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -27735,7 +27445,7 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -29767,7 +29477,7 @@ func ParseCreateWSTicketResponse(rsp *http.Response) (*CreateWSTicketResponse, e
 		response.ApplicationproblemJSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest StaffError
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
