@@ -42,6 +42,7 @@ var expected = map[string]int{
 	"livez":                       200,
 	"readyz":                      200,
 	"health":                      200,
+	"openapi":                     200,
 	"list-hotels":                 200,
 	"get-hotel":                   200,
 	"get-hotel-unknown":           404,

@@ -1,53 +1,37 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
+
+	"innkeeper/local/apiclient"
 )
 
-// call sends one JSON request outside the measured load (set-up, the
-// catalogue) and decodes a JSON answer into out when it has want status.
-func call(ctx context.Context, client *http.Client, method, url, key string, body, out any, want int) error {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("load: encode %s %s: %w", method, url, err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	if err != nil {
-		return fmt.Errorf("load: %s %s: %w", method, url, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+// api is the API's generated client (local/apiclient) at base, sending
+// key as its bearer token when there is one: the load test's set-up
+// talks to the API as any client developer's code would.
+func api(client *http.Client, base, key string) (*apiclient.ClientWithResponses, error) {
+	opts := []apiclient.ClientOption{apiclient.WithHTTPClient(client)}
 	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
+		opts = append(opts, apiclient.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+key)
+			return nil
+		}))
 	}
-	resp, err := client.Do(req)
+	c, err := apiclient.NewClientWithResponses(base, opts...)
 	if err != nil {
-		return fmt.Errorf("load: %s %s: %w", method, url, err)
+		return nil, fmt.Errorf("load: client for %s: %w", base, err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("load: %s %s: read: %w", method, url, err)
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("load: %s %s: %d %s", method, url, resp.StatusCode, firstLine(raw))
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("load: %s %s: decode: %w", method, url, err)
-		}
+	return c, nil
+}
+
+// expect is an error naming op when the answer is not status want.
+func expect(op string, status int, body []byte, want int) error {
+	if status != want {
+		return fmt.Errorf("load: %s: %d %s", op, status, firstLine(body))
 	}
 	return nil
 }
@@ -61,23 +45,20 @@ type roomType struct {
 
 // catalogue reads the room types and rate plans of the hotels.
 func catalogue(ctx context.Context, client *http.Client, base string, hotels []string) ([]roomType, error) {
+	c, err := api(client, base, "")
+	if err != nil {
+		return nil, err
+	}
 	var out []roomType
 	for _, slug := range hotels {
-		var detail struct {
-			Hotel struct {
-				RoomTypes []struct {
-					Code      string `json:"code"`
-					MaxAdults int    `json:"max_adults"`
-				} `json:"room_types"`
-				RatePlans []struct {
-					Code     string `json:"code"`
-					RoomType string `json:"room_type"`
-				} `json:"rate_plans"`
-			} `json:"hotel"`
+		res, err := c.GetHotelWithResponse(ctx, slug)
+		if err != nil {
+			return nil, fmt.Errorf("load: GET /v1/hotels/%s: %w", slug, err)
 		}
-		if err := call(ctx, client, http.MethodGet, base+"/v1/hotels/"+slug, "", nil, &detail, http.StatusOK); err != nil {
+		if err := expect("GET /v1/hotels/"+slug, res.StatusCode(), res.Body, http.StatusOK); err != nil {
 			return nil, err
 		}
+		detail := res.JSON200
 		for _, rt := range detail.Hotel.RoomTypes {
 			t := roomType{hotel: slug, code: rt.Code, maxAdults: rt.MaxAdults}
 			for _, p := range detail.Hotel.RatePlans {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
 
+	"github.com/oapi-codegen/runtime/types"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"innkeeper/local/apiclient"
 )
 
 // Flash is a flash sale's outcome.
@@ -68,41 +70,86 @@ func FlashSale(ctx context.Context, c Config) (Report, error) {
 	f.Night = night.Format(time.DateOnly)
 	next := night.AddDate(0, 0, 1).Format(time.DateOnly)
 	plan := f.RoomType + "-FLEX"
-	admin := c.URL + "/v1/admin/hotels"
+	adm, err := api(setup, c.URL, c.AdminKey)
+	if err != nil {
+		return rep, err
+	}
+	from, to, err := dates(f.Night, next)
+	if err != nil {
+		return rep, err
+	}
+	str := func(s string) *string { return &s }
+	num := func(n int) *int { return &n }
 	steps := []struct {
-		method, url string
-		body        any
-		want        int
+		op   string
+		call func() (int, []byte, error)
+		want int
 	}{
-		{http.MethodPost, admin, map[string]any{"slug": f.Hotel, "name": "Flash sale " + run, "city": "Lisbon",
-			"country": "PT", "timezone": "Europe/Lisbon", "currency": "EUR"}, http.StatusCreated},
-		{http.MethodPost, admin + "/" + f.Hotel + "/room-types", map[string]any{"code": f.RoomType, "name": "Flash sale room",
-			"max_adults": 2, "max_children": 0}, http.StatusCreated},
-		{http.MethodPost, admin + "/" + f.Hotel + "/rate-plans", map[string]any{"room_type": f.RoomType, "code": plan,
-			"name": "Flash sale", "refundable": true, "free_cancellation_hours": 24, "penalty_percent": 0}, http.StatusCreated},
-		{http.MethodPut, admin + "/" + f.Hotel + "/inventory", map[string]any{"room_type": f.RoomType, "from": f.Night,
-			"to": next, "units": f.Units}, http.StatusOK},
-		{http.MethodPut, admin + "/" + f.Hotel + "/rates", map[string]any{"rate_plan": plan, "from": f.Night,
-			"to": next, "amount_cents": 9900}, http.StatusOK},
+		{"create hotel", func() (int, []byte, error) {
+			r, err := adm.CreateHotelWithResponse(ctx, apiclient.AdminHotelCreate{Slug: str(f.Hotel), Name: str("Flash sale " + run),
+				City: str("Lisbon"), Country: str("PT"), Timezone: str("Europe/Lisbon"), Currency: str("EUR")})
+			if err != nil {
+				return 0, nil, err
+			}
+			return r.StatusCode(), r.Body, nil
+		}, http.StatusCreated},
+		{"create room type", func() (int, []byte, error) {
+			r, err := adm.CreateRoomTypeWithResponse(ctx, f.Hotel, apiclient.AdminRoomTypeCreate{Code: str(f.RoomType),
+				Name: str("Flash sale room"), MaxAdults: num(2), MaxChildren: num(0)})
+			if err != nil {
+				return 0, nil, err
+			}
+			return r.StatusCode(), r.Body, nil
+		}, http.StatusCreated},
+		{"create rate plan", func() (int, []byte, error) {
+			r, err := adm.CreateRatePlanWithResponse(ctx, f.Hotel, apiclient.AdminRatePlanCreate{RoomType: str(f.RoomType),
+				Code: str(plan), Name: str("Flash sale"), Refundable: true, FreeCancellationHours: num(24), PenaltyPercent: num(0)})
+			if err != nil {
+				return 0, nil, err
+			}
+			return r.StatusCode(), r.Body, nil
+		}, http.StatusCreated},
+		{"set inventory", func() (int, []byte, error) {
+			r, err := adm.SetInventoryWithResponse(ctx, f.Hotel, apiclient.AdminInventory{RoomType: f.RoomType,
+				From: from, To: to, Units: f.Units})
+			if err != nil {
+				return 0, nil, err
+			}
+			return r.StatusCode(), r.Body, nil
+		}, http.StatusOK},
+		{"set rates", func() (int, []byte, error) {
+			r, err := adm.SetRatesWithResponse(ctx, f.Hotel, apiclient.AdminRates{RatePlan: plan, From: from, To: to, AmountCents: 9900})
+			if err != nil {
+				return 0, nil, err
+			}
+			return r.StatusCode(), r.Body, nil
+		}, http.StatusOK},
 	}
 	for _, s := range steps {
-		if err := call(ctx, setup, s.method, s.url, c.AdminKey, s.body, nil, s.want); err != nil {
-			return rep, fmt.Errorf("load: flash sale set-up: %w", err)
+		st, b, err := s.call()
+		if err == nil {
+			err = expect(s.op, st, b, s.want)
+		}
+		if err != nil {
+			return rep, fmt.Errorf("load: flash sale set-up: %s: %w", s.op, err)
 		}
 	}
 	// The guest's view before the sale: every unit free.
-	var avail struct {
-		Offers []struct {
-			RoomType  string `json:"room_type"`
-			Available int    `json:"available"`
-		} `json:"offers"`
-	}
-	q := url.Values{"check_in": {f.Night}, "check_out": {next}, "adults": {"1"}, "children": {"0"}, "rooms": {"1"}}
-	if err := call(ctx, setup, http.MethodGet, c.URL+"/v1/hotels/"+f.Hotel+"/availability?"+q.Encode(), "", nil, &avail, http.StatusOK); err != nil {
+	guestAPI, err := api(setup, c.URL, "")
+	if err != nil {
 		return rep, err
 	}
-	if len(avail.Offers) == 0 || avail.Offers[0].Available != f.Units {
-		return rep, fmt.Errorf("load: flash sale set-up: availability shows %+v, want %d units of %s", avail.Offers, f.Units, f.RoomType)
+	one, zero := "1", "0"
+	ar, err := guestAPI.HotelAvailabilityWithResponse(ctx, f.Hotel, &apiclient.HotelAvailabilityParams{
+		CheckIn: &f.Night, CheckOut: &next, Adults: &one, Children: &zero, Rooms: &one})
+	if err != nil {
+		return rep, fmt.Errorf("load: flash sale availability: %w", err)
+	}
+	if err := expect("flash sale availability", ar.StatusCode(), ar.Body, http.StatusOK); err != nil {
+		return rep, err
+	}
+	if offers := ar.JSON200.Offers; len(offers) == 0 || offers[0].Available != f.Units {
+		return rep, fmt.Errorf("load: flash sale set-up: availability shows %+v, want %d units of %s", offers, f.Units, f.RoomType)
 	}
 
 	body, err := json.Marshal(bookingRequest{Hotel: f.Hotel, RoomType: f.RoomType, RatePlan: plan,
@@ -160,3 +207,14 @@ func (a allAtOnce) Pace(_ time.Duration, hits uint64) (time.Duration, bool) {
 }
 
 func (allAtOnce) Rate(time.Duration) float64 { return math.Inf(1) }
+
+// dates parses the set-up's from and to dates for the generated client.
+func dates(from, to string) (f, t types.Date, err error) {
+	if f.Time, err = time.Parse(time.DateOnly, from); err != nil {
+		return f, t, fmt.Errorf("load: date %q: %w", from, err)
+	}
+	if t.Time, err = time.Parse(time.DateOnly, to); err != nil {
+		return f, t, fmt.Errorf("load: date %q: %w", to, err)
+	}
+	return f, t, nil
+}

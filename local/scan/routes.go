@@ -60,6 +60,8 @@ var samples = map[string]sample{
 	"GET /health":  {ok: []int{200}},
 	"GET /metrics": {cred: credMetrics, ok: []int{200}},
 
+	"GET /v1/openapi.json": {ok: []int{200}},
+
 	"GET /v1/hotels":        {ok: []int{200}},
 	"GET /v1/hotels/{slug}": {ok: []int{200}},
 	"GET /v1/hotels/{slug}/availability": {ok: []int{200}, query: func(s *scanner) []param {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"innkeeper/local/apiclient"
 	"innkeeper/local/awsid"
 )
 
@@ -67,10 +67,17 @@ func (r *run) health(ctx context.Context) outcome {
 }
 
 func (r *run) hotels(ctx context.Context) outcome {
-	a, err := r.api(ctx, http.MethodGet, "/v1/hotels", nil)
+	api, err := r.generated()
 	if err != nil {
 		return fail("%v", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	res, err := api.ListHotelsWithResponse(ctx)
+	if err != nil {
+		return fail("%v", err)
+	}
+	a := answerOf(res.HTTPResponse, res.Body)
 	var list struct {
 		Hotels []struct {
 			Slug string `json:"slug"`
@@ -134,11 +141,19 @@ func (r *run) availability(ctx context.Context) outcome {
 		return skip("no hotel to search (hotels did not pass)")
 	}
 	in, out := stay()
-	q := url.Values{"check_in": {in}, "check_out": {out}, "adults": {fmt.Sprint(adults)}, "children": {"0"}, "rooms": {"1"}}
-	a, err := r.api(ctx, http.MethodGet, "/v1/hotels/"+url.PathEscape(r.hotel)+"/availability?"+q.Encode(), nil)
+	api, err := r.generated()
 	if err != nil {
 		return fail("%v", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	grown, none, one := fmt.Sprint(adults), "0", "1"
+	ans, err := api.HotelAvailabilityWithResponse(ctx, r.hotel, &apiclient.HotelAvailabilityParams{
+		CheckIn: &in, CheckOut: &out, Adults: &grown, Children: &none, Rooms: &one})
+	if err != nil {
+		return fail("%v", err)
+	}
+	a := answerOf(ans.HTTPResponse, ans.Body)
 	var res struct {
 		Offers []offer `json:"offers"`
 	}
@@ -191,16 +206,31 @@ func (r *run) createReservation(ctx context.Context) outcome {
 	}
 	in, out := stay()
 	r.email = guestAddress(r.cfg.GuestEmail, randomHex(6))
-	body := map[string]any{
-		"hotel": r.hotel, "room_type": r.offer.RoomType, "rate_plan": r.offer.RatePlan,
-		"check_in": in, "check_out": out, "adults": adults, "children": 0, "rooms": 1,
-		"guest": map[string]any{"name": "Smoke Test", "email": r.email}, "hold": false,
-		"payment": map[string]any{"payment_method": TestCard},
-	}
-	a, err := r.api(ctx, http.MethodPost, "/v1/reservations", body, "Idempotency-Key", awsid.UUID())
+	api, err := r.generated()
 	if err != nil {
 		return fail("%v", err)
 	}
+	str := func(s string) *string { return &s }
+	num := func(n int) *int { return &n }
+	var rooms apiclient.CreateReservation_Rooms
+	if err := rooms.FromCreateReservationRooms0(1); err != nil {
+		return fail("%v", err)
+	}
+	hold := false
+	body := apiclient.CreateReservation{
+		Hotel: &r.hotel, RoomType: &r.offer.RoomType, RatePlan: &r.offer.RatePlan,
+		CheckIn: &in, CheckOut: &out, Adults: num(adults), Children: num(0), Rooms: &rooms,
+		Guest: &apiclient.GuestInput{Name: str("Smoke Test"), Email: &r.email}, Hold: &hold,
+		Payment: &apiclient.PaymentInput{PaymentMethod: str(TestCard)},
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	key := awsid.UUID()
+	ans, err := api.CreateReservationWithResponse(ctx, &apiclient.CreateReservationParams{IdempotencyKey: &key}, body)
+	if err != nil {
+		return fail("%v", err)
+	}
+	a := answerOf(ans.HTTPResponse, ans.Body)
 	var res reservation
 	if err := a.decode(http.StatusCreated, &res); err != nil {
 		return fail("%v", err)
@@ -216,10 +246,17 @@ func (r *run) readReservation(ctx context.Context) outcome {
 	if r.ref == "" {
 		return skip("no reservation (create-reservation did not pass)")
 	}
-	a, err := r.api(ctx, http.MethodGet, "/v1/reservations/"+url.PathEscape(r.ref), nil, "Authorization", "Bearer "+r.token)
+	api, err := r.generated()
 	if err != nil {
 		return fail("%v", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	ans, err := api.GetReservationWithResponse(ctx, r.ref, r.bearer)
+	if err != nil {
+		return fail("%v", err)
+	}
+	a := answerOf(ans.HTTPResponse, ans.Body)
 	var res reservation
 	if err := a.decode(http.StatusOK, &res); err != nil {
 		return fail("%v", err)
@@ -236,11 +273,19 @@ func (r *run) cancelReservation(ctx context.Context) outcome {
 	if r.ref == "" {
 		return skip("no reservation (create-reservation did not pass)")
 	}
-	a, err := r.api(ctx, http.MethodPost, "/v1/reservations/"+url.PathEscape(r.ref)+"/cancel", nil,
-		"Authorization", "Bearer "+r.token, "Idempotency-Key", awsid.UUID())
+	api, err := r.generated()
 	if err != nil {
 		return fail("%v (%s may still be confirmed)", err, r.ref)
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	key := awsid.UUID()
+	ans, err := api.CancelReservationWithResponse(ctx, r.ref, &apiclient.CancelReservationParams{IdempotencyKey: &key},
+		apiclient.EmptyCommand{}, r.bearer)
+	if err != nil {
+		return fail("%v (%s may still be confirmed)", err, r.ref)
+	}
+	a := answerOf(ans.HTTPResponse, ans.Body)
 	var res reservation
 	if err := a.decode(http.StatusOK, &res); err != nil {
 		return fail("%v (%s may still be confirmed)", err, r.ref)
@@ -250,4 +295,10 @@ func (r *run) cancelReservation(ctx context.Context) outcome {
 	}
 	r.cancelled = true
 	return pass("%d %s cancelled", a.status, r.ref)
+}
+
+// bearer sends the reservation's access token.
+func (r *run) bearer(_ context.Context, req *http.Request) error {
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"innkeeper/local/apiclient"
 )
 
 // maxBody caps what is read of any answer.
@@ -125,4 +127,40 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// generated is the API's generated client (local/apiclient) the checks
+// of the booking flow call the API through, so the smoke test proves the
+// OpenAPI document is usable by a client; it sends through the run's
+// HTTP client and counts answers as api does.
+func (r *run) generated() (*apiclient.ClientWithResponses, error) {
+	if r.gen != nil {
+		return r.gen, nil
+	}
+	c, err := apiclient.NewClientWithResponses(r.base, apiclient.WithHTTPClient(counted{r}),
+		apiclient.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("User-Agent", "innkeeper-smoke")
+			return nil
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("API client: %w", err)
+	}
+	r.gen = c
+	return c, nil
+}
+
+// counted sends a generated client's requests, counting the answers.
+type counted struct{ r *run }
+
+func (c counted) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.r.client.Do(req)
+	if err == nil {
+		c.r.apiRequests++
+	}
+	return resp, err
+}
+
+// answerOf is a generated client's answer as the checks read one.
+func answerOf(resp *http.Response, body []byte) answer {
+	return answer{status: resp.StatusCode, header: resp.Header, body: body}
 }

@@ -27,6 +27,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"innkeeper/local/apiclient"
 )
 
 // Config says where the stage is and what the run may use.
@@ -112,6 +114,8 @@ type run struct {
 	// apiRequests counts the API's answers this run received, to know how
 	// much hotel_http_requests_total must have grown.
 	apiRequests int
+	// gen is the generated API client (generated).
+	gen *apiclient.ClientWithResponses
 
 	hotel     string
 	offer     *offer

@@ -21,6 +21,7 @@ import (
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/jackc/pgx/v5"
 
+	"innkeeper/local/contract"
 	"innkeeper/shared/bootstrap/apiserver"
 	"innkeeper/shared/config"
 	"innkeeper/shared/demo"
@@ -240,7 +241,9 @@ func NewAPI(t testing.TB, o APIOptions) *API {
 			t.Fatalf("testenv: seed: %v", err)
 		}
 	}
-	srv := httptest.NewServer(api)
+	// Every exchange a test has with the API is held to the OpenAPI
+	// document: an undocumented response fails the test that caused it.
+	srv := httptest.NewServer(contract.Check(t, api))
 	t.Cleanup(srv.Close)
 	if o.Stripe != nil {
 		o.Stripe.SetWebhookURL(srv.URL + "/v1/webhooks/stripe")

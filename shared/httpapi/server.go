@@ -185,6 +185,8 @@ func (s *Server) endpoints() map[string]endpoint {
 		"GET /readyz": pub(s.readyz),
 		"GET /health": pub(s.health),
 
+		"GET /v1/openapi.json": pub(s.openAPI),
+
 		"GET /v1/hotels":                                       pub(s.listHotels),
 		"GET /v1/hotels/{slug}":                                pub(s.getHotel),
 		"GET /v1/hotels/{slug}/availability":                   pub(s.availability),

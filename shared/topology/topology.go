@@ -321,6 +321,7 @@ var Innkeeper = Manifest{
 		{"GET", "/readyz", "api", Public},
 		{"GET", "/health", "api", Public},
 		{"GET", "/metrics", "metrics", Token},
+		{"GET", "/v1/openapi.json", "api", Public},
 
 		{"GET", "/v1/hotels", "api", Public},
 		{"GET", "/v1/hotels/{slug}", "api", Public},
