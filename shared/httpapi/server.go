@@ -257,6 +257,19 @@ func (s *Server) endpoints() map[string]endpoint {
 	}
 }
 
+// RouteRoles gives each keyed route the roles its handler admits (an
+// admin key passes wherever staff does: auth.Role.Allows), for the
+// checks that the API's document names the same keys.
+func RouteRoles() map[string][]auth.Role {
+	out := map[string][]auth.Role{}
+	for k, ep := range (&Server{}).endpoints() {
+		if len(ep.roles) > 0 {
+			out[k] = ep.roles
+		}
+	}
+	return out
+}
+
 // Function is the name the manifest gives the function serving this API.
 const Function = "api"
 
