@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,14 +22,20 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/radix"
+	"github.com/pb33f/libopenapi-validator/router"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 
 	"innkeeper/shared/apispec"
 )
 
 // Validator checks requests and responses against one document.
 type Validator struct {
-	v  validator.Validator
-	mu sync.Mutex // the validator's caches are not documented as safe for concurrent use
+	v validator.Validator
+	// routes finds the operation a request calls in the validator's own
+	// v3 model, to check a response's status code is listed for it.
+	routes router.Router
+	mu     sync.Mutex // the validator's caches are not documented as safe for concurrent use
 }
 
 var shared struct {
@@ -57,6 +64,12 @@ func New(doc []byte) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: parse document: %w", err)
 	}
+	// The document keeps the model it builds: the validator below reuses
+	// this one rather than building its own.
+	m, err := d.BuildV3Model()
+	if err != nil {
+		return nil, fmt.Errorf("contract: build the model: %w", err)
+	}
 	v, errs := validator.NewValidator(d)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("contract: build validator: %v", errs)
@@ -64,7 +77,10 @@ func New(doc []byte) (*Validator, error) {
 	if ok, verrs := v.ValidateDocument(); !ok {
 		return nil, fmt.Errorf("contract: the document is not valid OpenAPI: %s", describe(verrs))
 	}
-	return &Validator{v: v}, nil
+	// Routed as the validator routes (a radix tree of the paths, servers
+	// ignored), so both name the same operation.
+	rt := router.NewRouter(&m.Model, router.WithPathLookup(radix.BuildPathTree(&m.Model)), router.WithPathOnlyMatching())
+	return &Validator{v: v, routes: rt}, nil
 }
 
 // Check wraps h so that every exchange is checked against the API's
@@ -73,6 +89,12 @@ func New(doc []byte) (*Validator, error) {
 //
 //   - every response must be documented for its operation: status code,
 //     content type, body schema and the headers the document describes;
+//     the status code must be listed for the operation by itself (a
+//     `default` response, or a range such as 4XX, does not document it);
+//   - a 500 always fails: the tests never expect the API to break, so
+//     a 500 is a defect even where the document lists it; another 5xx
+//     (a 503 where a test makes a dependency fail) passes only where the
+//     operation lists it;
 //   - a request the document says is invalid (or a route or method it
 //     does not have) must not succeed: a 4xx is the right answer to bad
 //     input, which tests send on purpose, and its problem body must
@@ -146,6 +168,9 @@ func (v *Validator) exchange(r *http.Request, reqBody []byte, res *http.Response
 		}
 		return strings.Join(problems, "; ")
 	}
+	if msg := v.listed(req, res.StatusCode); msg != "" {
+		problems = append(problems, msg)
+	}
 	if method != http.MethodHead {
 		req.Body = io.NopCloser(bytes.NewReader(reqBody))
 		resp := *res
@@ -155,6 +180,36 @@ func (v *Validator) exchange(r *http.Request, reqBody []byte, res *http.Response
 		}
 	}
 	return strings.Join(problems, "; ")
+}
+
+// listed is what is wrong with the status code of the answer to req, or
+// "": a 500 is never right, and any other code must be listed by itself
+// for req's operation. The validator alone would pass a code the
+// operation does not list when it has a `default` response (or a range),
+// and any code when it lists no responses at all.
+func (v *Validator) listed(req *http.Request, status int) string {
+	if status == http.StatusInternalServerError {
+		return "500: the API failed; no test expects an internal error"
+	}
+	route, err := v.routes.FindRoute(req)
+	if err != nil || route == nil || route.Operation == nil {
+		// Not routed: the request checks report it (or, for a path the
+		// validator reads otherwise, its response check does).
+		return ""
+	}
+	op := route.Operation
+	if !hasCode(op, status) {
+		return fmt.Sprintf("status %d is not listed for %s %s (a default response does not count)", status, req.Method, route.Path)
+	}
+	return ""
+}
+
+func hasCode(op *v3.Operation, status int) bool {
+	if op.Responses == nil || op.Responses.Codes == nil {
+		return false
+	}
+	_, ok := op.Responses.Codes.Get(strconv.Itoa(status))
+	return ok
 }
 
 // unrouted says the errors are about a path or method the document does

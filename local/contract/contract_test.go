@@ -174,3 +174,103 @@ func TestTheAPIDocumentIsEnforced(t *testing.T) {
 		})
 	}
 }
+
+// docWithDefault has an operation whose only error response is
+// `default`, one that lists a 500 and a 503, and one with a 4XX range.
+const docWithDefault = `
+openapi: 3.1.0
+info: {title: t, version: "1"}
+components:
+  responses:
+    Problem:
+      description: a problem
+      content:
+        application/problem+json:
+          schema: {type: object, required: [status], properties: {status: {type: integer}}}
+paths:
+  /v1/defaulted:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object}
+        default: {$ref: '#/components/responses/Problem'}
+  /v1/listed:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object}
+        '500': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Problem'}
+  /v1/ranged:
+    get:
+      responses:
+        '204': {description: none}
+        4XX: {$ref: '#/components/responses/Problem'}
+`
+
+// TestUnlistedStatus checks that a status code counts as documented only
+// where the operation lists it by itself, and that a 500 always fails.
+func TestUnlistedStatus(t *testing.T) {
+	v, err := contract.New([]byte(docWithDefault))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		path    string
+		status  int
+		ctype   string
+		body    string
+		wantErr string // "" for a clean exchange
+	}{
+		{name: "listed 200 beside a default", path: "/v1/defaulted", status: 200, ctype: "application/json", body: `{}`},
+		{name: "404 only under default", path: "/v1/defaulted", status: 404, ctype: "application/problem+json",
+			body: `{"status":404}`, wantErr: "status 404 is not listed for GET /v1/defaulted"},
+		{name: "409 only under default", path: "/v1/defaulted", status: 409, ctype: "application/problem+json",
+			body: `{"status":409}`, wantErr: "status 409 is not listed"},
+		{name: "500 only under default", path: "/v1/defaulted", status: 500, ctype: "application/problem+json",
+			body: `{"status":500}`, wantErr: "500: the API failed"},
+		{name: "503 only under default", path: "/v1/defaulted", status: 503, ctype: "application/problem+json",
+			body: `{"status":503}`, wantErr: "status 503 is not listed"},
+		{name: "500 even where listed", path: "/v1/listed", status: 500, ctype: "application/problem+json",
+			body: `{"status":500}`, wantErr: "500: the API failed"},
+		{name: "503 where listed", path: "/v1/listed", status: 503, ctype: "application/problem+json", body: `{"status":503}`},
+		{name: "502 not listed", path: "/v1/listed", status: 502, ctype: "application/problem+json",
+			body: `{"status":502}`, wantErr: "status 502 is not listed"},
+		{name: "404 only under a range", path: "/v1/ranged", status: 404, ctype: "application/problem+json",
+			body: `{"status":404}`, wantErr: "status 404 is not listed"},
+		{name: "listed 204", path: "/v1/ranged", status: 204},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.ctype != "" {
+					w.Header().Set("Content-Type", tt.ctype)
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			})
+			rec := &recorder{TB: t}
+			srv := httptest.NewServer(v.Check(rec, h))
+			res, err := http.Get(srv.URL + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			srv.Close()
+			got := strings.Join(rec.errors, "\n")
+			switch {
+			case tt.wantErr == "" && got != "":
+				t.Errorf("a documented exchange was reported: %s", got)
+			case tt.wantErr != "" && !strings.Contains(got, tt.wantErr):
+				t.Errorf("errors %q, want one containing %q", got, tt.wantErr)
+			}
+		})
+	}
+}
