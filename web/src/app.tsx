@@ -162,7 +162,14 @@ export function SignIn() {
         id="api-key"
         name="api-key"
         type="password"
-        autocomplete="off"
+        // Not a password: one-time-code keeps the key out of the
+        // browser's password manager (autocomplete="off" does not), so
+        // it lives in this tab's sessionStorage only.
+        autocomplete="one-time-code"
+        autocapitalize="off"
+        spellcheck={false}
+        data-1p-ignore=""
+        data-lpignore="true"
         required
         value={key}
         onInput={(e) => setKey((e.target as HTMLInputElement).value)}

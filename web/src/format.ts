@@ -4,18 +4,54 @@
 const locale = (): string => (typeof navigator !== "undefined" && navigator.language) || "en-GB";
 
 const digits: Record<string, number> = {};
-function minorDigits(currency: string): number {
+
+// minorDigits is how many minor-unit digits currency has (EUR 2, JPY 0,
+// BHD 3), as Intl knows it.
+export function minorDigits(currency: string): number {
   if (!(currency in digits)) {
-    digits[currency] = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+    digits[currency] =
+      new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   }
   return digits[currency];
 }
 
-// money formats an amount in minor units (cents) of currency.
-export function money(cents: number, currency = "EUR"): string {
+// Minor is an integer amount in minor units: a JSON number, or an int64
+// the API wrote as a string.
+export type Minor = number | string | bigint;
+
+// decimal writes minor units of a currency with d minor digits as an
+// exact decimal string ("-1234" with 2 → "-12.34"), built from the
+// integer's digits: no float division on the way. It returns null for
+// something that is not an integer.
+export function decimal(minor: Minor, d: number): string | null {
+  let s: string;
+  if (typeof minor === "bigint") s = minor.toString();
+  else if (typeof minor === "number") {
+    if (!Number.isSafeInteger(minor)) return null;
+    s = BigInt(minor).toString();
+  } else {
+    s = minor.trim();
+    if (!/^[-+]?\d+$/.test(s)) return null;
+    s = BigInt(s).toString();
+  }
+  const neg = s.startsWith("-");
+  let digs = neg ? s.slice(1) : s;
+  if (d > 0) {
+    digs = digs.padStart(d + 1, "0");
+    digs = `${digs.slice(0, -d)}.${digs.slice(-d)}`;
+  }
+  return (neg ? "-" : "") + digs;
+}
+
+// money formats an amount in minor units (cents) of currency. Intl
+// formats the decimal string exactly, whatever its size.
+export function money(minor: Minor, currency = "EUR"): string {
   const d = minorDigits(currency);
-  return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(cents / 10 ** d);
+  const dec = decimal(minor, d);
+  if (dec === null) return `${String(minor)} ${currency}`;
+  return new Intl.NumberFormat(locale(), { style: "currency", currency, minimumFractionDigits: d, maximumFractionDigits: d })
+    // Intl.NumberFormat.format takes a decimal string and keeps its digits.
+    .format(dec as unknown as number);
 }
 
 // date formats an ISO date ("2027-01-10") or timestamp in the user's locale.

@@ -1,61 +1,116 @@
-// live is a WebSocket to the WebSocket API that reconnects and subscribes
-// again after a drop, and pings within API Gateway's idle limit.
-import { useEffect, useState } from "preact/hooks";
+// live is the one WebSocket helper of the console: a connection to the
+// WebSocket API that subscribes, counts as live only once the API has
+// acknowledged every subscription, pings within API Gateway's idle
+// limit (10 minutes), and after a drop connects and subscribes again,
+// waiting longer each time.
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { config } from "./config";
 
-export type LiveState = "connecting" | "live" | "offline";
+// LiveState is where the connection stands: connecting (first time),
+// live (every subscription acknowledged), reconnecting (dropped, trying
+// again) or offline (no WebSocket API configured).
+export type LiveState = "connecting" | "live" | "reconnecting" | "offline";
+
+// PingInterval is how often a connection pings: well within API
+// Gateway's 10-minute idle timeout. The API answers {"type":"pong"}.
+export const PingInterval = 5 * 60 * 1000;
 
 export interface LiveOptions {
-  // url is the WebSocket URL with its query (?ticket=…); config().ws_url if empty.
+  // url gives the WebSocket URL with its query (?ticket=…), config().ws_url
+  // if absent. A function is called for every connection (a ticket opens
+  // one); it throws to retry later, and gives "" when there is no API.
   url?: string | (() => Promise<string>);
-  // subscribe are the frames sent after every (re)connection.
+  // subscribe are the frames sent after every (re)connection; each is
+  // answered by a {"type":"subscribed"} frame.
   subscribe: Record<string, unknown>[];
+  // onMessage gets every other frame the API pushes.
   onMessage: (msg: Record<string, unknown>) => void;
+  // onSubscribed runs once every subscription of a connection is
+  // acknowledged: re-read what the pushes keep current, so nothing
+  // pushed before (or between two connections) is missed.
+  onSubscribed?: () => void;
 }
 
-// useLive keeps a live connection while the component is mounted, and
-// returns its state.
+// useLive keeps a live connection while the component is mounted and
+// deps are unchanged, and returns its state. The callbacks may change
+// at every render; the latest ones are called.
 export function useLive(o: LiveOptions, deps: unknown[]): LiveState {
   const [state, setState] = useState<LiveState>("connecting");
+  const opts = useRef(o);
+  opts.current = o;
   useEffect(() => {
     let ws: WebSocket | null = null;
     let stopped = false;
-    let retry = 500;
+    let retry = 1000;
     let ping: ReturnType<typeof setInterval> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const again = () => {
+      clearInterval(ping);
+      if (stopped) return;
+      setState("reconnecting");
+      timer = setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30_000);
+    };
     const connect = async () => {
-      let url = typeof o.url === "function" ? await o.url().catch(() => "") : o.url || config().ws_url;
+      const u = opts.current.url;
+      let url: string;
+      try {
+        url = typeof u === "function" ? await u() : u || config().ws_url;
+      } catch {
+        again();
+        return;
+      }
       if (stopped) return;
       if (!url) {
         setState("offline");
         return;
       }
-      setState("connecting");
-      ws = new WebSocket(url);
-      ws.onopen = () => {
-        retry = 500;
-        setState("live");
-        for (const f of o.subscribe) ws?.send(JSON.stringify(f));
-        ping = setInterval(() => ws?.send(JSON.stringify({ action: "ping" })), 5 * 60 * 1000);
-      };
-      ws.onmessage = (e) => {
-        try {
-          o.onMessage(JSON.parse(String(e.data)));
-        } catch {
-          /* not JSON: ignore */
+      const sock = new WebSocket(url);
+      ws = sock;
+      const frames = opts.current.subscribe;
+      let acked = 0;
+      sock.onopen = () => {
+        for (const f of frames) sock.send(JSON.stringify(f));
+        if (frames.length === 0) {
+          retry = 1000;
+          setState("live");
+          opts.current.onSubscribed?.();
         }
+        ping = setInterval(() => {
+          if (sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify({ action: "ping" }));
+        }, PingInterval);
       };
-      ws.onclose = () => {
-        clearInterval(ping);
-        if (stopped) return;
-        setState("offline");
-        timer = setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 15000);
+      sock.onmessage = (e) => {
+        let m: Record<string, unknown>;
+        try {
+          m = JSON.parse(String(e.data));
+        } catch {
+          return; // not JSON: ignore
+        }
+        if (m.type === "pong") return;
+        if (m.type === "subscribed") {
+          if (++acked === frames.length) {
+            retry = 1000;
+            setState("live");
+            opts.current.onSubscribed?.();
+          }
+          return;
+        }
+        if (m.type === "error" && acked < frames.length) {
+          // A subscription refused (or the API unable to tell): try again later.
+          sock.close();
+          return;
+        }
+        opts.current.onMessage(m);
       };
-      url = "";
+      sock.onclose = () => {
+        if (ws === sock) ws = null;
+        again();
+      };
     };
-    connect();
+    setState("connecting");
+    void connect();
     return () => {
       stopped = true;
       clearTimeout(timer);

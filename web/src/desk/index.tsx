@@ -76,9 +76,14 @@ function HotelDay({ hotel }: { hotel: Hotel }) {
   }, [hotel.slug, hotel.timezone]);
   useEffect(reload, [reload]);
   // A booking or a change for today's lists refreshes them.
-  const feed = useBookingFeed(hotel.slug, (e) => {
-    const today = hotelToday(hotel.timezone);
-    if (e.check_in <= today && e.check_out >= today) reload();
+  // Every (re)subscription reloads them too: what changed while the
+  // feed was not connected is not pushed again.
+  const feed = useBookingFeed(hotel.slug, {
+    onEvent: (e) => {
+      const today = hotelToday(hotel.timezone);
+      if (e.check_in <= today && e.check_out >= today) reload();
+    },
+    onSubscribed: reload,
   });
   return (
     <>
@@ -164,7 +169,7 @@ const feedLabel: Record<FeedState, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Connection lost; reconnecting…',
-  failed: 'Not connected',
+  offline: 'Not connected',
 };
 
 function Feed({ state, events }: { state: FeedState; events: ReturnType<typeof useBookingFeed>['events'] }) {

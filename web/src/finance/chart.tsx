@@ -7,6 +7,8 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'preact/hooks';
 
+import { richTooltips } from './csp';
+
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 /** Option is an ECharts option made of the imported parts. */
@@ -32,7 +34,8 @@ export function Chart({ option, label }: { option: Option; label: string }) {
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ animation: false, ...option }, true);
+    // Tooltips as rich text: HTML ones carry inline styles, which the CSP refuses.
+    chart.current?.setOption(richTooltips({ animation: false, ...option }), true);
   }, [option]);
   return <div ref={el} class="chart" role="img" aria-label={label} style={{ width: '100%', height: '320px' }} />;
 }

@@ -1,16 +1,16 @@
 // Cost per day, stacked by function or by route: one costs report per
 // UTC day grouped by the chosen dimension (the API groups by one
-// dimension at a time), each day's total as the API sums it.
+// dimension at a time), each day's total as the API sums it. Reports
+// are kept per (day, dimension) and read a few at a time (daily.ts).
 
 import { useMemo, useState } from 'preact/hooks';
 
-import { api } from '../api';
 import type { Option } from './chart';
+import { costsOfDay } from './daily';
 import { chartNumber, day, daysOf } from './exact';
 import { Figure } from './figure';
 import { useLoad } from './load';
 import type { Table } from './table';
-import type { Costs } from './types';
 
 type Stack = 'function' | 'route';
 
@@ -28,11 +28,7 @@ export function CostsByDay({ from, to }: { from: string; to: string }) {
     tooLong
       ? null
       : () =>
-          Promise.all(
-            days.map((d) =>
-              api<Costs>(`/v1/finance/costs?from=${d}&to=${d}&group_by=${by}`).then((c) => ({ day: d, c })),
-            ),
-          ),
+          Promise.all(days.map((d) => costsOfDay(d, by).then((c) => ({ day: d, c })))),
     [from, to, by],
   );
   const table = useMemo<Table | null>(() => {

@@ -5,7 +5,7 @@
 // formats a decimal string exactly (no float on the way), so
 // "0.000012345" reads "$0.000012345", never a rounded float.
 
-import { money } from '../format';
+import { money, type Minor } from '../format';
 
 const usdFormat = new Intl.NumberFormat(undefined, {
   style: 'currency',
@@ -22,8 +22,8 @@ export function usd(decimal: string | null | undefined): string {
 }
 
 /** cents formats integer minor units of a currency in the user's locale. */
-export function cents(n: number | null | undefined, currency: string): string {
-  if (n == null) return '—';
+export function cents(n: Minor | null | undefined, currency: string): string {
+  if (n == null || n === '') return '—';
   return money(n, currency);
 }
 

@@ -6,6 +6,7 @@
 import { useMemo, useState } from 'preact/hooks';
 
 import { api } from '../api';
+import { decimal, minorDigits } from '../format';
 import type { Option } from './chart';
 import { addDays, chartNumber, day } from './exact';
 import { Figure } from './figure';
@@ -59,20 +60,25 @@ export function Revenue({ from, to }: { from: string; to: string }) {
     const days = [...new Set(table.rows.map((r) => r[0] ?? ''))].sort();
     const currencies = [...new Set(table.rows.map((r) => r[1] ?? ''))].sort();
     const at = (d: string, c: string) => table.rows.find((r) => r[0] === d && r[1] === c);
+    // ADR and RevPAR are drawn in major units of their own currency, on
+    // an axis of that currency's: amounts in different currencies never
+    // share a scale.
     const money = (label: string, col: number) =>
-      currencies.map((c) => ({
+      currencies.map((c, i) => ({
         name: `${label} (${c})`,
         type: 'bar',
-        yAxisIndex: 0,
+        yAxisIndex: i,
         data: days.map((d) => {
-          const v = chartNumber(at(d, c)?.[col]);
-          return v == null ? null : v / 100;
+          const v = at(d, c)?.[col];
+          return v == null || v === '' ? null : chartNumber(decimal(v, minorDigits(c)));
         }),
       }));
+    const occupancyAxis = currencies.length;
+    const costAxis = currencies.length + 1;
     const occupancy = currencies.map((c) => ({
       name: `Occupancy % (${c})`,
       type: 'line',
-      yAxisIndex: 1,
+      yAxisIndex: occupancyAxis,
       data: days.map((d) => chartNumber(at(d, c)?.[4])),
     }));
     // The cost of each currency's hotels, stacked: the day's cost.
@@ -80,16 +86,23 @@ export function Revenue({ from, to }: { from: string; to: string }) {
       name: `Infrastructure cost, ${c} hotels (USD)`,
       type: 'line',
       stack: 'cost',
-      yAxisIndex: 2,
+      yAxisIndex: costAxis,
       data: days.map((d) => chartNumber(at(d, c)?.[8])),
     }));
+    const axisWidth = 64;
     return {
       tooltip: { trigger: 'axis' },
       legend: { type: 'scroll', bottom: 0 },
-      grid: { left: 8, right: 100, top: 32, bottom: 48, containLabel: true },
+      grid: { left: 8 + axisWidth * Math.max(currencies.length - 1, 0), right: 100, top: 32, bottom: 48, containLabel: true },
       xAxis: { type: 'category', data: days.map(day) },
       yAxis: [
-        { type: 'value', name: 'ADR, RevPAR' },
+        ...currencies.map((c, i) => ({
+          type: 'value',
+          name: `ADR, RevPAR (${c})`,
+          position: 'left',
+          offset: axisWidth * i,
+          alignTicks: i > 0,
+        })),
         { type: 'value', name: 'Occupancy %', max: 100, position: 'right' },
         { type: 'value', name: 'USD', position: 'right', offset: 56 },
       ],

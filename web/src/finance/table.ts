@@ -48,7 +48,7 @@ export function display(t: Table, row: Cell[], c: number): string {
     case 'cents': {
       const ci = col.currency ? t.columns.findIndex((x) => x.key === col.currency) : -1;
       const cur = ci >= 0 ? row[ci] : null;
-      return cur ? cents(Number(v), cur) : v;
+      return cur ? cents(v, cur) : v;
     }
     case 'percent':
       return percent(v);

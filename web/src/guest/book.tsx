@@ -77,15 +77,19 @@ export function BookingPage({ slug }: { slug: string }) {
   useEffect(() => void load(search), [slug, search]);
 
   // Units left change while the page is open: any change of this
-  // hotel's availability reloads the offers for the stay shown.
+  // hotel's availability reloads the offers for the stay shown, and so
+  // does every (re)subscription, for the changes made while the page
+  // was not subscribed. The stay shown is read when a push arrives, so
+  // a new search keeps the connection.
   const liveState = useLive(
     {
       subscribe: [{ action: "subscribe", topic: "availability", hotel: slug }],
+      onSubscribed: () => void load(search),
       onMessage: (m) => {
         if (m.type === "availability.changed" && m.hotel === slug) void load(search, true);
       },
     },
-    [slug, search],
+    [slug],
   );
 
   const submit = (e: Event) => {
@@ -122,7 +126,7 @@ export function BookingPage({ slug }: { slug: string }) {
         <button type="submit">Search</button>
       </form>
       <p class="hint live" aria-live="polite" data-live={liveState}>
-        {liveState === "live" ? "Live: rooms left update as others book." : liveState === "connecting" ? "Connecting to live updates…" : "Live updates are offline; search again to refresh."}
+        {liveState === "live" ? "Live: rooms left update as others book." : liveState === "connecting" ? "Connecting to live updates…" : liveState === "reconnecting" ? "Live updates dropped; reconnecting…" : "Live updates are offline; search again to refresh."}
         {updated && ` Updated ${dateTime(updated)}.`}
       </p>
       {error && (
