@@ -161,13 +161,16 @@ func field(m map[string]any, path string) any {
 // shows the figure again) with what the API answers now: the ledger
 // grows with every request, the page's own included, so the two are read
 // close together and compared again when a delivery of cost fell
-// between them. It fails with the last difference.
+// between them. A reload that fails is tried again too. It fails with
+// the last difference or error.
 func untilSame(t *testing.T, what string, deadline time.Duration, reload func() error, compare func() error) {
 	t.Helper()
 	var err error
 	for end := time.Now().Add(deadline); time.Now().Before(end); {
 		if err = reload(); err != nil {
-			break
+			err = fmt.Errorf("reload: %w", err)
+			time.Sleep(200 * time.Millisecond)
+			continue
 		}
 		if err = compare(); err == nil {
 			return
