@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/jsii-runtime-go"
 
+	"innkeeper/shared/consolesec"
 	"innkeeper/shared/topology"
 )
 
@@ -84,23 +85,6 @@ func (s *Innkeeper) newConsoleBucket() awss3.Bucket {
 	})
 }
 
-// consoleCSP is the console's Content-Security-Policy: everything from
-// its own origin (the API included), and the WebSocket API.
-func consoleCSP(wsOrigin string) string {
-	return strings.Join([]string{
-		"default-src 'self'",
-		"script-src 'self'",
-		"style-src 'self'",
-		"img-src 'self' data: blob:",
-		"font-src 'self'",
-		"connect-src 'self' " + wsOrigin,
-		"object-src 'none'",
-		"base-uri 'self'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-	}, "; ")
-}
-
 // rewriteCode is the viewer-request function of the console's
 // behaviour: a path whose last segment has no dot is one of the single
 // page app's routes (/finance, /desk/reservations/ABC), answered with
@@ -138,12 +122,14 @@ func (s *Innkeeper) consoleBehavior(c *Console) *awscloudfront.BehaviorOptions {
 	c.Headers = awscloudfront.NewResponseHeadersPolicy(s.Stack, jsii.String("ConsoleHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
 		ResponseHeadersPolicyName: jsii.String(FunctionName(st.Name, "console")),
 		Comment:                   jsii.String("Innkeeper console: HSTS, CSP (self and the WebSocket API), nosniff, no framing, referrer policy"),
+		// The devstack sends the same headers (consolesec.Headers); the
+		// console's test checks the two agree.
 		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
 			StrictTransportSecurity: &awscloudfront.ResponseHeadersStrictTransportSecurity{
 				AccessControlMaxAge: awscdk.Duration_Days(jsii.Number(730)), IncludeSubdomains: jsii.Bool(true), Override: jsii.Bool(true),
 			},
 			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{
-				ContentSecurityPolicy: jsii.String(consoleCSP(wsOrigin)), Override: jsii.Bool(true),
+				ContentSecurityPolicy: jsii.String(consolesec.CSP(wsOrigin)), Override: jsii.Bool(true),
 			},
 			ContentTypeOptions: &awscloudfront.ResponseHeadersContentTypeOptions{Override: jsii.Bool(true)},
 			FrameOptions: &awscloudfront.ResponseHeadersFrameOptions{

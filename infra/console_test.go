@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 
+	"innkeeper/shared/consolesec"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/topology"
 )
@@ -242,6 +243,18 @@ func TestDistributionServesConsoleAndAPI(t *testing.T) {
 		if sec["ContentTypeOptions"] == nil || mustJSON(sec["FrameOptions"]) != `{"FrameOption":"DENY","Override":true}` || sec["ReferrerPolicy"] == nil {
 			t.Errorf("%s: security headers %s", stage, mustJSON(sec))
 		}
+		if ref, _ := sec["ReferrerPolicy"].(map[string]any); ref["ReferrerPolicy"] != consolesec.ReferrerPolicy {
+			t.Errorf("%s: referrer policy %s, the devstack's is %s", stage, mustJSON(sec["ReferrerPolicy"]), consolesec.ReferrerPolicy)
+		}
+		if fo, _ := sec["FrameOptions"].(map[string]any); fo["FrameOption"] != consolesec.FrameOptions {
+			t.Errorf("%s: frame options %s, the devstack's is %s", stage, mustJSON(sec["FrameOptions"]), consolesec.FrameOptions)
+		}
+		// The policy is consolesec's, with the WebSocket API's origin (a
+		// CloudFormation join of its tokens) as the one WebSocket origin.
+		cspDef, _ := sec["ContentSecurityPolicy"].(map[string]any)
+		if got, want := renderJoin(t, cspDef["ContentSecurityPolicy"]), consolesec.CSP("wss://{WSAPI}.execute-api.{AWS::Region}.{AWS::URLSuffix}"); got != want {
+			t.Errorf("%s: CSP\n got %s\nwant %s", stage, got, want)
+		}
 		csp := mustJSON(sec["ContentSecurityPolicy"])
 		for _, want := range []string{"default-src 'self'", "script-src 'self'", "connect-src 'self' wss://", "WebSocketApi", "frame-ancestors 'none'"} {
 			if !strings.Contains(csp, want) {
@@ -461,4 +474,32 @@ func TestConsoleMustBeBuilt(t *testing.T) {
 func anySlice(v any) []any {
 	s, _ := v.([]any)
 	return s
+}
+
+// renderJoin renders a CloudFormation string: a literal as itself, an
+// Fn::Join of literals and Refs with each Ref as {name} ({WSAPI} for the
+// WebSocket API's id, {AWS::Region} for a pseudo parameter).
+func renderJoin(t *testing.T, v any) string {
+	t.Helper()
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if ref, ok := x["Ref"].(string); ok {
+			if strings.HasPrefix(ref, "WebSocketApi") {
+				return "{WSAPI}"
+			}
+			return "{" + ref + "}"
+		}
+		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+			sep, _ := j[0].(string)
+			var parts []string
+			for _, p := range anySlice(j[1]) {
+				parts = append(parts, renderJoin(t, p))
+			}
+			return strings.Join(parts, sep)
+		}
+	}
+	t.Fatalf("not a string CloudFormation renders: %s", mustJSON(v))
+	return ""
 }

@@ -2,18 +2,22 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -73,6 +77,29 @@ type Tab struct {
 	ctx   context.Context
 	mu    sync.Mutex
 	wrong []string // requests that tried to leave 127.0.0.1
+	csp   []string // Content-Security-Policy violations
+}
+
+// cspMark is the first argument of the console message cspListener logs.
+const cspMark = "innkeeper-csp-violation"
+
+// cspListener logs each Content-Security-Policy violation of a page.
+const cspListener = `document.addEventListener('securitypolicyviolation', (e) => console.error(` + "'" + cspMark + "'" + `,
+	e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber +
+	(e.sample ? ' (' + e.sample + ')' : '')), true);`
+
+// cspViolations are the violations the tab's pages reported so far.
+func (tab *Tab) cspViolations() []string {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	return slices.Clone(tab.csp)
+}
+
+// forgetCSP forgets the violations reported so far.
+func (tab *Tab) forgetCSP() {
+	tab.mu.Lock()
+	tab.csp = nil
+	tab.mu.Unlock()
 }
 
 // NewTab opens a tab. When t ends, the test fails if a page of the tab
@@ -89,12 +116,22 @@ func (b *Browser) NewTab(t testing.TB) *Tab {
 		cancel()
 		t.Fatalf("browser: network: %v", err)
 	}
-	// axe-core is injected through the protocol; the console's CSP
-	// allows only its own scripts.
-	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
+	// The console runs under its real Content-Security-Policy: axe-core
+	// is injected with Runtime.evaluate, which the policy does not
+	// govern. Every violation is reported as a securitypolicyviolation
+	// event, which a listener of an isolated world logs, and by Chromium
+	// itself in the Log domain (enabled for every target).
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: cspListener, WorldName: "innkeeper-csp", RunImmediately: new(true),
+	}); err != nil {
 		cancel()
-		t.Fatalf("browser: bypass CSP: %v", err)
+		t.Fatalf("browser: CSP listener: %v", err)
 	}
+	t.Cleanup(func() {
+		if csp := tab.cspViolations(); len(csp) > 0 {
+			t.Errorf("browser: the console broke its Content-Security-Policy:\n%s", strings.Join(csp, "\n"))
+		}
+	})
 	t.Cleanup(func() {
 		tab.mu.Lock()
 		wrong := tab.wrong
@@ -112,6 +149,18 @@ func (b *Browser) NewTab(t testing.TB) *Tab {
 func (tab *Tab) watch(ev any) {
 	var u string
 	switch e := ev.(type) {
+	case *log.EventEntryAdded:
+		if e.Entry != nil && (e.Entry.Source == log.EntrySourceSecurity || strings.Contains(e.Entry.Text, "Content Security Policy")) {
+			tab.recordCSP(e.Entry.Text)
+		}
+		return
+	case *runtime.EventConsoleAPICalled:
+		if len(e.Args) == 2 && string(e.Args[0].Value) == `"`+cspMark+`"` {
+			var msg string
+			_ = json.Unmarshal(e.Args[1].Value, &msg)
+			tab.recordCSP("securitypolicyviolation: " + msg)
+		}
+		return
 	case *network.EventRequestWillBeSent:
 		u = e.Request.URL
 	case *network.EventWebSocketCreated:
@@ -124,6 +173,13 @@ func (tab *Tab) watch(ev any) {
 		tab.wrong = append(tab.wrong, u)
 		tab.mu.Unlock()
 	}
+}
+
+// recordCSP records a violation of the Content-Security-Policy.
+func (tab *Tab) recordCSP(msg string) {
+	tab.mu.Lock()
+	tab.csp = append(tab.csp, msg)
+	tab.mu.Unlock()
 }
 
 // local reports whether a page's request stays on the machine.

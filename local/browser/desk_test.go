@@ -13,11 +13,7 @@ import (
 // returns its reference.
 func bookToday(t *testing.T, c staffConsole, key string) string {
 	t.Helper()
-	lisbon, err := time.LoadLocation("Europe/Lisbon")
-	if err != nil {
-		t.Fatal(err)
-	}
-	today := time.Now().In(lisbon)
+	today := hotelToday(t, c, "lisbon-riverside")
 	r := callAPI(t, "POST", c.base+"/v1/reservations", "", map[string]any{
 		"hotel": "lisbon-riverside", "room_type": "FAM", "rate_plan": "FAM-FLEX",
 		"check_in": today.Format(time.DateOnly), "check_out": today.AddDate(0, 0, 2).Format(time.DateOnly), "adults": 2,
@@ -31,6 +27,34 @@ func bookToday(t *testing.T, c staffConsole, key string) string {
 	}
 	return ref
 }
+
+// hotelToday is now in the hotel's time zone (the API's). Within a few
+// minutes of the hotel's midnight it waits for the new day, so the day
+// booked for is still the day the console shows when it opens.
+func hotelToday(t *testing.T, c staffConsole, hotel string) time.Time {
+	t.Helper()
+	r := callAPI(t, "GET", c.base+"/v1/hotels/"+hotel, "", nil)
+	tz, _ := field(r.body, "hotel.timezone").(string)
+	if r.status != 200 || tz == "" {
+		t.Fatalf("the time zone of %s: %d %v", hotel, r.status, r.body)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatalf("the time zone of %s: %v", hotel, err)
+	}
+	now := time.Now().In(loc)
+	midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+	if wait := midnight.Sub(now); wait < nearMidnight {
+		t.Logf("%v before the hotel's midnight: waiting for the new day", wait.Round(time.Second))
+		time.Sleep(wait + time.Second)
+		now = time.Now().In(loc)
+	}
+	return now
+}
+
+// nearMidnight is how close to the hotel's midnight a booking for today
+// waits for the next day: enough for a test to book and open the desk.
+const nearMidnight = 5 * time.Minute
 
 // TestFrontDeskChecksAGuestIn: a guest arriving today is in the day's
 // arrivals; the front desk opens the reservation and checks the guest

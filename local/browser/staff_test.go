@@ -92,7 +92,12 @@ func readTable(ctx context.Context, id string) (rows, totals []tableRow, err err
 // readCSV fetches, in the page, the file the figure's Download CSV link
 // offers, and parses it into rows keyed by its header.
 func readCSV(ctx context.Context, id string) ([]tableRow, error) {
-	js := fmt.Sprintf(`fetch(document.querySelector('a[data-csv=%q]').href).then(r => r.text())`, id)
+	// Fetching the blob: URL would be a connection the console's CSP
+	// does not allow (connect-src 'self'); the blob itself is at hand
+	// (keepBlobs).
+	js := fmt.Sprintf(`(() => { const href = document.querySelector('a[data-csv=%q]').href;
+		const b = window.__innkeeperBlobs && window.__innkeeperBlobs.get(href);
+		return b ? b.text() : Promise.reject(new Error('no blob for ' + href)); })()`, id)
 	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		return nil, err
@@ -161,13 +166,16 @@ func field(m map[string]any, path string) any {
 // shows the figure again) with what the API answers now: the ledger
 // grows with every request, the page's own included, so the two are read
 // close together and compared again when a delivery of cost fell
-// between them. It fails with the last difference.
+// between them. A reload that fails is tried again too. It fails with
+// the last difference or error.
 func untilSame(t *testing.T, what string, deadline time.Duration, reload func() error, compare func() error) {
 	t.Helper()
 	var err error
 	for end := time.Now().Add(deadline); time.Now().Before(end); {
 		if err = reload(); err != nil {
-			break
+			err = fmt.Errorf("reload: %w", err)
+			time.Sleep(200 * time.Millisecond)
+			continue
 		}
 		if err = compare(); err == nil {
 			return

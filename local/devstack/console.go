@@ -13,6 +13,7 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 
+	"innkeeper/shared/consolesec"
 	"innkeeper/shared/topology"
 )
 
@@ -114,14 +115,17 @@ func isConsolePath(r *http.Request, dir string, apiPrefixes map[string]bool) boo
 	return err == nil && st.Mode().IsRegular()
 }
 
-// setConsoleHeaders are the console's security headers: everything from
-// its own origin (scripts, styles, the API), WebSockets to the devstack's
-// WebSocket API, nothing framed.
+// consoleWSOrigins are the devstack's WebSocket API, on whatever port it
+// listens.
+var consoleWSOrigins = []string{"ws://127.0.0.1:*", "ws://localhost:*"}
+
+// setConsoleHeaders are the console's security headers, the CDN's
+// (consolesec) with the devstack's WebSocket API: everything from its
+// own origin (scripts, styles, the API), nothing framed.
 func setConsoleHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
+	for k, v := range consolesec.Headers(consoleWSOrigins...) {
+		h.Set(k, v)
+	}
 }
 
 // consoleBuilt says whether dir holds a console build.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"innkeeper/shared/consolesec"
 	"innkeeper/shared/topology"
 )
 
@@ -125,5 +126,42 @@ func TestConsoleIsServedCompressedBesideTheAPI(t *testing.T) {
 	resp, body := get("/", "")
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "make web") {
 		t.Fatalf("no build: %d %q", resp.StatusCode, body)
+	}
+}
+
+// The devstack sends the console the CDN's security headers: the same
+// policy (consolesec's), its WebSocket origins the devstack's; the API's
+// answers are the API's own.
+func TestConsoleSendsTheCloudsSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html><title>Innkeeper</title>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "api") })
+	h, err := consoleHandler(dir, consoleConfig{Stage: "local"}, topology.Innkeeper.Routes, api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/index.html", "/config.json"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		csp := rec.Header().Get("Content-Security-Policy")
+		if want := consolesec.CSP("ws://127.0.0.1:*", "ws://localhost:*"); csp != want {
+			t.Errorf("%s: CSP %q, want %q", path, csp, want)
+		}
+		if strings.Contains(csp, "unsafe-") {
+			t.Errorf("%s: CSP is looser than the cloud's: %s", path, csp)
+		}
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": consolesec.ReferrerPolicy} {
+			if got := rec.Header().Get(k); got != v {
+				t.Errorf("%s: %s %q, want %q", path, k, got, v)
+			}
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/hotels", nil))
+	if got := rec.Header().Get("Content-Security-Policy"); got != "" {
+		t.Errorf("the API's answer has the console's CSP: %q", got)
 	}
 }
