@@ -97,7 +97,8 @@ invoke: services .env ## run one event through a function's binary: make invoke 
 	@go build -o dist/local/devstack ./local/devstack
 	@./dist/local/devstack invoke $(FN) $(EVENT)
 
-test: services tools web chromium lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector
+test: services tools web chromium lint audit actionlint ## every test, unit and integration (real PostgreSQL and Redis), with the race detector; the console's unit tests; the browser tests
+	npm test --prefix web
 	go test -race -count=1 ./...
 
 smoke: ## smoke-test a stage: make smoke URL=… [WS_URL=…] [MAILPIT_URL=…] [STAFF_KEY=…] [METRICS_TOKEN=…] [GUEST_EMAIL=success@simulator.amazonses.com] [NO_BOOKING=1: production, a live Stripe account] (default: the running devstack)
