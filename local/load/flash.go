@@ -78,7 +78,7 @@ func FlashSale(ctx context.Context, c Config) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	str := func(s string) *string { return &s }
+	text := func(s string) *string { return &s }
 	num := func(n int) *int { return &n }
 	steps := []struct {
 		op   string
@@ -86,24 +86,24 @@ func FlashSale(ctx context.Context, c Config) (Report, error) {
 		want int
 	}{
 		{"create hotel", func() (int, []byte, error) {
-			r, err := adm.CreateHotelWithResponse(ctx, apiclient.AdminHotelCreate{Slug: str(f.Hotel), Name: str("Flash sale " + run),
-				City: str("Lisbon"), Country: str("PT"), Timezone: str("Europe/Lisbon"), Currency: str("EUR")})
+			r, err := adm.CreateHotelWithResponse(ctx, apiclient.AdminHotelCreate{Slug: text(f.Hotel), Name: text("Flash sale " + run),
+				City: text("Lisbon"), Country: text("PT"), Timezone: text("Europe/Lisbon"), Currency: text("EUR")})
 			if err != nil {
 				return 0, nil, err
 			}
 			return r.StatusCode(), r.Body, nil
 		}, http.StatusCreated},
 		{"create room type", func() (int, []byte, error) {
-			r, err := adm.CreateRoomTypeWithResponse(ctx, f.Hotel, apiclient.AdminRoomTypeCreate{Code: str(f.RoomType),
-				Name: str("Flash sale room"), MaxAdults: num(2), MaxChildren: num(0)})
+			r, err := adm.CreateRoomTypeWithResponse(ctx, f.Hotel, apiclient.AdminRoomTypeCreate{Code: text(f.RoomType),
+				Name: text("Flash sale room"), MaxAdults: num(2), MaxChildren: num(0)})
 			if err != nil {
 				return 0, nil, err
 			}
 			return r.StatusCode(), r.Body, nil
 		}, http.StatusCreated},
 		{"create rate plan", func() (int, []byte, error) {
-			r, err := adm.CreateRatePlanWithResponse(ctx, f.Hotel, apiclient.AdminRatePlanCreate{RoomType: str(f.RoomType),
-				Code: str(plan), Name: str("Flash sale"), Refundable: true, FreeCancellationHours: num(24), PenaltyPercent: num(0)})
+			r, err := adm.CreateRatePlanWithResponse(ctx, f.Hotel, apiclient.AdminRatePlanCreate{RoomType: text(f.RoomType),
+				Code: text(plan), Name: text("Flash sale"), Refundable: true, FreeCancellationHours: num(24), PenaltyPercent: num(0)})
 			if err != nil {
 				return 0, nil, err
 			}

@@ -142,9 +142,9 @@ func (s *scanner) leakyHeaders(ex *exchange) {
 	}
 }
 
-// cacheControl: ZAP 10015. Only the public catalogue may be cached;
-// everything else (a guest's booking, staff and finance data, errors,
-// health) is no-store.
+// cacheControl: ZAP 10015. Only the public catalogue and the API's
+// OpenAPI document may be cached; everything else (a guest's booking,
+// staff and finance data, errors, health) is no-store.
 func (s *scanner) cacheControl(ex *exchange) {
 	if ex.req.cacheable && ex.status >= 200 && ex.status < 300 {
 		return

@@ -130,7 +130,8 @@ type request struct {
 	header http.Header
 	body   []byte
 	// cacheable marks a request whose response may be publicly cached
-	// (the public catalogue); every other response is sensitive.
+	// (the public catalogue and the API's document); every other
+	// response is sensitive.
 	cacheable bool
 	// corsAPI marks a route served by the function that answers CORS.
 	corsAPI bool
