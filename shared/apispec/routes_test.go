@@ -1,12 +1,10 @@
 package apispec_test
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
-	"innkeeper/shared/apispec"
 	"innkeeper/shared/topology"
 )
 
@@ -14,18 +12,9 @@ import (
 // HTTP API is missing from the document, or the document has a path and
 // method the manifest lacks.
 func TestDocumentHasTheManifestsRoutes(t *testing.T) {
-	doc, err := apispec.Document()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	if err := json.Unmarshal(doc, &d); err != nil {
-		t.Fatal(err)
-	}
+	paths := documentPaths(t)
 	documented := map[string]bool{}
-	for path, item := range d.Paths {
+	for path, item := range paths {
 		for method := range item {
 			switch method {
 			case "get", "put", "post", "delete", "patch", "head", "options", "trace":

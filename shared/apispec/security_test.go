@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"innkeeper/shared/apispec"
 	"innkeeper/shared/auth"
 	"innkeeper/shared/httpapi"
 	"innkeeper/shared/topology"
@@ -18,22 +17,13 @@ import (
 // staff and finance routes, shared/auth.Role.Allows), a staff key where
 // staff may call it, a finance key where finance may.
 func TestKeyedRoutesNameTheirSchemes(t *testing.T) {
-	doc, err := apispec.Document()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	if err := json.Unmarshal(doc, &d); err != nil {
-		t.Fatal(err)
-	}
+	paths := documentPaths(t)
 	roles := httpapi.RouteRoles()
 	for _, r := range topology.Innkeeper.Routes {
 		if r.Auth != topology.Staff && r.Auth != topology.Finance {
 			continue
 		}
-		raw, ok := d.Paths[r.Path][strings.ToLower(r.Method)]
+		raw, ok := paths[r.Path][strings.ToLower(r.Method)]
 		if !ok {
 			continue // TestDocumentHasTheManifestsRoutes reports it
 		}
