@@ -71,10 +71,11 @@ func StartStack(ctx context.Context) (*Stack, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fail(fmt.Errorf("browser: build the devstack: %v\n%s", err, out))
 	}
-	smtp, mailURL, stopMail, err := startMailpit(dir)
+	mail, stopMail, err := testenv.RunMailpit(dir)
 	if err != nil {
 		return fail(err)
 	}
+	smtp, mailURL := mail.SMTPAddr, mail.APIURL
 	cleanups = append(cleanups, stopMail)
 
 	var b [6]byte
@@ -188,98 +189,6 @@ func (s *Stack) API(ctx context.Context, method, path, key string, out any) (int
 		}
 	}
 	return resp.StatusCode, nil
-}
-
-// startMailpit runs a Mailpit of the stack's own and returns its SMTP
-// address and REST API URL once both are its own. Mailpit binds the
-// ports itself, after freeAddr has let them go: if another process
-// takes one first, Mailpit exits, and it starts again on other ports.
-// The kernel kills it if the test binary dies without stopping it.
-func startMailpit(dir string) (smtp, apiURL string, stop func(), err error) {
-	bin := testenv.MailpitBinary()
-	if _, err := os.Stat(bin); err != nil {
-		return "", "", nil, fmt.Errorf("browser: no Mailpit at %s (make tools installs it)", bin)
-	}
-	for attempt := 1; ; attempt++ {
-		smtp, apiURL, stop, err = launchMailpit(bin, filepath.Join(dir, fmt.Sprintf("mailpit-%d.db", attempt)))
-		if err == nil || attempt == 5 || !errors.Is(err, errMailpitExited) {
-			return smtp, apiURL, stop, err
-		}
-	}
-}
-
-// errMailpitExited is a Mailpit that stopped before serving: most often
-// a port taken since freeAddr chose it.
-var errMailpitExited = errors.New("browser: Mailpit exited")
-
-// launchMailpit starts Mailpit once, on ports freeAddr chooses, and waits
-// until its REST API answers /api/v1/info and its SMTP port greets as
-// Mailpit.
-func launchMailpit(bin, db string) (smtp, apiURL string, stop func(), err error) {
-	smtp, api := freeAddr(), freeAddr()
-	cmd := exec.Command(bin, "--listen", api, "--smtp", smtp, "--disable-version-check", "--quiet", "--database", db)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		return "", "", nil, fmt.Errorf("browser: start Mailpit: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop = func() { _ = cmd.Process.Kill(); <-exited }
-	apiURL = "http://" + api
-	client := &http.Client{Timeout: time.Second}
-	var last error
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		select {
-		case <-exited:
-			return "", "", nil, fmt.Errorf("%w (smtp %s, api %s): %s", errMailpitExited, smtp, api, tail(stderr.String(), 500))
-		default:
-		}
-		if last = mailpitReady(client, apiURL, smtp); last == nil {
-			return smtp, apiURL, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", "", nil, fmt.Errorf("browser: Mailpit did not serve: %w", last)
-		}
-	}
-}
-
-// mailpitReady checks that Mailpit's REST API describes itself and that
-// its SMTP port greets as Mailpit (not some other process's listener).
-func mailpitReady(client *http.Client, apiURL, smtp string) error {
-	resp, err := client.Get(apiURL + "/api/v1/info")
-	if err != nil {
-		return err
-	}
-	var info struct{ Version string }
-	err = json.NewDecoder(resp.Body).Decode(&info)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || err != nil || info.Version == "" {
-		return fmt.Errorf("GET /api/v1/info: %s %v", resp.Status, err)
-	}
-	c, err := net.DialTimeout("tcp", smtp, time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(time.Second))
-	greeting, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil || !strings.HasPrefix(greeting, "220 ") || !strings.Contains(greeting, "Mailpit") {
-		return fmt.Errorf("SMTP %s greets %q: %v", smtp, greeting, err)
-	}
-	return nil
-}
-
-// freeAddr is a loopback address no one listened on a moment ago.
-var freeAddr = func() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "127.0.0.1:0"
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func tail(s string, n int) string {

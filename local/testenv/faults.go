@@ -12,7 +12,7 @@ import (
 // call, for a server a test must know the address of before it starts.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	return freePort(t)
+	return freeAddr()
 }
 
 // StallProxy is a TCP proxy in front of a real service that can hold back

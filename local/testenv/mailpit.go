@@ -1,7 +1,9 @@
 package testenv
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -38,45 +40,113 @@ func MailpitBinary() string {
 	return filepath.Join(root(), "dist", "tools", "mailpit")
 }
 
-func freePort(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // StartMailpit runs a Mailpit for t on free ports; it stops when t ends.
 func StartMailpit(t testing.TB) *Mailpit {
 	t.Helper()
+	m, stop, err := RunMailpit(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return m
+}
+
+// RunMailpit runs a Mailpit with its database in dir, outside any one
+// test (a package's TestMain), and returns it once its SMTP port and REST
+// API are both its own. Mailpit binds the ports itself, after freeAddr
+// has let them go: if another process takes one first, Mailpit exits and
+// starts again on other ports. The kernel kills it if the test binary
+// dies without calling stop.
+func RunMailpit(dir string) (m *Mailpit, stop func(), err error) {
 	bin := MailpitBinary()
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("testenv: no Mailpit at %s (make tools installs it: GOBIN=$PWD/dist/tools go install github.com/axllent/mailpit@%s)", bin, MailpitVersion)
+		return nil, nil, fmt.Errorf("testenv: no Mailpit at %s (make tools installs it: GOBIN=$PWD/dist/tools go install github.com/axllent/mailpit@%s)", bin, MailpitVersion)
 	}
-	m := &Mailpit{SMTPAddr: freePort(t)}
-	api := freePort(t)
-	m.APIURL = "http://" + api
-	cmd := exec.Command(bin, "--listen", api, "--smtp", m.SMTPAddr, "--disable-version-check", "--quiet",
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"))
+	for attempt := 1; ; attempt++ {
+		m, stop, err = launchMailpit(bin, filepath.Join(dir, fmt.Sprintf("mailpit-%d.db", attempt)))
+		if err == nil || attempt == 5 || !errors.Is(err, errMailpitExited) {
+			return m, stop, err
+		}
+	}
+}
+
+// errMailpitExited is a Mailpit that stopped before serving: most often
+// a port taken since freeAddr chose it.
+var errMailpitExited = errors.New("testenv: Mailpit exited")
+
+// launchMailpit starts Mailpit once, on ports freeAddr chooses, and waits
+// until its REST API answers /api/v1/info and its SMTP port greets as
+// Mailpit.
+func launchMailpit(bin, db string) (*Mailpit, func(), error) {
+	smtp, api := freeAddr(), freeAddr()
+	cmd := exec.Command(bin, "--listen", api, "--smtp", smtp, "--disable-version-check", "--quiet", "--database", db)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start mailpit: %v", err)
+		return nil, nil, fmt.Errorf("testenv: start Mailpit: %w", err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		resp, err := http.Get(m.APIURL + "/api/v1/messages")
-		if err == nil {
-			resp.Body.Close()
-			if c, err := net.Dial("tcp", m.SMTPAddr); err == nil {
-				c.Close()
-				return m
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() { _ = cmd.Process.Kill(); <-exited }
+	m := &Mailpit{SMTPAddr: smtp, APIURL: "http://" + api}
+	client := &http.Client{Timeout: time.Second}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		select {
+		case <-exited:
+			out := stderr.String()
+			if len(out) > 500 {
+				out = "…" + out[len(out)-500:]
 			}
+			return nil, nil, fmt.Errorf("%w (smtp %s, api %s): %s", errMailpitExited, smtp, api, out)
+		default:
+		}
+		err := mailpitReady(client, m.APIURL, smtp)
+		if err == nil {
+			return m, stop, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: mailpit did not come up: %v", err)
+			stop()
+			return nil, nil, fmt.Errorf("testenv: Mailpit did not serve: %w", err)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// mailpitReady checks that Mailpit's REST API describes itself and that
+// its SMTP port greets as Mailpit (not some other process's listener).
+func mailpitReady(client *http.Client, apiURL, smtp string) error {
+	resp, err := client.Get(apiURL + "/api/v1/info")
+	if err != nil {
+		return err
+	}
+	var info struct{ Version string }
+	err = json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil || info.Version == "" {
+		return fmt.Errorf("GET /api/v1/info: %s %v", resp.Status, err)
+	}
+	c, err := net.DialTimeout("tcp", smtp, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(time.Second))
+	greeting, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(greeting, "220 ") || !strings.Contains(greeting, "Mailpit") {
+		return fmt.Errorf("SMTP %s greets %q: %v", smtp, greeting, err)
+	}
+	return nil
+}
+
+// freeAddr is a loopback address no one listened on a moment ago (a
+// variable, so a test can hand out a taken one).
+var freeAddr = func() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // Mail is one message as Mailpit lists it.

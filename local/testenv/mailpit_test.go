@@ -1,4 +1,4 @@
-package browser
+package testenv
 
 import (
 	"net"
@@ -42,11 +42,12 @@ func TestMailpitStartsAgainWhenItsPortIsTaken(t *testing.T) {
 		}
 		return real()
 	}
-	smtp, api, stop, err := startMailpit(t.TempDir())
+	m, stop, err := RunMailpit(t.TempDir())
 	if err != nil {
 		t.Fatalf("Mailpit did not start again: %v", err)
 	}
 	defer stop()
+	smtp, api := m.SMTPAddr, m.APIURL
 	if calls < 4 || smtp == taken.Addr().String() {
 		t.Fatalf("Mailpit on %s after %d port choices", smtp, calls)
 	}
