@@ -47,10 +47,14 @@ $(STRIPEMOCK):
 	GOBIN=$(CURDIR)/dist/tools go install github.com/stripe/stripe-mock@v0.203.0
 
 # The console (web/): npm ci when node_modules is missing or older than the
-# lock file, then a Vite build into web/dist, which the devstack serves.
-WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+# lock file, then a Vite build into web/dist, which the devstack serves. The
+# build first writes the OpenAPI document (shared/apispec/cmd/openapi) and
+# generates the console's API types from it (web/src/api/schema.gen.ts), so
+# a change to the contract rebuilds the console.
+WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f ! -name '*.gen.ts' 2>/dev/null) \
+	$(wildcard shared/apispec/*.yaml shared/apispec/apispec.go shared/apispec/cmd/openapi/main.go)
 
-web: web/dist/index.html ## build the console (web/) into web/dist: npm ci when needed, then vite build
+web: web/dist/index.html ## build the console (web/) into web/dist: npm ci when needed, then the API types from the OpenAPI document, tsc and vite build
 
 web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 	@command -v npm >/dev/null || { echo "make: npm is missing (Node.js 20.19+): the console builds with Vite"; exit 1; }

@@ -1,6 +1,7 @@
 // api is the console's one way to the Innkeeper HTTP API: same origin, the
 // signed-in key as a bearer token, JSON in and out, problem+json as a
 // ProblemError.
+import type { Schemas } from "./api/schema";
 import { currentKey } from "./session";
 
 export interface ApiInit {
@@ -15,16 +16,19 @@ export interface ApiInit {
   signal?: AbortSignal;
 }
 
-// ProblemError is an RFC 9457 problem the API answered.
+type Problem = Schemas["Problem"];
+
+// ProblemError is an RFC 9457 problem the API answered (the document's
+// Problem schema), or what stands in for one when the answer is not JSON.
 export class ProblemError extends Error {
   status: number;
-  type: string;
-  title: string;
-  detail: string;
-  errors: Record<string, string>;
-  body: Record<string, unknown>;
+  type: Problem["type"];
+  title: Problem["title"];
+  detail: Problem["detail"];
+  errors: NonNullable<Problem["errors"]>;
+  body: Partial<Problem> & Record<string, unknown>;
 
-  constructor(status: number, body: Record<string, unknown>) {
+  constructor(status: number, body: Partial<Problem> & Record<string, unknown>) {
     const title = String(body.title ?? `HTTP ${status}`);
     const detail = String(body.detail ?? "");
     super(detail || title);
@@ -33,7 +37,7 @@ export class ProblemError extends Error {
     this.type = String(body.type ?? "about:blank");
     this.title = title;
     this.detail = detail;
-    this.errors = (body.errors as Record<string, string>) ?? {};
+    this.errors = body.errors ?? {};
     this.body = body;
   }
 
@@ -61,7 +65,7 @@ function request(path: string, init: ApiInit, accept: string): Promise<Response>
 }
 
 async function fail(res: Response): Promise<never> {
-  let body: Record<string, unknown> = { title: res.statusText };
+  let body: Partial<Problem> & Record<string, unknown> = { title: res.statusText };
   const type = res.headers.get("Content-Type") ?? "";
   if (type.includes("json")) {
     try {

@@ -3,8 +3,9 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api } from "./api";
+import type { Answer, Schemas } from "./api/schema";
 
-export type Role = "admin" | "staff" | "finance";
+export type Role = Schemas["StaffRole"];
 
 export interface Session {
   key: string;
@@ -36,7 +37,7 @@ export function currentKey(): string {
 
 // signIn checks key with GET /v1/me and keeps it for this tab.
 export async function signIn(key: string): Promise<Session> {
-  const me = await api<{ role: Role; name: string }>("/v1/me", { key: key.trim() });
+  const me = await api<Answer<"getMe">>("/v1/me", { key: key.trim() });
   const s: Session = { key: key.trim(), role: me.role, name: me.name };
   sessionStorage.setItem(storageKey, JSON.stringify(s));
   listeners.forEach((f) => f());

@@ -3,7 +3,7 @@
 // hotel's own time zone.
 
 import { api } from '../api';
-import type { Page, Reservation } from './types';
+import type { Page, Reservation, Status } from './types';
 
 /** hotelToday is today's date (YYYY-MM-DD) in the time zone tz. */
 export function hotelToday(tz: string, now = new Date()): string {
@@ -49,7 +49,7 @@ export interface Day {
   inHouse: Reservation[];
 }
 
-const gone = new Set(['cancelled', 'expired']);
+const gone = new Set<Status>(['cancelled', 'expired']);
 
 /**
  * deskDay reads the stays that overlap yesterday to tomorrow (the API

@@ -8,6 +8,7 @@
 import { useRef, useState } from 'preact/hooks';
 
 import { api } from '../api';
+import type { Answer } from '../api/schema';
 import { config } from '../config';
 import { useLive, type LiveState } from '../live';
 
@@ -35,7 +36,7 @@ const MaxEvents = 50;
 async function ticketURL(): Promise<string> {
   const base = config().ws_url;
   if (!base) return '';
-  const t = await api<{ ticket: string }>('/v1/ws-tickets', { method: 'POST', idempotent: false });
+  const t = await api<Answer<'createWSTicket', 201>>('/v1/ws-tickets', { method: 'POST', idempotent: false });
   return base + (base.includes('?') ? '&' : '?') + 'ticket=' + encodeURIComponent(t.ticket);
 }
 

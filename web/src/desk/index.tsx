@@ -12,7 +12,7 @@ import { problemText } from '../finance/load';
 import { deskDay, hotelToday, reservations, type Day } from './day';
 import { useBookingFeed, type FeedState } from './feed';
 import { ReservationList } from './list';
-import type { Hotel, Reservation } from './types';
+import type { Hotel, Hotels, Reservation } from './types';
 import { calendarDay, stay } from './when';
 
 export { DeskReservation } from './reservation';
@@ -24,7 +24,7 @@ export function DeskView() {
   const [slug, setSlug] = useState(() => sessionStorage.getItem(hotelKey) ?? '');
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ hotels: Hotel[] }>('/v1/hotels').then(
+    api<Hotels>('/v1/hotels').then(
       (h) => {
         setHotels(h.hotels);
         if (!h.hotels.some((x) => x.slug === slug) && h.hotels.length > 0) setSlug(h.hotels[0].slug);

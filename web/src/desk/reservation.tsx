@@ -8,13 +8,13 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, type ApiInit } from '../api';
 import { date, money } from '../format';
 import { problemText } from '../finance/load';
-import { label, type DeskRecord, type Reservation } from './types';
+import { label, type ActionDone, type DeskRecord, type Modified, type Reservation, type Status } from './types';
 import { calendarDay, stay } from './when';
 
 type Action = 'check-in' | 'check-out' | 'no-show' | 'cancel' | 'modify';
 
 /** actionsFor are the actions the desk offers in a status (the API decides). */
-const actionsFor: Record<string, Action[]> = {
+const actionsFor: Partial<Record<Status, Action[]>> = {
   held: ['cancel'],
   confirmed: ['check-in', 'modify', 'no-show', 'cancel'],
   checked_in: ['check-out', 'modify'],
@@ -184,9 +184,9 @@ function ActionPanel(p: { action: Action; r: Reservation; path: string; onDone: 
         // refuses an action applied twice.
         init = { method: 'POST', body, idempotent: false };
       }
-      const out = await api<{ reservation: Reservation } & Partial<Reservation>>(`${p.path}/${action}`, init);
-      // Desk actions answer {reservation}; a modification answers the reservation itself.
-      p.onDone(actionLabel[action], out.reservation ?? (out as unknown as Reservation));
+      // Every desk action, a modification too, answers {reservation}.
+      const out = await api<ActionDone | Modified>(`${p.path}/${action}`, init);
+      p.onDone(actionLabel[action], out.reservation);
     } catch (err) {
       setProblem(problemText(err));
     } finally {

@@ -12,7 +12,7 @@ import { addDays, chartNumber, day } from './exact';
 import { Figure } from './figure';
 import { useLoad } from './load';
 import { str, type Cell, type Table } from './table';
-import type { Hotel, Revenue as Report, RevenueFigures } from './types';
+import type { Hotels, Revenue as Report, RevenueFigures } from './types';
 
 const figures = (r: RevenueFigures): Cell[] => [
   r.currency,
@@ -27,7 +27,7 @@ const figures = (r: RevenueFigures): Cell[] => [
 
 export function Revenue({ from, to }: { from: string; to: string }) {
   const [hotel, setHotel] = useState('');
-  const hotels = useLoad(() => api<{ hotels: Hotel[] }>('/v1/hotels'), []);
+  const hotels = useLoad(() => api<Hotels>('/v1/hotels'), []);
   const loaded = useLoad(
     () =>
       api<Report>(

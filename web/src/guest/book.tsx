@@ -7,7 +7,7 @@ import { api, ProblemError, query } from "../api";
 import { date, dateTime, money, today } from "../format";
 import { useLive } from "../live";
 import { hashQuery, navigate } from "../router";
-import { type Availability, guestToken, type Hotel, type Offer, type Reservation } from "./types";
+import { type Availability, guestToken, type Hotel, type HotelAnswer, type Offer, type Reservation, type ReservationAnswer } from "./types";
 
 // testCards are the payment emulator's PaymentMethods (card numbers never
 // reach the API: in production Stripe.js turns a card into a pm_…).
@@ -51,7 +51,7 @@ export function BookingPage({ slug }: { slug: string }) {
   const seq = useRef(0);
 
   useEffect(() => {
-    api<{ hotel: Hotel }>(`/v1/hotels/${encodeURIComponent(slug)}`, { key: "" })
+    api<HotelAnswer>(`/v1/hotels/${encodeURIComponent(slug)}`, { key: "" })
       .then((r) => setHotel(r.hotel))
       .catch((e) => setError(e instanceof ProblemError && e.status === 404 ? "There is no such hotel." : String(e.message)));
   }, [slug]);
@@ -223,7 +223,7 @@ function BookForm({ slug, search, offer }: { slug: string; search: Search; offer
     const token = guestToken.get(waiting.reference);
     const t = setInterval(async () => {
       try {
-        const r = await api<{ reservation: Reservation }>(`/v1/reservations/${waiting.reference}`, { key: token });
+        const r = await api<ReservationAnswer>(`/v1/reservations/${waiting.reference}`, { key: token });
         if (r.reservation.status !== "held") {
           clearInterval(t);
           navigate(`/manage/${waiting.reference}`);
@@ -240,7 +240,8 @@ function BookForm({ slug, search, offer }: { slug: string; search: Search; offer
     setBusy(true);
     setError("");
     try {
-      const r = await api<{ reservation: Reservation; access_token: string }>("/v1/reservations", {
+      // One room: the API answers a reservation (several rooms answer a booking).
+      const r = await api<ReservationAnswer>("/v1/reservations", {
         method: "POST",
         key: "",
         body: {
@@ -257,7 +258,7 @@ function BookForm({ slug, search, offer }: { slug: string; search: Search; offer
           payment: { payment_method: card },
         },
       });
-      guestToken.set(r.reservation.reference, r.access_token);
+      guestToken.set(r.reservation.reference, r.access_token ?? "");
       if (r.reservation.status === "held" && r.reservation.payment?.pending) {
         setWaiting(r.reservation);
         return;

@@ -8,26 +8,15 @@ import { api, ProblemError, query } from "../api";
 import { date, dateTime, money } from "../format";
 import { hashQuery } from "../router";
 import { problemText } from "./book";
-import { guestToken, type Payment, type Reservation } from "./types";
+import { type CancellationQuote as Quote, guestToken, type Reservation, type ReservationAnswer } from "./types";
 
-interface Quote {
-  reference: string;
-  status: string;
-  refundable: boolean;
-  free_cancellation_until: string | null;
-  cancellation_fee_cents: number;
-  total_cents: number;
-  currency: string;
-  payment: Payment;
-}
-
-const statusText: Record<string, string> = {
+const statusText: Record<Reservation["status"], string> = {
   confirmed: "Confirmed",
   held: "Held: awaiting payment",
   cancelled: "Cancelled",
-  "checked-in": "Checked in",
-  "checked-out": "Checked out",
-  "no-show": "No-show",
+  checked_in: "Checked in",
+  checked_out: "Checked out",
+  no_show: "No-show",
   expired: "Expired",
 };
 
@@ -46,11 +35,11 @@ export function ManagePage({ reference }: { reference: string }) {
   const load = async () => {
     try {
       if (link) {
-        const r = await api<{ reservation: Reservation }>(`/v1/reservations/${reference}/manage${query(link)}`, { key: "" });
+        const r = await api<ReservationAnswer>(`/v1/reservations/${reference}/manage${query(link)}`, { key: "" });
         setRes(r.reservation);
         return;
       }
-      const r = await api<{ reservation: Reservation }>(`/v1/reservations/${reference}`, { key: token });
+      const r = await api<ReservationAnswer>(`/v1/reservations/${reference}`, { key: token });
       setRes(r.reservation);
       if (r.reservation.status === "confirmed" || r.reservation.status === "held") {
         setQuote(await api<Quote>(`/v1/reservations/${reference}/cancellation-quote`, { key: token }));
